@@ -1,0 +1,89 @@
+"""What every parser returns, and the errors a user can meet while a file is read.
+
+Parsers are pure functions of a file: they never touch the database or the pipeline, so the same
+code serves the window, the command line and the HTTP API. They run on whichever thread calls them
+(never the GUI thread: the callers move parsing off it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them (runs of letters or digits)."""
+    return len(_WORD.findall(text))
+
+
+@dataclass(slots=True)
+class ParsedChapter:
+    """One chapter as found in the file: a title and its plain text."""
+
+    title: str
+    text: str
+    #: The chapter's depth in the document's structure (1 = top level).
+    level: int = 1
+    #: First page (1-based) for paged formats, else None.
+    page: int | None = None
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.text)
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    """A whole document: its title, format and chapters in reading order."""
+
+    title: str
+    format: str  # "pdf" | "epub" | "docx" | "md" | "txt"
+    chapters: list[ParsedChapter]
+    #: Where the chapter split came from ("outline", "headings", "pages", "sections", "toc", ...).
+    structure: str = ""
+    #: Things the user should know that did not stop the parse (garbled text, outline ignored, ...).
+    warnings: list[str] = field(default_factory=list)
+    page_count: int | None = None
+
+
+class IngestError(Exception):
+    """A file could not be turned into chapters. The message is written for the user."""
+
+    def __init__(self, message: str, *, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class UnsupportedFormatError(IngestError):
+    """The file's type is not one Chapterwise reads."""
+
+
+class PasswordRequiredError(IngestError):
+    """The file is encrypted and the empty password does not open it."""
+
+
+class WrongPasswordError(PasswordRequiredError):
+    """A password was given and it does not open the file."""
+
+
+class CorruptFileError(IngestError):
+    """The file is damaged beyond what lenient reading can recover."""
+
+
+class NoTextError(IngestError):
+    """The file has no extractable text (scanned pages, images only, empty)."""
+
+
+class FileTooLargeError(IngestError):
+    """The file, its page count or its unpacked size is over a configured limit."""
+
+
+class ParseTimeoutError(IngestError):
+    """Reading the file took longer than the configured limit."""

@@ -1,0 +1,178 @@
+"""The small protocol every summarizer backend speaks, and its errors.
+
+Exception tree (what the pipeline does with each)::
+
+    SummarizerError                 base; message is written for the user
+    ├── TransientError              worth another try later: the chapter is re-queued
+    │   ├── RateLimitedError        429 / "slow down"; carries ``retry_after`` seconds
+    │   ├── ServerBusyError         503, the server's own queue is full
+    │   ├── BackendTimeoutError     no answer within the timeout
+    │   ├── BackendUnavailableError connection refused / DNS / circuit open
+    │   └── ServerError             5xx other than 503
+    └── PermanentError              the same request will fail again: the chapter is marked failed
+        ├── ModelNotFoundError      the model is not installed on the server
+        ├── BadRequestError         4xx other than 429 (bad key, context too long, ...)
+        └── InvalidResponseError    an answer that cannot be parsed after retries
+
+Backends are called from worker threads, many at once: ``summarize`` must be thread-safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+#: Bumped whenever a prompt or the extractive ranking changes what a summary says, so the cache
+#: never serves a summary made by older rules.
+PROMPT_VERSION = "1"
+
+RequestKind = Literal["chapter", "document"]
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRequest:
+    """What to summarize. ``kind="document"`` asks for a reduce over chapter summaries."""
+
+    text: str
+    title: str = ""
+    kind: RequestKind = "chapter"
+    #: An optional instruction that steers the summary ("payment terms and penalties").
+    focus: str | None = None
+    #: Length budget of the summary, in sentences (extractive) or as a target for LLMs.
+    max_sentences: int = 5
+    #: Ask for contract clause flags as well.
+    want_clauses: bool = True
+
+
+@dataclass(slots=True)
+class ClauseFlag:
+    """A high-risk clause found in a chapter."""
+
+    category: str
+    severity: Literal["high", "medium", "low"]
+    text: str
+    start: int | None = None  # offset in the chapter text, where known
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "severity": self.severity, "text": self.text, "start": self.start}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ClauseFlag:
+        return cls(
+            category=str(data["category"]),
+            severity=data.get("severity", "medium"),
+            text=str(data.get("text", "")),
+            start=data.get("start"),
+        )
+
+
+@dataclass(slots=True)
+class SummaryResult:
+    """A summary and what it cost."""
+
+    summary: str
+    preview: str
+    backend: str
+    model: str
+    latency_ms: float
+    clause_flags: list[ClauseFlag] = field(default_factory=list)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cached: bool = False
+    #: Which endpoint answered (for LLM backends with several), or None.
+    endpoint: str | None = None
+    #: Set when the answer came from a fallback backend (for example extractive while a circuit is open).
+    fallback_from: str | None = None
+
+
+@runtime_checkable
+class Summarizer(Protocol):
+    """A summarizer backend.
+
+    ``max_concurrency`` tells the adaptive pool how many requests the backend serves at once
+    (``None`` = no known limit); ``cpu_bound`` says whether the work runs on this machine's cores.
+    """
+
+    name: str
+    model: str
+    cpu_bound: bool
+    max_concurrency: int | None
+
+    def summarize(self, request: SummaryRequest) -> SummaryResult:
+        """Summarize one request. Raises a :class:`SummarizerError` subclass on failure."""
+        ...
+
+    def stream(self, request: SummaryRequest) -> Iterator[str]:
+        """Yield the summary as it is produced (whole sentences or tokens)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...
+
+
+class SummarizerError(Exception):
+    """Base of all backend errors; ``str(err)`` is a message a user understands."""
+
+
+class TransientError(SummarizerError):
+    """The request may succeed if tried again later."""
+
+
+class RateLimitedError(TransientError):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServerBusyError(TransientError):
+    pass
+
+
+class BackendTimeoutError(TransientError):
+    pass
+
+
+class BackendUnavailableError(TransientError):
+    pass
+
+
+class ServerError(TransientError):
+    pass
+
+
+class PermanentError(SummarizerError):
+    """The same request will fail again."""
+
+
+class ModelNotFoundError(PermanentError):
+    pass
+
+
+class BadRequestError(PermanentError):
+    pass
+
+
+class InvalidResponseError(PermanentError):
+    pass
+
+
+def make_preview(summary: str, limit: int = 160) -> str:
+    """A one-line preview: the first sentence of the summary, cut at a word boundary."""
+    line = " ".join(summary.split())
+    if not line:
+        return ""
+    end = _first_sentence_end(line)
+    first = line[:end] if end else line
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+def _first_sentence_end(line: str) -> int:
+    for i, ch in enumerate(line):
+        if ch in ".!?。" and (i + 1 == len(line) or line[i + 1] == " ") and i > 20:
+            return i + 1
+    return 0

@@ -1,0 +1,229 @@
+"""The built-in offline summarizer: sentence centrality over TF-IDF similarity, with numpy.
+
+It ranks sentences the way LexRank does (PageRank over a cosine-similarity graph of sentences), adds
+a mild position prior (authors state their point early), and picks sentences greedily with a redundancy
+penalty (maximal marginal relevance), so the summary covers the chapter instead of repeating its most
+central idea. A focus instruction, when given, pulls the ranking toward sentences that share its terms.
+
+Thread-safe and stateless: many workers may call :meth:`ExtractiveSummarizer.summarize` at once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .base import SummaryRequest, SummaryResult, make_preview
+
+# --- sentence splitting
+
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof sr jr st vs etc al fig figs eq eqs no nos vol pp p ch sec cf ie eg e.g i.e approx
+    inc ltd co corp dept est jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k ph.d z.b bzw usw
+    ca vgl nr s bd hrsg
+    """.split()
+)
+_SENTENCE_END = re.compile(r"([.!?。！？]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-ZÄÖÜÀ-Þ0-9\u0400-\u042F])")
+_HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+_STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most
+    my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves also may might must shall upon thus however therefore
+    one two use used using well within without via et al paper section figure table
+    der die das und in den von zu mit sich des auf für ist im dem nicht ein eine als auch es an
+    werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen so zum war
+    haben nur oder aber vor zur bis mehr durch man sein wurde sei
+    """.split()
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences; blank lines always end a sentence (headings, list items)."""
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    sentences: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        block = " ".join(block.split())
+        if not block:
+            continue
+        start = 0
+        for match in _SENTENCE_END.finditer(block):
+            end = match.end(1)
+            candidate = block[start:end]
+            last_word = candidate.rsplit(" ", 1)[-1].rstrip(".!?").lower()
+            if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+                continue  # "Dr. Smith", "J. Doe": not a sentence end
+            sentences.append(candidate.strip())
+            start = match.end()
+        tail = block[start:].strip()
+        if tail:
+            sentences.append(tail)
+    return sentences
+
+
+def tokenize(sentence: str) -> list[str]:
+    """Lower-cased content words, stop words dropped, crude plural folding."""
+    words = []
+    for w in _WORD.findall(sentence.lower()):
+        if w in _STOPWORDS or len(w) < 2 or w.isdigit():
+            continue
+        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        words.append(w)
+    return words
+
+
+# --- ranking
+
+
+def _tfidf(token_lists: Sequence[Sequence[str]]) -> tuple[NDArray[np.float64], dict[str, int], NDArray[np.float64]]:
+    vocab: dict[str, int] = {}
+    for tokens in token_lists:
+        for t in tokens:
+            vocab.setdefault(t, len(vocab))
+    n = len(token_lists)
+    matrix = np.zeros((n, max(len(vocab), 1)), dtype=np.float64)
+    for i, tokens in enumerate(token_lists):
+        for t, c in Counter(tokens).items():
+            matrix[i, vocab[t]] = 1.0 + math.log(c)
+    df = np.count_nonzero(matrix, axis=0)
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    matrix *= idf
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms, vocab, idf
+
+
+def _pagerank(sim: NDArray[np.float64], damping: float = 0.85, iterations: int = 50) -> NDArray[np.float64]:
+    n = sim.shape[0]
+    row_sums = sim.sum(axis=1, keepdims=True)
+    row_sums[row_sums == 0] = 1.0
+    transition = sim / row_sums
+    scores = np.full(n, 1.0 / n)
+    teleport = (1.0 - damping) / n
+    for _ in range(iterations):
+        new = teleport + damping * (transition.T @ scores)
+        if np.abs(new - scores).sum() < 1e-6:
+            return new
+        scores = new
+    return scores
+
+
+def rank_sentences(
+    sentences: Sequence[str],
+    *,
+    focus: str | None = None,
+    position_weight: float = 0.25,
+    max_graph: int = 1500,
+) -> NDArray[np.float64]:
+    """Return one score per sentence (higher = more summary-worthy)."""
+    token_lists = [tokenize(s) for s in sentences]
+    n = len(sentences)
+    if n == 0:
+        return np.zeros(0)
+    vectors, vocab, idf = _tfidf(token_lists)
+    if n <= max_graph:
+        sim = vectors @ vectors.T
+        np.fill_diagonal(sim, 0.0)
+        sim[sim < 0.05] = 0.0
+        centrality = _pagerank(sim)
+    else:
+        # Very long chapters: similarity to the chapter's centroid instead of an n² graph.
+        centroid = vectors.mean(axis=0)
+        centrality = vectors @ centroid
+    centrality = centrality / (centrality.max() or 1.0)
+    positions = np.arange(n, dtype=np.float64)
+    prior = 1.0 / (1.0 + positions / max(n / 10.0, 1.0))
+    scores = (1.0 - position_weight) * centrality + position_weight * prior
+    lengths = np.array([len(t) for t in token_lists], dtype=np.float64)
+    scores[lengths < 4] *= 0.3  # fragments, headings, captions
+    scores[lengths > 80] *= 0.5  # run-ons from broken extraction
+    if focus:
+        focus_tokens = tokenize(focus)
+        if focus_tokens:
+            q = np.zeros(vectors.shape[1])
+            for t, c in Counter(focus_tokens).items():
+                if t in vocab:
+                    q[vocab[t]] = (1.0 + math.log(c)) * idf[vocab[t]]
+            norm = np.linalg.norm(q)
+            if norm > 0:
+                relevance = vectors @ (q / norm)
+                scores = 0.4 * scores + 0.6 * (relevance / (relevance.max() or 1.0))
+    return scores
+
+
+def select(
+    sentences: Sequence[str], scores: NDArray[np.float64], k: int, redundancy: float = 0.6
+) -> list[int]:
+    """Greedy maximal-marginal-relevance pick of ``k`` sentence indices, returned in text order."""
+    if k >= len(sentences):
+        return list(range(len(sentences)))
+    token_sets = [set(tokenize(s)) for s in sentences]
+    chosen: list[int] = []
+    order = list(np.argsort(-scores, kind="stable"))
+    candidates = order[: max(k * 8, 40)]
+    while len(chosen) < k and candidates:
+        best, best_value = None, -1e9
+        for i in candidates:
+            overlap = 0.0
+            for j in chosen:
+                a, b = token_sets[i], token_sets[j]
+                if a and b:
+                    overlap = max(overlap, len(a & b) / min(len(a), len(b)))
+            value = float(scores[i]) - redundancy * overlap * float(scores[i])
+            if value > best_value:
+                best, best_value = i, value
+        assert best is not None
+        chosen.append(int(best))
+        candidates.remove(best)
+    return sorted(chosen)
+
+
+class ExtractiveSummarizer:
+    """The offline default backend. See the module docstring for the method."""
+
+    name = "extractive"
+    cpu_bound = True
+    max_concurrency: int | None = None
+
+    def __init__(self, model: str = "textrank-mmr", position_weight: float = 0.25) -> None:
+        self.model = model or "textrank-mmr"
+        self.position_weight = position_weight
+
+    def summarize(self, request: SummaryRequest) -> SummaryResult:
+        started = time.perf_counter()
+        summary = " ".join(self._pick(request))
+        return SummaryResult(
+            summary=summary,
+            preview=make_preview(summary),
+            backend=self.name,
+            model=self.model,
+            latency_ms=(time.perf_counter() - started) * 1000.0,
+        )
+
+    def stream(self, request: SummaryRequest) -> Iterator[str]:
+        for sentence in self._pick(request):
+            yield sentence + " "
+
+    def close(self) -> None:
+        return None
+
+    def _pick(self, request: SummaryRequest) -> list[str]:
+        sentences = split_sentences(request.text)
+        if not sentences:
+            return []
+        scores = rank_sentences(sentences, focus=request.focus, position_weight=self.position_weight)
+        return [sentences[i] for i in select(sentences, scores, max(1, request.max_sentences))]
