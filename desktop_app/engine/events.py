@@ -1,0 +1,114 @@
+"""Engine events: plain Python objects, published after the database commit they describe.
+
+Subscribers are called synchronously on the publishing thread, so they must be quick and must not
+block; the window's bridge only re-emits them as Qt signals (queued to the GUI thread), the API puts
+them on per-client asyncio queues. A subscriber that raises is logged and otherwise ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentAdded:
+    """A document and its chapters were saved. Fired on the thread that added it."""
+
+    document_id: str
+    title: str
+    format: str
+    chapter_count: int
+    chapter_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterCommitted:
+    """A chapter's result was committed. Fired on the DB writer thread, in commit order."""
+
+    document_id: str
+    chapter_id: str
+    index: int
+    title: str
+    status: str
+    summary: str | None
+    preview: str | None
+    error: str | None
+    latency_ms: float | None
+    cached: bool
+    clause_flags: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentProgress:
+    """Chapter counts of a document after a commit. Fired on the DB writer thread."""
+
+    document_id: str
+    done: int
+    failed: int
+    cancelled: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * (self.done + self.failed + self.cancelled) / self.total if self.total else 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFinished:
+    """The whole-document summary was committed (or the document ended without one). DB writer thread."""
+
+    document_id: str
+    status: str
+    summary: str | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentChanged:
+    """A document was cancelled, retried, re-prioritised or removed. Fired on the thread that changed it."""
+
+    document_id: str
+    change: str  # "cancelled" | "retried" | "priority" | "removed"
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineStats:
+    """A snapshot of the pipeline's gauges, about once a second. Fired on the pipeline's monitor thread."""
+
+    status: dict[str, Any]
+
+
+Event = DocumentAdded | ChapterCommitted | DocumentProgress | DocumentFinished | DocumentChanged | PipelineStats
+Subscriber = Callable[[Event], None]
+
+
+class EventBus:
+    """A thread-safe list of subscribers. ``subscribe`` returns the function that unsubscribes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscribers: tuple[Subscriber, ...] = ()
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        with self._lock:
+            self._subscribers = (*self._subscribers, callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._subscribers = tuple(s for s in self._subscribers if s is not callback)
+
+        return unsubscribe
+
+    def publish(self, event: Event) -> None:
+        for callback in self._subscribers:  # a snapshot: subscribing during publish is safe
+            try:
+                callback(event)
+            except Exception:
+                log.exception("Event subscriber %r failed on %s", callback, type(event).__name__)

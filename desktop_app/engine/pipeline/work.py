@@ -1,0 +1,119 @@
+"""What a summary worker does with one item: a chapter, or a finished document's reduce.
+
+Pure functions of (item, summarizer, settings) → result row; no queues, no threads, no database.
+The async workers and the synchronous mode both call them, so both behave the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+
+from ..store.models import ChapterStatus, DocumentStatus, utcnow
+from ..store.repo import ChapterResult, ChapterWork, DocumentResult, DocumentWork
+from ..summarize.base import (
+    PermanentError,
+    RateLimitedError,
+    Summarizer,
+    SummaryRequest,
+    SummaryResult,
+    TransientError,
+)
+
+log = logging.getLogger(__name__)
+
+#: Re-queue delays after transient failures: capped exponential with full jitter.
+RETRY_BASE_S = 2.0
+RETRY_CAP_S = 120.0
+
+
+def retry_delay(attempt: int, retry_after: float | None = None) -> float:
+    if retry_after is not None:
+        return min(max(retry_after, 0.0), RETRY_CAP_S)
+    return random.uniform(0, min(RETRY_CAP_S, RETRY_BASE_S * 2 ** max(attempt - 1, 0)))
+
+
+def summarize_chapter(
+    work: ChapterWork, summarizer: Summarizer, *, max_sentences: int, max_attempts: int
+) -> tuple[ChapterResult, SummaryResult | None, Exception | None]:
+    """Summarize one chapter; never raises. Returns the row to write, the raw result and any error."""
+    attempts = work.attempts + 1
+    base = {
+        "chapter_id": work.chapter_id,
+        "document_id": work.document_id,
+        "index": work.index,
+        "title": work.title,
+        "attempts": attempts,
+        "backend": summarizer.name,
+        "model": summarizer.model,
+    }
+    if not work.text.strip():
+        return ChapterResult(**base, status=ChapterStatus.DONE.value, summary="", preview=""), None, None
+    request = SummaryRequest(text=work.text, title=work.title, focus=work.focus, max_sentences=max_sentences)
+    try:
+        result = summarizer.summarize(request)
+    except TransientError as err:
+        if attempts >= max_attempts:
+            message = f"Gave up after {attempts} attempts: {err}"
+            return ChapterResult(**base, status=ChapterStatus.FAILED.value, error=message), None, err
+        retry_after = err.retry_after if isinstance(err, RateLimitedError) else None
+        when = utcnow() + timedelta(seconds=retry_delay(attempts, retry_after))
+        log.warning(
+            "Chapter %s of %s will be retried (attempt %d): %s", work.index + 1, work.document_id, attempts, err
+        )
+        row = ChapterResult(**base, status=ChapterStatus.PENDING.value, error=str(err), retry_at=when)
+        return row, None, err
+    except PermanentError as err:
+        return ChapterResult(**base, status=ChapterStatus.FAILED.value, error=str(err)), None, err
+    except Exception as err:  # a bug must fail one chapter, not the worker
+        log.exception("Summarizing chapter %s of %s failed", work.index + 1, work.document_id)
+        message = f"Internal error while summarizing: {type(err).__name__}: {err}"
+        return ChapterResult(**base, status=ChapterStatus.FAILED.value, error=message), None, err
+    row = ChapterResult(
+        **(base | {"backend": result.backend, "model": result.model}),
+        status=ChapterStatus.DONE.value,
+        summary=result.summary,
+        preview=result.preview,
+        error=(
+            f"Summarized by {result.backend}: {result.fallback_from} was unavailable" if result.fallback_from else None
+        ),
+        latency_ms=result.latency_ms,
+        prompt_tokens=result.prompt_tokens,
+        completion_tokens=result.completion_tokens,
+        cached=result.cached,
+        clause_flags=[flag.to_dict() for flag in result.clause_flags],
+    )
+    return row, result, None
+
+
+def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_sentences: int) -> DocumentResult:
+    """Reduce the chapter summaries of a finished document into one summary; never raises."""
+    failed, total = work.failed, work.total
+    cancelled = total - failed - len(work.chapters) if total else 0
+    if failed:
+        status, error = DocumentStatus.FAILED.value, f"{failed} of {total} chapters failed"
+    elif cancelled > 0:
+        status, error = DocumentStatus.CANCELLED.value, None
+    else:
+        status, error = DocumentStatus.DONE.value, None
+    if not work.chapters:
+        return DocumentResult(work.document_id, status, summary=None, error=error or None)
+    if len(work.chapters) == 1:
+        return DocumentResult(work.document_id, status, summary=work.chapters[0][1], error=error)
+    text = "\n\n".join(f"{title}\n\n{summary}" for title, summary in work.chapters)
+    request = SummaryRequest(
+        text=text,
+        title=work.title,
+        kind="document",
+        focus=work.focus,
+        max_sentences=max_sentences * 2,
+        want_clauses=False,
+    )
+    try:
+        summary = summarizer.summarize(request).summary
+    except Exception as err:
+        log.warning("Whole-document summary of %s failed: %s", work.document_id, err)
+        note = f"The whole-document summary could not be made: {err}"
+        return DocumentResult(work.document_id, status, summary=None, error=f"{error}; {note}" if error else note)
+    return DocumentResult(work.document_id, status, summary=summary, error=error)

@@ -1,0 +1,89 @@
+"""Opening the database: engine creation, SQLite pragmas, schema migrations, sessions.
+
+SQLite runs in WAL mode (readers never block the writer), with foreign keys on and a busy timeout so
+that a second process (the window and a command line at once) waits instead of failing. PostgreSQL is
+reached through psycopg 3. The schema is brought to the newest revision on every open.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or upgraded; the message is written for the user."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """Create the SQLAlchemy engine for ``url``; for SQLite, create the file's folder first."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            max_overflow=pool_size,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the schema to the newest revision (creates it on an empty database)."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        head = ScriptDirectory.from_config(config).get_current_head()
+        if current == head:
+            return
+        log.info("Upgrading database schema from %s to %s", current or "empty", head)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_database(url: str, *, pool_size: int = 10) -> tuple[Engine, sessionmaker[Session]]:
+    """Open (and migrate) the database at ``url``; raises :class:`DatabaseError` with a clear message."""
+    safe = make_url(url).render_as_string(hide_password=True)
+    try:
+        engine = create_db_engine(url, pool_size=pool_size)
+        upgrade_schema(engine)
+    except OperationalError as err:
+        raise DatabaseError(f"Cannot open the database {safe}: {err.orig}") from err
+    except SQLAlchemyError as err:
+        raise DatabaseError(f"Cannot prepare the database {safe}: {err}") from err
+    return engine, sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,154 @@
+"""The database schema: documents, their chapters, and the running engine instances.
+
+The ``chapters`` table is also the durable backlog: a chapter whose status is ``pending`` is work to
+do, ``processing`` is claimed by an instance (``claimed_by``) until its result is committed or the
+instance is found dead. Schema changes go through Alembic migrations in ``migrations/versions``.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import (
+    text as sql_text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class ChapterStatus(enum.StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+TERMINAL_CHAPTER = (ChapterStatus.DONE, ChapterStatus.FAILED, ChapterStatus.CANCELLED)
+
+
+class DocumentStatus(enum.StrEnum):
+    PROCESSING = "processing"  # chapters are being summarized
+    SUMMARIZING = "summarizing"  # every chapter is final; the whole-document summary is being made
+    DONE = "done"  # every chapter done, document summary saved
+    FAILED = "failed"  # finished, but some chapters failed
+    CANCELLED = "cancelled"
+
+
+class Priority(enum.IntEnum):
+    LOW = 0
+    NORMAL = 1
+    HIGH = 2
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    file_name: Mapped[str] = mapped_column(String(512))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(1024))
+    format: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int] = mapped_column(Integer, default=int(Priority.NORMAL), server_default=sql_text("1"))
+    status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.PROCESSING.value, index=True)
+    chapter_count: Mapped[int] = mapped_column(Integer, default=0)
+    structure: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    focus: Mapped[str | None] = mapped_column(Text, nullable=True)
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The instance making the whole-document summary while status is "summarizing".
+    claimed_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    chapters: Mapped[list[Chapter]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True, order_by="Chapter.index"
+    )
+
+
+class Chapter(Base):
+    __tablename__ = "chapters"
+    __table_args__ = (
+        UniqueConstraint("document_id", "index", name="uq_chapters_document_index"),
+        Index("ix_chapters_status_document", "status", "document_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(1024))
+    # Defaults on the text columns let the writer's upsert carry only the result fields.
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    word_count: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    preview: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default=ChapterStatus.PENDING.value)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    backend: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    model: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    completion_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cached: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
+    clause_flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    claimed_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    #: A chapter re-queued after a transient failure is not claimed again before this time.
+    retry_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    document: Mapped[Document] = relationship(back_populates="chapters")
+
+
+class Instance(Base):
+    """An engine that is (or was) running against this database; its heartbeat keeps its claims alive."""
+
+    __tablename__ = "instances"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
