@@ -29,6 +29,9 @@ class ParsedChapter:
     level: int = 1
     #: First page (1-based) for paged formats, else None.
     page: int | None = None
+    #: "body" for the main text, "front" (preface, contents) or "back" (index, bibliography,
+    #: appendix lists) where the parser recognised such matter and kept it as a chapter.
+    kind: str = "body"
 
     @property
     def word_count(self) -> int:
@@ -78,7 +81,14 @@ class CorruptFileError(IngestError):
 
 
 class NoTextError(IngestError):
-    """The file has no extractable text (scanned pages, images only, empty)."""
+    """The file has no extractable text (scanned pages, images only, empty).
+
+    ``ocr_available`` says whether Tesseract was found on this machine, so a caller can offer OCR.
+    """
+
+    def __init__(self, message: str, *, path: Path | None = None, ocr_available: bool = False) -> None:
+        super().__init__(message, path=path)
+        self.ocr_available = ocr_available
 
 
 class FileTooLargeError(IngestError):

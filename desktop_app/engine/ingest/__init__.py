@@ -1,0 +1,109 @@
+"""Document ingestion: turning a PDF, EPUB, DOCX, Markdown or text file into titled chapters.
+
+Entry point: :func:`parse_document`. It is a pure function of the file, safe to call from any
+worker thread (never the GUI thread: it blocks for as long as the parse takes, up to
+``limits.timeout_s``). PDF, EPUB and DOCX files are parsed in a child process that is killed when
+the time limit passes, so a hostile file can neither hang nor crash the caller. Every failure a
+file can cause is an :class:`IngestError` subclass whose message is written for the user.
+
+Exception tree::
+
+    IngestError
+    ├── UnsupportedFormatError   not a format Chapterwise reads
+    ├── PasswordRequiredError    encrypted; the empty password does not open it
+    │   └── WrongPasswordError   the password given does not open it
+    ├── CorruptFileError         damaged beyond lenient recovery, or crashed the reader
+    ├── NoTextError              no text layer (scans), images only, empty, no chapters
+    ├── FileTooLargeError        over the size, page or unpacked-size limit
+    └── ParseTimeoutError        took longer than the time limit
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from desktop_app.engine.ingest.base import (
+    CorruptFileError,
+    FileTooLargeError,
+    IngestError,
+    NoTextError,
+    ParsedChapter,
+    ParsedDocument,
+    ParseTimeoutError,
+    PasswordRequiredError,
+    UnsupportedFormatError,
+    WrongPasswordError,
+)
+from desktop_app.engine.ingest.detect import SUPPORTED_SUFFIXES, detect_format
+from desktop_app.engine.ingest.limits import IngestLimits, check_file_size
+from desktop_app.engine.ingest.ocr import ocr_pdf, tesseract_available
+from desktop_app.engine.ingest.sandbox import run_isolated
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "CorruptFileError",
+    "FileTooLargeError",
+    "IngestError",
+    "IngestLimits",
+    "NoTextError",
+    "ParseTimeoutError",
+    "ParsedChapter",
+    "ParsedDocument",
+    "PasswordRequiredError",
+    "UnsupportedFormatError",
+    "WrongPasswordError",
+    "detect_format",
+    "ocr_pdf",
+    "parse_document",
+    "tesseract_available",
+]
+
+log = logging.getLogger(__name__)
+
+#: Parsers run in the child process, as "module:function" taking (path, password, limits).
+_ISOLATED_TARGETS = {
+    "pdf": "desktop_app.engine.ingest.pdf:parse_pdf_file",
+    "epub": "desktop_app.engine.ingest.epub:parse_epub_file",
+    "docx": "desktop_app.engine.ingest.docx:parse_docx_file",
+}
+
+
+def parse_document(path: Path, *, password: str | None = None, limits: IngestLimits | None = None) -> ParsedDocument:
+    """Read ``path`` into a :class:`ParsedDocument` with at least one chapter, each with text.
+
+    ``password`` opens an encrypted PDF (the empty password is always tried first).
+    Blocks the calling thread; bounded by ``limits.timeout_s``; raises only IngestError
+    subclasses for anything wrong with the file (OSError-like problems reading it become
+    CorruptFileError with the reason).
+    """
+    path = Path(path)
+    limits = limits or IngestLimits()
+    try:
+        if not path.is_file():
+            raise IngestError(f"There is no file at {path}.", path=path)
+        check_file_size(path, limits)
+        fmt = detect_format(path)
+        if fmt in ("md", "txt"):
+            data = path.read_bytes()
+            if fmt == "md":
+                from desktop_app.engine.ingest.markdown import parse_markdown
+
+                return parse_markdown(path, data)
+            from desktop_app.engine.ingest.text import parse_text
+
+            return parse_text(path, data)
+        if fmt == "pdf":
+            with path.open("rb") as fh:
+                if b"%PDF-" not in fh.read(1024):
+                    raise CorruptFileError(
+                        "This file is named .pdf but is not a PDF (it has no PDF header).", path=path
+                    )
+        return run_isolated(_ISOLATED_TARGETS[fmt], path, password, limits)
+    except IngestError as exc:
+        if exc.path is None:
+            exc.path = path
+        log.info("could not read %s: %s", path, exc.message)
+        raise
+    except OSError as exc:
+        raise CorruptFileError(f"This file cannot be read: {exc.strerror or exc}.", path=path) from exc

@@ -1,0 +1,92 @@
+"""PDF documents: open (decrypting when needed), extract, clean, find chapters, judge the text.
+
+:func:`parse_pdf_file` is what the ingest child process runs (see ``sandbox.py``): it may spend
+long on a hostile file, so the caller bounds it with a timeout. Thread-safe (no shared state).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from desktop_app.engine.ingest.base import NoTextError, ParsedDocument, count_words
+from desktop_app.engine.ingest.limits import IngestLimits
+from desktop_app.engine.ingest.ocr import tesseract_available
+from desktop_app.engine.ingest.pdf_backend import RawPdf, read_pdf, read_with_pypdf
+from desktop_app.engine.ingest.pdf_structure import detect_structure
+from desktop_app.engine.ingest.pdf_text import clean_pages, garbled_ratio, normalize_page
+from desktop_app.engine.ingest.text import finish
+
+log = logging.getLogger(__name__)
+
+#: Above this share of garbled words the text is reported as garbled.
+GARBLED_WARN = 0.2
+#: A document with fewer words than this per page on average has, in practice, no text layer.
+MIN_WORDS_PER_PAGE = 0.5
+
+_UNHELPFUL_TITLE = re.compile(r"^(untitled|microsoft word|document\d*|\S+\.(docx?|pdf|tex|dvi))", re.IGNORECASE)
+
+
+def _doc_title(raw: RawPdf, path: Path) -> str:
+    title = " ".join(raw.title.split())
+    if title and not _UNHELPFUL_TITLE.match(title) and len(title) <= 300:
+        return title
+    return path.stem
+
+
+def no_text_message(pages: int) -> tuple[str, bool]:
+    """The user's message for a PDF without a text layer, and whether OCR can be offered."""
+    ocr = tesseract_available()
+    what = "its page is an image" if pages == 1 else "its pages are images"
+    base = f"This PDF has no text layer: {what} (a scan?), so there is no text to summarize."
+    if ocr:
+        return base + " Tesseract is installed: run OCR on it to read the scanned text.", True
+    return base + " Installing Tesseract OCR lets Chapterwise read scanned pages.", False
+
+
+def _pick_text(raw: RawPdf, path: Path, password: str | None, limits: IngestLimits) -> tuple[RawPdf, float]:
+    """Return the extraction to use and its garbled share; try pypdf when PDFium's is garbled."""
+    garbled = garbled_ratio("\n".join(raw.pages))
+    if garbled > GARBLED_WARN and raw.engine == "pdfium":
+        try:
+            other = read_with_pypdf(path, password, limits)
+        except Exception as exc:  # the fallback is a second chance, not a requirement
+            log.debug("pypdf fallback for garbled %s failed: %r", path, exc)
+            return raw, garbled
+        other_garbled = garbled_ratio("\n".join(other.pages))
+        if other_garbled < garbled:
+            return other, other_garbled
+    return raw, garbled
+
+
+def parse_pdf_file(path: Path, password: str | None, limits: IngestLimits) -> ParsedDocument:
+    """Parse one PDF into chapters. Runs in the ingest child process; raises IngestError."""
+    raw = read_pdf(path, password, limits)
+    raw, garbled = _pick_text(raw, path, password, limits)
+    normalized = [normalize_page(p) for p in raw.pages]
+    words = sum(count_words(p) for p in normalized)
+    if words < max(1, MIN_WORDS_PER_PAGE * len(normalized)) or not normalized:
+        message, ocr = no_text_message(len(normalized))
+        raise NoTextError(message, path=path, ocr_available=ocr)
+    clean = clean_pages(normalized)
+    structure = detect_structure(raw.outline, normalized, clean)
+    doc = finish(
+        _doc_title(raw, path),
+        "pdf",
+        structure.chapters,
+        structure=structure.source,
+        path=path,
+        empty_message=no_text_message(len(normalized))[0],
+    )
+    doc.page_count = len(raw.pages)
+    doc.warnings.extend(structure.warnings)
+    if garbled > GARBLED_WARN:
+        doc.warnings.append(
+            f"About {garbled:.0%} of this PDF's text came out garbled: its fonts lack a usable "
+            "character map, so summaries of the affected parts will be poor."
+        )
+    log.debug(
+        "%s: %d pages, %d chapters from %s via %s", path, len(raw.pages), len(doc.chapters), doc.structure, raw.engine
+    )
+    return doc

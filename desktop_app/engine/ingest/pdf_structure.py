@@ -1,0 +1,233 @@
+"""Finding a PDF's chapters: its outline first, then its headings, then groups of pages.
+
+1. **Outline** (bookmarks). The chapter level is the top level unless that gives fewer than two
+   chapters (a single "Book" root) or, on a long document, fewer than three, in which case the
+   next level down is used; deeper entries fold into their parent. The chosen titles are checked
+   against the text of their pages: when fewer than half are found the outline is ignored with a
+   warning (bookmarks titled "First", "Second" over pages headed "Foo", "Bar").
+2. **Headings** found in the text ("Chapter 3", "TITLE IV: …", numbered "2 Bar") forming one
+   consistent series; contents pages are skipped so their lines are not taken for headings.
+3. **Page groups** of about ten pages.
+
+Chapters start at the line where their title stands when it can be found on the page, else at
+the top of the page. Contents pages are dropped; index pages and back-matter entries are kept
+with ``kind="back"``. Pure functions, thread-safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from desktop_app.engine.ingest.base import ParsedChapter, count_words
+from desktop_app.engine.ingest.headings import Heading, match_heading, select_headings
+from desktop_app.engine.ingest.pdf_backend import OutlineEntry
+from desktop_app.engine.ingest.pdf_text import is_contents_page, is_index_page
+
+log = logging.getLogger(__name__)
+
+#: Share of outline titles that must be found on their pages for the outline to be trusted.
+MIN_TITLE_MATCH = 0.5
+#: Pages per chapter when the document has no structure at all.
+PAGES_PER_GROUP = 10
+#: A document of at least this many pages needs at least three outline chapters at a level.
+LONG_DOCUMENT_PAGES = 40
+MAX_CHAPTERS = 2000
+MIN_PREAMBLE_WORDS = 50
+
+_BACK_MATTER = re.compile(
+    r"\b(index|stichwortverzeichnis|register|bibliograph\w*|literatur\w*|references|glossar\w*|"
+    r"symbolverzeichnis|abkürzungsverzeichnis|abbildungsverzeichnis|bildquellen|"
+    r"list of (figures|tables|symbols|abbreviations)|acknowledg\w*|about the author)\b",
+    re.IGNORECASE,
+)
+_FRONT_MATTER = re.compile(
+    r"^(contents|table of contents|inhalt\w*|preface|vorwort|foreword|geleitwort|copyright)$", re.IGNORECASE
+)
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """The chapters found, how they were found, and what the user should know."""
+
+    chapters: list[ParsedChapter]
+    source: str
+    warnings: list[str]
+
+
+def _kind(title: str) -> str:
+    plain = re.sub(r"^[\d.\s]+", "", title).strip()
+    if _FRONT_MATTER.match(plain):
+        return "front"
+    if _BACK_MATTER.search(plain):
+        return "back"
+    return "body"
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.casefold() for t in _TOKEN.findall(text)]
+
+
+def _title_position(title: str, page_text: str) -> int | None:
+    """Offset of the line of ``page_text`` that states ``title``, or None when it is not there."""
+    wanted = _tokens(title)
+    if not wanted:
+        return None
+    offset = 0
+    lines = page_text.split("\n")
+    for i, line in enumerate(lines):
+        got = _tokens(line)
+        if got and len(got) <= len(wanted) + 4:
+            # The title may be split over this line and the next.
+            joined = got + (_tokens(lines[i + 1]) if i + 1 < len(lines) else [])
+            if joined[: len(wanted)] == wanted or got == wanted or _contains(got, wanted):
+                return offset
+        offset += len(line) + 1
+    return None
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def _title_found(title: str, pages: Sequence[str], page: int) -> bool:
+    return any(_title_position(title, pages[p]) is not None for p in (page, page + 1) if 0 <= p < len(pages))
+
+
+def choose_outline_level(outline: Sequence[OutlineEntry], page_count: int) -> list[OutlineEntry]:
+    """The entries that make the chapters: the shallowest level giving a sensible count."""
+    levels = sorted({e.level for e in outline})
+    for n, level in enumerate(levels):
+        # Leaves above this level (a top-level "Index" beside "Part" roots) stay chapters too.
+        chosen = [e for i, e in enumerate(outline) if e.level == level or (e.level < level and _is_leaf(outline, i))]
+        enough = len(chosen) >= (3 if page_count >= LONG_DOCUMENT_PAGES else 2)
+        if enough or n == len(levels) - 1:
+            return chosen[:MAX_CHAPTERS]
+    return []
+
+
+def _is_leaf(outline: Sequence[OutlineEntry], i: int) -> bool:
+    return i + 1 >= len(outline) or outline[i + 1].level <= outline[i].level
+
+
+def _split(text_pages: Sequence[str], starts: list[tuple[int, int, str, int, str]]) -> tuple[str, list[ParsedChapter]]:
+    """Cut the concatenated pages at ``(page, offset, title, level, kind)``; return (preamble, chapters)."""
+    page_offsets = [0]
+    for page in text_pages:
+        page_offsets.append(page_offsets[-1] + len(page) + 1)
+    whole = "\n".join(text_pages)
+    cuts = sorted(
+        ((page_offsets[pg] + off, pg, title, level, kind) for pg, off, title, level, kind in starts),
+        key=lambda c: c[0],
+    )
+    chapters = []
+    for i, (start, first_page, title, level, kind) in enumerate(cuts):
+        end = cuts[i + 1][0] if i + 1 < len(cuts) else len(whole)
+        chapters.append(ParsedChapter(title=title, text=whole[start:end], level=level, page=first_page + 1, kind=kind))
+    return whole[: cuts[0][0]] if cuts else whole, chapters
+
+
+def from_outline(
+    outline: Sequence[OutlineEntry], raw: Sequence[str], clean: Sequence[str]
+) -> tuple[list[ParsedChapter], str | None]:
+    """Chapters from the outline, or ``([], reason)`` when the outline is missing or untrustworthy."""
+    entries = [e for e in outline if e.title.strip()]
+    if len(entries) < 2:
+        return [], None
+    chosen = choose_outline_level(entries, len(raw))
+    if len(chosen) < 2:
+        return [], None
+    found = sum(_title_found(e.title, raw, e.page) for e in chosen)
+    if found < MIN_TITLE_MATCH * len(chosen):
+        log.info("outline ignored: %d of %d titles found on their pages", found, len(chosen))
+        return [], (
+            f"The PDF's bookmarks do not match its page headings ({found} of {len(chosen)} found), "
+            "so chapters were taken from the text instead."
+        )
+    starts = []
+    for e in chosen:
+        page = e.page
+        pos = _title_position(e.title, clean[page])
+        if pos is None and page + 1 < len(clean) and _title_position(e.title, clean[page + 1]) == 0:
+            page, pos = page + 1, 0
+        starts.append((page, pos or 0, e.title.strip(), 1, _kind(e.title)))
+    _preamble, chapters = _split(clean, starts)
+    return chapters, None
+
+
+def from_headings(clean: Sequence[str]) -> list[ParsedChapter]:
+    """Chapters at a consistent series of heading lines, or [] when there is none."""
+    candidates: list[tuple[tuple[int, int], Heading]] = []
+    for page_no, text in enumerate(clean):
+        if is_contents_page(text) or is_index_page(text):
+            continue
+        offset = 0
+        for line in text.split("\n"):
+            heading = match_heading(line)
+            if heading is not None:
+                candidates.append(((page_no, offset), heading))
+            offset += len(line) + 1
+    chosen = select_headings(candidates)
+    if not chosen:
+        return []
+    starts = [(page, off, h.title, 1, "body") for (page, off), h in chosen]
+    preamble, chapters = _split(clean, starts)
+    if count_words(preamble) >= MIN_PREAMBLE_WORDS:
+        chapters.insert(0, ParsedChapter(title="Introduction", text=preamble, page=1, kind="front"))
+    return chapters
+
+
+def page_groups(clean: Sequence[str]) -> list[ParsedChapter]:
+    """Groups of about PAGES_PER_GROUP pages, titled by their page range."""
+    n = len(clean)
+    groups = max(1, math.ceil(n / PAGES_PER_GROUP))
+    size = math.ceil(n / groups)
+    chapters = []
+    for first in range(0, n, size):
+        last = min(n, first + size)
+        title = f"Pages {first + 1}–{last}" if last > first + 1 else f"Page {first + 1}"
+        chapters.append(ParsedChapter(title=title, text="\n".join(clean[first:last]), page=first + 1))
+    return chapters
+
+
+def _split_off_index(chapters: list[ParsedChapter], clean: Sequence[str]) -> None:
+    """Move trailing index pages out of the last chapter into a back-matter chapter."""
+    if not chapters:
+        return
+    last = chapters[-1]
+    first_index = None
+    p = len(clean) - 1
+    while p >= (last.page or 1) and is_index_page(clean[p]):
+        first_index = p
+        p -= 1
+    if first_index is None:
+        return
+    index_text = "\n".join(clean[first_index:])
+    head = clean[first_index][:40]
+    cut = last.text.find(head) if head else -1
+    if cut > 0:
+        last.text = last.text[:cut]
+        chapters.append(ParsedChapter(title="Index", text=index_text, page=first_index + 1, kind="back"))
+
+
+def detect_structure(outline: Sequence[OutlineEntry], raw: Sequence[str], clean: Sequence[str]) -> Structure:
+    """Choose outline, headings or page groups for one PDF (see the module docstring)."""
+    warnings: list[str] = []
+    chapters, reason = from_outline(outline, raw, clean)
+    if chapters:
+        return Structure(chapters, "outline", warnings)
+    if reason:
+        warnings.append(reason)
+    without_contents = [("" if is_contents_page(p) else p) for p in clean]
+    chapters = from_headings(without_contents)
+    source = "headings"
+    if not chapters:
+        chapters = page_groups(without_contents)
+        source = "pages"
+    _split_off_index(chapters, without_contents)
+    return Structure(chapters, source, warnings)

@@ -1,0 +1,175 @@
+"""Cleaning text extracted from PDF pages, and judging whether it is usable.
+
+- running headers and footers (lines repeated at the top or bottom of many pages, page numbers
+  ignored) are removed;
+- words hyphenated across a line break are joined (PDFium marks soft hyphens with U+0002);
+- lines broken inside a sentence are joined into paragraphs;
+- :func:`garbled_ratio` estimates how much of a text is mojibake (fonts without a usable
+  character map), :func:`is_contents_page` / :func:`is_index_page` recognise front and back matter.
+
+Pure functions, thread-safe.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+#: Lines looked at, at each end of a page, for running headers and footers.
+EDGE_LINES = 3
+#: A line repeated at a page edge on at least this share of pages (and on 3 pages) is a header.
+HEADER_SHARE = 0.3
+
+_DIGITS = re.compile(r"\d+")
+_ROMAN_PAGE = re.compile(r"^[ivxlc]{1,6}$", re.IGNORECASE)
+_SOFT_HYPHEN_BREAK = re.compile(r"[\u0002\u00ad]\s*\n\s*")
+_HYPHEN_BREAK = re.compile(r"(\w)-\n(?=[a-zäöüßàâçéèêëîïôûùüÿñæœ])")
+_CONTENTS_WORDS = re.compile(
+    r"^(table of )?contents$|^inhalt(sverzeichnis)?$|^sommaire$|^table des mati[èe]res$|^[íi]ndice$|^indice$",
+    re.IGNORECASE,
+)
+_INDEX_WORDS = re.compile(r"^(index|stichwortverzeichnis|register|sachregister|indice analitico)$", re.IGNORECASE)
+_ENDS_WITH_PAGE = re.compile(r"(?:\s|\.)(\d{1,4}|[ivxlc]{1,6})$")
+
+
+def normalize_page(text: str) -> str:
+    """Unify line endings and drop characters that only confuse later steps."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return text.replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\ufb00", "ff")
+
+
+def _edge_key(line: str) -> str:
+    return _DIGITS.sub("#", " ".join(line.split())).casefold()
+
+
+def _is_page_number(line: str) -> bool:
+    s = line.strip().strip("-–— ")
+    s = re.sub(r"^(page|seite|p\.)\s*", "", s, flags=re.IGNORECASE)
+    s = re.sub(r"\s*(of|von|/)\s*\d+$", "", s)
+    return bool(s) and (s.isdigit() or bool(_ROMAN_PAGE.match(s)))
+
+
+def remove_running_lines(pages: list[str]) -> list[str]:
+    """Remove running headers, footers and bare page numbers from each page's text."""
+    split = [page.split("\n") for page in pages]
+    counts: Counter[str] = Counter()
+    for lines in split:
+        nonblank = [ln for ln in lines if ln.strip()]
+        edges = {_edge_key(ln) for ln in nonblank[:EDGE_LINES] + nonblank[-EDGE_LINES:]}
+        counts.update(edges)
+    threshold = max(3, int(HEADER_SHARE * len(pages)) if len(pages) >= 10 else 3)
+    running = {key for key, n in counts.items() if n >= threshold and key}
+    cleaned: list[str] = []
+    for lines in split:
+        idx = [i for i, ln in enumerate(lines) if ln.strip()]
+        edge = set(idx[:EDGE_LINES] + idx[-EDGE_LINES:])
+        kept = [
+            ln for i, ln in enumerate(lines) if not (i in edge and (_edge_key(ln) in running or _is_page_number(ln)))
+        ]
+        cleaned.append("\n".join(kept))
+    return cleaned
+
+
+def join_hyphenation(text: str) -> str:
+    """Join words split across lines: soft hyphens always, hard hyphens before a lower-case letter."""
+    text = _SOFT_HYPHEN_BREAK.sub("", text)
+    return _HYPHEN_BREAK.sub(r"\1", text)
+
+
+def reflow(text: str) -> str:
+    """Join lines broken inside a sentence; keep lines that end a sentence or look like headings."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if (
+            out
+            and stripped
+            and out[-1]
+            and out[-1][-1] not in '.!?:;)"”»'
+            and len(out[-1]) > 40
+            and (stripped[0].islower() or stripped[0] in ",;")
+        ):
+            out[-1] = out[-1] + " " + stripped
+        else:
+            out.append(stripped)
+    return "\n".join(out)
+
+
+def clean_pages(pages: list[str]) -> list[str]:
+    """Normalise, strip running lines, join hyphenation and reflow every page."""
+    normalized = [normalize_page(p) for p in pages]
+    return [reflow(join_hyphenation(p)) for p in remove_running_lines(normalized)]
+
+
+def _nonblank(text: str) -> list[str]:
+    return [" ".join(ln.split()) for ln in text.split("\n") if ln.strip()]
+
+
+def is_contents_page(text: str) -> bool:
+    """A table of contents: titled so, or mostly lines that end in a page number after dot leaders."""
+    lines = _nonblank(text)
+    if not lines:
+        return False
+    if any(_CONTENTS_WORDS.match(re.sub(r"^\d+\s+|\s+\d+$", "", ln)) for ln in lines[:4]):
+        return True
+    leaders = sum(1 for ln in lines if re.search(r"(\.\s?){4,}\s*\d+$", ln))
+    return leaders >= 5 and leaders >= 0.4 * len(lines)
+
+
+def is_index_page(text: str) -> bool:
+    """A back-of-book index: titled so, and mostly short lines ending in page numbers."""
+    lines = _nonblank(text)
+    if len(lines) < 5:
+        return False
+    titled = any(_INDEX_WORDS.match(re.sub(r"^\d+\s+|\s+\d+$", "", ln)) for ln in lines[:4])
+    numbered = sum(1 for ln in lines if len(ln) < 60 and re.search(r"\d+(–\d+)?,?$", ln))
+    return titled and numbered >= 0.4 * len(lines)
+
+
+# --- garbled text
+
+_SCRIPT_ALIASES = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK", "IDEOGRAPHIC": "CJK", "HALFWIDTH": "CJK"}
+
+
+def _script(ch: str) -> str | None:
+    cat = unicodedata.category(ch)
+    if cat[0] not in "L":
+        return None
+    name = unicodedata.name(ch, "")
+    if not name:
+        return "UNKNOWN"
+    first = name.split(" ", 1)[0]
+    if first == "CJK":
+        return "CJK"
+    return _SCRIPT_ALIASES.get(first, first)
+
+
+def garbled_ratio(text: str) -> float:
+    """Share (0–1) of the text's words that look like mojibake.
+
+    A word counts as garbled when it mixes letters of unrelated scripts (Latin IPA with Bengali,
+    Greek with Syriac: what a font without a character map produces), or holds unassigned,
+    private-use, control or replacement characters.
+    """
+    words = text.split()
+    if not words:
+        return 0.0
+    bad = 0
+    counted = 0
+    for word in words[:20_000]:
+        scripts: set[str] = set()
+        suspicious = False
+        for ch in word:
+            cat = unicodedata.category(ch)
+            if ch == "\ufffd" or cat in ("Co", "Cn") or (cat == "Cc" and ch not in "\t\n\r"):
+                suspicious = True
+            script = _script(ch)
+            if script is not None:
+                scripts.add(script)
+        if not scripts and not suspicious:
+            continue
+        counted += 1
+        if suspicious or len(scripts - {"LATIN"}) >= 2 or (len(scripts) >= 2 and "CJK" not in scripts):
+            bad += 1
+    return bad / counted if counted else 0.0

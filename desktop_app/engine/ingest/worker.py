@@ -1,0 +1,42 @@
+"""The ingest child process: ``python -m desktop_app.engine.ingest.worker``.
+
+Reads one pickled request ``(target, path, password, limits)`` on stdin, runs the parser, writes
+one pickled outcome on stdout (see ``sandbox.py``). Anything the libraries print goes to
+``/dev/null`` so that it cannot corrupt the answer. Single-threaded; ended by its parent on timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import sys
+
+
+def main() -> int:
+    """Serve one request; return the process exit code."""
+    answer_fd = os.dup(sys.stdout.fileno())
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    # Library warnings (pypdf's "incorrect startxref", ...) are not the user's business here; the
+    # parsers turn what matters into ParsedDocument.warnings.
+    logging.basicConfig(level=logging.ERROR, handlers=[logging.NullHandler()])
+    target, path, password, limits = pickle.loads(sys.stdin.buffer.read())
+    try:
+        import signal
+
+        # A second guard: an orphaned child (its parent killed) still ends.
+        signal.alarm(int(limits.timeout_s) + 30)
+    except (ImportError, AttributeError, ValueError):
+        pass
+
+    from desktop_app.engine.ingest.sandbox import call_target
+
+    outcome = call_target(target, path, password, limits)
+    with os.fdopen(answer_fd, "wb") as answer:
+        answer.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
