@@ -7,7 +7,8 @@ Exception tree (what the pipeline does with each)::
     │   ├── RateLimitedError        429 / "slow down"; carries ``retry_after`` seconds
     │   ├── ServerBusyError         503, the server's own queue is full
     │   ├── BackendTimeoutError     no answer within the timeout
-    │   ├── BackendUnavailableError connection refused / DNS / circuit open
+    │   ├── BackendUnavailableError connection refused / DNS
+    │   │   └── CircuitOpenError    every endpoint's circuit is open (fallback may answer instead)
     │   └── ServerError             5xx other than 503
     └── PermanentError              the same request will fail again: the chapter is marked failed
         ├── ModelNotFoundError      the model is not installed on the server
@@ -117,13 +118,15 @@ class SummarizerError(Exception):
 
 
 class TransientError(SummarizerError):
-    """The request may succeed if tried again later."""
+    """The request may succeed if tried again later; ``retry_after`` is the server's hint, if any."""
 
-
-class RateLimitedError(TransientError):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class RateLimitedError(TransientError):
+    pass
 
 
 class ServerBusyError(TransientError):
@@ -136,6 +139,10 @@ class BackendTimeoutError(TransientError):
 
 class BackendUnavailableError(TransientError):
     pass
+
+
+class CircuitOpenError(BackendUnavailableError):
+    """Every endpoint has failed repeatedly; no request is sent until a probe is due."""
 
 
 class ServerError(TransientError):

@@ -1,22 +1,119 @@
 """Build the configured summarizer backend from settings.
 
-This is the one place the pipeline asks for a backend; wrappers (cache, long-chapter map/reduce,
-fallback) are composed here so the pipeline only ever sees the :class:`Summarizer` protocol.
+This is the one place the pipeline asks for a backend; wrappers are composed here so the pipeline
+only ever sees the :class:`Summarizer` protocol::
+
+    CachedSummarizer                       (cache_enabled)   content-hash cache, stats()["cache"]
+    └── FallbackSummarizer                 (LLM backends, fallback_to_extractive)
+        ├── ChunkingSummarizer             long texts: map, then reduce, until it fits
+        │   └── LLMSummarizer              retries, least-busy endpoints, circuit breakers
+        │       └── OllamaProtocol | OpenAIProtocol      over one httpx.Client per endpoint
+        └── ExtractiveSummarizer           while every circuit is open
+
+The extractive backend alone is ``CachedSummarizer(ExtractiveSummarizer)``: it has no context window.
+Every composed object has ``name``, ``model``, ``cpu_bound``, ``max_concurrency``, ``summarize``,
+``stream``, ``close`` and ``stats()``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from .base import Summarizer
+import httpx
+
+from .base import Summarizer, SummaryRequest, SummaryResult
+from .cache import CachedSummarizer, open_cache
+from .chunking import ChunkingSummarizer
 from .extractive import ExtractiveSummarizer
+from .fallback import FallbackSummarizer
+from .http import make_client
+from .llm import LLMSummarizer
+from .ollama import DEFAULT_URL as OLLAMA_URL
+from .ollama import OllamaProtocol
+from .openai_compat import DEFAULT_URL as OPENAI_URL
+from .openai_compat import OpenAIProtocol
+from .protocol import ChatProtocol
+from .routing import CircuitBreaker, Endpoint, EndpointPool, RetryPolicy, parse_endpoint
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from desktop_app.config import Settings
 
+DEFAULT_MODELS = {"ollama": "llama3.2", "openai": "gpt-4o-mini"}
 
-def make_summarizer(settings: Settings) -> Summarizer:
-    """Return the backend named by ``settings.backend``, ready for concurrent use."""
+
+@dataclass
+class BackendOptions:
+    """Knobs tests and benchmarks turn; the defaults are the product's."""
+
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random | None = None
+    failure_threshold: int = 5
+    reset_after: float = 30.0
+    clock: Callable[[], float] = time.monotonic
+    transport: httpx.BaseTransport | None = None
+    connect_timeout: float = 5.0
+
+
+def make_summarizer(settings: Settings, options: BackendOptions | None = None) -> Summarizer:
+    """Return the backend named by ``settings.backend``, wrapped and ready for concurrent use."""
+    options = options or BackendOptions()
+    core: Summarizer
     if settings.backend == "extractive":
-        return ExtractiveSummarizer(model=settings.model)
-    raise ValueError(f"Unknown summarizer backend {settings.backend!r}")
+        core = _Extractive(model=settings.model)
+    elif settings.backend in ("ollama", "openai"):
+        llm = make_llm(settings, options)
+        core = ChunkingSummarizer(llm, context_tokens=settings.context_tokens)
+        if settings.fallback_to_extractive:
+            core = FallbackSummarizer(core, ExtractiveSummarizer())
+    else:
+        raise ValueError(f"Unknown summarizer backend {settings.backend!r}")
+    if settings.cache_enabled:
+        core = CachedSummarizer(core, open_cache(settings))
+    return core
+
+
+def make_llm(settings: Settings, options: BackendOptions | None = None) -> LLMSummarizer:
+    """The bare LLM backend (no cache, chunking or fallback), e.g. for a settings dialog's model list."""
+    options = options or BackendOptions()
+    protocol: ChatProtocol = OllamaProtocol() if settings.backend == "ollama" else OpenAIProtocol()
+    urls = settings.endpoints or [OLLAMA_URL if settings.backend == "ollama" else OPENAI_URL]
+    headers: dict[str, str] = {}
+    if settings.api_key is not None and settings.api_key.get_secret_value():
+        headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
+    endpoints = []
+    for spec in urls:
+        url, slots = parse_endpoint(spec)
+        url = protocol.normalize_url(url)
+        client = make_client(url, timeout=settings.request_timeout, connect_timeout=options.connect_timeout,
+                             headers=headers, transport=options.transport)
+        breaker = CircuitBreaker(options.failure_threshold, options.reset_after, options.clock)
+        endpoints.append(Endpoint(url=url, client=client, breaker=breaker, slots=slots))
+    return LLMSummarizer(
+        protocol,
+        EndpointPool(endpoints),
+        settings.model or DEFAULT_MODELS[protocol.name],
+        context_tokens=settings.context_tokens,
+        retry=options.retry,
+        sleep=options.sleep,
+        rng=options.rng,
+    )
+
+
+class _Extractive(ExtractiveSummarizer):
+    """The extractive backend with the common ``stats()`` extra."""
+
+    def stats(self) -> dict[str, Any]:
+        return {"backend": self.name, "model": self.model, "endpoints": []}
+
+
+__all__ = ["BackendOptions", "Summarizer", "SummaryRequest", "SummaryResult", "make_llm", "make_summarizer"]
+
+if TYPE_CHECKING:  # keep the Iterator import used for type checkers only
+    _unused: Iterator[str]

@@ -1,0 +1,16 @@
+"""A real HTTP server that speaks Ollama's and OpenAI's chat protocols, for tests and benchmarks.
+
+Usage::
+
+    with LLMSimulator(latency=0.01, tokens_per_second=0, slots=2) as sim:
+        sim.url             # http://127.0.0.1:<port>  (OpenAI dialect under sim.url + "/v1")
+        sim.inject("503", count=2)
+
+Command line: ``python -m desktop_app.engine.llmsim --port 11434``.
+"""
+
+from __future__ import annotations
+
+from .server import FAULTS, LLMSimulator, RecordedRequest
+
+__all__ = ["FAULTS", "LLMSimulator", "RecordedRequest"]

@@ -1,0 +1,41 @@
+"""Run the LLM simulator from the command line: ``python -m desktop_app.engine.llmsim --port 11434``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import threading
+
+from . import LLMSimulator
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="A local server that speaks Ollama's and OpenAI's chat APIs.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=11434)
+    parser.add_argument("--latency", type=float, default=0.2, help="seconds before the first token")
+    parser.add_argument("--tokens-per-second", type=float, default=50.0, help="0 = as fast as possible")
+    parser.add_argument("--slots", type=int, default=2, help="requests served at once; others queue")
+    parser.add_argument("--max-queue", type=int, default=None, help="queued requests beyond which 503 is sent")
+    parser.add_argument("--api-key", default=None, help="require this Bearer key on /v1/*")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    sim = LLMSimulator(
+        host=args.host,
+        port=args.port,
+        latency=args.latency,
+        tokens_per_second=args.tokens_per_second,
+        slots=args.slots,
+        max_queue=args.max_queue,
+        api_key=args.api_key,
+    )
+    with sim:
+        print(f"LLM simulator on {sim.url} (Ollama: {sim.url}, OpenAI: {sim.url}/v1); Ctrl+C stops it", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

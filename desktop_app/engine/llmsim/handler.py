@@ -1,0 +1,257 @@
+"""HTTP request handler of the LLM simulator (one instance per request, on the connection's thread)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from . import answers
+from .server import RecordedRequest, completion_id, dumps, now_iso
+
+if TYPE_CHECKING:
+    from .server import LLMSimulator
+
+log = logging.getLogger(__name__)
+
+
+class SimHandler(BaseHTTPRequestHandler):
+    """Routes to the Ollama and OpenAI dialects; see :mod:`.server` for behaviour."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 10  # idle keep-alive connections close after this
+    sim: ClassVar[LLMSimulator]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("llmsim %s " + format, self.address_string(), *args)
+
+    # --- routing
+
+    def do_GET(self) -> None:
+        self.sim.record(RecordedRequest("GET", self.path, self._headers(), None))
+        if self.path == "/api/tags":
+            models = [
+                {
+                    "name": m, "model": m, "modified_at": now_iso(), "size": 1000, "digest": f"{i:064x}",
+                    "details": {"format": "gguf", "family": "llama", "families": None,
+                                "parameter_size": "3B", "quantization_level": "Q4_0"},
+                }
+                for i, m in enumerate(self.sim.models)
+            ]
+            self._json(200, {"models": models})
+        elif self.path == "/api/version":
+            self._json(200, {"version": "0.6.0"})
+        elif self.path == "/v1/models":
+            if self._check_key():
+                data = [{"id": m, "object": "model", "created": 1700000000, "owned_by": "library"}
+                        for m in self.sim.models]
+                self._json(200, {"object": "list", "data": data})
+        else:
+            self._json(404, {"error": f"no route {self.path}"})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            body = None
+        self.sim.record(RecordedRequest("POST", self.path, self._headers(), body))
+        openai = self.path.startswith("/v1/")
+        if not isinstance(body, dict):
+            self._error(400, "invalid JSON body", openai)
+            return
+        if self.path == "/api/chat" or (openai and self.path == "/v1/chat/completions"):
+            if openai and not self._check_key():
+                return
+            self._chat(body, openai)
+        else:
+            self._error(404, f"no route {self.path}", openai)
+
+    # --- chat
+
+    def _chat(self, body: dict[str, Any], openai: bool) -> None:
+        sim = self.sim
+        model = str(body.get("model") or "")
+        messages = body.get("messages") or []
+        fault, retry_after = sim.next_fault(self.headers.get("X-Sim-Fault"))
+        hint = f"{retry_after if retry_after is not None else sim.retry_after:g}"
+        if fault == "404" or not sim.has_model(model):
+            self._error(404, f"model '{model}' not found", openai, code="model_not_found")
+            return
+        if fault == "500":
+            self._error(500, "the model failed to generate a response", openai)
+            return
+        if fault == "503":
+            self._error(503, "server busy, please try again.  maximum pending requests exceeded", openai,
+                        headers={"Retry-After": hint})
+            return
+        if fault == "429":
+            self._error(429, "Rate limit reached, please slow down", openai, code="rate_limit_exceeded",
+                        headers={"Retry-After": hint})
+            return
+        if fault == "timeout":
+            sim.pause(sim.hang_seconds)
+            self.close_connection = True
+            return
+        if not sim.enter_queue():
+            self._error(503, "server busy, please try again.  maximum pending requests exceeded", openai,
+                        headers={"Retry-After": hint})
+            return
+        try:
+            started = time.perf_counter()
+            sim.pause(sim.latency)
+            options = body.get("options") or {}
+            max_tokens = body.get("max_tokens") or body.get("max_completion_tokens") or options.get("num_predict")
+            text = answers.answer(messages, json_format=bool(body.get("format") or body.get("response_format")),
+                                  max_tokens=int(max_tokens) if max_tokens else None)
+            stream = body.get("stream", not openai)
+            if openai:
+                self._openai(body, model, messages, text, stream=bool(stream), fault=fault)
+            else:
+                self._ollama(model, messages, text, stream=bool(stream), fault=fault, started=started)
+        finally:
+            sim.leave()
+
+    def _tokens(self, text: str) -> list[str]:
+        return answers.tokens(text) or [""]
+
+    def _delay(self) -> None:
+        if self.sim.tokens_per_second > 0:
+            self.sim.pause(1.0 / self.sim.tokens_per_second)
+
+    def _ollama(self, model: str, messages: list[Any], text: str, *, stream: bool, fault: str | None,
+                started: float) -> None:
+        tokens = self._tokens(text)
+        elapsed = int((time.perf_counter() - started) * 1e9)
+        per_token = 1e9 / (self.sim.tokens_per_second or 1e6)
+        final = {
+            "model": model, "created_at": now_iso(), "message": {"role": "assistant", "content": ""},
+            "done_reason": "stop", "done": True, "total_duration": elapsed + 1000, "load_duration": 1000,
+            "prompt_eval_count": answers.count_tokens(messages), "prompt_eval_duration": elapsed,
+            "eval_count": len(tokens), "eval_duration": max(1, int(len(tokens) * per_token)),
+        }
+        if not stream:
+            final["message"] = {"role": "assistant", "content": text}
+            self._json(200, final)
+            return
+        self._start_stream("application/x-ndjson")
+        for i, token in enumerate(tokens):
+            if i == 2 and self._stream_fault(fault, openai=False):
+                return
+            self._delay()
+            item = {"model": model, "created_at": now_iso(),
+                    "message": {"role": "assistant", "content": token}, "done": False}
+            self._chunk(dumps(item) + b"\n")
+        if len(tokens) <= 2 and self._stream_fault(fault, openai=False):
+            return
+        self._chunk(dumps(final) + b"\n")
+        self._end_stream()
+
+    def _openai(self, body: dict[str, Any], model: str, messages: list[Any], text: str, *, stream: bool,
+                fault: str | None) -> None:
+        tokens = self._tokens(text)
+        cid, created = completion_id(), int(time.time())
+        usage = {"prompt_tokens": answers.count_tokens(messages), "completion_tokens": len(tokens),
+                 "total_tokens": answers.count_tokens(messages) + len(tokens)}
+        if not stream:
+            self._json(200, {
+                "id": cid, "object": "chat.completion", "created": created, "model": model,
+                "system_fingerprint": "fp_llmsim",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text, "refusal": None},
+                             "logprobs": None, "finish_reason": "stop"}],
+                "usage": usage,
+            })
+            return
+
+        def chunk(delta: dict[str, Any], finish: str | None) -> bytes:
+            obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
+                   "system_fingerprint": "fp_llmsim",
+                   "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+            return b"data: " + dumps(obj) + b"\n\n"
+
+        self._start_stream("text/event-stream")
+        self._chunk(chunk({"role": "assistant", "content": ""}, None))
+        for i, token in enumerate(tokens):
+            if i == 2 and self._stream_fault(fault, openai=True):
+                return
+            self._delay()
+            self._chunk(chunk({"content": token}, None))
+        if len(tokens) <= 2 and self._stream_fault(fault, openai=True):
+            return
+        self._chunk(chunk({}, "stop"))
+        if (body.get("stream_options") or {}).get("include_usage"):
+            obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
+                   "system_fingerprint": "fp_llmsim", "choices": [], "usage": usage}
+            self._chunk(b"data: " + dumps(obj) + b"\n\n")
+        self._chunk(b"data: [DONE]\n\n")
+        self._end_stream()
+
+    def _stream_fault(self, fault: str | None, *, openai: bool) -> bool:
+        """Apply a mid-stream fault; True when the stream is over."""
+        if fault == "malformed":
+            self._chunk(b'data: {"choices": [{"delta": {"content"\n\n' if openai else b'{"message": {"content"\n')
+            self._end_stream()
+            return True
+        if fault == "midstream_error":
+            error: dict[str, Any] = {"error": "an error was encountered while running the model"}
+            if openai:
+                error = {"error": {"message": error["error"], "type": "server_error", "param": None, "code": None}}
+                self._chunk(b"data: " + dumps(error) + b"\n\n")
+            else:
+                self._chunk(dumps(error) + b"\n")
+            self._end_stream()
+            return True
+        if fault == "cut":
+            self.close_connection = True
+            self.wfile.flush()
+            return True
+        return False
+
+    # --- plumbing
+
+    def _headers(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self.headers.items()}
+
+    def _check_key(self) -> bool:
+        key = self.sim.api_key
+        if key is None or self.headers.get("Authorization") == f"Bearer {key}":
+            return True
+        self._error(401, "Incorrect API key provided.", True, code="invalid_api_key")
+        return False
+
+    def _error(self, status: int, message: str, openai: bool, *, code: str | None = None,
+               headers: dict[str, str] | None = None) -> None:
+        if openai:
+            kind = "invalid_request_error" if status < 500 else "server_error"
+            body: dict[str, Any] = {"error": {"message": message, "type": kind, "param": None, "code": code}}
+        else:
+            body = {"error": message}
+        self._json(status, body, headers)
+
+    def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        data = dumps(body)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _start_stream(self, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _end_stream(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()

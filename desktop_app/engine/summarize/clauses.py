@@ -1,0 +1,267 @@
+"""High-risk contract clauses: the categories, and the rule-based detector of the offline backend.
+
+Categories follow CUAD's (the Contract Understanding Atticus Dataset) names and descriptions, plus
+*Indemnification*, which CUAD does not label. Each :class:`ClauseCategory` has a default severity and
+a description (shown to LLMs in the clause prompt of :mod:`.prompts`), and regular expressions the
+offline detector matches sentence by sentence, with ``unless`` patterns that veto a match.
+
+A text is only searched when :func:`looks_like_contract` says it reads like a contract, so a novel's
+"governed by the laws of nature" is not flagged. Pure functions, thread-safe.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .base import ClauseFlag
+
+Severity = Literal["high", "medium", "low"]
+
+
+@dataclass(frozen=True)
+class ClauseCategory:
+    """A clause category: CUAD's name (``cuad``, None if CUAD has none), severity, description, rules."""
+
+    severity: Severity
+    description: str
+    patterns: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+    cuad: str | None = None
+    compiled: tuple[re.Pattern[str], ...] = field(init=False, repr=False)
+    vetoes: tuple[re.Pattern[str], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compiled", tuple(re.compile(p, re.IGNORECASE) for p in self.patterns))
+        object.__setattr__(self, "vetoes", tuple(re.compile(p, re.IGNORECASE) for p in self.unless))
+
+    def matches(self, sentence: str) -> bool:
+        return any(p.search(sentence) for p in self.compiled) and not any(v.search(sentence) for v in self.vetoes)
+
+
+_LIAB = r"liab(?:le|ility|ilities)"
+_NOTICE = (
+    r"(?:upon|by giving|with|on|after|by providing|by)\s[^.;]{0,60}?(?:days?|months?)['’]?\s*(?:\)\s*)?"
+    r"(?:prior\s+|advance\s+)?(?:written\s+)?notice"
+)
+
+CATEGORIES: dict[str, ClauseCategory] = {
+    "Uncapped Liability": ClauseCategory(
+        "high",
+        "A party's liability is uncapped on a breach (including for a type of breach such as IP "
+        "infringement or breach of confidentiality).",
+        (
+            r"(?:limitations?|exclusions?|caps?)\s+(?:of|on)\s+(?:damages|" + _LIAB + r")[^.]{0,250}?"
+            r"(?:shall|will|do(?:es)?)\s+not\s+apply",
+            r"(?:shall|will)\s+not\s+(?:limit|exclude|restrict)\s[^.]{0,80}?" + _LIAB,
+            r"unlimited\s+" + _LIAB,
+            r"(?:except|other than|excluding)\s[^.]{0,150}?(?:indemnif|gross negligence|willful|wilful|breach of"
+            r"\s+(?:section|article|confidential))[^.]{0,250}?(?:in no event|not be liable|shall not exceed)",
+            r"(?:in no event|not be liable)[^.]{0,300}?(?:except|other than|excluding)\s[^.]{0,100}?"
+            r"(?:indemnif|gross negligence|willful|wilful|fraud|breach of (?:section|article|confidential))",
+        ),
+        cuad="Uncapped Liability",
+    ),
+    "Cap On Liability": ClauseCategory(
+        "medium",
+        "A cap on liability on a breach: a maximum amount of recovery, an exclusion of damages types, "
+        "or a time limit to bring claims.",
+        (
+            r"(?:total|aggregate|maximum|cumulative|entire)\s+" + _LIAB + r"[^.]{0,250}?(?:shall not exceed|"
+            r"(?:is|be|are)\s+limited to|not to exceed|in excess of|exceed)",
+            r"(?:in no event|under no circumstances)[^.]{0,250}?" + _LIAB + r"[^.]{0,250}?(?:exceed|"
+            r"in excess of|greater than|more than)",
+            r"(?:in no event|under no circumstances|not be liable)[^.]{0,250}?(?:indirect|incidental|"
+            r"consequential|special|punitive|exemplary)\s[^.]{0,40}?damages",
+            r"" + _LIAB + r"[^.]{0,120}?(?:is|be|are|shall be)\s+limited\s+to",
+            r"no (?:action|claim)[^.]{0,150}?(?:may|shall) be brought[^.]{0,100}?(?:more|later) than",
+        ),
+        cuad="Cap On Liability",
+    ),
+    "Liquidated Damages": ClauseCategory(
+        "high",
+        "Liquidated damages, a termination fee or a fixed penalty for a breach or early termination.",
+        (r"liquidated\s+damages", r"termination\s+fee", r"early\s+termination\s+(?:fee|charge|payment)",
+         r"\bas (?:a )?penalty\b"),
+        cuad="Liquidated Damages",
+    ),
+    "Termination For Convenience": ClauseCategory(
+        "high",
+        "A party may terminate without cause (for convenience, for any reason or none), with or "
+        "without notice.",
+        (
+            r"terminat\w*[^.]{0,150}?(?:for\s+(?:any\s+reason|convenience|no\s+reason)|without\s+(?:cause|"
+            r"reason)|at\s+(?:its|their)\s+(?:sole\s+)?(?:discretion|convenience))",
+            r"(?:may|can|shall have the right to)\s+terminate\s[^.]{0,120}?(?:at any time\s+)?" + _NOTICE,
+            r"(?:either|any)\s+party\s+may\s+terminate\s+this\s+(?:agreement|contract)\s+(?:at any time|upon)",
+        ),
+        unless=(r"\bbreach", r"\bdefault", r"\binsolven", r"\bbankrupt", r"fail(?:s|ure)?\s+to"),
+        cuad="Termination For Convenience",
+    ),
+    "Renewal Term": ClauseCategory(
+        "medium",
+        "A renewal term after the initial term, such as automatic extensions or renewals unless notice "
+        "is given.",
+        (
+            r"automatic(?:ally)?\s+(?:be\s+)?(?:renew|extend)",
+            r"(?:renew|extend)\w*\s[^.]{0,80}?(?:for\s+)?(?:an?\s+)?(?:additional|successive|further)\s"
+            r"[^.]{0,40}?(?:year|month|term|period)",
+            r"\brenewal\s+(?:term|period)s?\b",
+            r"\bauto-?renew",
+        ),
+        cuad="Renewal Term",
+    ),
+    "Non-Compete": ClauseCategory(
+        "high",
+        "A party may not compete, or operate in a field or geography, or sell competing products.",
+        (
+            r"non-?compet",
+            r"(?:shall|will|may|agrees? (?:that it will|to))\s+not[^.]{0,150}?(?:compet\w+|rival)\s"
+            r"[^.]{0,40}?(?:products?|business|services?|goods)",
+            r"(?:shall|will)\s+not[^.]{0,120}?(?:directly or indirectly)[^.]{0,120}?(?:compet|engage in)",
+            r"(?:refrain|abstain)\s+from[^.]{0,120}?compet",
+        ),
+        cuad="Non-Compete",
+    ),
+    "Exclusivity": ClauseCategory(
+        "medium",
+        "Exclusive dealing: a sole or exclusive distributor, supplier, licensee or territory, or a "
+        "duty to buy only from one party.",
+        (
+            r"(?<!non-)(?<!non)\bexclusive\s+(?:right|distribut\w*|licen[cs]\w*|supplier|provider|basis|"
+            r"agent|territor\w*|reseller|dealer|partner)",
+            r"(?<!non-)(?<!non)\bexclusive\s+(?:and\s+)?(?:\w+\s+){0,2}(?:right|distribut\w*|licen[cs]\w*)",
+            r"\bexclusively\b",
+            r"\bsole\s+(?:and\s+exclusive\s+)?(?:distribut\w*|supplier|source|provider|agent|reseller)",
+            r"(?:purchase|buy|obtain|source)\s[^.]{0,40}?(?:all|only)\s[^.]{0,60}?(?:requirements|from\s+\w+)",
+        ),
+        unless=(r"exclusive\s+(?:remedy|remedies|jurisdiction|venue|property)", r"non-?exclusive"),
+        cuad="Exclusivity",
+    ),
+    "Change Of Control": ClauseCategory(
+        "high",
+        "Rights on a change of control: termination, consent or notice when a party merges, is "
+        "acquired or sells substantially all its assets.",
+        (
+            r"change\s+(?:of|in)\s+(?:the\s+)?control",
+            r"(?:merger|consolidation|reorgani[sz]ation|acquisition)[^.]{0,200}?(?:terminat|consent|deemed"
+            r"\s+(?:an?\s+)?assign)",
+            r"(?:sale|transfer)\s+of\s+(?:all\s+or\s+)?substantially\s+all",
+            r"(?:beneficial\s+)?owner\w*\s+of\s+(?:more than\s+)?(?:fifty|50)\s*(?:percent|%)",
+        ),
+        cuad="Change Of Control",
+    ),
+    "Anti-Assignment": ClauseCategory(
+        "medium",
+        "Consent or notice is needed to assign or transfer the contract to a third party.",
+        (
+            r"(?:shall|may|will)\s+not\s+(?:\w+\s+){0,3}(?:assign|transfer|delegate)\w*\s[^.]{0,250}?"
+            r"(?:consent|approval|permission)",
+            r"(?:assign|transfer)\w*[^.]{0,150}?without\s+(?:the\s+)?(?:express\s+)?(?:prior\s+)?"
+            r"(?:express\s+)?(?:written\s+)?(?:consent|approval)",
+            r"(?:not|neither)\s[^.]{0,60}?(?:assignable|transferable)",
+            r"any\s+(?:purported\s+)?assignment[^.]{0,100}?(?:void|null|without effect)",
+        ),
+        cuad="Anti-Assignment",
+    ),
+    "Most Favored Nation": ClauseCategory(
+        "high",
+        "A most-favoured-nation term: if a third party gets better terms or prices, this party gets "
+        "them too.",
+        (
+            r"most\s+favou?red\s+(?:nation|customer|licensee|pricing)",
+            r"(?:terms?|prices?|pricing|rates?|conditions)[^.]{0,150}?(?:no\s+less\s+favou?rable|at\s+least\s+"
+            r"as\s+favou?rable|as\s+favou?rable\s+as)",
+            r"(?:lower|better|more\s+favou?rable|lowest)\s+(?:\w+\s+){0,2}(?:prices?|terms|rates?|pricing)"
+            r"[^.]{0,200}?(?:any\s+other|third\s+part|other\s+(?:customer|distribut|licensee))",
+        ),
+        cuad="Most Favored Nation",
+    ),
+    "IP Ownership Assignment": ClauseCategory(
+        "high",
+        "Intellectual property created by one party becomes the property of the counterparty.",
+        (
+            r"(?:hereby\s+)?(?:assigns?|transfers?|conveys?)\s[^.]{0,150}?(?:right,?\s+title,?\s+and\s+interest|"
+            r"intellectual\s+property|copyrights?|patents?|inventions?)",
+            r"works?\s+(?:made\s+)?for\s+hire",
+            r"(?:intellectual\s+property|inventions?|improvements?|developments?|work\s+product|deliverables)"
+            r"[^.]{0,200}?(?:shall|will)\s+(?:be(?:come)?|remain)\s+(?:the\s+)?(?:sole\s+(?:and\s+exclusive\s+)?)?"
+            r"(?:exclusive\s+)?property\s+of",
+            r"(?:shall|will)\s+(?:be|become)\s+(?:solely\s+)?owned\s+by",
+        ),
+        cuad="Ip Ownership Assignment",
+    ),
+    "Governing Law": ClauseCategory(
+        "low",
+        "Which state's or country's law governs the contract.",
+        (r"governed\s+by[^.]{0,80}?laws?\s+of", r"governing\s+law", r"constru\w+\s+in\s+accordance\s+with"
+         r"[^.]{0,60}?laws?\s+of", r"laws?\s+of\s+[^.]{0,60}?shall\s+(?:govern|apply)"),
+        cuad="Governing Law",
+    ),
+    "Indemnification": ClauseCategory(
+        "medium",
+        "A party must indemnify, defend or hold harmless the other against claims or losses.",
+        (r"\bindemnif(?:y|ies|ied|ication)\b", r"hold\s+(?:\w+\s+){0,3}harmless", r"\bdefend,?\s+indemnify"),
+    ),
+}
+
+_ALIASES = {re.sub(r"[^a-z]", "", name.lower()): name for name in CATEGORIES}
+_ALIASES.update(
+    {
+        re.sub(r"[^a-z]", "", (spec.cuad or "").lower()): name
+        for name, spec in CATEGORIES.items()
+        if spec.cuad
+    }
+)
+_ALIASES.update(
+    {"mostfavourednation": "Most Favored Nation", "mfn": "Most Favored Nation", "autorenewal": "Renewal Term",
+     "noncompetition": "Non-Compete", "assignment": "Anti-Assignment", "indemnity": "Indemnification",
+     "limitationofliability": "Cap On Liability", "ipownership": "IP Ownership Assignment"}
+)
+
+
+def canonical_category(name: str) -> str | None:
+    """Our category name for a label an LLM or a dataset wrote ("most favoured nation" → "Most Favored Nation")."""
+    return _ALIASES.get(re.sub(r"[^a-z]", "", name.lower()))
+
+
+_CONTRACT_WORDS = re.compile(
+    r"\b(?:agreement|part(?:y|ies)|shall|hereof|hereto|herein|hereunder|thereof|terminat\w*|licens\w+|"
+    r"indemnif\w*|warrant\w*|obligations?|breach|pursuant|notwithstanding|covenants?)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_contract(text: str) -> bool:
+    """Whether a text reads like a contract: dense in legal vocabulary (about 2 % of words or more)."""
+    words = max(1, len(text.split()))
+    hits = len(_CONTRACT_WORDS.findall(text))
+    return hits >= 5 and hits / words >= 0.02
+
+
+def detect_clauses(text: str, *, per_category: int = 3, force: bool = False) -> list[ClauseFlag]:
+    """Rule-based clause flags of a contract text (empty for texts that do not read like contracts)."""
+    from .extractive import split_sentences
+
+    if not force and not looks_like_contract(text):
+        return []
+    flags: list[ClauseFlag] = []
+    counts: dict[str, int] = {}
+    for sentence in split_sentences(text):
+        if len(sentence) < 20:
+            continue
+        for name, spec in CATEGORIES.items():
+            if counts.get(name, 0) >= per_category or not spec.matches(sentence):
+                continue
+            counts[name] = counts.get(name, 0) + 1
+            flags.append(ClauseFlag(name, spec.severity, sentence[:600], _locate(text, sentence)))
+    return flags
+
+
+def _locate(text: str, sentence: str) -> int | None:
+    words = sentence.split()[:8]
+    if not words:
+        return None
+    match = re.search(r"\s+".join(re.escape(w) for w in words), text)
+    return match.start() if match else None

@@ -1,0 +1,130 @@
+"""Versioned prompts for the LLM backends, and robust parsing of their answers.
+
+The prompt text is part of the cache key (through :data:`PROMPTS_VERSION`, folded into
+``base.PROMPT_VERSION`` by the cache), so editing a prompt must bump the version here.
+
+Answers are parsed defensively: reasoning blocks (``<think>…</think>``), code fences and chatty
+preambles are removed; clause JSON is searched for inside the text and validated field by field.
+Anything unusable raises :class:`~.http.MalformedAnswerError`, which the backend retries and finally
+reports; garbage is never returned as a summary. Pure functions, thread-safe.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .base import ClauseFlag, SummaryRequest
+from .clauses import CATEGORIES, canonical_category
+from .http import MalformedAnswerError
+
+PROMPTS_VERSION = "llm-1"
+
+BEGIN = "-----BEGIN TEXT-----"
+END = "-----END TEXT-----"
+
+SYSTEM_SUMMARY = (
+    "You summarize documents for a reader who has not read them. You write plain, factual prose in the "
+    "language of the text, with no headings, lists or commentary about the task."
+)
+
+SYSTEM_CLAUSES = (
+    "You review contracts for a reader who must know their risks. You answer with JSON only, no prose."
+)
+
+
+def chat_messages(request: SummaryRequest) -> list[dict[str, str]]:
+    """Messages asking for a summary of a chapter (``kind="chapter"``) or a whole document."""
+    n = max(1, request.max_sentences)
+    focus = f"Pay particular attention to: {request.focus}.\n" if request.focus else ""
+    if request.kind == "document":
+        title = f' "{request.title}"' if request.title else ""
+        task = (
+            f"Below are summaries of the parts of the document{title}, in order. Write one summary of the "
+            f"whole document in at most {n} sentences."
+        )
+    else:
+        title = f' titled "{request.title}"' if request.title else ""
+        task = f"Summarize the following chapter{title} in at most {n} sentences."
+    user = (
+        f"{task} The first sentence must state the main point on its own: it is shown alone as a one-line "
+        f"preview. Answer with the summary only.\n{focus}\n{BEGIN}\n{request.text}\n{END}"
+    )
+    return [{"role": "system", "content": SYSTEM_SUMMARY}, {"role": "user", "content": user}]
+
+
+def clause_messages(text: str) -> list[dict[str, str]]:
+    """Messages asking for the high-risk clauses of a contract excerpt, as JSON."""
+    lines = "\n".join(f"- {name}: {spec.description}" for name, spec in CATEGORIES.items())
+    user = (
+        "Find the clauses of this contract text that fall in these categories:\n"
+        f"{lines}\n\n"
+        'Answer with one JSON object: {"clauses": [{"category": "<one of the category names above>", '
+        '"severity": "high" | "medium" | "low", "text": "<the clause, quoted exactly from the text>"}]}. '
+        'Quote at most 400 characters per clause. If no clause matches, answer {"clauses": []}.\n\n'
+        f"{BEGIN}\n{text}\n{END}"
+    )
+    return [{"role": "system", "content": SYSTEM_CLAUSES}, {"role": "user", "content": user}]
+
+
+_THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(r"^```[\w-]*\s*|\s*```$")
+_PREAMBLE = re.compile(
+    r"^(?:sure[,!.]?\s*)?(?:here(?:'s| is) (?:a |the |your )?(?:concise |brief )?summary[^:\n]*:|summary:)\s*",
+    re.IGNORECASE,
+)
+
+
+def clean_summary(answer: str) -> str:
+    """The summary inside a model's answer; raises MalformedAnswerError when nothing usable is left."""
+    text = _THINK.sub("", answer).strip()
+    text = _FENCE.sub("", text).strip()
+    text = _PREAMBLE.sub("", text).strip()
+    text = text.replace(BEGIN, "").replace(END, "").strip()
+    if len(text) < 2 or not any(ch.isalnum() for ch in text):
+        raise MalformedAnswerError(f"empty summary: {answer[:80]!r}")
+    return text
+
+
+def parse_clauses(answer: str, source: str) -> list[ClauseFlag]:
+    """Clause flags from a model's JSON answer; unknown categories and empty quotes are dropped."""
+    data = _find_json(_THINK.sub("", answer))
+    items: Any = data.get("clauses") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise MalformedAnswerError(f"no clause list in answer: {answer[:80]!r}")
+    flags: list[ClauseFlag] = []
+    seen: set[tuple[str, str]] = set()
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        category = canonical_category(str(item.get("category", "")))
+        quote = " ".join(str(item.get("text", item.get("quote", ""))).split())
+        if category is None or not quote or (category, quote) in seen:
+            continue
+        seen.add((category, quote))
+        severity = str(item.get("severity", "")).lower()
+        if severity not in ("high", "medium", "low"):
+            severity = CATEGORIES[category].severity
+        start = source.find(quote)
+        flags.append(
+            ClauseFlag(category=category, severity=severity, text=quote[:600], start=start if start >= 0 else None)  # type: ignore[arg-type]
+        )
+    return flags
+
+
+def _find_json(text: str) -> Any:
+    text = _FENCE.sub("", text.strip()).strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    decoder = json.JSONDecoder()
+    for i, ch in enumerate(text):
+        if ch in "{[":
+            try:
+                value, _ = decoder.raw_decode(text, i)
+            except json.JSONDecodeError:
+                continue
+            return value
+    raise MalformedAnswerError(f"no JSON in answer: {text[:80]!r}")

@@ -1,0 +1,272 @@
+"""Endpoints, least-busy routing, a circuit breaker per endpoint, and capped jittered retries.
+
+An :class:`EndpointPool` holds one :class:`Endpoint` per configured URL, each with its own
+``httpx.Client`` and :class:`CircuitBreaker`. :meth:`EndpointPool.acquire` hands out the endpoint with
+the fewest requests in flight (relative to its parallel slots, when known) whose circuit lets a
+request through; :func:`call_with_retries` drives one logical request across attempts and endpoints.
+
+Circuit states: *closed* (requests flow) → after ``failure_threshold`` consecutive transient failures
+→ *open* (no requests for ``reset_after`` seconds) → *half-open* (exactly one probe request) → closed
+on success, open again on failure.
+
+Thread-safe: workers call :meth:`EndpointPool.acquire` and the breaker methods from many threads; one
+lock per pool guards the counters. Nothing here blocks except the retry sleep, which a caller may
+replace (``sleep=``) to make tests instant.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from .base import CircuitOpenError, SummarizerError, TransientError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+CircuitState = Literal["closed", "open", "half_open"]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Capped exponential backoff with full jitter: ``sleep = uniform(0, min(cap, base * 2**n))``.
+
+    A server's ``Retry-After`` hint wins over the computed delay, but never beyond ``max_retry_after``
+    (past that, the chapter is better re-queued by the pipeline than held by a worker).
+    """
+
+    attempts: int = 4
+    base: float = 0.5
+    cap: float = 8.0
+    max_retry_after: float = 30.0
+
+    def delay(self, attempt: int, hint: float | None, rng: random.Random) -> float:
+        if hint is not None:
+            return min(hint, self.max_retry_after)
+        return rng.uniform(0.0, min(self.cap, self.base * (2**attempt)))
+
+
+class CircuitBreaker:
+    """Per-endpoint breaker. ``clock`` is injectable for tests. Thread-safe."""
+
+    def __init__(
+        self, failure_threshold: int = 5, reset_after: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.failure_threshold = failure_threshold
+        self.reset_after = reset_after
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._state: CircuitState = "closed"
+        self._failures = 0
+        self._opened_at = 0.0
+        self._probe_out = False
+
+    @property
+    def state(self) -> CircuitState:
+        with self._lock:
+            return self._current_state()
+
+    def _current_state(self) -> CircuitState:
+        if self._state == "open" and self._clock() - self._opened_at >= self.reset_after:
+            self._state = "half_open"
+            self._probe_out = False
+        return self._state
+
+    def allow(self) -> bool:
+        """Whether a request may go now; in half-open state only the first caller gets the probe."""
+        with self._lock:
+            state = self._current_state()
+            if state == "closed":
+                return True
+            if state == "half_open" and not self._probe_out:
+                self._probe_out = True
+                return True
+            return False
+
+    def available(self) -> bool:
+        """Like :meth:`allow` but without taking the probe (for choosing between endpoints)."""
+        with self._lock:
+            state = self._current_state()
+            return state == "closed" or (state == "half_open" and not self._probe_out)
+
+    def record_success(self) -> None:
+        with self._lock:
+            self._state = "closed"
+            self._failures = 0
+            self._probe_out = False
+
+    def record_failure(self) -> bool:
+        """Count a transient failure; return True when this failure opened the circuit."""
+        with self._lock:
+            state = self._current_state()
+            self._failures += 1
+            if state == "half_open" or self._failures >= self.failure_threshold:
+                was_open = state == "open"
+                self._state = "open"
+                self._opened_at = self._clock()
+                self._probe_out = False
+                return not was_open
+            return False
+
+    def release_probe(self) -> None:
+        """A probe ended without a verdict (e.g. a permanent error): let another probe go."""
+        with self._lock:
+            self._probe_out = False
+
+
+def parse_endpoint(spec: str) -> tuple[str, int | None]:
+    """Split ``http://host:port/path#parallel=4`` into the URL and its parallel slots (if given)."""
+    parts = urlsplit(spec.strip())
+    slots: int | None = None
+    for item in parts.fragment.split("&"):
+        key, _, value = item.partition("=")
+        if key in ("parallel", "slots") and value.isdigit() and int(value) > 0:
+            slots = int(value)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), parts.query, "")), slots
+
+
+@dataclass(eq=False)
+class Endpoint:
+    """One server: its URL, client, breaker and load counters."""
+
+    url: str
+    client: httpx.Client
+    breaker: CircuitBreaker
+    slots: int | None = None
+    in_flight: int = 0
+    requests: int = 0
+    errors: int = 0
+    last_error: str = ""
+    recent_latency_ms: list[float] = field(default_factory=list)
+
+    def load(self) -> float:
+        return self.in_flight / self.slots if self.slots else float(self.in_flight)
+
+
+class EndpointPool:
+    """The endpoints of one backend, routed least-busy first. Thread-safe."""
+
+    def __init__(self, endpoints: list[Endpoint]) -> None:
+        if not endpoints:
+            raise ValueError("at least one endpoint is needed")
+        self.endpoints = endpoints
+        self._lock = threading.Lock()
+        self._turn = 0
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """Sum of the endpoints' parallel slots, or None when any is unknown."""
+        slots = [e.slots for e in self.endpoints]
+        return None if any(s is None for s in slots) else sum(s for s in slots if s is not None)
+
+    @contextmanager
+    def acquire(self) -> Iterator[Endpoint]:
+        """Reserve the least-busy endpoint whose circuit allows a request; raise CircuitOpenError if none."""
+        chosen = self._choose()
+        try:
+            yield chosen
+        finally:
+            with self._lock:
+                chosen.in_flight -= 1
+
+    def _choose(self) -> Endpoint:
+        with self._lock:
+            self._turn += 1
+            n = len(self.endpoints)
+            # Rotate the start so ties spread evenly instead of always hitting the first URL.
+            ordered = [self.endpoints[(self._turn + i) % n] for i in range(n)]
+            ordered.sort(key=Endpoint.load)
+            for endpoint in ordered:
+                if endpoint.breaker.available() and endpoint.breaker.allow():
+                    endpoint.in_flight += 1
+                    endpoint.requests += 1
+                    return endpoint
+        urls = ", ".join(e.url for e in self.endpoints)
+        raise CircuitOpenError(
+            f"The summarizer server ({urls}) failed repeatedly and is paused; "
+            f"it is tried again in {self.endpoints[0].breaker.reset_after:.0f} s."
+        )
+
+    def record(self, endpoint: Endpoint, error: BaseException | None, latency_ms: float = 0.0) -> None:
+        """Tell the endpoint's breaker how a request ended (only transient errors count against it)."""
+        if error is None:
+            endpoint.breaker.record_success()
+            with self._lock:
+                endpoint.recent_latency_ms.append(latency_ms)
+                del endpoint.recent_latency_ms[:-50]
+            return
+        with self._lock:
+            endpoint.errors += 1
+            endpoint.last_error = str(error)
+        if isinstance(error, TransientError):
+            if endpoint.breaker.record_failure():
+                log.warning("Circuit opened for %s after repeated failures: %s", endpoint.url, error)
+        else:
+            endpoint.breaker.release_probe()
+
+    def stats(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                {
+                    "url": e.url,
+                    "in_flight": e.in_flight,
+                    "limit": e.slots,
+                    "circuit": e.breaker.state,
+                    "requests": e.requests,
+                    "errors": e.errors,
+                    "last_error": e.last_error,
+                }
+                for e in self.endpoints
+            ]
+
+    def close(self) -> None:
+        for endpoint in self.endpoints:
+            endpoint.client.close()
+
+
+def call_with_retries(
+    pool: EndpointPool,
+    attempt_fn: Callable[[Endpoint], T],
+    *,
+    policy: RetryPolicy,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: random.Random | None = None,
+    retry_on: tuple[type[BaseException], ...] = (TransientError,),
+) -> T:
+    """Run ``attempt_fn`` on the least-busy endpoint, retrying transient failures with backoff.
+
+    A :class:`CircuitOpenError` (no endpoint may be tried) is raised at once: waiting inside a worker
+    would only hold a thread that the pipeline can use for other chapters.
+    """
+    rng = rng or random.Random()
+    last: BaseException | None = None
+    for attempt in range(policy.attempts):
+        with pool.acquire() as endpoint:
+            started = time.perf_counter()
+            try:
+                value = attempt_fn(endpoint)
+            except retry_on as err:
+                pool.record(endpoint, err)
+                last = err
+                hint = getattr(err, "retry_after", None)
+            except SummarizerError as err:
+                pool.record(endpoint, err)
+                raise
+            else:
+                pool.record(endpoint, None, (time.perf_counter() - started) * 1000.0)
+                return value
+        if attempt + 1 < policy.attempts:
+            delay = policy.delay(attempt, hint, rng)
+            log.info("Attempt %d failed (%s); retrying in %.2f s", attempt + 1, last, delay)
+            sleep(delay)
+    assert last is not None
+    raise last

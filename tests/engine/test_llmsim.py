@@ -1,0 +1,130 @@
+"""The LLM simulator speaks the real protocols: the official ollama and openai clients parse it."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+import ollama
+import openai
+import pytest
+
+from desktop_app.engine.llmsim import LLMSimulator
+from tests.engine import llm_fixtures
+from tests.engine.llm_fixtures import CHAPTER, CONTRACT, MODEL
+
+sim = llm_fixtures.sim
+
+PROMPT = f"Summarize in at most 2 sentences.\n-----BEGIN TEXT-----\n{CHAPTER}\n-----END TEXT-----"
+FIRST_TWO = "The river rose for three days after the storm. Farmers moved their animals to the hills."
+
+
+def test_official_ollama_client_streams_and_lists(sim: LLMSimulator) -> None:
+    client = ollama.Client(host=sim.url)
+    assert [m.model for m in client.list().models] == list(sim.models)
+    parts = list(client.chat(model=MODEL, messages=[{"role": "user", "content": PROMPT}], stream=True))
+    assert "".join(p.message.content or "" for p in parts) == FIRST_TWO
+    final = parts[-1]
+    assert final.done and final.done_reason == "stop"
+    assert final.eval_count == len(FIRST_TWO.split())
+    assert final.prompt_eval_count and final.total_duration
+    whole = client.chat(model=MODEL, messages=[{"role": "user", "content": PROMPT}])
+    assert whole.message.content == FIRST_TWO
+
+
+def test_official_ollama_client_sees_errors(sim: LLMSimulator) -> None:
+    client = ollama.Client(host=sim.url)
+    with pytest.raises(ollama.ResponseError) as missing:
+        client.chat(model="nope", messages=[{"role": "user", "content": "hi"}])
+    assert missing.value.status_code == 404
+    assert "not found" in str(missing.value)
+    sim.inject("midstream_error")
+    with pytest.raises(ollama.ResponseError, match="error was encountered"):
+        list(client.chat(model=MODEL, messages=[{"role": "user", "content": PROMPT}], stream=True))
+    sim.inject("503")
+    with pytest.raises(ollama.ResponseError) as busy:
+        client.chat(model=MODEL, messages=[{"role": "user", "content": PROMPT}])
+    assert busy.value.status_code == 503
+
+
+def test_official_openai_client_streams_with_usage_and_lists(sim: LLMSimulator) -> None:
+    client = openai.OpenAI(base_url=sim.url + "/v1", api_key="sk-test", max_retries=0)
+    assert [m.id for m in client.models.list()] == list(sim.models)
+    chunks = list(
+        client.chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": PROMPT}], stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == FIRST_TWO
+    assert chunks[-2].choices[0].finish_reason == "stop"
+    usage = chunks[-1].usage
+    assert usage is not None and usage.completion_tokens == len(FIRST_TWO.split())
+    whole = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": PROMPT}])
+    assert whole.choices[0].message.content == FIRST_TWO
+    assert whole.usage is not None and whole.usage.total_tokens > whole.usage.completion_tokens
+
+
+def test_official_openai_client_sees_429_with_retry_after_and_auth() -> None:
+    with LLMSimulator(api_key="sk-right", retry_after=7) as server:
+        wrong = openai.OpenAI(base_url=server.url + "/v1", api_key="sk-wrong", max_retries=0)
+        with pytest.raises(openai.AuthenticationError):
+            wrong.models.list()
+        client = openai.OpenAI(base_url=server.url + "/v1", api_key="sk-right", max_retries=0)
+        server.inject("429")
+        with pytest.raises(openai.RateLimitError) as limited:
+            client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+        assert limited.value.response.headers["Retry-After"] == "7"
+        assert server.requests[-1].headers["authorization"] == "Bearer sk-right"
+
+
+def test_clause_prompt_gets_valid_json(sim: LLMSimulator) -> None:
+    client = openai.OpenAI(base_url=sim.url + "/v1", api_key="x", max_retries=0)
+    prompt = f"Answer with JSON.\n-----BEGIN TEXT-----\n{CONTRACT}\n-----END TEXT-----"
+    answer = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}])
+    import json
+
+    data = json.loads(answer.choices[0].message.content or "")
+    assert {c["category"] for c in data["clauses"]} >= {"Exclusivity", "Governing Law", "Anti-Assignment"}
+
+
+def test_slots_queue_extra_requests() -> None:
+    with LLMSimulator(slots=1, latency=0.3, tokens_per_second=0.0) as server:
+        results: list[int] = []
+
+        def call() -> None:
+            with httpx.Client(base_url=server.url, timeout=5) as client:
+                r = client.post("/api/chat", json={"model": MODEL, "messages": [], "stream": False})
+                results.append(r.status_code)
+
+        threads = [threading.Thread(target=call) for _ in range(2)]
+        for t in threads:
+            t.start()
+        # One generates, the other waits in the queue, as with OLLAMA_NUM_PARALLEL=1.
+        assert server.wait_until(lambda: server.in_flight == 1 and server.waiting == 1, timeout=5)
+        for t in threads:
+            t.join(timeout=5)
+        assert results == [200, 200]
+        assert server.max_in_flight == 1
+
+
+def test_full_queue_answers_503() -> None:
+    statuses: list[int] = []
+
+    def hold(url: str) -> None:
+        with httpx.Client(base_url=url, timeout=5) as client:
+            r = client.post("/api/chat", json={"model": MODEL, "messages": [], "stream": False})
+            statuses.append(r.status_code)
+
+    with LLMSimulator(slots=1, max_queue=0, latency=0.5) as server:
+        holder = threading.Thread(target=hold, args=(server.url,))
+        holder.start()
+        assert server.wait_until(lambda: server.in_flight == 1)
+        with httpx.Client(base_url=server.url, timeout=5) as other:
+            r = other.post("/api/chat", json={"model": MODEL, "messages": [], "stream": False})
+        assert r.status_code == 503
+        assert r.json()["error"].startswith("server busy")
+        assert "Retry-After" in r.headers
+        holder.join(timeout=5)
+    assert statuses == [200]
