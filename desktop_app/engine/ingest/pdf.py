@@ -71,8 +71,11 @@ def parse_pdf_file(path: Path, password: str | None, limits: IngestLimits) -> Pa
         raise NoTextError(message, path=path, ocr_available=ocr)
     clean = clean_pages(normalized)
     structure = detect_structure(raw.outline, normalized, clean)
+    title = _doc_title(raw, path)
+    if structure.source == "pages" and len(structure.chapters) == 1:
+        structure.chapters[0].title = title
     doc = finish(
-        _doc_title(raw, path),
+        title,
         "pdf",
         structure.chapters,
         structure=structure.source,

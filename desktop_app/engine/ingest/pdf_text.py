@@ -16,12 +16,15 @@ import re
 import unicodedata
 from collections import Counter
 
+from desktop_app.engine.ingest.headings import match_heading
+
 #: Lines looked at, at each end of a page, for running headers and footers.
 EDGE_LINES = 3
 #: A line repeated at a page edge on at least this share of pages (and on 3 pages) is a header.
 HEADER_SHARE = 0.3
 
 _DIGITS = re.compile(r"\d+")
+_EDGE_NUMBER = re.compile(r"^\d{1,4}\s+|\s+\d{1,4}$")
 _ROMAN_PAGE = re.compile(r"^[ivxlc]{1,6}$", re.IGNORECASE)
 _SOFT_HYPHEN_BREAK = re.compile(r"[\u0002\u00ad]\s*\n\s*")
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(?=[a-zäöüßàâçéèêëîïôûùüÿñæœ])")
@@ -40,7 +43,15 @@ def normalize_page(text: str) -> str:
 
 
 def _edge_key(line: str) -> str:
-    return _DIGITS.sub("#", " ".join(line.split())).casefold()
+    """What repeats in a running line: digits (page numbers) count as equal...
+
+    ...except in heading-like lines, where only a leading or trailing page number is ignored, so
+    that "Chapter 1", "Chapter 2" at the tops of their first pages are not taken for a header.
+    """
+    line = " ".join(line.split())
+    if match_heading(line) is not None or match_heading(_EDGE_NUMBER.sub("", line)) is not None:
+        return "h:" + _EDGE_NUMBER.sub("", line).casefold()
+    return _DIGITS.sub("#", line).casefold()
 
 
 def _is_page_number(line: str) -> bool:

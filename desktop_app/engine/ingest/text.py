@@ -22,7 +22,7 @@ PART_WORDS = 5000
 MIN_PREAMBLE_WORDS = 30
 
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-_TRAILING_WS = re.compile(r"[ \t]+\n")
+_TRAILING_WS = re.compile(r"[ \t]+\n|\n[ \t]+")
 
 
 def tidy(text: str) -> str:
