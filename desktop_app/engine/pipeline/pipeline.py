@@ -123,7 +123,8 @@ class Pipeline:
         self._last_decision = ""
         self._latency_history: list[float] = []
         self._started = False
-        self._commit_hook: Callable[[list[ChapterResult], list[DocumentResult]], None] | None = None
+        #: Called before each batch is written (tests and benchmarks use it to slow or observe the writer).
+        self.commit_hook: Callable[[list[ChapterResult], list[DocumentResult]], None] | None = None
 
     # --- lifecycle
 
@@ -271,8 +272,8 @@ class Pipeline:
                 worker.item, worker.started = item, time.monotonic()
                 self._wake.set()  # there is room in the queue now
                 result = self._process(item, worker)
-                worker.item = None
                 self.write_queue.put(result)  # blocks when the writer falls behind: backpressure
+                worker.item = None
         finally:
             with self._lock:
                 self._workers.pop(worker.id, None)
@@ -329,8 +330,8 @@ class Pipeline:
         started = time.perf_counter()
         for attempt in range(8):
             try:
-                if self._commit_hook:
-                    self._commit_hook(chapters, documents)
+                if self.commit_hook:
+                    self.commit_hook(chapters, documents)
                 with self.sessions.begin() as session:
                     repo.upsert_chapter_results(session, chapters)
                     repo.apply_document_results(session, documents)

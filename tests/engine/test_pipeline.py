@@ -1,0 +1,233 @@
+"""The async pipeline on a real SQLite file and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from desktop_app.engine.events import ChapterCommitted, DocumentFinished, DocumentProgress
+from desktop_app.engine.service import Engine
+from desktop_app.engine.store.models import Chapter
+from desktop_app.engine.store.repo import ChapterResult
+
+from .pipeline_helpers import EventLog, GatedSummarizer, make_document, settings_for
+
+
+def _chapter_count(engine: Engine, status: str) -> int:
+    with engine.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(Chapter).where(Chapter.status == status)) or 0)
+
+
+def test_document_is_summarized_end_to_end(database_url: str, tmp_path: Path) -> None:
+    log = EventLog()
+    with Engine(settings_for(database_url, tmp_path)) as engine:
+        engine.bus.subscribe(log)
+        doc = engine.add_parsed(make_document(120), file_name="book.txt")
+        assert doc.status == "processing"
+        done = engine.wait(doc.id, timeout=60)
+    assert done.status == "done"
+    assert done.done == 120
+    assert all(c.summary and c.preview and c.status == "done" for c in done.chapters)
+    assert done.summary, "the whole-document summary is made when every chapter is done"
+    committed = log.of(ChapterCommitted)
+    assert sorted(e.index for e in committed) == list(range(120))
+    progress = log.of(DocumentProgress)
+    assert progress[-1].done == 120 and progress[-1].total == 120
+    assert [e.status for e in log.of(DocumentFinished)] == ["done"]
+
+
+def test_batches_close_at_batch_size(tmp_path: Path) -> None:
+    settings = settings_for(f"sqlite:///{tmp_path / 'b.db'}", tmp_path, batch_interval_ms=60_000)
+    sizes: list[int] = []
+    with Engine(settings) as engine:
+        engine.pipeline.commit_hook = lambda chapters, docs: sizes.append(len(chapters) + len(docs))
+        doc = engine.add_parsed(make_document(150, sentences=3), file_name="b.txt")
+        ids = [c.id for c in doc.chapters]
+        # With a one-minute interval only the 50-row rule can close a batch.
+        assert engine.pipeline.commit_hook is not None
+        log = EventLog()
+        engine.bus.subscribe(log)
+        assert log.wait_for(lambda ev: sum(isinstance(e, ChapterCommitted) for e in ev) >= 150, timeout=60)
+    assert sizes[:3] == [50, 50, 50]
+    assert len(ids) == 150
+
+
+def test_batches_close_at_interval(tmp_path: Path) -> None:
+    settings = settings_for(f"sqlite:///{tmp_path / 'i.db'}", tmp_path, batch_interval_ms=500)
+    commits: list[tuple[float, int]] = []
+    summarizer = GatedSummarizer()  # workers hold still: only the rows below reach the writer
+    with Engine(settings, summarizer=summarizer) as engine:
+        engine.pipeline.commit_hook = lambda chapters, docs: commits.append((time.monotonic(), len(chapters)))
+        doc = engine.add_parsed(make_document(3), file_name="three.txt")
+        log = EventLog()
+        engine.bus.subscribe(log)
+        # Three results, fewer than 50: only the 500 ms rule can close the batch.
+        queued_at = time.monotonic()
+        for chapter in doc.chapters:
+            engine.pipeline.write_queue.put(
+                ChapterResult(chapter.id, doc.id, chapter.index, chapter.title, "done", 1, summary="s", preview="p")
+            )
+        assert log.wait_for(lambda ev: sum(isinstance(e, ChapterCommitted) for e in ev) == 3)
+        summarizer.gate.set()
+    first_at, first_size = commits[0]
+    assert first_size == 3, "the three rows went out as one batch"
+    assert first_at - queued_at >= 0.45, "a partial batch waits for the interval"
+
+
+def test_same_chapter_written_twice_leaves_one_row_with_latest_summary(database_url: str, tmp_path: Path) -> None:
+    settings = settings_for(database_url, tmp_path, skip_pipeline_init=True)
+    with Engine(settings) as engine:
+        doc = engine.add_parsed(make_document(2), file_name="x.txt")
+        first = doc.chapters[0]
+        row = ChapterResult(first.id, doc.id, 0, first.title, "done", 1, summary="old", preview="old")
+        engine.pipeline.commit([row])
+        row2 = ChapterResult(first.id, doc.id, 0, first.title, "done", 2, summary="new", preview="new")
+        engine.pipeline.commit([row2])
+        engine.pipeline.commit([row2, row2])  # a retried batch
+        view = engine.document(doc.id, with_text=True)
+    assert len(view.chapters) == 2
+    assert view.chapters[0].summary == "new"
+    assert view.chapters[0].attempts == 2
+    assert view.chapters[0].text, "the upsert never touches the chapter's text"
+
+
+def test_slow_writer_blocks_workers_and_memory_stays_bounded(tmp_path: Path) -> None:
+    settings = settings_for(f"sqlite:///{tmp_path / 's.db'}", tmp_path, summary_queue_size=40, write_queue_size=60)
+    writer_gate = threading.Event()
+    with Engine(settings) as engine:
+        engine.pipeline.commit_hook = lambda chapters, docs: writer_gate.wait()
+        doc = engine.add_parsed(make_document(400, sentences=3), file_name="big.txt")
+        pipe = engine.pipeline
+
+        def saturated() -> bool:
+            busy = pipe.worker_count()[1]
+            return pipe.write_queue.full() and busy == pipe.worker_count()[0]
+
+        deadline = time.monotonic() + 30
+        while not saturated() and time.monotonic() < deadline:
+            writer_gate.wait(0.05)  # poll without sleeping in the test body
+        assert saturated(), "workers block on the full write queue"
+        # What the process holds is bounded by the two queues, the workers and the writer's one batch.
+        in_memory = pipe.summary_queue.qsize() + pipe.write_queue.qsize() + pipe.worker_count()[0]
+        assert in_memory <= 40 + 60 + settings.max_workers
+        claimed = _chapter_count(engine, "processing")
+        assert claimed <= 40 + 60 + settings.max_workers + settings.batch_size
+        assert _chapter_count(engine, "pending") >= 400 - claimed
+        writer_gate.set()
+        final = engine.wait(doc.id, timeout=60)
+    assert final.done == 400
+
+
+def test_shutdown_flushes_every_completed_summary(database_url: str, tmp_path: Path) -> None:
+    summarizer = GatedSummarizer(delay=0.01)
+    settings = settings_for(database_url, tmp_path)
+    engine = Engine(settings, summarizer=summarizer).start()
+    log = EventLog()
+    engine.bus.subscribe(log)
+    doc = engine.add_parsed(make_document(300, sentences=4), file_name="stop.txt")
+    summarizer.gate.set()
+    assert log.wait_for(lambda ev: sum(isinstance(e, ChapterCommitted) for e in ev) >= 20)
+    assert engine.stop(timeout=30)
+    finished = set(summarizer.returned)
+    reopened = Engine(settings.model_copy(update={"skip_pipeline_init": True}))
+    try:
+        view = reopened.document(doc.id)
+    finally:
+        reopened.stop()
+    done = {c.title for c in view.chapters if c.status == "done"}
+    assert finished <= done, "every summary a worker finished before shutdown is in the database"
+    assert all(c.status in ("done", "pending") for c in view.chapters), "unfinished work went back to the backlog"
+    assert len(done) < 300, "the run was stopped mid-document"
+
+
+def test_restart_resumes_unfinished_chapters(tmp_path: Path) -> None:
+    settings = settings_for(f"sqlite:///{tmp_path / 'r.db'}", tmp_path)
+    summarizer = GatedSummarizer()
+    engine = Engine(settings, summarizer=summarizer).start()
+    doc = engine.add_parsed(make_document(60), file_name="resume.txt")
+    engine.stop(timeout=2)  # the gate never opened: nothing was summarized
+    summarizer.gate.set()  # let the abandoned workers of the first engine end
+    with Engine(settings) as again:
+        final = again.wait(doc.id, timeout=60)
+    assert final.status == "done" and final.done == 60
+
+
+def test_synchronous_mode_waits_for_every_summary(database_url: str, tmp_path: Path) -> None:
+    settings = settings_for(database_url, tmp_path, use_async_summarization=False)
+    with Engine(settings) as engine:
+        assert not engine.running
+        doc = engine.add_parsed(make_document(30), file_name="sync.txt")
+        status = engine.status()
+    assert doc.status == "done" and doc.done == 30
+    assert doc.summary
+    assert status["async_enabled"] is False
+
+
+def test_2000_chapter_document_is_accepted_without_blocking_on_the_queue(database_url: str, tmp_path: Path) -> None:
+    summarizer = GatedSummarizer()  # nothing is summarized until the gate opens
+    settings = settings_for(database_url, tmp_path)
+    with Engine(settings, summarizer=summarizer) as engine:
+        doc = engine.add_parsed(make_document(2000, sentences=2), file_name="huge.txt")
+        assert doc.chapter_count == 2000
+        assert engine.pipeline.summary_queue.qsize() <= 200
+        assert _chapter_count(engine, "pending") >= 2000 - 200 - settings.max_workers
+        summarizer.gate.set()
+        final = engine.wait(doc.id, timeout=180)
+    assert final.done == 2000
+    assert max(summarizer.calls.values()) == 1, "every chapter was summarized exactly once"
+
+
+def test_priority_orders_the_backlog(tmp_path: Path) -> None:
+    summarizer = GatedSummarizer()
+    settings = settings_for(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, summary_queue_size=5)
+    with Engine(settings, summarizer=summarizer) as engine:
+        log = EventLog()
+        engine.bus.subscribe(log)
+        low = engine.add_parsed(make_document(30, seed=1, title="low"), file_name="low.txt", priority="low")
+        high = engine.add_parsed(make_document(30, seed=2, title="high"), file_name="high.txt", priority="high")
+        summarizer.gate.set()
+        engine.wait(high.id, timeout=60)
+        engine.wait(low.id, timeout=60)
+    order = [e.document_id for e in log.of(DocumentFinished)]
+    assert order == [high.id, low.id]
+
+
+def test_cancel_and_retry(tmp_path: Path) -> None:
+    summarizer = GatedSummarizer()
+    settings = settings_for(f"sqlite:///{tmp_path / 'c.db'}", tmp_path, summary_queue_size=5)
+    with Engine(settings, summarizer=summarizer) as engine:
+        doc = engine.add_parsed(make_document(50), file_name="c.txt")
+        cancelled = engine.cancel(doc.id)
+        assert cancelled >= 50 - 5 - settings.max_workers
+        summarizer.gate.set()
+        first = engine.wait(doc.id, timeout=60)
+        assert first.status == "cancelled"
+        assert first.cancelled == cancelled
+        assert engine.retry(doc.id) == cancelled
+        second = engine.wait(doc.id, timeout=60)
+    assert second.status == "done" and second.done == 50
+
+
+@pytest.mark.postgres
+def test_two_instances_share_one_postgres_backlog(postgres_url: str, tmp_path: Path) -> None:
+    settings = settings_for(postgres_url, tmp_path)
+    first, second = GatedSummarizer(), GatedSummarizer()
+    a = Engine(settings, summarizer=first).start()
+    b = Engine(settings, summarizer=second).start()
+    try:
+        doc = a.add_parsed(make_document(200, sentences=3), file_name="shared.txt")
+        b.pipeline.wake()
+        first.gate.set()
+        second.gate.set()
+        final = a.wait(doc.id, timeout=120)
+    finally:
+        a.stop()
+        b.stop()
+    assert final.done == 200
+    assert sum(first.calls.values()) > 0 and sum(second.calls.values()) > 0, "both instances took work"
+    both = first.calls + second.calls
+    assert len(both) == 200 and max(both.values()) == 1, "SKIP LOCKED claims never hand a chapter to both"
