@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("priority", help="change a document's priority")
     p.add_argument("document", metavar="DOC")
     p.add_argument("level", choices=["high", "normal", "low"])
+
+    p = sub.add_parser("serve", help="run the pipeline and the local HTTP API (headless)")
+    p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default 8000)")
     return parser
 
 
@@ -437,6 +441,12 @@ def _cmd_priority(args: argparse.Namespace, settings: Settings) -> int:
     return _with_document(args, settings, action)
 
 
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from desktop_app.api.server import serve
+
+    return serve(settings, host=args.host, port=args.port)
+
+
 _COMMANDS = {
     "summarize": _cmd_summarize,
     "resume": _cmd_resume,
@@ -448,6 +458,7 @@ _COMMANDS = {
     "cancel": _cmd_cancel,
     "remove": _cmd_remove,
     "priority": _cmd_priority,
+    "serve": _cmd_serve,
 }
 
 
