@@ -15,13 +15,11 @@ from desktop_app.engine.ingest.limits import IngestLimits
 from desktop_app.engine.ingest.ocr import tesseract_available
 from desktop_app.engine.ingest.pdf_backend import RawPdf, read_pdf, read_with_pypdf
 from desktop_app.engine.ingest.pdf_structure import detect_structure
-from desktop_app.engine.ingest.pdf_text import clean_pages, garbled_ratio, normalize_page
+from desktop_app.engine.ingest.pdf_text import GARBLED_THRESHOLD, clean_pages, garbled_ratio, normalize_page
 from desktop_app.engine.ingest.text import finish
 
 log = logging.getLogger(__name__)
 
-#: Above this share of garbled words the text is reported as garbled.
-GARBLED_WARN = 0.2
 #: A document with fewer words than this per page on average has, in practice, no text layer.
 MIN_WORDS_PER_PAGE = 0.5
 
@@ -48,7 +46,7 @@ def no_text_message(pages: int) -> tuple[str, bool]:
 def _pick_text(raw: RawPdf, path: Path, password: str | None, limits: IngestLimits) -> tuple[RawPdf, float]:
     """Return the extraction to use and its garbled share; try pypdf when PDFium's is garbled."""
     garbled = garbled_ratio("\n".join(raw.pages))
-    if garbled > GARBLED_WARN and raw.engine == "pdfium":
+    if garbled > GARBLED_THRESHOLD and raw.engine == "pdfium":
         try:
             other = read_with_pypdf(path, password, limits)
         except Exception as exc:  # the fallback is a second chance, not a requirement
@@ -84,7 +82,7 @@ def parse_pdf_file(path: Path, password: str | None, limits: IngestLimits) -> Pa
     )
     doc.page_count = len(raw.pages)
     doc.warnings.extend(structure.warnings)
-    if garbled > GARBLED_WARN:
+    if garbled > GARBLED_THRESHOLD:
         doc.warnings.append(
             f"About {garbled:.0%} of this PDF's text came out garbled: its fonts lack a usable "
             "character map, so summaries of the affected parts will be poor."

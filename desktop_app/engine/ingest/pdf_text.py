@@ -39,6 +39,9 @@ _ENDS_WITH_PAGE = re.compile(r"(?:\s|\.)(\d{1,4}|[ivxlc]{1,6})$")
 def normalize_page(text: str) -> str:
     """Unify line endings and drop characters that only confuse later steps."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    # PDFium reports a hyphen the typesetter added at a line break as U+0002, sometimes with the
+    # line break already removed: the word is whole without it.
+    text = _SOFT_HYPHEN_BREAK.sub("", text).replace("\x02", "")
     return text.replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\ufb00", "ff")
 
 
@@ -61,20 +64,26 @@ def _is_page_number(line: str) -> bool:
     return bool(s) and (s.isdigit() or bool(_ROMAN_PAGE.match(s)))
 
 
+def _edge_count(lines: int) -> int:
+    """How many lines at each end of a page can be running lines: fewer on short pages."""
+    return max(1, min(EDGE_LINES, lines // 3))
+
+
 def remove_running_lines(pages: list[str]) -> list[str]:
     """Remove running headers, footers and bare page numbers from each page's text."""
     split = [page.split("\n") for page in pages]
     counts: Counter[str] = Counter()
     for lines in split:
         nonblank = [ln for ln in lines if ln.strip()]
-        edges = {_edge_key(ln) for ln in nonblank[:EDGE_LINES] + nonblank[-EDGE_LINES:]}
-        counts.update(edges)
+        k = _edge_count(len(nonblank))
+        counts.update({_edge_key(ln) for ln in nonblank[:k] + nonblank[-k:]})
     threshold = max(3, int(HEADER_SHARE * len(pages)) if len(pages) >= 10 else 3)
     running = {key for key, n in counts.items() if n >= threshold and key}
     cleaned: list[str] = []
     for lines in split:
         idx = [i for i, ln in enumerate(lines) if ln.strip()]
-        edge = set(idx[:EDGE_LINES] + idx[-EDGE_LINES:])
+        k = _edge_count(len(idx))
+        edge = set(idx[:k] + idx[-k:])
         kept = [
             ln for i, ln in enumerate(lines) if not (i in edge and (_edge_key(ln) in running or _is_page_number(ln)))
         ]
@@ -139,6 +148,9 @@ def is_index_page(text: str) -> bool:
 
 
 # --- garbled text
+
+#: Above this share of garbled words a text is reported as garbled.
+GARBLED_THRESHOLD = 0.2
 
 _SCRIPT_ALIASES = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK", "IDEOGRAPHIC": "CJK", "HALFWIDTH": "CJK"}
 
