@@ -12,6 +12,7 @@ controls. Not thread-safe across threads on one document; each call opens its ow
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,8 +176,65 @@ def read_with_pypdf(path: Path, password: str | None, limits: IngestLimits) -> R
     return RawPdf(pages, outline, title, "pypdf", encrypted)
 
 
+_OBJ = re.compile(rb"(?<![0-9])(\d{1,7})\s+(\d{1,5})\s+obj\b")
+_CATALOG = re.compile(rb"/Type\s*/Catalog\b")
+
+
+def rebuild_xref(data: bytes) -> bytes | None:
+    """A truncated PDF (a download cut short) with a fresh cross-reference table, or None.
+
+    Finds every ``N G obj`` by scanning, keeps the last definition of each object, and appends an
+    xref table and a trailer pointing at the catalog. Complete objects before the cut survive.
+    """
+    offsets: dict[int, tuple[int, int]] = {}
+    root = None
+    for m in _OBJ.finditer(data):
+        number, gen = int(m.group(1)), int(m.group(2))
+        offsets[number] = (m.start(), gen)
+        end = data.find(b"endobj", m.end())
+        if _CATALOG.search(data[m.end() : end if end != -1 else m.end() + 4096]):
+            root = (number, gen)
+    if root is None or not offsets:
+        return None
+    size = max(offsets) + 1
+    body = data.rstrip() + b"\n"
+    table = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
+    for number in range(1, size):
+        if number in offsets:
+            table.append(b"%010d %05d n \n" % offsets[number])
+        else:
+            table.append(b"0000000000 65535 f \n")
+    trailer = b"trailer\n<< /Size %d /Root %d %d R >>\nstartxref\n%d\n%%%%EOF\n" % (size, *root, len(body))
+    return body + b"".join(table) + trailer
+
+
+def _read_repaired(path: Path, password: str | None, limits: IngestLimits) -> RawPdf | None:
+    import pypdfium2 as pdfium
+
+    repaired = rebuild_xref(path.read_bytes())
+    if repaired is None:
+        return None
+    try:
+        pdf_raw = read_with_pdfium_bytes(repaired, password, limits, path)
+    except pdfium.PdfiumError as exc:
+        log.debug("repaired %s still unreadable: %s", path, exc)
+        return None
+    log.info("%s: cross-reference table rebuilt", path)
+    return pdf_raw
+
+
+def read_with_pdfium_bytes(data: bytes, password: str | None, limits: IngestLimits, path: Path) -> RawPdf:
+    """:func:`read_with_pdfium` on bytes in memory (a repaired file)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="chapterwise-") as tmp:
+        copy = Path(tmp) / "repaired.pdf"
+        copy.write_bytes(data)
+        return read_with_pdfium(copy, password, limits)
+
+
 def read_pdf(path: Path, password: str | None, limits: IngestLimits) -> RawPdf:
-    """Open with PDFium, falling back to pypdf; map every failure to an IngestError."""
+    """Open with PDFium, then pypdf, then a rebuilt xref; map every failure to an IngestError."""
     import pypdfium2 as pdfium
 
     try:
@@ -186,7 +244,12 @@ def read_pdf(path: Path, password: str | None, limits: IngestLimits) -> RawPdf:
         log.debug("PDFium cannot open %s (%s): trying pypdf", path, reason)
     try:
         return read_with_pypdf(path, password, limits)
-    except (PasswordRequiredError, CorruptFileError) as exc:
-        if "password" in reason.lower() and not isinstance(exc, PasswordRequiredError):
+    except PasswordRequiredError:
+        raise
+    except CorruptFileError as exc:
+        if "password" in reason.lower():
             raise wrong_password(path) if password else password_required(path) from exc
+        repaired = _read_repaired(path, password, limits)
+        if repaired is not None:
+            return repaired
         raise
