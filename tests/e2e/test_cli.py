@@ -1,0 +1,104 @@
+"""The command line as a user and a script meet it: output, messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop_app.cli import EXIT_DATABASE, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, main
+from tests.engine.pipeline_helpers import write_markdown
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["-q", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_summarize_json_then_list_show_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = write_markdown(tmp_path / "book.md", 12)
+    code, out, err = run(capsys, "summarize", str(book), "--format", "json")
+    assert code == EXIT_OK, err
+    data = json.loads(out)
+    assert data["document"]["status"] == "done"
+    assert [c["index"] for c in data["chapters"]] == list(range(12))
+    assert [c["title"] for c in data["chapters"]][:2] == ["Chapter 1", "Chapter 2"]
+    for chapter in data["chapters"]:
+        assert set(chapter) >= {"index", "title", "status", "summary", "preview"}
+        assert chapter["status"] == "done" and chapter["summary"] and chapter["preview"]
+    doc_id = data["document"]["id"]
+
+    code, out, _ = run(capsys, "list")
+    assert code == EXIT_OK and doc_id[:8] in out and "done" in out
+    code, out, _ = run(capsys, "show", doc_id[:8], "--json")
+    assert code == EXIT_OK and json.loads(out)["id"] == doc_id
+    target = tmp_path / "out" / "book.md"
+    code, _, _ = run(capsys, "export", doc_id, "--format", "md", "--output", str(target))
+    assert code == EXIT_OK
+    markdown = target.read_text(encoding="utf-8")
+    assert markdown.startswith("# ") and "## 12. Chapter 12" in markdown
+    code, out, _ = run(capsys, "status", "--json")
+    status = json.loads(out)
+    assert code == EXIT_OK
+    assert {"async_enabled", "summary_queue_size", "write_queue_size", "summary_queue_maxsize",
+            "write_queue_maxsize", "documents_in_progress"} <= set(status)
+
+
+def test_markdown_output_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = write_markdown(tmp_path / "b.md", 3)
+    code, out, err = run(capsys, "summarize", str(book), "--output", str(tmp_path / "r.md"))
+    assert code == EXIT_OK and out == ""
+    assert "## 3. Chapter 3" in (tmp_path / "r.md").read_text(encoding="utf-8")
+
+
+def test_no_wait_queues_and_resume_finishes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = write_markdown(tmp_path / "later.md", 20)
+    code, out, _ = run(capsys, "summarize", str(book), "--no-wait")
+    assert code == EXIT_OK and "20 chapters queued" in out
+    code, out, _ = run(capsys, "resume")
+    assert code == EXIT_OK and "\tdone\t20/20\t" in out
+
+
+def test_bad_files_exit_3_and_the_others_still_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write_markdown(tmp_path / "good.md", 2)
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    code, out, err = run(capsys, "summarize", str(tmp_path / "missing.pdf"), str(tmp_path / "photo.png"), str(good))
+    assert code == EXIT_INPUT
+    assert "missing.pdf" in err and "no file" in err.lower()
+    assert "photo.png" in err
+    assert "## 2. Chapter 2" in out, "the readable file is still summarized"
+
+
+def test_invalid_setting_exits_2_naming_it(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SUMMARY_MAX_WORKERS", "0")
+    code, _, err = run(capsys, "list")
+    assert code == EXIT_USAGE and "SUMMARY_MAX_WORKERS" in err
+
+
+def test_unknown_document_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "show", "nope-nope")
+    assert code == EXIT_NOT_FOUND and "no document" in err
+
+
+def test_unreachable_database_exits_4(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--database", "postgresql://nobody@127.0.0.1:1/x?connect_timeout=2", "list")
+    assert code == EXIT_DATABASE and "Cannot open the database" in err
+
+
+@pytest.mark.corpus
+def test_geotopo_book_gets_a_summary_per_outline_chapter(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pypdf import PdfReader
+
+    pdf = corpus / "pdf" / "GeoTopo-komprimiert.pdf"
+    code, out, err = run(capsys, "summarize", str(pdf), "--format", "md")
+    assert code == EXIT_OK, err
+    headings = [line for line in out.splitlines() if line.startswith("## ") and line != "## Summary"]
+    outline = [item.title for item in PdfReader(pdf).outline if not isinstance(item, list)]
+    chapter_titles = [h.split(". ", 1)[1] for h in headings]
+    # Every chapter of the book's outline is there, in order, each followed by its summary.
+    numbered = [t for t in outline if t[:1].isdigit()]
+    assert numbered and all(t in chapter_titles for t in numbered)
+    sections = out.split("\n## ")[2:]
+    assert all(len(section.split("\n\n", 1)[1].strip()) > 40 for section in sections)

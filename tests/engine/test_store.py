@@ -1,0 +1,67 @@
+"""The store: migrations, SQLite pragmas, claims and recovery, on SQLite files and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from desktop_app.engine.store import repo
+from desktop_app.engine.store.db import open_database
+from desktop_app.engine.store.models import Base
+
+from .pipeline_helpers import make_document
+
+
+def test_migrations_build_exactly_the_models_schema(database_url: str) -> None:
+    engine, _ = open_database(database_url)
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            assert diff == [], f"the migrations and the models disagree: {diff}"
+            assert {"documents", "chapters", "instances", "alembic_version"} <= set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_open_is_idempotent_and_sqlite_uses_wal(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'deep' / 'folder' / 'x.db'}"
+    for _ in range(2):
+        engine, _ = open_database(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        engine.dispose()
+
+
+def test_unreachable_database_gives_a_clear_message() -> None:
+    import pytest
+
+    from desktop_app.engine.store.db import DatabaseError
+
+    with pytest.raises(DatabaseError, match="Cannot open the database"):
+        open_database("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_claims_are_exclusive_and_recovery_returns_dead_claims(database_url: str) -> None:
+    engine, sessions = open_database(database_url)
+    try:
+        with sessions.begin() as s:
+            doc = repo.add_document(s, make_document(10), file_name="a.txt", sha256="x")
+            repo.register_instance(s, "dead-one", "elsewhere", 1)
+        with sessions.begin() as s:
+            first = repo.claim_chapters(s, "dead-one", 6)
+        with sessions.begin() as s:
+            second = repo.claim_chapters(s, "live-one", 6)
+        assert [w.index for w in first] == list(range(6))
+        assert [w.index for w in second] == list(range(6, 10))
+        with sessions.begin() as s:
+            chapters, _ = repo.recover_orphans(s, ["dead-one"])
+        assert chapters == 6
+        with sessions() as s:
+            counts = repo.progress(s, [doc.id])[doc.id]
+        assert counts["pending"] == 6 and counts["processing"] == 4
+    finally:
+        engine.dispose()
