@@ -41,6 +41,7 @@ class ClauseCategory:
 
 
 _LIAB = r"liab(?:le|ility|ilities)"
+_SPAN = r"(?:[^.]|\.(?=\d))"  # within one sentence; "Section 10.5" does not end it
 _NOTICE = (
     r"(?:upon|by giving|with|on|after|by providing|by)\s[^.;]{0,60}?(?:days?|months?)['’]?\s*(?:\)\s*)?"
     r"(?:prior\s+|advance\s+)?(?:written\s+)?notice"
@@ -52,14 +53,17 @@ CATEGORIES: dict[str, ClauseCategory] = {
         "A party's liability is uncapped on a breach (including for a type of breach such as IP "
         "infringement or breach of confidentiality).",
         (
-            r"(?:limitations?|exclusions?|caps?)\s+(?:of|on)\s+(?:damages|" + _LIAB + r")[^.]{0,250}?"
+            r"(?:limitations?|exclusions?|caps?)\s+(?:of|on)\s+(?:damages|" + _LIAB + r")" + _SPAN + r"{0,250}?"
             r"(?:shall|will|do(?:es)?)\s+not\s+apply",
-            r"(?:shall|will)\s+not\s+(?:limit|exclude|restrict)\s[^.]{0,80}?" + _LIAB,
+            r"(?:shall|will)\s+not\s+(?:limit|exclude|restrict)\s" + _SPAN + r"{0,80}?" + _LIAB,
             r"unlimited\s+" + _LIAB,
-            r"(?:except|other than|excluding)\s[^.]{0,150}?(?:indemnif|gross negligence|willful|wilful|breach of"
-            r"\s+(?:section|article|confidential))[^.]{0,250}?(?:in no event|not be liable|shall not exceed)",
-            r"(?:in no event|not be liable)[^.]{0,300}?(?:except|other than|excluding)\s[^.]{0,100}?"
-            r"(?:indemnif|gross negligence|willful|wilful|fraud|breach of (?:section|article|confidential))",
+            r"(?:except|other than|excluding)\s" + _SPAN + r"{0,150}?(?:indemnif|gross negligence|willful|wilful|"
+            r"confidentiality|breach of\s+(?:section|article|confidential))" + _SPAN + r"{0,250}?"
+            r"(?:in no event|not be liable|neither party shall be liable|shall not exceed|no liability)",
+            r"(?:in no event|not be liable)" + _SPAN + r"{0,300}?(?:except|other than|excluding)\s" + _SPAN
+            + r"{0,100}?(?:indemnif|gross negligence|willful|wilful|fraud|breach of (?:section|article|confidential))",
+            r"except as (?:otherwise )?(?:provided|set forth) in (?:section|article)" + _SPAN + r"{0,200}?"
+            r"(?:in no event|not be liable|(?:is|be) limited to)",
         ),
         cuad="Uncapped Liability",
     ),
@@ -121,6 +125,8 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"[^.]{0,40}?(?:products?|business|services?|goods)",
             r"(?:shall|will)\s+not[^.]{0,120}?(?:directly or indirectly)[^.]{0,120}?(?:compet|engage in)",
             r"(?:refrain|abstain)\s+from[^.]{0,120}?compet",
+            r"\bnot\b(?:\s+\(?\w+\)?){0,4}\s+(?:represent|sell|market|distribute|manufacture|promote|procure|"
+            r"engage)[^.]{0,150}?\bcompet\w*",
         ),
         cuad="Non-Compete",
     ),
@@ -195,8 +201,14 @@ CATEGORIES: dict[str, ClauseCategory] = {
     "Governing Law": ClauseCategory(
         "low",
         "Which state's or country's law governs the contract.",
-        (r"governed\s+by[^.]{0,80}?laws?\s+of", r"governing\s+law", r"constru\w+\s+in\s+accordance\s+with"
-         r"[^.]{0,60}?laws?\s+of", r"laws?\s+of\s+[^.]{0,60}?shall\s+(?:govern|apply)"),
+        (
+            r"governed\s+by[^.]{0,80}?laws?\s+of",
+            r"governing\s+law",
+            r"(?:constru\w+|interpret\w*|enforced|performed)[^.]{0,80}?(?:in\s+accordance\s+with|according\s+to|"
+            r"under)\s+(?:the\s+)?laws?\s+of",
+            r"laws?\s+of\s+[^.]{0,60}?shall\s+(?:govern|apply)",
+            r"pursuant\s+to\s+the\s+laws?\s+of",
+        ),
         cuad="Governing Law",
     ),
     "Indemnification": ClauseCategory(

@@ -1,0 +1,131 @@
+"""Clause flags: the rule-based detector, the LLM answer parser, and CUAD's labels."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop_app.engine.summarize.clauses import CATEGORIES, canonical_category, detect_clauses, looks_like_contract
+from desktop_app.engine.summarize.http import MalformedAnswerError
+from desktop_app.engine.summarize.prompts import clean_summary, parse_clauses
+from tests.engine.llm_fixtures import CHAPTER, CONTRACT
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "contracts"
+
+REQUIRED = {
+    "Uncapped Liability", "Cap On Liability", "Liquidated Damages", "Termination For Convenience", "Renewal Term",
+    "Non-Compete", "Exclusivity", "Change Of Control", "Anti-Assignment", "Most Favored Nation",
+    "IP Ownership Assignment", "Governing Law", "Indemnification",
+}
+
+
+def test_categories_cover_the_issue() -> None:
+    assert set(CATEGORIES) >= REQUIRED
+    assert CATEGORIES["Indemnification"].cuad is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category"),
+    [
+        ("In no event shall either party's aggregate liability exceed the fees paid hereunder.", "Cap On Liability"),
+        ("The limitations of liability in this Section shall not apply to breaches of confidentiality.",
+         "Uncapped Liability"),
+        ("Supplier shall pay liquidated damages of $500 per day of delay.", "Liquidated Damages"),
+        ("Either party may terminate this Agreement for convenience upon thirty (30) days written notice.",
+         "Termination For Convenience"),
+        ("This Agreement shall automatically renew for successive one-year terms.", "Renewal Term"),
+        ("Distributor shall not sell any products that compete with the Products.", "Non-Compete"),
+        ("Company appoints Distributor as its exclusive distributor in the Territory.", "Exclusivity"),
+        ("Licensor may terminate upon a change of control of Licensee.", "Change Of Control"),
+        ("Neither party may assign this Agreement without the prior written consent of the other.",
+         "Anti-Assignment"),
+        ("Prices shall be no less favorable than those offered to any other customer.", "Most Favored Nation"),
+        ("Consultant hereby assigns to Company all right, title and interest in the Deliverables.",
+         "IP Ownership Assignment"),
+        ("This Agreement shall be governed by the laws of the State of New York.", "Governing Law"),
+        ("Supplier shall indemnify and hold harmless Buyer from any third-party claims.", "Indemnification"),
+    ],
+)
+def test_each_category_has_a_rule(sentence: str, category: str) -> None:
+    text = f"{CONTRACT}\n\n{sentence}"
+    assert category in {f.category for f in detect_clauses(text)}
+
+
+def test_flags_quote_the_clause_with_offset_and_severity() -> None:
+    flags = detect_clauses(CONTRACT)
+    law = next(f for f in flags if f.category == "Governing Law")
+    assert law.severity == "low"
+    assert law.start is not None and CONTRACT[law.start :].startswith("This Agreement shall be governed")
+    assert all(f.severity in ("high", "medium", "low") for f in flags)
+
+
+def test_non_exclusive_and_novels_are_not_flagged() -> None:
+    text = CONTRACT.replace("the exclusive distributor", "a non-exclusive distributor")
+    assert "Exclusivity" not in {f.category for f in detect_clauses(text)}
+    assert not looks_like_contract(CHAPTER)
+    assert detect_clauses(CHAPTER + " Their lives were governed by the laws of nature.") == []
+
+
+def test_parse_llm_clause_answers() -> None:
+    answer = (
+        "<think>hmm</think>```json\n{\"clauses\": [{\"category\": \"most favoured nation\", \"severity\": \"HIGH\", "
+        "\"text\": \"The Distributor shall indemnify and hold harmless the Company from all claims.\"}, "
+        "{\"category\": \"made up\", \"severity\": \"high\", \"text\": \"x\"}, {\"category\": \"Governing Law\", "
+        "\"text\": \"\"}]}\n```"
+    )
+    flags = parse_clauses(answer, CONTRACT)
+    assert [(f.category, f.severity) for f in flags] == [("Most Favored Nation", "high")]
+    assert flags[0].start == CONTRACT.find("The Distributor shall indemnify")
+    bare = parse_clauses('Sure! [{"category": "Indemnification", "text": "hold harmless"}]', CONTRACT)
+    assert bare[0].severity == "medium"
+    with pytest.raises(MalformedAnswerError):
+        parse_clauses("I could not find any clauses.", CONTRACT)
+    with pytest.raises(MalformedAnswerError):
+        parse_clauses('{"clauses": "none"}', CONTRACT)
+
+
+def test_clean_summary() -> None:
+    assert clean_summary("<think>plan</think>Here is a summary:\nThe river rose.") == "The river rose."
+    with pytest.raises(MalformedAnswerError):
+        clean_summary("<think>only thoughts</think>  ")
+
+
+@given(st.text(max_size=300))
+def test_parsers_never_crash_on_arbitrary_answers(answer: str) -> None:
+    with contextlib.suppress(MalformedAnswerError):
+        assert all(f.category in CATEGORIES for f in parse_clauses(answer, CONTRACT))
+    with contextlib.suppress(MalformedAnswerError):
+        assert clean_summary(answer).strip()
+
+
+def test_aliases() -> None:
+    assert canonical_category("Ip Ownership Assignment") == "IP Ownership Assignment"
+    assert canonical_category("MFN") == "Most Favored Nation"
+    assert canonical_category("weather") is None
+
+
+@pytest.mark.corpus
+def test_detector_against_cuad_labels() -> None:
+    if not (CORPUS / "master_clauses_subset.csv").is_file():
+        pytest.skip(f"CUAD sample not found at {CORPUS} (the shared corpus is absent)")
+    rows = list(csv.DictReader((CORPUS / "master_clauses_subset.csv").open(encoding="utf-8")))
+    tp = fp = fn = 0
+    for row in rows:
+        text = (CORPUS / "txt" / (Path(row["Filename"]).stem + ".txt")).read_text(encoding="utf-8")
+        flagged = {f.category for f in detect_clauses(text)}
+        for name, spec in CATEGORIES.items():
+            wanted = f"{spec.cuad}-Answer".replace(" ", "")
+            column = next((k for k in row if spec.cuad and k.replace(" ", "") == wanted), None)
+            if column is None:
+                continue
+            truth = row[column].strip().lower() not in ("", "no")
+            tp += truth and name in flagged
+            fp += name in flagged and not truth
+            fn += truth and name not in flagged
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert precision >= 0.8 and recall >= 0.7, (precision, recall)
