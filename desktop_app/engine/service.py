@@ -176,7 +176,7 @@ class Engine:
 
     def _chapter_ids(self, document_id: str) -> list[str]:
         with self.sessions() as session:
-            return [c.id for c in repo.chapters_of(session, document_id)]
+            return repo.chapter_ids(session, document_id)
 
     # --- reading
 
@@ -196,7 +196,7 @@ class Engine:
         if doc is None:
             raise DocumentNotFoundError(f"No document {ref!r}")
         counts = repo.progress(session, [doc.id])[doc.id]
-        rows = repo.chapters_of(session, doc.id) if chapters else None
+        rows = repo.chapters_of(session, doc.id, with_text=with_text) if chapters else None
         return DocumentView.of(doc, counts, rows, with_text=with_text)
 
     def export(self, ref: str, fmt: str = "md") -> str:

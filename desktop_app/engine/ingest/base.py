@@ -7,16 +7,13 @@ code serves the window, the command line and the HTTP API. They run on whichever
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
 
 def count_words(text: str) -> int:
-    """Words as a reader counts them (runs of letters or digits)."""
-    return len(_WORD.findall(text))
+    """Words as a reader counts them: runs of non-space characters (fast on whole books)."""
+    return len(text.split())
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from ..ingest.base import ParsedDocument
 from .models import (
@@ -206,8 +206,15 @@ def find_document(session: Session, ref: str) -> Document | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def chapters_of(session: Session, document_id: str) -> list[Chapter]:
-    return list(session.scalars(select(Chapter).where(Chapter.document_id == document_id).order_by(Chapter.index)))
+def chapters_of(session: Session, document_id: str, *, with_text: bool = True) -> list[Chapter]:
+    query = select(Chapter).where(Chapter.document_id == document_id).order_by(Chapter.index)
+    if not with_text:
+        query = query.options(defer(Chapter.text))
+    return list(session.scalars(query))
+
+
+def chapter_ids(session: Session, document_id: str) -> list[str]:
+    return list(session.scalars(select(Chapter.id).where(Chapter.document_id == document_id).order_by(Chapter.index)))
 
 
 def progress(session: Session, document_ids: Iterable[str]) -> dict[str, dict[str, int]]:
@@ -358,7 +365,7 @@ def claim_finished_documents(session: Session, instance_id: str, limit: int = 10
     for doc_id in claimed:
         doc = session.get(Document, doc_id)
         assert doc is not None
-        chapters = chapters_of(session, doc_id)
+        chapters = chapters_of(session, doc_id, with_text=False)
         done = [(c.title, c.summary or "") for c in chapters if c.status == ChapterStatus.DONE.value and c.summary]
         failed = sum(1 for c in chapters if c.status == ChapterStatus.FAILED.value)
         work.append(DocumentWork(doc_id, doc.title, doc.focus, done, failed=failed, total=len(chapters)))
@@ -372,14 +379,22 @@ def upsert_chapter_results(session: Session, results: Sequence[ChapterResult]) -
     # The last result for a chapter wins within a batch too (ON CONFLICT cannot touch a row twice).
     latest = {r.chapter_id: r for r in results}
     rows = [r.row() for r in latest.values()]
-    dialect = session.get_bind().dialect.name
-    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert_fn(Chapter).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Chapter.id],
-        set_={name: getattr(stmt.excluded, name) for name in _RESULT_COLUMNS},
-    )
-    session.execute(stmt)
+    session.execute(_upsert_statement(session.get_bind().dialect.name), rows)
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str) -> Any:
+    """One compiled-once statement a dialect; executed with a list of rows (SQLAlchemy's insertmanyvalues)."""
+    if dialect not in _UPSERTS:
+        insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert_fn(Chapter.__table__)
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=[Chapter.__table__.c.id],
+            set_={name: getattr(stmt.excluded, name) for name in _RESULT_COLUMNS},
+        )
+    return _UPSERTS[dialect]
 
 
 def apply_document_results(session: Session, results: Sequence[DocumentResult]) -> None:

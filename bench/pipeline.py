@@ -1,0 +1,153 @@
+"""Pipeline benchmark: one run, one table.
+
+Measures, on this machine, with the built-in extractive backend and a fresh SQLite file:
+
+- upload-to-response time for a generated 300-page PDF (parse + save; the call returns before any summary);
+- end-to-end chapters/s for that PDF and for a generated 2,000-chapter document;
+- batch commit time p50/p99 of the DB writer during those runs;
+- rows/s of the batched writer (one upsert per 50 rows) beside one commit per row, on SQLite.
+
+Run: ``python bench/pipeline.py`` (``--json`` for machine-readable rows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from desktop_app.config import Settings  # noqa: E402
+from desktop_app.engine.events import DocumentFinished  # noqa: E402
+from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument  # noqa: E402
+from desktop_app.engine.ingest.testing import PageSpec, make_text_pdf  # noqa: E402
+from desktop_app.engine.service import Engine  # noqa: E402
+from desktop_app.engine.store import repo  # noqa: E402
+from desktop_app.engine.store.db import open_database  # noqa: E402
+from desktop_app.engine.store.repo import ChapterResult  # noqa: E402
+
+WORDS = (
+    "river market policy theory model data growth science mountain method result harbour trade court law "
+    "contract payment season harvest village council letter journey winter bridge engine signal network"
+).split()
+
+
+def sentence(rng: random.Random) -> str:
+    return " ".join(rng.choices(WORDS, k=rng.randint(8, 14))).capitalize() + "."
+
+
+def generated_pdf(path: Path, pages: int = 300, pages_per_chapter: int = 3) -> int:
+    rng = random.Random(42)
+    specs, outline = [], []
+    for p in range(pages):
+        heading = None
+        if p % pages_per_chapter == 0:
+            heading = f"Chapter {p // pages_per_chapter + 1}"
+            outline.append((heading, p))
+        specs.append(PageSpec(lines=[sentence(rng) for _ in range(40)], heading=heading))
+    path.write_bytes(make_text_pdf(specs, outline=outline, title="Generated 300-page book"))
+    return len(outline)
+
+
+def generated_document(chapters: int) -> ParsedDocument:
+    rng = random.Random(7)
+    return ParsedDocument(
+        "Generated long document",
+        "txt",
+        [ParsedChapter(f"Chapter {i + 1}", " ".join(sentence(rng) for _ in range(30))) for i in range(chapters)],
+    )
+
+
+def run_to_completion(engine: Engine, add: object) -> tuple[float, float, int]:
+    """Returns (seconds until the add call returned, seconds until the document finished, chapters)."""
+    finished = threading.Event()
+    target: dict[str, str] = {}
+
+    def on_event(event: object) -> None:
+        if isinstance(event, DocumentFinished) and event.document_id == target.get("id"):
+            finished.set()
+
+    unsubscribe = engine.bus.subscribe(on_event)
+    started = time.perf_counter()
+    doc = add()  # type: ignore[operator]
+    returned = time.perf_counter() - started
+    target["id"] = doc.id
+    if engine.document(doc.id, chapters=False).status not in ("done", "failed"):
+        finished.wait(600)
+    total = time.perf_counter() - started
+    unsubscribe()
+    return returned, total, doc.chapter_count
+
+
+def writer_rows_per_second(folder: Path, rows: int = 2000) -> tuple[float, float]:
+    """The same upserts, batched 50 a transaction vs one transaction a row, on fresh SQLite files."""
+    rates = []
+    for batch in (50, 1):
+        engine, sessions = open_database(f"sqlite:///{folder / f'writer-{batch}.db'}")
+        with sessions.begin() as s:
+            doc = repo.add_document(s, generated_document(rows), file_name="w.txt", sha256="w")
+            chapters = [(c.id, c.index, c.title) for c in repo.chapters_of(s, doc.id)]
+        results = [
+            ChapterResult(cid, doc.id, idx, title, "done", 1, summary="A summary sentence. " * 5, preview="A preview.")
+            for cid, idx, title in chapters
+        ]
+        started = time.perf_counter()
+        for start in range(0, rows, batch):
+            with sessions.begin() as s:
+                repo.upsert_chapter_results(s, results[start : start + batch])
+        rates.append(rows / (time.perf_counter() - started))
+        engine.dispose()
+    return rates[0], rates[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument("--chapters", type=int, default=2000, help="chapters of the generated long document")
+    args = parser.parse_args()
+
+    rows: list[tuple[str, float, str]] = []
+    with tempfile.TemporaryDirectory(prefix="chapterwise-bench-") as tmp:
+        folder = Path(tmp)
+        pdf = folder / "book300.pdf"
+        outline_chapters = generated_pdf(pdf)
+        settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'bench.db'}", cache_enabled=False)
+        with Engine(settings) as engine:
+            returned, total, chapters = run_to_completion(engine, lambda: engine.add_file(pdf))
+            rows.append(("upload-to-response, 300-page PDF", returned * 1000, "ms"))
+            rows.append((f"end to end, 300-page PDF ({chapters} chapters)", chapters / total, "chapters/s"))
+            returned_long, total_long, n = run_to_completion(
+                engine, lambda: engine.add_parsed(generated_document(args.chapters), file_name="long.txt")
+            )
+            rows.append((f"upload-to-response, {n}-chapter document", returned_long * 1000, "ms"))
+            rows.append((f"end to end, {n}-chapter document", n / total_long, "chapters/s"))
+            commit = engine.pipeline.commit_times.values()
+            q = statistics.quantiles(commit, n=100) if len(commit) > 1 else [commit[0]] * 99
+            rows.append(("batch commit time p50", statistics.median(commit), "ms"))
+            rows.append(("batch commit time p99", q[98], "ms"))
+        assert outline_chapters == chapters, "the PDF's outline gives its chapters"
+        batched, per_row = writer_rows_per_second(folder)
+        rows.append(("writer, batched (50 rows a commit)", batched, "rows/s"))
+        rows.append(("writer, one commit per row", per_row, "rows/s"))
+        rows.append(("writer speed-up, batched / per row", batched / per_row, "×"))
+
+    if args.json:
+        print(json.dumps([{"measure": m, "value": round(v, 3), "unit": u} for m, v, u in rows], indent=2))
+        return 0
+    width = max(len(m) for m, _, _ in rows)
+    print(f"{'measure':<{width}}  {'value':>12}  unit")
+    print(f"{'-' * width}  {'-' * 12}  ----------")
+    for measure, value, unit in rows:
+        print(f"{measure:<{width}}  {value:>12.2f}  {unit}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
