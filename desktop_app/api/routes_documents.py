@@ -1,0 +1,98 @@
+"""Documents: list, read (status, progress %, chapters with summaries and clause flags), export, and the
+changes a user makes from the window (retry, cancel, priority, delete).
+
+A ``{document_id}`` may be a full id or a unique prefix of at least four characters, as in the CLI.
+Every engine call reads or writes the database, so it runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from .app import ApiContext
+from .routes_seed import DOC_ID
+from .schemas import ERRORS, NOT_FOUND, ChangeResponse, DocumentList, PriorityChange
+from .security import sanitize_file_name
+
+router = APIRouter(prefix="/api/documents", tags=["documents"], responses={**ERRORS, **NOT_FOUND})
+
+DocumentId = Annotated[str, Path(pattern=DOC_ID, description="document id, or a unique prefix (≥ 4 characters)")]
+StatusFilter = Literal["processing", "summarizing", "done", "failed", "cancelled"]
+
+
+def _ctx(request: Request) -> ApiContext:
+    ctx: ApiContext = request.app.state.ctx
+    return ctx
+
+
+@router.get("", response_model=DocumentList, summary="Every document, newest first (without chapters)")
+async def list_documents(
+    request: Request, status: Annotated[StatusFilter | None, Query(description="only this status")] = None
+) -> dict[str, Any]:
+    views = await run_in_threadpool(_ctx(request).engine.documents, status=status)
+    return {"documents": [v.to_dict(chapters=False) for v in views]}
+
+
+@router.get("/{document_id}", summary="A document: status, progress %, chapters with summaries and clause flags")
+async def get_document(request: Request, document_id: DocumentId) -> dict[str, Any]:
+    view = await run_in_threadpool(_ctx(request).engine.document, document_id)
+    body: dict[str, Any] = view.to_dict()
+    return body
+
+
+@router.get(
+    "/{document_id}/export",
+    summary="Export as Markdown (text/markdown) or JSON",
+    responses={200: {"content": {"text/markdown": {}, "application/json": {}}}},
+)
+async def export_document(
+    request: Request,
+    document_id: DocumentId,
+    format: Annotated[Literal["md", "json"], Query(description="md or json")] = "md",
+    download: Annotated[bool, Query(description="send as an attachment")] = False,
+) -> Response:
+    ctx = _ctx(request)
+    view = await run_in_threadpool(ctx.engine.document, document_id, chapters=False)
+    text = await run_in_threadpool(ctx.engine.export, view.id, format)
+    media = "application/json" if format == "json" else "text/markdown; charset=utf-8"
+    headers = {}
+    if download:
+        stem = sanitize_file_name(view.file_name).rsplit(".", 1)[0] or "document"
+        headers["Content-Disposition"] = f'attachment; filename="{stem}.{format}"'
+    return Response(text, media_type=media, headers=headers)
+
+
+@router.post("/{document_id}/retry", response_model=ChangeResponse, summary="Queue failed and cancelled chapters")
+async def retry_document(request: Request, document_id: DocumentId) -> dict[str, Any]:
+    ctx = _ctx(request)
+    doc_id = (await run_in_threadpool(ctx.engine.document, document_id, chapters=False)).id
+    count = await run_in_threadpool(ctx.engine.retry, doc_id)
+    return {"document_id": doc_id, "retried": count, "message": f"{count} chapters queued again."}
+
+
+@router.post("/{document_id}/cancel", response_model=ChangeResponse, summary="Cancel chapters not yet summarized")
+async def cancel_document(request: Request, document_id: DocumentId) -> dict[str, Any]:
+    ctx = _ctx(request)
+    doc_id = (await run_in_threadpool(ctx.engine.document, document_id, chapters=False)).id
+    count = await run_in_threadpool(ctx.engine.cancel, doc_id)
+    return {"document_id": doc_id, "cancelled": count, "message": f"{count} pending chapters cancelled."}
+
+
+@router.put("/{document_id}/priority", response_model=ChangeResponse, summary="Change priority: high, normal, low")
+async def set_priority(request: Request, document_id: DocumentId, change: PriorityChange) -> dict[str, Any]:
+    ctx = _ctx(request)
+    doc_id = (await run_in_threadpool(ctx.engine.document, document_id, chapters=False)).id
+    await run_in_threadpool(ctx.engine.set_priority, doc_id, change.priority)
+    return {"document_id": doc_id, "priority": change.priority, "message": f"Priority set to {change.priority}."}
+
+
+@router.delete("/{document_id}", response_model=ChangeResponse, summary="Delete a document and its summaries")
+async def delete_document(request: Request, document_id: DocumentId) -> dict[str, Any]:
+    ctx = _ctx(request)
+    view = await run_in_threadpool(ctx.engine.document, document_id, chapters=False)
+    await run_in_threadpool(ctx.engine.remove, view.id)
+    return {"document_id": view.id, "removed": True, "message": f"Removed “{view.title}”."}
