@@ -195,7 +195,9 @@ def create_app(engine: Engine, settings: Settings, *, token: str, bind_host: str
         schema = "/openapi.json" + (f"?token={quote(given)}" if given else "")
         return get_swagger_ui_html(openapi_url=schema, title="Chapterwise local API")
 
-    app.add_middleware(BodyLimitMiddleware, limit=ctx.max_upload_bytes + FORM_OVERHEAD)
+    app.add_middleware(
+        BodyLimitMiddleware, limit=ctx.max_upload_bytes + FORM_OVERHEAD, file_limit_mb=settings.max_file_mb
+    )
     app.add_middleware(TokenMiddleware, token=token)
     if settings.cors_origins:
         app.add_middleware(

@@ -143,7 +143,7 @@ def session_message(view: DocumentView) -> str:
         return f"Cancelled: {view.cancelled} of {total} chapters were not summarized."
     if state == "failed":
         first = next((c.error for c in view.chapters if c.status == "failed" and c.error), None)
-        reason = view.error or first or "see the chapters' errors"
+        reason = first or view.error or "see the chapters' errors"
         return f"{view.failed} of {total} chapters could not be summarized: {reason}"
     if view.status == "summarizing":
         return "Every chapter is summarized; writing the whole-document summary."

@@ -215,13 +215,14 @@ class BodyLimitMiddleware:
     the 413 instead of a reset connection.
     """
 
-    def __init__(self, app: ASGIApp, *, limit: int, drain: int = 64 << 20) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, file_limit_mb: int, drain: int = 64 << 20) -> None:
         self.app = app
         self.limit = limit
+        self.file_limit_mb = file_limit_mb
         self.drain = drain
 
     def _message(self) -> str:
-        return f"The upload is larger than the limit of {self.limit // (1 << 20)} MB (CHAPTERWISE_MAX_FILE_MB)."
+        return f"The upload is larger than the limit of {self.file_limit_mb} MB (CHAPTERWISE_MAX_FILE_MB)."
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
