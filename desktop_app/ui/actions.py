@@ -1,0 +1,131 @@
+"""The window's actions, menus, tool bar and keyboard shortcuts, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+
+from desktop_app.ui.theme import icon
+
+
+@dataclass
+class Actions:
+    """Every QAction of the main window (triggered signals are connected by the window)."""
+
+    open: QAction
+    export_md: QAction
+    export_json: QAction
+    copy_md: QAction
+    settings: QAction
+    quit: QAction
+    cancel: QAction
+    retry: QAction
+    remove: QAction
+    priority_high: QAction
+    priority_normal: QAction
+    priority_low: QAction
+    show_pipeline: QAction
+    show_log: QAction
+    about: QAction
+    shortcuts: QAction
+    recent_menu: QMenu
+
+
+def _action(window: QMainWindow, text: str, shortcut: QKeySequence | str | None = None, icon_name: str = "",
+            tip: str = "") -> QAction:
+    action = QAction(text, window)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+    if icon_name:
+        action.setIcon(icon(icon_name))
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                          if shortcut else tip)
+    return action
+
+
+def build_actions(window: QMainWindow) -> Actions:
+    """Create the actions, the menu bar and the tool bar of ``window``."""
+    a = Actions(
+        open=_action(window, "&Open…", QKeySequence.StandardKey.Open, "open", "Open documents to summarize"),
+        export_md=_action(window, "Export as &Markdown…", "Ctrl+E", "export", "Export the document as Markdown"),
+        export_json=_action(window, "Export as &JSON…", "Ctrl+Shift+E", "export", "Export the document as JSON"),
+        copy_md=_action(window, "&Copy as Markdown", "Ctrl+Shift+C", "copy", "Copy the document as Markdown"),
+        settings=_action(window, "&Settings…", "Ctrl+,", "settings", "Summarizer, workers, database and cache"),
+        quit=_action(window, "&Quit", QKeySequence.StandardKey.Quit, "quit", "Stop the pipeline and quit"),
+        cancel=_action(window, "&Cancel", "Ctrl+.", "cancel", "Cancel the chapters not yet summarized"),
+        retry=_action(window, "&Retry failed chapters", "Ctrl+R", "retry", "Queue failed and cancelled chapters again"),
+        remove=_action(window, "Re&move…", QKeySequence.StandardKey.Delete, "remove", "Remove the document"),
+        priority_high=_action(window, "&High", "Ctrl+1", tip="Summarize this document first"),
+        priority_normal=_action(window, "&Normal", "Ctrl+2"),
+        priority_low=_action(window, "&Low", "Ctrl+3", tip="Summarize this document after the others"),
+        show_pipeline=_action(window, "&Pipeline and log panel", "F9"),
+        show_log=_action(window, "Show the &log", "F10", "log"),
+        about=_action(window, "&About Chapterwise", None, "about"),
+        shortcuts=_action(window, "&Keyboard shortcuts", "F1"),
+        recent_menu=QMenu("Open &Recent", window),
+    )
+    a.settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+    a.quit.setMenuRole(QAction.MenuRole.QuitRole)
+    a.about.setMenuRole(QAction.MenuRole.AboutRole)
+    group = QActionGroup(window)
+    for action in (a.priority_high, a.priority_normal, a.priority_low):
+        action.setCheckable(True)
+        group.addAction(action)
+    a.show_pipeline.setCheckable(True)
+    a.show_pipeline.setChecked(True)
+
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction(a.open)
+    file_menu.addMenu(a.recent_menu)
+    file_menu.addSeparator()
+    for action in (a.export_md, a.export_json, a.copy_md):
+        file_menu.addAction(action)
+    file_menu.addSeparator()
+    file_menu.addAction(a.settings)
+    file_menu.addSeparator()
+    file_menu.addAction(a.quit)
+    doc_menu = bar.addMenu("&Document")
+    doc_menu.addAction(a.cancel)
+    doc_menu.addAction(a.retry)
+    priority = doc_menu.addMenu(icon("priority"), "&Priority")
+    for action in (a.priority_high, a.priority_normal, a.priority_low):
+        priority.addAction(action)
+    doc_menu.addSeparator()
+    doc_menu.addAction(a.remove)
+    view_menu = bar.addMenu("&View")
+    view_menu.addAction(a.show_pipeline)
+    view_menu.addAction(a.show_log)
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a.shortcuts)
+    help_menu.addAction(a.about)
+
+    tools = QToolBar("Main", window)
+    tools.setObjectName("mainToolBar")
+    tools.setMovable(False)
+    tools.setIconSize(QSize(20, 20))
+    for action in (a.open, None, a.cancel, a.retry, a.remove, None, a.export_md, a.settings):
+        if action is None:
+            tools.addSeparator()
+        else:
+            tools.addAction(action)
+    window.addToolBar(tools)
+    return a
+
+
+def shortcut_table(actions: Actions) -> list[tuple[str, str]]:
+    """(shortcut, what it does) for the Help ▸ Keyboard shortcuts dialog and docs/GUI.md."""
+    rows = []
+    for action in (actions.open, actions.export_md, actions.export_json, actions.copy_md, actions.settings,
+                   actions.cancel, actions.retry, actions.priority_high, actions.priority_normal,
+                   actions.priority_low, actions.remove, actions.show_pipeline, actions.show_log,
+                   actions.shortcuts, actions.quit):
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        if keys:
+            rows.append((keys, action.text().replace("&", "").rstrip("…")))
+    return rows

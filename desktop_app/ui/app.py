@@ -1,0 +1,125 @@
+"""``chapterwise-gui`` and ``python -m desktop_app``: open the window, with the files named on the command line.
+
+Without a display (a server, an SSH session without X forwarding) the command says so and names the
+command line instead of letting Qt abort with a platform-plugin error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop_app import __version__
+
+log = logging.getLogger(__name__)
+
+NO_DISPLAY = (
+    "No display available: Chapterwise's window needs a desktop session.\n"
+    "Use the command line instead: chapterwise summarize FILE (see chapterwise --help)."
+)
+EXIT_NO_DISPLAY = 2
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="chapterwise-gui",
+        description="Summarize long documents chapter by chapter, live, in a desktop window.",
+    )
+    parser.add_argument("files", nargs="*", type=Path, help="documents to open (PDF, EPUB, DOCX, Markdown, text)")
+    parser.add_argument("--theme", choices=("system", "light", "dark"), default="system",
+                        help="colour scheme (default: follow the system)")
+    parser.add_argument("--version", action="version", version=f"Chapterwise {__version__}")
+    return parser.parse_args(argv)
+
+
+def display_problem() -> str | None:
+    """Why no window can be shown here, or None if a display looks available.
+
+    On Linux (and other X11/Wayland systems) a window needs ``DISPLAY`` or ``WAYLAND_DISPLAY``, unless
+    ``QT_QPA_PLATFORM`` picks a platform explicitly (``offscreen``, ``vnc``, ...). When a display is set,
+    a short probe in a child process catches Qt's fatal "could not load the Qt platform plugin" error
+    (missing libxcb-* packages), which would otherwise abort this process.
+    """
+    if sys.platform in ("win32", "darwin"):
+        return None
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        return NO_DISPLAY
+    if os.environ.get("CHAPTERWISE_SKIP_DISPLAY_PROBE"):
+        return None
+    probe = "from PySide6.QtGui import QGuiApplication; QGuiApplication([])"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None  # let Qt try: the probe itself could not run
+    if result.returncode == 0:
+        return None
+    detail = next((line for line in result.stderr.splitlines() if "plugin" in line.lower()), result.stderr.strip())
+    return (
+        f"The window cannot open on this display: {detail}\n"
+        "On Debian/Ubuntu, `make system-deps` (or apt-get install libxcb-cursor0 libxkbcommon-x11-0)"
+        " usually fixes it.\n"
+        "Meanwhile, use the command line: chapterwise summarize FILE (see chapterwise --help)."
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the main window; returns the exit code (2 when there is no display)."""
+    args = parse_args(argv)
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_NO_DISPLAY
+
+    from desktop_app.ui.compat import binding_problem
+
+    problem = binding_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop_app.config import SettingsError, load_settings
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.theme import apply_theme, icon
+    from desktop_app.ui.widgets.log_panel import shared_log_handler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Chapterwise")
+    app.setOrganizationName("Chapterwise")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("chapterwise")
+    app.setWindowIcon(icon("chapterwise"))
+    apply_theme(app, args.theme)
+    handler = shared_log_handler()
+
+    try:
+        settings = load_settings()
+    except SettingsError as err:
+        QMessageBox.critical(None, "Chapterwise: bad settings", f"{err}\n\nFix the setting and start again.")
+        print(err, file=sys.stderr)
+        return 1
+    logging.getLogger().setLevel(settings.log_level)
+
+    window = MainWindow(settings, log_handler=handler)
+    window.show()
+    if args.files:
+        window.open_files(args.files)
+    code = app.exec()
+    window.shutdown()  # closing the window already did this; quitting by other means has not
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+"""One document's chapters, updated in place as chapters commit.
+
+The window loads a document's chapters off the GUI thread and hands them to :meth:`ChaptersModel.load`
+(one ``beginInsertRows`` for all rows). Committed chapters arrive from the bridge as lists and are
+applied with one ``dataChanged`` over the rows they touched; a commit for a chapter the model has not
+seen yet is inserted with ``beginInsertRows``. Commits that arrive while a load is under way are kept and
+applied after it, so a view never shows a row older than an event it has seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from desktop_app.engine.events import ChapterCommitted
+from desktop_app.engine.views import ChapterView
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+#: The chapter id of a row.
+ChapterIdRole = Qt.ItemDataRole.UserRole + 10
+#: The status string of a row.
+ChapterStatusRole = Qt.ItemDataRole.UserRole + 11
+
+STATUS_LABELS = {
+    "pending": "pending",
+    "processing": "processing",
+    "done": "done",
+    "failed": "failed",
+    "cancelled": "cancelled",
+}
+
+
+@dataclass(slots=True)
+class ChapterRow:
+    """What the table and the summary pane show of one chapter."""
+
+    id: str
+    index: int
+    title: str
+    status: str
+    word_count: int = 0
+    summary: str | None = None
+    preview: str | None = None
+    error: str | None = None
+    latency_ms: float | None = None
+    cached: bool = False
+    clause_flags: list[dict[str, Any]] = field(default_factory=list)
+    text: str | None = None
+
+    @classmethod
+    def of(cls, view: ChapterView) -> ChapterRow:
+        return cls(
+            id=view.id,
+            index=view.index,
+            title=view.title,
+            status=view.status,
+            word_count=view.word_count,
+            summary=view.summary,
+            preview=view.preview,
+            error=view.error,
+            latency_ms=view.latency_ms,
+            cached=view.cached,
+            clause_flags=list(view.clause_flags),
+            text=view.text,
+        )
+
+    def apply(self, event: ChapterCommitted) -> None:
+        self.status, self.summary, self.preview, self.error = event.status, event.summary, event.preview, event.error
+        self.latency_ms, self.cached = event.latency_ms, event.cached
+        self.clause_flags = [dict(f) for f in event.clause_flags]
+
+
+def format_latency(ms: float | None, cached: bool = False) -> str:
+    if cached:
+        return "cached"
+    if ms is None:
+        return ""
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
+def format_flags(flags: list[dict[str, Any]]) -> str:
+    if not flags:
+        return ""
+    categories = sorted({str(f.get("category", "clause")).replace("_", " ") for f in flags})
+    return f"{len(flags)} · " + ", ".join(categories)
+
+
+class ChaptersModel(QAbstractTableModel):
+    """The chapters of one document (``document_id``), in reading order. GUI thread only."""
+
+    COLUMNS = ("#", "Title", "Status", "Words", "Time", "Clause flags")
+    INDEX, TITLE, STATUS, WORDS, TIME, FLAGS = range(6)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.document_id: str | None = None
+        self._rows: list[ChapterRow] = []
+        self._row_of: dict[str, int] = {}
+        self._loading = False
+        self._early: list[ChapterCommitted] = []
+
+    # --- Qt model interface
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.INDEX:
+                return str(row.index + 1)
+            if col == self.TITLE:
+                return row.title
+            if col == self.STATUS:
+                return STATUS_LABELS.get(row.status, row.status)
+            if col == self.WORDS:
+                return f"{row.word_count:,}"
+            if col == self.TIME:
+                return format_latency(row.latency_ms, row.cached)
+            if col == self.FLAGS:
+                return format_flags(row.clause_flags)
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.STATUS and row.error:
+                return row.error
+            if col == self.FLAGS and row.clause_flags:
+                return "\n".join(f"{f.get('category')} ({f.get('severity', 'medium')})" for f in row.clause_flags)
+            if col == self.TITLE:
+                return row.title
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.INDEX, self.WORDS, self.TIME):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ChapterIdRole:
+            return row.id
+        if role == ChapterStatusRole:
+            return row.status
+        return None
+
+    # --- reading
+
+    def chapter(self, row: int) -> ChapterRow:
+        return self._rows[row]
+
+    def row_of(self, chapter_id: str) -> int:
+        return self._row_of.get(chapter_id, -1)
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def statuses(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self._rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        return counts
+
+    # --- updating
+
+    def show_document(self, document_id: str | None) -> None:
+        """Switch to another document: empty until :meth:`load` delivers its chapters."""
+        self.beginResetModel()
+        self.document_id = document_id
+        self._rows, self._row_of, self._early = [], {}, []
+        self._loading = document_id is not None
+        self.endResetModel()
+
+    def load(self, document_id: str, chapters: list[ChapterView]) -> None:
+        """Insert (or refresh in place) the chapters loaded from the engine, then apply early commits."""
+        if document_id != self.document_id:
+            return  # the user moved on to another document while this one loaded
+        self._loading = False
+        fresh = [ChapterRow.of(c) for c in chapters if c.id not in self._row_of]
+        known = [c for c in chapters if c.id in self._row_of]
+        if known:
+            rows = []
+            for view in known:
+                row = self._row_of[view.id]
+                text = self._rows[row].text
+                self._rows[row] = ChapterRow.of(view)
+                if self._rows[row].text is None:
+                    self._rows[row].text = text
+                rows.append(row)
+            self._changed(min(rows), max(rows))
+        if fresh:
+            self._insert(fresh)
+        early, self._early = self._early, []
+        if early:
+            self.apply_commits(document_id, early)
+
+    def apply_commits(self, document_id: str, events: list[ChapterCommitted]) -> None:
+        """Apply committed chapters of ``document_id``: one ``dataChanged`` over the touched rows."""
+        if document_id != self.document_id:
+            return
+        if self._loading:
+            self._early.extend(events)
+            return
+        touched: list[int] = []
+        unseen: dict[str, ChapterRow] = {}
+        for event in events:
+            row = self._row_of.get(event.chapter_id)
+            if row is not None:
+                self._rows[row].apply(event)
+                touched.append(row)
+            else:
+                new = unseen.setdefault(
+                    event.chapter_id, ChapterRow(event.chapter_id, event.index, event.title, event.status)
+                )
+                new.apply(event)
+        if touched:
+            self._changed(min(touched), max(touched))
+        if unseen:
+            self._insert(sorted(unseen.values(), key=lambda r: r.index))
+
+    def _insert(self, rows: list[ChapterRow]) -> None:
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        for offset, row in enumerate(rows):
+            self._rows.append(row)
+            self._row_of[row.id] = first + offset
+        self.endInsertRows()
+
+    def _changed(self, first_row: int, last_row: int) -> None:
+        self.dataChanged.emit(
+            self.index(first_row, 0),
+            self.index(last_row, len(self.COLUMNS) - 1),
+            [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, ChapterStatusRole],
+        )

@@ -1,0 +1,1 @@
+"""The window's widgets; none of them talks to the database or subscribes to engine callbacks."""

@@ -1,0 +1,285 @@
+"""One document: its chapters table, the selected chapter's summary and text, the whole-document summary.
+
+The view shows what :class:`~desktop_app.ui.models.chapters.ChaptersModel` holds and asks the window
+(through signals) for anything that needs the engine: exports and loading. Flagged clauses are
+highlighted in the chapter's original text.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.ui.models.chapters import ChapterRow, ChaptersModel, format_latency
+from desktop_app.ui.models.documents import DocumentRow
+from desktop_app.ui.theme import icon
+from desktop_app.ui.widgets.delegates import StatusDelegate
+
+SEVERITY_COLORS = {"high": "#ff6b6b", "medium": "#ffb347", "low": "#ffe066"}
+
+
+class DocumentView(QWidget):
+    """The right-hand side of the window: chapters of the current document and their summaries."""
+
+    # --- signals
+    export_requested = Signal(str)  # "md" | "json"
+    chapter_selected = Signal(int)  # row in the chapters model, -1 for none
+
+    SUMMARY_TAB, TEXT_TAB, DOCUMENT_TAB = range(3)
+
+    def __init__(self, model: ChaptersModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._document: DocumentRow | None = None
+        self._document_summary: str | None = None
+        self._current: int = -1
+
+        # --- header: title, meta line and actions
+        self.title_label = QLabel("No document selected")
+        self.title_label.setObjectName("documentTitle")
+        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta_label = QLabel("Drop files on the window, or use File ▸ Open.")
+        self.meta_label.setObjectName("documentMeta")
+        self.export_md_button = self._tool_button("export", "Markdown", "Export to Markdown (Ctrl+E)")
+        self.export_md_button.clicked.connect(lambda: self.export_requested.emit("md"))
+        self.export_json_button = self._tool_button("export", "JSON", "Export to JSON (Ctrl+Shift+E)")
+        self.export_json_button.clicked.connect(lambda: self.export_requested.emit("json"))
+        self.copy_button = self._tool_button("copy", "Copy", "Copy the text shown in the summary pane")
+        self.copy_button.clicked.connect(self.copy_current)
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title_label)
+        titles.addWidget(self.meta_label)
+        header.addLayout(titles, 1)
+        for button in (self.copy_button, self.export_md_button, self.export_json_button):
+            header.addWidget(button)
+
+        # --- chapters table
+        self.table = QTableView()
+        self.table.setObjectName("chaptersTable")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setItemDelegateForColumn(ChaptersModel.STATUS, StatusDelegate(self.table))
+        head = self.table.horizontalHeader()
+        head.setHighlightSections(False)
+        head.setSectionResizeMode(ChaptersModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((ChaptersModel.INDEX, 44), (ChaptersModel.STATUS, 84), (ChaptersModel.WORDS, 64),
+                           (ChaptersModel.TIME, 68), (ChaptersModel.FLAGS, 110)):
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(col, width)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        model.dataChanged.connect(self._on_model_data_changed)
+        model.modelReset.connect(self._on_model_reset)
+
+        # --- summary tabs
+        self.summary_view = QTextBrowser()
+        self.summary_view.setObjectName("summaryView")
+        self.summary_view.setOpenExternalLinks(False)
+        self.text_view = QPlainTextEdit()
+        self.text_view.setReadOnly(True)
+        self.document_summary_view = QTextBrowser()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.summary_view, "Summary")
+        self.tabs.addTab(self.text_view, "Original text")
+        self.tabs.addTab(self.document_summary_view, "Document summary")
+        self.tabs.setDocumentMode(True)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("chapterSplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(header)
+        layout.addWidget(self.splitter, 1)
+        self._set_actions_enabled(False)
+        self._show_chapter(-1)
+
+    def _tool_button(self, icon_name: str, text: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setIcon(icon(icon_name))
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setAutoRaise(True)
+        return button
+
+    # --- public
+
+    def show_document(self, document: DocumentRow | None, summary: str | None = None) -> None:
+        """Show ``document``'s header (the chapters come through the model)."""
+        self._document = document
+        self._set_actions_enabled(document is not None)
+        if document is None:
+            self.title_label.setText("No document selected")
+            self.meta_label.setText("Drop files on the window, or use File ▸ Open.")
+            self.set_document_summary(None)
+            return
+        self.update_header(document)
+        self.set_document_summary(summary)
+
+    def update_header(self, document: DocumentRow) -> None:
+        if self._document is None or document.id != self._document.id:
+            return
+        self._document = document
+        self.title_label.setText(document.title)
+        parts = [document.file_name, document.format.upper(), f"{document.chapter_count} chapters",
+                 f"{document.final_chapters}/{document.chapter_count} done", document.status]
+        if document.failed:
+            parts.append(f"{document.failed} failed")
+        self.meta_label.setText(" · ".join(p for p in parts if p))
+
+    def set_document_summary(self, summary: str | None) -> None:
+        self._document_summary = summary
+        if summary:
+            self.document_summary_view.setHtml(_paragraphs(summary))
+        elif self._document is not None and self._document.status in ("cancelled", "failed"):
+            self.document_summary_view.setHtml(f"<p><i>No whole-document summary: {self._document.status}.</i></p>")
+        else:
+            self.document_summary_view.setHtml(
+                "<p><i>The whole-document summary appears here when every chapter is done.</i></p>"
+            )
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+
+    def current_row(self) -> int:
+        return self._current
+
+    def copy_current(self) -> None:
+        widget = self.tabs.currentWidget()
+        text = widget.toPlainText() if isinstance(widget, QTextEdit | QPlainTextEdit) else ""
+        QGuiApplication.clipboard().setText(text)
+
+    # --- slots
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_table_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        self._show_chapter(rows[0].row() if rows else -1)
+
+    @Slot(QModelIndex, QModelIndex, list)
+    def _on_model_data_changed(self, top: QModelIndex, bottom: QModelIndex, _roles: list[Any]) -> None:
+        if top.row() <= self._current <= bottom.row():
+            self._show_chapter(self._current, keep_tab=True)
+
+    @Slot()
+    def _on_model_reset(self) -> None:
+        self._show_chapter(-1)
+
+    # --- helpers
+
+    def _set_actions_enabled(self, on: bool) -> None:
+        for button in (self.export_md_button, self.export_json_button, self.copy_button):
+            button.setEnabled(on)
+
+    def _show_chapter(self, row: int, *, keep_tab: bool = False) -> None:
+        self._current = row if 0 <= row < self.model.rowCount() else -1
+        if self._current < 0:
+            self.summary_view.setHtml("<p><i>Select a chapter to read its summary.</i></p>")
+            self.text_view.setPlainText("")
+            self.chapter_selected.emit(-1)
+            return
+        chapter = self.model.chapter(self._current)
+        self.summary_view.setHtml(_summary_html(chapter))
+        self._show_text(chapter)
+        self.chapter_selected.emit(self._current)
+
+    def _show_text(self, chapter: ChapterRow) -> None:
+        text = chapter.text or ""
+        if self.text_view.toPlainText() != text:
+            self.text_view.setPlainText(text)
+        selections = []
+        for flag in chapter.clause_flags:
+            span = _find_span(text, flag)
+            if span is None:
+                continue
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.text_view.document())
+            cursor.setPosition(span[0])
+            cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            color = QColor(SEVERITY_COLORS.get(str(flag.get("severity")), "#ffe066"))
+            color.setAlpha(110)
+            fmt.setBackground(color)
+            fmt.setToolTip(f"{flag.get('category')} ({flag.get('severity', 'medium')})")
+            selection.cursor, selection.format = cursor, fmt  # type: ignore[attr-defined]
+            selections.append(selection)
+        self.text_view.setExtraSelections(selections)
+
+
+def _find_span(text: str, flag: dict[str, Any]) -> tuple[int, int] | None:
+    quote = str(flag.get("text") or "")
+    if not quote:
+        return None
+    start = flag.get("start")
+    if isinstance(start, int) and text[start : start + len(quote)] == quote:
+        return start, start + len(quote)
+    found = text.find(quote)
+    if found < 0:
+        found = text.find(quote[:60])
+        return (found, found + min(len(quote), 60)) if found >= 0 else None
+    return found, found + len(quote)
+
+
+def _paragraphs(text: str) -> str:
+    return "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
+
+
+def _summary_html(chapter: ChapterRow) -> str:
+    parts = [f"<h3>{chapter.index + 1}. {html.escape(chapter.title)}</h3>"]
+    meta = [chapter.status, f"{chapter.word_count:,} words"]
+    if chapter.latency_ms is not None or chapter.cached:
+        meta.append(format_latency(chapter.latency_ms, chapter.cached))
+    parts.append(f"<p style='color:gray'>{' · '.join(meta)}</p>")
+    if chapter.status == "done":
+        parts.append(_paragraphs(chapter.summary or "") or "<p><i>(no text to summarize)</i></p>")
+    elif chapter.status == "failed":
+        parts.append(f"<p><b>Not summarized:</b> {html.escape(chapter.error or 'failed')}</p>")
+        parts.append("<p><i>Use Document ▸ Retry failed chapters to try again.</i></p>")
+    elif chapter.status == "cancelled":
+        parts.append("<p><i>Cancelled. Retry to summarize it.</i></p>")
+    else:
+        parts.append("<p><i>Waiting for its summary…</i></p>")
+        if chapter.preview:
+            parts.append(f"<p>{html.escape(chapter.preview)}</p>")
+    if chapter.clause_flags:
+        parts.append("<h4>Flagged clauses</h4><ul>")
+        for flag in chapter.clause_flags:
+            quote = " ".join(str(flag.get("text", "")).split())
+            sev = str(flag.get("severity", "medium"))
+            color = SEVERITY_COLORS.get(sev, "#ffe066")
+            parts.append(
+                f"<li><span style='background:{color};color:black'>&nbsp;{html.escape(str(flag.get('category')))}"
+                f" ({sev})&nbsp;</span> “{html.escape(quote)}”</li>"
+            )
+        parts.append("</ul>")
+    return "".join(parts)

@@ -1,0 +1,88 @@
+"""The documents list: a table over :class:`~desktop_app.ui.models.documents.DocumentsModel`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from desktop_app.ui.models.documents import DocumentsModel, IdRole
+from desktop_app.ui.widgets.delegates import PriorityDelegate, ProgressDelegate, StatusDelegate
+
+
+class DocumentsPanel(QWidget):
+    """Lists the documents; the priority cell is editable in place (double-click or F2)."""
+
+    # --- signals
+    document_selected = Signal(str)  # document id, "" for none
+    priority_chosen = Signal(str, str)  # document id, "high" | "normal" | "low"
+
+    def __init__(self, model: DocumentsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        title = QLabel("Documents")
+        title.setObjectName("panelTitle")
+        self.table = QTableView()
+        self.table.setObjectName("documentsTable")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.setItemDelegateForColumn(DocumentsModel.PROGRESS, ProgressDelegate(self.table))
+        self.table.setItemDelegateForColumn(DocumentsModel.STATUS, StatusDelegate(self.table))
+        self.priority_delegate = PriorityDelegate(self.table)
+        self.priority_delegate.priority_chosen.connect(self._on_priority_delegate_priority_chosen)
+        self.table.setItemDelegateForColumn(DocumentsModel.PRIORITY, self.priority_delegate)
+        head = self.table.horizontalHeader()
+        head.setHighlightSections(False)
+        head.setSectionResizeMode(DocumentsModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((DocumentsModel.FORMAT, 56), (DocumentsModel.CHAPTERS, 68), (DocumentsModel.PROGRESS, 110),
+                           (DocumentsModel.STATUS, 92), (DocumentsModel.PRIORITY, 70), (DocumentsModel.ELAPSED, 64)):
+            self.table.setColumnWidth(col, width)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.placeholder = QLabel(
+            "Drop PDF, EPUB, DOCX, Markdown or text files anywhere on this window,\nor use File ▸ Open (Ctrl+O)."
+        )
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setObjectName("gaugeCaption")
+        model.rowsInserted.connect(self._update_placeholder)
+        model.rowsRemoved.connect(self._update_placeholder)
+        model.modelReset.connect(self._update_placeholder)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(title)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.placeholder)
+        self._update_placeholder()
+
+    # --- public
+
+    def selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return str(rows[0].data(IdRole)) if rows else None
+
+    def select(self, document_id: str) -> None:
+        row = self.model.row_of(document_id)
+        if row >= 0:
+            self.table.selectRow(row)
+
+    # --- slots
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_table_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self.document_selected.emit(self.selected_id() or "")
+
+    @Slot(int, str)
+    def _on_priority_delegate_priority_chosen(self, row: int, priority: str) -> None:
+        self.priority_chosen.emit(self.model.document(row).id, priority)
+
+    @Slot()
+    def _update_placeholder(self) -> None:
+        self.placeholder.setVisible(self.model.rowCount() == 0)

@@ -1,0 +1,193 @@
+"""The pipeline panel: queue gauges, workers, LLM latency over time, commit time, throughput, cache.
+
+It is fed by the bridge: ``update_gauges`` a few times a second (queue depths and workers, read from
+memory), ``update_stats`` about once a second (the engine's full ``PipelineStats``). Every update only
+sets values on existing widgets; the latency chart keeps the last ``history_s`` seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+LATENCY_SERIES = (("p50", "#3d74d9"), ("p95", "#e5a50a"), ("p99", "#c01c28"))
+
+
+class GaugeCard(QFrame):
+    """A caption, a big value and an optional bar."""
+
+    def __init__(self, caption: str, *, bar: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gaugeCard")
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("gaugeCaption")
+        self.value = QLabel("–")
+        self.value.setObjectName("gaugeValue")
+        self.detail = QLabel("")
+        self.detail.setObjectName("gaugeCaption")
+        self.bar: QProgressBar | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        if bar:
+            self.bar = QProgressBar()
+            self.bar.setTextVisible(False)
+            self.bar.setMaximumHeight(8)
+            layout.addWidget(self.bar)
+        layout.addWidget(self.detail)
+        self._last: tuple[Any, ...] = ()
+
+    def set(self, value: str, detail: str = "", fill: tuple[int, int] | None = None) -> None:
+        state = (value, detail, fill)
+        if state == self._last:
+            return  # no repaint when nothing changed
+        self._last = state
+        self.value.setText(value)
+        self.detail.setText(detail)
+        if self.bar is not None and fill is not None:
+            current, maximum = fill
+            self.bar.setMaximum(max(1, maximum))
+            self.bar.setValue(min(current, max(1, maximum)))
+            ratio = current / maximum if maximum else 0.0
+            level = "full" if ratio >= 0.95 else "warn" if ratio >= 0.7 else "ok"
+            if self.bar.property("level") != level:
+                self.bar.setProperty("level", level)
+                self.bar.style().unpolish(self.bar)
+                self.bar.style().polish(self.bar)
+
+
+class PipelinePanel(QWidget):
+    """Live gauges of the engine's pipeline, with a latency chart."""
+
+    def __init__(self, parent: QWidget | None = None, *, history_s: float = 300.0) -> None:
+        super().__init__(parent)
+        self.history_s = history_s
+        self.summary_queue = GaugeCard("Summary queue", bar=True)
+        self.write_queue = GaugeCard("Write queue", bar=True)
+        self.workers = GaugeCard("Workers busy / limit", bar=True)
+        self.commit = GaugeCard("Batch commit")
+        self.throughput = GaugeCard("Throughput")
+        self.cache = GaugeCard("Cache hit rate")
+        self.latency = GaugeCard("LLM latency")
+        self.backlog = GaugeCard("Backlog")
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        cards = (self.summary_queue, self.write_queue, self.workers, self.backlog,
+                 self.latency, self.commit, self.throughput, self.cache)
+        for i, card in enumerate(cards):
+            grid.addWidget(card, i // 4, i % 4)
+        for col in range(4):
+            grid.setColumnStretch(col, 1)
+
+        pg.setConfigOptions(antialias=True)
+        self.chart = pg.PlotWidget()
+        self.chart.setObjectName("latencyChart")
+        self.chart.setMinimumHeight(120)
+        self.chart.setMenuEnabled(False)
+        self.chart.setMouseEnabled(x=False, y=False)
+        self.chart.hideButtons()
+        self.chart.setLabel("left", "ms")
+        self.chart.setLabel("bottom", "seconds ago")
+        self.chart.setTitle("LLM latency p50 / p95 / p99")
+        self.chart.showGrid(x=True, y=True, alpha=0.2)
+        self.chart.setXRange(-history_s, 0, padding=0)
+        self.legend = self.chart.addLegend(offset=(8, 4), colCount=3)
+        self.curves = {
+            name: self.chart.plot([], [], pen=pg.mkPen(color, width=2), name=name) for name, color in LATENCY_SERIES
+        }
+        self._history: deque[tuple[float, float | None, float | None, float | None]] = deque()
+        self.apply_palette(self.palette())
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(grid, 3)
+        layout.addWidget(self.chart, 2)
+        self.stats: dict[str, Any] = {}
+        self.gauges: dict[str, Any] = {}
+        self.updates = 0
+
+    def apply_palette(self, palette: QPalette) -> None:
+        """Give the chart the palette's colours (pyqtgraph does not follow Qt palettes by itself)."""
+        self.chart.setBackground(palette.color(QPalette.ColorRole.Base))
+        fg = palette.color(QPalette.ColorRole.Text)
+        for axis in ("left", "bottom"):
+            item = self.chart.getAxis(axis)
+            item.setPen(pg.mkPen(QColor(fg).darker(130) if fg.lightness() > 128 else QColor(fg).lighter(150)))
+            item.setTextPen(pg.mkPen(fg))
+        self.chart.setTitle("LLM latency p50 / p95 / p99", color=fg.name(), size="9pt")
+        self.legend.setLabelTextColor(fg)
+
+    # --- feeding
+
+    def update_gauges(self, gauges: dict[str, Any]) -> None:
+        """Queue depths and workers (a few times a second)."""
+        self.gauges = gauges
+        sq, sq_max = int(gauges.get("summary_queue_size", 0)), int(gauges.get("summary_queue_maxsize", 200))
+        wq, wq_max = int(gauges.get("write_queue_size", 0)), int(gauges.get("write_queue_maxsize", 500))
+        self.summary_queue.set(f"{sq} / {sq_max}", "chapters waiting for a worker", (sq, sq_max))
+        self.write_queue.set(f"{wq} / {wq_max}", "results waiting for the DB writer", (wq, wq_max))
+        busy, current = int(gauges.get("workers_busy", 0)), int(gauges.get("workers", 0))
+        limit = int(self.stats.get("workers_max", gauges.get("workers_max", 16)))
+        low = int(self.stats.get("workers_min", 3))
+        running = gauges.get("running", True)
+        self.workers.set(
+            f"{busy} / {current}", f"pool {low}–{limit}" if running else "pipeline stopped", (busy, max(1, current))
+        )
+        self.updates += 1
+
+    def update_stats(self, status: dict[str, Any]) -> None:
+        """The engine's full gauges (about once a second): latency, commit time, throughput, cache."""
+        self.stats = status
+        self.update_gauges({**self.gauges, **{k: status[k] for k in (
+            "summary_queue_size", "summary_queue_maxsize", "write_queue_size", "write_queue_maxsize",
+            "workers", "workers_busy") if k in status}})
+        latency = status.get("llm_latency_ms") or {}
+        p50, p95, p99 = latency.get("p50"), latency.get("p95"), latency.get("p99")
+        self.latency.set(_ms(p50) + " p50", f"p95 {_ms(p95)} · p99 {_ms(p99)}")
+        commit = status.get("batch_commit_ms") or {}
+        self.commit.set(
+            _ms(commit.get("p50")) + " p50", f"p99 {_ms(commit.get('p99'))} · last {_ms(commit.get('last'))}"
+        )
+        rate = status.get("throughput_per_minute")
+        done = status.get("chapters_done")
+        self.throughput.set(
+            f"{rate:,.0f}/min" if isinstance(rate, int | float) else "–",
+            f"{done:,} chapters done this run" if isinstance(done, int) else "chapters per minute",
+        )
+        cache = (status.get("summarizer") or {}).get("cache")
+        if cache:
+            hits, misses = int(cache.get("hits", 0)), int(cache.get("misses", 0))
+            self.cache.set(f"{100.0 * cache.get('hit_rate', 0.0):.0f} %", f"{hits:,} hits · {misses:,} misses")
+        else:
+            self.cache.set("off", "cache disabled")
+        backlog = status.get("backlog")
+        self.backlog.set(f"{backlog:,}" if isinstance(backlog, int) else "–", "pending chapters in the database")
+        self.add_latency_point(time.monotonic(), p50, p95, p99)
+
+    def add_latency_point(self, t: float, p50: float | None, p95: float | None, p99: float | None) -> None:
+        self._history.append((t, p50, p95, p99))
+        while self._history and t - self._history[0][0] > self.history_s:
+            self._history.popleft()
+        xs = [p[0] - t for p in self._history]
+        for column, (name, _color) in enumerate(LATENCY_SERIES, start=1):
+            points = [(x, p[column]) for x, p in zip(xs, self._history, strict=True) if p[column] is not None]
+            self.curves[name].setData([x for x, _ in points], [y for _, y in points])
+
+    def history(self) -> list[tuple[float, float | None, float | None, float | None]]:
+        return list(self._history)
+
+
+def _ms(value: Any) -> str:
+    if not isinstance(value, int | float):
+        return "–"
+    return f"{value:.0f} ms" if value < 1000 else f"{value / 1000:.1f} s"
+
+
+__all__ = ["GaugeCard", "PipelinePanel"]
