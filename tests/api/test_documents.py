@@ -1,0 +1,118 @@
+"""Document routes: list, get, export, retry, cancel, priority, delete."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from .conftest import FlakySummarizer, LiveApi, MakeApi, contract_markdown, markdown_book
+from .test_security import assert_json_error
+
+
+def upload(client: httpx.Client, content: bytes, name: str = "book.md", **data: str) -> str:
+    response = client.post("/api/upload", files={"file": (name, content)}, data=data)
+    assert response.status_code == 200, response.text
+    return str(response.json()["document_id"])
+
+
+def test_list_and_get_with_progress_chapters_and_clause_flags(client: httpx.Client) -> None:
+    first = upload(client, markdown_book(3), wait="true")
+    second = upload(client, contract_markdown(), "contract.md", wait="true")
+    listed = client.get("/api/documents").json()["documents"]
+    assert {d["id"] for d in listed} == {first, second}
+    assert all("chapters" not in d for d in listed)
+    assert [d["id"] for d in client.get("/api/documents", params={"status": "done"}).json()["documents"]]
+    assert client.get("/api/documents", params={"status": "failed"}).json()["documents"] == []
+
+    doc = client.get(f"/api/documents/{second}").json()
+    assert doc["status"] == "done"
+    assert doc["progress"] == 100.0
+    assert len(doc["chapters"]) == 2
+    for chapter in doc["chapters"]:
+        assert chapter["summary"]
+        assert chapter["clause_flags"]
+    assert doc["high_risk_clauses"]
+    assert client.get(f"/api/documents/{second[:8]}").json()["id"] == second  # a unique prefix is enough
+
+
+def test_export_markdown_and_json(client: httpx.Client) -> None:
+    doc_id = upload(client, markdown_book(2), "my book.md", wait="true")
+    md = client.get(f"/api/documents/{doc_id}/export", params={"format": "md"})
+    assert md.status_code == 200
+    assert md.headers["content-type"].startswith("text/markdown")
+    assert md.text.startswith("# my book")
+    assert "## 1. Chapter 1" in md.text
+    data = client.get(f"/api/documents/{doc_id}/export", params={"format": "json", "download": "true"})
+    assert data.headers["content-disposition"] == 'attachment; filename="my book.json"'
+    body = json.loads(data.text)
+    assert body["document"]["id"] == doc_id
+    assert [c["title"] for c in body["chapters"]] == ["Chapter 1", "Chapter 2"]
+    assert_json_error(client.get(f"/api/documents/{doc_id}/export", params={"format": "pdf"}), 422)
+
+
+def test_retry_requeues_failed_chapters(make_api: MakeApi) -> None:
+    flaky = FlakySummarizer()
+    api = make_api(summarizer=flaky)
+    with api.client() as client:
+        book = markdown_book(2) + b"\n# Broken chapter\n\n" + b"Some text here. " * 20
+        doc_id = upload(client, book, wait="true")
+        doc = client.get(f"/api/documents/{doc_id}").json()
+        assert doc["status"] == "failed"
+        assert [c["status"] for c in doc["chapters"]] == ["done", "done", "failed"]
+        assert "refused" in doc["chapters"][2]["error"]
+
+        flaky.heal()
+        answer = client.post(f"/api/documents/{doc_id}/retry").json()
+        assert answer["retried"] == 1
+        assert api.engine.wait(doc_id, timeout=30).status == "done"
+        assert client.get(f"/api/documents/{doc_id}").json()["chapters"][2]["status"] == "done"
+
+
+def test_cancel_stops_pending_chapters(make_api: MakeApi) -> None:
+    api = make_api(gate_open=False, summary_queue_size=2)
+    with api.client() as client:
+        doc_id = upload(client, markdown_book(30))
+        answer = client.post(f"/api/documents/{doc_id}/cancel").json()
+        assert answer["document_id"] == doc_id
+        # Chapters already handed to the queue or a worker finish; the rest are cancelled.
+        assert answer["cancelled"] >= 30 - 2 - api.settings.effective_max_workers()
+        api.open_gate()
+        final = api.engine.wait(doc_id, timeout=30)
+        assert final.status == "cancelled"
+        assert final.cancelled == answer["cancelled"]
+
+
+def test_change_priority(make_api: MakeApi) -> None:
+    api = make_api(gate_open=False)
+    with api.client() as client:
+        doc_id = upload(client, markdown_book(2))
+        answer = client.put(f"/api/documents/{doc_id}/priority", json={"priority": "low"})
+        assert answer.status_code == 200, answer.text
+        assert client.get(f"/api/documents/{doc_id}").json()["priority"] == "low"
+        client.put(f"/api/documents/{doc_id}/priority", json={"priority": "high"})
+        assert client.get(f"/api/documents/{doc_id}").json()["priority"] == "high"
+        assert_json_error(client.put(f"/api/documents/{doc_id}/priority", json={}), 422)
+
+
+def test_delete_removes_the_document(client: httpx.Client, api: LiveApi) -> None:
+    doc_id = upload(client, markdown_book(2), wait="true")
+    assert client.delete(f"/api/documents/{doc_id}").json()["removed"] is True
+    assert_json_error(client.get(f"/api/documents/{doc_id}"), 404, "not_found")
+    assert_json_error(client.delete(f"/api/documents/{doc_id}"), 404)
+    assert client.get("/api/documents").json()["documents"] == []
+
+
+def test_unknown_documents_are_404_everywhere(client: httpx.Client) -> None:
+    missing = "0123abcd-0000-0000-0000-000000000000"
+    for method, path in [
+        ("GET", f"/api/documents/{missing}"),
+        ("GET", f"/api/documents/{missing}/export"),
+        ("POST", f"/api/documents/{missing}/retry"),
+        ("POST", f"/api/documents/{missing}/cancel"),
+        ("DELETE", f"/api/documents/{missing}"),
+        ("GET", "/api/events?document_id=" + missing),
+    ]:
+        body = assert_json_error(client.request(method, path), 404, "not_found")
+        assert missing in str(body["message"])
+    assert_json_error(client.put(f"/api/documents/{missing}/priority", json={"priority": "low"}), 404)
