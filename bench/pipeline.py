@@ -5,7 +5,9 @@ Measures, on this machine, with the built-in extractive backend and a fresh SQLi
 - upload-to-response time for a generated 300-page PDF (parse + save; the call returns before any summary);
 - end-to-end chapters/s for that PDF and for a generated 2,000-chapter document;
 - batch commit time p50/p99 of the DB writer during those runs;
-- rows/s of the batched writer (one upsert per 50 rows) beside one commit per row, on SQLite.
+- rows/s of the batched writer (one upsert per 50 rows) beside one commit per row, on SQLite;
+- the same 300-page PDF summarized twice through an Ollama-protocol LLM server (the built-in simulator, with
+  a local model's latency and 4 parallel slots): the second run is all cache hits.
 
 Run: ``python bench/pipeline.py`` (``--json`` for machine-readable rows).
 """
@@ -16,22 +18,20 @@ import argparse
 import json
 import random
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from desktop_app.config import Settings  # noqa: E402
-from desktop_app.engine.events import DocumentFinished  # noqa: E402
-from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument  # noqa: E402
-from desktop_app.engine.ingest.testing import PageSpec, make_text_pdf  # noqa: E402
-from desktop_app.engine.service import Engine  # noqa: E402
-from desktop_app.engine.store import repo  # noqa: E402
-from desktop_app.engine.store.db import open_database  # noqa: E402
-from desktop_app.engine.store.repo import ChapterResult  # noqa: E402
+from desktop_app.config import Settings
+from desktop_app.engine.events import DocumentFinished
+from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
+from desktop_app.engine.ingest.testing import PageSpec, make_text_pdf
+from desktop_app.engine.llmsim import LLMSimulator
+from desktop_app.engine.service import Engine
+from desktop_app.engine.store import repo
+from desktop_app.engine.store.db import open_database
+from desktop_app.engine.store.repo import ChapterResult
 
 WORDS = (
     "river market policy theory model data growth science mountain method result harbour trade court law "
@@ -107,10 +107,29 @@ def writer_rows_per_second(folder: Path, rows: int = 2000) -> tuple[float, float
     return rates[0], rates[1]
 
 
+def cached_rerun(folder: Path, pdf: Path, latency: float) -> tuple[float, float, int]:
+    """Summarize ``pdf`` twice with an LLM backend and the cache on; returns (first s, second s, hits)."""
+    with LLMSimulator(latency=latency, tokens_per_second=0, slots=4) as sim:
+        settings = Settings(
+            data_dir=folder / "llm",
+            database_url=f"sqlite:///{folder / 'llm.db'}",
+            backend="ollama",
+            model="llama3.2:latest",
+            endpoints=[f"{sim.url}#parallel=4"],
+            summary_max_workers=4,
+        )
+        with Engine(settings) as engine:
+            _, first, _ = run_to_completion(engine, lambda: engine.add_file(pdf))
+            _, second, _ = run_to_completion(engine, lambda: engine.add_file(pdf))
+            stats = engine.status()["summarizer"].get("cache", {})
+    return first, second, int(stats.get("hits", 0))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--chapters", type=int, default=2000, help="chapters of the generated long document")
+    parser.add_argument("--llm-latency", type=float, default=0.5, help="seconds the simulated LLM takes a request")
     args = parser.parse_args()
 
     rows: list[tuple[str, float, str]] = []
@@ -137,6 +156,10 @@ def main() -> int:
         rows.append(("writer, batched (50 rows a commit)", batched, "rows/s"))
         rows.append(("writer, one commit per row", per_row, "rows/s"))
         rows.append(("writer speed-up, batched / per row", batched / per_row, "×"))
+        first, second, hits = cached_rerun(folder, pdf, args.llm_latency)
+        rows.append((f"LLM backend, 300-page PDF, first run ({args.llm_latency:g} s a request)", first, "s"))
+        rows.append((f"LLM backend, same PDF again ({hits} cache hits)", second, "s"))
+        rows.append(("cache speed-up, first / second run", first / second, "×"))
 
     if args.json:
         print(json.dumps([{"measure": m, "value": round(v, 3), "unit": u} for m, v, u in rows], indent=2))

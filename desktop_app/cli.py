@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("document", metavar="DOC")
     p.add_argument("level", choices=["high", "normal", "low"])
 
+    p = sub.add_parser("cache", help="the summary cache: stats or clear")
+    p.add_argument("action", choices=["stats", "clear"])
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("serve", help="run the pipeline and the local HTTP API (headless)")
     p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default 8000)")
@@ -124,8 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args, settings)
     except KeyboardInterrupt:
-        print("\nInterrupted. Unfinished chapters stay in the backlog: `chapterwise resume` finishes them.",
-              file=sys.stderr)
+        print(
+            "\nInterrupted. Unfinished chapters stay in the backlog: `chapterwise resume` finishes them.",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
 
 
@@ -205,8 +211,11 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
     for view in results:
         if view.status != "done":
             incomplete = view.chapter_count - view.done
-            print(f"chapterwise: {view.file_name}: {incomplete} of {view.chapter_count} chapters not summarized "
-                  f"({view.status})", file=sys.stderr)
+            print(
+                f"chapterwise: {view.file_name}: {incomplete} of {view.chapter_count} chapters not summarized "
+                f"({view.status})",
+                file=sys.stderr,
+            )
             code = max(code, EXIT_INCOMPLETE)
     _write_output(_render(results, args.format), args.output)
     return code
@@ -248,8 +257,12 @@ class _Progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=Console(stderr=True), transient=False,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=False,
         )
         self._progress.start()
         self._unsubscribe = self.engine.bus.subscribe(self._on_event)
@@ -441,10 +454,33 @@ def _cmd_priority(args: argparse.Namespace, settings: Settings) -> int:
     return _with_document(args, settings, action)
 
 
+def _cmd_cache(args: argparse.Namespace, settings: Settings) -> int:
+    from desktop_app.engine.summarize.cache import open_cache
+
+    cache = open_cache(settings)
+    try:
+        if args.action == "clear":
+            removed = cache.clear()
+            print(json.dumps({"removed": removed}) if args.json else f"Removed {removed} cached summaries.")
+            return EXIT_OK
+        stats = cache.stats()
+    finally:
+        cache.close()
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return EXIT_OK
+    print(f"entries    {stats['entries']} (at most {stats['max_entries']})")
+    print(f"size       {stats['bytes'] / 1e6:.1f} MB (at most {stats['max_bytes'] / 1e6:.0f} MB)")
+    print(f"ttl        {stats['ttl_seconds'] / 3600:g} h")
+    print(f"directory  {stats['directory']}")
+    return EXIT_OK
+
+
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from desktop_app.api.server import serve
 
-    return serve(settings, host=args.host, port=args.port)
+    code: int = serve(settings, host=args.host, port=args.port)
+    return code
 
 
 _COMMANDS = {
@@ -458,6 +494,7 @@ _COMMANDS = {
     "cancel": _cmd_cancel,
     "remove": _cmd_remove,
     "priority": _cmd_priority,
+    "cache": _cmd_cache,
     "serve": _cmd_serve,
 }
 

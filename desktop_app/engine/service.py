@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from desktop_app.config import Settings
 
 from .events import DocumentAdded, DocumentChanged, DocumentFinished, Event, EventBus
-from .ingest.base import ParsedDocument
+from .ingest.base import ParsedChapter, ParsedDocument
 from .pipeline.pipeline import Pipeline, PipelineConfig
 from .pipeline.spawn import Spawn, thread_spawn
 from .store import repo
@@ -141,10 +141,32 @@ class Engine:
             max_pages=self.settings.max_pages,
             timeout_s=self.settings.parse_timeout,
         )
-        parsed = parse_document(Path(path), password=password, limits=limits)
-        return self.add_parsed(
-            parsed, file_name=file_name or Path(path).name, sha256=_sha256(Path(path)), priority=priority, focus=focus
-        )
+        path = Path(path)
+        if path.is_file() and path.stat().st_size <= limits.max_bytes:
+            sha256 = _sha256(path)
+            parsed = self._previous_import(sha256)
+        else:
+            sha256, parsed = "", None
+        if parsed is None:
+            parsed = parse_document(path, password=password, limits=limits)
+            sha256 = sha256 or _sha256(path)
+        return self.add_parsed(parsed, file_name=file_name or path.name, sha256=sha256, priority=priority, focus=focus)
+
+    def _previous_import(self, sha256: str) -> ParsedDocument | None:
+        """The chapters of an earlier import of byte-identical content, so a re-upload skips parsing."""
+        with self.sessions() as session:
+            earlier = repo.find_by_sha256(session, sha256)
+            if earlier is None:
+                return None
+            chapters = [ParsedChapter(title=c.title, text=c.text) for c in repo.chapters_of(session, earlier.id)]
+            log.info("Reusing the chapters of %s, an identical file imported before", earlier.file_name)
+            return ParsedDocument(
+                title=earlier.title,
+                format=earlier.format,
+                chapters=chapters,
+                structure=earlier.structure,
+                warnings=list(earlier.warnings or []),
+            )
 
     def add_parsed(
         self,
@@ -245,9 +267,7 @@ class Engine:
             status["backlog"] = status["chapters"]["pending"]
             active = [d for d in repo.list_documents(session) if d.status not in FINAL_DOCUMENT]
             counts = repo.progress(session, [d.id for d in active])
-            status["documents_in_progress"] = [
-                DocumentView.of(d, counts[d.id]).to_dict(chapters=False) for d in active
-            ]
+            status["documents_in_progress"] = [DocumentView.of(d, counts[d.id]).to_dict(chapters=False) for d in active]
         return status
 
     # --- changing documents

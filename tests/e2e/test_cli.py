@@ -42,13 +42,19 @@ def test_summarize_json_then_list_show_export(tmp_path: Path, capsys: pytest.Cap
     code, out, _ = run(capsys, "status", "--json")
     status = json.loads(out)
     assert code == EXIT_OK
-    assert {"async_enabled", "summary_queue_size", "write_queue_size", "summary_queue_maxsize",
-            "write_queue_maxsize", "documents_in_progress"} <= set(status)
+    assert {
+        "async_enabled",
+        "summary_queue_size",
+        "write_queue_size",
+        "summary_queue_maxsize",
+        "write_queue_maxsize",
+        "documents_in_progress",
+    } <= set(status)
 
 
 def test_markdown_output_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     book = write_markdown(tmp_path / "b.md", 3)
-    code, out, err = run(capsys, "summarize", str(book), "--output", str(tmp_path / "r.md"))
+    code, out, _ = run(capsys, "summarize", str(book), "--output", str(tmp_path / "r.md"))
     assert code == EXIT_OK and out == ""
     assert "## 3. Chapter 3" in (tmp_path / "r.md").read_text(encoding="utf-8")
 
@@ -102,3 +108,13 @@ def test_geotopo_book_gets_a_summary_per_outline_chapter(corpus: Path, capsys: p
     assert numbered and all(t in chapter_titles for t in numbered)
     sections = out.split("\n## ")[2:]
     assert all(len(section.split("\n\n", 1)[1].strip()) > 40 for section in sections)
+
+
+def test_cache_stats_and_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = write_markdown(tmp_path / "cached.md", 4)
+    assert run(capsys, "summarize", str(book))[0] == EXIT_OK
+    code, out, _ = run(capsys, "cache", "stats", "--json")
+    assert code == EXIT_OK and json.loads(out)["entries"] >= 4
+    code, out, _ = run(capsys, "cache", "clear", "--json")
+    assert code == EXIT_OK and json.loads(out)["removed"] >= 4
+    assert json.loads(run(capsys, "cache", "stats", "--json")[1])["entries"] == 0

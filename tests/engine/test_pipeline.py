@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentFinished, DocumentProgress
 from desktop_app.engine.service import Engine
 from desktop_app.engine.store.models import Chapter
@@ -214,20 +215,48 @@ def test_cancel_and_retry(tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 def test_two_instances_share_one_postgres_backlog(postgres_url: str, tmp_path: Path) -> None:
-    settings = settings_for(postgres_url, tmp_path)
+    settings = settings_for(postgres_url, tmp_path, summary_queue_size=10)
     first, second = GatedSummarizer(), GatedSummarizer()
     a = Engine(settings, summarizer=first).start()
     b = Engine(settings, summarizer=second).start()
     try:
         doc = a.add_parsed(make_document(200, sentences=3), file_name="shared.txt")
-        b.pipeline.wake()
-        first.gate.set()
+        # A holds at most its queue and its workers, all waiting at the gate: the rest is B's to take.
         second.gate.set()
+        b.pipeline.wake()
+        tick = threading.Event()
+        for _ in range(600):
+            if sum(second.calls.values()) >= 20:
+                break
+            tick.wait(0.05)
+        first.gate.set()
         final = a.wait(doc.id, timeout=120)
     finally:
         a.stop()
         b.stop()
     assert final.done == 200
-    assert sum(first.calls.values()) > 0 and sum(second.calls.values()) > 0, "both instances took work"
+    assert sum(first.calls.values()) > 0 and sum(second.calls.values()) >= 20, "both instances took work"
     both = first.calls + second.calls
     assert len(both) == 200 and max(both.values()) == 1, "SKIP LOCKED claims never hand a chapter to both"
+
+
+def test_reupload_reuses_chapters_and_hits_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.engine import ingest
+
+    from .pipeline_helpers import write_markdown
+
+    book = write_markdown(tmp_path / "again.md", 8)
+    settings = Settings(data_dir=tmp_path / "d", database_url=f"sqlite:///{tmp_path / 'a.db'}")
+    with Engine(settings) as engine:
+        first = engine.wait(engine.add_file(book).id, timeout=60)
+
+        def no_parse(*args: object, **kwargs: object) -> None:
+            raise AssertionError("an identical file is not parsed again")
+
+        monkeypatch.setattr(ingest, "parse_document", no_parse)
+        second = engine.wait(engine.add_file(book).id, timeout=60)
+    assert second.id != first.id
+    assert [c.title for c in second.chapters] == [c.title for c in first.chapters]
+    assert [c.summary for c in second.chapters] == [c.summary for c in first.chapters]
+    assert not any(c.cached for c in first.chapters)
+    assert all(c.cached for c in second.chapters), "every chapter of the second run came from the cache"

@@ -245,7 +245,8 @@ class Pipeline:
         with self.sessions.begin() as session:
             documents = repo.claim_finished_documents(session, self.instance_id, limit=min(room, 10))
             chapters = repo.claim_chapters(session, self.instance_id, min(room - len(documents), 100))
-        for item in [*documents, *chapters]:
+        items: list[WorkItem] = [*documents, *chapters]
+        for item in items:
             self.summary_queue.put(item)  # never blocks: only this thread puts, and there was room
         if chapters:
             log.debug("Enqueued %d chapters for summary generation", len(chapters))
@@ -317,11 +318,18 @@ class Pipeline:
                 if not batch:
                     deadline = time.monotonic() + self.config.batch_interval_s
                 batch.append(item)
-            if batch and (stop or len(batch) >= self.config.batch_size or time.monotonic() >= deadline):
+            if batch and (stop or len(batch) >= self.config.batch_size or time.monotonic() >= deadline or self._idle()):
                 self.commit(batch)
                 batch = []
         self._writer_done.set()
         log.info("DB writer stopped")
+
+    def _idle(self) -> bool:
+        """Nothing else can join the open batch: waiting out the interval would only delay the views."""
+        if not self.write_queue.empty() or not self.summary_queue.empty():
+            return False
+        with self._lock:
+            return not any(w.item is not None for w in self._workers.values())
 
     def commit(self, batch: list[ChapterResult | DocumentResult]) -> None:
         """Write one batch in one short transaction, then publish its events. Retries a locked database."""

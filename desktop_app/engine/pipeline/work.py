@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import timedelta
+from typing import Any
 
 from ..store.models import ChapterStatus, DocumentStatus, utcnow
 from ..store.repo import ChapterResult, ChapterWork, DocumentResult, DocumentWork
@@ -39,40 +40,38 @@ def summarize_chapter(
 ) -> tuple[ChapterResult, SummaryResult | None, Exception | None]:
     """Summarize one chapter; never raises. Returns the row to write, the raw result and any error."""
     attempts = work.attempts + 1
-    base = {
-        "chapter_id": work.chapter_id,
-        "document_id": work.document_id,
-        "index": work.index,
-        "title": work.title,
-        "attempts": attempts,
-        "backend": summarizer.name,
-        "model": summarizer.model,
-    }
+
+    def row(status: str, **fields: Any) -> ChapterResult:
+        fields.setdefault("backend", summarizer.name)
+        fields.setdefault("model", summarizer.model)
+        return ChapterResult(work.chapter_id, work.document_id, work.index, work.title, status, attempts, **fields)
+
     if not work.text.strip():
-        return ChapterResult(**base, status=ChapterStatus.DONE.value, summary="", preview=""), None, None
+        return row(ChapterStatus.DONE.value, summary="", preview=""), None, None
     request = SummaryRequest(text=work.text, title=work.title, focus=work.focus, max_sentences=max_sentences)
     try:
         result = summarizer.summarize(request)
     except TransientError as err:
         if attempts >= max_attempts:
             message = f"Gave up after {attempts} attempts: {err}"
-            return ChapterResult(**base, status=ChapterStatus.FAILED.value, error=message), None, err
+            return row(ChapterStatus.FAILED.value, error=message), None, err
         retry_after = err.retry_after if isinstance(err, RateLimitedError) else None
         when = utcnow() + timedelta(seconds=retry_delay(attempts, retry_after))
         log.warning(
             "Chapter %s of %s will be retried (attempt %d): %s", work.index + 1, work.document_id, attempts, err
         )
-        row = ChapterResult(**base, status=ChapterStatus.PENDING.value, error=str(err), retry_at=when)
-        return row, None, err
+        pending = row(ChapterStatus.PENDING.value, error=str(err), retry_at=when)
+        return pending, None, err
     except PermanentError as err:
-        return ChapterResult(**base, status=ChapterStatus.FAILED.value, error=str(err)), None, err
+        return row(ChapterStatus.FAILED.value, error=str(err)), None, err
     except Exception as err:  # a bug must fail one chapter, not the worker
         log.exception("Summarizing chapter %s of %s failed", work.index + 1, work.document_id)
         message = f"Internal error while summarizing: {type(err).__name__}: {err}"
-        return ChapterResult(**base, status=ChapterStatus.FAILED.value, error=message), None, err
-    row = ChapterResult(
-        **(base | {"backend": result.backend, "model": result.model}),
-        status=ChapterStatus.DONE.value,
+        return row(ChapterStatus.FAILED.value, error=message), None, err
+    done = row(
+        ChapterStatus.DONE.value,
+        backend=result.backend,
+        model=result.model,
         summary=result.summary,
         preview=result.preview,
         error=(
@@ -84,7 +83,7 @@ def summarize_chapter(
         cached=result.cached,
         clause_flags=[flag.to_dict() for flag in result.clause_flags],
     )
-    return row, result, None
+    return done, result, None
 
 
 def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_sentences: int) -> DocumentResult:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import Table, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
@@ -186,7 +186,7 @@ def add_document(
         for i, chapter in enumerate(parsed.chapters)
     ]
     for start in range(0, len(rows), 500):
-        session.execute(Chapter.__table__.insert(), rows[start : start + 500])
+        session.execute(insert(Chapter), rows[start : start + 500])
     return doc
 
 
@@ -195,6 +195,12 @@ def list_documents(session: Session, *, status: str | None = None) -> list[Docum
     if status:
         query = query.where(Document.status == status)
     return list(session.scalars(query))
+
+
+def find_by_sha256(session: Session, sha256: str) -> Document | None:
+    """The newest document imported from a file with this SHA-256."""
+    query = select(Document).where(Document.file_sha256 == sha256).order_by(Document.created_at.desc()).limit(1)
+    return session.scalars(query).first()
 
 
 def find_document(session: Session, ref: str) -> Document | None:
@@ -389,9 +395,11 @@ def _upsert_statement(dialect: str) -> Any:
     """One compiled-once statement a dialect; executed with a list of rows (SQLAlchemy's insertmanyvalues)."""
     if dialect not in _UPSERTS:
         insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert_fn(Chapter.__table__)
+        table = Chapter.__table__
+        assert isinstance(table, Table)
+        stmt = insert_fn(table)
         _UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=[Chapter.__table__.c.id],
+            index_elements=[table.c.id],
             set_={name: getattr(stmt.excluded, name) for name in _RESULT_COLUMNS},
         )
     return _UPSERTS[dialect]
