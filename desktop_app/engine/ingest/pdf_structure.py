@@ -157,7 +157,32 @@ def from_outline(
             page, pos = page + 1, 0
         starts.append((page, pos or 0, e.title.strip(), 1, _kind(e.title)))
     _preamble, chapters = _split(clean, starts)
+    front = _front_matter(clean, min((page, pos) for page, pos, *_ in starts))
+    if front is not None:
+        chapters.insert(0, front)
     return chapters, None
+
+
+_PREFACE_TITLES = re.compile(
+    r"^\s*(vorwort|preface|foreword|introduction|einleitung|avant-propos|pr[ée]face|prefacio|pr[óo]logo|"
+    r"prologue|prolog|abstract|zusammenfassung)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _front_matter(clean: Sequence[str], first: tuple[int, int]) -> ParsedChapter | None:
+    """Text before the first bookmark (a preface, say) as a chapter of its own, so nothing is lost.
+
+    Contents pages are left out; a title page alone is too short to count.
+    """
+    first_page, offset = first
+    pages = [clean[p] for p in range(first_page) if not is_contents_page(clean[p])]
+    pages.append(clean[first_page][:offset] if first_page < len(clean) else "")
+    text = "\n".join(p for p in pages if p.strip())
+    if count_words(text) < MIN_PREAMBLE_WORDS:
+        return None
+    title = next((line.strip() for line in text.split("\n") if _PREFACE_TITLES.match(line)), "Front matter")
+    return ParsedChapter(title=title, text=text, page=1, kind="front")
 
 
 def from_headings(clean: Sequence[str]) -> list[ParsedChapter]:
