@@ -1,0 +1,114 @@
+"""Chapter rows appear, then change in place as chapters commit; the document summary follows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop_app.ui.models.chapters import ChaptersModel
+from tests.engine.pipeline_helpers import GatedSummarizer
+
+
+def _open(qtbot, window, path) -> str:
+    with qtbot.waitSignal(window.chapters_loaded, timeout=20_000) as loaded:
+        window.open_files([path])
+    return str(loaded.args[0])
+
+
+def test_rows_are_inserted_then_updated_as_chapters_commit(qtbot, make_window, book) -> None:
+    gated = GatedSummarizer()
+    window = make_window(gated)
+    model = window.chapters_model
+    inserted: list[tuple[int, int]] = []
+    changed: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    model.dataChanged.connect(lambda tl, br, _roles: changed.append((tl.row(), br.row())))
+
+    doc_id = _open(qtbot, window, book(12))
+    assert model.document_id == doc_id
+    assert inserted == [(0, 11)]  # one insert for the whole document, last row inclusive
+    assert model.rowCount() == 12
+    assert set(model.statuses()) <= {"pending", "processing"}
+    assert model.index(0, ChaptersModel.TITLE).data() == "Chapter 1"
+
+    with qtbot.waitSignal(window.bridge.chapters_committed, timeout=20_000) as first_commit:
+        gated.gate.set()
+    assert first_commit.args[0] == doc_id
+    qtbot.waitUntil(lambda: model.statuses() == {"done": 12}, timeout=20_000)
+    assert changed, "commits must reach the view through dataChanged"
+    assert model.rowCount() == 12 and len(inserted) == 1  # updated in place, never re-inserted
+    row = model.chapter(3)
+    assert row.summary and row.latency_ms is not None
+    assert model.index(3, ChaptersModel.STATUS).data() == "done"
+    assert model.index(3, ChaptersModel.TIME).data().endswith(("ms", "s"))
+
+    # The progress bar counts done/total, and the whole-document summary appears at the end.
+    qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
+    assert window.documents_model.get(doc_id).final_chapters == 12
+    qtbot.waitUntil(lambda: "every chapter is done" not in window.document_view.document_summary_view.toPlainText(),
+                    timeout=10_000)
+    assert window.document_view.document_summary_view.toPlainText().strip()
+
+
+def test_selecting_a_chapter_shows_its_summary_and_text_with_flags(qtbot, make_window, tmp_path) -> None:
+    contract = tmp_path / "contract.md"
+    contract.write_text(
+        "# Terms\n\nThe Supplier shall deliver the goods each month. "
+        "The Customer shall indemnify and hold harmless the Supplier against any and all claims, "
+        "without limitation. This agreement renews automatically for successive one-year terms "
+        "unless cancelled ninety days before the end of a term. Payment is due within thirty days.\n\n"
+        "# Delivery\n\nGoods are delivered to the Customer's warehouse. The Supplier bears the risk until delivery.\n",
+        encoding="utf-8",
+    )
+    window = make_window()
+    doc_id = _open(qtbot, window, contract)
+    model = window.chapters_model
+    qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
+    qtbot.waitUntil(lambda: model.statuses() == {"done": 2}, timeout=20_000)
+    window.document_view.select_row(0)
+    summary = window.document_view.summary_view.toPlainText()
+    assert "Terms" in summary
+    assert "indemnify" in window.document_view.text_view.toPlainText()
+    flags = model.chapter(0).clause_flags
+    if flags:  # the clause detector found something: it is listed and highlighted in the text
+        assert "Flagged clauses" in summary
+        assert window.document_view.text_view.extraSelections()
+        assert model.index(0, ChaptersModel.FLAGS).data().startswith(f"{len(flags)} ·")
+        assert model.index(0, ChaptersModel.FLAGS).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_every_model_passes_the_model_tester(qtbot, qtmodeltester, make_window, book) -> None:
+    gated = GatedSummarizer()
+    window = make_window(gated)
+    qtmodeltester.check(window.documents_model)
+    qtmodeltester.check(window.chapters_model)
+    doc_id = _open(qtbot, window, book(30))
+    qtmodeltester.check(window.chapters_model)
+    gated.gate.set()  # the testers stay attached while rows change
+    qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=30_000)
+    qtmodeltester.check(window.documents_model)
+    qtmodeltester.check(window.chapters_model)
+    window.documents_model.tick()
+    window.chapters_model.show_document(None)
+    qtmodeltester.check(window.chapters_model)
+
+
+def test_bridge_coalesces_a_burst_into_few_signals(qtbot, make_window) -> None:
+    import threading
+
+    from desktop_app.engine.events import ChapterCommitted
+
+    window = make_window()
+    bridge = window.bridge
+    delivered: list[int] = []
+    bridge.chapters_committed.connect(lambda _doc, rows: delivered.append(len(rows)))
+
+    def burst() -> None:
+        for i in range(2000):
+            window.engine.bus.publish(ChapterCommitted("doc", f"c{i}", i, f"Chapter {i}", "done", "s", "p", None,
+                                                       1.0, False))
+
+    thread = threading.Thread(target=burst)
+    thread.start()
+    thread.join()
+    qtbot.waitUntil(lambda: sum(delivered) == 2000, timeout=5_000)
+    assert len(delivered) < 50  # a few flushes, not 2,000 queued calls

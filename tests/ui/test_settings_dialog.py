@@ -1,0 +1,72 @@
+"""The settings dialog refuses bad values, saves good ones and the window applies them without a restart."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from desktop_app.ui.widgets.settings_dialog import SettingsDialog
+
+
+@pytest.fixture
+def dialog(qtbot, ui_settings) -> SettingsDialog:
+    dlg = SettingsDialog(ui_settings)
+    qtbot.addWidget(dlg)
+    return dlg
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: (d.min_workers.setValue(8), d.max_workers.setValue(4)), "MIN_WORKERS (8) is above"),
+        (lambda d: d.database_url.setText("mysql://db/chapterwise"), "Database URL"),
+        (lambda d: (d.backend.setCurrentText("ollama"), d.endpoints.setText("ftp://gpu-box")), "not an http"),
+        (lambda d: (d.initial_workers.setValue(12), d.max_workers.setValue(6)), "above the maximum"),
+    ],
+    ids=["min-above-max", "database-url", "endpoint-url", "initial-above-max"],
+)
+def test_bad_values_are_refused(dialog: SettingsDialog, ui_settings, edit, message: str) -> None:
+    edit(dialog)
+    saved: list[object] = []
+    dialog.settings_saved.connect(saved.append)
+    dialog.accept()
+    assert message in dialog.error_label.text()
+    assert not saved
+    assert not ui_settings.settings_path.exists(), "nothing is written when a value is bad"
+
+
+def test_good_values_are_saved(dialog: SettingsDialog, ui_settings) -> None:
+    dialog.backend.setCurrentText("ollama")
+    dialog.model.setText("llama3.2")
+    dialog.endpoints.setText("http://localhost:11434, http://gpu-box:11434")
+    dialog.api_key.setText("secret")
+    dialog.max_workers.setValue(8)
+    dialog.cache_ttl_hours.setValue(48)
+    saved: list[object] = []
+    dialog.settings_saved.connect(saved.append)
+    dialog.accept()
+    assert dialog.error_label.text() == ""
+    assert len(saved) == 1
+    result = saved[0]
+    assert result.backend == "ollama" and result.endpoints == ["http://localhost:11434", "http://gpu-box:11434"]
+    assert result.max_workers == 8 and result.cache_ttl_seconds == 48 * 3600
+    assert result.api_key.get_secret_value() == "secret"
+    on_disk = json.loads(ui_settings.settings_path.read_text(encoding="utf-8"))
+    assert on_disk["model"] == "llama3.2" and on_disk["max_workers"] == 8
+
+
+def test_saved_settings_apply_without_restart(qtbot, make_window, book) -> None:
+    window = make_window()
+    with qtbot.waitSignal(window.chapters_loaded, timeout=20_000):
+        window.open_files([book(3)])
+    dialog = window.open_settings()
+    dialog.max_workers.setValue(5)
+    dialog.min_workers.setValue(2)
+    dialog.initial_workers.setValue(2)
+    with qtbot.waitSignal(window.engine_restarted, timeout=20_000):
+        dialog.accept()
+    assert window.engine.pipeline.config.max_workers == 5
+    assert window.settings.min_workers == 2
+    # The documents are listed again from the new engine.
+    qtbot.waitUntil(lambda: window.documents_model.rowCount() == 1, timeout=10_000)
