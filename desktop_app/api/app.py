@@ -24,6 +24,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from desktop_app import __version__
 from desktop_app.config import Settings
@@ -84,10 +85,14 @@ class ApiError(Exception):
         self.extra = extra
 
 
-def error_response(status: int, message: str, code: str | None = None, **extra: Any) -> JSONResponse:
+def error_response(
+    status: int, message: str, code: str | None = None, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {"error": code or STATUS_CODES.get(status, "error"), "message": message, "status": status, **extra}
-    headers = {"WWW-Authenticate": 'Bearer realm="chapterwise"'} if status == 401 else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="chapterwise"'
+    return JSONResponse(body, status_code=status, headers=headers or None)
 
 
 def ingest_error(err: IngestError) -> ApiError:
@@ -114,6 +119,16 @@ def _validation_message(err: RequestValidationError) -> tuple[str, list[dict[str
     return "Invalid request: " + "; ".join(parts), fields
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves on this path (Starlette's own 405 names only the first route's)."""
+    methods = []
+    for method in ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            methods.append(method)
+    return ", ".join(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, err: ApiError) -> JSONResponse:
@@ -125,9 +140,12 @@ def install_error_handlers(app: FastAPI) -> None:
             message = f"No such endpoint: {request.method} {request.url.path} (see /docs)."
         elif err.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path} (see /docs)."
+            return error_response(405, message, headers={"Allow": _allowed_methods(request)})
+        elif err.status_code == 400 and err.detail == "There was an error parsing the body":
+            message = "The request body could not be read: send JSON (or multipart/form-data for uploads)."
         else:
             message = str(err.detail)
-        return error_response(err.status_code, message)
+        return error_response(err.status_code, message, headers=err.headers)  # 405 keeps its Allow header
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, err: RequestValidationError) -> JSONResponse:

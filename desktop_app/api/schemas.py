@@ -92,12 +92,14 @@ class PriorityChange(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Unreadable request body"},
     401: {"model": ErrorBody, "description": "Missing or wrong Bearer token"},
     421: {"model": ErrorBody, "description": "Host header is not a local name"},
     422: {"model": ErrorBody, "description": "Invalid request"},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "No such document"}}
 UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Unreadable request body"},
     413: {"model": ErrorBody, "description": "File over CHAPTERWISE_MAX_FILE_MB (or too many pages)"},
     415: {"model": ErrorBody, "description": "Not a PDF, EPUB, DOCX, Markdown or text file"},
     422: {"model": ErrorBody, "description": "Invalid form, empty or unreadable file, password required or wrong"},
