@@ -118,7 +118,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.open_files(args.files)
     code = app.exec()
     window.shutdown()  # closing the window already did this; quitting by other means has not
-    return int(code)
+    return exit_code(int(code))
+
+
+def exit_code(code: int) -> int:
+    """Return ``code``, or end the process now if a loop is still busy past the shutdown timeout.
+
+    A loop can outlive the timeout only inside a call that cannot be interrupted (an LLM request);
+    its chapter is already handed back to the backlog. Letting Python tear down its running QThread
+    would abort the process with Qt's "Destroyed while thread is still running", so exit directly.
+    """
+    from desktop_app.ui import threads
+
+    busy = threads.running_loops()
+    if busy:
+        log.warning("Exiting with %d loops still busy (%s); their chapters resume next time", len(busy),
+                    ", ".join(busy))
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ class EngineBridge(QObject):
     _events_pending = Signal()  # engine thread → GUI thread: the buffer has events
 
     def __init__(
-        self, engine: Engine, parent: QObject | None = None, *, flush_ms: int = 60, gauge_ms: int = 250
+        self, engine: Engine, parent: QObject | None = None, *, flush_ms: int = 100, gauge_ms: int = 250
     ) -> None:
         super().__init__(parent)
         self.engine = engine

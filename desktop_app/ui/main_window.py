@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self.statusBar().addPermanentWidget(self.engine_label)
         self.resize(1440, 900)
-        self.top_splitter.setSizes([430, 1010])
+        self.top_splitter.setSizes([500, 940])
         self.main_splitter.setSizes([620, 280])
 
         # --- connections

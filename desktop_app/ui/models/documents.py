@@ -96,7 +96,9 @@ def format_elapsed(seconds: float | None) -> str:
 class DocumentsModel(QAbstractTableModel):
     """The documents of the engine's database, newest last. GUI thread only."""
 
-    COLUMNS = ("Title", "Format", "Chapters", "Progress", "Status", "Priority", "Elapsed")
+    COLUMNS = ("Title", "Type", "Ch.", "Progress", "Status", "Priority", "Time")
+    COLUMN_TIPS = ("Title", "Format", "Chapters", "Chapters done / total", "Status",
+                   "Priority (double-click to change)", "Time since the document was added")
     TITLE, FORMAT, CHAPTERS, PROGRESS, STATUS, PRIORITY, ELAPSED = range(7)
 
     def __init__(self, parent: Any = None) -> None:
@@ -114,8 +116,11 @@ class DocumentsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
+        if horizontal and 0 <= section < len(self.COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.COLUMN_TIPS[section]
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:

@@ -11,13 +11,14 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QGuiApplication, QResizeEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -32,6 +33,56 @@ from desktop_app.ui.models.chapters import ChapterRow, ChaptersModel, format_lat
 from desktop_app.ui.models.documents import DocumentRow
 from desktop_app.ui.theme import icon
 from desktop_app.ui.widgets.delegates import StatusDelegate
+
+
+class LiveTableView(QTableView):
+    """A table that repaints for ``dataChanged`` only when the changed rows are on screen.
+
+    Qt repaints the whole viewport for any multi-row ``dataChanged``; during a burst of commits most
+    changed rows are scrolled out of sight, and each repaint calls the Python model once per cell and
+    role. Skipping those repaints keeps the GUI thread free; rows scrolled into view later are painted
+    from the model as usual.
+    """
+
+    def dataChanged(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: list[Any] = ()) -> None:
+        first = self.rowAt(0)
+        last = self.rowAt(self.viewport().height() - 1)
+        if first >= 0:
+            last = last if last >= 0 else self.model().rowCount() - 1
+            if bottom_right.row() < first or top_left.row() > last:
+                return
+            # Repaint only the visible part of the changed range.
+            top_left = top_left.siblingAtRow(max(top_left.row(), first))
+            bottom_right = bottom_right.siblingAtRow(min(bottom_right.row(), last))
+        super().dataChanged(top_left, bottom_right, list(roles))
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends with "…" instead of widening the layout when its text is long."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = text
+        self.setMinimumWidth(80)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        elided = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(10, self.width()))
+        super().setText(elided)
+
 
 SEVERITY_COLORS = {"high": "#ff6b6b", "medium": "#ffb347", "low": "#ffe066"}
 
@@ -53,10 +104,10 @@ class DocumentView(QWidget):
         self._current: int = -1
 
         # --- header: title, meta line and actions
-        self.title_label = QLabel("No document selected")
+        self.title_label = ElidedLabel("No document selected")
         self.title_label.setObjectName("documentTitle")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.meta_label = QLabel("Drop files on the window, or use File ▸ Open.")
+        self.meta_label = ElidedLabel("Drop files on the window, or use File ▸ Open.")
         self.meta_label.setObjectName("documentMeta")
         self.export_md_button = self._tool_button("export", "Markdown", "Export to Markdown (Ctrl+E)")
         self.export_md_button.clicked.connect(lambda: self.export_requested.emit("md"))
@@ -74,7 +125,7 @@ class DocumentView(QWidget):
             header.addWidget(button)
 
         # --- chapters table
-        self.table = QTableView()
+        self.table = LiveTableView()
         self.table.setObjectName("chaptersTable")
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -112,8 +163,8 @@ class DocumentView(QWidget):
         self.splitter.setObjectName("chapterSplitter")
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 5)
-        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(0, 11)
+        self.splitter.setStretchFactor(1, 9)
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)

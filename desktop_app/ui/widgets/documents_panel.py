@@ -43,8 +43,8 @@ class DocumentsPanel(QWidget):
         head = self.table.horizontalHeader()
         head.setHighlightSections(False)
         head.setSectionResizeMode(DocumentsModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((DocumentsModel.FORMAT, 56), (DocumentsModel.CHAPTERS, 68), (DocumentsModel.PROGRESS, 110),
-                           (DocumentsModel.STATUS, 92), (DocumentsModel.PRIORITY, 70), (DocumentsModel.ELAPSED, 64)):
+        for col, width in ((DocumentsModel.FORMAT, 48), (DocumentsModel.CHAPTERS, 44), (DocumentsModel.PROGRESS, 96),
+                           (DocumentsModel.STATUS, 84), (DocumentsModel.PRIORITY, 62), (DocumentsModel.ELAPSED, 50)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.placeholder = QLabel(

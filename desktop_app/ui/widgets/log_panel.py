@@ -93,8 +93,6 @@ def shared_log_handler() -> QtLogHandler:
     if not _shared:
         handler = QtLogHandler()
         root = logging.getLogger()
-        root.addHandler(handler)
-        if root.level == logging.NOTSET or root.level > logging.INFO:
-            root.setLevel(logging.INFO)
+        root.addHandler(handler)  # the level stays the entry point's choice (INFO in the app)
         _shared.append(handler)
     return _shared[0]

@@ -21,8 +21,9 @@ LATENCY_SERIES = (("p50", "#3d74d9"), ("p95", "#e5a50a"), ("p99", "#c01c28"))
 class GaugeCard(QFrame):
     """A caption, a big value and an optional bar."""
 
-    def __init__(self, caption: str, *, bar: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, caption: str, *, bar: bool = False, levels: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.levels = levels  # colour the bar amber/red as it fills (queues), or not (busy workers)
         self.setObjectName("gaugeCard")
         self.caption = QLabel(caption)
         self.caption.setObjectName("gaugeCaption")
@@ -56,7 +57,7 @@ class GaugeCard(QFrame):
             self.bar.setMaximum(max(1, maximum))
             self.bar.setValue(min(current, max(1, maximum)))
             ratio = current / maximum if maximum else 0.0
-            level = "full" if ratio >= 0.95 else "warn" if ratio >= 0.7 else "ok"
+            level = "ok" if not self.levels else "full" if ratio >= 0.95 else "warn" if ratio >= 0.7 else "ok"
             if self.bar.property("level") != level:
                 self.bar.setProperty("level", level)
                 self.bar.style().unpolish(self.bar)
@@ -71,7 +72,7 @@ class PipelinePanel(QWidget):
         self.history_s = history_s
         self.summary_queue = GaugeCard("Summary queue", bar=True)
         self.write_queue = GaugeCard("Write queue", bar=True)
-        self.workers = GaugeCard("Workers busy / limit", bar=True)
+        self.workers = GaugeCard("Workers busy / limit", bar=True, levels=False)
         self.commit = GaugeCard("Batch commit")
         self.throughput = GaugeCard("Throughput")
         self.cache = GaugeCard("Cache hit rate")
@@ -86,7 +87,7 @@ class PipelinePanel(QWidget):
         for col in range(4):
             grid.setColumnStretch(col, 1)
 
-        pg.setConfigOptions(antialias=True)
+        pg.setConfigOptions(antialias=False)  # antialiased lines cost several ms a repaint
         self.chart = pg.PlotWidget()
         self.chart.setObjectName("latencyChart")
         self.chart.setMinimumHeight(120)
@@ -97,7 +98,9 @@ class PipelinePanel(QWidget):
         self.chart.setLabel("bottom", "seconds ago")
         self.chart.setTitle("LLM latency p50 / p95 / p99")
         self.chart.showGrid(x=True, y=True, alpha=0.2)
-        self.chart.setXRange(-history_s, 0, padding=0)
+        self.chart.disableAutoRange()  # ranges move in steps (below): re-laying out axes costs a repaint
+        self._ranges = (0.0, 0.0)
+        self._set_ranges(60.0, 1000.0)
         self.legend = self.chart.addLegend(offset=(8, 4), colCount=3)
         self.curves = {
             name: self.chart.plot([], [], pen=pg.mkPen(color, width=2), name=name) for name, color in LATENCY_SERIES
@@ -176,12 +179,32 @@ class PipelinePanel(QWidget):
         while self._history and t - self._history[0][0] > self.history_s:
             self._history.popleft()
         xs = [p[0] - t for p in self._history]
+        top = 0.0
         for column, (name, _color) in enumerate(LATENCY_SERIES, start=1):
             points = [(x, p[column]) for x, p in zip(xs, self._history, strict=True) if p[column] is not None]
-            self.curves[name].setData([x for x, _ in points], [y for _, y in points])
+            top = max([top, *(y for _, y in points)])
+            self.curves[name].setData([x for x, _ in points], [y for _, y in points], skipFiniteCheck=True)
+        span = next((s for s in (60.0, 120.0, 180.0, 300.0, 600.0) if s >= -(xs[0] if xs else 0.0)), self.history_s)
+        self._set_ranges(min(span, self.history_s), _nice_ceiling(top * 1.1))
+
+    def _set_ranges(self, span: float, top: float) -> None:
+        if (span, top) != self._ranges:
+            self._ranges = (span, top)
+            self.chart.setXRange(-span, 0, padding=0)
+            self.chart.setYRange(0, top, padding=0)
 
     def history(self) -> list[tuple[float, float | None, float | None, float | None]]:
         return list(self._history)
+
+
+def _nice_ceiling(value: float) -> float:
+    """The next of 1, 2, 5 × 10^n at or above ``value`` (at least 10 ms), so the axis rarely moves."""
+    step = 10.0
+    while True:
+        for factor in (1.0, 2.0, 5.0):
+            if step * factor >= value:
+                return step * factor
+        step *= 10.0
 
 
 def _ms(value: Any) -> str:
