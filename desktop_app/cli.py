@@ -96,6 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("document", metavar="DOC")
     p.add_argument("level", choices=["high", "normal", "low"])
 
+    p = sub.add_parser("refocus", help="summarize a document again with a new focus")
+    p.add_argument("document", metavar="DOC")
+    p.add_argument("focus", help='what the summaries should attend to; "" for none')
+    p.add_argument("--no-wait", action="store_true", help="queue the chapters and return")
+    p.add_argument("--format", choices=["md", "json"], default="md")
+
+    p = sub.add_parser("inspect", help="what the running engines are doing")
+    p.add_argument(
+        "what", choices=["active", "stats"], help="active: chapters in flight; stats: per worker and per endpoint"
+    )
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("purge", help="drop pending chapters from the backlog (done chapters are kept)")
+    p.add_argument("--document", metavar="DOC", help="only this document's chapters")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     p = sub.add_parser("cache", help="the summary cache: stats or clear")
     p.add_argument("action", choices=["stats", "clear"])
     p.add_argument("--json", action="store_true")
@@ -454,6 +470,91 @@ def _cmd_priority(args: argparse.Namespace, settings: Settings) -> int:
     return _with_document(args, settings, action)
 
 
+def _cmd_refocus(args: argparse.Namespace, settings: Settings) -> int:
+    def action(engine: Any) -> int:
+        view = engine.document(args.document, chapters=False)
+        if args.no_wait:
+            count = engine.refocus(view.id, args.focus)
+            print(f"{count} chapters queued with the new focus; `chapterwise resume` (or the window) summarizes them.")
+            return EXIT_OK
+        engine.start()
+        progress = _Progress(enabled=not args.quiet, engine=engine)
+        progress.start()
+        try:
+            progress.track(view.id, view.title, view.chapter_count)
+            engine.refocus(view.id, args.focus)
+            progress.track(view.id, view.title, view.chapter_count)
+            result = engine.wait(view.id)
+        finally:
+            progress.stop()
+        _write_output(_render([result], args.format), None)
+        return EXIT_OK if result.status == "done" else EXIT_INCOMPLETE
+
+    return _with_document(args, settings, action)
+
+
+def _cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _open_engine(settings)
+    if engine is None:
+        return EXIT_DATABASE
+    try:
+        report = engine.inspect()
+    finally:
+        engine.stop()
+    if args.what == "active":
+        rows = report["active"]
+        if args.json:
+            print(json.dumps(rows, indent=2, default=str))
+            return EXIT_OK
+        if not report["instances"]:
+            print("No engine is running on this database (start the window or `chapterwise serve`).", file=sys.stderr)
+        elif not rows:
+            print("Nothing in flight.", file=sys.stderr)
+        for r in rows:
+            chapter = f"ch. {r['chapter_index'] + 1}" if r.get("chapter_index") is not None else "summary"
+            print(
+                f"{r['document_id'][:8]}  {chapter:<8} worker {r['worker']:<3} {r['seconds']:>7.1f} s  "
+                f"{r.get('endpoint') or '-':<28} {r['title'][:40]}"
+            )
+        return EXIT_OK
+    stats = {"workers": report["workers"], "endpoints": report["endpoints"], "instances": report["instances"]}
+    if args.json:
+        print(json.dumps(stats, indent=2, default=str))
+        return EXIT_OK
+    print("worker  done  failed  mean ms  p95 ms")
+    for w in report["workers"]:
+        mean = f"{w['mean_ms']:.0f}" if w["mean_ms"] is not None else "-"
+        p95 = f"{w['p95_ms']:.0f}" if w["p95_ms"] is not None else "-"
+        print(f"{w['worker']:>6}  {w['done']:>4}  {w['failed']:>6}  {mean:>7}  {p95:>6}")
+    if report["endpoints"]:
+        print("\nendpoint                              in flight  limit  circuit")
+        for e in report["endpoints"]:
+            print(f"{e['url'][:36]:<36}  {e['in_flight']:>9}  {e.get('limit') or '-':>5}  {e['circuit']}")
+    return EXIT_OK
+
+
+def _cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    def action(engine: Any) -> int:
+        doc_id = engine.document(args.document, chapters=False).id if args.document else None
+        pending = engine.status()["chapters"]["pending"] if doc_id is None else engine.document(doc_id).chapter_count
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print("chapterwise: refusing to purge without --yes (no terminal to confirm)", file=sys.stderr)
+                return EXIT_USAGE
+            scope = "this document's" if doc_id else "all"
+            answer = input(
+                f"Drop {scope} pending chapters from the backlog (up to {pending})? Done chapters are kept. [y/N] "
+            )
+            if answer.strip().lower() not in ("y", "yes"):
+                return EXIT_OK
+        print(f"Purged {engine.purge(doc_id)} pending chapters.")
+        return EXIT_OK
+
+    if not args.document:
+        args.document = None
+    return _with_document(args, settings, action)
+
+
 def _cmd_cache(args: argparse.Namespace, settings: Settings) -> int:
     from desktop_app.engine.summarize.cache import open_cache
 
@@ -471,6 +572,8 @@ def _cmd_cache(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     print(f"entries    {stats['entries']} (at most {stats['max_entries']})")
     print(f"size       {stats['bytes'] / 1e6:.1f} MB (at most {stats['max_bytes'] / 1e6:.0f} MB)")
+    print(f"hit rate   {stats['hit_rate']:.0%} ({stats['hits']} hits, {stats['misses']} misses)")
+    print(f"oldest     {stats['oldest_entry'] or '-'}")
     print(f"ttl        {stats['ttl_seconds'] / 3600:g} h")
     print(f"directory  {stats['directory']}")
     return EXIT_OK
@@ -494,6 +597,9 @@ _COMMANDS = {
     "cancel": _cmd_cancel,
     "remove": _cmd_remove,
     "priority": _cmd_priority,
+    "refocus": _cmd_refocus,
+    "inspect": _cmd_inspect,
+    "purge": _cmd_purge,
     "cache": _cmd_cache,
     "serve": _cmd_serve,
 }

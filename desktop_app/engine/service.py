@@ -15,6 +15,7 @@ import hashlib
 import logging
 import threading
 import uuid
+from datetime import UTC
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,7 +30,7 @@ from .pipeline.pipeline import Pipeline, PipelineConfig
 from .pipeline.spawn import Spawn, thread_spawn
 from .store import repo
 from .store.db import open_database
-from .store.models import DocumentStatus, Priority
+from .store.models import DocumentStatus, Priority, utcnow
 from .summarize.base import Summarizer
 from .summarize.registry import make_summarizer
 from .views import PRIORITY_VALUES, DocumentView, export_json, export_markdown
@@ -270,6 +271,48 @@ class Engine:
             status["documents_in_progress"] = [DocumentView.of(d, counts[d.id]).to_dict(chapters=False) for d in active]
         return status
 
+    def inspect(self) -> dict[str, Any]:
+        """What every engine running on this database is doing (``chapterwise inspect``, the API's status).
+
+        ``active``: chapters in flight (document, chapter, worker, backend endpoint, seconds so far);
+        ``workers``: per worker, chapters done and failed, mean and p95 latency; ``endpoints``: per LLM
+        endpoint, requests in flight, its parallel limit and its circuit state. Instances whose heartbeat is
+        older than the lease are left out.
+        """
+        now = utcnow()
+        out: dict[str, Any] = {"instances": [], "active": [], "workers": [], "endpoints": []}
+        with self.sessions() as session:
+            rows = repo.instances(session)
+            titles = {d.id: d.title for d in repo.list_documents(session) if d.status not in FINAL_DOCUMENT}
+        for inst in rows:
+            own = inst.id == self.instance_id and self._running
+            beat = inst.heartbeat_at if inst.heartbeat_at.tzinfo else inst.heartbeat_at.replace(tzinfo=UTC)
+            age = (now - beat).total_seconds()
+            if not own and age > self.settings.lease_seconds:
+                continue
+            state = self.pipeline.snapshot() if own else (inst.state or {})
+            out["instances"].append(
+                {"id": inst.id, "host": inst.host, "pid": inst.pid, "heartbeat_age_s": round(age, 1)}
+            )
+            for item in state.get("in_flight", []):
+                out["active"].append({**item, "instance": inst.id, "document": titles.get(item["document_id"], "")})
+            for worker in state.get("workers", []):
+                latency = worker.get("latency_ms") or {}
+                out["workers"].append(
+                    {
+                        "instance": inst.id,
+                        "worker": worker["worker"],
+                        "done": worker["done"],
+                        "failed": worker["failed"],
+                        "busy": worker["busy"],
+                        "mean_ms": latency.get("mean"),
+                        "p95_ms": latency.get("p95"),
+                    }
+                )
+            for endpoint in state.get("endpoints", []):
+                out["endpoints"].append({**endpoint, "instance": inst.id})
+        return out
+
     # --- changing documents
 
     def _change(self, ref: str, change: str, **detail: Any) -> str:
@@ -293,6 +336,22 @@ class Engine:
             count = repo.retry_failed(session, doc_id)
         self._change(doc_id, "retried", chapters=count)
         if count and not self.async_enabled and not self.settings.skip_pipeline_init:
+            with self._sync_lock:
+                self.pipeline.run_inline(doc_id)
+        self.pipeline.wake()
+        return count
+
+    def refocus(self, ref: str, focus: str | None) -> int:
+        """Summarize a document again with a new focus (or none): every chapter goes back to the backlog.
+
+        Results of the old run still in flight are not written over the new one.
+        """
+        focus = (focus or "").strip() or None
+        doc_id = self.document(ref, chapters=False).id
+        with self.sessions.begin() as session:
+            count = repo.refocus_document(session, doc_id, focus)
+        self._change(doc_id, "refocused", focus=focus)
+        if not self.async_enabled and not self.settings.skip_pipeline_init:
             with self._sync_lock:
                 self.pipeline.run_inline(doc_id)
         self.pipeline.wake()

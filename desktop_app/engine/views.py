@@ -131,7 +131,9 @@ class DocumentView:
         data["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
         data["high_risk_clauses"] = self.high_risk_clauses
         if chapters:
-            data["chapters"] = [{k: v for k, v in asdict(c).items() if v is not None or k != "text"} for c in self.chapters]
+            data["chapters"] = [
+                {k: v for k, v in asdict(c).items() if v is not None or k != "text"} for c in self.chapters
+            ]
         return data
 
 
@@ -169,7 +171,9 @@ def export_markdown(doc: DocumentView) -> str:
         lines += ["## High-risk clauses", ""]
         for flag in flags:
             quote = " ".join(str(flag.get("text", "")).split())
-            lines.append(f"- **{flag['category']}** ({flag.get('severity', 'medium')}), {flag['chapter_title']}: “{quote}”")
+            lines.append(
+                f"- **{flag['category']}** ({flag.get('severity', 'medium')}), {flag['chapter_title']}: “{quote}”"
+            )
         lines.append("")
     for chapter in doc.chapters:
         lines += [f"## {chapter.index + 1}. {chapter.title}", ""]

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentFinished, DocumentProgress
 from desktop_app.engine.service import Engine
+from desktop_app.engine.store import repo
 from desktop_app.engine.store.models import Chapter
 from desktop_app.engine.store.repo import ChapterResult
 
@@ -66,6 +67,9 @@ def test_batches_close_at_interval(tmp_path: Path) -> None:
         doc = engine.add_parsed(make_document(3), file_name="three.txt")
         log = EventLog()
         engine.bus.subscribe(log)
+        tick = threading.Event()
+        while summarizer.waiting < 3:  # the workers hold the chapters, so the writer is not idle
+            tick.wait(0.01)
         # Three results, fewer than 50: only the 500 ms rule can close the batch.
         queued_at = time.monotonic()
         for chapter in doc.chapters:
@@ -84,6 +88,8 @@ def test_same_chapter_written_twice_leaves_one_row_with_latest_summary(database_
     with Engine(settings) as engine:
         doc = engine.add_parsed(make_document(2), file_name="x.txt")
         first = doc.chapters[0]
+        with engine.sessions.begin() as session:
+            repo.claim_chapters(session, engine.instance_id, 2)
         row = ChapterResult(first.id, doc.id, 0, first.title, "done", 1, summary="old", preview="old")
         engine.pipeline.commit([row])
         row2 = ChapterResult(first.id, doc.id, 0, first.title, "done", 2, summary="new", preview="new")
@@ -94,6 +100,21 @@ def test_same_chapter_written_twice_leaves_one_row_with_latest_summary(database_
     assert view.chapters[0].summary == "new"
     assert view.chapters[0].attempts == 2
     assert view.chapters[0].text, "the upsert never touches the chapter's text"
+
+
+def test_a_late_result_never_overwrites_a_chapter_put_back_in_the_backlog(database_url: str, tmp_path: Path) -> None:
+    settings = settings_for(database_url, tmp_path, skip_pipeline_init=True)
+    with Engine(settings) as engine:
+        doc = engine.add_parsed(make_document(1), file_name="late.txt")
+        chapter = doc.chapters[0]
+        # The chapter is pending (for example re-summarized with a new focus while an old run was in flight).
+        late = ChapterResult(chapter.id, doc.id, 0, chapter.title, "done", 1, summary="stale", preview="stale")
+        log = EventLog()
+        engine.bus.subscribe(log)
+        engine.pipeline.commit([late])
+        view = engine.document(doc.id)
+    assert view.chapters[0].status == "pending" and view.chapters[0].summary is None
+    assert log.of(ChapterCommitted) == [], "no event for a row that was not written"
 
 
 def test_slow_writer_blocks_workers_and_memory_stays_bounded(tmp_path: Path) -> None:

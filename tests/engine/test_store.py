@@ -65,3 +65,32 @@ def test_claims_are_exclusive_and_recovery_returns_dead_claims(database_url: str
         assert counts["pending"] == 6 and counts["processing"] == 4
     finally:
         engine.dispose()
+
+
+def test_a_database_of_the_first_release_is_upgraded_in_place(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from desktop_app.engine.store.db import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = create_engine(url)
+    with old.begin() as conn:
+        config = alembic_config(url)
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(text(
+            "INSERT INTO documents (id, file_name, file_sha256, title, format, priority, status, chapter_count, "
+            "structure, warnings, created_at, updated_at) VALUES ('d1', 'a.txt', 'x', 'Kept', 'txt', 1, 'done', 0, "
+            "'', '[]', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        ))
+    old.dispose()
+    engine, sessions = open_database(url)  # upgrades to the newest revision
+    try:
+        with sessions() as s:
+            assert repo.find_document(s, "d1").title == "Kept"
+        with engine.connect() as conn:
+            assert "state" in {c["name"] for c in inspect(conn).get_columns("instances")}
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    finally:
+        engine.dispose()

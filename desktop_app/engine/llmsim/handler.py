@@ -34,9 +34,18 @@ class SimHandler(BaseHTTPRequestHandler):
         if self.path == "/api/tags":
             models = [
                 {
-                    "name": m, "model": m, "modified_at": now_iso(), "size": 1000, "digest": f"{i:064x}",
-                    "details": {"format": "gguf", "family": "llama", "families": None,
-                                "parameter_size": "3B", "quantization_level": "Q4_0"},
+                    "name": m,
+                    "model": m,
+                    "modified_at": now_iso(),
+                    "size": 1000,
+                    "digest": f"{i:064x}",
+                    "details": {
+                        "format": "gguf",
+                        "family": "llama",
+                        "families": None,
+                        "parameter_size": "3B",
+                        "quantization_level": "Q4_0",
+                    },
                 }
                 for i, m in enumerate(self.sim.models)
             ]
@@ -45,8 +54,9 @@ class SimHandler(BaseHTTPRequestHandler):
             self._json(200, {"version": "0.6.0"})
         elif self.path == "/v1/models":
             if self._check_key():
-                data = [{"id": m, "object": "model", "created": 1700000000, "owned_by": "library"}
-                        for m in self.sim.models]
+                data = [
+                    {"id": m, "object": "model", "created": 1700000000, "owned_by": "library"} for m in self.sim.models
+                ]
                 self._json(200, {"object": "list", "data": data})
         else:
             self._json(404, {"error": f"no route {self.path}"})
@@ -85,28 +95,44 @@ class SimHandler(BaseHTTPRequestHandler):
             self._error(500, "the model failed to generate a response", openai)
             return
         if fault == "503":
-            self._error(503, "server busy, please try again.  maximum pending requests exceeded", openai,
-                        headers={"Retry-After": hint})
+            self._error(
+                503,
+                "server busy, please try again.  maximum pending requests exceeded",
+                openai,
+                headers={"Retry-After": hint},
+            )
             return
         if fault == "429":
-            self._error(429, "Rate limit reached, please slow down", openai, code="rate_limit_exceeded",
-                        headers={"Retry-After": hint})
+            self._error(
+                429,
+                "Rate limit reached, please slow down",
+                openai,
+                code="rate_limit_exceeded",
+                headers={"Retry-After": hint},
+            )
             return
         if fault == "timeout":
             sim.pause(sim.hang_seconds)
             self.close_connection = True
             return
         if not sim.enter_queue():
-            self._error(503, "server busy, please try again.  maximum pending requests exceeded", openai,
-                        headers={"Retry-After": hint})
+            self._error(
+                503,
+                "server busy, please try again.  maximum pending requests exceeded",
+                openai,
+                headers={"Retry-After": hint},
+            )
             return
         try:
             started = time.perf_counter()
             sim.pause(sim.latency)
             options = body.get("options") or {}
             max_tokens = body.get("max_tokens") or body.get("max_completion_tokens") or options.get("num_predict")
-            text = answers.answer(messages, json_format=bool(body.get("format") or body.get("response_format")),
-                                  max_tokens=int(max_tokens) if max_tokens else None)
+            text = answers.answer(
+                messages,
+                json_format=bool(body.get("format") or body.get("response_format")),
+                max_tokens=int(max_tokens) if max_tokens else None,
+            )
             stream = body.get("stream", not openai)
             if openai:
                 self._openai(body, model, messages, text, stream=bool(stream), fault=fault)
@@ -122,16 +148,24 @@ class SimHandler(BaseHTTPRequestHandler):
         if self.sim.tokens_per_second > 0:
             self.sim.pause(1.0 / self.sim.tokens_per_second)
 
-    def _ollama(self, model: str, messages: list[Any], text: str, *, stream: bool, fault: str | None,
-                started: float) -> None:
+    def _ollama(
+        self, model: str, messages: list[Any], text: str, *, stream: bool, fault: str | None, started: float
+    ) -> None:
         tokens = self._tokens(text)
         elapsed = int((time.perf_counter() - started) * 1e9)
         per_token = 1e9 / (self.sim.tokens_per_second or 1e6)
         final = {
-            "model": model, "created_at": now_iso(), "message": {"role": "assistant", "content": ""},
-            "done_reason": "stop", "done": True, "total_duration": elapsed + 1000, "load_duration": 1000,
-            "prompt_eval_count": answers.count_tokens(messages), "prompt_eval_duration": elapsed,
-            "eval_count": len(tokens), "eval_duration": max(1, int(len(tokens) * per_token)),
+            "model": model,
+            "created_at": now_iso(),
+            "message": {"role": "assistant", "content": ""},
+            "done_reason": "stop",
+            "done": True,
+            "total_duration": elapsed + 1000,
+            "load_duration": 1000,
+            "prompt_eval_count": answers.count_tokens(messages),
+            "prompt_eval_duration": elapsed,
+            "eval_count": len(tokens),
+            "eval_duration": max(1, int(len(tokens) * per_token)),
         }
         if not stream:
             final["message"] = {"role": "assistant", "content": text}
@@ -142,34 +176,59 @@ class SimHandler(BaseHTTPRequestHandler):
             if i == 2 and self._stream_fault(fault, openai=False):
                 return
             self._delay()
-            item = {"model": model, "created_at": now_iso(),
-                    "message": {"role": "assistant", "content": token}, "done": False}
+            item = {
+                "model": model,
+                "created_at": now_iso(),
+                "message": {"role": "assistant", "content": token},
+                "done": False,
+            }
             self._chunk(dumps(item) + b"\n")
         if len(tokens) <= 2 and self._stream_fault(fault, openai=False):
             return
         self._chunk(dumps(final) + b"\n")
         self._end_stream()
 
-    def _openai(self, body: dict[str, Any], model: str, messages: list[Any], text: str, *, stream: bool,
-                fault: str | None) -> None:
+    def _openai(
+        self, body: dict[str, Any], model: str, messages: list[Any], text: str, *, stream: bool, fault: str | None
+    ) -> None:
         tokens = self._tokens(text)
         cid, created = completion_id(), int(time.time())
-        usage = {"prompt_tokens": answers.count_tokens(messages), "completion_tokens": len(tokens),
-                 "total_tokens": answers.count_tokens(messages) + len(tokens)}
+        usage = {
+            "prompt_tokens": answers.count_tokens(messages),
+            "completion_tokens": len(tokens),
+            "total_tokens": answers.count_tokens(messages) + len(tokens),
+        }
         if not stream:
-            self._json(200, {
-                "id": cid, "object": "chat.completion", "created": created, "model": model,
-                "system_fingerprint": "fp_llmsim",
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text, "refusal": None},
-                             "logprobs": None, "finish_reason": "stop"}],
-                "usage": usage,
-            })
+            self._json(
+                200,
+                {
+                    "id": cid,
+                    "object": "chat.completion",
+                    "created": created,
+                    "model": model,
+                    "system_fingerprint": "fp_llmsim",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": text, "refusal": None},
+                            "logprobs": None,
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": usage,
+                },
+            )
             return
 
         def chunk(delta: dict[str, Any], finish: str | None) -> bytes:
-            obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-                   "system_fingerprint": "fp_llmsim",
-                   "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+            obj = {
+                "id": cid,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "system_fingerprint": "fp_llmsim",
+                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+            }
             return b"data: " + dumps(obj) + b"\n\n"
 
         self._start_stream("text/event-stream")
@@ -183,8 +242,15 @@ class SimHandler(BaseHTTPRequestHandler):
             return
         self._chunk(chunk({}, "stop"))
         if (body.get("stream_options") or {}).get("include_usage"):
-            obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-                   "system_fingerprint": "fp_llmsim", "choices": [], "usage": usage}
+            obj = {
+                "id": cid,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "system_fingerprint": "fp_llmsim",
+                "choices": [],
+                "usage": usage,
+            }
             self._chunk(b"data: " + dumps(obj) + b"\n\n")
         self._chunk(b"data: [DONE]\n\n")
         self._end_stream()
@@ -222,8 +288,9 @@ class SimHandler(BaseHTTPRequestHandler):
         self._error(401, "Incorrect API key provided.", True, code="invalid_api_key")
         return False
 
-    def _error(self, status: int, message: str, openai: bool, *, code: str | None = None,
-               headers: dict[str, str] | None = None) -> None:
+    def _error(
+        self, status: int, message: str, openai: bool, *, code: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         if openai:
             kind = "invalid_request_error" if status < 500 else "server_error"
             body: dict[str, Any] = {"error": {"message": message, "type": kind, "param": None, "code": code}}

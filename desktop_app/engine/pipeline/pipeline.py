@@ -84,6 +84,7 @@ class _Worker:
     done: int = 0
     failed: int = 0
     latency: Window | None = None
+    thread: int | None = None
 
 
 class Pipeline:
@@ -262,6 +263,7 @@ class Pipeline:
 
     def _worker_loop(self, worker: _Worker) -> None:
         log.info("Summary worker %d started", worker.id)
+        worker.thread = threading.get_ident()
         try:
             while not worker.retire:
                 try:
@@ -341,8 +343,9 @@ class Pipeline:
                 if self.commit_hook:
                     self.commit_hook(chapters, documents)
                 with self.sessions.begin() as session:
-                    repo.upsert_chapter_results(session, chapters)
+                    written = repo.upsert_chapter_results(session, chapters)
                     repo.apply_document_results(session, documents)
+                chapters = [r for r in chapters if r.chapter_id in written]
                 break
             except IntegrityError as err:
                 log.warning("Batch rejected (%s); writing its rows one by one", err.orig)
@@ -365,8 +368,8 @@ class Pipeline:
         for row in rows:
             try:
                 with self.sessions.begin() as session:
-                    repo.upsert_chapter_results(session, [row])
-                kept.append(row)
+                    if repo.upsert_chapter_results(session, [row]):
+                        kept.append(row)
             except IntegrityError:
                 log.info("Dropped the result of chapter %s: its document was removed", row.chapter_id)
         return kept
@@ -454,7 +457,15 @@ class Pipeline:
             if now - last_scale >= self.config.scale_interval_s:
                 self._rescale()
                 last_scale = now
+                self._save_state()
             self.bus.publish(PipelineStats(self.status()))
+
+    def _save_state(self) -> None:
+        try:
+            with self.sessions.begin() as session:
+                repo.save_instance_state(session, self.instance_id, self.snapshot())
+        except DBAPIError as err:
+            log.debug("Could not save the instance state: %s", err)
 
     def _rescale(self) -> None:
         with self._lock:
@@ -544,32 +555,39 @@ class Pipeline:
         now = time.monotonic()
         with self._lock:
             workers = list(self._workers.values())
+        active = getattr(self.summarizer, "active_endpoints", None)
+        endpoints: dict[int, str] = active() if callable(active) else {}
         out = []
         for w in workers:
             item = w.item
-            if isinstance(item, ChapterWork):
-                out.append(
-                    {
-                        "worker": w.id,
-                        "document_id": item.document_id,
-                        "chapter_id": item.chapter_id,
-                        "chapter_index": item.index,
-                        "title": item.title,
-                        "seconds": round(now - w.started, 2),
-                    }
-                )
-            elif isinstance(item, DocumentWork):
-                out.append(
-                    {
-                        "worker": w.id,
-                        "document_id": item.document_id,
-                        "chapter_id": None,
-                        "chapter_index": None,
-                        "title": item.title,
-                        "seconds": round(now - w.started, 2),
-                    }
-                )
+            if item is None:
+                continue
+            chapter = isinstance(item, ChapterWork)
+            out.append(
+                {
+                    "worker": w.id,
+                    "document_id": item.document_id,
+                    "chapter_id": item.chapter_id if isinstance(item, ChapterWork) else None,
+                    "chapter_index": item.index if isinstance(item, ChapterWork) else None,
+                    "title": item.title,
+                    "kind": "chapter" if chapter else "document summary",
+                    "backend": self.summarizer.name,
+                    "endpoint": endpoints.get(w.thread or 0) or ("built-in" if self.summarizer.cpu_bound else None),
+                    "seconds": round(now - w.started, 2),
+                }
+            )
         return out
+
+    def snapshot(self) -> dict[str, Any]:
+        """What ``inspect`` shows of this instance: chapters in flight, workers, endpoints, gauges."""
+        stats = getattr(self.summarizer, "stats", None)
+        summarizer = stats() if callable(stats) else {}
+        return {
+            "in_flight": self.in_flight(),
+            "workers": self.worker_stats(),
+            "endpoints": summarizer.get("endpoints", []),
+            "status": {k: v for k, v in self.status().items() if k != "summarizer"},
+        }
 
     def worker_stats(self) -> list[dict[str, Any]]:
         with self._lock:

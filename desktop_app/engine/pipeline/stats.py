@@ -35,12 +35,14 @@ class Window:
     def percentiles(self, since_s: float | None = None) -> dict[str, float | None]:
         values = self.values(since_s)
         if not values:
-            return {"p50": None, "p95": None, "p99": None, "count": 0}
-        p50, p95, p99 = np.percentile(np.asarray(values), [50, 95, 99])
+            return {"p50": None, "p95": None, "p99": None, "mean": None, "count": 0}
+        array = np.asarray(values)
+        p50, p95, p99 = np.percentile(array, [50, 95, 99])
         return {
             "p50": round(float(p50), 2),
             "p95": round(float(p95), 2),
             "p99": round(float(p99), 2),
+            "mean": round(float(array.mean()), 2),
             "count": len(values),
         }
 

@@ -152,3 +152,6 @@ class Instance(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: What the instance is doing (chapters in flight, workers, endpoints), refreshed with its heartbeat,
+    #: so ``chapterwise inspect`` in another process can show it.
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

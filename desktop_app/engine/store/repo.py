@@ -275,6 +275,41 @@ def retry_failed(session: Session, document_id: str) -> int:
     return count
 
 
+def refocus_document(session: Session, document_id: str, focus: str | None) -> int:
+    """Give a document a new focus and put every chapter back in the backlog; returns the chapter count."""
+    session.execute(
+        update(Document)
+        .where(Document.id == document_id)
+        .values(
+            focus=focus,
+            status=DocumentStatus.PROCESSING.value,
+            summary=None,
+            error=None,
+            finished_at=None,
+            claimed_by=None,
+        )
+    )
+    result = session.execute(
+        update(Chapter)
+        .where(Chapter.document_id == document_id)
+        .values(
+            status=ChapterStatus.PENDING.value,
+            summary=None,
+            preview=None,
+            error=None,
+            attempts=0,
+            retry_at=None,
+            claimed_by=None,
+            claimed_at=None,
+            clause_flags=[],
+            cached=False,
+            finished_at=None,
+            updated_at=utcnow(),
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def delete_document(session: Session, document_id: str) -> bool:
     session.execute(delete(Chapter).where(Chapter.document_id == document_id))
     result = session.execute(delete(Document).where(Document.id == document_id))
@@ -378,14 +413,20 @@ def claim_finished_documents(session: Session, instance_id: str, limit: int = 10
     return work
 
 
-def upsert_chapter_results(session: Session, results: Sequence[ChapterResult]) -> None:
-    """Write results idempotently: one ``INSERT … ON CONFLICT (id) DO UPDATE`` for the whole batch."""
+def upsert_chapter_results(session: Session, results: Sequence[ChapterResult]) -> set[str]:
+    """Write results idempotently: one ``INSERT … ON CONFLICT (id) DO UPDATE`` for the whole batch.
+
+    A result never lands on a chapter that was put back in the backlog meanwhile (re-summarized with a new
+    focus, retried, or reclaimed after its instance was taken for dead): that chapter will be summarized
+    again. Returns the ids of the chapters written.
+    """
     if not results:
-        return
+        return set()
     # The last result for a chapter wins within a batch too (ON CONFLICT cannot touch a row twice).
     latest = {r.chapter_id: r for r in results}
     rows = [r.row() for r in latest.values()]
-    session.execute(_upsert_statement(session.get_bind().dialect.name), rows)
+    written = session.execute(_upsert_statement(session.get_bind().dialect.name), rows)
+    return set(written.scalars())
 
 
 _UPSERTS: dict[str, Any] = {}
@@ -401,7 +442,8 @@ def _upsert_statement(dialect: str) -> Any:
         _UPSERTS[dialect] = stmt.on_conflict_do_update(
             index_elements=[table.c.id],
             set_={name: getattr(stmt.excluded, name) for name in _RESULT_COLUMNS},
-        )
+            where=table.c.status != ChapterStatus.PENDING.value,
+        ).returning(table.c.id)
     return _UPSERTS[dialect]
 
 
@@ -469,6 +511,22 @@ def register_instance(session: Session, instance_id: str, host: str, pid: int) -
 
 def heartbeat(session: Session, instance_id: str) -> None:
     session.execute(update(Instance).where(Instance.id == instance_id).values(heartbeat_at=utcnow()))
+
+
+def save_instance_state(session: Session, instance_id: str, state: dict[str, Any]) -> None:
+    session.execute(
+        update(Instance).where(Instance.id == instance_id).values(state=_jsonable(state), heartbeat_at=utcnow())
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
 
 
 def unregister_instance(session: Session, instance_id: str) -> None:

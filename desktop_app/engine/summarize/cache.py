@@ -21,6 +21,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +39,17 @@ log = logging.getLogger(__name__)
 def cache_key(backend: str, model: str, request: SummaryRequest) -> str:
     """The SHA-256 hex key of a request summarized by ``backend``/``model``."""
     head = json.dumps(
-        [backend, model, PROMPT_VERSION, PROMPTS_VERSION, request.kind, request.max_sentences,
-         request.focus, request.title, request.want_clauses],
+        [
+            backend,
+            model,
+            PROMPT_VERSION,
+            PROMPTS_VERSION,
+            request.kind,
+            request.max_sentences,
+            request.focus,
+            request.title,
+            request.want_clauses,
+        ],
         ensure_ascii=False,
     )
     digest = hashlib.sha256(head.encode("utf-8"))
@@ -51,16 +61,20 @@ def cache_key(backend: str, model: str, request: SummaryRequest) -> str:
 class SummaryCache:
     """A capped, expiring, LRU summary store with hit/miss counters. Thread-safe."""
 
-    def __init__(self, directory: Path, *, max_entries: int = 10_000, max_bytes: int = 1 << 30,
-                 ttl_seconds: float = 86_400) -> None:
+    def __init__(
+        self, directory: Path, *, max_entries: int = 10_000, max_bytes: int = 1 << 30, ttl_seconds: float = 86_400
+    ) -> None:
         self.directory = Path(directory)
         self.max_entries = max_entries
         self.ttl = ttl_seconds or None
         self._cache = diskcache.Cache(
             str(self.directory), size_limit=max_bytes, eviction_policy="least-recently-used", cull_limit=10
         )
+        # diskcache's own counters live in the cache's database, so every process (the window, `chapterwise
+        # cache stats`, a second instance) sees the same hit rate.
+        self._cache.stats(enable=True)
         self._lock = threading.Lock()
-        self.hits = 0
+        self.hits = 0  # this process
         self.misses = 0
 
     def get(self, key: str) -> SummaryResult | None:
@@ -81,23 +95,22 @@ class SummaryCache:
         # diskcache caps bytes, not entries: drop the least recently used tenth over the entry cap.
         # (Uses diskcache's SQL table layout, stable across 5.x; keys are plain str so stored raw.)
         excess = len(self._cache) - self.max_entries + max(1, self.max_entries // 10)
-        rows = self._cache._sql(
-            "SELECT key FROM Cache ORDER BY access_time LIMIT ?", (excess,)
-        ).fetchall()
+        rows = self._cache._sql("SELECT key FROM Cache ORDER BY access_time LIMIT ?", (excess,)).fetchall()
         for (key,) in rows:
             self._cache.delete(key)
         log.info("Summary cache over %d entries: evicted %d", self.max_entries, len(rows))
 
     def stats(self) -> dict[str, Any]:
-        """hits, misses, hit_rate (this process), entries, bytes, limits and directory."""
-        with self._lock:
-            hits, misses = self.hits, self.misses
+        """Entries, bytes, limits, the oldest entry and the hit rate (over every process using this cache)."""
+        hits, misses = self._cache.stats()
+        oldest = self._cache._sql("SELECT MIN(store_time) FROM Cache").fetchone()[0]
         return {
-            "hits": hits,
-            "misses": misses,
+            "hits": int(hits),
+            "misses": int(misses),
             "hit_rate": hits / (hits + misses) if hits + misses else 0.0,
             "entries": len(self._cache),
             "bytes": int(self._cache.volume()),
+            "oldest_entry": datetime.fromtimestamp(oldest, UTC).isoformat() if oldest else None,
             "max_entries": self.max_entries,
             "max_bytes": int(self._cache.size_limit),
             "ttl_seconds": self.ttl or 0,
@@ -112,6 +125,7 @@ class SummaryCache:
         """Remove every entry; returns how many were removed."""
         with self._lock:
             self.hits = self.misses = 0
+        self._cache.stats(reset=True)
         return int(self._cache.clear())
 
     def close(self) -> None:
@@ -175,19 +189,28 @@ class CachedSummarizer:
 
 def _to_dict(result: SummaryResult) -> dict[str, Any]:
     return {
-        "summary": result.summary, "preview": result.preview, "backend": result.backend,
-        "model": result.model, "latency_ms": result.latency_ms,
+        "summary": result.summary,
+        "preview": result.preview,
+        "backend": result.backend,
+        "model": result.model,
+        "latency_ms": result.latency_ms,
         "clause_flags": [f.to_dict() for f in result.clause_flags],
-        "prompt_tokens": result.prompt_tokens, "completion_tokens": result.completion_tokens,
+        "prompt_tokens": result.prompt_tokens,
+        "completion_tokens": result.completion_tokens,
         "endpoint": result.endpoint,
     }
 
 
 def _from_dict(data: dict[str, Any]) -> SummaryResult:
     return SummaryResult(
-        summary=data["summary"], preview=data["preview"], backend=data["backend"], model=data["model"],
+        summary=data["summary"],
+        preview=data["preview"],
+        backend=data["backend"],
+        model=data["model"],
         latency_ms=float(data["latency_ms"]),
         clause_flags=[ClauseFlag.from_dict(f) for f in data.get("clause_flags", [])],
-        prompt_tokens=data.get("prompt_tokens"), completion_tokens=data.get("completion_tokens"),
-        cached=True, endpoint=data.get("endpoint"),
+        prompt_tokens=data.get("prompt_tokens"),
+        completion_tokens=data.get("completion_tokens"),
+        cached=True,
+        endpoint=data.get("endpoint"),
     )

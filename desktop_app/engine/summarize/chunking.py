@@ -93,8 +93,7 @@ class ChunkingSummarizer:
     it has one (LLMs), else a quarter of the window.
     """
 
-    def __init__(self, inner: Summarizer, *, context_tokens: int, prompt_tokens: int = 600,
-                 max_depth: int = 8) -> None:
+    def __init__(self, inner: Summarizer, *, context_tokens: int, prompt_tokens: int = 600, max_depth: int = 8) -> None:
         self.inner = inner
         self.name = inner.name
         self.model = inner.model

@@ -60,7 +60,10 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"(?:except|other than|excluding)\s" + _SPAN + r"{0,150}?(?:indemnif|gross negligence|willful|wilful|"
             r"confidentiality|breach of\s+(?:section|article|confidential))" + _SPAN + r"{0,250}?"
             r"(?:in no event|not be liable|neither party shall be liable|shall not exceed|no liability)",
-            r"(?:in no event|not be liable)" + _SPAN + r"{0,300}?(?:except|other than|excluding)\s" + _SPAN
+            r"(?:in no event|not be liable)"
+            + _SPAN
+            + r"{0,300}?(?:except|other than|excluding)\s"
+            + _SPAN
             + r"{0,100}?(?:indemnif|gross negligence|willful|wilful|fraud|breach of (?:section|article|confidential))",
             r"except as (?:otherwise )?(?:provided|set forth) in (?:section|article)" + _SPAN + r"{0,200}?"
             r"(?:in no event|not be liable|(?:is|be) limited to)",
@@ -86,14 +89,17 @@ CATEGORIES: dict[str, ClauseCategory] = {
     "Liquidated Damages": ClauseCategory(
         "high",
         "Liquidated damages, a termination fee or a fixed penalty for a breach or early termination.",
-        (r"liquidated\s+damages", r"termination\s+fee", r"early\s+termination\s+(?:fee|charge|payment)",
-         r"\bas (?:a )?penalty\b"),
+        (
+            r"liquidated\s+damages",
+            r"termination\s+fee",
+            r"early\s+termination\s+(?:fee|charge|payment)",
+            r"\bas (?:a )?penalty\b",
+        ),
         cuad="Liquidated Damages",
     ),
     "Termination For Convenience": ClauseCategory(
         "high",
-        "A party may terminate without cause (for convenience, for any reason or none), with or "
-        "without notice.",
+        "A party may terminate without cause (for convenience, for any reason or none), with or without notice.",
         (
             r"terminat\w*[^.]{0,150}?(?:for\s+(?:any\s+reason|convenience|no\s+reason)|without\s+(?:cause|"
             r"reason)|at\s+(?:its|their)\s+(?:sole\s+)?(?:discretion|convenience))",
@@ -105,8 +111,7 @@ CATEGORIES: dict[str, ClauseCategory] = {
     ),
     "Renewal Term": ClauseCategory(
         "medium",
-        "A renewal term after the initial term, such as automatic extensions or renewals unless notice "
-        "is given.",
+        "A renewal term after the initial term, such as automatic extensions or renewals unless notice is given.",
         (
             r"automatic(?:ally)?\s+(?:be\s+)?(?:renew|extend)",
             r"(?:renew|extend)\w*\s[^.]{0,80}?(?:for\s+)?(?:an?\s+)?(?:additional|successive|further)\s"
@@ -173,8 +178,7 @@ CATEGORIES: dict[str, ClauseCategory] = {
     ),
     "Most Favored Nation": ClauseCategory(
         "high",
-        "A most-favoured-nation term: if a third party gets better terms or prices, this party gets "
-        "them too.",
+        "A most-favoured-nation term: if a third party gets better terms or prices, this party gets them too.",
         (
             r"most\s+favou?red\s+(?:nation|customer|licensee|pricing)",
             r"(?:terms?|prices?|pricing|rates?|conditions)[^.]{0,150}?(?:no\s+less\s+favou?rable|at\s+least\s+"
@@ -220,16 +224,19 @@ CATEGORIES: dict[str, ClauseCategory] = {
 
 _ALIASES = {re.sub(r"[^a-z]", "", name.lower()): name for name in CATEGORIES}
 _ALIASES.update(
-    {
-        re.sub(r"[^a-z]", "", (spec.cuad or "").lower()): name
-        for name, spec in CATEGORIES.items()
-        if spec.cuad
-    }
+    {re.sub(r"[^a-z]", "", (spec.cuad or "").lower()): name for name, spec in CATEGORIES.items() if spec.cuad}
 )
 _ALIASES.update(
-    {"mostfavourednation": "Most Favored Nation", "mfn": "Most Favored Nation", "autorenewal": "Renewal Term",
-     "noncompetition": "Non-Compete", "assignment": "Anti-Assignment", "indemnity": "Indemnification",
-     "limitationofliability": "Cap On Liability", "ipownership": "IP Ownership Assignment"}
+    {
+        "mostfavourednation": "Most Favored Nation",
+        "mfn": "Most Favored Nation",
+        "autorenewal": "Renewal Term",
+        "noncompetition": "Non-Compete",
+        "assignment": "Anti-Assignment",
+        "indemnity": "Indemnification",
+        "limitationofliability": "Cap On Liability",
+        "ipownership": "IP Ownership Assignment",
+    }
 )
 
 

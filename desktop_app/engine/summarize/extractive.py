@@ -30,7 +30,6 @@ from .clauses import detect_clauses
 # --- sentence splitting
 
 
-
 def _words(text: str) -> frozenset[str]:
     """A word list written as prose-like lines (easier to read and edit than a list literal)."""
     return frozenset(text.split())
@@ -163,22 +162,40 @@ def rank_sentences(
     scores[lengths < 4] *= 0.3  # fragments, headings, captions
     scores[lengths > 80] *= 0.5  # run-ons from broken extraction
     if focus:
-        focus_tokens = tokenize(focus)
-        if focus_tokens:
-            q = np.zeros(vectors.shape[1])
-            for t, c in Counter(focus_tokens).items():
-                if t in vocab:
-                    q[vocab[t]] = (1.0 + math.log(c)) * idf[vocab[t]]
-            norm = np.linalg.norm(q)
-            if norm > 0:
-                relevance = vectors @ (q / norm)
-                scores = 0.4 * scores + 0.6 * (relevance / (relevance.max() or 1.0))
+        q = focus_vector(focus, vocab, idf)
+        if q is not None:
+            relevance = vectors @ q
+            scores = 0.4 * scores + 0.6 * (relevance / (relevance.max() or 1.0))
     return scores
 
 
-def select(
-    sentences: Sequence[str], scores: NDArray[np.float64], k: int, redundancy: float = 0.6
-) -> list[int]:
+def _same_word(focus_term: str, term: str) -> bool:
+    """Word variants by shared stem: "penalties"/"penalty", "terminate"/"termination", "payment"/"payments"."""
+    if focus_term == term:
+        return True
+    stem = min(len(focus_term), len(term)) - 1
+    return (
+        (stem >= 5
+        and focus_term[:stem] == term[:stem])
+        or (len(focus_term) >= 6 and len(term) >= 6 and focus_term[:6] == term[:6])
+    )
+
+
+def focus_vector(focus: str, vocab: dict[str, int], idf: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    """The focus as a unit vector over the chapter's vocabulary (variants of its words included), or None."""
+    focus_tokens = tokenize(focus)
+    if not focus_tokens:
+        return None
+    q = np.zeros(len(idf))
+    for t, c in Counter(focus_tokens).items():
+        for term, column in vocab.items():
+            if term[:3] == t[:3] and _same_word(t, term):
+                q[column] = max(q[column], (1.0 + math.log(c)) * idf[column])
+    norm = np.linalg.norm(q)
+    return q / norm if norm > 0 else None
+
+
+def select(sentences: Sequence[str], scores: NDArray[np.float64], k: int, redundancy: float = 0.6) -> list[int]:
     """Greedy maximal-marginal-relevance pick of ``k`` sentence indices, returned in text order."""
     if k >= len(sentences):
         return list(range(len(sentences)))

@@ -119,9 +119,7 @@ def raise_for_status(response: httpx.Response, *, endpoint: str, model: str) -> 
     if status == 429:
         raise RateLimitedError(f"The server at {endpoint} asks to slow down (429): {message}", retry_after)
     if status == 503:
-        raise ServerBusyError(
-            f"The server at {endpoint} is busy (503, its queue is full): {message}", retry_after
-        )
+        raise ServerBusyError(f"The server at {endpoint} is busy (503, its queue is full): {message}", retry_after)
     if status >= 500:
         raise ServerError(f"The server at {endpoint} failed ({status}): {message}")
     if status in (401, 403):

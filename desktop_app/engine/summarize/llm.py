@@ -107,8 +107,11 @@ class LLMSummarizer:
         with self.pool.acquire() as endpoint:
             try:
                 for chunk in self.protocol.stream_chat(
-                    endpoint.client, endpoint=endpoint.url, model=self.model,
-                    messages=chat_messages(request), options=options,
+                    endpoint.client,
+                    endpoint=endpoint.url,
+                    model=self.model,
+                    messages=chat_messages(request),
+                    options=options,
                 ):
                     if chunk.text:
                         yield chunk.text
@@ -138,6 +141,10 @@ class LLMSummarizer:
 
     def stats(self) -> dict[str, Any]:
         return {"backend": self.name, "model": self.model, "endpoints": self.pool.stats()}
+
+    def active_endpoints(self) -> dict[int, str]:
+        """The endpoint each calling thread is waiting on (thread ident → URL)."""
+        return self.pool.active()
 
     # --- internals
 

@@ -29,9 +29,7 @@ SYSTEM_SUMMARY = (
     "language of the text, with no headings, lists or commentary about the task."
 )
 
-SYSTEM_CLAUSES = (
-    "You review contracts for a reader who must know their risks. You answer with JSON only, no prose."
-)
+SYSTEM_CLAUSES = "You review contracts for a reader who must know their risks. You answer with JSON only, no prose."
 
 
 def chat_messages(request: SummaryRequest) -> list[dict[str, str]]:

@@ -91,8 +91,13 @@ def make_llm(settings: Settings, options: BackendOptions | None = None) -> LLMSu
     for spec in urls:
         url, slots = parse_endpoint(spec)
         url = protocol.normalize_url(url)
-        client = make_client(url, timeout=settings.request_timeout, connect_timeout=options.connect_timeout,
-                             headers=headers, transport=options.transport)
+        client = make_client(
+            url,
+            timeout=settings.request_timeout,
+            connect_timeout=options.connect_timeout,
+            headers=headers,
+            transport=options.transport,
+        )
         breaker = CircuitBreaker(options.failure_threshold, options.reset_after, options.clock)
         endpoints.append(Endpoint(url=url, client=client, breaker=breaker, slots=slots))
     return LLMSummarizer(

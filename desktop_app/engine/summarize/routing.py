@@ -161,6 +161,7 @@ class EndpointPool:
         self.endpoints = endpoints
         self._lock = threading.Lock()
         self._turn = 0
+        self._by_thread: dict[int, str] = {}
 
     @property
     def max_concurrency(self) -> int | None:
@@ -172,11 +173,20 @@ class EndpointPool:
     def acquire(self) -> Iterator[Endpoint]:
         """Reserve the least-busy endpoint whose circuit allows a request; raise CircuitOpenError if none."""
         chosen = self._choose()
+        thread = threading.get_ident()
+        with self._lock:
+            self._by_thread[thread] = chosen.url
         try:
             yield chosen
         finally:
             with self._lock:
                 chosen.in_flight -= 1
+                self._by_thread.pop(thread, None)
+
+    def active(self) -> dict[int, str]:
+        """Which endpoint each thread is talking to right now (thread ident → URL), for ``inspect active``."""
+        with self._lock:
+            return dict(self._by_thread)
 
     def _choose(self) -> Endpoint:
         with self._lock:
