@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,46 @@ class PipelineStats:
     status: dict[str, Any]
 
 
-Event = DocumentAdded | ChapterCommitted | DocumentProgress | DocumentFinished | DocumentChanged | PipelineStats
+HealthState = Literal["up", "slow", "down", "circuit_open"]
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointHealth:
+    """One endpoint's state, with a reason a user can act on."""
+
+    url: str
+    state: HealthState
+    reason: str
+    latency_ms: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "state": self.state, "reason": self.reason, "latency_ms": self.latency_ms}
+
+
+@dataclass(frozen=True, slots=True)
+class BackendHealth:
+    """The health of every endpoint of the configured backend, published when it changes.
+
+    Fired on the backend-health loop's thread (or the thread that called ``Engine.check_backend``).
+    """
+
+    backend: str
+    endpoints: tuple[EndpointHealth, ...]
+
+    @property
+    def all_down(self) -> bool:
+        return bool(self.endpoints) and all(e.state in ("down", "circuit_open") for e in self.endpoints)
+
+
+Event = (
+    BackendHealth
+    | DocumentAdded
+    | ChapterCommitted
+    | DocumentProgress
+    | DocumentFinished
+    | DocumentChanged
+    | PipelineStats
+)
 Subscriber = Callable[[Event], None]
 
 

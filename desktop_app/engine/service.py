@@ -24,10 +24,19 @@ from sqlalchemy.orm import Session
 
 from desktop_app.config import Settings
 
-from .events import DocumentAdded, DocumentChanged, DocumentFinished, Event, EventBus
+from .events import (
+    BackendHealth,
+    DocumentAdded,
+    DocumentChanged,
+    DocumentFinished,
+    EndpointHealth,
+    Event,
+    EventBus,
+)
+from .health import HealthMonitor, probe
 from .ingest.base import ParsedChapter, ParsedDocument
 from .pipeline.pipeline import Pipeline, PipelineConfig
-from .pipeline.spawn import Spawn, thread_spawn
+from .pipeline.spawn import Handle, Spawn, thread_spawn
 from .store import repo
 from .store.db import open_database
 from .store.models import DocumentStatus, Priority, utcnow
@@ -78,6 +87,9 @@ class Engine:
             spawn=spawn,
             instance_id=self.instance_id,
         )
+        self.health = HealthMonitor(settings, self.bus, summarizer=self.summarizer)
+        self._spawn = spawn
+        self._health_loop: Handle | None = None
         self._running = False
         self._sync_lock = threading.Lock()
 
@@ -95,6 +107,8 @@ class Engine:
         """Start the pipeline (unless ``SKIP_PIPELINE_INIT`` or synchronous mode); resumes unfinished work."""
         if self._running:
             return self
+        if self.settings.backend != "extractive" and not self.settings.skip_pipeline_init:
+            self._health_loop = self._spawn("backend-health", self.health.run)
         if self.settings.skip_pipeline_init:
             log.info("Pipeline not started (SKIP_PIPELINE_INIT)")
         elif not self.async_enabled:
@@ -108,9 +122,12 @@ class Engine:
     def stop(self, timeout: float | None = None) -> bool:
         """Stop gracefully: finish or hand back in-flight chapters, flush the last batch, close connections."""
         ok = True
+        self.health.stop()
         if self._running:
             ok = self.pipeline.stop(self.settings.shutdown_timeout if timeout is None else timeout)
             self._running = False
+        if self._health_loop is not None:
+            self._health_loop.join(1.0)  # a probe in progress ends within its own short timeout
         self.summarizer.close()
         self.db.dispose()
         return ok
@@ -270,6 +287,15 @@ class Engine:
             counts = repo.progress(session, [d.id for d in active])
             status["documents_in_progress"] = [DocumentView.of(d, counts[d.id]).to_dict(chapters=False) for d in active]
         return status
+
+    def check_backend(self) -> BackendHealth:
+        """Probe the configured backend's endpoints now (blocks up to a few seconds; not on the GUI thread)."""
+        return self.health.check()
+
+    @staticmethod
+    def test_connection(settings: Settings) -> list[EndpointHealth]:
+        """Probe the endpoints that ``settings`` names, before they are saved (the settings dialog's button)."""
+        return probe(settings)
 
     def inspect(self) -> dict[str, Any]:
         """What every engine running on this database is doing (``chapterwise inspect``, the API's status).

@@ -1,0 +1,162 @@
+"""Backend health: does each configured LLM endpoint answer, how fast, and is its model there?
+
+The :class:`HealthMonitor` probes every endpoint (Ollama's ``/api/tags``, OpenAI's ``/v1/models``) every few
+seconds on its own loop (started through the spawn hook) and publishes :class:`BackendHealth` whenever a
+state or reason changes, so the window can show an indicator per endpoint and a banner that says what to
+check, instead of chapters failing silently. The built-in extractive backend is always up.
+
+:func:`probe` runs one check on any settings (the settings dialog's "test connection" uses it).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from .events import BackendHealth, EndpointHealth, EventBus
+from .summarize.base import (
+    BackendTimeoutError,
+    BackendUnavailableError,
+    BadRequestError,
+    SummarizerError,
+)
+
+if TYPE_CHECKING:
+    from desktop_app.config import Settings
+
+log = logging.getLogger(__name__)
+
+#: An endpoint slower than this to list its models is shown as slow.
+SLOW_MS = 1500.0
+
+
+def probe(settings: Settings, *, timeout: float = 5.0) -> list[EndpointHealth]:
+    """Check every endpoint of ``settings``' backend once (blocks up to ``timeout`` per endpoint)."""
+    if settings.backend == "extractive":
+        return [EndpointHealth("built-in", "up", "The built-in summarizer runs on this computer.", 0.0)]
+    from .summarize.registry import make_llm
+
+    quick = settings.model_copy(update={"request_timeout": timeout})
+    llm = make_llm(quick)
+    server = "Ollama" if settings.backend == "ollama" else "OpenAI-compatible"
+    results = []
+    try:
+        for endpoint in llm.pool.endpoints:
+            started = time.perf_counter()
+            try:
+                models = llm.protocol.list_models(endpoint.client, endpoint=endpoint.url)
+            except BackendTimeoutError:
+                results.append(
+                    EndpointHealth(endpoint.url, "down", f"{endpoint.url} did not answer within {timeout:g} s.")
+                )
+                continue
+            except BackendUnavailableError:
+                results.append(
+                    EndpointHealth(
+                        endpoint.url,
+                        "down",
+                        f"Nothing answers at {endpoint.url}. Is the {server} server running, and is the URL right "
+                        "(Settings ▸ Endpoints)?",
+                    )
+                )
+                continue
+            except BadRequestError as err:
+                results.append(EndpointHealth(endpoint.url, "down", f"{endpoint.url} refused the request: {err}"))
+                continue
+            except (SummarizerError, Exception) as err:
+                results.append(EndpointHealth(endpoint.url, "down", f"{endpoint.url}: {err}"))
+                continue
+            latency = (time.perf_counter() - started) * 1000.0
+            results.append(_judge(endpoint.url, llm.model, models, latency, settings.backend))
+    finally:
+        llm.close()
+    return results
+
+
+def _judge(url: str, model: str, models: list[str], latency: float, backend: str) -> EndpointHealth:
+    def known(name: str) -> bool:
+        base = name.split(":", maxsplit=1)[0]
+        return model in (name, base) or (":" not in model and name == f"{model}:latest")
+
+    if models and not any(known(m) for m in models):
+        choices = ", ".join(models[:5])
+        if backend == "ollama":
+            return EndpointHealth(
+                url,
+                "down",
+                f"The model {model!r} is not pulled on {url}: run `ollama pull {model}`, or choose one of: {choices}.",
+                latency,
+            )
+        return EndpointHealth(
+            url, "up", f"Answers, but does not list the model {model!r} (it lists {choices}).", latency
+        )
+    if latency > SLOW_MS:
+        return EndpointHealth(url, "slow", f"Answers slowly: {latency:.0f} ms to list its models.", latency)
+    return EndpointHealth(url, "up", f"Answers in {latency:.0f} ms; model {model!r} is available.", latency)
+
+
+class HealthMonitor:
+    """Probes the backend every ``interval`` seconds and publishes changes. One loop; thread-safe reads."""
+
+    def __init__(self, settings: Settings, bus: EventBus, *, summarizer: Any = None, interval: float = 5.0) -> None:
+        self.settings = settings
+        self.bus = bus
+        self.summarizer = summarizer
+        self.interval = interval
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._last: BackendHealth | None = None
+
+    @property
+    def current(self) -> BackendHealth | None:
+        with self._lock:
+            return self._last
+
+    def check(self) -> BackendHealth:
+        """Probe now, merge in the summarizer's circuit states, publish if anything changed."""
+        endpoints = probe(self.settings, timeout=min(5.0, self.settings.request_timeout))
+        circuits = self._circuits()
+        merged = []
+        for e in endpoints:
+            circuit = circuits.get(e.url)
+            if circuit and circuit.get("circuit") == "open":
+                reason = f"Paused after repeated failures ({circuit.get('last_error') or 'no answer'}); retried soon."
+                merged.append(EndpointHealth(e.url, "circuit_open", reason, e.latency_ms))
+            else:
+                merged.append(e)
+        health = BackendHealth(self.settings.backend, tuple(merged))
+        with self._lock:
+            previous, self._last = self._last, health
+        if previous is None or [(e.url, e.state, e.reason.split(":")[0]) for e in previous.endpoints] != [
+            (e.url, e.state, e.reason.split(":")[0]) for e in health.endpoints
+        ]:
+            for e in health.endpoints:
+                log.info("Backend endpoint %s is %s: %s", e.url, e.state, e.reason)
+            self.bus.publish(health)
+        return health
+
+    def _circuits(self) -> dict[str, dict[str, Any]]:
+        stats = getattr(self.summarizer, "stats", None)
+        if not callable(stats):
+            return {}
+        return {e["url"]: e for e in stats().get("endpoints", [])}
+
+    def run(self) -> None:
+        """The loop (through the spawn hook); ends when :meth:`stop` is called."""
+        while not self._stop.is_set():
+            try:
+                self.check()
+            except Exception:
+                log.exception("Backend health check failed")
+            self._wake.wait(self.interval)
+            self._wake.clear()
+
+    def check_soon(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
