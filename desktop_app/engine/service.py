@@ -42,7 +42,7 @@ from .store.db import open_database
 from .store.models import DocumentStatus, Priority, utcnow
 from .summarize.base import Summarizer
 from .summarize.registry import make_summarizer
-from .views import PRIORITY_VALUES, DocumentView, export_json, export_markdown
+from .views import PRIORITY_VALUES, ChapterView, DocumentView, export_json, export_markdown
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +239,26 @@ class Engine:
         rows = repo.chapters_of(session, doc.id, with_text=with_text) if chapters else None
         return DocumentView.of(doc, counts, rows, with_text=with_text)
 
+    def chapter(self, chapter_id: str, *, with_text: bool = True) -> ChapterView:
+        """One chapter (with its original text), without loading the rest of its document."""
+        with self.sessions() as session:
+            row = repo.get_chapter(session, chapter_id)
+            if row is None:
+                raise DocumentNotFoundError(f"No chapter {chapter_id!r}")
+            return ChapterView.of(row, with_text=with_text)
+
+    def gauges(self) -> dict[str, int]:
+        """The live queue and worker numbers, from memory only (cheap enough for a GUI timer)."""
+        workers, busy = self.pipeline.worker_count()
+        return {
+            "summary_queue_size": self.pipeline.summary_queue.qsize(),
+            "summary_queue_maxsize": self.pipeline.summary_queue.maxsize,
+            "write_queue_size": self.pipeline.write_queue.qsize(),
+            "write_queue_maxsize": self.pipeline.write_queue.maxsize,
+            "workers": workers,
+            "workers_busy": busy,
+        }
+
     def export(self, ref: str, fmt: str = "md") -> str:
         doc = self.document(ref)
         if fmt == "json":
@@ -347,17 +367,18 @@ class Engine:
         return doc_id
 
     def cancel(self, ref: str) -> int:
-        """Cancel the chapters not yet summarized; those in flight finish."""
+        """Cancel the chapters not yet summarized, queued ones included; those being summarized finish."""
         doc_id = self.document(ref, chapters=False).id
         with self.sessions.begin() as session:
             count = repo.cancel_document(session, doc_id)
+        self.pipeline.cancel(doc_id)
         self._change(doc_id, "cancelled", chapters=count)
-        self.pipeline.wake()
         return count
 
     def retry(self, ref: str) -> int:
         """Queue the failed and cancelled chapters again."""
         doc_id = self.document(ref, chapters=False).id
+        self.pipeline.resume(doc_id)
         with self.sessions.begin() as session:
             count = repo.retry_failed(session, doc_id)
         self._change(doc_id, "retried", chapters=count)
@@ -374,6 +395,7 @@ class Engine:
         """
         focus = (focus or "").strip() or None
         doc_id = self.document(ref, chapters=False).id
+        self.pipeline.resume(doc_id)
         with self.sessions.begin() as session:
             count = repo.refocus_document(session, doc_id, focus)
         self._change(doc_id, "refocused", focus=focus)

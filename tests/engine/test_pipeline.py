@@ -220,16 +220,20 @@ def test_priority_orders_the_backlog(tmp_path: Path) -> None:
 
 def test_cancel_and_retry(tmp_path: Path) -> None:
     summarizer = GatedSummarizer()
-    settings = settings_for(f"sqlite:///{tmp_path / 'c.db'}", tmp_path, summary_queue_size=5)
+    settings = settings_for(f"sqlite:///{tmp_path / 'c.db'}", tmp_path)
     with Engine(settings, summarizer=summarizer) as engine:
         doc = engine.add_parsed(make_document(50), file_name="c.txt")
+        tick = threading.Event()
+        while summarizer.waiting < 3:  # three chapters are being summarized, the rest sit in the queue
+            tick.wait(0.01)
         cancelled = engine.cancel(doc.id)
-        assert cancelled >= 50 - 5 - settings.max_workers
+        assert cancelled == 50, "queued chapters are cancelled too, not only the backlog's"
         summarizer.gate.set()
         first = engine.wait(doc.id, timeout=60)
         assert first.status == "cancelled"
-        assert first.cancelled == cancelled
-        assert engine.retry(doc.id) == cancelled
+        assert first.done == 3 and first.cancelled == 47, "the three in flight finish and keep their summaries"
+        assert sum(summarizer.calls.values()) == 3, "queued chapters of a cancelled document are not summarized"
+        assert engine.retry(doc.id) == 47
         second = engine.wait(doc.id, timeout=60)
     assert second.status == "done" and second.done == 50
 

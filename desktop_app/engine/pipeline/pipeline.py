@@ -116,6 +116,7 @@ class Pipeline:
         self._workers: dict[int, _Worker] = {}
         self._next_worker = 0
         self._wake = threading.Event()
+        self._cancelled: set[str] = set()  # documents whose queued chapters are dropped, not summarized
         self._stopping = threading.Event()
         self._writer_done = threading.Event()
         self._handles: list[Handle] = []
@@ -148,6 +149,18 @@ class Pipeline:
 
     def wake(self) -> None:
         """New work is in the backlog (an upload, a retry): claim it now instead of at the next poll."""
+        self._wake.set()
+
+    def cancel(self, document_id: str) -> None:
+        """Drop the document's queued chapters instead of summarizing them (after the database says cancelled)."""
+        with self._lock:
+            self._cancelled.add(document_id)
+        self._wake.set()
+
+    def resume(self, document_id: str) -> None:
+        """The document is wanted again (retried or re-focused)."""
+        with self._lock:
+            self._cancelled.discard(document_id)
         self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> bool:
@@ -272,6 +285,8 @@ class Pipeline:
                     continue
                 if isinstance(item, _Stop):
                     break
+                if isinstance(item, ChapterWork) and item.document_id in self._cancelled:
+                    continue  # cancelled while queued: the database already says so
                 worker.item, worker.started = item, time.monotonic()
                 self._wake.set()  # there is room in the queue now
                 result = self._process(item, worker)

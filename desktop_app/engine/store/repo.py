@@ -219,6 +219,10 @@ def chapters_of(session: Session, document_id: str, *, with_text: bool = True) -
     return list(session.scalars(query))
 
 
+def get_chapter(session: Session, chapter_id: str) -> Chapter | None:
+    return session.get(Chapter, chapter_id)
+
+
 def chapter_ids(session: Session, document_id: str) -> list[str]:
     return list(session.scalars(select(Chapter.id).where(Chapter.document_id == document_id).order_by(Chapter.index)))
 
@@ -246,10 +250,16 @@ def set_priority(session: Session, document_id: str, priority: int) -> bool:
 
 
 def cancel_document(session: Session, document_id: str) -> int:
-    """Cancel the chapters not yet summarized; returns how many were cancelled."""
+    """Cancel the chapters not yet summarized, queued ones included; returns how many were cancelled.
+
+    A chapter already being summarized still finishes, and its summary is kept when it is written.
+    """
     result = session.execute(
         update(Chapter)
-        .where(Chapter.document_id == document_id, Chapter.status == ChapterStatus.PENDING.value)
+        .where(
+            Chapter.document_id == document_id,
+            Chapter.status.in_([ChapterStatus.PENDING.value, ChapterStatus.PROCESSING.value]),
+        )
         .values(status=ChapterStatus.CANCELLED.value, claimed_by=None, updated_at=utcnow())
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -174,10 +174,8 @@ def _same_word(focus_term: str, term: str) -> bool:
     if focus_term == term:
         return True
     stem = min(len(focus_term), len(term)) - 1
-    return (
-        (stem >= 5
-        and focus_term[:stem] == term[:stem])
-        or (len(focus_term) >= 6 and len(term) >= 6 and focus_term[:6] == term[:6])
+    return (stem >= 5 and focus_term[:stem] == term[:stem]) or (
+        len(focus_term) >= 6 and len(term) >= 6 and focus_term[:6] == term[:6]
     )
 
 
