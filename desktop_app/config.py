@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     request_timeout: float = Field(120.0, gt=0, le=3600)
     summary_sentences: int = Field(5, ge=1, le=50)
     fallback_to_extractive: bool = True
+    health_check_seconds: float = Field(5.0, ge=0.2, le=3600)  # how often LLM endpoints are probed
 
     # --- pipeline
     min_workers: int = Field(3, ge=1, le=16)

@@ -87,7 +87,9 @@ class Engine:
             spawn=spawn,
             instance_id=self.instance_id,
         )
-        self.health = HealthMonitor(settings, self.bus, summarizer=self.summarizer)
+        self.health = HealthMonitor(
+            settings, self.bus, summarizer=self.summarizer, interval=settings.health_check_seconds
+        )
         self._spawn = spawn
         self._health_loop: Handle | None = None
         self._running = False
