@@ -10,14 +10,16 @@ Bearer token (401) → body-size cap (413) → routes.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -48,6 +50,8 @@ from .security import (
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 #: Room for the multipart envelope and the small form fields around the file itself.
 FORM_OVERHEAD = 1 << 20
 
@@ -56,6 +60,10 @@ STATUS_CODES = {
     409: "conflict", 413: "too_large", 415: "unsupported_format", 421: "host_not_allowed",
     422: "invalid_request", 500: "internal_error", 503: "unavailable",
 }
+
+
+#: How long one reading of the pipeline status serves every request (it costs a few database queries).
+STATUS_TTL_S = 0.5
 
 
 @dataclass
@@ -68,10 +76,45 @@ class ApiContext:
     hub: EventHub
     metrics: ApiMetrics
     started: float = field(default_factory=time.time)
+    #: Parsing and saving uploads get their own threads, so a burst of uploads never starves the
+    #: status and document reads of the shared worker-thread pool.
+    upload_limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(4))
+    #: Every other engine call (each reads or writes the database) shares a few threads: more would only
+    #: wait for connections of the engine's pool and for the GIL, and slow the pipeline down.
+    db_limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(8))
+    _status: tuple[float, dict[str, Any]] | None = None
+    _status_lock: anyio.Lock = field(default_factory=anyio.Lock)
 
     @property
     def max_upload_bytes(self) -> int:
         return self.settings.max_file_mb * (1 << 20)
+
+    async def call(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run an engine call in a worker thread (never on the event loop), at most ``db_limiter`` at once."""
+        return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs), limiter=self.db_limiter)
+
+    async def pipeline_status(self) -> dict[str, Any]:
+        """``Engine.status()``, read at most every ``STATUS_TTL_S`` however many clients poll it.
+
+        While one request re-reads it, the others get the previous reading at once instead of queueing.
+        """
+        cached = self._status
+        if cached is not None and (self._status_lock.locked() or time.monotonic() - cached[0] < STATUS_TTL_S):
+            return dict(cached[1])
+        async with self._status_lock:
+            cached = self._status
+            if cached is None or time.monotonic() - cached[0] >= STATUS_TTL_S:
+                cached = self._status = (time.monotonic(), await self.call(self.engine.status))
+            return dict(cached[1])
+
+    def queue_sizes(self) -> dict[str, int]:
+        """The two queue depths, read without touching the database (for every upload answer)."""
+        pipeline = self.engine.pipeline
+        running = self.engine.running
+        return {
+            "summary_queue_size": pipeline.summary_queue.qsize() if running else 0,
+            "write_queue_size": pipeline.write_queue.qsize() if running else 0,
+        }
 
 
 class ApiError(Exception):
@@ -86,7 +129,7 @@ class ApiError(Exception):
 
 
 def error_response(
-    status: int, message: str, code: str | None = None, *, headers: dict[str, str] | None = None, **extra: Any
+    status: int, message: str, code: str | None = None, *, headers: Mapping[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
     body = {"error": code or STATUS_CODES.get(status, "error"), "message": message, "status": status, **extra}
     headers = dict(headers or {})

@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from .app import ApiContext
 from .routes_seed import DOC_ID
@@ -33,13 +32,13 @@ def _ctx(request: Request) -> ApiContext:
 async def list_documents(
     request: Request, status: Annotated[StatusFilter | None, Query(description="only this status")] = None
 ) -> dict[str, Any]:
-    views = await run_in_threadpool(_ctx(request).engine.documents, status=status)
+    views = await _ctx(request).call(_ctx(request).engine.documents, status=status)
     return {"documents": [v.to_dict(chapters=False) for v in views]}
 
 
 @router.get("/{document_id}", summary="A document: status, progress %, chapters with summaries and clause flags")
 async def get_document(request: Request, document_id: DocumentId) -> dict[str, Any]:
-    view = await run_in_threadpool(_ctx(request).engine.document, document_id)
+    view = await _ctx(request).call(_ctx(request).engine.document, document_id)
     body: dict[str, Any] = view.to_dict()
     return body
 
@@ -56,8 +55,8 @@ async def export_document(
     download: Annotated[bool, Query(description="send as an attachment")] = False,
 ) -> Response:
     ctx = _ctx(request)
-    view = await run_in_threadpool(ctx.engine.document, document_id, chapters=False)
-    text = await run_in_threadpool(ctx.engine.export, view.id, format)
+    view = await ctx.call(ctx.engine.document, document_id, chapters=False)
+    text = await ctx.call(ctx.engine.export, view.id, format)
     media = "application/json" if format == "json" else "text/markdown; charset=utf-8"
     headers = {}
     if download:
@@ -69,30 +68,30 @@ async def export_document(
 @router.post("/{document_id}/retry", response_model=ChangeResponse, summary="Queue failed and cancelled chapters")
 async def retry_document(request: Request, document_id: DocumentId) -> dict[str, Any]:
     ctx = _ctx(request)
-    doc_id = (await run_in_threadpool(ctx.engine.document, document_id, chapters=False)).id
-    count = await run_in_threadpool(ctx.engine.retry, doc_id)
+    doc_id = (await ctx.call(ctx.engine.document, document_id, chapters=False)).id
+    count = await ctx.call(ctx.engine.retry, doc_id)
     return {"document_id": doc_id, "retried": count, "message": f"{count} chapters queued again."}
 
 
 @router.post("/{document_id}/cancel", response_model=ChangeResponse, summary="Cancel chapters not yet summarized")
 async def cancel_document(request: Request, document_id: DocumentId) -> dict[str, Any]:
     ctx = _ctx(request)
-    doc_id = (await run_in_threadpool(ctx.engine.document, document_id, chapters=False)).id
-    count = await run_in_threadpool(ctx.engine.cancel, doc_id)
+    doc_id = (await ctx.call(ctx.engine.document, document_id, chapters=False)).id
+    count = await ctx.call(ctx.engine.cancel, doc_id)
     return {"document_id": doc_id, "cancelled": count, "message": f"{count} pending chapters cancelled."}
 
 
 @router.put("/{document_id}/priority", response_model=ChangeResponse, summary="Change priority: high, normal, low")
 async def set_priority(request: Request, document_id: DocumentId, change: PriorityChange) -> dict[str, Any]:
     ctx = _ctx(request)
-    doc_id = (await run_in_threadpool(ctx.engine.document, document_id, chapters=False)).id
-    await run_in_threadpool(ctx.engine.set_priority, doc_id, change.priority)
+    doc_id = (await ctx.call(ctx.engine.document, document_id, chapters=False)).id
+    await ctx.call(ctx.engine.set_priority, doc_id, change.priority)
     return {"document_id": doc_id, "priority": change.priority, "message": f"Priority set to {change.priority}."}
 
 
 @router.delete("/{document_id}", response_model=ChangeResponse, summary="Delete a document and its summaries")
 async def delete_document(request: Request, document_id: DocumentId) -> dict[str, Any]:
     ctx = _ctx(request)
-    view = await run_in_threadpool(ctx.engine.document, document_id, chapters=False)
-    await run_in_threadpool(ctx.engine.remove, view.id)
+    view = await ctx.call(ctx.engine.document, document_id, chapters=False)
+    await ctx.call(ctx.engine.remove, view.id)
     return {"document_id": view.id, "removed": True, "message": f"Removed “{view.title}”."}

@@ -22,7 +22,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 
 from desktop_app.engine.service import DocumentNotFoundError
 
@@ -44,7 +43,7 @@ TokenParam = Annotated[str | None, Query(description="the API token, for clients
 async def _resolve(ctx: ApiContext, document_id: str | None) -> str | None:
     if document_id is None:
         return None
-    view = await run_in_threadpool(ctx.engine.document, document_id, chapters=False)
+    view = await ctx.call(ctx.engine.document, document_id, chapters=False)
     return view.id
 
 

@@ -15,7 +15,6 @@ import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
-from starlette.concurrency import run_in_threadpool
 
 from .app import ApiContext
 from .schemas import (
@@ -68,14 +67,14 @@ async def upload(
     if wait or wait_query:
         view = await wait_final(ctx, view.id, timeout)
     finished = view.status in ("done", "failed", "cancelled")
-    status = await run_in_threadpool(ctx.engine.status)
+    queues = ctx.queue_sizes()
     return {
         "message": DONE_MESSAGE if finished else ASYNC_MESSAGE,
         "document_id": view.id,
         "chapters": [chapter_brief(c) for c in view.chapters],
         "status": view.status,
-        "summary_queue_size": status.get("summary_queue_size", 0),
-        "write_queue_size": status.get("write_queue_size", 0),
+        "summary_queue_size": queues["summary_queue_size"],
+        "write_queue_size": queues["write_queue_size"],
         "title": view.title,
         "progress": round(view.progress, 1),
         "summary": view.summary,
@@ -90,8 +89,7 @@ async def upload(
     summary="Queue depths and sizes, workers, LLM latency percentiles, cache stats",
 )
 async def pipeline_status(request: Request) -> dict[str, Any]:
-    status: dict[str, Any] = await run_in_threadpool(_ctx(request).engine.status)
-    return status
+    return await _ctx(request).pipeline_status()
 
 
 @router.post(
@@ -113,7 +111,7 @@ async def summarize(
     ctx = _ctx(request)
     view = await add_upload(ctx, document, password=password, priority=priority, focus=focus)
     if async_:
-        view = await run_in_threadpool(ctx.engine.document, view.id)
+        view = await ctx.call(ctx.engine.document, view.id)
     else:
         view = await wait_final(ctx, view.id)
     body = session_status(view)
@@ -132,5 +130,5 @@ async def summarize(
 async def session(
     request: Request, session_id: Annotated[str, Path(pattern=DOC_ID, description="the session (document) id")]
 ) -> dict[str, Any]:
-    view = await run_in_threadpool(_ctx(request).engine.document, session_id)
+    view = await _ctx(request).call(_ctx(request).engine.document, session_id)
     return session_status(view)

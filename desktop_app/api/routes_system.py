@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from desktop_app import __version__
 
@@ -31,5 +30,5 @@ async def health(request: Request) -> dict[str, Any]:
 )
 async def metrics(request: Request) -> Response:
     ctx: ApiContext = request.app.state.ctx
-    body = await run_in_threadpool(ctx.metrics.render)
+    body = await ctx.call(ctx.metrics.render)
     return Response(body, media_type=CONTENT_TYPE)

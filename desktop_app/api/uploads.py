@@ -7,11 +7,13 @@ Shared by the seed endpoints and the document routes.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import shutil
 import tempfile
 from pathlib import Path
 
+import anyio
 from fastapi import UploadFile
 from starlette.concurrency import run_in_threadpool
 
@@ -67,10 +69,11 @@ async def add_upload(
             raise ApiError(422, f"The file {name!r} is empty.", "empty_file")
         log.info("Received upload %s (%d bytes)", name, size)
         try:
-            return await run_in_threadpool(
+            add = functools.partial(
                 ctx.engine.add_file, target, password=password or None, priority=priority, focus=focus,
                 file_name=name,
             )
+            return await anyio.to_thread.run_sync(add, limiter=ctx.upload_limiter)
         except IngestError as err:
             log.info("Upload %s refused: %s", name, err.message)
             raise ingest_error(err) from None
@@ -90,14 +93,14 @@ async def wait_final(ctx: ApiContext, document_id: str, timeout: float | None = 
     sub = ctx.hub.subscribe(document_id)
     try:
         while True:
-            view = await run_in_threadpool(ctx.engine.document, document_id, chapters=False)
+            view = await ctx.call(ctx.engine.document, document_id, chapters=False)
             if view.status in FINAL_DOCUMENT:
                 break
             if not await _next_milestone(sub, deadline - loop.time()):
                 break
     finally:
         ctx.hub.unsubscribe(sub)
-    return await run_in_threadpool(ctx.engine.document, document_id)
+    return await ctx.call(ctx.engine.document, document_id)
 
 
 async def _next_milestone(sub: Subscription, remaining: float) -> bool:
