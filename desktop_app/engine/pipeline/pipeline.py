@@ -12,7 +12,7 @@
 
 Threads (all started through the spawn hook): ``feeder``, ``monitor`` (gauges and scaling),
 ``summary-worker-N`` and ``db-writer``. :meth:`Pipeline.stop` ends them in order with poison pills,
-flushing the last batch and handing unstarted chapters back to the backlog.
+flushing the last batch and handing unstarted chapters back to the backlog. The writer is in :mod:`.writer`.
 """
 
 from __future__ import annotations
@@ -29,29 +29,25 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..events import ChapterCommitted, DocumentFinished, DocumentProgress, EventBus, PipelineStats
+from ..events import EventBus, PipelineStats
 from ..store import repo
 from ..store.models import ChapterStatus, utcnow
 from ..store.repo import ChapterResult, ChapterWork, DocumentResult, DocumentWork
 from ..summarize.base import RateLimitedError, ServerBusyError, Summarizer
 from .scaler import ScaleInputs, decide
 from .spawn import Handle, Spawn, thread_spawn
-from .stats import Rate, Window
+from .stats import Window
 from .work import summarize_chapter, summarize_document
+from .writer import STOP, BatchWriter, Stop
 
 log = logging.getLogger(__name__)
 
 
-class _Stop:
-    """Poison pill."""
-
-
-STOP = _Stop()
-WorkItem = ChapterWork | DocumentWork | _Stop
-WriteItem = ChapterResult | DocumentResult | _Stop
+WorkItem = ChapterWork | DocumentWork | Stop
+WriteItem = ChapterResult | DocumentResult | Stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,24 +105,29 @@ class Pipeline:
         self.summary_queue: queue.Queue[WorkItem] = queue.Queue(config.summary_queue_size)
         self.write_queue: queue.Queue[WriteItem] = queue.Queue(config.write_queue_size)
         self.llm_latency = Window()
-        self.commit_times = Window(500)
-        self.throughput = Rate(60.0)
-        self.committed = {"done": 0, "failed": 0, "retried": 0}
         self._lock = threading.Lock()
         self._workers: dict[int, _Worker] = {}
         self._next_worker = 0
         self._wake = threading.Event()
         self._cancelled: set[str] = set()  # documents whose queued chapters are dropped, not summarized
         self._stopping = threading.Event()
-        self._writer_done = threading.Event()
         self._handles: list[Handle] = []
         self._overload = 0
         self._backlog = 0
-        self._last_decision = ""
         self._latency_history: list[float] = []
         self._started = False
-        #: Called before each batch is written (tests and benchmarks use it to slow or observe the writer).
-        self.commit_hook: Callable[[list[ChapterResult], list[DocumentResult]], None] | None = None
+        self.writer = BatchWriter(
+            sessions,
+            bus,
+            self.write_queue,
+            batch_size=config.batch_size,
+            batch_interval_s=config.batch_interval_s,
+            idle=self._idle,
+            on_document_ready=self._wake.set,
+        )
+        self.commit_times = self.writer.commit_times
+        self.throughput = self.writer.throughput
+        self.committed = self.writer.committed
 
     # --- lifecycle
 
@@ -138,8 +139,8 @@ class Pipeline:
         with self.sessions.begin() as session:
             repo.register_instance(session, self.instance_id, socket.gethostname(), os.getpid())
         self.recover()
-        self._handles.append(self.spawn("db-writer", self._writer_loop))
-        log.info("DB writer started")
+        self._handles.append(self.spawn("db-writer", self.writer.run))
+
         with self._lock:
             for _ in range(self.config.initial_workers):
                 self._spawn_worker()
@@ -186,7 +187,7 @@ class Pipeline:
             self.write_queue.put(STOP, timeout=max(0.1, deadline - time.monotonic()))
         except queue.Full:
             ok = False
-        ok &= self._writer_done.wait(max(0.1, deadline - time.monotonic()))
+        ok &= self.writer.finished.wait(max(0.1, deadline - time.monotonic()))
         try:
             with self.sessions.begin() as session:
                 released = repo.release_chapters(session, unstarted)
@@ -283,7 +284,7 @@ class Pipeline:
                     item = self.summary_queue.get(timeout=0.5)
                 except queue.Empty:
                     continue
-                if isinstance(item, _Stop):
+                if isinstance(item, Stop):
                     break
                 if isinstance(item, ChapterWork) and item.document_id in self._cancelled:
                     continue  # cancelled while queued: the database already says so
@@ -319,109 +320,25 @@ class Pipeline:
 
     # --- writer
 
-    def _writer_loop(self) -> None:
-        batch: list[ChapterResult | DocumentResult] = []
-        deadline = 0.0
-        stop = False
-        while not stop:
-            timeout = 0.5 if not batch else max(0.0, deadline - time.monotonic())
-            try:
-                item = self.write_queue.get(timeout=timeout)
-            except queue.Empty:
-                item = None
-            if isinstance(item, _Stop):
-                stop = True
-            elif item is not None:
-                if not batch:
-                    deadline = time.monotonic() + self.config.batch_interval_s
-                batch.append(item)
-            if batch and (stop or len(batch) >= self.config.batch_size or time.monotonic() >= deadline or self._idle()):
-                self.commit(batch)
-                batch = []
-        self._writer_done.set()
-        log.info("DB writer stopped")
-
     def _idle(self) -> bool:
-        """Nothing else can join the open batch: waiting out the interval would only delay the views."""
+        """Nothing else can join the writer's open batch: waiting out the interval would only delay the views."""
         if not self.write_queue.empty() or not self.summary_queue.empty():
             return False
         with self._lock:
             return not any(w.item is not None for w in self._workers.values())
 
     def commit(self, batch: list[ChapterResult | DocumentResult]) -> None:
-        """Write one batch in one short transaction, then publish its events. Retries a locked database."""
-        chapters = [r for r in batch if isinstance(r, ChapterResult)]
-        documents = [r for r in batch if isinstance(r, DocumentResult)]
-        started = time.perf_counter()
-        for attempt in range(8):
-            try:
-                if self.commit_hook:
-                    self.commit_hook(chapters, documents)
-                with self.sessions.begin() as session:
-                    written = repo.upsert_chapter_results(session, chapters)
-                    repo.apply_document_results(session, documents)
-                chapters = [r for r in chapters if r.chapter_id in written]
-                break
-            except IntegrityError as err:
-                log.warning("Batch rejected (%s); writing its rows one by one", err.orig)
-                chapters = self._commit_rows_one_by_one(chapters)
-                break
-            except OperationalError as err:
-                delay = min(5.0, 0.1 * 2**attempt)
-                log.warning("Database busy while committing (%s); retrying in %.1f s", err.orig, delay)
-                time.sleep(delay)
-        else:
-            log.error("Could not commit %d results; their chapters stay in the backlog", len(batch))
-            return
-        elapsed_ms = (time.perf_counter() - started) * 1000.0
-        self.commit_times.add(elapsed_ms)
-        log.info("Committed batch of %d chapters in %.2f ms", len(chapters) + len(documents), elapsed_ms)
-        self._publish(chapters, documents)
+        """Write one batch now (the writer's own path; also synchronous mode and tests)."""
+        self.writer.commit(batch)
 
-    def _commit_rows_one_by_one(self, rows: list[ChapterResult]) -> list[ChapterResult]:
-        kept = []
-        for row in rows:
-            try:
-                with self.sessions.begin() as session:
-                    if repo.upsert_chapter_results(session, [row]):
-                        kept.append(row)
-            except IntegrityError:
-                log.info("Dropped the result of chapter %s: its document was removed", row.chapter_id)
-        return kept
+    @property
+    def commit_hook(self) -> Callable[[list[ChapterResult], list[DocumentResult]], None] | None:
+        """Called before each batch is written (tests and benchmarks use it to slow or observe the writer)."""
+        return self.writer.commit_hook
 
-    def _publish(self, chapters: list[ChapterResult], documents: list[DocumentResult]) -> None:
-        touched: dict[str, None] = {}
-        for row in chapters:
-            if row.status == ChapterStatus.PENDING.value:
-                self.committed["retried"] += 1
-                continue
-            self.committed["done" if row.status == ChapterStatus.DONE.value else "failed"] += 1
-            touched[row.document_id] = None
-            self.bus.publish(
-                ChapterCommitted(
-                    document_id=row.document_id,
-                    chapter_id=row.chapter_id,
-                    index=row.index,
-                    title=row.title,
-                    status=row.status,
-                    summary=row.summary,
-                    preview=row.preview,
-                    error=row.error,
-                    latency_ms=row.latency_ms,
-                    cached=row.cached,
-                    clause_flags=tuple(row.clause_flags),
-                )
-            )
-        self.throughput.add(sum(1 for r in chapters if r.status != ChapterStatus.PENDING.value))
-        if touched:
-            with self.sessions() as session:
-                counts = repo.progress(session, touched)
-            for doc_id, c in counts.items():
-                self.bus.publish(DocumentProgress(doc_id, c["done"], c["failed"], c["cancelled"], c["total"]))
-                if c["pending"] == 0 and c["processing"] == 0:
-                    self._wake.set()  # the document is ready for its whole-document summary
-        for doc in documents:
-            self.bus.publish(DocumentFinished(doc.document_id, doc.status, doc.summary, doc.error))
+    @commit_hook.setter
+    def commit_hook(self, hook: Callable[[list[ChapterResult], list[DocumentResult]], None] | None) -> None:
+        self.writer.commit_hook = hook
 
     # --- synchronous mode
 
