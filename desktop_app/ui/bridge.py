@@ -9,6 +9,10 @@ coalescing delay (``flush_ms``). A burst of 2,000 committed chapters thus reache
 
 The bridge also samples the pipeline's in-memory gauges (queue depths, busy workers) a few times a
 second, since the engine's full ``PipelineStats`` arrive only about once a second.
+
+Backend health (``BackendHealth``, from the engine's health loop) is delivered as
+``backend_health_changed``; when several arrive within one flush only the latest is emitted, since
+each one describes every endpoint.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktop_app.engine.events import (
+    BackendHealth,
     ChapterCommitted,
     DocumentAdded,
     DocumentChanged,
@@ -48,6 +53,7 @@ class EngineBridge(QObject):
     document_changed = Signal(object)  # DocumentChanged
     stats_updated = Signal(dict)  # the engine's full PipelineStats.status, about once a second
     gauges_sampled = Signal(dict)  # queue depths and workers, a few times a second
+    backend_health_changed = Signal(object)  # BackendHealth: every endpoint's state, when one changed
     events_flushed = Signal(int)  # how many engine events the last flush delivered
     _events_pending = Signal()  # engine thread → GUI thread: the buffer has events
 
@@ -107,6 +113,7 @@ class EngineBridge(QObject):
         finished: list[DocumentFinished] = []
         changed: list[DocumentChanged] = []
         stats: PipelineStats | None = None
+        health: BackendHealth | None = None
         for event in events:
             if isinstance(event, ChapterCommitted):
                 chapters.setdefault(event.document_id, []).append(event)
@@ -120,6 +127,8 @@ class EngineBridge(QObject):
                 changed.append(event)
             elif isinstance(event, PipelineStats):
                 stats = event
+            elif isinstance(event, BackendHealth):
+                health = event
         # Order: a document exists before its chapters change, its chapters before it finishes.
         for a in added:
             self.document_added.emit(a)
@@ -133,6 +142,8 @@ class EngineBridge(QObject):
             self.document_changed.emit(c)
         if stats is not None:
             self.stats_updated.emit(stats.status)
+        if health is not None:
+            self.backend_health_changed.emit(health)
         self.flushes += 1
         self.delivered += len(events)
         self.events_flushed.emit(len(events))
@@ -144,16 +155,10 @@ class EngineBridge(QObject):
 
 def sample_gauges(engine: Engine) -> dict[str, Any]:
     """Queue depths and worker counts: in-memory reads only, cheap enough for the GUI thread."""
-    pipeline = engine.pipeline
-    current, busy = pipeline.worker_count() if engine.running else (0, 0)
-    return {
-        "time": time.monotonic(),
-        "running": engine.running,
-        "summary_queue_size": pipeline.summary_queue.qsize(),
-        "summary_queue_maxsize": pipeline.summary_queue.maxsize,
-        "write_queue_size": pipeline.write_queue.qsize(),
-        "write_queue_maxsize": pipeline.write_queue.maxsize,
-        "workers": current,
-        "workers_busy": busy,
-        "workers_max": pipeline.config.max_workers,
-    }
+    gauges: dict[str, Any] = dict(engine.gauges())
+    if not engine.running:
+        gauges["workers"] = gauges["workers_busy"] = 0
+    gauges["time"] = time.monotonic()
+    gauges["running"] = engine.running
+    gauges["workers_max"] = engine.settings.effective_max_workers()
+    return gauges

@@ -39,15 +39,18 @@ from desktop_app.engine.service import DocumentNotFoundError, Engine
 from desktop_app.engine.views import DocumentView as DocumentData
 from desktop_app.ui import threads
 from desktop_app.ui.actions import build_actions, shortcut_table
+from desktop_app.ui.backend_health import BackendHealthController
 from desktop_app.ui.bridge import EngineBridge
 from desktop_app.ui.models.chapters import ChaptersModel
 from desktop_app.ui.models.documents import DocumentsModel
 from desktop_app.ui.persistence import RecentFiles, restore_geometry, save_geometry, short_url
 from desktop_app.ui.theme import icon
 from desktop_app.ui.widgets.about import AboutDialog
+from desktop_app.ui.widgets.banner import BackendBanner
 from desktop_app.ui.widgets.document_view import DocumentView
 from desktop_app.ui.widgets.documents_panel import DocumentsPanel
 from desktop_app.ui.widgets.drop_area import DropArea, local_files
+from desktop_app.ui.widgets.health_indicator import HealthIndicators
 from desktop_app.ui.widgets.log_panel import LogPanel, QtLogHandler, shared_log_handler
 from desktop_app.ui.widgets.pipeline_panel import PipelinePanel
 from desktop_app.ui.widgets.settings_dialog import SettingsDialog
@@ -126,14 +129,19 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(0, 3)
         self.main_splitter.setStretchFactor(1, 1)
         self.main_splitter.setChildrenCollapsible(False)
+        self.banner = BackendBanner()
         self.drop_area = DropArea()
+        self.drop_area.layout().addWidget(self.banner)
         self.drop_area.layout().addWidget(self.main_splitter)
         self.setCentralWidget(self.drop_area)
         self.actions = build_actions(self)
         self.status_label = QLabel()
         self.engine_label = QLabel()
+        self.health_indicators = HealthIndicators()
         self.statusBar().addPermanentWidget(self.status_label)
         self.statusBar().addPermanentWidget(self.engine_label)
+        self.statusBar().addPermanentWidget(self.health_indicators)
+        self.health = BackendHealthController(self.health_indicators, self.banner, self.tasks, self)
         self.resize(1440, 900)
         self.top_splitter.setSizes([500, 940])
         self.main_splitter.setSizes([620, 280])
@@ -143,6 +151,7 @@ class MainWindow(QMainWindow):
         self.documents_panel.document_selected.connect(self._on_documents_panel_document_selected)
         self.documents_panel.priority_chosen.connect(self._on_documents_panel_priority_chosen)
         self.document_view.export_requested.connect(self.export_current)
+        self.banner.settings_requested.connect(self.open_settings)
         a = self.actions
         a.open.triggered.connect(self._on_open_triggered)
         a.export_md.triggered.connect(lambda: self.export_current("md"))
@@ -187,6 +196,7 @@ class MainWindow(QMainWindow):
         b.document_changed.connect(self._on_bridge_document_changed)
         b.stats_updated.connect(self.pipeline_panel.update_stats)
         b.gauges_sampled.connect(self.pipeline_panel.update_gauges)
+        self.health.attach(self.engine, b)
         self.engine.start()
         summarizer = self.engine.summarizer
         backend = f"{summarizer.name}/{summarizer.model}" if summarizer.model else summarizer.name
