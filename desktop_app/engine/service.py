@@ -109,7 +109,8 @@ class Engine:
         """Start the pipeline (unless ``SKIP_PIPELINE_INIT`` or synchronous mode); resumes unfinished work."""
         if self._running:
             return self
-        if self.settings.backend != "extractive" and not self.settings.skip_pipeline_init:
+        wants_health = self.settings.backend != "extractive" and not self.settings.skip_pipeline_init
+        if wants_health and self._health_loop is None:
             self._health_loop = self._spawn("backend-health", self.health.run)
         if self.settings.skip_pipeline_init:
             log.info("Pipeline not started (SKIP_PIPELINE_INIT)")

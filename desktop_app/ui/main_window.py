@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
     # --- dialogs
 
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, tasks=self.tasks)
         dialog.settings_saved.connect(self.restart_engine)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if self.show_dialogs:

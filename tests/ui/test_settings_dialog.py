@@ -70,3 +70,46 @@ def test_saved_settings_apply_without_restart(qtbot, make_window, book) -> None:
     assert window.settings.min_workers == 2
     # The documents are listed again from the new engine.
     qtbot.waitUntil(lambda: window.documents_model.rowCount() == 1, timeout=10_000)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_test_connection_shows_up_and_down_without_saving(qtbot, dialog: SettingsDialog, ui_settings) -> None:
+    from desktop_app.engine.llmsim import LLMSimulator
+
+    dialog.backend.setCurrentText("ollama")
+    dialog.model.setText("llama3.2:latest")
+    with LLMSimulator(latency=0.0) as sim:
+        dialog.endpoints.setText(sim.url)
+        with qtbot.waitSignal(dialog.connection_tested, timeout=10_000) as tested:
+            dialog.test_button.click()
+            assert not dialog.test_button.isEnabled()  # the probe runs on a worker thread
+            assert "Testing" in dialog.test_result.text()
+        [result] = tested.args[0]
+        assert result.state == "up"
+        assert "up: Answers in" in dialog.test_result.text()
+        assert dialog.test_button.isEnabled()
+
+    closed = f"http://127.0.0.1:{_closed_port()}"
+    dialog.endpoints.setText(closed)
+    with qtbot.waitSignal(dialog.connection_tested, timeout=10_000) as tested:
+        dialog.test_button.click()
+    [result] = tested.args[0]
+    assert result.state == "down"
+    assert f"Nothing answers at {closed}" in dialog.test_result.text()
+    assert "down:" in dialog.test_result.text()
+    assert not ui_settings.settings_path.exists(), "testing saves nothing"
+
+
+def test_test_connection_refuses_a_bad_url_at_once(dialog: SettingsDialog) -> None:
+    dialog.backend.setCurrentText("ollama")
+    dialog.endpoints.setText("gpu-box:11434")
+    dialog.test_button.click()
+    assert "Cannot test" in dialog.test_result.text() and "not an http" in dialog.test_result.text()
+    assert dialog.test_button.isEnabled()

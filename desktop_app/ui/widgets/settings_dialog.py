@@ -4,14 +4,20 @@ Values are validated by the same typed :class:`~desktop_app.config.Settings` the
 value keeps the dialog open with the reason shown under the form. Saved settings go to
 ``settings.json`` in the data directory; the window then restarts the engine in place with them
 (documents in progress carry on), so nothing needs an application restart.
+
+"Test connection" probes the endpoints the form names (unsaved values included) with
+``Engine.test_connection`` on a worker thread, and shows each endpoint's state and reason under the
+form; the dialog stays responsive meanwhile.
 """
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
+import shiboken6
 from pydantic import ValidationError
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,14 +25,20 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.config import Settings, env_name
+from desktop_app.engine.events import EndpointHealth
+from desktop_app.engine.service import Engine
+from desktop_app.ui.threads import TaskRunner
+from desktop_app.ui.widgets.health_indicator import STATE_COLORS, STATE_WORDS, short_endpoint
 
 BACKENDS = ("extractive", "ollama", "openai")
 
@@ -36,9 +48,12 @@ class SettingsDialog(QDialog):
 
     # --- signals
     settings_saved = Signal(object)  # Settings
+    connection_tested = Signal(list)  # list[EndpointHealth] of the last "Test connection"
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, *, tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
+        # The window's task pool outlives the dialog; a dialog on its own brings its own.
+        self.tasks = tasks or TaskRunner(self, max_threads=1)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(520)
         self.settings = settings
@@ -59,7 +74,19 @@ class SettingsDialog(QDialog):
         form = QFormLayout(summarizer)
         form.addRow("Backend", self.backend)
         form.addRow("Model", self.model)
-        form.addRow("Endpoints", self.endpoints)
+        self.test_button = QPushButton("Test connection")
+        self.test_button.setToolTip("Check now whether these endpoints answer and have the model (nothing is saved)")
+        self.test_button.clicked.connect(self._on_test_button_clicked)
+        endpoints_row = QHBoxLayout()
+        endpoints_row.addWidget(self.endpoints, 1)
+        endpoints_row.addWidget(self.test_button)
+        self.test_result = QLabel("")
+        self.test_result.setObjectName("connectionResult")
+        self.test_result.setWordWrap(True)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.test_result.hide()
+        form.addRow("Endpoints", endpoints_row)
+        form.addRow("", self.test_result)
         form.addRow("API key", self.api_key)
 
         # --- pipeline
@@ -104,6 +131,10 @@ class SettingsDialog(QDialog):
         self.saved: Settings | None = None
 
     # --- values
+
+    def candidate(self) -> Settings:
+        """The settings the form describes, unsaved; raises ``ValidationError``."""
+        return Settings.model_validate({**_plain(self.settings), **self.changes()})
 
     def changes(self) -> dict[str, Any]:
         """The form as settings fields (only what the dialog edits)."""
@@ -156,12 +187,57 @@ class SettingsDialog(QDialog):
         self.settings_saved.emit(self.saved)
         super().accept()
 
+    # --- testing the connection
+
+    def test_connection(self) -> None:
+        """Probe the form's endpoints off the GUI thread; the answer appears under the endpoints."""
+        bad = [url for url in self.changes()["endpoints"] if not url.startswith(("http://", "https://"))]
+        try:
+            if bad:
+                raise ValueError(f"{bad[0]!r} is not an http:// or https:// URL")
+            candidate = self.candidate()
+        except (ValidationError, ValueError) as err:
+            self._show_test_text(f"<span style='color:#c01c28'>Cannot test: {html.escape(_first_error(err))}</span>")
+            return
+        self.test_button.setEnabled(False)
+        self.test_button.setText("Testing…")
+        self._show_test_text("<i>Testing the connection…</i>")
+
+        def done(results: list[EndpointHealth]) -> None:
+            if shiboken6.isValid(self):  # the dialog may have been closed meanwhile
+                self._show_test_results(results)
+
+        def failed(err: Exception) -> None:
+            done([EndpointHealth(", ".join(candidate.endpoints) or candidate.backend, "down", str(err))])
+
+        self.tasks.submit(lambda: Engine.test_connection(candidate), done, failed)
+
+    def _show_test_results(self, results: list[EndpointHealth]) -> None:
+        self.test_button.setEnabled(True)
+        self.test_button.setText("Test connection")
+        lines = []
+        for e in results:
+            color = STATE_COLORS.get(e.state, "gray")
+            lines.append(
+                f"<span style='color:{color}'>●</span> <b>{html.escape(short_endpoint(e.url))}</b> "
+                f"{STATE_WORDS.get(e.state, e.state)}: {html.escape(e.reason)}"
+            )
+        self._show_test_text("<br>".join(lines) or "No endpoint to test.")
+        self.connection_tested.emit(results)
+
+    def _show_test_text(self, text: str) -> None:
+        self.test_result.setText(text)
+        self.test_result.show()
+
     # --- slots
 
     def _on_backend_current_text_changed(self, backend: str) -> None:
         remote = backend != "extractive"
         for widget in (self.endpoints, self.api_key):
             widget.setEnabled(remote)
+
+    def _on_test_button_clicked(self) -> None:
+        self.test_connection()
 
 
 _LABELS = {
@@ -176,6 +252,14 @@ _LABELS = {
     "cache_max_entries": "Cache entries",
     "cache_ttl_seconds": "Cache TTL",
 }
+
+
+def _first_error(err: Exception) -> str:
+    if isinstance(err, ValidationError):
+        problem = err.errors()[0]
+        field = str(problem["loc"][0]) if problem.get("loc") else "settings"
+        return f"{_LABELS.get(field, env_name(field))}: {problem['msg']}"
+    return str(err)
 
 
 def _spin(low: int, high: int, value: int) -> QSpinBox:
