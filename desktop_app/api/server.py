@@ -62,7 +62,7 @@ class _Server(uvicorn.Server):
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening-ready TCP socket on ``host:port`` (IPv4 or IPv6; port 0 = any free port)."""
+    """A listening TCP socket on ``host:port`` (IPv4 or IPv6; port 0 = any free port)."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
@@ -71,6 +71,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
         if sys.platform != "win32":
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        # Listen at once: connections made before uvicorn's loop runs wait in the backlog instead of being
+        # refused, so "listening on …" is true as soon as it is printed.
+        sock.listen(2048)
         sock.set_inheritable(True)
     except OSError:
         sock.close()
