@@ -23,6 +23,7 @@ class Actions:
     quit: QAction
     cancel: QAction
     retry: QAction
+    refocus: QAction
     remove: QAction
     priority_high: QAction
     priority_normal: QAction
@@ -32,6 +33,7 @@ class Actions:
     about: QAction
     shortcuts: QAction
     recent_menu: QMenu
+    toolbar: QToolBar | None = None
 
 
 def _action(window: QMainWindow, text: str, shortcut: QKeySequence | str | None = None, icon_name: str = "",
@@ -59,6 +61,8 @@ def build_actions(window: QMainWindow) -> Actions:
         quit=_action(window, "&Quit", QKeySequence.StandardKey.Quit, "quit", "Stop the pipeline and quit"),
         cancel=_action(window, "&Cancel", "Ctrl+.", "cancel", "Cancel the chapters not yet summarized"),
         retry=_action(window, "&Retry failed chapters", "Ctrl+R", "retry", "Queue failed and cancelled chapters again"),
+        refocus=_action(window, "Re-&summarize with focus…", "Ctrl+Shift+R", "retry",
+                        "Summarize the document again with another focus"),
         remove=_action(window, "Re&move…", QKeySequence.StandardKey.Delete, "remove", "Remove the document"),
         priority_high=_action(window, "&High", "Ctrl+1", tip="Summarize this document first"),
         priority_normal=_action(window, "&Normal", "Ctrl+2"),
@@ -93,6 +97,7 @@ def build_actions(window: QMainWindow) -> Actions:
     doc_menu = bar.addMenu("&Document")
     doc_menu.addAction(a.cancel)
     doc_menu.addAction(a.retry)
+    doc_menu.addAction(a.refocus)
     priority = doc_menu.addMenu(icon("priority"), "&Priority")
     for action in (a.priority_high, a.priority_normal, a.priority_low):
         priority.addAction(action)
@@ -115,6 +120,7 @@ def build_actions(window: QMainWindow) -> Actions:
         else:
             tools.addAction(action)
     window.addToolBar(tools)
+    a.toolbar = tools
     return a
 
 
@@ -122,7 +128,7 @@ def shortcut_table(actions: Actions) -> list[tuple[str, str]]:
     """(shortcut, what it does) for the Help ▸ Keyboard shortcuts dialog and docs/GUI.md."""
     rows = []
     for action in (actions.open, actions.export_md, actions.export_json, actions.copy_md, actions.settings,
-                   actions.cancel, actions.retry, actions.priority_high, actions.priority_normal,
+                   actions.cancel, actions.retry, actions.refocus, actions.priority_high, actions.priority_normal,
                    actions.priority_low, actions.remove, actions.show_pipeline, actions.show_log,
                    actions.shortcuts, actions.quit):
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

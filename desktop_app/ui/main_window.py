@@ -50,6 +50,7 @@ from desktop_app.ui.widgets.banner import BackendBanner
 from desktop_app.ui.widgets.document_view import DocumentView
 from desktop_app.ui.widgets.documents_panel import DocumentsPanel
 from desktop_app.ui.widgets.drop_area import DropArea, local_files
+from desktop_app.ui.widgets.focus_field import FocusField
 from desktop_app.ui.widgets.health_indicator import HealthIndicators
 from desktop_app.ui.widgets.log_panel import LogPanel, QtLogHandler, shared_log_handler
 from desktop_app.ui.widgets.pipeline_panel import PipelinePanel
@@ -135,6 +136,9 @@ class MainWindow(QMainWindow):
         self.drop_area.layout().addWidget(self.main_splitter)
         self.setCentralWidget(self.drop_area)
         self.actions = build_actions(self)
+        self.focus_field = FocusField()
+        if self.actions.toolbar is not None:
+            self.actions.toolbar.insertWidget(self.actions.toolbar.actions()[1], self.focus_field)
         self.status_label = QLabel()
         self.engine_label = QLabel()
         self.health_indicators = HealthIndicators()
@@ -151,6 +155,7 @@ class MainWindow(QMainWindow):
         self.documents_panel.document_selected.connect(self._on_documents_panel_document_selected)
         self.documents_panel.priority_chosen.connect(self._on_documents_panel_priority_chosen)
         self.document_view.export_requested.connect(self.export_current)
+        self.document_view.refocus_requested.connect(self._on_document_view_refocus_requested)
         self.banner.settings_requested.connect(self.open_settings)
         a = self.actions
         a.open.triggered.connect(self._on_open_triggered)
@@ -161,6 +166,7 @@ class MainWindow(QMainWindow):
         a.quit.triggered.connect(self.close)
         a.cancel.triggered.connect(self.cancel_current)
         a.retry.triggered.connect(self.retry_current)
+        a.refocus.triggered.connect(self.document_view.focus_bar.begin_edit)
         a.remove.triggered.connect(self.remove_current)
         a.priority_high.triggered.connect(lambda: self.set_current_priority("high"))
         a.priority_normal.triggered.connect(lambda: self.set_current_priority("normal"))
@@ -255,15 +261,16 @@ class MainWindow(QMainWindow):
                 f"Chapterwise cannot read {names}. It reads PDF, EPUB, DOCX, Markdown and plain-text files.",
             )
             self.files_refused.emit(refused)
+        focus = self.focus_field.focus()  # as it is now, when the files were dropped or chosen
         for path in accepted:
-            self._add_file(path)
+            self._add_file(path, focus=focus)
 
-    def _add_file(self, path: Path, password: str | None = None) -> None:
+    def _add_file(self, path: Path, password: str | None = None, *, focus: str | None = None) -> None:
         self.statusBar().showMessage(f"Reading {path.name}…")
         self.tasks.submit(
-            lambda: self.engine.add_file(path, password=password),
+            lambda: self.engine.add_file(path, password=password, focus=focus),
             lambda doc: self._on_file_added(path, doc),
-            lambda err: self._on_file_failed(path, err, password),
+            lambda err: self._on_file_failed(path, err, password, focus),
         )
 
     def _on_file_added(self, path: Path, doc: DocumentData) -> None:
@@ -274,11 +281,11 @@ class MainWindow(QMainWindow):
             self.documents_panel.select(doc.id)
         self.document_opened.emit(doc.id)
 
-    def _on_file_failed(self, path: Path, err: Exception, password: str | None) -> None:
+    def _on_file_failed(self, path: Path, err: Exception, password: str | None, focus: str | None) -> None:
         if isinstance(err, PasswordRequiredError):
             answer = self.ask_password(path, isinstance(err, WrongPasswordError) or password is not None)
             if answer:
-                self._add_file(path, answer)
+                self._add_file(path, answer, focus=focus)
             else:
                 self.statusBar().showMessage(f"Skipped {path.name}: no password given", 5000)
             return
@@ -299,6 +306,12 @@ class MainWindow(QMainWindow):
         if self.current_id:
             self._engine_call(self.engine.retry, self.current_id, done=lambda n: self.statusBar().showMessage(
                 f"Queued {n} chapters again" if n else "Nothing to retry", 5000))
+
+    def refocus(self, document_id: str, focus: str) -> None:
+        """Summarize the document again with ``focus`` ("" for none); its chapter rows fill in again live."""
+        what = f"with the focus “{focus}”" if focus else "without a focus"
+        self._engine_call(self.engine.refocus, document_id, focus, done=lambda n: self.statusBar().showMessage(
+            f"Summarizing {n} chapters again {what}", 5000))
 
     def set_current_priority(self, priority: str) -> None:
         if self.current_id:
@@ -442,8 +455,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         doc = self.documents_model.get(self.current_id or "")
         a = self.actions
-        for action in (a.export_md, a.export_json, a.copy_md, a.remove, a.retry, a.priority_high, a.priority_normal,
-                       a.priority_low):
+        for action in (a.export_md, a.export_json, a.copy_md, a.remove, a.retry, a.refocus, a.priority_high,
+                       a.priority_normal, a.priority_low):
             action.setEnabled(doc is not None)
         a.cancel.setEnabled(doc is not None and doc.status in ("processing", "summarizing"))
         if doc is not None:
@@ -460,6 +473,10 @@ class MainWindow(QMainWindow):
     def _on_documents_panel_document_selected(self, document_id: str) -> None:
         if document_id != (self.current_id or ""):
             self._show_document(document_id or None)
+
+    @Slot(str, str)
+    def _on_document_view_refocus_requested(self, document_id: str, focus: str) -> None:
+        self.refocus(document_id, focus)
 
     @Slot(str, str)
     def _on_documents_panel_priority_chosen(self, document_id: str, priority: str) -> None:

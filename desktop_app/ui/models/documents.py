@@ -47,6 +47,7 @@ class DocumentRow:
     created_at: datetime | None = None
     finished_at: datetime | None = None
     error: str | None = None
+    focus: str | None = None
 
     @classmethod
     def of(cls, view: DocumentView) -> DocumentRow:
@@ -64,6 +65,7 @@ class DocumentRow:
             created_at=_aware(view.created_at),
             finished_at=_aware(view.finished_at),
             error=view.error,
+            focus=view.focus,
         )
 
     @property

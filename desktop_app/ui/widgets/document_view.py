@@ -33,6 +33,7 @@ from desktop_app.ui.models.chapters import ChapterRow, ChaptersModel, format_lat
 from desktop_app.ui.models.documents import DocumentRow
 from desktop_app.ui.theme import icon
 from desktop_app.ui.widgets.delegates import StatusDelegate
+from desktop_app.ui.widgets.focus_field import DocumentFocusBar
 
 
 class LiveTableView(QTableView):
@@ -93,6 +94,7 @@ class DocumentView(QWidget):
     # --- signals
     export_requested = Signal(str)  # "md" | "json"
     chapter_selected = Signal(int)  # row in the chapters model, -1 for none
+    refocus_requested = Signal(str, str)  # document id, new focus ("" for none)
 
     SUMMARY_TAB, TEXT_TAB, DOCUMENT_TAB = range(3)
 
@@ -123,6 +125,8 @@ class DocumentView(QWidget):
         header.addLayout(titles, 1)
         for button in (self.copy_button, self.export_md_button, self.export_json_button):
             header.addWidget(button)
+        self.focus_bar = DocumentFocusBar()
+        self.focus_bar.refocus_requested.connect(self.refocus_requested)
 
         # --- chapters table
         self.table = LiveTableView()
@@ -170,6 +174,7 @@ class DocumentView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(header)
+        layout.addWidget(self.focus_bar)
         layout.addWidget(self.splitter, 1)
         self._set_actions_enabled(False)
         self._show_chapter(-1)
@@ -190,6 +195,7 @@ class DocumentView(QWidget):
         self._document = document
         self._set_actions_enabled(document is not None)
         if document is None:
+            self.focus_bar.set_document(None, None)
             self.title_label.setText("No document selected")
             self.meta_label.setText("Drop files on the window, or use File ▸ Open.")
             self.set_document_summary(None)
@@ -201,6 +207,7 @@ class DocumentView(QWidget):
         if self._document is None or document.id != self._document.id:
             return
         self._document = document
+        self.focus_bar.set_document(document.id, document.focus)
         self.title_label.setText(document.title)
         parts = [document.file_name, document.format.upper(), f"{document.chapter_count} chapters",
                  f"{document.final_chapters}/{document.chapter_count} done", document.status]
