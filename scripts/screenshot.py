@@ -6,7 +6,8 @@ The window runs its real engine against the bundled LLM simulator (``desktop_app
 speaks Ollama's protocol with a configurable latency), so the gauges and the latency chart show a live
 pipeline. Documents: a contract from the shared corpus (clause flags), the "Geometrie und Topologie"
 PDF and "Alice's Adventures in Wonderland" (EPUB) when ``../shared/corpus`` is present, else
-generated Markdown books. The data directory is a temporary one; nothing of the user's is touched.
+generated Markdown books; the last one is read with a focus. The data directory is a temporary one;
+nothing of the user's is touched.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     ids: list[str] = []
     window.document_opened.connect(ids.append)
     for i, (path, priority) in enumerate(docs):
+        if i == len(docs) - 1:  # the contract, read with a focus (it stays in the tool bar's field)
+            window.focus_field.set_focus("payment terms and penalties")
         window.open_files([path])
         pump(60, lambda n=i: len(ids) > n)
         if priority != "normal":

@@ -14,21 +14,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QInputDialog,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QTabWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QTabWidget
 
 from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentAdded, DocumentChanged, DocumentFinished
@@ -37,7 +29,7 @@ from desktop_app.engine.ingest.base import IngestError, PasswordRequiredError, W
 from desktop_app.engine.ingest.detect import SUPPORTED_SUFFIXES
 from desktop_app.engine.service import DocumentNotFoundError, Engine
 from desktop_app.engine.views import DocumentView as DocumentData
-from desktop_app.ui import threads
+from desktop_app.ui import dialogs, threads
 from desktop_app.ui.actions import build_actions, shortcut_table
 from desktop_app.ui.backend_health import BackendHealthController
 from desktop_app.ui.bridge import EngineBridge
@@ -99,9 +91,9 @@ class MainWindow(QMainWindow):
         self.shutdown_ok: bool | None = None
         self.notices: list[str] = []
         # Hooks the tests replace: they would otherwise open modal dialogs.
-        self.ask_password: Callable[[Path, bool], str | None] = self._ask_password
-        self.confirm: Callable[[str, str], bool] = self._confirm
-        self.ask_save_path: Callable[[str, str], str | None] = self._ask_save_path
+        self.ask_password: Callable[[Path, bool], str | None] = partial(dialogs.ask_password, self)
+        self.confirm: Callable[[str, str], bool] = partial(dialogs.confirm, self)
+        self.ask_save_path: Callable[[str, str], str | None] = partial(dialogs.ask_save_path, self)
         self.show_dialogs = True
         self.recent = RecentFiles(settings.data_dir / "recent.json")
 
@@ -382,11 +374,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in shortcut_table(self.actions))
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>",
-                          QMessageBox.StandardButton.Close, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        dialogs.show_shortcuts(self, shortcut_table(self.actions))
 
     def notify(self, title: str, text: str) -> None:
         """Tell the user something went wrong, without blocking the window."""
@@ -394,25 +382,7 @@ class MainWindow(QMainWindow):
         self.notices.append(f"{title}: {text}")
         self.statusBar().showMessage(f"{title}: {text}", 10000)
         if self.show_dialogs:
-            box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
-
-    def _ask_password(self, path: Path, wrong: bool) -> str | None:
-        prompt = (f"The password did not open {path.name}. Try again:" if wrong
-                  else f"{path.name} is password-protected. Enter its password:")
-        text, ok = QInputDialog.getText(self, "Password needed", prompt, QLineEdit.EchoMode.Password)
-        return text if ok and text else None
-
-    def _confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
-
-    def _ask_save_path(self, suggested: str, fmt: str) -> str | None:
-        filt = "Markdown (*.md)" if fmt == "md" else "JSON (*.json)"
-        path, _ = QFileDialog.getSaveFileName(self, "Export", str(Path.home() / suggested), filt)
-        return path or None
+            dialogs.show_warning(self, title, text)
 
     # --- showing a document
 

@@ -25,7 +25,8 @@ class FocusField(QWidget):
         self.edit.setObjectName("focusEdit")
         self.edit.setPlaceholderText(f"optional, for new documents: {EXAMPLE}")
         self.edit.setClearButtonEnabled(True)
-        self.edit.setMinimumWidth(320)
+        self.edit.setMinimumWidth(260)
+        self.setMaximumWidth(520)  # the tool bar's actions stay next to it instead of far right
         self.edit.setToolTip(
             "What the summaries should pay attention to. Used for every file dropped or opened while set."
         )
