@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self.documents_panel.priority_chosen.connect(self._on_documents_panel_priority_chosen)
         self.document_view.export_requested.connect(self.export_current)
         self.document_view.refocus_requested.connect(self._on_document_view_refocus_requested)
+        self.document_view.chapter_text_wanted.connect(self._on_document_view_chapter_text_wanted)
         self.banner.settings_requested.connect(self.open_settings)
         a = self.actions
         a.open.triggered.connect(self._on_open_triggered)
@@ -409,7 +410,7 @@ class MainWindow(QMainWindow):
                 self.document_view.show_document(row, view.summary)
             self.chapters_loaded.emit(view.id)
 
-        self.tasks.submit(lambda: self.engine.document(document_id, with_text=True), done,
+        self.tasks.submit(lambda: self.engine.document(document_id), done,
                           lambda err: self.statusBar().showMessage(str(err), 5000))
 
     def _refresh_document(self, document_id: str) -> None:
@@ -447,6 +448,13 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _on_document_view_refocus_requested(self, document_id: str, focus: str) -> None:
         self.refocus(document_id, focus)
+
+    @Slot(str)
+    def _on_document_view_chapter_text_wanted(self, chapter_id: str) -> None:
+        # One chapter's text, not the whole document's: a long book stays cheap to open.
+        self.tasks.submit(lambda: self.engine.chapter(chapter_id, with_text=True),
+                          lambda view: self.chapters_model.set_text(view.id, view.text or ""),
+                          lambda err: log.warning("Could not load the chapter's text: %s", err))
 
     @Slot(str, str)
     def _on_documents_panel_priority_chosen(self, document_id: str, priority: str) -> None:

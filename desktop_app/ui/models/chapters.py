@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desktop_app.engine.events import ChapterCommitted
 from desktop_app.engine.views import ChapterView
@@ -90,6 +90,9 @@ def format_flags(flags: list[dict[str, Any]]) -> str:
 
 class ChaptersModel(QAbstractTableModel):
     """The chapters of one document (``document_id``), in reading order. GUI thread only."""
+
+    # --- signals
+    text_loaded = Signal(int)  # row whose original text arrived
 
     COLUMNS = ("#", "Title", "Status", "Words", "Time", "Clause flags")
     INDEX, TITLE, STATUS, WORDS, TIME, FLAGS = range(6)
@@ -230,6 +233,13 @@ class ChaptersModel(QAbstractTableModel):
             self._changed(min(touched), max(touched))
         if unseen:
             self._insert(sorted(unseen.values(), key=lambda r: r.index))
+
+    def set_text(self, chapter_id: str, text: str) -> None:
+        """Keep a chapter's original text, loaded on demand when the chapter is first shown."""
+        row = self._row_of.get(chapter_id)
+        if row is not None:
+            self._rows[row].text = text
+            self.text_loaded.emit(row)
 
     def _insert(self, rows: list[ChapterRow]) -> None:
         first = len(self._rows)

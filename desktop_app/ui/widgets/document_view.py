@@ -95,6 +95,7 @@ class DocumentView(QWidget):
     export_requested = Signal(str)  # "md" | "json"
     chapter_selected = Signal(int)  # row in the chapters model, -1 for none
     refocus_requested = Signal(str, str)  # document id, new focus ("" for none)
+    chapter_text_wanted = Signal(str)  # chapter id whose original text is not loaded yet
 
     SUMMARY_TAB, TEXT_TAB, DOCUMENT_TAB = range(3)
 
@@ -149,6 +150,8 @@ class DocumentView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         model.dataChanged.connect(self._on_model_data_changed)
         model.modelReset.connect(self._on_model_reset)
+        model.text_loaded.connect(self._on_model_text_loaded)
+        self._text_requested: set[str] = set()
 
         # --- summary tabs
         self.summary_view = QTextBrowser()
@@ -251,7 +254,13 @@ class DocumentView(QWidget):
 
     @Slot()
     def _on_model_reset(self) -> None:
+        self._text_requested.clear()
         self._show_chapter(-1)
+
+    @Slot(int)
+    def _on_model_text_loaded(self, row: int) -> None:
+        if row == self._current:
+            self._show_text(self.model.chapter(row))
 
     # --- helpers
 
@@ -272,6 +281,9 @@ class DocumentView(QWidget):
         self.chapter_selected.emit(self._current)
 
     def _show_text(self, chapter: ChapterRow) -> None:
+        if chapter.text is None and chapter.id not in self._text_requested:
+            self._text_requested.add(chapter.id)  # once: commits re-show the chapter
+            self.chapter_text_wanted.emit(chapter.id)
         text = chapter.text or ""
         if self.text_view.toPlainText() != text:
             self.text_view.setPlainText(text)
