@@ -108,13 +108,9 @@ class ApiContext:
             return dict(cached[1])
 
     def queue_sizes(self) -> dict[str, int]:
-        """The two queue depths, read without touching the database (for every upload answer)."""
-        pipeline = self.engine.pipeline
-        running = self.engine.running
-        return {
-            "summary_queue_size": pipeline.summary_queue.qsize() if running else 0,
-            "write_queue_size": pipeline.write_queue.qsize() if running else 0,
-        }
+        """The two queue depths, from memory only (``Engine.gauges``), for every upload answer."""
+        gauges = self.engine.gauges()
+        return {"summary_queue_size": gauges["summary_queue_size"], "write_queue_size": gauges["write_queue_size"]}
 
 
 class ApiError(Exception):
