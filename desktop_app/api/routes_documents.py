@@ -1,5 +1,5 @@
 """Documents: list, read (status, progress %, chapters with summaries and clause flags), export, and the
-changes a user makes from the window (retry, cancel, priority, delete).
+changes a user makes from the window (retry, cancel, priority, re-summarize with a new focus, delete).
 
 A ``{document_id}`` may be a full id or a unique prefix of at least four characters, as in the CLI.
 Every engine call reads or writes the database, so it runs in a worker thread.
@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from .app import ApiContext
 from .routes_seed import DOC_ID
-from .schemas import ERRORS, NOT_FOUND, ChangeResponse, DocumentList, PriorityChange
+from .schemas import ERRORS, NOT_FOUND, ChangeResponse, DocumentList, FocusChange, PriorityChange
 from .security import sanitize_file_name
 
 router = APIRouter(prefix="/api/documents", tags=["documents"], responses={**ERRORS, **NOT_FOUND})
@@ -87,6 +87,18 @@ async def set_priority(request: Request, document_id: DocumentId, change: Priori
     doc_id = (await ctx.call(ctx.engine.document, document_id, chapters=False)).id
     await ctx.call(ctx.engine.set_priority, doc_id, change.priority)
     return {"document_id": doc_id, "priority": change.priority, "message": f"Priority set to {change.priority}."}
+
+
+@router.post(
+    "/{document_id}/refocus", response_model=ChangeResponse, summary="Summarize the document again with a new focus"
+)
+async def refocus_document(request: Request, document_id: DocumentId, change: FocusChange) -> dict[str, Any]:
+    ctx = _ctx(request)
+    doc_id = (await ctx.call(ctx.engine.document, document_id, chapters=False)).id
+    count = await ctx.call(ctx.engine.refocus, doc_id, change.focus)
+    focus = (change.focus or "").strip() or None
+    message = f"{count} chapters queued with the focus “{focus}”." if focus else f"{count} chapters queued, no focus."
+    return {"document_id": doc_id, "focus": focus, "requeued": count, "message": message}
 
 
 @router.delete("/{document_id}", response_model=ChangeResponse, summary="Delete a document and its summaries")

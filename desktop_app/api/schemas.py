@@ -65,6 +65,19 @@ class PipelineStatus(_Open):
     workers_busy: int = 0
     llm_latency_ms: dict[str, Any] = Field(default_factory=dict)
     summarizer: dict[str, Any] = Field(default_factory=dict)
+    cache: dict[str, Any] | None = Field(default=None, description="entries, bytes, hit_rate, oldest_entry, limits")
+    active: list[dict[str, Any]] = Field(
+        default_factory=list, description="chapters in flight: document, chapter, worker, endpoint, seconds so far"
+    )
+    worker_stats: list[dict[str, Any]] = Field(
+        default_factory=list, description="per worker: chapters done and failed, mean and p95 latency"
+    )
+    endpoints: list[dict[str, Any]] = Field(
+        default_factory=list, description="per LLM endpoint: requests in flight, parallel limit, circuit state"
+    )
+    backend_health: list[dict[str, Any]] | None = Field(
+        default=None, description="per endpoint: up, slow, down or circuit_open, with the reason"
+    )
 
 
 class SessionStatus(_Open):
@@ -89,6 +102,12 @@ class ChangeResponse(_Open):
 
 class PriorityChange(BaseModel):
     priority: Literal["high", "normal", "low"]
+
+
+class FocusChange(BaseModel):
+    """A new focus for a document's summaries; empty or null for none."""
+
+    focus: str | None = Field(default=None, max_length=2000)
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

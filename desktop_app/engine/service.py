@@ -287,11 +287,17 @@ class Engine:
             unsubscribe()
         return self.document(doc_id)
 
-    def status(self) -> dict[str, Any]:
-        """Pipeline gauges (the seed's fields first) and the documents still in progress."""
+    def status(self, *, with_documents: bool = True, with_operations: bool = True) -> dict[str, Any]:
+        """Pipeline gauges (the seed's fields first), and what an operator wants to know.
+
+        ``with_operations`` adds what ``chapterwise inspect`` shows (``active`` chapters in flight,
+        ``worker_stats``, ``endpoints``), the summary cache (entries, bytes, hit rate, oldest entry) and the
+        backend's health; ``with_documents`` adds the documents still in progress.
+        """
         if self._running:
             status = self.pipeline.status()
         else:
+            stats = getattr(self.summarizer, "stats", None)
             status = {
                 "async_enabled": self.async_enabled,
                 "summary_queue_size": 0,
@@ -301,14 +307,26 @@ class Engine:
                 "workers": 0,
                 "backend": self.summarizer.name,
                 "model": self.summarizer.model,
+                "summarizer": stats() if callable(stats) else {},
             }
         status["async_enabled"] = self.async_enabled
+        status["cache"] = status.get("summarizer", {}).get("cache")
         with self.sessions() as session:
             status["chapters"] = repo.status_counts(session)
             status["backlog"] = status["chapters"]["pending"]
-            active = [d for d in repo.list_documents(session) if d.status not in FINAL_DOCUMENT]
-            counts = repo.progress(session, [d.id for d in active])
-            status["documents_in_progress"] = [DocumentView.of(d, counts[d.id]).to_dict(chapters=False) for d in active]
+            if with_documents:
+                active = [d for d in repo.list_documents(session) if d.status not in FINAL_DOCUMENT]
+                counts = repo.progress(session, [d.id for d in active])
+                status["documents_in_progress"] = [
+                    DocumentView.of(d, counts[d.id]).to_dict(chapters=False) for d in active
+                ]
+        if with_operations:
+            report = self.inspect()
+            status["active"] = report["active"]
+            status["worker_stats"] = report["workers"]
+            status["endpoints"] = report["endpoints"]
+            health = self.health.current
+            status["backend_health"] = [e.to_dict() for e in health.endpoints] if health else None
         return status
 
     def check_backend(self) -> BackendHealth:

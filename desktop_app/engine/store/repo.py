@@ -208,7 +208,7 @@ def find_document(session: Session, ref: str) -> Document | None:
     doc = session.get(Document, ref)
     if doc is not None or len(ref) < 4:
         return doc
-    matches = list(session.scalars(select(Document).where(Document.id.startswith(ref)).limit(2)))
+    matches = list(session.scalars(select(Document).where(Document.id.startswith(ref, autoescape=True)).limit(2)))
     return matches[0] if len(matches) == 1 else None
 
 
