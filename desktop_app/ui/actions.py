@@ -36,8 +36,13 @@ class Actions:
     toolbar: QToolBar | None = None
 
 
-def _action(window: QMainWindow, text: str, shortcut: QKeySequence | str | None = None, icon_name: str = "",
-            tip: str = "") -> QAction:
+def _action(
+    window: QMainWindow,
+    text: str,
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    icon_name: str = "",
+    tip: str = "",
+) -> QAction:
     action = QAction(text, window)
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
@@ -114,11 +119,12 @@ def build_actions(window: QMainWindow) -> Actions:
     tools.setObjectName("mainToolBar")
     tools.setMovable(False)
     tools.setIconSize(QSize(20, 20))
-    for action in (a.open, None, a.cancel, a.retry, a.remove, None, a.export_md, a.settings):
-        if action is None:
+    entry: QAction | None
+    for entry in (a.open, None, a.cancel, a.retry, a.remove, None, a.export_md, a.settings):
+        if entry is None:
             tools.addSeparator()
         else:
-            tools.addAction(action)
+            tools.addAction(entry)
     window.addToolBar(tools)
     a.toolbar = tools
     return a

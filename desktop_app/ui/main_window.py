@@ -124,13 +124,15 @@ class MainWindow(QMainWindow):
         self.main_splitter.setChildrenCollapsible(False)
         self.banner = BackendBanner()
         self.drop_area = DropArea()
-        self.drop_area.layout().addWidget(self.banner)
-        self.drop_area.layout().addWidget(self.main_splitter)
+        layout = self.drop_area.layout()
+        assert layout is not None  # DropArea sets its layout in its constructor
+        layout.addWidget(self.banner)
+        layout.addWidget(self.main_splitter)
         self.setCentralWidget(self.drop_area)
-        self.actions = build_actions(self)
+        self.menu_actions = build_actions(self)
         self.focus_field = FocusField()
-        if self.actions.toolbar is not None:
-            self.actions.toolbar.insertWidget(self.actions.toolbar.actions()[1], self.focus_field)
+        if self.menu_actions.toolbar is not None:
+            self.menu_actions.toolbar.insertWidget(self.menu_actions.toolbar.actions()[1], self.focus_field)
         self.status_label = QLabel()
         self.engine_label = QLabel()
         self.health_indicators = HealthIndicators()
@@ -150,7 +152,7 @@ class MainWindow(QMainWindow):
         self.document_view.refocus_requested.connect(self._on_document_view_refocus_requested)
         self.document_view.chapter_text_wanted.connect(self._on_document_view_chapter_text_wanted)
         self.banner.settings_requested.connect(self.open_settings)
-        a = self.actions
+        a = self.menu_actions
         a.open.triggered.connect(self._on_open_triggered)
         a.export_md.triggered.connect(lambda: self.export_current("md"))
         a.export_json.triggered.connect(lambda: self.export_current("json"))
@@ -352,11 +354,11 @@ class MainWindow(QMainWindow):
     def copy_current_markdown(self) -> None:
         if self.current_id:
             doc_id = self.current_id
-            self.tasks.submit(
-                lambda: self.engine.export(doc_id, "md"),
-                lambda text: (QGuiApplication.clipboard().setText(text),
-                              self.statusBar().showMessage("Copied as Markdown", 3000)),
-            )
+            self.tasks.submit(lambda: self.engine.export(doc_id, "md"), self._on_markdown_copied)
+
+    def _on_markdown_copied(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage("Copied as Markdown", 3000)
 
     # --- dialogs
 
@@ -375,7 +377,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_shortcuts(self) -> None:
-        dialogs.show_shortcuts(self, shortcut_table(self.actions))
+        dialogs.show_shortcuts(self, shortcut_table(self.menu_actions))
 
     def notify(self, title: str, text: str) -> None:
         """Tell the user something went wrong, without blocking the window."""
@@ -425,7 +427,7 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         doc = self.documents_model.get(self.current_id or "")
-        a = self.actions
+        a = self.menu_actions
         for action in (a.export_md, a.export_json, a.copy_md, a.remove, a.retry, a.refocus, a.priority_high,
                        a.priority_normal, a.priority_low):
             action.setEnabled(doc is not None)
@@ -467,7 +469,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_show_log_triggered(self) -> None:
-        self.actions.show_pipeline.setChecked(True)
+        self.menu_actions.show_pipeline.setChecked(True)
         self.bottom_tabs.setCurrentWidget(self.log_panel)
 
     @Slot()
@@ -559,7 +561,7 @@ class MainWindow(QMainWindow):
         return self.recent.paths()
 
     def _fill_recent_menu(self) -> None:
-        menu = self.actions.recent_menu
+        menu = self.menu_actions.recent_menu
         menu.clear()
         recent = self.recent.paths()
         for i, path in enumerate(recent):

@@ -20,10 +20,10 @@ def test_cancel_then_retry(qtbot, make_window, book, ui_settings) -> None:
     # A small summary queue: cancel takes the chapters still in the backlog, not those already claimed.
     window = make_window(gated, ui_settings.model_copy(update={"summary_queue_size": 4}))
     doc_id = _open(qtbot, window, book(40))
-    assert window.actions.cancel.isEnabled()
+    assert window.menu_actions.cancel.isEnabled()
 
     with qtbot.waitSignal(window.bridge.document_changed, timeout=10_000) as changed:
-        window.actions.cancel.trigger()
+        window.menu_actions.cancel.trigger()
     assert changed.args[0].change == "cancelled"
     # The pending chapters turn cancelled in place; the few already handed to workers finish later.
     qtbot.waitUntil(lambda: window.chapters_model.statuses().get("cancelled", 0) >= 30, timeout=10_000)
@@ -32,7 +32,7 @@ def test_cancel_then_retry(qtbot, make_window, book, ui_settings) -> None:
     cancelled = window.chapters_model.statuses()["cancelled"]
 
     with qtbot.waitSignal(window.bridge.document_changed, timeout=10_000) as changed:
-        window.actions.retry.trigger()
+        window.menu_actions.retry.trigger()
     assert changed.args[0].change == "retried"
     assert changed.args[0].detail["chapters"] == cancelled
     qtbot.waitUntil(lambda: window.chapters_model.statuses() == {"done": 40}, timeout=30_000)
@@ -79,9 +79,9 @@ def test_priority_is_changed_in_place(qtbot, make_window, book) -> None:
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).priority == "high", timeout=5_000)
     assert window.engine.document(doc_id, chapters=False).priority == "high"
     with qtbot.waitSignal(window.bridge.document_changed, timeout=10_000):
-        window.actions.priority_low.trigger()
+        window.menu_actions.priority_low.trigger()
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).priority == "low", timeout=5_000)
-    assert window.actions.priority_low.isChecked()
+    assert window.menu_actions.priority_low.isChecked()
 
 
 def test_remove_asks_first(qtbot, make_window, book) -> None:
@@ -89,13 +89,13 @@ def test_remove_asks_first(qtbot, make_window, book) -> None:
     doc_id = _open(qtbot, window, book(3))
     asked: list[str] = []
     window.confirm = lambda title, text: asked.append(text) or False
-    window.actions.remove.trigger()
+    window.menu_actions.remove.trigger()
     assert asked and "cannot be undone" in asked[0]
     assert window.documents_model.get(doc_id) is not None
 
     window.confirm = lambda title, text: True
     with qtbot.waitSignal(window.bridge.document_changed, timeout=10_000) as changed:
-        window.actions.remove.trigger()
+        window.menu_actions.remove.trigger()
     assert changed.args[0].change == "removed"
     assert window.documents_model.get(doc_id) is None
     assert window.current_id is None and window.chapters_model.rowCount() == 0
@@ -107,9 +107,9 @@ def test_export_markdown_and_json(qtbot, make_window, book, tmp_path: Path) -> N
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
     window.ask_save_path = lambda suggested, fmt: str(tmp_path / f"out.{fmt}")
     with qtbot.waitSignal(window.exported, timeout=10_000):
-        window.actions.export_md.trigger()
+        window.menu_actions.export_md.trigger()
     assert (tmp_path / "out.md").read_text(encoding="utf-8").startswith("# book")
     with qtbot.waitSignal(window.exported, timeout=10_000):
-        window.actions.export_json.trigger()
+        window.menu_actions.export_json.trigger()
     data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert [c["title"] for c in data["chapters"]] == ["Chapter 1", "Chapter 2", "Chapter 3"]

@@ -68,5 +68,5 @@ def test_files_opened_without_a_focus_have_none_and_the_menu_puts_the_cursor_in_
     bar = window.document_view.focus_bar
     assert bar.edit.text() == "" and bar.button.isEnabled()
     window.activateWindow()
-    window.actions.refocus.trigger()
+    window.menu_actions.refocus.trigger()
     qtbot.waitUntil(bar.edit.hasFocus, timeout=2_000)

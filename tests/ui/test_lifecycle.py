@@ -66,5 +66,5 @@ def test_about_and_shortcuts(qtbot, make_window) -> None:
     dialog = AboutDialog(window)
     qtbot.addWidget(dialog)
     assert "PySide6" in dialog.table.text()
-    keys = dict(shortcut_table(window.actions))
+    keys = dict(shortcut_table(window.menu_actions))
     assert "Ctrl+O" in keys and "Ctrl+R" in keys and "F9" in keys

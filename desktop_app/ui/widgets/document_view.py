@@ -8,6 +8,7 @@ highlighted in the chapter's original text.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal, Slot
@@ -45,7 +46,9 @@ class LiveTableView(QTableView):
     from the model as usual.
     """
 
-    def dataChanged(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: list[Any] = ()) -> None:
+    def dataChanged(  # type: ignore[override]  # PySide6's stubs differ from the C++ signature Qt calls
+        self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()
+    ) -> None:
         first = self.rowAt(0)
         last = self.rowAt(self.viewport().height() - 1)
         if first >= 0:
@@ -301,7 +304,7 @@ class DocumentView(QWidget):
             color.setAlpha(110)
             fmt.setBackground(color)
             fmt.setToolTip(f"{flag.get('category')} ({flag.get('severity', 'medium')})")
-            selection.cursor, selection.format = cursor, fmt  # type: ignore[attr-defined]
+            selection.cursor, selection.format = cursor, fmt
             selections.append(selection)
         self.text_view.setExtraSelections(selections)
 

@@ -182,7 +182,7 @@ class PipelinePanel(QWidget):
         top = 0.0
         for column, (name, _color) in enumerate(LATENCY_SERIES, start=1):
             points = [(x, p[column]) for x, p in zip(xs, self._history, strict=True) if p[column] is not None]
-            top = max([top, *(y for _, y in points)])
+            top = max([top, *(float(y) for _, y in points if y is not None)])
             self.curves[name].setData([x for x, _ in points], [y for _, y in points], skipFiniteCheck=True)
         span = next((s for s in (60.0, 120.0, 180.0, 300.0, 600.0) if s >= -(xs[0] if xs else 0.0)), self.history_s)
         self._set_ranges(min(span, self.history_s), _nice_ceiling(top * 1.1))
