@@ -33,6 +33,7 @@ class Actions:
     about: QAction
     shortcuts: QAction
     recent_menu: QMenu
+    serve_api: QAction
     toolbar: QToolBar | None = None
 
 
@@ -77,6 +78,8 @@ def build_actions(window: QMainWindow) -> Actions:
         about=_action(window, "&About Chapterwise", None, "about"),
         shortcuts=_action(window, "&Keyboard shortcuts", "F1"),
         recent_menu=QMenu("Open &Recent", window),
+        serve_api=_action(window, "Local &API", "Ctrl+Shift+A", "api",
+                          "Serve the local HTTP API (the URL shows in the status bar; the token is copied)"),
     )
     a.settings.setMenuRole(QAction.MenuRole.PreferencesRole)
     a.quit.setMenuRole(QAction.MenuRole.QuitRole)
@@ -96,6 +99,7 @@ def build_actions(window: QMainWindow) -> Actions:
     for action in (a.export_md, a.export_json, a.copy_md):
         file_menu.addAction(action)
     file_menu.addSeparator()
+    file_menu.addAction(a.serve_api)
     file_menu.addAction(a.settings)
     file_menu.addSeparator()
     file_menu.addAction(a.quit)
@@ -120,7 +124,7 @@ def build_actions(window: QMainWindow) -> Actions:
     tools.setMovable(False)
     tools.setIconSize(QSize(20, 20))
     entry: QAction | None
-    for entry in (a.open, None, a.cancel, a.retry, a.remove, None, a.export_md, a.settings):
+    for entry in (a.open, None, a.cancel, a.retry, a.remove, None, a.export_md, a.serve_api, a.settings):
         if entry is None:
             tools.addSeparator()
         else:

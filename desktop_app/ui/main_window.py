@@ -31,6 +31,7 @@ from desktop_app.engine.service import DocumentNotFoundError, Engine
 from desktop_app.engine.views import DocumentView as DocumentData
 from desktop_app.ui import dialogs, threads
 from desktop_app.ui.actions import build_actions, shortcut_table
+from desktop_app.ui.api_toggle import ApiToggle
 from desktop_app.ui.backend_health import BackendHealthController
 from desktop_app.ui.bridge import EngineBridge
 from desktop_app.ui.models.chapters import ChaptersModel
@@ -139,6 +140,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self.statusBar().addPermanentWidget(self.engine_label)
         self.statusBar().addPermanentWidget(self.health_indicators)
+        self.api_label = QLabel()
+        self.statusBar().addPermanentWidget(self.api_label)
+        self.api = ApiToggle(self.menu_actions.serve_api, self.api_label, self.tasks, self)
+        self.api.failed.connect(lambda message: self.notify("Local API", message))
         self.health = BackendHealthController(self.health_indicators, self.banner, self.tasks, self)
         self.resize(1440, 900)
         self.top_splitter.setSizes([500, 940])
@@ -199,6 +204,7 @@ class MainWindow(QMainWindow):
         b.gauges_sampled.connect(self.pipeline_panel.update_gauges)
         self.health.attach(self.engine, b)
         self.engine.start()
+        self.api.attach(self.engine, settings)
         summarizer = self.engine.summarizer
         backend = f"{summarizer.name}/{summarizer.model}" if summarizer.model else summarizer.name
         self.engine_label.setText(f"  {backend} · {short_url(settings.resolved_database_url)}  ")
@@ -206,6 +212,7 @@ class MainWindow(QMainWindow):
 
     def _stop_engine(self, timeout: float) -> bool:
         started = time.monotonic()
+        self.api.detach()  # clients lose the server before the engine behind it stops
         self.bridge.close()
         self.tasks.wait(min(2.0, timeout))
         ok = self.engine.stop(max(0.5, timeout - (time.monotonic() - started)))
