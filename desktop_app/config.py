@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     summary_sentences: int = Field(5, ge=1, le=50)
     fallback_to_extractive: bool = True
     health_check_seconds: float = Field(5.0, ge=0.2, le=3600)  # how often LLM endpoints are probed
+    #: The built-in summarizer in this many worker processes (0: on the pipeline's threads). The window uses
+    #: one a core unless this is set, so summaries never compete with it for Python's interpreter lock.
+    summary_processes: int = Field(0, ge=0, le=64)
 
     # --- pipeline
     min_workers: int = Field(3, ge=1, le=16)

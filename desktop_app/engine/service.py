@@ -118,6 +118,9 @@ class Engine:
             log.info("Synchronous mode: uploads wait for their summaries (USE_ASYNC_SUMMARIZATION=false)")
         else:
             log.info("✓ Async summary pipeline enabled")
+            warm_up = getattr(self.summarizer, "warm_up", None)
+            if callable(warm_up):
+                warm_up()  # worker processes start while the window opens, not with the first chapter
             self.pipeline.start()
             self._running = True
         return self

@@ -17,6 +17,7 @@ Every composed object has ``name``, ``model``, ``cpu_bound``, ``max_concurrency`
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from .ollama import DEFAULT_URL as OLLAMA_URL
 from .ollama import OllamaProtocol
 from .openai_compat import DEFAULT_URL as OPENAI_URL
 from .openai_compat import OpenAIProtocol
+from .processes import ProcessSummarizer
 from .protocol import ChatProtocol
 from .routing import CircuitBreaker, Endpoint, EndpointPool, RetryPolicy, parse_endpoint
 
@@ -65,7 +67,9 @@ def make_summarizer(settings: Settings, options: BackendOptions | None = None) -
     """Return the backend named by ``settings.backend``, wrapped and ready for concurrent use."""
     options = options or BackendOptions()
     core: Summarizer
-    if settings.backend == "extractive":
+    if settings.backend == "extractive" and settings.summary_processes > 0:
+        core = ProcessSummarizer(functools.partial(_Extractive, model=settings.model), settings.summary_processes)
+    elif settings.backend == "extractive":
         core = _Extractive(model=settings.model)
     elif settings.backend in ("ollama", "openai"):
         llm = make_llm(settings, options)
