@@ -104,7 +104,8 @@ class ApiContext:
         async with self._status_lock:
             cached = self._status
             if cached is None or time.monotonic() - cached[0] >= STATUS_TTL_S:
-                cached = self._status = (time.monotonic(), await self.call(self.engine.status))
+                status = await self.call(self.engine.status, with_documents=False)
+                cached = self._status = (time.monotonic(), status)
             return dict(cached[1])
 
     def queue_sizes(self) -> dict[str, int]:

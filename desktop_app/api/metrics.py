@@ -54,7 +54,7 @@ class _StatusCollector(Collector):
         self.owner = owner
 
     def collect(self) -> Iterator[Metric]:
-        status = self.owner.engine.status()
+        status = self.owner.engine.status(with_documents=False, with_operations=False)
 
         def gauge(name: str, doc: str, value: Any) -> GaugeMetricFamily:
             return GaugeMetricFamily(name, doc, value=float(value or 0))

@@ -353,7 +353,6 @@ class Engine:
         out: dict[str, Any] = {"instances": [], "active": [], "workers": [], "endpoints": []}
         with self.sessions() as session:
             rows = repo.instances(session)
-            titles = {d.id: d.title for d in repo.list_documents(session) if d.status not in FINAL_DOCUMENT}
         for inst in rows:
             own = inst.id == self.instance_id and self._running
             beat = inst.heartbeat_at if inst.heartbeat_at.tzinfo else inst.heartbeat_at.replace(tzinfo=UTC)
@@ -365,7 +364,7 @@ class Engine:
                 {"id": inst.id, "host": inst.host, "pid": inst.pid, "heartbeat_age_s": round(age, 1)}
             )
             for item in state.get("in_flight", []):
-                out["active"].append({**item, "instance": inst.id, "document": titles.get(item["document_id"], "")})
+                out["active"].append({**item, "instance": inst.id})
             for worker in state.get("workers", []):
                 latency = worker.get("latency_ms") or {}
                 out["workers"].append(
@@ -381,6 +380,11 @@ class Engine:
                 )
             for endpoint in state.get("endpoints", []):
                 out["endpoints"].append({**endpoint, "instance": inst.id})
+        if out["active"]:
+            with self.sessions() as session:
+                titles = repo.document_titles(session, {item["document_id"] for item in out["active"]})
+            for item in out["active"]:
+                item["document"] = titles.get(item["document_id"], "")
         return out
 
     # --- changing documents

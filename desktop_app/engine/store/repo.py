@@ -197,6 +197,12 @@ def list_documents(session: Session, *, status: str | None = None) -> list[Docum
     return list(session.scalars(query))
 
 
+def document_titles(session: Session, document_ids: Iterable[str]) -> dict[str, str]:
+    ids = list(document_ids)
+    rows = session.execute(select(Document.id, Document.title).where(Document.id.in_(ids)))
+    return {doc_id: title for doc_id, title in rows}
+
+
 def find_by_sha256(session: Session, sha256: str) -> Document | None:
     """The newest document imported from a file with this SHA-256."""
     query = select(Document).where(Document.file_sha256 == sha256).order_by(Document.created_at.desc()).limit(1)
