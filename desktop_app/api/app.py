@@ -33,6 +33,7 @@ from desktop_app.config import Settings
 from desktop_app.engine.ingest.base import (
     FileTooLargeError,
     IngestError,
+    NoTextError,
     PasswordRequiredError,
     UnsupportedFormatError,
     WrongPasswordError,
@@ -145,6 +146,10 @@ def ingest_error(err: IngestError) -> ApiError:
         return ApiError(415, err.message, "unsupported_format")
     if isinstance(err, FileTooLargeError):
         return ApiError(413, err.message, "too_large")
+    if isinstance(err, NoTextError):
+        ocr = bool(getattr(err, "ocr_available", False))
+        message = err.message + (" Upload it again with the form field ocr=true." if ocr else "")
+        return ApiError(422, message, "no_text", ocr_available=ocr)
     return ApiError(422, err.message, "unreadable_file")
 
 

@@ -59,11 +59,12 @@ async def upload(
     password: Annotated[str | None, Form(max_length=1024, description="password of an encrypted PDF")] = None,
     priority: Annotated[Priority, Form()] = "normal",
     focus: Annotated[str | None, Form(max_length=2000, description="steer the summaries")] = None,
+    ocr: Annotated[bool, Form(description="read a scanned PDF with Tesseract OCR (when installed)")] = False,
     wait_query: Annotated[bool, Query(alias="wait", description="same as the form field")] = False,
     timeout: Annotated[float | None, Query(gt=0, le=86400, description="longest wait, seconds")] = None,
 ) -> dict[str, Any]:
     ctx = _ctx(request)
-    view = await add_upload(ctx, file, password=password, priority=priority, focus=focus)
+    view = await add_upload(ctx, file, password=password, priority=priority, focus=focus, ocr=ocr)
     if wait or wait_query:
         view = await wait_final(ctx, view.id, timeout)
     finished = view.status in ("done", "failed", "cancelled")
@@ -107,9 +108,10 @@ async def summarize(
     password: Annotated[str | None, Form(max_length=1024)] = None,
     priority: Annotated[Priority, Form()] = "normal",
     focus: Annotated[str | None, Form(max_length=2000)] = None,
+    ocr: Annotated[bool, Form(description="read a scanned PDF with Tesseract OCR (when installed)")] = False,
 ) -> dict[str, Any]:
     ctx = _ctx(request)
-    view = await add_upload(ctx, document, password=password, priority=priority, focus=focus)
+    view = await add_upload(ctx, document, password=password, priority=priority, focus=focus, ocr=ocr)
     if async_:
         view = await ctx.call(ctx.engine.document, view.id)
     else:

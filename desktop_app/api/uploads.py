@@ -53,6 +53,7 @@ async def add_upload(
     password: str | None = None,
     priority: str = "normal",
     focus: str | None = None,
+    ocr: bool = False,
 ) -> DocumentView:
     """Store ``upload`` under a sanitized name, parse and save it (in a worker thread), then delete the copy.
 
@@ -71,7 +72,7 @@ async def add_upload(
         try:
             add = functools.partial(
                 ctx.engine.add_file, target, password=password or None, priority=priority, focus=focus,
-                file_name=name,
+                file_name=name, ocr=ocr,
             )
             return await anyio.to_thread.run_sync(add, limiter=ctx.upload_limiter)
         except IngestError as err:

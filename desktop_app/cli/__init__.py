@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="write the result to this file instead of standard output")
     p.add_argument("--no-wait", action="store_true", help="save the chapters and return; the backlog is resumed later")
     p.add_argument("--password", help="password for encrypted PDFs")
+    p.add_argument("--ocr", action="store_true", help="read scanned PDFs with Tesseract OCR (when it is installed)")
     p.add_argument("--priority", choices=["high", "normal", "low"], default="normal")
     p.add_argument("--focus", help='steer the summaries, e.g. "payment terms and penalties"')
     p.add_argument("--timeout", type=float, help="give up waiting after this many seconds (the work is kept)")

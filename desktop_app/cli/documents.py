@@ -40,7 +40,9 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
             password = args.password
             for attempt in range(4):
                 try:
-                    doc = engine.add_file(path, password=password, priority=args.priority, focus=args.focus)
+                    doc = engine.add_file(
+                        path, password=password, priority=args.priority, focus=args.focus, ocr=args.ocr
+                    )
                 except FileNotFoundError:
                     print(f"chapterwise: {path}: no such file", file=sys.stderr)
                     code = max(code, EXIT_INPUT)
@@ -56,7 +58,8 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"chapterwise: {path}: {err}", file=sys.stderr)
                     code = max(code, EXIT_INPUT)
                 except IngestError as err:
-                    print(f"chapterwise: {path}: {err}", file=sys.stderr)
+                    hint = " Run again with --ocr." if getattr(err, "ocr_available", False) else ""
+                    print(f"chapterwise: {path}: {err}{hint}", file=sys.stderr)
                     code = max(code, EXIT_INPUT)
                 else:
                     for warning in doc.warnings:

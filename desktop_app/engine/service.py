@@ -156,9 +156,14 @@ class Engine:
         priority: int | str = Priority.NORMAL,
         focus: str | None = None,
         file_name: str | None = None,
+        ocr: bool = False,
     ) -> DocumentView:
-        """Parse ``path`` and save it with its chapters; raises ``IngestError`` with a user's message."""
-        from .ingest import IngestLimits, parse_document
+        """Parse ``path`` and save it with its chapters; raises ``IngestError`` with a user's message.
+
+        ``ocr=True`` reads a scanned PDF's pages with Tesseract (offered when a PDF has no text layer and
+        ``NoTextError.ocr_available`` says Tesseract is installed); it takes seconds a page.
+        """
+        from .ingest import IngestLimits, ocr_pdf, parse_document
 
         limits = IngestLimits(
             max_bytes=self.settings.max_file_mb * 1024 * 1024,
@@ -166,6 +171,12 @@ class Engine:
             timeout_s=self.settings.parse_timeout,
         )
         path = Path(path)
+        parsed: ParsedDocument | None
+        if ocr:
+            parsed = ocr_pdf(path, password=password, limits=limits)
+            return self.add_parsed(
+                parsed, file_name=file_name or path.name, sha256=_sha256(path), priority=priority, focus=focus
+            )
         if path.is_file() and path.stat().st_size <= limits.max_bytes:
             sha256 = _sha256(path)
             parsed = self._previous_import(sha256)

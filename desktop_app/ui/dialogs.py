@@ -21,6 +21,15 @@ def ask_password(parent: QWidget, path: Path, wrong: bool) -> str | None:
     return text if ok and text else None
 
 
+def ask_ocr(parent: QWidget, path: Path, message: str) -> bool:
+    """Offer OCR for a PDF without a text layer (only asked when Tesseract is installed)."""
+    return confirm(
+        parent,
+        "Scanned PDF",
+        f"{message}\n\nRead “{path.name}” with OCR now? It takes a few seconds a page.",
+    )
+
+
 def confirm(parent: QWidget, title: str, text: str) -> bool:
     answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                   QMessageBox.StandardButton.No)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QTabW
 from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentAdded, DocumentChanged, DocumentFinished
 from desktop_app.engine.events import DocumentProgress as ProgressEvent
-from desktop_app.engine.ingest.base import IngestError, PasswordRequiredError, WrongPasswordError
+from desktop_app.engine.ingest.base import IngestError, NoTextError, PasswordRequiredError, WrongPasswordError
 from desktop_app.engine.ingest.detect import SUPPORTED_SUFFIXES
 from desktop_app.engine.service import DocumentNotFoundError, Engine
 from desktop_app.engine.views import DocumentView as DocumentData
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.notices: list[str] = []
         # Hooks the tests replace: they would otherwise open modal dialogs.
         self.ask_password: Callable[[Path, bool], str | None] = partial(dialogs.ask_password, self)
+        self.ask_ocr: Callable[[Path, str], bool] = partial(dialogs.ask_ocr, self)
         self.confirm: Callable[[str, str], bool] = partial(dialogs.confirm, self)
         self.ask_save_path: Callable[[str, str], str | None] = partial(dialogs.ask_save_path, self)
         self.show_dialogs = True
@@ -267,10 +268,12 @@ class MainWindow(QMainWindow):
         for path in accepted:
             self._add_file(path, focus=focus)
 
-    def _add_file(self, path: Path, password: str | None = None, *, focus: str | None = None) -> None:
-        self.statusBar().showMessage(f"Reading {path.name}…")
+    def _add_file(
+        self, path: Path, password: str | None = None, *, focus: str | None = None, ocr: bool = False
+    ) -> None:
+        self.statusBar().showMessage(f"Reading {path.name} with OCR…" if ocr else f"Reading {path.name}…")
         self.tasks.submit(
-            lambda: self.engine.add_file(path, password=password, focus=focus),
+            lambda: self.engine.add_file(path, password=password, focus=focus, ocr=ocr),
             lambda doc: self._on_file_added(path, doc),
             lambda err: self._on_file_failed(path, err, password, focus),
         )
@@ -290,6 +293,9 @@ class MainWindow(QMainWindow):
                 self._add_file(path, answer, focus=focus)
             else:
                 self.statusBar().showMessage(f"Skipped {path.name}: no password given", 5000)
+            return
+        if isinstance(err, NoTextError) and err.ocr_available and self.ask_ocr(path, err.message):
+            self._add_file(path, password, focus=focus, ocr=True)
             return
         message = err.message if isinstance(err, IngestError) else f"{type(err).__name__}: {err}"
         if not isinstance(err, IngestError):
