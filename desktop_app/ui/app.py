@@ -10,6 +10,7 @@ import argparse
 import gc
 import logging
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING
 from desktop_app import __version__
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from desktop_app.config import Settings
 
 log = logging.getLogger(__name__)
@@ -119,12 +122,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     window = MainWindow(window_defaults(settings), log_handler=handler)
     window.show()
+    quit_on_signals(app)
     settle_memory()
     if args.files:
         window.open_files(args.files)
     code = app.exec()
     window.shutdown()  # closing the window already did this; quitting by other means has not
     return exit_code(int(code))
+
+
+def quit_on_signals(app: QApplication) -> None:
+    """SIGTERM (a logout, ``kill``) and Ctrl-C close the window as its close button does: gracefully.
+
+    Python runs signal handlers only between bytecodes, and Qt's event loop is C++; a cheap timer lets the
+    interpreter in a few times a second.
+    """
+    from PySide6.QtCore import QTimer
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: app.closeAllWindows())
+    tick = QTimer(app)
+    tick.timeout.connect(lambda: None)
+    tick.start(250)
 
 
 def settle_memory() -> None:
