@@ -6,6 +6,7 @@ long on a hostile file, so the caller bounds it with a timeout. Thread-safe (no 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from desktop_app.engine.ingest.base import NoTextError, ParsedDocument, count_wo
 from desktop_app.engine.ingest.limits import IngestLimits
 from desktop_app.engine.ingest.ocr import tesseract_available
 from desktop_app.engine.ingest.pdf_backend import RawPdf, read_pdf, read_with_pypdf
+from desktop_app.engine.ingest.pdf_fonts import read_font_lines
 from desktop_app.engine.ingest.pdf_structure import detect_structure
 from desktop_app.engine.ingest.pdf_text import GARBLED_THRESHOLD, clean_pages, garbled_ratio, normalize_page
 from desktop_app.engine.ingest.text import finish
@@ -68,7 +70,10 @@ def parse_pdf_file(path: Path, password: str | None, limits: IngestLimits) -> Pa
         message, ocr = no_text_message(len(normalized))
         raise NoTextError(message, path=path, ocr_available=ocr)
     clean = clean_pages(normalized)
-    structure = detect_structure(raw.outline, normalized, clean)
+    font_lines = None
+    if raw.engine == "pdfium":
+        font_lines = functools.partial(read_font_lines, path, password, limits.max_pages)
+    structure = detect_structure(raw.outline, normalized, clean, font_lines)
     title = _doc_title(raw, path)
     if structure.source == "pages" and len(structure.chapters) == 1:
         structure.chapters[0].title = title

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from desktop_app.engine.ingest.base import ParsedChapter, count_words
@@ -207,6 +207,65 @@ def from_headings(clean: Sequence[str]) -> list[ParsedChapter]:
     return chapters
 
 
+def from_font_sizes(lines: Sequence[Sequence[tuple[str, float]]], clean: Sequence[str]) -> list[ParsedChapter]:
+    """Chapters at lines set clearly larger than the body text (a title font), or [] when there are none.
+
+    The body size is the most common size by characters; a heading is a short line at least 1.25× that,
+    not a sentence. The chapter level is the largest heading size found on more than one page (a size on one
+    page only is a title page's), with the next sizes down until headings stand on at least three pages.
+    """
+    weights: dict[float, int] = {}
+    for page in lines:
+        for text, size in page:
+            weights[round(size, 1)] = weights.get(round(size, 1), 0) + len(text)
+    if not weights:
+        return []
+    body = max(weights, key=lambda size: weights[size])
+    candidates: list[tuple[int, str, float]] = []
+    for page_no, page in enumerate(lines):
+        if page_no >= len(clean) or not clean[page_no]:
+            continue  # contents pages were blanked by the caller
+        for text, size in page:
+            words = text.split()
+            if (
+                round(size, 1) >= 1.25 * body
+                and 1 <= len(words) <= 12
+                and any(ch.isalpha() for ch in text)
+                and not text.endswith((".", ",", ";"))
+            ):
+                candidates.append((page_no, text, round(size, 1)))
+    pages_of: dict[float, set[int]] = {}
+    for page_no, _, size in candidates:
+        pages_of.setdefault(size, set()).add(page_no)
+    # A size found on one page only is a title page's; the chapter level recurs through the document.
+    chosen: set[float] = set()
+    for size in sorted(pages_of, reverse=True):
+        if len(pages_of[size]) < 2:
+            continue
+        chosen.add(size)
+        if len(set().union(*(pages_of[s] for s in chosen))) >= 3:
+            break
+    heads = [(page_no, text) for page_no, text, size in candidates if size in chosen]
+    if len({page for page, _ in heads}) < 3 or len(heads) > 3 * len(clean):
+        return []
+    starts = []
+    for page_no, text in heads:
+        pos = _title_position(text, clean[page_no])
+        if pos is not None:
+            starts.append((page_no, pos, text, 1, "body"))
+    if len(starts) < 2:
+        return []
+    preamble, chapters = _split(clean, starts)
+    if count_words(preamble) >= MIN_PREAMBLE_WORDS:
+        chapters.insert(0, ParsedChapter(title="Introduction", text=preamble, page=1, kind="front"))
+    chapters = [c for c in chapters if c.text.strip()]
+    # Large type that leaves half the document in one part marks figures or forms, not chapters.
+    sizes = [c.word_count for c in chapters]
+    if len(chapters) < 3 or max(sizes) > 0.5 * sum(sizes):
+        return []
+    return chapters
+
+
 def page_groups(clean: Sequence[str]) -> list[ParsedChapter]:
     """Groups of about PAGES_PER_GROUP pages, titled by their page range."""
     n = len(clean)
@@ -240,8 +299,16 @@ def _split_off_index(chapters: list[ParsedChapter], clean: Sequence[str]) -> Non
         chapters.append(ParsedChapter(title="Index", text=index_text, page=first_index + 1, kind="back"))
 
 
-def detect_structure(outline: Sequence[OutlineEntry], raw: Sequence[str], clean: Sequence[str]) -> Structure:
-    """Choose outline, headings or page groups for one PDF (see the module docstring)."""
+def detect_structure(
+    outline: Sequence[OutlineEntry],
+    raw: Sequence[str],
+    clean: Sequence[str],
+    font_lines: Callable[[], Sequence[Sequence[tuple[str, float]]]] | None = None,
+) -> Structure:
+    """Choose outline, headings, font-size headings or page groups for one PDF (see the module docstring).
+
+    ``font_lines`` is called only when neither the outline nor a heading series gives chapters.
+    """
     warnings: list[str] = []
     chapters, reason = from_outline(outline, raw, clean)
     if chapters:
@@ -251,6 +318,9 @@ def detect_structure(outline: Sequence[OutlineEntry], raw: Sequence[str], clean:
     without_contents = [("" if is_contents_page(p) else p) for p in clean]
     chapters = from_headings(without_contents)
     source = "headings"
+    if not chapters and font_lines is not None:
+        chapters = from_font_sizes(font_lines(), without_contents)
+        source = "font sizes"
     if not chapters:
         chapters = page_groups(without_contents)
         source = "pages"
