@@ -163,7 +163,7 @@ class Engine:
         ``ocr=True`` reads a scanned PDF's pages with Tesseract (offered when a PDF has no text layer and
         ``NoTextError.ocr_available`` says Tesseract is installed); it takes seconds a page.
         """
-        from .ingest import IngestLimits, ocr_pdf, parse_document
+        from .ingest import IngestLimits, detect_format, ocr_pdf, parse_document
 
         limits = IngestLimits(
             max_bytes=self.settings.max_file_mb * 1024 * 1024,
@@ -172,7 +172,7 @@ class Engine:
         )
         path = Path(path)
         parsed: ParsedDocument | None
-        if ocr:
+        if ocr and path.is_file() and detect_format(path) == "pdf":  # OCR reads PDFs; other files parse as usual
             parsed = ocr_pdf(path, password=password, limits=limits)
             return self.add_parsed(
                 parsed, file_name=file_name or path.name, sha256=_sha256(path), priority=priority, focus=focus

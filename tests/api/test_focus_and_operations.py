@@ -67,3 +67,12 @@ def test_pipeline_status_carries_the_operator_facts(make_api: MakeApi) -> None:
         assert {"summary_queue_size", "write_queue_size", "summary_queue_maxsize", "write_queue_maxsize"} <= set(status)
         api.open_gate()
         api.engine.wait(doc_id, timeout=60)
+
+
+def test_ocr_asked_for_a_file_that_is_not_a_pdf(make_api: MakeApi) -> None:
+    api = make_api()
+    with api.client() as client:
+        doc_id = upload(client, markdown_book(2), ocr="true", wait="true")
+        assert client.get(f"/api/documents/{doc_id}").json()["status"] == "done", "Markdown is parsed as usual"
+        junk = client.post("/api/upload", files={"file": ("x.bin", b"\x19\xc2\x9fi\xf9\t\t")}, data={"ocr": "true"})
+    assert 400 <= junk.status_code < 500 and junk.json()["message"]

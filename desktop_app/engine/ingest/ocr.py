@@ -12,8 +12,15 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from desktop_app.engine.ingest.base import NoTextError, ParsedChapter, ParsedDocument, ParseTimeoutError
+from desktop_app.engine.ingest.base import (
+    CorruptFileError,
+    NoTextError,
+    ParsedChapter,
+    ParsedDocument,
+    ParseTimeoutError,
+)
 from desktop_app.engine.ingest.limits import IngestLimits, check_page_count
+from desktop_app.engine.ingest.pdf_backend import password_required, wrong_password
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +52,12 @@ def ocr_pdf(path: Path, *, password: str | None = None, limits: IngestLimits | N
     if exe is None:
         raise NoTextError("OCR needs Tesseract, which is not installed on this machine.", path=path)
     deadline = time.monotonic() + limits.timeout_s
-    pdf = pdfium.PdfDocument(path, password=password)
+    try:
+        pdf = pdfium.PdfDocument(path, password=password)
+    except pdfium.PdfiumError as err:
+        if "password" in str(err).lower():
+            raise (wrong_password(path) if password else password_required(path)) from err
+        raise CorruptFileError(f"This PDF is damaged and cannot be read for OCR ({err}).", path=path) from err
     texts: list[str] = []
     try:
         check_page_count(len(pdf), limits, path)
