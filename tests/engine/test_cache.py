@@ -42,11 +42,12 @@ def test_hit_miss_stats_and_clear(tmp_path: Path) -> None:
 
 
 def test_ttl_expires(tmp_path: Path) -> None:
-    cache = SummaryCache(tmp_path / "c", ttl_seconds=0.05)
+    cache = SummaryCache(tmp_path / "c", ttl_seconds=60)
     cache.put("k", result())
-    deadline = time.monotonic() + 5
-    while cache.get("k") is not None and time.monotonic() < deadline:
-        time.sleep(0.01)  # waiting on the condition: expiry time passing
+    stored = time.time()
+    assert cache.expire(now=stored + 30) == 0, "within its TTL an entry stays"
+    assert cache.get("k") is not None
+    assert cache.expire(now=stored + 61) == 1, "past its TTL it is gone"
     assert cache.get("k") is None
     cache.close()
 

@@ -117,9 +117,9 @@ class SummaryCache:
             "directory": str(self.directory),
         }
 
-    def expire(self) -> int:
-        """Remove expired entries now; returns how many."""
-        return int(self._cache.expire())
+    def expire(self, now: float | None = None) -> int:
+        """Remove the entries expired at ``now`` (a ``time.time()`` value; default: now); returns how many."""
+        return int(self._cache.expire(now=now))
 
     def clear(self) -> int:
         """Remove every entry; returns how many were removed."""
