@@ -220,20 +220,19 @@ class Engine:
                 session, parsed, file_name=file_name, sha256=sha256 or _sha256_text(parsed), priority=level, focus=focus
             )
             doc_id = doc.id
-        chapter_ids = tuple(self._chapter_ids(doc_id))
+        view = self.document(doc_id)
+        chapter_ids = tuple(c.id for c in view.chapters)
         log.info("Enqueueing %d chapters for async summary generation...", len(chapter_ids))
         self.bus.publish(DocumentAdded(doc_id, parsed.title, parsed.format, len(parsed.chapters), chapter_ids))
         if self.async_enabled:
             self.pipeline.wake()
             log.info("✓ Enqueued %d chapters. Summaries will be generated in background.", len(chapter_ids))
-        elif not self.settings.skip_pipeline_init:
+            return view
+        if not self.settings.skip_pipeline_init:
             with self._sync_lock:
                 self.pipeline.run_inline(doc_id)
-        return self.document(doc_id)
-
-    def _chapter_ids(self, document_id: str) -> list[str]:
-        with self.sessions() as session:
-            return repo.chapter_ids(session, document_id)
+            return self.document(doc_id)
+        return view
 
     # --- reading
 

@@ -21,9 +21,15 @@ from desktop_app.engine.service import Engine
 from tests.engine.pipeline_helpers import GatedSummarizer, make_document
 
 
-def cli_json(capsys: pytest.CaptureFixture[str], settings: Settings, *argv: str) -> Any:
+def cli(capsys: pytest.CaptureFixture[str], settings: Settings, *argv: str) -> tuple[int, str, str]:
+    """Run a command against the same database as the running engine (a second terminal, as it were)."""
     code = main(["-q", "--data-dir", str(settings.data_dir), "--database", settings.database_url, *argv])
     out, err = capsys.readouterr()
+    return code, out, err
+
+
+def cli_json(capsys: pytest.CaptureFixture[str], settings: Settings, *argv: str) -> Any:
+    code, out, err = cli(capsys, settings, *argv)
     assert code == EXIT_OK, err
     return json.loads(out)
 
@@ -106,37 +112,12 @@ def test_purge_drops_pending_chapters_and_keeps_done_ones(
     summarizer = GatedSummarizer()
     with Engine(settings.model_copy(update={"summary_queue_size": 3}), summarizer=summarizer) as engine:
         doc = engine.add_parsed(make_document(40), file_name="purge.txt")
-        code = main(
-            [
-                "-q",
-                "--data-dir",
-                str(settings.data_dir),
-                "--database",
-                settings.database_url,
-                "purge",
-                "--document",
-                doc.id,
-            ]
-        )
+        code, _, _ = cli(capsys, settings, "purge", "--document", doc.id)
         assert code == EXIT_USAGE, "no terminal to confirm and no --yes: nothing is purged"
-        capsys.readouterr()
         summarizer.allow(5)
         assert wait_until(lambda: engine.document(doc.id, chapters=False).done >= 5)
         before = {c.id: c.summary for c in engine.document(doc.id).chapters if c.status == "done"}
-        code = main(
-            [
-                "-q",
-                "--data-dir",
-                str(settings.data_dir),
-                "--database",
-                settings.database_url,
-                "purge",
-                "--document",
-                doc.id,
-                "--yes",
-            ]
-        )
-        out, _ = capsys.readouterr()
+        code, out, _ = cli(capsys, settings, "purge", "--document", doc.id, "--yes")
         assert code == EXIT_OK and "Purged" in out
         summarizer.gate.set()
         final = engine.wait(doc.id, timeout=60)
