@@ -53,3 +53,15 @@ def test_beats_sumy_lexrank_and_textrank_on_rouge2() -> None:
         ours = r2[("chapterwise extractive", reference)]
         assert ours > r2[("sumy LexRank", reference)], json.dumps(rows)
         assert ours > r2[("sumy TextRank", reference)], json.dumps(rows)
+
+
+def test_a_chapter_heading_is_not_a_summary_sentence() -> None:
+    text = (
+        "A Caucus-Race And A Long Tale\n\n"
+        "They were indeed a queer-looking party that assembled on the bank. The birds had draggled feathers "
+        "and the animals had their fur clinging close to them. All were dripping wet, cross, and uncomfortable. "
+        "The first question of course was how to get dry again. They had a consultation about this."
+    )
+    result = ExtractiveSummarizer().summarize(SummaryRequest(text=text, max_sentences=2))
+    assert "Caucus-Race" not in result.summary
+    assert result.preview.startswith("They were indeed")

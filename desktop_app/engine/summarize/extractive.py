@@ -132,6 +132,13 @@ def _pagerank(sim: NDArray[np.float64], damping: float = 0.85, iterations: int =
     return scores
 
 
+_SENTENCE_CLOSE = tuple('.!?:;"\'”’)]。！？')
+
+
+def _is_heading(sentence: str) -> bool:
+    return len(sentence.split()) <= 12 and not sentence.rstrip().endswith(_SENTENCE_CLOSE)
+
+
 def rank_sentences(
     sentences: Sequence[str],
     *,
@@ -159,8 +166,12 @@ def rank_sentences(
     prior = 1.0 / (1.0 + positions / max(n / 10.0, 1.0))
     scores = (1.0 - position_weight) * centrality + position_weight * prior
     lengths = np.array([len(t) for t in token_lists], dtype=np.float64)
-    scores[lengths < 4] *= 0.3  # fragments, headings, captions
+    scores[lengths < 4] *= 0.3  # fragments, captions
     scores[lengths > 80] *= 0.5  # run-ons from broken extraction
+    # A short line without closing punctuation is a heading ("A Caucus-Race And A Long Tale"): it names the
+    # chapter, it does not summarize it.
+    headings = np.array([_is_heading(s) for s in sentences])
+    scores[headings] *= 0.05
     if focus:
         q = focus_vector(focus, vocab, idf)
         if q is not None:
