@@ -16,6 +16,20 @@ def count_words(text: str) -> int:
     return len(text.split())
 
 
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A lower-level section inside a chapter ("6.1 Initial Franchise Fee"), located in the chapter's text.
+
+    ``start``/``end`` are character offsets into :attr:`ParsedChapter.text` (``text[start:end]`` is the
+    section, its heading line included); ``level`` is 2 for the first level below the chapter.
+    """
+
+    title: str
+    start: int
+    end: int
+    level: int = 2
+
+
 @dataclass(slots=True)
 class ParsedChapter:
     """One chapter as found in the file: a title and its plain text."""
@@ -29,6 +43,11 @@ class ParsedChapter:
     #: "body" for the main text, "front" (preface, contents) or "back" (index, bibliography,
     #: appendix lists) where the parser recognised such matter and kept it as a chapter.
     kind: str = "body"
+    #: Lower-level sections inside the chapter, in order, with their offsets into ``text``.
+    sections: list[Section] = field(default_factory=list)
+    #: For paged formats: ``(offset, page)`` pairs, ascending, saying that ``text[offset:]`` starts on
+    #: ``page`` (1-based) until the next pair. Empty where the format has no pages.
+    page_starts: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def word_count(self) -> int:

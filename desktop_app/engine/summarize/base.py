@@ -68,6 +68,23 @@ class ClauseFlag:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """One sentence of a summary and where it came from.
+
+    ``start``/``end`` are character offsets into the text that was summarized (the chapter's text;
+    for a whole-document summary, the text of chapter ``chapter``). Extractive sentences are exact
+    spans (``support`` None); an LLM's sentences are aligned to their best-supporting passage and carry
+    a ``support`` score in [0, 1]. ``start``/``end`` are None when no passage could be found.
+    """
+
+    text: str
+    start: int | None = None
+    end: int | None = None
+    support: float | None = None
+    chapter: int | None = None
+
+
 @dataclass(slots=True)
 class SummaryResult:
     """A summary and what it cost."""
@@ -85,6 +102,8 @@ class SummaryResult:
     endpoint: str | None = None
     #: Set when the answer came from a fallback backend (for example extractive while a circuit is open).
     fallback_from: str | None = None
+    #: The summary sentence by sentence, with their source spans (empty where the backend gives none).
+    sentences: list[SummarySentence] = field(default_factory=list)
 
 
 @runtime_checkable

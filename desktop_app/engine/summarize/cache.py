@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import diskcache
 
-from .base import PROMPT_VERSION, ClauseFlag, Summarizer, SummaryRequest, SummaryResult
+from .base import PROMPT_VERSION, ClauseFlag, Summarizer, SummaryRequest, SummaryResult, SummarySentence
 from .prompts import PROMPTS_VERSION
 
 if TYPE_CHECKING:
@@ -198,6 +198,7 @@ def _to_dict(result: SummaryResult) -> dict[str, Any]:
         "prompt_tokens": result.prompt_tokens,
         "completion_tokens": result.completion_tokens,
         "endpoint": result.endpoint,
+        "sentences": [[s.text, s.start, s.end, s.support, s.chapter] for s in result.sentences],
     }
 
 
@@ -213,4 +214,5 @@ def _from_dict(data: dict[str, Any]) -> SummaryResult:
         completion_tokens=data.get("completion_tokens"),
         cached=True,
         endpoint=data.get("endpoint"),
+        sentences=[SummarySentence(*row) for row in data.get("sentences", [])],
     )
