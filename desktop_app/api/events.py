@@ -46,13 +46,15 @@ EVENT_NAMES: dict[type, str] = {
 
 def event_payload(event: Event) -> dict[str, Any]:
     """The JSON object sent for an engine event (its fields, plus ``percent`` for progress)."""
+    if isinstance(event, ChapterCommitted):
+        return {"document_id": event.document_id, "chapter_id": event.chapter_id, **event.chapter.to_dict()}
+    if isinstance(event, PipelineStats):
+        return {"status": event.status.to_dict()}
     data = asdict(event)
     if isinstance(event, DocumentProgress):
         data["percent"] = round(event.percent, 1)
     if isinstance(event, DocumentAdded):
         data["chapter_ids"] = list(event.chapter_ids)
-    if isinstance(event, ChapterCommitted):
-        data["clause_flags"] = list(event.clause_flags)
     return data
 
 

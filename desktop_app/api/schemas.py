@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from desktop_app.engine.views import ChapterView, DocumentView
+from desktop_app.engine.records import ChapterRecord, DocumentView
 
 SessionState = Literal["pending", "processing", "completed", "failed"]
 
@@ -133,7 +133,7 @@ def seed_chapter_status(status: str) -> str:
     return status if status in ("done", "failed", "cancelled") else "processing"
 
 
-def chapter_brief(chapter: ChapterView) -> dict[str, Any]:
+def chapter_brief(chapter: ChapterRecord) -> dict[str, Any]:
     return {
         "id": chapter.id,
         "title": chapter.title,

@@ -32,8 +32,7 @@ def _configure_logging(verbosity: int) -> None:
 
 
 def _open_engine(settings: Settings) -> Any:
-    from desktop_app.engine.service import Engine
-    from desktop_app.engine.store.db import DatabaseError
+    from desktop_app.engine.service import DatabaseError, Engine
 
     try:
         return Engine(settings)
@@ -43,7 +42,7 @@ def _open_engine(settings: Settings) -> Any:
 
 
 def _render(views: list[Any], fmt: str) -> str:
-    from desktop_app.engine.views import export_json, export_markdown
+    from desktop_app.engine.exports import export_json, export_markdown
 
     if fmt == "json":
         objects = [json.loads(export_json(v)) for v in views]

@@ -13,13 +13,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .events import BackendHealth, EndpointHealth, EventBus
+from .reports import EndpointStats
 from .summarize.base import (
     BackendTimeoutError,
     BackendUnavailableError,
     BadRequestError,
+    Summarizer,
     SummarizerError,
 )
 
@@ -100,7 +102,9 @@ def _judge(url: str, model: str, models: list[str], latency: float, backend: str
 class HealthMonitor:
     """Probes the backend every ``interval`` seconds and publishes changes. One loop; thread-safe reads."""
 
-    def __init__(self, settings: Settings, bus: EventBus, *, summarizer: Any = None, interval: float = 5.0) -> None:
+    def __init__(
+        self, settings: Settings, bus: EventBus, *, summarizer: Summarizer | None = None, interval: float = 5.0
+    ) -> None:
         self.settings = settings
         self.bus = bus
         self.summarizer = summarizer
@@ -122,8 +126,8 @@ class HealthMonitor:
         merged = []
         for e in endpoints:
             circuit = circuits.get(e.url)
-            if circuit and circuit.get("circuit") == "open":
-                reason = f"Paused after repeated failures ({circuit.get('last_error') or 'no answer'}); retried soon."
+            if circuit and circuit.circuit == "open":
+                reason = f"Paused after repeated failures ({circuit.last_error or 'no answer'}); retried soon."
                 merged.append(EndpointHealth(e.url, "circuit_open", reason, e.latency_ms))
             else:
                 merged.append(e)
@@ -138,11 +142,10 @@ class HealthMonitor:
             self.bus.publish(health)
         return health
 
-    def _circuits(self) -> dict[str, dict[str, Any]]:
-        stats = getattr(self.summarizer, "stats", None)
-        if not callable(stats):
+    def _circuits(self) -> dict[str, EndpointStats]:
+        if self.summarizer is None:
             return {}
-        return {e["url"]: e for e in stats().get("endpoints", [])}
+        return {e.url: e for e in self.summarizer.stats().endpoints}
 
     def run(self) -> None:
         """The loop (through the spawn hook); ends when :meth:`stop` is called."""
@@ -153,9 +156,6 @@ class HealthMonitor:
                 log.exception("Backend health check failed")
             self._wake.wait(self.interval)
             self._wake.clear()
-
-    def check_soon(self) -> None:
-        self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()

@@ -11,23 +11,20 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
-from .base import CircuitOpenError, Summarizer, SummaryRequest, SummaryResult
+from ..reports import SummarizerStats
+from .base import CircuitOpenError, Summarizer, SummaryRequest, SummaryResult, WrappingSummarizer
 
 log = logging.getLogger(__name__)
 
 
-class FallbackSummarizer:
+class FallbackSummarizer(WrappingSummarizer):
     """``primary`` unless its circuits are open, then ``fallback``."""
 
     def __init__(self, primary: Summarizer, fallback: Summarizer) -> None:
+        super().__init__(primary)
         self.primary = primary
         self.fallback = fallback
-        self.name = primary.name
-        self.model = primary.model
-        self.cpu_bound = primary.cpu_bound
-        self.max_concurrency = primary.max_concurrency
         self._lock = threading.Lock()
         self.fallbacks = 0
 
@@ -39,7 +36,7 @@ class FallbackSummarizer:
                 self.fallbacks += 1
             log.warning("%s is unavailable (%s); using the %s summarizer", self.primary.name, err, self.fallback.name)
             result = self.fallback.summarize(request)
-            return replace(result, fallback_from=self.primary.name)
+            return replace(result, fallback_from=self.primary.name, fallback_reason=str(err))
 
     def stream(self, request: SummaryRequest) -> Iterator[str]:
         # CircuitOpenError comes before the first token (no endpoint is taken), so nothing is repeated.
@@ -48,14 +45,8 @@ class FallbackSummarizer:
         except CircuitOpenError:
             yield from self.fallback.stream(request)
 
-    def stats(self) -> dict[str, Any]:
-        inner = getattr(self.primary, "stats", None)
-        data: dict[str, Any] = dict(inner()) if callable(inner) else {}
-        data["fallbacks"] = self.fallbacks
-        return data
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.primary, name)
+    def stats(self) -> SummarizerStats:
+        return replace(self.primary.stats(), fallbacks=self.fallbacks)
 
     def close(self) -> None:
         self.primary.close()
