@@ -11,9 +11,9 @@ check, instead of chapters failing silently. The built-in extractive backend is 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .events import BackendHealth, EndpointHealth, EventBus
