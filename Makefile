@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop_app tests bench
+	$(BIN)/ruff check desktop_app chapterwise_testing tests bench scripts
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -23,11 +23,11 @@ import threading
 import time
 from pathlib import Path
 
+from chapterwise_testing.llmsim import LLMSimulator
+from chapterwise_testing.pdfs import PageSpec, make_text_pdf
 from desktop_app.config import Settings
 from desktop_app.engine.events import DocumentFinished
 from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
-from desktop_app.engine.ingest.testing import PageSpec, make_text_pdf
-from desktop_app.engine.llmsim import LLMSimulator
 from desktop_app.engine.service import Engine
 from desktop_app.engine.store import repo
 from desktop_app.engine.store.db import open_database
