@@ -18,10 +18,14 @@ import argparse
 import json
 import random
 import statistics
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+# The test tools (chapterwise_testing) live in the checkout, not in the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from chapterwise_testing.llmsim import LLMSimulator
 from chapterwise_testing.pdfs import PageSpec, make_text_pdf
