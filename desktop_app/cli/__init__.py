@@ -16,6 +16,7 @@ Exit codes (stable, for scripts):
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,8 @@ from typing import Any
 
 from desktop_app import __version__
 from desktop_app.config import SettingsError, load_settings
+from desktop_app.logfile import install_log_file
+from desktop_app.paths import ENV_DATA_DIR, app_paths, log_moves, migrate_legacy_layout
 
 from . import documents, operate
 from .common import (
@@ -54,13 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="chapterwise",
         description="Summarize long documents chapter by chapter (PDF, EPUB, DOCX, Markdown, text).",
         epilog="Settings come from the environment (CHAPTERWISE_*, USE_ASYNC_SUMMARIZATION, SUMMARY_MAX_WORKERS), "
-        "then settings.json in the data directory. Exit codes: 0 ok, 1 chapters failed, 2 usage or setting, "
-        "3 unreadable file, 4 database, 5 no such document, 130 interrupted.",
+        "then settings.json in the config folder (in the one folder given by --data-dir or CHAPTERWISE_DATA_DIR). "
+        "Exit codes: 0 ok, 1 chapters failed, 2 usage or setting, 3 unreadable file, 4 database, "
+        "5 no such document, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"chapterwise {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only results and errors")
-    parser.add_argument("--data-dir", type=Path, help="data directory (database, cache, settings); default: per user")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="one folder for everything (database, settings, cache, logs); default: the platform's per-user folders",
+    )
     parser.add_argument("--database", metavar="URL", help="database URL (sqlite:///PATH or postgresql://…)")
     parser.add_argument("--backend", choices=["extractive", "ollama", "openai"], help="summarizer backend")
     parser.add_argument("--model", help="model name for the LLM backends")
@@ -137,9 +145,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
+    moves = migrate_legacy_layout(app_paths(args.data_dir))  # before the settings file is read from its new place
     overrides: dict[str, Any] = {}
     if args.data_dir:
         overrides["data_dir"] = args.data_dir.expanduser()
+        os.environ[ENV_DATA_DIR] = str(overrides["data_dir"])  # the settings file, and child processes, follow it
     if args.database:
         overrides["database_url"] = args.database
     if args.backend:
@@ -151,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as err:
         print(f"chapterwise: {err}", file=sys.stderr)
         return EXIT_USAGE
+    install_log_file(settings.paths.logs, settings.log_level)
+    log_moves(moves)
     handler = _COMMANDS[args.command]
     try:
         return handler(args, settings)
