@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test setup system-deps system-deps-test lint typecheck bench clean
+.PHONY: run test setup system-deps system-deps-test lint licences typecheck bench clean
 
 run: system-deps $(STAMP)
 	$(BIN)/chapterwise-gui $(FILES)
@@ -28,8 +28,13 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop_app chapterwise_testing tests bench scripts
+	$(BIN)/ruff check desktop_app chapterwise_testing tests bench scripts packaging
 	$(BIN)/mypy
+	$(BIN)/python scripts/check_licences.py
+
+# The run-time dependency tree has no copyleft licence (LGPL/MPL libraries are reported, GPL/AGPL fail).
+licences: $(STAMP)
+	$(BIN)/python scripts/check_licences.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
