@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import shtab
+
 from desktop_app import __version__
 from desktop_app.config import SettingsError, load_settings
 from desktop_app.logfile import install_log_file
@@ -62,13 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
         "5 no such document, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"chapterwise {__version__}")
+    shtab.add_argument_to(parser, "--print-completion", help="print a shell completion script (bash, zsh, tcsh, fish) "
+                          "and exit; see docs/INSTALL.md")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only results and errors")
     parser.add_argument(
         "--data-dir",
         type=Path,
         help="one folder for everything (database, settings, cache, logs); default: the platform's per-user folders",
-    )
+    ).complete = shtab.DIRECTORY  # type: ignore[attr-defined]
     parser.add_argument("--database", metavar="URL", help="database URL (sqlite:///PATH or postgresql://…)")
     parser.add_argument("--backend", choices=["extractive", "ollama", "openai"], help="summarizer backend")
     parser.add_argument("--model", help="model name for the LLM backends")
@@ -76,9 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("summarize", help="summarize files chapter by chapter and print the result")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE").complete = shtab.FILE  # type: ignore[attr-defined]
     p.add_argument("--format", choices=["md", "json"], default="md", help="output format (default: md)")
-    p.add_argument("-o", "--output", type=Path, help="write the result to this file instead of standard output")
+    p.add_argument(
+        "-o", "--output", type=Path, help="write the result to this file instead of standard output"
+    ).complete = shtab.FILE  # type: ignore[attr-defined]
     p.add_argument("--no-wait", action="store_true", help="save the chapters and return; the backlog is resumed later")
     p.add_argument("--password", help="password for encrypted PDFs")
     p.add_argument("--ocr", action="store_true", help="read scanned PDFs with Tesseract OCR (when it is installed)")
@@ -103,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export a document's summaries")
     p.add_argument("document", metavar="DOC")
     p.add_argument("--format", choices=["md", "json"], default="md")
-    p.add_argument("-o", "--output", type=Path)
+    p.add_argument("-o", "--output", type=Path).complete = shtab.FILE  # type: ignore[attr-defined]
 
     for name, text in (("retry", "queue failed and cancelled chapters again"), ("cancel", "cancel pending chapters")):
         p = sub.add_parser(name, help=text)
