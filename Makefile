@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+BUNDLE_STAMP = $(VENV)/.bundle-installed
+# The document `make bundle-smoke` opens; any PDF, EPUB, DOCX, Markdown or text file.
+SMOKE_DOCS ?= $(firstword $(wildcard ../shared/corpus/pdf/dmca.pdf) README.md)
 
-.PHONY: run test setup system-deps system-deps-test lint licences typecheck bench clean
+.PHONY: run test setup system-deps system-deps-test lint licences typecheck bench bundle bundle-smoke install-desktop clean
 
 run: system-deps $(STAMP)
 	$(BIN)/chapterwise-gui $(FILES)
@@ -38,6 +41,22 @@ licences: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+
+$(BUNDLE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bundle]'
+	@touch $(BUNDLE_STAMP)
+
+# One folder, dist/Chapterwise-<version>/, with chapterwise-gui (the window) and chapterwise (the command line).
+bundle: $(BUNDLE_STAMP)
+	PYTHONPATH=. $(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller packaging/pyinstaller.spec
+
+# Build the bundle, run its window offscreen and its command line on SMOKE_DOCS, print times and size.
+bundle-smoke: $(BUNDLE_STAMP)
+	$(BIN)/python packaging/bundle_smoke.py $(SMOKE_DOCS)
+
+# Add Chapterwise to this user's application menu (desktop entry, metainfo, icons under ~/.local/share).
+install-desktop: $(STAMP)
+	$(BIN)/chapterwise-gui --install-desktop
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
