@@ -112,8 +112,8 @@ def run_console(folder: Path, doc: Path, timeout: float) -> tuple[bool, float, s
         if result.returncode != 0:
             return False, elapsed, f"exit {result.returncode}: {result.stderr[-1000:]}"
         view = json.loads(result.stdout)
-        chapters = view.get("chapters", [])
-        return True, elapsed, f"{view.get('status')}, {len(chapters)} chapters"
+        status, chapters = view["document"]["status"], view["chapters"]
+        return status == "done", elapsed, f"{status}, {len(chapters)} chapters"
 
 
 def main(argv: list[str] | None = None) -> int:
