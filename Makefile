@@ -4,8 +4,9 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 BUNDLE_STAMP = $(VENV)/.bundle-installed
-# The document `make bundle-smoke` opens; any PDF, EPUB, DOCX, Markdown or text file.
-SMOKE_DOCS ?= $(firstword $(wildcard ../shared/corpus/pdf/dmca.pdf) README.md)
+# The documents `make bundle-smoke` opens: a PDF, an EPUB and a DOCX from the corpus when it is there.
+SMOKE_CORPUS = $(wildcard ../shared/corpus/pdf/dmca.pdf ../shared/corpus/epub/alice.epub ../shared/corpus/docx/par-known-paragraphs.docx)
+SMOKE_DOCS ?= $(if $(SMOKE_CORPUS),$(SMOKE_CORPUS),README.md)
 
 .PHONY: run test setup system-deps system-deps-test lint licences typecheck bench bundle bundle-smoke install-desktop clean
 
