@@ -132,11 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger().setLevel(settings.log_level)
     install_log_file(settings.paths.logs, settings.log_level)
     log_moves(moves)
-    log.info("Chapterwise %s started; log file in %s", __version__, settings.paths.logs)
 
     window = MainWindow(window_defaults(settings), log_handler=handler)
     window.show()
     quit_on_signals(app)
+    log.info("Chapterwise %s started; log file in %s", __version__, settings.paths.logs)
     settle_memory()
     if args.files:
         window.open_files(args.files)
@@ -149,12 +149,14 @@ def quit_on_signals(app: QApplication) -> None:
     """SIGTERM (a logout, ``kill``) and Ctrl-C close the window as its close button does: gracefully.
 
     Python runs signal handlers only between bytecodes, and Qt's event loop is C++; a cheap timer lets the
-    interpreter in a few times a second.
+    interpreter in a few times a second. The close is posted to the event loop rather than done in the handler:
+    a signal that arrives while the window is still starting would otherwise close it before ``exec`` runs,
+    and the loop would then wait forever for a last window to close.
     """
     from PySide6.QtCore import QTimer
 
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: app.closeAllWindows())
+        signal.signal(signum, lambda *_: QTimer.singleShot(0, app.closeAllWindows))
     tick = QTimer(app)
     tick.timeout.connect(lambda: None)
     tick.start(250)
