@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE").complete = shtab.FILE  # type: ignore[attr-defined]
     p.add_argument("--format", choices=["md", "json"], default="md", help="output format (default: md)")
     p.add_argument(
+        "--with-text", action="store_true", help="JSON: include each chapter's text (summary spans index into it)"
+    )
+    p.add_argument(
         "-o", "--output", type=Path, help="write the result to this file instead of standard output"
     ).complete = shtab.FILE  # type: ignore[attr-defined]
     p.add_argument("--no-wait", action="store_true", help="save the chapters and return; the backlog is resumed later")
@@ -109,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export a document's summaries")
     p.add_argument("document", metavar="DOC")
     p.add_argument("--format", choices=["md", "json"], default="md")
+    p.add_argument("--with-text", action="store_true", help="JSON: include each chapter's text")
     p.add_argument("-o", "--output", type=Path).complete = shtab.FILE  # type: ignore[attr-defined]
 
     for name, text in (("retry", "queue failed and cancelled chapters again"), ("cancel", "cancel pending chapters")):
