@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/screenshot.py [--out docs/screenshot.png] [--theme light|dark]
 
-The window runs its real engine against the bundled LLM simulator (``desktop_app.engine.llmsim``, which
+The window runs its real engine against the LLM simulator of the test tools (``chapterwise_testing.llmsim``, which
 speaks Ollama's protocol with a configurable latency), so the gauges and the latency chart show a live
 pipeline. Documents: a contract from the shared corpus (clause flags), the "Geometrie und Topologie"
 PDF and "Alice's Adventures in Wonderland" (EPUB) when ``../shared/corpus`` is present, else
@@ -51,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
+    from chapterwise_testing.llmsim.server import LLMSimulator
     from desktop_app.config import Settings
-    from desktop_app.engine.llmsim.server import LLMSimulator
     from desktop_app.ui.compat import binding_problem
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.theme import apply_theme

@@ -16,13 +16,18 @@ Exit codes (stable, for scripts):
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import shtab
+
 from desktop_app import __version__
 from desktop_app.config import SettingsError, load_settings
+from desktop_app.logfile import install_log_file
+from desktop_app.paths import ENV_DATA_DIR, app_paths, log_moves, migrate_legacy_layout
 
 from . import documents, operate
 from .common import (
@@ -54,13 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="chapterwise",
         description="Summarize long documents chapter by chapter (PDF, EPUB, DOCX, Markdown, text).",
         epilog="Settings come from the environment (CHAPTERWISE_*, USE_ASYNC_SUMMARIZATION, SUMMARY_MAX_WORKERS), "
-        "then settings.json in the data directory. Exit codes: 0 ok, 1 chapters failed, 2 usage or setting, "
-        "3 unreadable file, 4 database, 5 no such document, 130 interrupted.",
+        "then settings.json in the config folder (in the one folder given by --data-dir or CHAPTERWISE_DATA_DIR). "
+        "Exit codes: 0 ok, 1 chapters failed, 2 usage or setting, 3 unreadable file, 4 database, "
+        "5 no such document, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"chapterwise {__version__}")
+    shtab.add_argument_to(parser, "--print-completion", help="print a shell completion script (bash, zsh, tcsh, fish) "
+                          "and exit; see docs/INSTALL.md")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only results and errors")
-    parser.add_argument("--data-dir", type=Path, help="data directory (database, cache, settings); default: per user")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="one folder for everything (database, settings, cache, logs); default: the platform's per-user folders",
+    ).complete = shtab.DIRECTORY  # type: ignore[attr-defined]
     parser.add_argument("--database", metavar="URL", help="database URL (sqlite:///PATH or postgresql://…)")
     parser.add_argument("--backend", choices=["extractive", "ollama", "openai"], help="summarizer backend")
     parser.add_argument("--model", help="model name for the LLM backends")
@@ -68,12 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("summarize", help="summarize files chapter by chapter and print the result")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE").complete = shtab.FILE  # type: ignore[attr-defined]
     p.add_argument("--format", choices=["md", "json"], default="md", help="output format (default: md)")
     p.add_argument(
         "--with-text", action="store_true", help="JSON: include each chapter's text (summary spans index into it)"
     )
-    p.add_argument("-o", "--output", type=Path, help="write the result to this file instead of standard output")
+    p.add_argument(
+        "-o", "--output", type=Path, help="write the result to this file instead of standard output"
+    ).complete = shtab.FILE  # type: ignore[attr-defined]
     p.add_argument("--no-wait", action="store_true", help="save the chapters and return; the backlog is resumed later")
     p.add_argument("--password", help="password for encrypted PDFs")
     p.add_argument("--ocr", action="store_true", help="read scanned PDFs with Tesseract OCR (when it is installed)")
@@ -99,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("document", metavar="DOC")
     p.add_argument("--format", choices=["md", "json"], default="md")
     p.add_argument("--with-text", action="store_true", help="JSON: include each chapter's text")
-    p.add_argument("-o", "--output", type=Path)
+    p.add_argument("-o", "--output", type=Path).complete = shtab.FILE  # type: ignore[attr-defined]
 
     for name, text in (("retry", "queue failed and cancelled chapters again"), ("cancel", "cancel pending chapters")):
         p = sub.add_parser(name, help=text)
@@ -141,9 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
+    moves = migrate_legacy_layout(app_paths(args.data_dir))  # before the settings file is read from its new place
     overrides: dict[str, Any] = {}
     if args.data_dir:
         overrides["data_dir"] = args.data_dir.expanduser()
+        os.environ[ENV_DATA_DIR] = str(overrides["data_dir"])  # the settings file, and child processes, follow it
     if args.database:
         overrides["database_url"] = args.database
     if args.backend:
@@ -155,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as err:
         print(f"chapterwise: {err}", file=sys.stderr)
         return EXIT_USAGE
+    install_log_file(settings.paths.logs, settings.log_level)
+    log_moves(moves)
     handler = _COMMANDS[args.command]
     try:
         return handler(args, settings)

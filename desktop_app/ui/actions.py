@@ -32,6 +32,7 @@ class Actions:
     show_log: QAction
     about: QAction
     shortcuts: QAction
+    open_log_folder: QAction
     recent_menu: QMenu
     serve_api: QAction
     toolbar: QToolBar | None = None
@@ -77,6 +78,8 @@ def build_actions(window: QMainWindow) -> Actions:
         show_log=_action(window, "Show the &log", "F10", "log"),
         about=_action(window, "&About Chapterwise", None, "about"),
         shortcuts=_action(window, "&Keyboard shortcuts", "F1"),
+        open_log_folder=_action(window, "Open log &folder", None, "log",
+                                "Open the folder of the log file (to read it, or to attach it to a bug report)"),
         recent_menu=QMenu("Open &Recent", window),
         serve_api=_action(window, "Local &API", "Ctrl+Shift+A", "api",
                           "Serve the local HTTP API (the URL shows in the status bar; the token is copied)"),
@@ -117,6 +120,7 @@ def build_actions(window: QMainWindow) -> Actions:
     view_menu.addAction(a.show_log)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(a.shortcuts)
+    help_menu.addAction(a.open_log_folder)
     help_menu.addAction(a.about)
 
     tools = QToolBar("Main", window)

@@ -18,8 +18,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QTabWidget
 
 from desktop_app.config import Settings
@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         self.confirm: Callable[[str, str], bool] = partial(dialogs.confirm, self)
         self.ask_save_path: Callable[[str, str], str | None] = partial(dialogs.ask_save_path, self)
         self.show_dialogs = True
-        self.recent = RecentFiles(settings.data_dir / "recent.json")
+        self.recent = RecentFiles(settings.paths.recent_files_file)
 
         # --- models and widgets
         self.documents_model = DocumentsModel(self)
@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
         a.show_log.triggered.connect(self._on_show_log_triggered)
         a.about.triggered.connect(self.show_about)
         a.shortcuts.triggered.connect(self.show_shortcuts)
+        a.open_log_folder.triggered.connect(self.open_log_folder)
         a.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
@@ -388,6 +389,15 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    def open_log_folder(self) -> bool:
+        """Help ▸ Open log folder: the folder of chapterwise.log in the desktop's file manager."""
+        folder = self.settings.paths.logs
+        folder.mkdir(parents=True, exist_ok=True)
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            return True
+        self.notify("Cannot open the log folder", f"No file manager opened it. The log file is in:\n{folder}")
+        return False
+
     def show_shortcuts(self) -> None:
         dialogs.show_shortcuts(self, shortcut_table(self.menu_actions))
 
@@ -561,13 +571,13 @@ class MainWindow(QMainWindow):
         self.shutdown()
         event.accept()
 
-    # --- persistence: geometry (QSettings) and recent files (the data directory)
+    # --- persistence: geometry (QSettings) and recent files (the config folder)
 
     def _save_geometry(self) -> None:
-        save_geometry(self, self.settings.data_dir)
+        save_geometry(self, self.settings.paths.window_state_file)
 
     def _restore_geometry(self) -> None:
-        restore_geometry(self, self.settings.data_dir)
+        restore_geometry(self, self.settings.paths.window_state_file)
 
     def recent_files(self) -> list[Path]:
         return self.recent.paths()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chapterwise_testing.pdfs import PageSpec, body_lines, make_text_pdf
 from desktop_app.engine.ingest import parse_document
-from desktop_app.engine.ingest.testing import PageSpec, body_lines, make_text_pdf
 
 TITLES = ["Harbour Trade", "Winter Storms", "The Customs House", "Silver and Grain", "Letters Home"]
 

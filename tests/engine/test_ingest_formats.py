@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from chapterwise_testing.pdfs import PageSpec, body_lines, make_text_pdf
 from desktop_app.engine.ingest import (
     SUPPORTED_SUFFIXES,
     CorruptFileError,
@@ -22,7 +23,6 @@ from desktop_app.engine.ingest import (
 )
 from desktop_app.engine.ingest.headings import match_heading, roman_to_int
 from desktop_app.engine.ingest.pdf_text import join_hyphenation, remove_running_lines
-from desktop_app.engine.ingest.testing import PageSpec, body_lines, make_text_pdf
 
 
 def write(tmp_path: Path, name: str, data: bytes | str) -> Path:

@@ -81,7 +81,7 @@ def _closed_port() -> int:
 
 
 def test_test_connection_shows_up_and_down_without_saving(qtbot, dialog: SettingsDialog, ui_settings) -> None:
-    from desktop_app.engine.llmsim import LLMSimulator
+    from chapterwise_testing.llmsim import LLMSimulator
 
     dialog.backend.setCurrentText("ollama")
     dialog.model.setText("llama3.2:latest")
