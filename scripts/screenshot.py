@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         fallback_to_extractive=False,
     )
     window = MainWindow(settings, restore_geometry=False)
-    window.show_dialogs = False
+    window.prompts.show_dialogs = False
     window.resize(1440, 900)
     window.show()
 
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     done = [r for r in range(model.rowCount()) if model.chapter(r).status == "done"]
     flagged = [r for r in done if model.chapter(r).clause_flags]
     if flagged or done:
-        window.document_view.select_row((flagged or done)[0])
+        window.document_pane.select_row((flagged or done)[0])
     pump(0.6)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     image = window.grab()

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from desktop_app.ui.widgets.settings_dialog import SettingsDialog
+from desktop_app.ui.window_menus import open_settings
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_saved_settings_apply_without_restart(qtbot, make_window, book) -> None:
     window = make_window()
     with qtbot.waitSignal(window.chapters_loaded, timeout=20_000):
         window.open_files([book(3)])
-    dialog = window.open_settings()
+    dialog = open_settings(window)
     dialog.max_workers.setValue(5)
     dialog.min_workers.setValue(2)
     dialog.initial_workers.setValue(2)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from desktop_app.ui.models.documents import DocumentsModel, IdRole
+from desktop_app.ui.models.documents import DocumentsModel
+from desktop_app.ui.models.keyed import IdRole
 from desktop_app.ui.widgets.delegates import PriorityDelegate, ProgressDelegate, StatusDelegate
 
 

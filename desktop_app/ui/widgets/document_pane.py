@@ -91,7 +91,7 @@ class ElidedLabel(QLabel):
 SEVERITY_COLORS = {"high": "#ff6b6b", "medium": "#ffb347", "low": "#ffe066"}
 
 
-class DocumentView(QWidget):
+class DocumentPane(QWidget):
     """The right-hand side of the window: chapters of the current document and their summaries."""
 
     # --- signals
