@@ -70,9 +70,11 @@ class DocumentsPanel(QWidget):
         return str(rows[0].data(IdRole)) if rows else None
 
     def select(self, document_id: str) -> None:
+        """Select a document and scroll it into view."""
         row = self.model.row_of(document_id)
         if row >= 0:
             self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
 
     # --- slots
 
