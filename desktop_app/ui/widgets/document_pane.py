@@ -151,7 +151,9 @@ class DocumentPane(QWidget):
         head = self.table.horizontalHeader()
         head.setHighlightSections(False)
         head.setSectionResizeMode(ChaptersModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((ChaptersModel.INDEX, 44), (ChaptersModel.STATUS, 84), (ChaptersModel.WORDS, 64),
+        # "processing 10/12" (a long chapter's parts) fits the status column in the table's font.
+        status_width = self.table.fontMetrics().horizontalAdvance(f"{status_word('processing')} 10/12") + 16
+        for col, width in ((ChaptersModel.INDEX, 44), (ChaptersModel.STATUS, status_width), (ChaptersModel.WORDS, 64),
                            (ChaptersModel.TIME, 68), (ChaptersModel.FLAGS, 110)):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(col, width)

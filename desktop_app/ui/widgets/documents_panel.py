@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
+from desktop_app.ui.i18n import status_word, translate
 from desktop_app.ui.models.documents import DocumentsModel
 from desktop_app.ui.models.keyed import IdRole
 from desktop_app.ui.widgets.delegates import PriorityDelegate, ProgressDelegate, StatusDelegate
@@ -20,7 +21,7 @@ class DocumentsPanel(QWidget):
     def __init__(self, model: DocumentsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        title = QLabel("Documents")
+        title = QLabel(translate("DocumentsPanel", "Documents"))
         title.setObjectName("panelTitle")
         self.table = QTableView()
         self.table.setObjectName("documentsTable")
@@ -44,13 +45,16 @@ class DocumentsPanel(QWidget):
         head = self.table.horizontalHeader()
         head.setHighlightSections(False)
         head.setSectionResizeMode(DocumentsModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        # The status column fits its longest word ("summarizing (12 failed)") in the table's font.
+        status_width = self.table.fontMetrics().horizontalAdvance(f"{status_word('summarizing')} (12 failed)") + 16
         for col, width in ((DocumentsModel.FORMAT, 48), (DocumentsModel.CHAPTERS, 44), (DocumentsModel.PROGRESS, 96),
-                           (DocumentsModel.STATUS, 84), (DocumentsModel.PRIORITY, 62), (DocumentsModel.ELAPSED, 50)):
+                           (DocumentsModel.STATUS, status_width), (DocumentsModel.PRIORITY, 62),
+                           (DocumentsModel.ELAPSED, 50)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
-        self.placeholder = QLabel(
-            "Drop PDF, EPUB, DOCX, Markdown or text files anywhere on this window,\nor use File ▸ Open (Ctrl+O)."
-        )
+        self.placeholder = QLabel(translate(
+            "DocumentsPanel",
+            "Drop PDF, EPUB, DOCX, Markdown or text files anywhere on this window,\nor use File ▸ Open (Ctrl+O)."))
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setObjectName("gaugeCaption")
         model.rowsInserted.connect(self._update_placeholder)

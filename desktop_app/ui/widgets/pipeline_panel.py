@@ -191,13 +191,14 @@ class PipelinePanel(QWidget):
         latency = status.get("llm_latency_ms") or {}
         p50, p95, p99 = latency.get("p50"), latency.get("p95"), latency.get("p99")
         self.latency.set(
-            translate("PipelinePanel", "%1 median").replace("%1", _ms(p50)),
+            translate("PipelinePanel", "%1 median").replace("%1", _ms(p50)) if p50 is not None else "–",
             translate("PipelinePanel", "p95 %1 · p99 %2").replace("%1", _ms(p95)).replace("%2", _ms(p99))
             + (f" · {self.backend}" if self.backend else ""),
         )
         commit = status.get("batch_commit_ms") or {}
         self.commit.set(
-            translate("PipelinePanel", "%1 median").replace("%1", _ms(commit.get("p50"))),
+            translate("PipelinePanel", "%1 median").replace("%1", _ms(commit.get("p50")))
+            if commit.get("p50") is not None else "–",
             translate("PipelinePanel", "p99 %1 · last %2").replace("%1", _ms(commit.get("p99"))).replace(
                 "%2", _ms(commit.get("last"))),
         )
