@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -21,7 +22,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QTabBar,
+    QTabWidget,
     QTextEdit,
+    QToolBar,
     QWidget,
 )
 
@@ -73,6 +76,20 @@ def describe_window(window: MainWindow) -> None:
 
 def describe_controls(root: QWidget) -> None:
     """Give every control under ``root`` without an accessible name one, and a description; focus shows."""
+    for tabs in root.findChildren(QTabWidget):
+        for i in range(tabs.count()):
+            page = tabs.widget(i)
+            if not tabs.tabToolTip(i):
+                tabs.setTabToolTip(i, page.accessibleDescription() or tabs.tabText(i).replace("&", ""))
+        bar = tabs.tabBar()
+        bar.setAccessibleDescription(tabs.accessibleDescription() or translate("Accessibility", "Choose a page"))
+    for action in root.findChildren(QAction):
+        # Menu items read their description from "What's this"; the status tip already says what they do.
+        if not action.whatsThis():
+            action.setWhatsThis(action.statusTip() or action.toolTip() or action.text().replace("&", ""))
+    for bar in root.findChildren(QToolBar):
+        bar.setAccessibleName(bar.accessibleName() or bar.windowTitle())
+        bar.setAccessibleDescription(bar.accessibleDescription() or translate("Accessibility", "Frequent actions"))
     for widget in root.findChildren(QWidget):
         if not isinstance(widget, CONTROL_TYPES):
             continue
