@@ -37,9 +37,9 @@ def _problems(root: QWidget) -> tuple[int, list[str]]:
         what = f"{iface.role().name} {type(obj).__name__ if obj else ''} {obj.objectName() if obj else ''}"
         if not name:
             problems.append(f"no name: {what}")
-        if isinstance(obj, CONTROL_TYPES) and not isinstance(obj, QTabBar):
-            if not iface.text(QAccessible.Text.Description).strip():
-                problems.append(f"no description: {what} {name!r}")
+        described = bool(iface.text(QAccessible.Text.Description).strip())
+        if isinstance(obj, CONTROL_TYPES) and not isinstance(obj, QTabBar) and not described:
+            problems.append(f"no description: {what} {name!r}")
     return len(operated), problems
 
 
