@@ -34,6 +34,7 @@ from .common import (
     EXIT_OK,
     EXIT_USAGE,
     _configure_logging,
+    error,
 )
 
 __all__ = [
@@ -49,6 +50,27 @@ __all__ = [
 ]
 
 
+def _add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options every command takes, before or after its name (``refocus ID "x" -q`` works too).
+
+    A subcommand's copy has no defaults (``SUPPRESS``), so it only sets what was given after the command
+    and never resets what was given before it.
+    """
+    def default(value: Any) -> Any:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument("-v", "--verbose", action="count", default=default(0), help="log more (-v info, -vv debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                        help="no progress bars, only results and errors")
+    parser.add_argument("--data-dir", type=Path, default=default(None),
+                        help="data directory (database, cache, settings); default: per user")
+    parser.add_argument("--database", metavar="URL", default=default(None),
+                        help="database URL (sqlite:///PATH or postgresql://…)")
+    parser.add_argument("--backend", choices=["extractive", "ollama", "openai"], default=default(None),
+                        help="summarizer backend")
+    parser.add_argument("--model", default=default(None), help="model name for the LLM backends")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chapterwise",
@@ -58,17 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
         "3 unreadable file, 4 database, 5 no such document, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"chapterwise {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only results and errors")
-    parser.add_argument("--data-dir", type=Path, help="data directory (database, cache, settings); default: per user")
-    parser.add_argument("--database", metavar="URL", help="database URL (sqlite:///PATH or postgresql://…)")
-    parser.add_argument("--backend", choices=["extractive", "ollama", "openai"], help="summarizer backend")
-    parser.add_argument("--model", help="model name for the LLM backends")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_global_options(parser, defaults=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_global_options(common, defaults=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_subparser_class(common))
     sub.required = True
 
     p = sub.add_parser("summarize", help="summarize files chapter by chapter and print the result")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="files, or folders of files")
+    p.add_argument("-r", "--recursive", action="store_true", help="read the subfolders of folders too")
     p.add_argument("--format", choices=["md", "json"], default="md", help="output format (default: md)")
     p.add_argument("-o", "--output", type=Path, help="write the result to this file instead of standard output")
     p.add_argument("--no-wait", action="store_true", help="save the chapters and return; the backlog is resumed later")
@@ -82,10 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float)
 
     p = sub.add_parser("status", help="pipeline status and the documents in progress")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("list", help="list documents")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--status", choices=["processing", "summarizing", "done", "failed", "cancelled"])
 
     p = sub.add_parser("show", help="show a document and its chapters")
@@ -133,6 +153,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subparser_class(common: argparse.ArgumentParser) -> type[argparse.ArgumentParser]:
+    class CommandParser(argparse.ArgumentParser):
+        """A command's parser: the global options are among its own (see ``_add_global_options``)."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs["parents"] = [*kwargs.get("parents", []), common]
+            super().__init__(**kwargs)
+
+    return CommandParser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -149,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(**overrides)
     except SettingsError as err:
-        print(f"chapterwise: {err}", file=sys.stderr)
+        error(str(err))
         return EXIT_USAGE
     handler = _COMMANDS[args.command]
     try:
