@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test setup system-deps system-deps-test lint typecheck bench clean
+.PHONY: run test setup system-deps system-deps-test lint typecheck bench translations clean
 
 run: system-deps $(STAMP)
 	$(BIN)/chapterwise-gui $(FILES)
@@ -33,6 +33,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+
+translations: $(STAMP)
+	$(BIN)/python scripts/update_translations.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -79,17 +79,19 @@ def describe_controls(root: QWidget) -> None:
     for tabs in root.findChildren(QTabWidget):
         for i in range(tabs.count()):
             page = tabs.widget(i)
+            described = page.accessibleDescription() if page is not None else ""
             if not tabs.tabToolTip(i):
-                tabs.setTabToolTip(i, page.accessibleDescription() or tabs.tabText(i).replace("&", ""))
+                tabs.setTabToolTip(i, described or tabs.tabText(i).replace("&", ""))
         bar = tabs.tabBar()
         bar.setAccessibleDescription(tabs.accessibleDescription() or translate("Accessibility", "Choose a page"))
     for action in root.findChildren(QAction):
         # Menu items read their description from "What's this"; the status tip already says what they do.
         if not action.whatsThis():
             action.setWhatsThis(action.statusTip() or action.toolTip() or action.text().replace("&", ""))
-    for bar in root.findChildren(QToolBar):
-        bar.setAccessibleName(bar.accessibleName() or bar.windowTitle())
-        bar.setAccessibleDescription(bar.accessibleDescription() or translate("Accessibility", "Frequent actions"))
+    for toolbar in root.findChildren(QToolBar):
+        toolbar.setAccessibleName(toolbar.accessibleName() or toolbar.windowTitle())
+        toolbar.setAccessibleDescription(toolbar.accessibleDescription()
+                                         or translate("Accessibility", "Frequent actions"))
     for widget in root.findChildren(QWidget):
         if not isinstance(widget, CONTROL_TYPES):
             continue
