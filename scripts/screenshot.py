@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         window.open_files([path])
         pump(60, lambda n=i: len(ids) > n)
         if priority != "normal":
-            window.set_priority(ids[-1], priority)
+            window.controller.set_priority(ids[-1], priority)
         if i == 0:  # let the first document finish: the list shows a done one too
             pump(120, lambda: window.documents_model.get(ids[0]).status == "done")
     shown = ids[-1]

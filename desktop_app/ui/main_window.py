@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         if self.menu_actions.toolbar is not None:
             self.menu_actions.toolbar.insertWidget(self.menu_actions.toolbar.actions()[1], self.focus_field)
         self.resize(1440, 900)
-        self.top_splitter.setSizes([500, 940])
+        self.top_splitter.setSizes([540, 900])
         self.main_splitter.setSizes([620, 280])
 
     def _build_status_bar(self) -> None:

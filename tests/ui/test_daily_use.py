@@ -141,8 +141,11 @@ def test_the_status_column_fits_its_longest_word(qtbot, make_window) -> None:
     window = make_window()
     table = window.documents_panel.table
     metrics = table.fontMetrics()
-    needed = metrics.horizontalAdvance("summarizing (12 failed)")
-    assert table.columnWidth(DocumentsModel.STATUS) >= needed
+    needed = max(metrics.horizontalAdvance(w) for w in ("processing", "summarizing", "cancelled"))
+    assert table.columnWidth(DocumentsModel.STATUS) >= needed + 8  # the cell's margins
+    chapters = window.document_pane.table
+    assert chapters.columnWidth(window.chapters_model.STATUS) >= chapters.fontMetrics().horizontalAdvance(
+        "processing 10/12") + 8
 
 
 def test_about_names_the_summarizer_and_the_database_once_each(qtbot, make_window) -> None:

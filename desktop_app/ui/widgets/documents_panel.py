@@ -45,9 +45,11 @@ class DocumentsPanel(QWidget):
         head = self.table.horizontalHeader()
         head.setHighlightSections(False)
         head.setSectionResizeMode(DocumentsModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        # The status column fits its longest word ("summarizing (12 failed)") in the table's font.
-        status_width = self.table.fontMetrics().horizontalAdvance(f"{status_word('summarizing')} (12 failed)") + 16
-        for col, width in ((DocumentsModel.FORMAT, 48), (DocumentsModel.CHAPTERS, 44), (DocumentsModel.PROGRESS, 96),
+        # The status column fits its longest word ("summarizing") in the table's font; a failed count after it
+        # may be cut, and is in the tooltip and the document's header.
+        words = ("pending", "processing", "summarizing", "done", "failed", "cancelled")
+        status_width = max(self.table.fontMetrics().horizontalAdvance(status_word(w)) for w in words) + 20
+        for col, width in ((DocumentsModel.FORMAT, 48), (DocumentsModel.CHAPTERS, 44), (DocumentsModel.PROGRESS, 84),
                            (DocumentsModel.STATUS, status_width), (DocumentsModel.PRIORITY, 62),
                            (DocumentsModel.ELAPSED, 50)):
             self.table.setColumnWidth(col, width)
