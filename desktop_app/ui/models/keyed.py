@@ -125,9 +125,11 @@ class KeyedTableModel(QAbstractTableModel, Generic[R]):
             self.endInsertRows()
             return
         for row in new:
-            position = bisect_right([self.sort_key(r) for r in self._rows], self.sort_key(row))
+            key = self.sort_key(row)
+            position = bisect_right(keys, key)
             self.beginInsertRows(QModelIndex(), position, position)
             self._rows.insert(position, row)
+            keys.insert(position, key)
             self._reindex(position)
             self.endInsertRows()
 
@@ -138,7 +140,7 @@ class KeyedTableModel(QAbstractTableModel, Generic[R]):
             self.insert([row])
             return
         self._rows[position] = row
-        target = self._target_of(position)
+        target = position if self._in_order(position) else self._target_of(position)
         if target != position:
             self._move(position, target)
             position = target
@@ -181,6 +183,13 @@ class KeyedTableModel(QAbstractTableModel, Generic[R]):
     def _reindex(self, start: int) -> None:
         for position in range(start, len(self._rows)):
             self._row_of[self.key(self._rows[position])] = position
+
+    def _in_order(self, position: int) -> bool:
+        # The usual case, checked against the two neighbours only: a reload of 2,000 chapters stays linear.
+        key = self.sort_key(self._rows[position])
+        after_previous = position == 0 or self.sort_key(self._rows[position - 1]) <= key
+        before_next = position == len(self._rows) - 1 or key <= self.sort_key(self._rows[position + 1])
+        return after_previous and before_next
 
     def _target_of(self, position: int) -> int:
         row = self._rows[position]
