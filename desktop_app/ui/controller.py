@@ -309,7 +309,7 @@ class WindowController(QObject):
         model = self.window.documents_model
         model.upsert(views)
         wanted, self._wanted_id = self._wanted_id, None
-        if self.current_id is None and len(model):
+        if self.current_id is None and model.rowCount():
             if wanted and model.get(wanted) is not None:
                 self.select(wanted)
                 return

@@ -103,10 +103,8 @@ class KeyedTableModel(QAbstractTableModel, Generic[R]):
         return [self.key(r) for r in self._rows]
 
     def __iter__(self) -> Iterator[R]:
+        # No __len__: a QObject that is falsy when empty would surprise every "parent or …" in Qt code.
         return iter(list(self._rows))
-
-    def __len__(self) -> int:
-        return len(self._rows)
 
     # --- changing
 
