@@ -22,10 +22,16 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop_app.config import Settings
-from desktop_app.engine.events import ChapterCommitted, DocumentAdded, DocumentChanged, DocumentFinished
+from desktop_app.engine.events import (
+    ChapterCommitted,
+    ChapterProgress,
+    DocumentAdded,
+    DocumentChanged,
+    DocumentFinished,
+)
 from desktop_app.engine.events import DocumentProgress as ProgressEvent
+from desktop_app.engine.records import DocumentView as DocumentData
 from desktop_app.engine.service import DocumentNotFoundError, Engine
-from desktop_app.engine.views import DocumentView as DocumentData
 from desktop_app.ui import threads
 from desktop_app.ui.bridge import EngineBridge
 from desktop_app.ui.i18n import plural, translate
@@ -80,6 +86,7 @@ class WindowController(QObject):
         b = self.bridge
         b.document_added.connect(self._on_bridge_document_added)
         b.chapters_committed.connect(self._on_bridge_chapters_committed)
+        b.chapter_parts_progressed.connect(self._on_bridge_chapter_parts_progressed)
         b.document_progressed.connect(self._on_bridge_document_progressed)
         b.document_finished.connect(self._on_bridge_document_finished)
         b.document_changed.connect(self._on_bridge_document_changed)
@@ -88,13 +95,12 @@ class WindowController(QObject):
         w.health.attach(self.engine, b)
         self.engine.start()
         w.api.attach(self.engine, settings)
-        w.pipeline_panel.set_backend(self.engine.summarizer.name)
+        w.pipeline_panel.set_backend(self.engine.backend_label.split("/", 1)[0])
         w.engine_label.setText(f"  {self.backend_text()} · {self.database_text()}  ")
         self.tasks.submit(self.engine.documents, self._on_documents_loaded)
 
     def backend_text(self) -> str:
-        summarizer = self.engine.summarizer
-        return f"{summarizer.name}/{summarizer.model}" if summarizer.model else summarizer.name
+        return self.engine.backend_label
 
     def database_text(self) -> str:
         return short_url(self.settings.resolved_database_url)
@@ -323,6 +329,11 @@ class WindowController(QObject):
     @Slot(str, list)
     def _on_bridge_chapters_committed(self, document_id: str, events: list[ChapterCommitted]) -> None:
         self.window.chapters_model.apply_commits(document_id, events)
+
+    @Slot(object)
+    def _on_bridge_chapter_parts_progressed(self, event: ChapterProgress) -> None:
+        if event.document_id == self.current_id:
+            self.window.chapters_model.set_parts(event.chapter_id, event.done, event.total)
 
     @Slot(object)
     def _on_bridge_document_progressed(self, event: ProgressEvent) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.engine.ingest.base import IngestError, NoTextError, PasswordRequiredError, WrongPasswordError
 from desktop_app.engine.ingest.detect import SUPPORTED_SUFFIXES
-from desktop_app.engine.views import DocumentView as DocumentData
+from desktop_app.engine.records import DocumentView as DocumentData
 from desktop_app.ui.i18n import plural, translate
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop_app.engine.events import BackendHealth, EndpointHealth
+from desktop_app.engine.events import BackendHealth, ChapterProgress, EndpointHealth
 from desktop_app.ui.i18n import plural
 from desktop_app.ui.models.documents import DocumentsModel
 from desktop_app.ui.widgets.pipeline_panel import PipelinePanel
@@ -71,8 +71,9 @@ def test_a_long_chapter_shows_its_parts_in_the_row_and_the_summary_pane(qtbot, m
     chapter = model.chapter(2)
     assert chapter.status in ("pending", "processing")
     window.document_pane.select_row(2)
-    model.set_parts(chapter.id, 3, 10)
-    assert model.index(2, model.STATUS).data() == "processing 3/10"
+    # What a worker publishes while it summarizes a long chapter part by part, through the bridge.
+    window.engine.bus.publish(ChapterProgress(chapter.document_id, chapter.id, 3, 10))
+    qtbot.waitUntil(lambda: model.index(2, model.STATUS).data() == "processing 3/10", timeout=5_000)
     assert "10 parts: 3 done" in window.document_pane.summary_view.toPlainText()
     gated.gate.set()
     qtbot.waitUntil(lambda: model.statuses() == {"done": 4}, timeout=20_000)

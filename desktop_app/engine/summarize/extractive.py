@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from .base import SummaryRequest, SummaryResult, make_preview
+from .base import SummarizerBase, SummaryRequest, SummaryResult, make_preview
 from .clauses import detect_clauses
 
 # --- sentence splitting
@@ -229,7 +229,7 @@ def select(sentences: Sequence[str], scores: NDArray[np.float64], k: int, redund
     return sorted(chosen)
 
 
-class ExtractiveSummarizer:
+class ExtractiveSummarizer(SummarizerBase):
     """The offline default backend. See the module docstring for the method."""
 
     name = "extractive"

@@ -12,13 +12,13 @@ A long chapter summarized in parts (map, then reduce) reports its parts as they 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 
 from desktop_app.engine.events import ChapterCommitted
-from desktop_app.engine.views import ChapterView
+from desktop_app.engine.records import ChapterRecord
 from desktop_app.ui.i18n import status_word, translate
 from desktop_app.ui.models.keyed import IdRole, KeyedTableModel, StatusRole
 
@@ -27,56 +27,16 @@ ChapterIdRole = IdRole
 #: The status string of a row.
 ChapterStatusRole = StatusRole
 
+#: What the table and the summary pane show of one chapter: the engine's chapter record (frozen; a change
+#: replaces the row's record).
+ChapterRow = ChapterRecord
 
-@dataclass(slots=True)
-class ChapterRow:
-    """What the table and the summary pane show of one chapter."""
 
-    id: str
-    index: int
-    title: str
-    status: str
-    word_count: int = 0
-    summary: str | None = None
-    preview: str | None = None
-    error: str | None = None
-    latency_ms: float | None = None
-    cached: bool = False
-    clause_flags: list[dict[str, Any]] = field(default_factory=list)
-    text: str | None = None
-    parts_done: int = 0
-    parts_total: int = 0
-
-    @classmethod
-    def of(cls, view: ChapterView) -> ChapterRow:
-        return cls(
-            id=view.id,
-            index=view.index,
-            title=view.title,
-            status=view.status,
-            word_count=view.word_count,
-            summary=view.summary,
-            preview=view.preview,
-            error=view.error,
-            latency_ms=view.latency_ms,
-            cached=view.cached,
-            clause_flags=list(view.clause_flags),
-            text=view.text,
-        )
-
-    def apply(self, event: ChapterCommitted) -> None:
-        self.status, self.summary, self.preview, self.error = event.status, event.summary, event.preview, event.error
-        self.latency_ms, self.cached = event.latency_ms, event.cached
-        self.clause_flags = [dict(f) for f in event.clause_flags]
-        self.parts_done = self.parts_total = 0  # a committed chapter has no parts in flight
-
-    @property
-    def status_text(self) -> str:
-        """The status as shown: "processing 3/10" while a long chapter's parts come in."""
-        word = status_word(self.status)
-        if self.parts_total > 1 and self.status in ("pending", "processing"):
-            return f"{status_word('processing')} {self.parts_done}/{self.parts_total}"
-        return word
+def status_text(chapter: ChapterRecord, parts: tuple[int, int] | None = None) -> str:
+    """The status as shown: "processing 3/10" while a long chapter's parts come in."""
+    if parts is not None and parts[1] > 1 and chapter.status in ("pending", "processing"):
+        return f"{status_word('processing')} {parts[0]}/{parts[1]}"
+    return status_word(chapter.status)
 
 
 def format_latency(ms: float | None, cached: bool = False) -> str:
@@ -87,7 +47,7 @@ def format_latency(ms: float | None, cached: bool = False) -> str:
     return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
-def format_flags(flags: list[dict[str, Any]]) -> str:
+def format_flags(flags: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> str:
     if not flags:
         return ""
     categories = sorted({str(f.get("category", "clause")).replace("_", " ") for f in flags})
@@ -124,6 +84,7 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
         self.document_id: str | None = None
         self._loading = False
         self._early: list[ChapterCommitted] = []
+        self._parts: dict[str, tuple[int, int]] = {}  # chapter id → (parts done, parts) while in flight
 
     # --- KeyedTableModel
 
@@ -140,7 +101,7 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
             if col == self.TITLE:
                 return row.title
             if col == self.STATUS:
-                return row.status_text
+                return status_text(row, self._parts.get(row.id))
             if col == self.WORDS:
                 return f"{row.word_count:,}"
             if col == self.TIME:
@@ -173,6 +134,10 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
     def loading(self) -> bool:
         return self._loading
 
+    def parts(self, chapter_id: str) -> tuple[int, int] | None:
+        """(parts done, parts) of a long chapter being summarized in parts, else None."""
+        return self._parts.get(chapter_id)
+
     def statuses(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for row in self:
@@ -186,9 +151,10 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
         self.clear()
         self.document_id = document_id
         self._early = []
+        self._parts = {}
         self._loading = document_id is not None
 
-    def load(self, document_id: str, chapters: list[ChapterView]) -> None:
+    def load(self, document_id: str, chapters: list[ChapterRecord]) -> None:
         """Insert (or refresh in place) the chapters loaded from the engine, then apply early commits."""
         if document_id != self.document_id:
             return  # the user moved on to another document while this one loaded
@@ -196,10 +162,8 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
         for view in chapters:
             known = self.get(view.id)
             if known is not None:
-                fresh = ChapterRow.of(view)
-                fresh.text = fresh.text if fresh.text is not None else known.text
-                self.replace(fresh)
-        self.insert(ChapterRow.of(c) for c in chapters if self.get(c.id) is None)
+                self.replace(view if view.text is not None else replace(view, text=known.text))
+        self.insert(c for c in chapters if self.get(c.id) is None)
         early, self._early = self._early, []
         if early:
             self.apply_commits(document_id, early)
@@ -214,15 +178,13 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
         touched: list[int] = []
         unseen: dict[str, ChapterRow] = {}
         for event in events:
-            known = self.get(event.chapter_id)
-            if known is not None:
-                known.apply(event)
-                touched.append(self.row_of(event.chapter_id))
+            self._parts.pop(event.chapter_id, None)  # a committed chapter has no parts in flight
+            position = self.row_of(event.chapter_id)
+            if position >= 0:
+                self._rows[position] = self._rows[position].with_result(event.chapter)
+                touched.append(position)
             else:
-                new = unseen.setdefault(
-                    event.chapter_id, ChapterRow(event.chapter_id, event.index, event.title, event.status)
-                )
-                new.apply(event)
+                unseen[event.chapter_id] = event.chapter
         if touched:
             self.changed(min(touched), last_row=max(touched),
                          roles=[Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, StatusRole])
@@ -231,18 +193,19 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
 
     def set_parts(self, chapter_id: str, done: int, total: int) -> None:
         """A long chapter's map step moved: ``done`` of ``total`` parts are summarized."""
-        def change(row: ChapterRow) -> None:
-            row.parts_done, row.parts_total = done, total
-
-        if self.update(chapter_id, change, self.STATUS, self.STATUS) is not None:
-            self.parts_changed.emit(self.row_of(chapter_id))
+        position = self.row_of(chapter_id)
+        if position < 0 or self._rows[position].status not in ("pending", "processing"):
+            return  # another document's chapter, or a progress report that arrived after the commit
+        self._parts[chapter_id] = (done, total)
+        self.changed(position, self.STATUS, self.STATUS)
+        self.parts_changed.emit(position)
 
     def set_text(self, chapter_id: str, text: str) -> None:
         """Keep a chapter's original text, loaded on demand when the chapter is first shown."""
-        row = self.get(chapter_id)
-        if row is not None:
-            row.text = text
-            self.text_loaded.emit(self.row_of(chapter_id))
+        position = self.row_of(chapter_id)
+        if position >= 0:
+            self._rows[position] = replace(self._rows[position], text=text)
+            self.text_loaded.emit(position)
 
 
-__all__ = ["ChapterIdRole", "ChapterRow", "ChapterStatusRole", "ChaptersModel", "format_latency"]
+__all__ = ["ChapterIdRole", "ChapterRow", "ChapterStatusRole", "ChaptersModel", "format_latency", "status_text"]

@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from desktop_app.engine.events import DocumentAdded, DocumentFinished, DocumentProgress
-from desktop_app.engine.views import DocumentView
+from desktop_app.engine.records import DocumentView
 from desktop_app.ui.i18n import plural, priority_word, status_word, translate
 from desktop_app.ui.models.keyed import IdRole, KeyedTableModel, ModelIndex, StatusRole
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.i18n import plural, status_word, translate
-from desktop_app.ui.models.chapters import ChapterRow, ChaptersModel, format_latency
+from desktop_app.ui.models.chapters import ChapterRow, ChaptersModel, format_latency, status_text
 from desktop_app.ui.models.documents import DocumentRow
 from desktop_app.ui.theme import icon
 from desktop_app.ui.widgets.delegates import StatusDelegate
@@ -289,7 +289,7 @@ class DocumentPane(QWidget):
             self.chapter_selected.emit(-1)
             return
         chapter = self.model.chapter(self._current)
-        self.summary_view.setHtml(_summary_html(chapter))
+        self.summary_view.setHtml(_summary_html(chapter, self.model.parts(chapter.id)))
         self._show_text(chapter)
         self.chapter_selected.emit(self._current)
 
@@ -341,9 +341,9 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
 
 
-def _summary_html(chapter: ChapterRow) -> str:
+def _summary_html(chapter: ChapterRow, in_parts: tuple[int, int] | None = None) -> str:
     parts = [f"<h3>{chapter.index + 1}. {html.escape(chapter.title)}</h3>"]
-    meta = [chapter.status_text, plural(translate("DocumentPane", "%n word(s)", "", chapter.word_count),
+    meta = [status_text(chapter, in_parts), plural(translate("DocumentPane", "%n word(s)", "", chapter.word_count),
                                         chapter.word_count)]
     if chapter.latency_ms is not None or chapter.cached:
         meta.append(format_latency(chapter.latency_ms, chapter.cached))
@@ -357,10 +357,9 @@ def _summary_html(chapter: ChapterRow) -> str:
     elif chapter.status == "cancelled":
         parts.append(_italic(translate("DocumentPane", "Cancelled. Retry to summarize it.")))
     else:
-        if chapter.parts_total > 1:
+        if in_parts is not None and in_parts[1] > 1:
             progress = translate("DocumentPane", "A long chapter, summarized in %1 parts: %2 done…")
-            parts.append(_italic(progress.replace("%1", str(chapter.parts_total)).replace(
-                "%2", str(chapter.parts_done))))
+            parts.append(_italic(progress.replace("%1", str(in_parts[1])).replace("%2", str(in_parts[0]))))
         else:
             parts.append(_italic(translate("DocumentPane", "Waiting for its summary…")))
         if chapter.preview:
