@@ -116,11 +116,18 @@ def _cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
     engine = _open_engine(settings)
     if engine is None:
         return EXIT_DATABASE
+    pending = [d for d in engine.documents() if d.status in ("processing", "summarizing")]
+    if not pending:
+        engine.stop()
+        say("Nothing to resume: the backlog is empty.")
+        return EXIT_OK
+    remembered = _remembered_backend(args, settings, pending, engine.backend_label)
+    if remembered is not None:
+        engine.stop()
+        engine = _open_engine(remembered)
+        if engine is None:
+            return EXIT_DATABASE
     with engine:
-        pending = [d for d in engine.documents() if d.status in ("processing", "summarizing")]
-        if not pending:
-            say("Nothing to resume: the backlog is empty.")
-            return EXIT_OK
         progress = _Progress(enabled=not args.quiet, engine=engine)
         progress.start()
         try:
@@ -133,6 +140,29 @@ def _cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
     for view in results:
         print(f"{view.id}\t{view.status}\t{view.done}/{view.chapter_count}\t{view.title}")
     return EXIT_INCOMPLETE if failed else EXIT_OK
+
+
+def _remembered_backend(
+    args: argparse.Namespace, settings: Settings, pending: list[Any], current: str
+) -> Settings | None:
+    """The settings with the backend and model the pending documents started with, if they all share one
+    other than the configured one and the command line did not choose (``--backend``/``--model``)."""
+    if args.backend or args.model:
+        return None
+    started = {(d.backend, d.model) for d in pending if d.backend}
+    if len(started) > 1:
+        names = ", ".join(sorted(f"{b}/{m}" if m else str(b) for b, m in started))
+        say(f"These documents started with different backends ({names}); resuming them all with {current}. "
+            "Choose one with --backend and --model.")
+        return None
+    if not started:
+        return None
+    [(backend, model)] = started
+    label = f"{backend}/{model}" if model else str(backend)
+    if label == current:
+        return None
+    say(f"Resuming with {label}, the backend these documents started with (--backend and --model choose another).")
+    return settings.model_copy(update={"backend": backend, "model": model or ""})
 
 
 def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:

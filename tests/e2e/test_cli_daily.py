@@ -170,3 +170,45 @@ def test_the_last_progress_picture_is_what_the_database_holds(tmp_path: Path) ->
         worker.stop()
         watcher.stop()
     assert progress.completed() == {doc.id: 12}
+
+
+# --- resume
+
+
+def test_resume_uses_the_backend_a_document_started_with(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.engine.llmsim import LLMSimulator
+
+    book = write_markdown(tmp_path / "later.md", 3)
+    with LLMSimulator(latency=0.0) as sim:
+        monkeypatch.setenv("CHAPTERWISE_ENDPOINTS", sim.url)
+        monkeypatch.setenv("SKIP_PIPELINE_INIT", "true")  # queued only, as if the machine went off at once
+        code, out, err = run(capsys, "summarize", str(book), "--no-wait", "-q", "--backend", "ollama",
+                             "--model", "llama3.2:latest")
+        assert code == EXIT_OK, err
+        doc_id = out.split("\t", 1)[0]
+        monkeypatch.delenv("SKIP_PIPELINE_INIT")
+        code, out, _ = run(capsys, "show", doc_id, "--json")
+        assert {c["status"] for c in json.loads(out)["chapters"]} == {"pending"}
+        code, out, err = run(capsys, "resume", "-q")  # no --backend: the configured one is extractive
+        assert code == EXIT_OK, err
+        assert "Resuming with ollama/llama3.2:latest, the backend these documents started with" in err
+        assert sim.served >= 3, "the chapters went to the model the document started with"
+    code, out, _ = run(capsys, "show", doc_id, "--json")
+    chapters = json.loads(out)["chapters"]
+    assert {c["summarized_by"]["backend"] for c in chapters} == {"ollama"}
+
+
+def test_resume_takes_the_backend_it_is_told(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = write_markdown(tmp_path / "later.md", 2)
+    monkeypatch.setenv("SKIP_PIPELINE_INIT", "true")
+    code, out, err = run(capsys, "summarize", str(book), "--no-wait", "-q", "--backend", "ollama",
+                         "--model", "llama3.2:latest")
+    assert code == EXIT_OK, err
+    monkeypatch.delenv("SKIP_PIPELINE_INIT")
+    code, out, err = run(capsys, "resume", "-q", "--backend", "extractive")
+    assert code == EXIT_OK, err
+    assert "Resuming with" not in err and "\tdone\t2/2\t" in out
