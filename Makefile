@@ -8,7 +8,7 @@ BUNDLE_STAMP = $(VENV)/.bundle-installed
 SMOKE_CORPUS = $(wildcard ../shared/corpus/pdf/dmca.pdf ../shared/corpus/epub/alice.epub ../shared/corpus/docx/par-known-paragraphs.docx)
 SMOKE_DOCS ?= $(if $(SMOKE_CORPUS),$(SMOKE_CORPUS),README.md)
 
-.PHONY: run test setup system-deps system-deps-test lint licences typecheck bench bundle bundle-smoke install-desktop clean
+.PHONY: run test setup system-deps system-deps-test lint licences typecheck bench bundle bundle-smoke install-desktop translations clean
 
 run: system-deps $(STAMP)
 	$(BIN)/chapterwise-gui $(FILES)
@@ -58,6 +58,9 @@ bundle-smoke: $(BUNDLE_STAMP)
 # Add Chapterwise to this user's application menu (desktop entry, metainfo, icons under ~/.local/share).
 install-desktop: $(STAMP)
 	$(BIN)/chapterwise-gui --install-desktop
+
+translations: $(STAMP)
+	$(BIN)/python scripts/update_translations.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

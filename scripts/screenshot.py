@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         fallback_to_extractive=False,
     )
     window = MainWindow(settings, restore_geometry=False)
-    window.show_dialogs = False
+    window.prompts.show_dialogs = False
     window.resize(1440, 900)
     window.show()
 
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         window.open_files([path])
         pump(60, lambda n=i: len(ids) > n)
         if priority != "normal":
-            window.set_priority(ids[-1], priority)
+            window.controller.set_priority(ids[-1], priority)
         if i == 0:  # let the first document finish: the list shows a done one too
             pump(120, lambda: window.documents_model.get(ids[0]).status == "done")
     shown = ids[-1]
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     done = [r for r in range(model.rowCount()) if model.chapter(r).status == "done"]
     flagged = [r for r in done if model.chapter(r).clause_flags]
     if flagged or done:
-        window.document_view.select_row((flagged or done)[0])
+        window.document_pane.select_row((flagged or done)[0])
     pump(0.6)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     image = window.grab()

@@ -39,6 +39,7 @@ from .common import (
     EXIT_OK,
     EXIT_USAGE,
     _configure_logging,
+    error,
 )
 
 __all__ = [
@@ -54,6 +55,31 @@ __all__ = [
 ]
 
 
+def _add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options every command takes, before or after its name (``refocus ID "x" -q`` works too).
+
+    A subcommand's copy has no defaults (``SUPPRESS``), so it only sets what was given after the command
+    and never resets what was given before it.
+    """
+    def default(value: Any) -> Any:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument("-v", "--verbose", action="count", default=default(0), help="log more (-v info, -vv debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                        help="no progress bars, only results and errors")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default(None),
+        help="one folder for everything (database, settings, cache, logs); default: the platform's per-user folders",
+    ).complete = shtab.DIRECTORY  # type: ignore[attr-defined]
+    parser.add_argument("--database", metavar="URL", default=default(None),
+                        help="database URL (sqlite:///PATH or postgresql://…)")
+    parser.add_argument("--backend", choices=["extractive", "ollama", "openai"], default=default(None),
+                        help="summarizer backend")
+    parser.add_argument("--model", default=default(None), help="model name for the LLM backends")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chapterwise",
@@ -64,23 +90,20 @@ def build_parser() -> argparse.ArgumentParser:
         "5 no such document, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"chapterwise {__version__}")
-    shtab.add_argument_to(parser, "--print-completion", help="print a shell completion script (bash, zsh, tcsh, fish) "
-                          "and exit; see docs/INSTALL.md")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only results and errors")
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        help="one folder for everything (database, settings, cache, logs); default: the platform's per-user folders",
-    ).complete = shtab.DIRECTORY  # type: ignore[attr-defined]
-    parser.add_argument("--database", metavar="URL", help="database URL (sqlite:///PATH or postgresql://…)")
-    parser.add_argument("--backend", choices=["extractive", "ollama", "openai"], help="summarizer backend")
-    parser.add_argument("--model", help="model name for the LLM backends")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    shtab.add_argument_to(
+        parser, "--print-completion", help="print a shell completion script (bash, zsh, tcsh, fish) and exit"
+    )
+    _add_global_options(parser, defaults=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_global_options(common, defaults=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_subparser_class(common))
     sub.required = True
 
     p = sub.add_parser("summarize", help="summarize files chapter by chapter and print the result")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE").complete = shtab.FILE  # type: ignore[attr-defined]
+    p.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="files, or folders of files"
+    ).complete = shtab.FILE  # type: ignore[attr-defined]
+    p.add_argument("-r", "--recursive", action="store_true", help="read the subfolders of folders too")
     p.add_argument("--format", choices=["md", "json"], default="md", help="output format (default: md)")
     p.add_argument(
         "--with-text", action="store_true", help="JSON: include each chapter's text (summary spans index into it)"
@@ -99,10 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float)
 
     p = sub.add_parser("status", help="pipeline status and the documents in progress")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("list", help="list documents")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--status", choices=["processing", "summarizing", "done", "failed", "cancelled"])
 
     p = sub.add_parser("show", help="show a document and its chapters")
@@ -151,6 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subparser_class(common: argparse.ArgumentParser) -> type[argparse.ArgumentParser]:
+    class CommandParser(argparse.ArgumentParser):
+        """A command's parser: the global options are among its own (see ``_add_global_options``)."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs["parents"] = [*kwargs.get("parents", []), common]
+            super().__init__(**kwargs)
+
+    return CommandParser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -169,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(**overrides)
     except SettingsError as err:
-        print(f"chapterwise: {err}", file=sys.stderr)
+        error(str(err))
         return EXIT_USAGE
     install_log_file(settings.paths.logs, settings.log_level)
     log_moves(moves)

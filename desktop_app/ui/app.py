@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.paths import app_paths, log_moves, migrate_legacy_layout
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.theme import apply_theme, icon
-    from desktop_app.ui.widgets.log_panel import shared_log_handler
+    from desktop_app.ui.widgets.log_panel import quiet_libraries, shared_log_handler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -130,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(err, file=sys.stderr)
         return 1
     logging.getLogger().setLevel(settings.log_level)
+    quiet_libraries(settings.log_level)
     install_log_file(settings.paths.logs, settings.log_level)
     log_moves(moves)
 
