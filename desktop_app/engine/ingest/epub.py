@@ -127,8 +127,11 @@ def _toc_entries(book: Any, base_of: dict[str, str]) -> list[_TocEntry]:
     return level
 
 
-def parse_epub_file(path: Path, password: str | None, limits: IngestLimits) -> ParsedDocument:
-    """Parse an EPUB into chapters. Runs in the ingest child process; raises IngestError."""
+def parse_epub_file(path: Path, password: str | None, limits: IngestLimits, *, use_toc: bool = True) -> ParsedDocument:
+    """Parse an EPUB into chapters. Runs in the ingest child process; raises IngestError.
+
+    ``use_toc=False`` hides the table of contents (``bench/structure.py`` measures the fallback that way).
+    """
     import ebooklib
     from ebooklib import epub
 
@@ -158,7 +161,7 @@ def parse_epub_file(path: Path, password: str | None, limits: IngestLimits) -> P
             texts[name] = html_to_text(documents[name].get_content())
         return texts[name]
 
-    entries = [e for e in _toc_entries(book, base_of) if e.href in spine]
+    entries = [e for e in _toc_entries(book, base_of) if e.href in spine] if use_toc else []
     chapters: list[ParsedChapter] = []
     structure = "toc"
     if len(entries) >= 1:

@@ -60,8 +60,14 @@ def _pick_text(raw: RawPdf, path: Path, password: str | None, limits: IngestLimi
     return raw, garbled
 
 
-def parse_pdf_file(path: Path, password: str | None, limits: IngestLimits) -> ParsedDocument:
-    """Parse one PDF into chapters. Runs in the ingest child process; raises IngestError."""
+def parse_pdf_file(
+    path: Path, password: str | None, limits: IngestLimits, *, use_outline: bool = True
+) -> ParsedDocument:
+    """Parse one PDF into chapters. Runs in the ingest child process; raises IngestError.
+
+    ``use_outline=False`` hides the outline from the detector (``bench/structure.py`` measures the text
+    cues against the outline that way).
+    """
     raw = read_pdf(path, password, limits)
     raw, garbled = _pick_text(raw, path, password, limits)
     normalized = [normalize_page(p) for p in raw.pages]
@@ -73,7 +79,7 @@ def parse_pdf_file(path: Path, password: str | None, limits: IngestLimits) -> Pa
     font_lines = None
     if raw.engine == "pdfium":
         font_lines = functools.partial(read_font_lines, path, password, limits.max_pages)
-    structure = detect_structure(raw.outline, normalized, clean, font_lines)
+    structure = detect_structure(raw.outline if use_outline else [], normalized, clean, font_lines)
     title = _doc_title(raw, path)
     if structure.source == "pages" and len(structure.chapters) == 1:
         structure.chapters[0].title = title
