@@ -1,0 +1,322 @@
+"""Numbered structure in running text: "ARTICLE I", "Section 2.", "§ 3", "4. Fees.", "5.0 TERM", "5.1 …".
+
+Contracts, statutes and papers number their parts, and the numbering is the author's own structure: the top
+level makes chapters, the levels below make sections. Text extracted from files often loses its line breaks
+(CUAD's texts join paragraphs with runs of spaces; headings run into their first sentence, "1. Services. At
+the request…"), so headings are looked for where a paragraph can start: at a line start, after a run of
+three or more spaces, or (weaker evidence) after the end of a sentence.
+
+:func:`find_structure` returns the chosen top-level headings, the sections under each, and the span of a
+table of contents when the text lists its headings first. A single candidate proves nothing: a series must
+count up (1, 2, 3 …, a missed number is tolerated) in one style. Pure functions, thread-safe.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from desktop_app.engine.ingest.headings import roman_to_int
+
+#: Keywords that open a numbered heading; "§" is handled apart (no word boundary).
+_KEYWORDS = (
+    "article|section|chapter|part|title|book|appendix|schedule|exhibit|annex|clause|kapitel|teil|artikel|"
+    "abschnitt|chapitre|titre|partie|lecture|lesson|unit"
+)
+_LABEL = re.compile(
+    rf"(?:(?P<kw>(?i:{_KEYWORDS}))[ \t]+|(?P<par>§§?)[ \t]*)"
+    r"(?P<knum>\d{1,3}(?:\.\d{1,3}){0,3}|[IVXLC]{1,7}\b|[ivxlc]{1,7}\b|[A-Z]\b)\.?"
+    r"|(?P<num>\d{1,2}(?:\.\d{1,3}){0,3})(?P<dot>\.?)(?=[ \t\n])"
+)
+_SENTENCE_END = re.compile(r"[.;:!?)\]”\"][ \t]{1,2}$")
+#: Words that, before a number, make it a reference ("see Section 5. 6 …" is not a heading).
+_REFERENCE_BEFORE = re.compile(r"(?i:\b(?:section|article|paragraph|clause|and|or|to|of|in|under|§))[ \t]*$")
+_UPPER_WORDS = re.compile(r"^[^a-z]*?[A-Z][A-Z0-9 ,&/'’()\-–]*[A-Z)]")
+#: A heading phrase that runs into its first sentence ends at the first of these.
+_TITLE_END = re.compile(r"\.[ \t]+(?=[A-Z“\"(])|:[ \t]|[ \t]{2,}|\n|\.$")
+MAX_TITLE_CHARS = 100
+MAX_TITLE_WORDS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One place that reads like a numbered heading."""
+
+    start: int
+    #: Where the heading's own words end (the body starts after a standalone heading's line).
+    title_end: int
+    title: str
+    #: "numbered", or the keyword in lower case ("article", "section", "§").
+    style: str
+    numbers: tuple[int, ...]
+    #: At a line start or after a run of spaces (True), or only after a sentence's end (False).
+    strong: bool
+    #: The heading stands on a line of its own.
+    standalone: bool
+
+    @property
+    def depth(self) -> int:
+        """1 for "3", "3." and "3.0"; 2 for "3.1" and "3.01"; 3 for "3.1.2"."""
+        nums = self.numbers
+        while len(nums) > 1 and nums[-1] == 0:
+            nums = nums[:-1]
+        return len(nums)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedSection:
+    """A lower-level heading inside a chapter, with its offsets in the whole text."""
+
+    title: str
+    start: int
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedChapter:
+    """A top-level heading; the chapter runs from ``start`` to the next chapter's start."""
+
+    title: str
+    start: int
+    title_end: int
+    standalone: bool
+    sections: list[NumberedSection] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedStructure:
+    """What :func:`find_structure` found: chapters in order, and the table of contents' span, if any."""
+
+    chapters: list[NumberedChapter]
+    style: str
+    contents: tuple[int, int] | None = None
+
+
+def _number(token: str) -> tuple[int, ...] | None:
+    if token[0].isdigit():
+        return tuple(int(part) for part in token.split(".") if part)
+    value = roman_to_int(token)
+    if value is not None:
+        return (value,)
+    if len(token) == 1 and token.isalpha():
+        return (ord(token.upper()) - ord("A") + 1,)
+    return None
+
+
+def _boundary(text: str, pos: int) -> bool | None:
+    """True where a paragraph plainly starts at ``pos``, False after a sentence's end, None elsewhere."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    before = text[line_start:pos]
+    if not before.strip():
+        return True
+    if before.endswith(("   ", "\t")):
+        return True
+    if _SENTENCE_END.search(before) and not _REFERENCE_BEFORE.search(before.rstrip(" \t.;:")):
+        return False
+    return None
+
+
+def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
+    """The heading's words from ``start`` (label included), where they end, and whether they fill the line."""
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[start:line_end].rstrip()
+    rest = text[body:line_end].rstrip()
+    words = len(rest.split())
+    if words <= MAX_TITLE_WORDS and len(line) <= MAX_TITLE_CHARS and not rest.endswith((",", ";")):
+        if not rest.endswith(".") or words <= 8:
+            return " ".join(line.split()), start + len(line), True
+    upper = _UPPER_WORDS.match(rest)
+    if upper is not None and len(upper.group(0).split()) >= 1 and len(upper.group(0)) >= 3:
+        # "6. FEES AND COSTS. 6.1 Initial …", "ARTICLE II MARKETING AND SUPPORT 2.01 …"
+        words_up = upper.group(0).split()
+        # The last capitalised word may begin the sentence that follows: keep it when the run is all caps.
+        end = body + upper.end()
+        return " ".join((text[start:body] + " ".join(words_up)).split()), end, False
+    m = _TITLE_END.search(text, body, min(line_end, body + MAX_TITLE_CHARS + 1))
+    if m is not None and m.start() > body and len(text[body : m.start()].split()) <= MAX_TITLE_WORDS:
+        end = m.start() + (1 if text[m.start()] == "." else 0)
+        return " ".join(text[start:end].split()), end, False
+    # A numbered paragraph without a title of its own: name it by its first words.
+    first = text[body:line_end].split()[:6]
+    head = " ".join(text[start:body].split())
+    return f"{head} {' '.join(first)}…", body, False
+
+
+def find_candidates(text: str) -> list[Candidate]:
+    """Every place in ``text`` that reads like a numbered heading, in order."""
+    found: list[Candidate] = []
+    for m in _LABEL.finditer(text):
+        pos = m.start()
+        if pos > 0 and not text[pos - 1].isspace():
+            continue
+        strong = _boundary(text, pos)
+        if strong is None:
+            continue
+        body = m.end()
+        while body < len(text) and text[body] in " \t:.-–—":
+            body += 1
+        nxt = text[body : body + 1]
+        if m.group("num") is not None:
+            token, style = m.group("num"), "numbered"
+            numbers = _number(token)
+            if numbers is None or numbers[0] == 0:
+                continue
+            # "1. Services", "1.0 DEFINITIONS", "“Affiliate” means": a heading's words start capitalised.
+            if not (nxt.isupper() or nxt in "“\"(" and nxt != ""):
+                continue
+            if len(numbers) == 1 and not m.group("dot") and not strong:
+                continue  # "… in 2 Days": a bare number after a sentence is rarely a heading
+        else:
+            token = m.group("knum")
+            style = (m.group("kw") or "§").lower()
+            if m.group("kw") is not None and not m.group("kw")[0].isupper():
+                continue  # "see article 5": a heading's keyword is capitalised
+            numbers = _number(token)
+            if numbers is None:
+                continue
+            # "Article 2 above shall": a heading's keyword is followed by its title, punctuation or nothing.
+            sep = text[m.end() : body]
+            if nxt and nxt != "\n" and not (nxt.isupper() or nxt.isdigit() or nxt in "“\"(" or sep.strip()):
+                continue
+        title, title_end, standalone = _title(text, pos, body)
+        found.append(Candidate(pos, title_end, title, style, numbers, strong, standalone))
+    return found
+
+
+# --- choosing the series
+
+
+def _weight(c: Candidate) -> float:
+    if c.standalone:
+        return 1.2
+    return 1.0 if c.strong else 0.6
+
+
+def _chain(cands: list[Candidate]) -> tuple[float, list[Candidate]]:
+    """The best series counting up from 1 or 2 (a missed number costs a little), by summed weight."""
+    n = len(cands)
+    best = [0.0] * n
+    prev = [-1] * n
+    for i, c in enumerate(cands):
+        k = c.numbers[0]
+        if k <= 2:
+            best[i] = _weight(c)
+        for j in range(i):
+            step = k - cands[j].numbers[0]
+            if best[j] and step in (1, 2):
+                score = best[j] + _weight(c) - (0.5 if step == 2 else 0.0)
+                if score > best[i]:
+                    best[i], prev[i] = score, j
+    if not n or max(best) == 0:
+        return 0.0, []
+    i = max(range(n), key=lambda k: best[k])
+    chain: list[Candidate] = []
+    while i >= 0:
+        chain.append(cands[i])
+        i = prev[i]
+    return best[max(range(n), key=lambda k: best[k])], chain[::-1]
+
+
+def _contents(cands: list[Candidate], text: str) -> tuple[int, int] | None:
+    """The span of a table of contents: three or more top-level headings listed with next to no text between.
+
+    Only at the start of the document (before the first heading with real text under it).
+    """
+    run: list[Candidate] = []
+    for a, b in zip(cands, cands[1:], strict=False):
+        between = text[a.title_end : b.start]
+        if len(between.split()) <= 3:
+            if not run:
+                run.append(a)
+            run.append(b)
+        elif len(run) >= 3:
+            break
+        else:
+            run = []
+    if len(run) < 3:
+        return None
+    end = text.find("\n", run[-1].title_end)
+    return run[0].start, len(text) if end < 0 else end
+
+
+def _sections(chapter: Candidate, inner: list[Candidate]) -> list[NumberedSection]:
+    """Decimal headings under ``chapter`` ("6.1", "6.1.2"), each counting up within its parent."""
+    top = chapter.numbers[0]
+    out: list[NumberedSection] = []
+    last: dict[int, tuple[int, ...]] = {}
+    for c in inner:
+        if c.depth < 2 or c.numbers[0] != top:
+            continue
+        level = c.depth
+        key = c.numbers[:level]
+        seen = last.get(level)
+        if seen is not None and key[:-1] == seen[:-1] and key[-1] <= seen[-1]:
+            continue  # not counting up: a reference or a list item
+        last[level] = key
+        for deeper in [lvl for lvl in last if lvl > level]:
+            del last[deeper]
+        out.append(NumberedSection(c.title, c.start, level))
+    return out
+
+
+def find_structure(text: str) -> NumberedStructure | None:
+    """The numbered chapters of ``text`` with their sections, or None when it shows no numbered series."""
+    cands = find_candidates(text)
+    top = [c for c in cands if c.depth == 1]
+    styles = {c.style for c in top}
+    best: tuple[float, str, list[Candidate]] = (0.0, "", [])
+    contents: tuple[int, int] | None = None
+    for style in sorted(styles):
+        series = [c for c in top if c.style == style]
+        toc = _contents(series, text)
+        if toc is not None:
+            series = [c for c in series if not toc[0] <= c.start < toc[1]]
+        score, chain = _chain(series)
+        # Keyword headings ("Article 3") are rarer in body text than bare numbers: they win ties.
+        score += 0.1 if style != "numbered" else 0.0
+        if len(chain) >= 2 and score > best[0]:
+            best, contents = (score, style, chain), toc
+    score, style, chain = best
+    if not chain:
+        return None
+    chapters: list[NumberedChapter] = []
+    for n, head in enumerate(chain):
+        end = chain[n + 1].start if n + 1 < len(chain) else len(text)
+        inner = [c for c in cands if head.title_end <= c.start < end]
+        chapters.append(
+            NumberedChapter(head.title, head.start, head.title_end, head.standalone, _sections(head, inner))
+        )
+    return NumberedStructure(chapters, style, contents)
+
+
+# --- upper-case headings
+
+_UPPER_LINE = re.compile(r"^[ \t]*(?P<title>[A-Z][A-Z0-9 ,&/'’()\-–]{2,80}[A-Z)])[ \t]*$", re.M)
+
+
+def find_upper_headings(text: str) -> NumberedStructure | None:
+    """Chapters at lines set all in capitals ("RECITALS", "TERM AND TERMINATION"), or None.
+
+    Used only where no numbered series was found. A line qualifies when it stands alone (a blank line or the
+    text's start before it), has one to ten words, and at least three such lines are found, spread out (each
+    followed by some text): a signature block's capitals are not chapters.
+    """
+    heads: list[Candidate] = []
+    for m in _UPPER_LINE.finditer(text):
+        title = " ".join(m.group("title").split())
+        words = title.split()
+        before = text[: m.start()].rstrip(" \t")
+        if not 1 <= len(words) <= 10 or sum(ch.isalpha() for ch in title) < 4:
+            continue
+        if before and not before.endswith("\n\n"):
+            continue
+        heads.append(Candidate(m.start(), m.end(), title, "upper", (len(heads) + 1,), True, True))
+    kept = [
+        h
+        for n, h in enumerate(heads)
+        if len(text[h.title_end : heads[n + 1].start if n + 1 < len(heads) else len(text)].split()) >= 20
+    ]
+    if len(kept) < 3:
+        return None
+    return NumberedStructure([NumberedChapter(h.title, h.start, h.title_end, True) for h in kept], "upper")
