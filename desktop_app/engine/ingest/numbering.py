@@ -13,6 +13,7 @@ count up (1, 2, 3 …, a missed number is tolerated) in one style. Pure function
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -123,9 +124,9 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
     line = text[start:line_end].rstrip()
     rest = text[body:line_end].rstrip()
     words = len(rest.split())
-    if words <= MAX_TITLE_WORDS and len(line) <= MAX_TITLE_CHARS and not rest.endswith((",", ";")):
-        if not rest.endswith(".") or words <= 8:
-            return " ".join(line.split()), start + len(line), True
+    fits = words <= MAX_TITLE_WORDS and len(line) <= MAX_TITLE_CHARS and not rest.endswith((",", ";"))
+    if fits and (not rest.endswith(".") or words <= 8):
+        return " ".join(line.split()), start + len(line), True
     upper = _UPPER_WORDS.match(rest)
     if upper is not None and len(upper.group(0).split()) >= 1 and len(upper.group(0)) >= 3:
         # "6. FEES AND COSTS. 6.1 Initial …", "ARTICLE II MARKETING AND SUPPORT 2.01 …"
@@ -163,7 +164,7 @@ def find_candidates(text: str) -> list[Candidate]:
             if numbers is None or numbers[0] == 0:
                 continue
             # "1. Services", "1.0 DEFINITIONS", "“Affiliate” means": a heading's words start capitalised.
-            if not (nxt.isupper() or nxt in "“\"(" and nxt != ""):
+            if not (nxt.isupper() or (nxt != "" and nxt in "“\"(")):
                 continue
             if len(numbers) == 1 and not m.group("dot") and not strong:
                 continue  # "… in 2 Days": a bare number after a sentence is rarely a heading
@@ -224,7 +225,7 @@ def _contents(cands: list[Candidate], text: str) -> tuple[int, int] | None:
     Only at the start of the document (before the first heading with real text under it).
     """
     run: list[Candidate] = []
-    for a, b in zip(cands, cands[1:], strict=False):
+    for a, b in itertools.pairwise(cands):
         between = text[a.title_end : b.start]
         if len(between.split()) <= 3:
             if not run:
