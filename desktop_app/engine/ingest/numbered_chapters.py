@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from desktop_app.engine.ingest.base import ParsedChapter, Section, count_words
-from desktop_app.engine.ingest.numbering import NumberedChapter, NumberedStructure
+from desktop_app.engine.ingest.numbering import NumberedChapter, NumberedStructure, sections_in
 
 #: Text before the first heading becomes its own chapter only when it has at least this many words.
 MIN_PREAMBLE_WORDS = 30
@@ -100,3 +100,12 @@ def chapters_from_structure(
             chapter.page_starts = pairs
         chapters.append(chapter)
     return chapters
+
+
+def add_numbered_sections(chapter: ParsedChapter) -> None:
+    """Fill ``chapter.sections`` from numbered headings that continue its title's number, if it has none yet."""
+    if chapter.sections:
+        return
+    found = sections_in(chapter.title, chapter.text)
+    head = NumberedChapter(chapter.title, 0, 0, True, found)
+    chapter.sections = _sections(head, 0, len(chapter.text))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from desktop_app.engine.ingest.headings import roman_to_int
@@ -37,6 +38,8 @@ _UPPER_WORDS = re.compile(r"^[^a-z]*?[A-Z][A-Z0-9 ,&/'’()\-–]*[A-Z)]")
 _TITLE_END = re.compile(r"\.[ \t]+(?=[A-Z“\"(])|:[ \t]|[ \t]{2,}|\n|\.$")
 MAX_TITLE_CHARS = 100
 MAX_TITLE_WORDS = 14
+#: A chapter under this many words (heading included) is a list item; a series made of many is a list.
+MIN_CHAPTER_WORDS = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,26 +264,65 @@ def _sections(chapter: Candidate, inner: list[Candidate]) -> list[NumberedSectio
     return out
 
 
-def find_structure(text: str) -> NumberedStructure | None:
-    """The numbered chapters of ``text`` with their sections, or None when it shows no numbered series."""
-    cands = find_candidates(text)
+#: Keywords of appended matter: their series follows the body's and is never its top level.
+_BACK_KEYWORDS = {"numbered", "appendix", "schedule", "exhibit", "annex"}
+
+
+def _encloses(outer: list[Candidate], inner: list[Candidate]) -> bool:
+    """Whether most of ``inner``'s headings stand between ``outer``'s first and last."""
+    lo, hi = outer[0].start, outer[-1].start
+    return sum(lo < c.start < hi for c in inner) >= 0.5 * len(inner)
+
+
+def _balanced(chain: list[Candidate], text: str) -> bool:
+    """A few headings leaving nearly all the text under one of them are not the document's structure."""
+    ends = [c.start for c in chain[1:]] + [len(text)]
+    sizes = [len(text[c.start : end].split()) for c, end in zip(chain, ends, strict=True)]
+    if sum(size < MIN_CHAPTER_WORDS for size in sizes) > 0.3 * len(sizes):
+        return False  # the steps of a form or a worksheet ("5. Subtract line 4 from line 1.")
+    return len(chain) >= 4 or max(sizes) <= 0.8 * max(1, sum(sizes))
+
+
+def _counts_up(chain: list[Candidate]) -> bool:
+    """A series that skips more than a quarter of its numbers is a list picked from several, not headings."""
+    missing = chain[-1].numbers[0] - chain[0].numbers[0] + 1 - len(chain)
+    return missing <= 0.25 * len(chain)
+
+
+def find_structure(text: str, *, skip: Sequence[tuple[int, int]] = ()) -> NumberedStructure | None:
+    """The numbered chapters of ``text`` with their sections, or None when it shows no numbered series.
+
+    Candidates inside the ``skip`` spans (an index's pages) are ignored.
+    """
+    cands = [c for c in find_candidates(text) if not any(a <= c.start < b for a, b in skip)]
     top = [c for c in cands if c.depth == 1]
     styles = {c.style for c in top}
-    best: tuple[float, str, list[Candidate]] = (0.0, "", [])
-    contents: tuple[int, int] | None = None
+    ranked: list[tuple[float, str, list[Candidate]]] = []
+    tocs: dict[str, tuple[int, int] | None] = {}
     for style in sorted(styles):
         series = [c for c in top if c.style == style]
         toc = _contents(series, text)
         if toc is not None:
             series = [c for c in series if not toc[0] <= c.start < toc[1]]
         score, chain = _chain(series)
-        # Keyword headings ("Article 3") are rarer in body text than bare numbers: they win ties.
-        score += 0.1 if style != "numbered" else 0.0
-        if len(chain) >= 2 and score > best[0]:
-            best, contents = (score, style, chain), toc
+        if len(chain) >= 2 and _counts_up(chain) and _balanced(chain, text):
+            ranked.append((score, style, chain))
+            tocs[style] = toc
+    ranked.sort(key=lambda entry: -entry[0])
+    best: tuple[float, str, list[Candidate]] = ranked[0] if ranked else (0.0, "", [])
+    contents = tocs.get(best[1])
     score, style, chain = best
     if not chain:
         return None
+    keyword = [
+        entry
+        for entry in ranked
+        if entry[1] not in _BACK_KEYWORDS and sum(c.strong for c in entry[2]) >= 2 and _encloses(entry[2], chain)
+    ]
+    if style == "numbered" and keyword:
+        # "TITLE I … 1. … 2. … TITLE II": numbered items inside keyword parts are not the top level.
+        score, style, chain = keyword[0]
+        contents = tocs[style]
     chapters: list[NumberedChapter] = []
     for n, head in enumerate(chain):
         end = chain[n + 1].start if n + 1 < len(chain) else len(text)
@@ -321,3 +363,16 @@ def find_upper_headings(text: str) -> NumberedStructure | None:
     if len(kept) < 3:
         return None
     return NumberedStructure([NumberedChapter(h.title, h.start, h.title_end, True) for h in kept], "upper")
+
+
+def sections_in(title: str, text: str) -> list[NumberedSection]:
+    """Numbered sections in a chapter's ``text`` whose numbers continue its ``title``'s ("3 Foo" → "3.1", "3.2").
+
+    For chapters whose boundaries came from elsewhere (an outline, a TOC, heading styles): [] when the title
+    carries no number or no section counts on from it.
+    """
+    heads = [c for c in find_candidates(title) if c.start == 0 and c.depth == 1]
+    if not heads:
+        return []
+    inner = find_candidates(text)
+    return _sections(heads[0], inner)

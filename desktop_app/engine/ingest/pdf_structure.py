@@ -20,10 +20,17 @@ import logging
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from desktop_app.engine.ingest.base import ParsedChapter, count_words
 from desktop_app.engine.ingest.headings import Heading, match_heading, select_headings
+from desktop_app.engine.ingest.numbered_chapters import (
+    add_numbered_sections,
+    chapters_from_structure,
+    front_matter_title,
+    page_starts_for,
+)
+from desktop_app.engine.ingest.numbering import find_structure
 from desktop_app.engine.ingest.pdf_backend import OutlineEntry
 from desktop_app.engine.ingest.pdf_text import is_contents_page, is_index_page
 
@@ -115,8 +122,13 @@ def _is_leaf(outline: Sequence[OutlineEntry], i: int) -> bool:
     return i + 1 >= len(outline) or outline[i + 1].level <= outline[i].level
 
 
-def _split(text_pages: Sequence[str], starts: list[tuple[int, int, str, int, str]]) -> tuple[str, list[ParsedChapter]]:
-    """Cut the concatenated pages at ``(page, offset, title, level, kind)``; return (preamble, chapters)."""
+def _split(
+    text_pages: Sequence[str], starts: list[tuple[int, int, str, int, str]]
+) -> tuple[ParsedChapter, list[ParsedChapter]]:
+    """Cut the concatenated pages at ``(page, offset, title, level, kind)``; return (preamble, chapters).
+
+    Every chapter gets its ``page_starts`` and the numbered sections its title's number calls for.
+    """
     page_offsets = [0]
     for page in text_pages:
         page_offsets.append(page_offsets[-1] + len(page) + 1)
@@ -128,8 +140,14 @@ def _split(text_pages: Sequence[str], starts: list[tuple[int, int, str, int, str
     chapters = []
     for i, (start, first_page, title, level, kind) in enumerate(cuts):
         end = cuts[i + 1][0] if i + 1 < len(cuts) else len(whole)
-        chapters.append(ParsedChapter(title=title, text=whole[start:end], level=level, page=first_page + 1, kind=kind))
-    return whole[: cuts[0][0]] if cuts else whole, chapters
+        chapter = ParsedChapter(title=title, text=whole[start:end], level=level, page=first_page + 1, kind=kind)
+        chapter.page_starts = page_starts_for(start, end, page_offsets[:-1])
+        add_numbered_sections(chapter)
+        chapters.append(chapter)
+    head = cuts[0][0] if cuts else len(whole)
+    preamble = ParsedChapter(title="", text=whole[:head], page=1, kind="front")
+    preamble.page_starts = page_starts_for(0, head, page_offsets[:-1])
+    return preamble, chapters
 
 
 def from_outline(
@@ -176,20 +194,45 @@ def _front_matter(clean: Sequence[str], first: tuple[int, int]) -> ParsedChapter
     Contents pages are left out; a title page alone is too short to count.
     """
     first_page, offset = first
-    pages = [clean[p] for p in range(first_page) if not is_contents_page(clean[p])]
-    pages.append(clean[first_page][:offset] if first_page < len(clean) else "")
-    text = "\n".join(p for p in pages if p.strip())
+    pages = [(p, clean[p]) for p in range(first_page) if not is_contents_page(clean[p])]
+    pages.append((first_page, clean[first_page][:offset] if first_page < len(clean) else ""))
+    text = "\n".join(p for _, p in pages if p.strip())
     if count_words(text) < MIN_PREAMBLE_WORDS:
         return None
-    title = next((line.strip() for line in text.split("\n") if _PREFACE_TITLES.match(line)), "Front matter")
-    return ParsedChapter(title=title, text=text, page=1, kind="front")
+    title = next((line.strip() for line in text.split("\n") if _PREFACE_TITLES.match(line)), "")
+    chapter = ParsedChapter(title=title or front_matter_title(text), text=text, page=1, kind="front")
+    chapter.page_starts = _preamble_pages(pages)
+    chapter.page = chapter.page_starts[0][1] if chapter.page_starts else 1
+    return chapter
+
+
+def _preamble_pages(pages: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    """Page starts of the text made by joining the non-blank ``(page index, text)`` pairs with newlines."""
+    pairs: list[tuple[int, int]] = []
+    offset = 0
+    for page, text in pages:
+        if text.strip():
+            pairs.append((offset, page + 1))
+            offset += len(text) + 1
+    return pairs
 
 
 def from_headings(clean: Sequence[str]) -> list[ParsedChapter]:
-    """Chapters at a consistent series of heading lines, or [] when there is none."""
+    """Chapters at the document's numbered structure or a consistent series of heading lines, or [].
+
+    Contents and index pages are blank in ``clean`` (the caller's doing), so their lines are never headings.
+    """
+    whole = "\n".join(clean)
+    offsets = [0]
+    for page in clean[:-1]:
+        offsets.append(offsets[-1] + len(page) + 1)
+    index_pages = [(offsets[p], offsets[p] + len(clean[p])) for p in range(len(clean)) if is_index_page(clean[p])]
+    found = find_structure(whole, skip=index_pages)
+    if found is not None:
+        return chapters_from_structure(whole, found, page_offsets=offsets, min_preamble_words=MIN_PREAMBLE_WORDS)
     candidates: list[tuple[tuple[int, int], Heading]] = []
     for page_no, text in enumerate(clean):
-        if is_contents_page(text) or is_index_page(text):
+        if is_index_page(text):
             continue
         offset = 0
         for line in text.split("\n"):
@@ -202,9 +245,15 @@ def from_headings(clean: Sequence[str]) -> list[ParsedChapter]:
         return []
     starts = [(page, off, h.title, 1, "body") for (page, off), h in chosen]
     preamble, chapters = _split(clean, starts)
-    if count_words(preamble) >= MIN_PREAMBLE_WORDS:
-        chapters.insert(0, ParsedChapter(title="Introduction", text=preamble, page=1, kind="front"))
+    _add_preamble(chapters, preamble)
     return chapters
+
+
+def _add_preamble(chapters: list[ParsedChapter], preamble: ParsedChapter) -> None:
+    """Text before the first chapter, as a front-matter chapter when it is long enough to matter."""
+    if count_words(preamble.text) >= MIN_PREAMBLE_WORDS:
+        preamble.title = front_matter_title(preamble.text)
+        chapters.insert(0, preamble)
 
 
 def from_font_sizes(lines: Sequence[Sequence[tuple[str, float]]], clean: Sequence[str]) -> list[ParsedChapter]:
@@ -256,8 +305,7 @@ def from_font_sizes(lines: Sequence[Sequence[tuple[str, float]]], clean: Sequenc
     if len(starts) < 2:
         return []
     preamble, chapters = _split(clean, starts)
-    if count_words(preamble) >= MIN_PREAMBLE_WORDS:
-        chapters.insert(0, ParsedChapter(title="Introduction", text=preamble, page=1, kind="front"))
+    _add_preamble(chapters, preamble)
     chapters = [c for c in chapters if c.text.strip()]
     # Large type that leaves half the document in one part marks figures or forms, not chapters.
     sizes = [c.word_count for c in chapters]
@@ -275,7 +323,9 @@ def page_groups(clean: Sequence[str]) -> list[ParsedChapter]:
     for first in range(0, n, size):
         last = min(n, first + size)
         title = f"Pages {first + 1}–{last}" if last > first + 1 else f"Page {first + 1}"
-        chapters.append(ParsedChapter(title=title, text="\n".join(clean[first:last]), page=first + 1))
+        chapter = ParsedChapter(title=title, text="\n".join(clean[first:last]), page=first + 1)
+        chapter.page_starts = _preamble_pages([(p, clean[p]) for p in range(first, last)])
+        chapters.append(chapter)
     return chapters
 
 
@@ -296,7 +346,11 @@ def _split_off_index(chapters: list[ParsedChapter], clean: Sequence[str]) -> Non
     cut = last.text.find(head) if head else -1
     if cut > 0:
         last.text = last.text[:cut]
-        chapters.append(ParsedChapter(title="Index", text=index_text, page=first_index + 1, kind="back"))
+        last.page_starts = [(off, page) for off, page in last.page_starts if off < cut]
+        last.sections = [replace(s, end=min(s.end, cut)) for s in last.sections if s.start < cut]
+        index = ParsedChapter(title="Index", text=index_text, page=first_index + 1, kind="back")
+        index.page_starts = _preamble_pages([(p, clean[p]) for p in range(first_index, len(clean))])
+        chapters.append(index)
 
 
 def detect_structure(
@@ -324,5 +378,11 @@ def detect_structure(
     if not chapters:
         chapters = page_groups(without_contents)
         source = "pages"
+        if len(chapters) > 1:
+            size = (chapters[1].page or 1) - (chapters[0].page or 1)
+            warnings.append(
+                f"No chapter headings were found: the text is split into page groups of {size} pages, "
+                "so chapter summaries follow the pages rather than the author's chapters."
+            )
     _split_off_index(chapters, without_contents)
     return Structure(chapters, source, warnings)
