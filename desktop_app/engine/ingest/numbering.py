@@ -126,6 +126,15 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
     line_end = len(text) if line_end < 0 else line_end
     line = text[start:line_end].rstrip()
     rest = text[body:line_end].rstrip()
+    if not rest.strip() and line_end < len(text):
+        # "ARTICLE II" with its name on the next line ("MARKETING AND SUPPORT"): one heading.
+        next_end = text.find("\n", line_end + 1)
+        next_end = len(text) if next_end < 0 else next_end
+        following = text[line_end + 1 : next_end].strip()
+        if following and len(following.split()) <= 10 and following[0].isupper() and not following.endswith(
+            (".", ",", ";", ":")
+        ):
+            return " ".join(f"{line} {following}".split()), next_end, True
     words = len(rest.split())
     fits = words <= MAX_TITLE_WORDS and len(line) <= MAX_TITLE_CHARS and not rest.endswith((",", ";"))
     if fits and (not rest.endswith(".") or words <= 8):

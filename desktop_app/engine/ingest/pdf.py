@@ -15,7 +15,7 @@ from desktop_app.engine.ingest.base import NoTextError, ParsedDocument, count_wo
 from desktop_app.engine.ingest.limits import IngestLimits
 from desktop_app.engine.ingest.ocr import tesseract_available
 from desktop_app.engine.ingest.pdf_backend import RawPdf, read_pdf, read_with_pypdf
-from desktop_app.engine.ingest.pdf_fonts import read_font_lines
+from desktop_app.engine.ingest.pdf_fonts import first_page_title, read_font_lines
 from desktop_app.engine.ingest.pdf_structure import detect_structure
 from desktop_app.engine.ingest.pdf_text import GARBLED_THRESHOLD, clean_pages, garbled_ratio, normalize_page
 from desktop_app.engine.ingest.text import finish
@@ -25,13 +25,23 @@ log = logging.getLogger(__name__)
 #: A document with fewer words than this per page on average has, in practice, no text layer.
 MIN_WORDS_PER_PAGE = 0.5
 
-_UNHELPFUL_TITLE = re.compile(r"^(untitled|microsoft word|document\d*|\S+\.(docx?|pdf|tex|dvi))", re.IGNORECASE)
+_UNHELPFUL_TITLE = re.compile(
+    r"^(untitled|microsoft word|document\d*|\S+\.(docx?|pdf|tex|dvi)|proceedings of\b)|(\.\.\.|…)$", re.IGNORECASE
+)
 
 
-def _doc_title(raw: RawPdf, path: Path) -> str:
+def _doc_title(raw: RawPdf, path: Path, password: str | None) -> str:
+    """The metadata title when it names the document, else the first page's largest text, else the file name.
+
+    Metadata that names the proceedings or is cut short ("Proceedings of the...") names no document.
+    """
     title = " ".join(raw.title.split())
-    if title and not _UNHELPFUL_TITLE.match(title) and len(title) <= 300:
+    if title and not _UNHELPFUL_TITLE.search(title) and len(title) <= 300:
         return title
+    if raw.engine == "pdfium":
+        largest = first_page_title(read_font_lines(path, password, 1))
+        if largest:
+            return largest
     return path.stem
 
 
@@ -80,7 +90,7 @@ def parse_pdf_file(
     if raw.engine == "pdfium":
         font_lines = functools.partial(read_font_lines, path, password, limits.max_pages)
     structure = detect_structure(raw.outline if use_outline else [], normalized, clean, font_lines)
-    title = _doc_title(raw, path)
+    title = _doc_title(raw, path, password)
     if structure.source == "pages" and len(structure.chapters) == 1:
         structure.chapters[0].title = title
     doc = finish(
