@@ -37,6 +37,8 @@ _UPPER_WORDS = re.compile(r"^[^a-z]*?[A-Z][A-Z0-9 ,&/'’()\-–]*[A-Z)]")
 #: A heading phrase that runs into its first sentence ends at the first of these.
 _TITLE_END = re.compile(r"\.[ \t]+(?=[A-Z“\"(])|:[ \t]|[ \t]{2,}|\n|\.$")
 MAX_TITLE_CHARS = 100
+#: A heading line ending in one of these words goes on on the next line.
+_CONTINUED = re.compile(r"\s(and|of|the|for|in|on|to|with|or|und|oder|der|die|das|des|von|im|et|de|des|du|la|le)$")
 MAX_TITLE_WORDS = 14
 #: A chapter under this many words (heading included) is a list item; a series made of many is a list.
 MIN_CHAPTER_WORDS = 15
@@ -138,6 +140,13 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
     words = len(rest.split())
     fits = words <= MAX_TITLE_WORDS and len(line) <= MAX_TITLE_CHARS and not rest.endswith((",", ";"))
     if fits and (not rest.endswith(".") or words <= 8):
+        if _CONTINUED.search(line) and line_end < len(text):
+            # "2 Mannigfaltigkeiten und" / "Simplizialkomplexe": a title broken over two lines.
+            next_end = text.find("\n", line_end + 1)
+            next_end = len(text) if next_end < 0 else next_end
+            following = text[line_end + 1 : next_end].strip()
+            if following and len(following.split()) <= 6 and not following.endswith((".", ",", ";", ":")):
+                return " ".join(f"{line} {following}".split()), next_end, True
         return " ".join(line.split()), start + len(line), True
     upper = _UPPER_WORDS.match(rest)
     if upper is not None and len(upper.group(0).split()) >= 1 and len(upper.group(0)) >= 3:

@@ -88,7 +88,8 @@ def parse_pdf_file(
     clean = clean_pages(normalized)
     font_lines = None
     if raw.engine == "pdfium":
-        font_lines = functools.partial(read_font_lines, path, password, limits.max_pages)
+        # Read once, on first need: both the heading-type and the font-size steps may ask.
+        font_lines = functools.cache(functools.partial(read_font_lines, path, password, limits.max_pages))
     structure = detect_structure(raw.outline if use_outline else [], normalized, clean, font_lines)
     title = _doc_title(raw, path, password)
     if structure.source == "pages" and len(structure.chapters) == 1:

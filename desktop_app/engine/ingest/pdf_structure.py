@@ -32,6 +32,7 @@ from desktop_app.engine.ingest.numbered_chapters import (
 )
 from desktop_app.engine.ingest.numbering import find_structure
 from desktop_app.engine.ingest.pdf_backend import OutlineEntry
+from desktop_app.engine.ingest.pdf_heading_fonts import FontLines, add_unnumbered_chapters
 from desktop_app.engine.ingest.pdf_text import is_contents_page, is_index_page
 
 log = logging.getLogger(__name__)
@@ -217,10 +218,24 @@ def _preamble_pages(pages: list[tuple[int, str]]) -> list[tuple[int, int]]:
     return pairs
 
 
-def from_headings(clean: Sequence[str]) -> list[ParsedChapter]:
+def _joined_pages(clean: Sequence[str], first: int, last: int) -> list[tuple[int, int]]:
+    """Page starts of ``"\n".join(clean[first:last])``; blank pages start nothing."""
+    pairs: list[tuple[int, int]] = []
+    offset = 0
+    for page in range(first, last):
+        if clean[page].strip() or not pairs:
+            if pairs and pairs[-1][0] == offset:
+                pairs.pop()
+            pairs.append((offset, page + 1))
+        offset += len(clean[page]) + 1
+    return pairs
+
+
+def from_headings(clean: Sequence[str], font_lines: Callable[[], FontLines] | None = None) -> list[ParsedChapter]:
     """Chapters at the document's numbered structure or a consistent series of heading lines, or [].
 
-    Contents and index pages are blank in ``clean`` (the caller's doing), so their lines are never headings.
+    Contents pages are blank in ``clean`` (the caller's doing), so their lines are never headings; index
+    pages are skipped. ``font_lines``, when given, adds unnumbered chapters set in the numbered ones' type.
     """
     whole = "\n".join(clean)
     offsets = [0]
@@ -229,7 +244,13 @@ def from_headings(clean: Sequence[str]) -> list[ParsedChapter]:
     index_pages = [(offsets[p], offsets[p] + len(clean[p])) for p in range(len(clean)) if is_index_page(clean[p])]
     found = find_structure(whole, skip=index_pages)
     if found is not None:
-        return chapters_from_structure(whole, found, page_offsets=offsets, min_preamble_words=MIN_PREAMBLE_WORDS)
+        if font_lines is not None:
+            found = add_unnumbered_chapters(found, whole, offsets, clean, font_lines())
+        chapters = chapters_from_structure(whole, found, page_offsets=offsets, min_preamble_words=MIN_PREAMBLE_WORDS)
+        for chapter in chapters:
+            if chapter.kind == "body":
+                chapter.kind = _kind(chapter.title)
+        return chapters
     candidates: list[tuple[tuple[int, int], Heading]] = []
     for page_no, text in enumerate(clean):
         if is_index_page(text):
@@ -324,7 +345,7 @@ def page_groups(clean: Sequence[str]) -> list[ParsedChapter]:
         last = min(n, first + size)
         title = f"Pages {first + 1}–{last}" if last > first + 1 else f"Page {first + 1}"
         chapter = ParsedChapter(title=title, text="\n".join(clean[first:last]), page=first + 1)
-        chapter.page_starts = _preamble_pages([(p, clean[p]) for p in range(first, last)])
+        chapter.page_starts = _joined_pages(clean, first, last)
         chapters.append(chapter)
     return chapters
 
@@ -334,6 +355,8 @@ def _split_off_index(chapters: list[ParsedChapter], clean: Sequence[str]) -> Non
     if not chapters:
         return
     last = chapters[-1]
+    if last.kind == "back":
+        return  # the last chapter is the index (or other back matter) already
     first_index = None
     p = len(clean) - 1
     while p >= (last.page or 1) and is_index_page(clean[p]):
@@ -349,7 +372,7 @@ def _split_off_index(chapters: list[ParsedChapter], clean: Sequence[str]) -> Non
         last.page_starts = [(off, page) for off, page in last.page_starts if off < cut]
         last.sections = [replace(s, end=min(s.end, cut)) for s in last.sections if s.start < cut]
         index = ParsedChapter(title="Index", text=index_text, page=first_index + 1, kind="back")
-        index.page_starts = _preamble_pages([(p, clean[p]) for p in range(first_index, len(clean))])
+        index.page_starts = _joined_pages(clean, first_index, len(clean))
         chapters.append(index)
 
 
@@ -361,7 +384,7 @@ def detect_structure(
 ) -> Structure:
     """Choose outline, headings, font-size headings or page groups for one PDF (see the module docstring).
 
-    ``font_lines`` is called only when neither the outline nor a heading series gives chapters.
+    ``font_lines`` is called only when the outline gives no chapters (PDFium's files only).
     """
     warnings: list[str] = []
     chapters, reason = from_outline(outline, raw, clean)
@@ -370,7 +393,7 @@ def detect_structure(
     if reason:
         warnings.append(reason)
     without_contents = [("" if is_contents_page(p) else p) for p in clean]
-    chapters = from_headings(without_contents)
+    chapters = from_headings(without_contents, font_lines)
     source = "headings"
     if not chapters and font_lines is not None:
         chapters = from_font_sizes(font_lines(), without_contents)
