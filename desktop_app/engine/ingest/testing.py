@@ -118,3 +118,78 @@ LOREM = _LOREM_TEXT.split(" ")
 def body_lines(seed: int, count: int = 40, width: int = 12) -> list[str]:
     """Deterministic filler lines of Latin words, different for each ``seed``."""
     return [" ".join(LOREM[(seed * 7 + i * width + j) % len(LOREM)] for j in range(width)) + "." for i in range(count)]
+
+
+def make_epub(
+    chapters: Sequence[tuple[str, str]],
+    *,
+    title: str = "A Book",
+    toc: str = "nav",
+    nested: Sequence[tuple[int, str]] = (),
+) -> bytes:
+    """Return the bytes of an EPUB whose spine holds one XHTML document per ``(title, body html)`` chapter.
+
+    The title goes into the TOC only; the body is the document's whole ``<body>``.
+    ``toc`` is "nav" (EPUB 3 navigation document), "ncx" (EPUB 2) or "none". ``nested`` adds second-level
+    TOC entries as ``(chapter index, anchor id)`` pointing into that chapter.
+    """
+    import io
+    import zipfile
+    from html import escape
+
+    def doc(heading: str, body: str) -> str:
+        return (
+            '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+            f"<head><title>{escape(heading)}</title></head><body>{body}</body></html>"
+        )
+
+    def children(i: int, make: str) -> str:
+        subs = [anchor for n, anchor in nested if n == i]
+        return (make.format(items="".join(f'<li><a href="c{i}.xhtml#{a}">{a}</a></li>' for a in subs))) if subs else ""
+
+    manifest = "".join(
+        f'<item id="c{i}" href="c{i}.xhtml" media-type="application/xhtml+xml"/>' for i in range(len(chapters))
+    )
+    spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+    files: dict[str, str] = {}
+    if toc == "nav":
+        manifest += '<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>'
+        items = "".join(
+            f'<li><a href="c{i}.xhtml">{escape(t)}</a>{children(i, "<ol>{items}</ol>")}</li>'
+            for i, (t, _) in enumerate(chapters)
+        )
+        files["OEBPS/nav.xhtml"] = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml" '
+            'xmlns:epub="http://www.idpf.org/2007/ops"><body><nav epub:type="toc"><h1>Contents</h1>'
+            f"<ol>{items}</ol></nav></body></html>"
+        )
+    elif toc == "ncx":
+        manifest += '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>'
+        points = "".join(
+            f'<navPoint id="p{i}"><navLabel><text>{escape(t)}</text></navLabel><content src="c{i}.xhtml"/></navPoint>'
+            for i, (t, _) in enumerate(chapters)
+        )
+        files["OEBPS/toc.ncx"] = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" '
+            f'version="2005-1"><navMap>{points}</navMap></ncx>'
+        )
+    spine_attrs = ' toc="ncx"' if toc == "ncx" else ""
+    files["OEBPS/content.opf"] = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
+        f'<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{escape(title)}</dc:title></metadata>'
+        f'<manifest>{manifest}</manifest><spine{spine_attrs}>{spine}</spine></package>'
+    )
+    for i, (heading, body) in enumerate(chapters):
+        files[f"OEBPS/c{i}.xhtml"] = doc(heading, body)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        archive.writestr(
+            "META-INF/container.xml",
+            '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
+            '<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
+            "</rootfiles></container>",
+        )
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return out.getvalue()
