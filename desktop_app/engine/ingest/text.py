@@ -115,6 +115,15 @@ def finish(
     return ParsedDocument(title=title or path.stem, format=fmt, chapters=kept, structure=structure)
 
 
+def parts_warning(doc: ParsedDocument) -> None:
+    """Say so when a document without headings was cut into parts of about :data:`PART_WORDS` words."""
+    if doc.structure == "sections" and len(doc.chapters) > 1:
+        doc.warnings.append(
+            f"No chapter headings were found: the text is split into parts of about {PART_WORDS:,} words, "
+            "so chapter summaries follow those parts rather than the author's chapters."
+        )
+
+
 def split_into_parts(text: str, title: str, part_words: int = PART_WORDS) -> list[ParsedChapter]:
     """Cut a long text without headings into parts of about ``part_words`` at paragraph breaks."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
@@ -173,7 +182,7 @@ def parse_text(path: Path, data: bytes) -> ParsedDocument:
     text, encoding = decode_text(data)
     log.debug("%s: %s text", path, encoding)
     chapters, structure = split_at_headings(tidy(text), path.stem)
-    return finish(
+    doc = finish(
         path.stem,
         "txt",
         chapters,
@@ -181,3 +190,5 @@ def parse_text(path: Path, data: bytes) -> ParsedDocument:
         path=path,
         empty_message="This text file is empty: there is nothing to summarize.",
     )
+    parts_warning(doc)
+    return doc
