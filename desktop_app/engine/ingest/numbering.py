@@ -158,7 +158,7 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
     m = _TITLE_END.search(text, body, min(line_end, body + MAX_TITLE_CHARS + 1))
     if m is not None and m.start() > body and len(text[body : m.start()].split()) <= MAX_TITLE_WORDS:
         end = m.start() + (1 if text[m.start()] == "." else 0)
-        return " ".join(text[start:end].split()), end, False
+        return " ".join(text[start:end].split()).rstrip(".:"), end, False
     # A numbered paragraph without a title of its own: name it by its first words.
     first = text[body:line_end].split()[:6]
     head = " ".join(text[start:body].split())
@@ -243,12 +243,16 @@ def _chain(cands: list[Candidate]) -> tuple[float, list[Candidate]]:
 def _contents(cands: list[Candidate], text: str) -> tuple[int, int] | None:
     """The span of a table of contents: three or more top-level headings listed with next to no text between.
 
-    Only at the start of the document (before the first heading with real text under it).
+    The first such run counts; it ends where the numbering starts again (the body's first heading).
     """
     run: list[Candidate] = []
     for a, b in itertools.pairwise(cands):
         between = text[a.title_end : b.start]
-        if len(between.split()) <= 3:
+        if b.numbers[0] <= a.numbers[0]:
+            if len(run) >= 3:
+                break  # the numbering starts again: the body after the contents
+            run = []
+        elif len(between.split()) <= 3:
             if not run:
                 run.append(a)
             run.append(b)

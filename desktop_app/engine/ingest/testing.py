@@ -23,11 +23,13 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def _content(page: PageSpec, header: str | None) -> bytes:
+def _content(page: PageSpec, header: str | None, footer: str | None = None) -> bytes:
     ops = ["BT"]
     y = 800
     if header:
         ops.append(f"/F1 9 Tf 1 0 0 1 72 820 Tm ({_escape(header)}) Tj")
+    if footer:
+        ops.append(f"/F1 9 Tf 1 0 0 1 280 30 Tm ({_escape(footer)}) Tj")
     if page.heading:
         ops.append(f"/F1 18 Tf 1 0 0 1 72 {y} Tm ({_escape(page.heading)}) Tj")
         y -= 30
@@ -44,8 +46,12 @@ def make_text_pdf(
     outline: Sequence[tuple[str, int]] = (),
     title: str = "",
     running_header: str | None = None,
+    page_numbers: bool = False,
 ) -> bytes:
-    """Return the bytes of a PDF with ``pages`` and a flat ``outline`` of (title, 0-based page)."""
+    """Return the bytes of a PDF with ``pages`` and a flat ``outline`` of (title, 0-based page).
+
+    ``running_header`` is drawn at the top of every page; ``page_numbers`` puts "Page N of M" at the foot.
+    """
     objects: list[bytes] = []  # object n is objects[n - 1]
 
     def add(body: bytes) -> int:
@@ -56,8 +62,8 @@ def make_text_pdf(
     pages_obj = add(b"")
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     page_ids: list[int] = []
-    for page in pages:
-        content = _content(page, running_header)
+    for n, page in enumerate(pages, start=1):
+        content = _content(page, running_header, f"Page {n} of {len(pages)}" if page_numbers else None)
         stream = add(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
         page_ids.append(
             add(

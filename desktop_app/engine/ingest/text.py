@@ -89,6 +89,8 @@ def _tidy_chapter(chapter: ParsedChapter) -> None:
     ]
     pages: list[tuple[int, int]] = []
     for off, (_, page) in zip(moved[2 * n :], chapter.page_starts, strict=True):
+        if pages and off >= len(chapter.text):
+            break  # pages that left only blank lines at the end
         if pages and pages[-1][0] == off:
             pages[-1] = (off, page)  # the earlier page left no text here
         elif not pages or (off > pages[-1][0] and page > pages[-1][1]):
