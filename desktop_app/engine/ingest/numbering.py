@@ -35,7 +35,7 @@ _SENTENCE_END = re.compile(r"[.;:!?)\]”\"][ \t]{1,2}$")
 _REFERENCE_BEFORE = re.compile(r"(?i:\b(?:section|article|paragraph|clause|and|or|to|of|in|under|§))[ \t]*$")
 _UPPER_WORDS = re.compile(r"^[^a-z]*?[A-Z][A-Z0-9 ,&/'’()\-–]*[A-Z)]")
 #: A heading phrase that runs into its first sentence ends at the first of these.
-_TITLE_END = re.compile(r"\.[ \t]+(?=[A-Z“\"(])|:[ \t]|[ \t]{2,}|\n|\.$")
+_TITLE_END = re.compile(r"(?<!\b[A-Z])\.[ \t]+(?=[A-Z“\"(])|:[ \t]|[ \t]{2,}|\n|\.$")
 MAX_TITLE_CHARS = 100
 #: A heading line ending in one of these words goes on on the next line.
 _CONTINUED = re.compile(r"\s(and|of|the|for|in|on|to|with|or|und|oder|der|die|das|des|von|im|et|de|des|du|la|le)$")
@@ -149,7 +149,12 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
                 return " ".join(f"{line} {following}".split()), next_end, True
         return " ".join(line.split()), start + len(line), True
     upper = _UPPER_WORDS.match(rest)
-    if upper is not None and len(upper.group(0).split()) >= 1 and len(upper.group(0)) >= 3:
+    after = rest[upper.end() : upper.end() + 1] if upper is not None else ""
+    # A capitalised run is the title when it ends a word and is more than one word or ends a sentence:
+    # "6. FEES AND COSTS. 6.1 …", not the "STAAR" of "5. STAAR Obligations …".
+    if upper is not None and after in ("", " ", ".", ":", ";") and (
+        len(upper.group(0).split()) >= 2 or after in ("", ".", ":")
+    ) and len(upper.group(0)) >= 3:
         # "6. FEES AND COSTS. 6.1 Initial …", "ARTICLE II MARKETING AND SUPPORT 2.01 …"
         words_up = upper.group(0).split()
         # The last capitalised word may begin the sentence that follows: keep it when the run is all caps.
