@@ -339,6 +339,9 @@ def test_paper_title_is_the_first_pages_largest_text_and_its_abstract_is_front_m
     assert doc.chapters[0].title == "Abstract" and doc.chapters[0].kind == "front"
     assert doc.chapters[1].title == "1 Introduction"
     assert "Introduction" not in [c.title for c in doc.chapters if c.kind == "front"]
+    # Unnumbered headings after the last numbered section, in the section headings' type.
+    assert [(c.title, c.kind) for c in doc.chapters[-2:]] == [("Acknowledgements", "back"), ("References", "back")]
+    assert "Acknowledgements" not in doc.chapters[-3].text
 
 
 def test_every_corpus_pdf_has_consistent_page_starts(corpus: Path) -> None:
