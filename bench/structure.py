@@ -10,6 +10,9 @@ Three groups, each a different kind of truth:
 3. **contracts**: the corpus contracts (text and the EDGAR PDF), against the top-level headings listed by hand
    in ``bench/data/structure_truth.json``; the file says which contracts the rules were tuned on and which
    were held out, and the table reports the two apart.
+4. **papers**: the 100 ScisummNet papers of ``summarization/scisummnet_dev.jsonl`` written out as plain text
+   (title, abstract, each section's heading line and its sentences in paragraphs), against their top-level
+   numbered section headings; never tuned on. One row for all of them (``-v`` lists every heading).
 
 A found chapter matches an expected heading when their titles agree (one's words begin the other's, or one's
 words stand in the other's, at least two words) and, for PDFs, their pages are at most one apart; matches are
@@ -165,7 +168,53 @@ def evaluate(corpus: Path, truth_file: Path) -> list[Row]:
         if doc.format == "pdf":  # the hand list has no pages
             found = [Head(h.title) for h in found]
         rows.append(Row("contracts", path.name, item["split"], expected, found, align(expected, found)))
+    rows.extend(paper_rows(corpus / "summarization" / "scisummnet_dev.jsonl"))
     return rows
+
+
+_NUMBERED_SECTION = re.compile(r"^\d{1,2}\.?\s+\S")
+
+
+def paper_text(record: dict[str, Any]) -> tuple[str, list[Head]]:
+    """A ScisummNet paper as plain text (title, abstract, each section's heading line and paragraphs of five
+    sentences), and its top-level numbered section headings ("3 Evaluation") as the truth."""
+    parts = [record["title"], ""]
+    abstract = record.get("abstract") or ""
+    if abstract:
+        parts += ["Abstract", "", " ".join(abstract) if isinstance(abstract, list) else abstract, ""]
+    expected: list[Head] = []
+    for section in record["sections"]:
+        title = " ".join(section["title"].split())
+        if title:
+            parts += [title, ""]
+            if _NUMBERED_SECTION.match(title):
+                expected.append(Head(title))
+        sentences = section["sentences"]
+        parts += [" ".join(sentences[i : i + 5]) + "\n" for i in range(0, len(sentences), 5)]
+    return "\n".join(parts), expected
+
+
+def paper_rows(jsonl: Path) -> list[Row]:
+    """One row for all ScisummNet papers rendered as text (never tuned on: a held-out check of the numbering)."""
+    from desktop_app.engine.ingest.text import split_at_headings, tidy
+
+    if not jsonl.is_file():
+        return []
+    expected_all: list[Head] = []
+    found_all: list[Head] = []
+    matched = papers = 0
+    for line in jsonl.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        text, expected = paper_text(record)
+        chapters, structure = split_at_headings(tidy(text), record["id"])
+        doc = ParsedDocument(record["id"], "txt", chapters, structure)
+        found = found_heads(doc) if structure == "headings" else []
+        matched += align(expected, found)
+        expected_all += expected
+        found_all += found
+        papers += 1
+    name = f"scisummnet_dev.jsonl as text ({papers} papers)"
+    return [Row("papers", name, "held-out", expected_all, found_all, matched)]
 
 
 def _group_f1(rows: list[Row]) -> tuple[float, float, float]:
