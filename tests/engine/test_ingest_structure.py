@@ -354,3 +354,13 @@ def test_every_corpus_pdf_has_consistent_page_starts(corpus: Path) -> None:
         assert_offsets_consistent(doc)
         checked += 1
     assert checked >= 8
+
+
+def test_long_series_past_ninety_nine_with_numbered_list_items_inside(tmp_path: Path) -> None:
+    parts = []
+    for n in range(1, 121):
+        items = f"1. An item. {SENTENCE}\n\n2. Another. {SENTENCE}"
+        parts.append(f"{n}. HEADING {n}\n\n{n}.1 First part. {SENTENCE * 2}\n\n{items}")
+    doc = parse_document(write(tmp_path, "long.txt", "\n\n".join(parts)))
+    assert body_titles(doc) == [f"{n}. HEADING {n}" for n in range(1, 121)]
+    assert all(len(c.sections) == 1 for c in doc.chapters)

@@ -13,6 +13,7 @@ count up (1, 2, 3 …, a missed number is tolerated) in one style. Pure function
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -28,8 +29,10 @@ _KEYWORDS = (
 _LABEL = re.compile(
     rf"(?:(?P<kw>(?i:{_KEYWORDS}))[ \t]+|(?P<par>§§?)[ \t]*)"
     r"(?P<knum>\d{1,3}(?:\.\d{1,3}){0,3}|[IVXLC]{1,7}\b|[ivxlc]{1,7}\b|[A-Z]\b)\.?"
-    r"|(?P<num>\d{1,2}(?:\.\d{1,3}){0,3})(?P<dot>\.?)(?=[ \t\n])"
+    r"|(?P<num>\d{1,3}(?:\.\d{1,3}){0,3})(?P<dot>\.?)(?=[ \t\n])"
 )
+#: Where a heading can begin (see :func:`_boundary`); matching the labels only there keeps a book fast.
+_PLACES = re.compile(r"(?:^[ \t]*|[ \t]{3,}|[.;:!?)\]”\"][ \t]{1,2})(?=[\d§A-Za-z])", re.M)
 _SENTENCE_END = re.compile(r"[.;:!?)\]”\"][ \t]{1,2}$")
 #: Words that, before a number, make it a reference ("see Section 5. 6 …" is not a heading).
 _REFERENCE_BEFORE = re.compile(r"(?i:\b(?:section|article|paragraph|clause|and|or|to|of|in|under|§))[ \t]*$")
@@ -173,9 +176,10 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
 def find_candidates(text: str) -> list[Candidate]:
     """Every place in ``text`` that reads like a numbered heading, in order."""
     found: list[Candidate] = []
-    for m in _LABEL.finditer(text):
-        pos = m.start()
-        if pos > 0 and not text[pos - 1].isspace():
+    for place in _PLACES.finditer(text):
+        pos = place.end()
+        m = _LABEL.match(text, pos)
+        if m is None or (pos > 0 and not text[pos - 1].isspace()):
             continue
         strong = _boundary(text, pos)
         if strong is None:
@@ -221,28 +225,33 @@ def _weight(c: Candidate) -> float:
 
 
 def _chain(cands: list[Candidate]) -> tuple[float, list[Candidate]]:
-    """The best series counting up from 1 or 2 (a missed number costs a little), by summed weight."""
-    n = len(cands)
-    best = [0.0] * n
-    prev = [-1] * n
+    """The best series counting up from 1 or 2 (a missed number costs a little), by summed weight.
+
+    Linear in the candidates: the best chain ending at each number seen so far is kept, so a book's
+    thousands of numbered list items cost no more than a pass.
+    """
+    best = [0.0] * len(cands)
+    prev = [-1] * len(cands)
+    ending: dict[int, int] = {}  # number → index of the best chain ending in that number so far
     for i, c in enumerate(cands):
         k = c.numbers[0]
         if k <= 2:
             best[i] = _weight(c)
-        for j in range(i):
-            step = k - cands[j].numbers[0]
-            if best[j] and step in (1, 2):
-                score = best[j] + _weight(c) - (0.5 if step == 2 else 0.0)
-                if score > best[i]:
-                    best[i], prev[i] = score, j
-    if not n or max(best) == 0:
+        for step, cost in ((1, 0.0), (2, 0.5)):
+            j = ending.get(k - step)
+            if j is not None and best[j] + _weight(c) - cost > best[i]:
+                best[i], prev[i] = best[j] + _weight(c) - cost, j
+        if best[i] and (k not in ending or best[i] > best[ending[k]]):
+            ending[k] = i
+    if not cands or max(best) == 0:
         return 0.0, []
-    i = max(range(n), key=lambda k: best[k])
+    last = max(range(len(cands)), key=lambda n: best[n])
     chain: list[Candidate] = []
+    i = last
     while i >= 0:
         chain.append(cands[i])
         i = prev[i]
-    return best[max(range(n), key=lambda k: best[k])], chain[::-1]
+    return best[last], chain[::-1]
 
 
 def _contents(cands: list[Candidate], text: str) -> tuple[int, int] | None:
@@ -351,45 +360,14 @@ def find_structure(text: str, *, skip: Sequence[tuple[int, int]] = ()) -> Number
         score, style, chain = keyword[0]
         contents = tocs[style]
     chapters: list[NumberedChapter] = []
+    starts = [c.start for c in cands]
     for n, head in enumerate(chain):
         end = chain[n + 1].start if n + 1 < len(chain) else len(text)
-        inner = [c for c in cands if head.title_end <= c.start < end]
+        inner = cands[bisect.bisect_left(starts, head.title_end) : bisect.bisect_left(starts, end)]
         chapters.append(
             NumberedChapter(head.title, head.start, head.title_end, head.standalone, _sections(head, inner))
         )
     return NumberedStructure(chapters, style, contents)
-
-
-# --- upper-case headings
-
-_UPPER_LINE = re.compile(r"^[ \t]*(?P<title>[A-Z][A-Z0-9 ,&/'’()\-–]{2,80}[A-Z)])[ \t]*$", re.M)
-
-
-def find_upper_headings(text: str) -> NumberedStructure | None:
-    """Chapters at lines set all in capitals ("RECITALS", "TERM AND TERMINATION"), or None.
-
-    Used only where no numbered series was found. A line qualifies when it stands alone (a blank line or the
-    text's start before it), has one to ten words, and at least three such lines are found, spread out (each
-    followed by some text): a signature block's capitals are not chapters.
-    """
-    heads: list[Candidate] = []
-    for m in _UPPER_LINE.finditer(text):
-        title = " ".join(m.group("title").split())
-        words = title.split()
-        before = text[: m.start()].rstrip(" \t")
-        if not 1 <= len(words) <= 10 or sum(ch.isalpha() for ch in title) < 4:
-            continue
-        if before and not before.endswith("\n\n"):
-            continue
-        heads.append(Candidate(m.start(), m.end(), title, "upper", (len(heads) + 1,), True, True))
-    kept = [
-        h
-        for n, h in enumerate(heads)
-        if len(text[h.title_end : heads[n + 1].start if n + 1 < len(heads) else len(text)].split()) >= 20
-    ]
-    if len(kept) < 3:
-        return None
-    return NumberedStructure([NumberedChapter(h.title, h.start, h.title_end, True) for h in kept], "upper")
 
 
 def sections_in(title: str, text: str) -> list[NumberedSection]:

@@ -15,7 +15,8 @@ from desktop_app.engine.ingest.base import NoTextError, ParsedChapter, ParsedDoc
 from desktop_app.engine.ingest.encoding import decode_text
 from desktop_app.engine.ingest.headings import match_heading, select_headings
 from desktop_app.engine.ingest.numbered_chapters import chapters_from_structure, front_matter_title
-from desktop_app.engine.ingest.numbering import find_structure, find_upper_headings
+from desktop_app.engine.ingest.numbering import find_structure
+from desktop_app.engine.ingest.upper_headings import find_upper_headings
 
 log = logging.getLogger(__name__)
 
