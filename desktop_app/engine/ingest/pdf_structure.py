@@ -5,19 +5,21 @@
    next level down is used; deeper entries fold into their parent. The chosen titles are checked
    against the text of their pages: when fewer than half are found the outline is ignored with a
    warning (bookmarks titled "First", "Second" over pages headed "Foo", "Bar").
-2. **Headings** found in the text ("Chapter 3", "TITLE IV: …", numbered "2 Bar") forming one
-   consistent series; contents pages are skipped so their lines are not taken for headings.
-3. **Page groups** of about ten pages.
+2. **Headings** found in the text: the numbered structure of ``numbering.py`` ("ARTICLE IV", "6. FEES",
+   "2 Bar", with "6.1" as sections), joined by unnumbered headings set in the same type
+   (``pdf_heading_fonts.py``); else a keyword series with word numbers. Contents pages are blanked so
+   their lines are not taken for headings.
+3. **Font sizes**: lines set clearly larger than the body.
+4. **Page groups** of about ten pages (``pdf_pages.py``), with a warning saying so.
 
 Chapters start at the line where their title stands when it can be found on the page, else at
-the top of the page. Contents pages are dropped; index pages and back-matter entries are kept
-with ``kind="back"``. Pure functions, thread-safe.
+the top of the page. Every chapter gets its ``page_starts``. Contents pages are dropped; index pages
+and back-matter entries are kept with ``kind="back"``. Pure functions, thread-safe.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -33,14 +35,13 @@ from desktop_app.engine.ingest.numbered_chapters import (
 from desktop_app.engine.ingest.numbering import find_structure
 from desktop_app.engine.ingest.pdf_backend import OutlineEntry
 from desktop_app.engine.ingest.pdf_heading_fonts import FontLines, add_unnumbered_chapters
+from desktop_app.engine.ingest.pdf_pages import joined_page_starts, nonblank_page_starts, page_groups
 from desktop_app.engine.ingest.pdf_text import is_contents_page, is_index_page
 
 log = logging.getLogger(__name__)
 
 #: Share of outline titles that must be found on their pages for the outline to be trusted.
 MIN_TITLE_MATCH = 0.5
-#: Pages per chapter when the document has no structure at all.
-PAGES_PER_GROUP = 10
 #: A document of at least this many pages needs at least three outline chapters at a level.
 LONG_DOCUMENT_PAGES = 40
 MAX_CHAPTERS = 2000
@@ -202,33 +203,9 @@ def _front_matter(clean: Sequence[str], first: tuple[int, int]) -> ParsedChapter
         return None
     title = next((line.strip() for line in text.split("\n") if _PREFACE_TITLES.match(line)), "")
     chapter = ParsedChapter(title=title or front_matter_title(text), text=text, page=1, kind="front")
-    chapter.page_starts = _preamble_pages(pages)
+    chapter.page_starts = nonblank_page_starts(pages)
     chapter.page = chapter.page_starts[0][1] if chapter.page_starts else 1
     return chapter
-
-
-def _preamble_pages(pages: list[tuple[int, str]]) -> list[tuple[int, int]]:
-    """Page starts of the text made by joining the non-blank ``(page index, text)`` pairs with newlines."""
-    pairs: list[tuple[int, int]] = []
-    offset = 0
-    for page, text in pages:
-        if text.strip():
-            pairs.append((offset, page + 1))
-            offset += len(text) + 1
-    return pairs
-
-
-def _joined_pages(clean: Sequence[str], first: int, last: int) -> list[tuple[int, int]]:
-    """Page starts of ``"\n".join(clean[first:last])``; blank pages start nothing."""
-    pairs: list[tuple[int, int]] = []
-    offset = 0
-    for page in range(first, last):
-        if clean[page].strip() or not pairs:
-            if pairs and pairs[-1][0] == offset:
-                pairs.pop()
-            pairs.append((offset, page + 1))
-        offset += len(clean[page]) + 1
-    return pairs
 
 
 def from_headings(clean: Sequence[str], font_lines: Callable[[], FontLines] | None = None) -> list[ParsedChapter]:
@@ -335,21 +312,6 @@ def from_font_sizes(lines: Sequence[Sequence[tuple[str, float]]], clean: Sequenc
     return chapters
 
 
-def page_groups(clean: Sequence[str]) -> list[ParsedChapter]:
-    """Groups of about PAGES_PER_GROUP pages, titled by their page range."""
-    n = len(clean)
-    groups = max(1, math.ceil(n / PAGES_PER_GROUP))
-    size = math.ceil(n / groups)
-    chapters = []
-    for first in range(0, n, size):
-        last = min(n, first + size)
-        title = f"Pages {first + 1}–{last}" if last > first + 1 else f"Page {first + 1}"
-        chapter = ParsedChapter(title=title, text="\n".join(clean[first:last]), page=first + 1)
-        chapter.page_starts = _joined_pages(clean, first, last)
-        chapters.append(chapter)
-    return chapters
-
-
 def _split_off_index(chapters: list[ParsedChapter], clean: Sequence[str]) -> None:
     """Move trailing index pages out of the last chapter into a back-matter chapter."""
     if not chapters:
@@ -372,7 +334,7 @@ def _split_off_index(chapters: list[ParsedChapter], clean: Sequence[str]) -> Non
         last.page_starts = [(off, page) for off, page in last.page_starts if off < cut]
         last.sections = [replace(s, end=min(s.end, cut)) for s in last.sections if s.start < cut]
         index = ParsedChapter(title="Index", text=index_text, page=first_index + 1, kind="back")
-        index.page_starts = _joined_pages(clean, first_index, len(clean))
+        index.page_starts = joined_page_starts(clean, first_index, len(clean))
         chapters.append(index)
 
 
