@@ -364,3 +364,30 @@ def test_long_series_past_ninety_nine_with_numbered_list_items_inside(tmp_path: 
     doc = parse_document(write(tmp_path, "long.txt", "\n\n".join(parts)))
     assert body_titles(doc) == [f"{n}. HEADING {n}" for n in range(1, 121)]
     assert all(len(c.sections) == 1 for c in doc.chapters)
+
+
+def test_docx_automatic_list_numbers_give_the_chapters(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph("SERVICES AGREEMENT")
+    document.add_paragraph("This agreement is made between the parties named below. " + SENTENCE)
+    for name in ("Services", "Fees", "Term"):
+        # Word's own numbering: the "1." is drawn from the numbering part, not typed into the text.
+        paragraph = document.add_paragraph(f"{name}. The supplier acts as asked. " + SENTENCE * 2, style="List Number")
+        num_pr = OxmlElement("w:numPr")
+        for tag, value in (("w:ilvl", "0"), ("w:numId", "5")):
+            element = OxmlElement(tag)
+            element.set(qn("w:val"), value)
+            num_pr.append(element)
+        paragraph._p.get_or_add_pPr().insert(0, num_pr)
+        document.add_paragraph("A point of detail under it.", style="List Bullet")
+    path = tmp_path / "numbered.docx"
+    document.save(str(path))
+    doc = parse_document(path)
+    assert doc.structure == "headings"
+    assert titles(doc) == ["1. Services", "2. Fees", "3. Term"]
+    assert doc.chapters[1].text.startswith("2. Fees. The supplier acts as asked.")
+    assert "A point of detail under it." in doc.chapters[1].text, "bullets carry no number"

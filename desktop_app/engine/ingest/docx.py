@@ -4,7 +4,8 @@ The body is read in order, paragraphs and tables interleaved as they stand (tabl
 lines with cells separated by " | "). Comments live in their own part of the package and are
 never read; deleted tracked changes are not text. The chapter level is Heading 1 when it occurs
 twice or more, else Heading 2 with a lone Heading 1 (or the Title style) as the document title.
-Without heading styles, the numbering typed into the paragraphs gives the chapters, as in a text file;
+Word's automatic list numbers ("1.", "6.1") are drawn before their paragraphs as Word shows them.
+Without heading styles, the numbering of the paragraphs gives the chapters, as in a text file;
 numbered headings inside a chapter become its sections. Runs in the ingest child process after the
 zip-bomb guard; thread-safe (no shared state).
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.engine.ingest.base import CorruptFileError, ParsedChapter, ParsedDocument
+from desktop_app.engine.ingest.docx_numbering import ListLabels
 from desktop_app.engine.ingest.limits import IngestLimits, check_zip_archive
 from desktop_app.engine.ingest.numbered_chapters import add_numbered_sections, front_matter_title
 from desktop_app.engine.ingest.text import MIN_PREAMBLE_WORDS, finish, parts_warning, split_at_headings, tidy
@@ -86,10 +88,12 @@ def _blocks(document: Any) -> Iterator[tuple[int, str]]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    labels = ListLabels(document)
     for child in document.element.body.iterchildren():
         if child.tag == f"{_W}p":
             paragraph = Paragraph(child, document)
-            yield _heading_level(paragraph), paragraph.text
+            label = labels.label(paragraph)
+            yield _heading_level(paragraph), f"{label} {paragraph.text}" if label else paragraph.text
         elif child.tag == f"{_W}tbl":
             yield -1, "\n".join(_table_lines(Table(child, document)))
 
