@@ -391,3 +391,16 @@ def test_docx_automatic_list_numbers_give_the_chapters(tmp_path: Path) -> None:
     assert titles(doc) == ["1. Services", "2. Fees", "3. Term"]
     assert doc.chapters[1].text.startswith("2. Fees. The supplier acts as asked.")
     assert "A point of detail under it." in doc.chapters[1].text, "bullets carry no number"
+
+
+def test_table_of_contents_is_a_hint_for_the_top_level(tmp_path: Path) -> None:
+    # The numbered sections run in after sentences (weak evidence) while three schedules stand on lines
+    # of their own; the contents list the numbered sections, so they are the chapters.
+    toc = "CONTENTS\n\n1. Scope 2\n2. Fees 3\n3. Term 4\n\n"
+    names = ["Scope", "Fees", "Term"]
+    body = "AGREEMENT. " + SENTENCE + "".join(f"{n}. {name}. {SENTENCE * 3}" for n, name in enumerate(names, 1))
+    schedules = "".join(f"\n\nSchedule {n}\n\n{SENTENCE * 2}" for n in (1, 2, 3))
+    doc = parse_document(write(tmp_path, "hinted.txt", toc + body + schedules))
+    assert body_titles(doc) == ["1. Scope", "2. Fees", "3. Term"]
+    without = parse_document(write(tmp_path, "plain.txt", body + schedules))
+    assert body_titles(without) == ["Schedule 1", "Schedule 2", "Schedule 3"], "without the contents"

@@ -257,7 +257,8 @@ def _chain(cands: list[Candidate]) -> tuple[float, list[Candidate]]:
 def _contents(cands: list[Candidate], text: str) -> tuple[int, int] | None:
     """The span of a table of contents: three or more top-level headings listed with next to no text between.
 
-    The first such run counts; it ends where the numbering starts again (the body's first heading).
+    The first such run counts; it ends where the numbering starts again (the body's first heading). It is
+    left out of the series, and the body headings it lists weigh more (see :func:`find_structure`).
     """
     run: list[Candidate] = []
     for a, b in itertools.pairwise(cands):
@@ -278,6 +279,14 @@ def _contents(cands: list[Candidate], text: str) -> tuple[int, int] | None:
         return None
     end = text.find("\n", run[-1].title_end)
     return run[0].start, len(text) if end < 0 else end
+
+
+def _entry_key(title: str) -> tuple[str, ...]:
+    """A heading's first words, lower-cased, without a contents line's page number: "3. Fees and Costs 4"."""
+    words = re.findall(r"\w+", title.casefold())
+    if len(words) > 2 and words[-1].isdigit():
+        words = words[:-1]
+    return tuple(words[:4])
 
 
 def _sections(chapter: Candidate, inner: list[Candidate]) -> list[NumberedSection]:
@@ -338,9 +347,19 @@ def find_structure(text: str, *, skip: Sequence[tuple[int, int]] = ()) -> Number
     for style in sorted(styles):
         series = [c for c in top if c.style == style]
         toc = _contents(series, text)
+        listed: set[tuple[str, ...]] = set()
         if toc is not None:
-            series = [c for c in series if not toc[0] <= c.start < toc[1]]
+            lo, hi = toc
+            listed = {_entry_key(c.title) for c in series if lo <= c.start < hi}
+            body = [c for c in series if not lo <= c.start < hi]
+            # Contents list headings that come again below them; a short list that does not is just a list.
+            if sum(_entry_key(c.title) in listed for c in body) >= max(2, len(listed) / 2):
+                series = body
+            else:
+                toc, listed = None, set()
         score, chain = _chain(series)
+        # The contents are the author's own list of the top level: headings it lists count double.
+        score += sum(_entry_key(c.title) in listed for c in chain)
         if len(chain) >= 2 and _counts_up(chain) and _balanced(chain, text):
             ranked.append((score, style, chain))
             tocs[style] = toc
@@ -355,7 +374,7 @@ def find_structure(text: str, *, skip: Sequence[tuple[int, int]] = ()) -> Number
         for entry in ranked
         if entry[1] not in _BACK_KEYWORDS and sum(c.strong for c in entry[2]) >= 2 and _encloses(entry[2], chain)
     ]
-    if style == "numbered" and keyword:
+    if style == "numbered" and keyword and contents is None:
         # "TITLE I … 1. … 2. … TITLE II": numbered items inside keyword parts are not the top level.
         score, style, chain = keyword[0]
         contents = tocs[style]
