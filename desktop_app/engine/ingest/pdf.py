@@ -18,6 +18,7 @@ from desktop_app.engine.ingest.pdf_backend import RawPdf, read_pdf, read_with_py
 from desktop_app.engine.ingest.pdf_fonts import first_page_title, read_font_lines
 from desktop_app.engine.ingest.pdf_structure import detect_structure
 from desktop_app.engine.ingest.pdf_text import GARBLED_THRESHOLD, clean_pages, garbled_ratio, normalize_page
+from desktop_app.engine.ingest.pdf_weights import read_bold_lines
 from desktop_app.engine.ingest.text import finish
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ def parse_pdf_file(
     if raw.engine == "pdfium":
         # Read once, on first need: both the heading-type and the font-size steps may ask.
         font_lines = functools.cache(functools.partial(read_font_lines, path, password, limits.max_pages))
-    structure = detect_structure(raw.outline if use_outline else [], normalized, clean, font_lines)
+    bold_lines = functools.partial(read_bold_lines, path, password, limits.max_pages) if font_lines else None
+    structure = detect_structure(raw.outline if use_outline else [], normalized, clean, font_lines, bold_lines)
     title = _doc_title(raw, path, password)
     if structure.source == "pages" and len(structure.chapters) == 1:
         structure.chapters[0].title = title

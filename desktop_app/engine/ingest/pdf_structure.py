@@ -9,7 +9,8 @@
    "2 Bar", with "6.1" as sections), joined by unnumbered headings set in the same type
    (``pdf_heading_fonts.py``); else a keyword series with word numbers. Contents pages are blanked so
    their lines are not taken for headings.
-3. **Font sizes**: lines set clearly larger than the body.
+3. **Font sizes**: lines set clearly larger than the body; then **bold headings** at body size with space
+   before them (``pdf_weights.py``).
 4. **Page groups** of about ten pages (``pdf_pages.py``), with a warning saying so.
 
 Chapters start at the line where their title stands when it can be found on the page, else at
@@ -37,6 +38,7 @@ from desktop_app.engine.ingest.pdf_backend import OutlineEntry
 from desktop_app.engine.ingest.pdf_heading_fonts import FontLines, add_unnumbered_chapters
 from desktop_app.engine.ingest.pdf_pages import joined_page_starts, nonblank_page_starts, page_groups
 from desktop_app.engine.ingest.pdf_text import is_contents_page, is_index_page
+from desktop_app.engine.ingest.pdf_weights import WeightedLine, bold_headings
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +295,15 @@ def from_font_sizes(lines: Sequence[Sequence[tuple[str, float]]], clean: Sequenc
         if len(set().union(*(pages_of[s] for s in chosen))) >= 3:
             break
     heads = [(page_no, text) for page_no, text, size in candidates if size in chosen]
+    return chapters_at_lines(heads, clean)
+
+
+def chapters_at_lines(heads: Sequence[tuple[int, str]], clean: Sequence[str]) -> list[ParsedChapter]:
+    """Chapters at heading lines ``(page index, text)`` found by their type, or [] when they make no structure.
+
+    They must stand on three pages or more, not crowd every page, and not leave half the text in one part
+    (large or bold type in forms and figures is not a chapter structure).
+    """
     if len({page for page, _ in heads}) < 3 or len(heads) > 3 * len(clean):
         return []
     starts = []
@@ -343,10 +354,12 @@ def detect_structure(
     raw: Sequence[str],
     clean: Sequence[str],
     font_lines: Callable[[], Sequence[Sequence[tuple[str, float]]]] | None = None,
+    bold_lines: Callable[[], list[list[WeightedLine]]] | None = None,
 ) -> Structure:
     """Choose outline, headings, font-size headings or page groups for one PDF (see the module docstring).
 
-    ``font_lines`` is called only when the outline gives no chapters (PDFium's files only).
+    ``font_lines`` is called only when the outline gives no chapters, ``bold_lines`` only when nothing but
+    page groups is left (PDFium's files only).
     """
     warnings: list[str] = []
     chapters, reason = from_outline(outline, raw, clean)
@@ -360,6 +373,9 @@ def detect_structure(
     if not chapters and font_lines is not None:
         chapters = from_font_sizes(font_lines(), without_contents)
         source = "font sizes"
+    if not chapters and bold_lines is not None:
+        chapters = chapters_at_lines(bold_headings(bold_lines()), without_contents)
+        source = "bold headings"
     if not chapters:
         chapters = page_groups(without_contents)
         source = "pages"

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class PageSpec:
-    """One page: an optional heading (drawn at 18 pt) and body lines (11 pt)."""
+    """One page: an optional heading (drawn at 18 pt, or bold at 11 pt) and body lines (11 pt)."""
 
     lines: Sequence[str]
     heading: str | None = None
+    #: Set the heading in bold at the body's size instead of 18 pt.
+    bold_heading: bool = False
 
 
 def _escape(text: str) -> str:
@@ -31,7 +33,9 @@ def _content(page: PageSpec, header: str | None, footer: str | None = None) -> b
     if footer:
         ops.append(f"/F1 9 Tf 1 0 0 1 280 30 Tm ({_escape(footer)}) Tj")
     if page.heading:
-        ops.append(f"/F1 18 Tf 1 0 0 1 72 {y} Tm ({_escape(page.heading)}) Tj")
+        # A large heading in the body's face, or a bold one at the body's size (F2 is Helvetica-Bold).
+        face = "/F2 11" if page.bold_heading else "/F1 18"
+        ops.append(f"{face} Tf 1 0 0 1 72 {y} Tm ({_escape(page.heading)}) Tj")
         y -= 30
     for line in page.lines:
         ops.append(f"/F1 11 Tf 1 0 0 1 72 {y} Tm ({_escape(line)}) Tj")
@@ -61,6 +65,7 @@ def make_text_pdf(
     catalog = add(b"")  # filled in below
     pages_obj = add(b"")
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    bold = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
     page_ids: list[int] = []
     for n, page in enumerate(pages, start=1):
         content = _content(page, running_header, f"Page {n} of {len(pages)}" if page_numbers else None)
@@ -68,7 +73,7 @@ def make_text_pdf(
         page_ids.append(
             add(
                 b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
-                b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (pages_obj, stream, font)
+                b"/Resources << /Font << /F1 %d 0 R /F2 %d 0 R >> >> >>" % (pages_obj, stream, font, bold)
             )
         )
     kids = b" ".join(b"%d 0 R" % pid for pid in page_ids)
