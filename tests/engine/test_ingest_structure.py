@@ -404,3 +404,19 @@ def test_table_of_contents_is_a_hint_for_the_top_level(tmp_path: Path) -> None:
     assert body_titles(doc) == ["1. Scope", "2. Fees", "3. Term"]
     without = parse_document(write(tmp_path, "plain.txt", body + schedules))
     assert body_titles(without) == ["Schedule 1", "Schedule 2", "Schedule 3"], "without the contents"
+
+
+def test_pdf_without_title_metadata_is_titled_by_its_first_pages_largest_text(tmp_path: Path) -> None:
+    pages = [PageSpec(body_lines(0, 30), heading="A Study of Harbours")]
+    pages += [PageSpec(body_lines(n, 30)) for n in range(1, 3)]
+    doc = parse_document(write(tmp_path, "W02-1011.pdf", make_text_pdf(pages)))
+    assert doc.title == "A Study of Harbours"
+    named = parse_document(write(tmp_path, "named.pdf", make_text_pdf(pages, title="Harbours: A Study")))
+    assert named.title == "Harbours: A Study", "metadata that names the document wins"
+    truncated = parse_document(write(tmp_path, "t.pdf", make_text_pdf(pages, title="Proceedings of the...")))
+    assert truncated.title == "A Study of Harbours"
+
+
+def test_a_contents_first_page_gives_no_title(corpus: Path) -> None:
+    doc = parse_document(corpus / "pdf" / "mistitled_outlines_example.pdf")
+    assert doc.title == "mistitled_outlines_example"

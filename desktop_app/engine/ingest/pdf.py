@@ -17,7 +17,13 @@ from desktop_app.engine.ingest.ocr import tesseract_available
 from desktop_app.engine.ingest.pdf_backend import RawPdf, read_pdf, read_with_pypdf
 from desktop_app.engine.ingest.pdf_fonts import first_page_title, read_font_lines
 from desktop_app.engine.ingest.pdf_structure import detect_structure
-from desktop_app.engine.ingest.pdf_text import GARBLED_THRESHOLD, clean_pages, garbled_ratio, normalize_page
+from desktop_app.engine.ingest.pdf_text import (
+    GARBLED_THRESHOLD,
+    clean_pages,
+    garbled_ratio,
+    is_contents_page,
+    normalize_page,
+)
 from desktop_app.engine.ingest.pdf_weights import read_bold_lines
 from desktop_app.engine.ingest.text import finish
 
@@ -39,7 +45,8 @@ def _doc_title(raw: RawPdf, path: Path, password: str | None) -> str:
     title = " ".join(raw.title.split())
     if title and not _UNHELPFUL_TITLE.search(title) and len(title) <= 300:
         return title
-    if raw.engine == "pdfium":
+    # A first page that is the table of contents has "Contents" as its largest text: no title there.
+    if raw.engine == "pdfium" and raw.pages and not is_contents_page(normalize_page(raw.pages[0])):
         largest = first_page_title(read_font_lines(path, password, 1))
         if largest:
             return largest
