@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop_app.engine.ingest import FileTooLargeError, IngestLimits, ParsedDocument, parse_document
 from desktop_app.engine.ingest.numbering import find_structure
@@ -420,3 +422,39 @@ def test_pdf_without_title_metadata_is_titled_by_its_first_pages_largest_text(tm
 def test_a_contents_first_page_gives_no_title(corpus: Path) -> None:
     doc = parse_document(corpus / "pdf" / "mistitled_outlines_example.pdf")
     assert doc.title == "mistitled_outlines_example"
+
+
+# --- any text: the structure always points into the chapters' texts
+
+_PIECES = [
+    "1. Services. ",
+    "2. FEES AND COSTS\n",
+    "2.1 Fee. ",
+    "2.1.1 Late. ",
+    "3.0 TERM\n",
+    "ARTICLE IV\n",
+    "Article 2 above shall ",
+    "Section 5. ",
+    "§ 6 Kündigung\n",
+    "CONTENTS\n",
+    "RECITALS\n",
+    "   ",
+    "\n\n",
+    "\u00a0",
+    "see Section 4. ",
+    SENTENCE,
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=60))
+def test_any_text_gives_consistent_sections(pieces: list[str]) -> None:
+    from desktop_app.engine.ingest.base import NoTextError
+    from desktop_app.engine.ingest.text import parse_text
+
+    try:
+        doc = parse_text(Path("any.txt"), "".join(pieces).encode("utf-8"))
+    except NoTextError:
+        return
+    assert doc.chapters and all(c.text.strip() for c in doc.chapters)
+    assert_offsets_consistent(doc)
