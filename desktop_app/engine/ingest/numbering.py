@@ -40,6 +40,8 @@ _UPPER_WORDS = re.compile(r"^[^a-z]*?[A-Z][A-Z0-9 ,&/'’()\-–]*[A-Z)]")
 #: A heading phrase that runs into its first sentence ends at the first of these.
 _TITLE_END = re.compile(r"(?<!\b[A-Z])\.[ \t]+(?=[A-Z“\"(])|:[ \t]|[ \t]{2,}|\n|\.$")
 MAX_TITLE_CHARS = 100
+#: How far around a candidate the text is read (lines longer than this are paragraphs run together).
+_LOOK = 400
 #: A heading line ending in one of these words goes on on the next line.
 _CONTINUED = re.compile(r"\s(and|of|the|for|in|on|to|with|or|und|oder|der|die|das|des|von|im|et|de|des|du|la|le)$")
 MAX_TITLE_WORDS = 14
@@ -114,8 +116,9 @@ def _number(token: str) -> tuple[int, ...] | None:
 
 def _boundary(text: str, pos: int) -> bool | None:
     """True where a paragraph plainly starts at ``pos``, False after a sentence's end, None elsewhere."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    before = text[line_start:pos]
+    # A look behind of a few hundred characters: a text may be one line of megabytes.
+    line_start = text.rfind("\n", max(0, pos - _LOOK), pos) + 1
+    before = text[max(line_start, pos - _LOOK) : pos]
     if not before.strip():
         return True
     if before.endswith(("   ", "\t")):
@@ -127,14 +130,14 @@ def _boundary(text: str, pos: int) -> bool | None:
 
 def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
     """The heading's words from ``start`` (label included), where they end, and whether they fill the line."""
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end < 0 else line_end
+    line_end = text.find("\n", start, start + _LOOK)
+    line_end = min(len(text), start + _LOOK) if line_end < 0 else line_end
     line = text[start:line_end].rstrip()
     rest = text[body:line_end].rstrip()
     if not rest.strip() and line_end < len(text):
         # "ARTICLE II" with its name on the next line ("MARKETING AND SUPPORT"): one heading.
-        next_end = text.find("\n", line_end + 1)
-        next_end = len(text) if next_end < 0 else next_end
+        next_end = text.find("\n", line_end + 1, line_end + 1 + _LOOK)
+        next_end = min(len(text), line_end + 1 + _LOOK) if next_end < 0 else next_end
         following = text[line_end + 1 : next_end].strip()
         if following and len(following.split()) <= 10 and following[0].isupper() and not following.endswith(
             (".", ",", ";", ":")
@@ -145,8 +148,8 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
     if fits and (not rest.endswith(".") or words <= 8):
         if _CONTINUED.search(line) and line_end < len(text):
             # "2 Mannigfaltigkeiten und" / "Simplizialkomplexe": a title broken over two lines.
-            next_end = text.find("\n", line_end + 1)
-            next_end = len(text) if next_end < 0 else next_end
+            next_end = text.find("\n", line_end + 1, line_end + 1 + _LOOK)
+            next_end = min(len(text), line_end + 1 + _LOOK) if next_end < 0 else next_end
             following = text[line_end + 1 : next_end].strip()
             if following and len(following.split()) <= 6 and not following.endswith((".", ",", ";", ":")):
                 return " ".join(f"{line} {following}".split()), next_end, True

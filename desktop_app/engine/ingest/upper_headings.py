@@ -24,7 +24,7 @@ def find_upper_headings(text: str) -> NumberedStructure | None:
     for m in _UPPER_LINE.finditer(text):
         title = " ".join(m.group("title").split())
         words = title.split()
-        before = text[: m.start()].rstrip(" \t")
+        before = text[max(0, m.start() - 400) : m.start()].rstrip(" \t")
         if not 1 <= len(words) <= 10 or sum(ch.isalpha() for ch in title) < 4:
             continue
         if before and not before.endswith("\n\n"):
