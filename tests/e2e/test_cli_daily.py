@@ -178,7 +178,7 @@ def test_the_last_progress_picture_is_what_the_database_holds(tmp_path: Path) ->
 def test_resume_uses_the_backend_a_document_started_with(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop_app.engine.llmsim import LLMSimulator
+    from chapterwise_testing.llmsim import LLMSimulator
 
     book = write_markdown(tmp_path / "later.md", 3)
     with LLMSimulator(latency=0.0) as sim:

@@ -6,8 +6,8 @@ import logging
 from pathlib import Path
 
 import pytest
-from desktop_app.engine.llmsim import LLMSimulator
 
+from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.engine.service import Engine
 from desktop_app.ui.widgets.log_panel import CHATTY_LIBRARIES, QtLogHandler, quiet_libraries
 from tests.ui.test_backend_health import ollama_settings

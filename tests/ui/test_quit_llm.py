@@ -12,8 +12,8 @@ import logging
 from pathlib import Path
 
 import pytest
-from desktop_app.engine.llmsim import LLMSimulator
 
+from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.ui import threads
 from desktop_app.ui.controller import QUIT_TIMEOUT_S
 from tests.ui.test_backend_health import ollama_settings
