@@ -82,11 +82,6 @@ def test_a_reviewed_entry_cannot_clear_a_copyleft_package(monkeypatch: pytest.Mo
     assert findings["ebooklib"].verdict == V.STRONG_COPYLEFT
 
 
-_DECLARES_EBOOKLIB = any(req.name.lower() == "ebooklib" for req in lic.runtime_requirements())
-
-
-@pytest.mark.xfail(_DECLARES_EBOOKLIB, strict=True,
-                   reason="ebooklib (AGPL-3.0) is still a dependency until the zipfile + lxml EPUB reader replaces it")
 def test_the_runtime_tree_has_no_copyleft_licence() -> None:
     findings = lic.check()
     assert len(findings) > 20  # the whole tree, not only the direct dependencies
