@@ -26,7 +26,7 @@ from ..summarize.base import RateLimitedError, ServerBusyError, Summarizer
 from .scaler import ScaleInputs, decide
 from .spawn import Handle, Spawn
 from .stats import Window
-from .work import summarize_chapter, summarize_document
+from .work import ABANDONED, summarize_chapter, summarize_document
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,10 @@ class WorkerPool:
                 worker.item, worker.started = item, time.monotonic()
                 self.on_item_taken()  # there is room in the queue now
                 result = self.process(item, worker)
-                self.write_queue.put(result)  # blocks when the writer falls behind: backpressure
                 worker.item = None
+                if self._stopping and isinstance(result, ChapterRecord) and result.error == ABANDONED:
+                    continue  # cut off at shutdown: the stop hands the chapter back to the backlog
+                self.write_queue.put(result)  # blocks when the writer falls behind: backpressure
         finally:
             with self._lock:
                 self._workers.pop(worker.id, None)
@@ -125,7 +127,11 @@ class WorkerPool:
         if isinstance(item, DocumentWork):
             return summarize_document(item, self.summarizer, max_sentences=self.bounds.summary_sentences)
         row, result, error = summarize_chapter(
-            item, self.summarizer, max_sentences=self.bounds.summary_sentences, max_attempts=self.bounds.max_attempts
+            item,
+            self.summarizer,
+            max_sentences=self.bounds.summary_sentences,
+            max_attempts=self.bounds.max_attempts,
+            stopping=lambda: self._stopping,
         )
         if result is not None and not result.cached:
             self.llm_latency.add(result.latency_ms)
@@ -142,12 +148,23 @@ class WorkerPool:
         return row
 
     def stop(self, deadline: float) -> bool:
-        """Send every worker a pill and wait for them until ``deadline`` (a ``time.monotonic`` value)."""
+        """Send every worker a pill and wait for them until ``deadline`` (a ``time.monotonic`` value).
+
+        Workers get half the time to finish what they are summarizing; then the summarizer's requests are
+        cut (its connections closed), and the chapters they held go back to the backlog with the stop.
+        """
         with self._lock:
             self._stopping = True
             workers = list(self._workers.values())
         for _ in workers:
             self.summary_queue.put(STOP)
+        grace = time.monotonic() + max(0.0, deadline - time.monotonic()) / 2
+        for worker in workers:
+            if worker.handle is not None:
+                worker.handle.join(max(0.0, grace - time.monotonic()))
+        if any(w.handle is not None and w.handle.is_alive() for w in workers):
+            log.info("Stopping: cutting the summaries still in progress; they are done again at the next start")
+            self.summarizer.close()
         ok = True
         for worker in workers:
             if worker.handle is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,10 +41,30 @@ def retry_delay(attempt: int, retry_after: float | None = None) -> float:
     return random.uniform(0, min(RETRY_CAP_S, RETRY_BASE_S * 2 ** max(attempt - 1, 0)))
 
 
+#: The error of a chapter cut off at shutdown (never written).
+ABANDONED = "stopped before the summary was finished"
+
+
+class AbandonedError(Exception):
+    """The pipeline stopped while the chapter was being summarized: nothing is written for it.
+
+    Its claim is handed back to the backlog by the stop, so the next start summarizes it again.
+    """
+
+
 def summarize_chapter(
-    work: ChapterWork, summarizer: Summarizer, *, max_sentences: int, max_attempts: int
+    work: ChapterWork,
+    summarizer: Summarizer,
+    *,
+    max_sentences: int,
+    max_attempts: int,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> tuple[ChapterRecord, SummaryResult | None, Exception | None]:
-    """Summarize one chapter; never raises. Returns the row to write, the raw result and any error."""
+    """Summarize one chapter; never raises. Returns the row to write, the raw result and any error.
+
+    A failure while ``stopping()`` (the pipeline cut the summarizer's connections at shutdown) comes back
+    as :class:`AbandonedError`, quietly: it says nothing about the chapter.
+    """
     attempts = work.attempts + 1
 
     def row(status: ChapterStatus, **fields: Any) -> ChapterRecord:
@@ -55,7 +76,12 @@ def summarize_chapter(
         return row(ChapterStatus.DONE, summary="", preview=""), None, None
     request = SummaryRequest(text=work.text, title=work.title, focus=work.focus, max_sentences=max_sentences)
     try:
-        result = summarizer.summarize(request)
+        try:
+            result = summarizer.summarize(request)
+        except Exception as err:
+            if stopping():
+                return row(ChapterStatus.PENDING, error=ABANDONED), None, AbandonedError(str(err))
+            raise
     except TransientError as err:
         if attempts >= max_attempts:
             message = f"Gave up after {attempts} attempts: {err}"

@@ -55,9 +55,12 @@ class ProcessSummarizer(SummarizerBase):
         self.processes = processes
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
+            if self._closed:
+                raise TransientError("The summarizer processes were stopped.")
             if self._pool is None:
                 log.info("Starting %d summarizer processes", self.processes)
                 self._pool = ProcessPoolExecutor(
@@ -93,7 +96,7 @@ class ProcessSummarizer(SummarizerBase):
 
     def close(self) -> None:
         with self._lock:
-            pool, self._pool = self._pool, None
+            pool, self._pool, self._closed = self._pool, None, True
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         self._local.close()
