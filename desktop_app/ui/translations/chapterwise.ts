@@ -258,6 +258,14 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Open log &amp;folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open the folder of the log file (to read it, or to attach it to a bug report)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Open &amp;Recent</source>
             <translation type="unfinished" />
         </message>
@@ -548,6 +556,14 @@
             <source>Document summary</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Source of the chosen sentence</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The page of the passage a summary sentence or clause comes from</source>
+            <translation type="unfinished" />
+        </message>
         <message numerus="yes">
             <source>%n chapter(s)</source>
             <translation type="unfinished">
@@ -571,7 +587,19 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Source: page %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Source highlighted in the chapter's text</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>(no text to summarize)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The clause check failed: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -596,6 +624,18 @@
         </message>
         <message>
             <source>Flagged clauses</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Page %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The chapter does not say this</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Summarized by the built-in summarizer instead of %1: %2</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -754,6 +794,18 @@ or use File ▸ Open (Ctrl+O).</source>
         </message>
         <message>
             <source>No recent files</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>Menus</name>
+        <message>
+            <source>Cannot open the log folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No file manager opened it. The log file is in:
+{folder}</source>
             <translation type="unfinished" />
         </message>
     </context>

@@ -7,11 +7,10 @@ highlighted in the chapter's original text.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QResizeEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,11 +30,19 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.i18n import plural, status_word, translate
-from desktop_app.ui.models.chapters import ChapterRow, ChaptersModel, format_latency, status_text
+from desktop_app.ui.models.chapters import ChapterRow, ChaptersModel
 from desktop_app.ui.models.documents import DocumentRow
 from desktop_app.ui.theme import icon
 from desktop_app.ui.widgets.delegates import StatusDelegate
 from desktop_app.ui.widgets.focus_field import DocumentFocusBar
+from desktop_app.ui.widgets.summary_html import (
+    SEVERITY_COLORS,
+    anchor_span,
+    find_span,
+    italic,
+    paragraphs,
+    summary_html,
+)
 
 
 class LiveTableView(QTableView):
@@ -89,7 +96,6 @@ class ElidedLabel(QLabel):
         super().setText(elided)
 
 
-SEVERITY_COLORS = {"high": "#ff6b6b", "medium": "#ffb347", "low": "#ffe066"}
 
 
 class DocumentPane(QWidget):
@@ -162,19 +168,33 @@ class DocumentPane(QWidget):
         model.modelReset.connect(self._on_model_reset)
         model.text_loaded.connect(self._on_model_text_loaded)
         self._text_requested: set[str] = set()
+        self._shown_id: str | None = None
 
         # --- summary tabs
         self.summary_view = QTextBrowser()
         self.summary_view.setObjectName("summaryView")
         self.summary_view.setOpenExternalLinks(False)
+        self.summary_view.setOpenLinks(False)  # a sentence's link shows its source; it never navigates
+        self.summary_view.anchorClicked.connect(self._on_summary_view_anchor_clicked)
+        self.summary_view.highlighted.connect(self._on_summary_view_highlighted)
         self.text_view = QPlainTextEdit()
         self.text_view.setReadOnly(True)
+        self.source_label = QLabel()
+        self.source_label.setObjectName("sourceLabel")
+        #: The source span highlighted for the sentence or clause last hovered or clicked, and its page.
+        self.source_span: tuple[int, int] | None = None
+        self.source_page: int | None = None
         self.document_summary_view = QTextBrowser()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.summary_view, translate("DocumentPane", "Summary"))
         self.tabs.addTab(self.text_view, translate("DocumentPane", "Original text"))
         self.tabs.addTab(self.document_summary_view, translate("DocumentPane", "Document summary"))
         self.tabs.setDocumentMode(True)
+        self.tabs.setCornerWidget(self.source_label, Qt.Corner.TopRightCorner)
+        self.source_label.setAccessibleName(translate("DocumentPane", "Source of the chosen sentence"))
+        self.source_label.setAccessibleDescription(
+            translate("DocumentPane", "The page of the passage a summary sentence or clause comes from")
+        )
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("chapterSplitter")
@@ -234,12 +254,12 @@ class DocumentPane(QWidget):
     def set_document_summary(self, summary: str | None) -> None:
         self._document_summary = summary
         if summary:
-            self.document_summary_view.setHtml(_paragraphs(summary))
+            self.document_summary_view.setHtml(paragraphs(summary))
         elif self._document is not None and self._document.status in ("cancelled", "failed"):
             none = translate("DocumentPane", "No whole-document summary: %1.")
-            self.document_summary_view.setHtml(_italic(none.replace("%1", status_word(self._document.status))))
+            self.document_summary_view.setHtml(italic(none.replace("%1", status_word(self._document.status))))
         else:
-            self.document_summary_view.setHtml(_italic(
+            self.document_summary_view.setHtml(italic(
                 translate("DocumentPane", "The whole-document summary appears here when every chapter is done.")))
 
     def select_row(self, row: int) -> None:
@@ -284,14 +304,47 @@ class DocumentPane(QWidget):
     def _show_chapter(self, row: int, *, keep_tab: bool = False) -> None:
         self._current = row if 0 <= row < self.model.rowCount() else -1
         if self._current < 0:
-            self.summary_view.setHtml(_italic(translate("DocumentPane", "Select a chapter to read its summary.")))
+            self.summary_view.setHtml(italic(translate("DocumentPane", "Select a chapter to read its summary.")))
             self.text_view.setPlainText("")
             self.chapter_selected.emit(-1)
             return
         chapter = self.model.chapter(self._current)
-        self.summary_view.setHtml(_summary_html(chapter, self.model.parts(chapter.id)))
+        if self._shown_id != chapter.id:
+            self._shown_id, self.source_span, self.source_page = chapter.id, None, None
+            self.source_label.setText("")
+        self.summary_view.setHtml(summary_html(chapter, self.model.parts(chapter.id)))
         self._show_text(chapter)
         self.chapter_selected.emit(self._current)
+
+    @Slot(QUrl)
+    def _on_summary_view_anchor_clicked(self, url: QUrl) -> None:
+        if self.show_source(url.toString()):
+            self.tabs.setCurrentWidget(self.text_view)
+
+    @Slot(QUrl)
+    def _on_summary_view_highlighted(self, url: QUrl) -> None:
+        if url.toString():
+            self.show_source(url.toString())
+
+    def show_source(self, anchor: str) -> bool:
+        """Highlight the passage of a summary sentence (``span:N``) or clause (``flag:N``), scrolled into view."""
+        if self._current < 0:
+            return False
+        chapter = self.model.chapter(self._current)
+        span = anchor_span(chapter, anchor)
+        if span is None or chapter.text is None:
+            return False
+        self.source_span, self.source_page = span, chapter.page_at(span[0])
+        self._show_text(chapter)
+        cursor = QTextCursor(self.text_view.document())
+        cursor.setPosition(min(span[0], len(chapter.text)))
+        self.text_view.setTextCursor(cursor)
+        self.text_view.centerCursor()
+        where = translate("DocumentPane", "Source: page %1").replace("%1", str(self.source_page)) if (
+            self.source_page) else translate("DocumentPane", "Source highlighted in the chapter's text")
+        self.source_label.setText(where)
+        self.text_view.setToolTip(where)
+        return True
 
     def _show_text(self, chapter: ChapterRow) -> None:
         if chapter.text is None and chapter.id not in self._text_requested:
@@ -302,7 +355,7 @@ class DocumentPane(QWidget):
             self.text_view.setPlainText(text)
         selections = []
         for flag in chapter.clause_flags:
-            span = _find_span(text, flag)
+            span = find_span(text, flag)
             if span is None:
                 continue
             selection = QTextEdit.ExtraSelection()
@@ -316,63 +369,13 @@ class DocumentPane(QWidget):
             fmt.setToolTip(f"{flag.get('category')} ({flag.get('severity', 'medium')})")
             selection.cursor, selection.format = cursor, fmt
             selections.append(selection)
+        if self.source_span is not None and self.source_span[1] <= len(text):
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.text_view.document())
+            cursor.setPosition(self.source_span[0])
+            cursor.setPosition(self.source_span[1], QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor(120, 170, 255, 120))
+            selection.cursor, selection.format = cursor, fmt
+            selections.append(selection)
         self.text_view.setExtraSelections(selections)
-
-
-def _find_span(text: str, flag: dict[str, Any]) -> tuple[int, int] | None:
-    quote = str(flag.get("text") or "")
-    if not quote:
-        return None
-    start = flag.get("start")
-    if isinstance(start, int) and text[start : start + len(quote)] == quote:
-        return start, start + len(quote)
-    found = text.find(quote)
-    if found < 0:
-        found = text.find(quote[:60])
-        return (found, found + min(len(quote), 60)) if found >= 0 else None
-    return found, found + len(quote)
-
-
-def _italic(text: str) -> str:
-    return f"<p><i>{html.escape(text)}</i></p>"
-
-
-def _paragraphs(text: str) -> str:
-    return "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
-
-
-def _summary_html(chapter: ChapterRow, in_parts: tuple[int, int] | None = None) -> str:
-    parts = [f"<h3>{chapter.index + 1}. {html.escape(chapter.title)}</h3>"]
-    meta = [status_text(chapter, in_parts), plural(translate("DocumentPane", "%n word(s)", "", chapter.word_count),
-                                        chapter.word_count)]
-    if chapter.latency_ms is not None or chapter.cached:
-        meta.append(format_latency(chapter.latency_ms, chapter.cached))
-    parts.append(f"<p style='color:gray'>{' · '.join(meta)}</p>")
-    if chapter.status == "done":
-        parts.append(_paragraphs(chapter.summary or "") or _italic(translate("DocumentPane", "(no text to summarize)")))
-    elif chapter.status == "failed":
-        reason = html.escape(chapter.error or status_word("failed"))
-        parts.append("<p><b>" + translate("DocumentPane", "Not summarized:") + f"</b> {reason}</p>")
-        parts.append(_italic(translate("DocumentPane", "Use Document ▸ Retry failed chapters to try again.")))
-    elif chapter.status == "cancelled":
-        parts.append(_italic(translate("DocumentPane", "Cancelled. Retry to summarize it.")))
-    else:
-        if in_parts is not None and in_parts[1] > 1:
-            progress = translate("DocumentPane", "A long chapter, summarized in %1 parts: %2 done…")
-            parts.append(_italic(progress.replace("%1", str(in_parts[1])).replace("%2", str(in_parts[0]))))
-        else:
-            parts.append(_italic(translate("DocumentPane", "Waiting for its summary…")))
-        if chapter.preview:
-            parts.append(f"<p>{html.escape(chapter.preview)}</p>")
-    if chapter.clause_flags:
-        parts.append("<h4>" + translate("DocumentPane", "Flagged clauses") + "</h4><ul>")
-        for flag in chapter.clause_flags:
-            quote = " ".join(str(flag.get("text", "")).split())
-            sev = str(flag.get("severity", "medium"))
-            color = SEVERITY_COLORS.get(sev, "#ffe066")
-            parts.append(
-                f"<li><span style='background:{color};color:black'>&nbsp;{html.escape(str(flag.get('category')))}"
-                f" ({sev})&nbsp;</span> “{html.escape(quote)}”</li>"
-            )
-        parts.append("</ul>")
-    return "".join(parts)

@@ -1,0 +1,32 @@
+"""Clicking a summary sentence highlights its passage in the Original text tab, with its page."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl
+
+from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
+from tests.engine.test_grounding import CHAPTER, ParaphrasingModel
+
+
+def test_clicking_a_sentence_highlights_its_passage_and_marks_the_unsupported_one(qtbot, make_window) -> None:
+    window = make_window(ParaphrasingModel())
+    doc = ParsedDocument("Bridge", "pdf", [ParsedChapter("One", CHAPTER, page_starts=[(0, 7), (160, 8)])])
+    view = window.engine.add_parsed(doc, file_name="bridge.pdf")
+    with qtbot.waitSignal(window.chapters_loaded, timeout=20_000):
+        window.controller.show_document(view.id)
+    model, pane = window.chapters_model, window.document_pane
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and model.statuses() == {"done": 1}, timeout=20_000)
+    pane.select_row(0)
+    qtbot.waitUntil(lambda: model.chapter(0).text is not None, timeout=5_000)
+    html = pane.summary_view.toHtml()
+    assert "span:0" in html and "span:1" in html, "each sentence links to its source"
+    assert "⚠" in pane.summary_view.toPlainText(), "the sentence the chapter does not say is marked"
+
+    pane.summary_view.anchorClicked.emit(QUrl("span:0"))
+    assert pane.tabs.currentWidget() is pane.text_view
+    start, end = pane.source_span
+    assert CHAPTER[start:end].startswith("The council met in the winter of 1852")
+    assert pane.source_page == 7 and "7" in pane.source_label.text()
+    highlighted = [s.cursor.selectedText() for s in pane.text_view.extraSelections()]
+    assert any(h.startswith("The council met") for h in highlighted)
+    assert pane.text_view.textCursor().position() == start, "the passage is scrolled into view"
