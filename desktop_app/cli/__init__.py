@@ -9,6 +9,7 @@ Exit codes (stable, for scripts):
 3     a file could not be read (unsupported, encrypted, corrupt, no text)
 4     the database cannot be opened
 5     no such document
+6     every chapter done, but some by the fallback summarizer (``--allow-fallback`` accepts them)
 130   interrupted (Ctrl-C); unfinished chapters stay in the backlog
 ====  =====================================================================
 """
@@ -27,6 +28,7 @@ from desktop_app.config import SettingsError, load_settings
 from . import documents, operate
 from .common import (
     EXIT_DATABASE,
+    EXIT_FALLBACK,
     EXIT_INCOMPLETE,
     EXIT_INPUT,
     EXIT_INTERRUPTED,
@@ -38,6 +40,7 @@ from .common import (
 
 __all__ = [
     "EXIT_DATABASE",
+    "EXIT_FALLBACK",
     "EXIT_INCOMPLETE",
     "EXIT_INPUT",
     "EXIT_INTERRUPTED",
@@ -76,10 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ocr", action="store_true", help="read scanned PDFs with Tesseract OCR (when it is installed)")
     p.add_argument("--priority", choices=["high", "normal", "low"], default="normal")
     p.add_argument("--focus", help='steer the summaries, e.g. "payment terms and penalties"')
-    p.add_argument("--timeout", type=float, help="give up waiting after this many seconds (the work is kept)")
+    p.add_argument(
+        "--timeout", type=float, help="give up waiting after this many seconds for the whole run (the work is kept)"
+    )
+    p.add_argument("--allow-fallback", action="store_true", help="exit 0 even when chapters fell back (exit 6)")
 
     p = sub.add_parser("resume", help="summarize every chapter left in the backlog, then exit")
-    p.add_argument("--timeout", type=float)
+    p.add_argument("--timeout", type=float, help="give up waiting after this many seconds for the whole run")
+    p.add_argument("--allow-fallback", action="store_true", help="exit 0 even when chapters fell back (exit 6)")
 
     p = sub.add_parser("status", help="pipeline status and the documents in progress")
     p.add_argument("--json", action="store_true")
@@ -97,9 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["md", "json"], default="md")
     p.add_argument("-o", "--output", type=Path)
 
-    for name, text in (("retry", "queue failed and cancelled chapters again"), ("cancel", "cancel pending chapters")):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("document", metavar="DOC")
+    p = sub.add_parser("retry", help="queue failed and cancelled chapters again")
+    p.add_argument("document", metavar="DOC")
+    p.add_argument("--fallbacks", action="store_true", help="also redo the chapters the fallback summarizer wrote")
+    p = sub.add_parser("cancel", help="cancel pending chapters")
+    p.add_argument("document", metavar="DOC")
     p = sub.add_parser("remove", help="delete a document and its summaries")
     p.add_argument("document", metavar="DOC")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")

@@ -193,6 +193,10 @@ class PipelineStatus:
     throughput_per_minute: float = 0.0
     chapters_done: int = 0
     chapters_failed: int = 0
+    #: False while the DB writer cannot commit (locked, unreachable, full); it keeps retrying meanwhile.
+    database_available: bool = True
+    #: Why the database cannot be written ("database unavailable: …"), None while it can.
+    database_error: str | None = None
     backend: str = ""
     model: str = ""
     summarizer: SummarizerStats | None = None

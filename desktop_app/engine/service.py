@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,7 @@ from types import TracebackType
 
 from desktop_app.config import Settings
 
-from .events import BackendHealth, DocumentAdded, DocumentChanged, DocumentFinished, EndpointHealth, Event, EventBus
+from .events import BackendHealth, DocumentAdded, DocumentChanged, EndpointHealth, Event, EventBus
 from .health import HealthMonitor, probe
 from .ingest.base import ParsedDocument
 from .inspection import engine_status, inspect_instances, instance_infos
@@ -41,6 +42,10 @@ from .summarize.registry import make_summarizer
 log = logging.getLogger(__name__)
 
 __all__ = ["DatabaseError", "DocumentNotFoundError", "Engine"]
+
+#: :meth:`Engine.wait` reads the database at least this often, backing off from the first to the second.
+WAIT_POLL_MIN_S = 0.05
+WAIT_POLL_MAX_S = 2.0
 
 
 class DocumentNotFoundError(LookupError):
@@ -264,18 +269,36 @@ class Engine:
         raise ValueError(f"Unknown export format {fmt!r} (use md or json)")
 
     def wait(self, ref: str, timeout: float | None = None) -> DocumentView:
-        """Block until the document is final (done, failed or cancelled) or ``timeout`` passes."""
+        """Block until the document is final (done, failed or cancelled) or ``timeout`` passes.
+
+        Follows the database, not only this engine's events: another instance on the same database may
+        finish the document. The database is read again at every event of the document and otherwise
+        with a back-off from 50 ms to 2 s, so a wait costs a few cheap reads a second at most.
+        """
         doc_id = self.document(ref, chapters=False).id
-        finished = threading.Event()
+        changed = threading.Event()
 
         def on_event(event: Event) -> None:
-            if isinstance(event, DocumentFinished) and event.document_id == doc_id:
-                finished.set()
+            if getattr(event, "document_id", None) == doc_id:
+                changed.set()
 
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = WAIT_POLL_MIN_S
         unsubscribe = self.bus.subscribe(on_event)
         try:
-            if self.document(doc_id, chapters=False).status not in FINAL_DOCUMENT:
-                finished.wait(timeout)
+            while True:
+                with self._sessions() as session:
+                    status = documents.document_status(session, doc_id)
+                if status is None or status in FINAL_DOCUMENT:
+                    break
+                left = WAIT_POLL_MAX_S if deadline is None else deadline - time.monotonic()
+                if left <= 0:
+                    break
+                if changed.wait(min(delay, left)):
+                    changed.clear()
+                    delay = WAIT_POLL_MIN_S
+                else:
+                    delay = min(delay * 2, WAIT_POLL_MAX_S)
         finally:
             unsubscribe()
         return self.document(doc_id)
@@ -347,11 +370,14 @@ class Engine:
         return self.document(ref, chapters=False).id
 
     def cancel(self, ref: str) -> int:
-        """Cancel the chapters not yet summarized, queued ones included; those being summarized finish."""
+        """Cancel the chapters not yet started, queued ones included; those being summarized finish and count.
+
+        The document ends cancelled if any chapter stays cancelled, done if every chapter ended done.
+        """
         doc_id = self._resolve(ref)
+        queued = self._pipeline.cancel(doc_id) if self._running else []
         with self._sessions.begin() as session:
-            count = documents.cancel_document(session, doc_id)
-        self._pipeline.cancel(doc_id)
+            count = documents.cancel_document(session, doc_id, queued)
         self._change(doc_id, "cancelled", chapters=count)
         return count
 

@@ -47,7 +47,10 @@ def test_batches_close_at_batch_size(tmp_path: Path) -> None:
         engine.add_parsed(make_document(150, sentences=3), file_name="b.txt")
         # With a one-minute interval only the 50-row rule (or an idle pipeline) can close a batch.
         assert log.wait_for(lambda ev: sum(isinstance(e, ChapterCommitted) for e in ev) >= 150, timeout=60)
-    assert sizes[:3] == [50, 50, 50]
+    # The first claim is a fair batch (twice the workers) until a summary's latency is known; the idle
+    # pipeline closes its batch; from then on the queue runs full and batches close at 50 rows.
+    assert sizes[0] <= 2 * settings.summary_max_workers
+    assert sizes[1:3] == [50, 50]
 
 
 def test_batches_close_at_interval(tmp_path: Path) -> None:
@@ -181,7 +184,7 @@ def test_cancel_and_retry(tmp_path: Path) -> None:
         while summarizer.waiting < 3:  # three chapters are being summarized, the rest sit in the queue
             tick.wait(0.01)
         cancelled = engine.cancel(doc.id)
-        assert cancelled == 50, "queued chapters are cancelled too, not only the backlog's"
+        assert cancelled == 47, "queued chapters are cancelled too; the three in flight are not"
         summarizer.gate.set()
         first = engine.wait(doc.id, timeout=60)
         assert first.status == "cancelled"

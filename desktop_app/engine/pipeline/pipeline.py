@@ -97,8 +97,10 @@ class Pipeline:
             sessions,
             self.summary_queue,
             self.lease,
-            heartbeat_s=config.heartbeat_s,
+            # Several renewals within one lease, so a live instance's claims never expire under it.
+            heartbeat_s=min(config.heartbeat_s, config.lease_s / 3),
             instance_state=lambda: self.instance_state().to_dict(),
+            capacity=self._claim_capacity,
         )
         self.pool = WorkerPool(
             PoolBounds(
@@ -141,17 +143,36 @@ class Pipeline:
         """New work is in the backlog (an upload, a retry): claim it now instead of at the next poll."""
         self.feeder.wake()
 
-    def cancel(self, document_id: str) -> None:
-        """Drop the document's queued chapters instead of summarizing them (after the database says cancelled)."""
+    def cancel(self, document_id: str) -> list[str]:
+        """Drop the document's queued chapters instead of summarizing them; returns the queued chapter ids.
+
+        Workers write a queued chapter they drop as cancelled, so one taken between this call and the
+        database's update is never left claimed; chapters already being summarized finish.
+        """
         with self._lock:
             self._cancelled.add(document_id)
         self.feeder.wake()
+        return self.queued_chapters(document_id)
 
     def resume(self, document_id: str) -> None:
         """The document is wanted again (retried or re-focused)."""
         with self._lock:
             self._cancelled.discard(document_id)
         self.feeder.wake()
+
+    def _claim_capacity(self) -> int:
+        """How many more chapters this instance may claim: what its workers finish before its next heartbeat.
+
+        Twice the workers until a summary's latency is known, then workers × heartbeat interval ÷ latency
+        (the interval is a third of the lease at most, so a claim never outlives what the instance can do
+        within its lease); what is queued or being summarized counts against it. A claim beyond it would
+        sit in this instance's queue while another instance on the same database idles.
+        """
+        workers, busy = self.pool.counts()
+        workers = max(workers, 1)
+        last_ms = self.pool.llm_latency.last()
+        per_beat = int(workers * self.feeder.heartbeat_s * 1000.0 / max(last_ms, 0.1)) if last_ms else 0
+        return max(0, max(2 * workers, per_beat) - self.summary_queue.qsize() - busy)
 
     def _is_cancelled(self, document_id: str) -> bool:
         return document_id in self._cancelled
@@ -172,10 +193,18 @@ class Pipeline:
             self.write_queue.put(STOP, timeout=max(0.1, deadline - time.monotonic()))
         except queue.Full:
             ok = False
-        ok &= self.writer.finished.wait(max(0.1, deadline - time.monotonic()))
+        if not self.writer.finished.wait(max(0.1, deadline - time.monotonic())):
+            ok = False
+            self.writer.abandon()  # a database still unavailable: the leases hand the work back later
         released = self.lease.release(unstarted)
         log.info("Pipeline stopped (%d queued chapters returned to the backlog)", released)
         return ok
+
+    def queued_chapters(self, document_id: str) -> list[str]:
+        """Chapters of the document claimed by this instance and waiting in the summary queue (not started)."""
+        with self.summary_queue.mutex:
+            items = list(self.summary_queue.queue)
+        return [i.chapter_id for i in items if isinstance(i, ChapterWork) and i.document_id == document_id]
 
     def _drain_summary_queue(self) -> list[str]:
         ids: list[str] = []
@@ -286,6 +315,8 @@ class Pipeline:
             throughput_per_minute=round(self.writer.throughput.per_second() * 60.0, 1),
             chapters_done=committed["done"],
             chapters_failed=committed["failed"],
+            database_available=self.writer.unavailable is None,
+            database_error=self.writer.unavailable,
             backend=self.summarizer.name,
             model=self.summarizer.model,
             summarizer=self.summarizer.stats(),

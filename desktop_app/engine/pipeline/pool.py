@@ -44,6 +44,12 @@ class _Worker:
     thread: int | None = None
 
 
+def _cancelled(item: ChapterWork) -> ChapterRecord:
+    return ChapterRecord(
+        item.chapter_id, item.document_id, item.index, item.title, ChapterStatus.CANCELLED, item.attempts
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PoolBounds:
     min_workers: int
@@ -107,7 +113,9 @@ class WorkerPool:
                 if isinstance(item, Stop):
                     break
                 if isinstance(item, ChapterWork) and self.is_cancelled(item.document_id):
-                    continue  # cancelled while queued: the database already says so
+                    # Cancelled while queued: say so in the database too (a no-op when it already does).
+                    self.write_queue.put(_cancelled(item))
+                    continue
                 worker.item, worker.started = item, time.monotonic()
                 self.on_item_taken()  # there is room in the queue now
                 result = self.process(item, worker)
