@@ -39,6 +39,10 @@ class Gauges:
     write_queue_maxsize: int = 0
     workers: int = 0
     workers_busy: int = 0
+    #: False while the DB writer cannot commit (locked, unreachable, full disk); it keeps retrying.
+    database_available: bool = True
+    #: "database unavailable: <why>" while it cannot, for the status line, the window and ``/health``.
+    database_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from sqlalchemy.exc import DBAPIError
+
 from desktop_app.config import Settings
 
 from .events import BackendHealth, DocumentAdded, DocumentChanged, EndpointHealth, Event, EventBus
@@ -287,10 +289,14 @@ class Engine:
         unsubscribe = self.bus.subscribe(on_event)
         try:
             while True:
-                with self._sessions() as session:
-                    status = documents.document_status(session, doc_id)
-                if status is None or status in FINAL_DOCUMENT:
-                    break
+                try:
+                    with self._sessions() as session:
+                        status = documents.document_status(session, doc_id)
+                except DBAPIError as err:  # an outage: keep waiting, the writer keeps the results meanwhile
+                    log.debug("Waiting for %s: the database did not answer (%s)", doc_id, err.orig)
+                else:
+                    if status is None or status in FINAL_DOCUMENT:
+                        break
                 left = WAIT_POLL_MAX_S if deadline is None else deadline - time.monotonic()
                 if left <= 0:
                     break

@@ -45,6 +45,10 @@ from .writer import BatchWriter
 log = logging.getLogger(__name__)
 
 
+#: Claims hold at most the work of this many seconds (see :meth:`Pipeline._claim_capacity`).
+CLAIM_HORIZON_S = 0.5
+
+
 @dataclass(frozen=True, slots=True)
 class PipelineConfig:
     """The knobs of the pipeline (taken from :class:`~desktop_app.config.Settings`)."""
@@ -161,18 +165,19 @@ class Pipeline:
         self.feeder.wake()
 
     def _claim_capacity(self) -> int:
-        """How many more chapters this instance may claim: what its workers finish before its next heartbeat.
+        """How many more chapters this instance may claim: what its workers finish in ``CLAIM_HORIZON_S``.
 
-        Twice the workers until a summary's latency is known, then workers × heartbeat interval ÷ latency
-        (the interval is a third of the lease at most, so a claim never outlives what the instance can do
-        within its lease); what is queued or being summarized counts against it. A claim beyond it would
-        sit in this instance's queue while another instance on the same database idles.
+        Twice the workers until an item's time on a worker is known, then workers × horizon ÷ that time; what is
+        queued or being summarized counts against it. The horizon is far inside the lease, so a claim never
+        outlives what the instance can do within it, and short enough that instances sharing one database
+        share a backlog in proportion to their speed instead of the first one taking the whole window.
         """
         workers, busy = self.pool.counts()
         workers = max(workers, 1)
-        last_ms = self.pool.llm_latency.last()
-        per_beat = int(workers * self.feeder.heartbeat_s * 1000.0 / max(last_ms, 0.1)) if last_ms else 0
-        return max(0, max(2 * workers, per_beat) - self.summary_queue.qsize() - busy)
+        item_s = self.pool.item_s
+        horizon_s = min(CLAIM_HORIZON_S, self.config.lease_s / 3)
+        per_horizon = int(workers * horizon_s / max(item_s, 1e-4)) if item_s else 0
+        return max(0, max(2 * workers, per_horizon) - self.summary_queue.qsize() - busy)
 
     def _is_cancelled(self, document_id: str) -> bool:
         return document_id in self._cancelled
@@ -293,7 +298,14 @@ class Pipeline:
             write_queue_maxsize=self.write_queue.maxsize,
             workers=workers,
             workers_busy=busy,
+            database_available=self.writer.unavailable is None,
+            database_error=self.database_error(),
         )
+
+    def database_error(self) -> str | None:
+        """"database unavailable: <why>" while the writer cannot commit, else None (memory only)."""
+        reason = self.writer.unavailable
+        return f"database unavailable: {reason}" if reason is not None else None
 
     def status(self) -> PipelineStatus:
         """The gauges, with the seed's field names first."""
@@ -315,8 +327,8 @@ class Pipeline:
             throughput_per_minute=round(self.writer.throughput.per_second() * 60.0, 1),
             chapters_done=committed["done"],
             chapters_failed=committed["failed"],
-            database_available=self.writer.unavailable is None,
-            database_error=self.writer.unavailable,
+            database_available=gauges.database_available,
+            database_error=gauges.database_error,
             backend=self.summarizer.name,
             model=self.summarizer.model,
             summarizer=self.summarizer.stats(),

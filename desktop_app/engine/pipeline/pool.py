@@ -81,6 +81,8 @@ class WorkerPool:
         self.is_cancelled = is_cancelled
         self.on_item_taken = on_item_taken
         self.llm_latency = Window()
+        #: Wall time of one item on a worker (moving average, seconds): what sizes this instance's claims.
+        self.item_s: float | None = None
         self._lock = threading.Lock()
         self._workers: dict[int, _Worker] = {}
         self._next_worker = 0
@@ -119,6 +121,8 @@ class WorkerPool:
                 worker.item, worker.started = item, time.monotonic()
                 self.on_item_taken()  # there is room in the queue now
                 result = self.process(item, worker)
+                took = time.monotonic() - worker.started
+                self.item_s = took if self.item_s is None else 0.8 * self.item_s + 0.2 * took
                 self.write_queue.put(result)  # blocks when the writer falls behind: backpressure
                 worker.item = None
         finally:
