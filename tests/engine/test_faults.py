@@ -7,7 +7,6 @@ writer's commit hook (a full disk) or from the database itself.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,18 +22,7 @@ from desktop_app.engine.store.db import open_database
 from desktop_app.engine.store.models import Chapter, utcnow
 
 from ..conftest import PostgresServer, _pg_bindir
-from .pipeline_helpers import EventLog, GatedSummarizer, make_document, settings_for
-
-
-def _until(predicate: object, timeout: float = 30.0) -> bool:
-    """Wait for ``predicate()`` on an event's timeout (no sleeping in the test body)."""
-    tick = threading.Event()
-    for _ in range(int(timeout / 0.02)):
-        if predicate():  # type: ignore[operator]
-            return True
-        tick.wait(0.02)
-    return bool(predicate())  # type: ignore[operator]
-
+from .pipeline_helpers import EventLog, GatedSummarizer, make_document, settings_for, wait_until
 
 # --- leases
 
@@ -92,10 +80,10 @@ def test_three_instances_on_one_database_share_the_work_fairly(postgres_url: str
     engines = [Engine(settings_for(postgres_url, tmp_path), summarizer=s) for s in summarizers]
     try:
         engines[0].start()  # the first instance alone on the database, its workers held at the gate
-        assert _until(lambda: summarizers[0].waiting == 3)
+        assert wait_until(lambda: summarizers[0].waiting == 3)
         engines[1].start()
         engines[2].start()
-        assert _until(lambda: all(s.waiting == 3 for s in summarizers))
+        assert wait_until(lambda: all(s.waiting == 3 for s in summarizers))
         for summarizer in summarizers:
             summarizer.gate.set()
         final = engines[0].wait(doc_id, timeout=120)
@@ -174,7 +162,7 @@ def test_cancel_while_every_chapter_is_in_flight_ends_done(tmp_path: Path) -> No
     summarizer = GatedSummarizer()
     with Engine(settings_for(f"sqlite:///{tmp_path / 'c.db'}", tmp_path), summarizer=summarizer) as engine:
         doc = engine.add_parsed(make_document(3), file_name="c.txt")
-        assert _until(lambda: summarizer.waiting == 3)
+        assert wait_until(lambda: summarizer.waiting == 3)
         assert engine.cancel(doc.id) == 0, "nothing was left to cancel: every chapter is being summarized"
         summarizer.gate.set()
         final = engine.wait(doc.id, timeout=60)
