@@ -29,6 +29,11 @@ from pydantic_settings.exceptions import SettingsError as _SourceError
 APP_NAME = "chapterwise"
 SETTINGS_FILE = "settings.json"
 
+#: API tokens shorter than this are refused (a guessable token is no lock).
+MIN_TOKEN_LENGTH = 32
+#: Settings whose value an error message never repeats.
+_SECRET_FIELDS = frozenset({"api_token", "api_key"})
+
 BackendName = Literal["extractive", "ollama", "openai"]
 
 
@@ -115,6 +120,17 @@ class Settings(BaseSettings):
         if value.startswith("postgres://") or value.startswith("postgresql://"):
             # SQLAlchemy's default PostgreSQL driver is psycopg2; Chapterwise ships psycopg 3.
             value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @field_validator("api_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and 0 < len(value.get_secret_value().strip()) < MIN_TOKEN_LENGTH:
+            raise ValueError(
+                f"the API token must be at least {MIN_TOKEN_LENGTH} characters; make one with "
+                '`python -c "import secrets; print(secrets.token_urlsafe(32))"`, or leave it unset '
+                "and Chapterwise generates one"
+            )
         return value
 
     @field_validator("endpoints", "cors_origins", mode="before")
@@ -227,7 +243,8 @@ def load_settings(**overrides: Any) -> Settings:
             field = str(loc[0])
             name = env_name(field) if field in Settings.model_fields else field
             value = problem.get("input")
-            shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
+            secret = field in _SECRET_FIELDS
+            shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) and not secret else ""
             lines.append(f"Invalid setting {name}: {problem['msg']}{shown}")
         raise SettingsError("\n".join(lines)) from None
     except _SourceError as err:
