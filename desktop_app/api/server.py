@@ -19,11 +19,13 @@ from typing import Any
 import uvicorn
 
 from desktop_app.config import Settings
+from desktop_app.engine.private import remove_orphans
 from desktop_app.engine.service import Engine
 
 from .app import create_app
 from .events import EventHub
 from .security import load_or_create_token
+from .uploads import UPLOAD_PREFIX, upload_dir
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,8 @@ class ApiServer:
         self.host = host or settings.api_host
         self.port = settings.api_port if port is None else port
         self.token, self.token_source = load_or_create_token(settings)
+        # Copies of uploads a crash interrupted: nobody will parse or remove them otherwise.
+        remove_orphans(upload_dir(settings), prefix=UPLOAD_PREFIX, older_than_s=max(3600.0, 2 * settings.parse_timeout))
         self.app = create_app(engine, settings, token=self.token, bind_host=self.host)
         self.access_log = access_log
         self._server: _Server | None = None

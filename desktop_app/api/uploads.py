@@ -17,7 +17,9 @@ import anyio
 from fastapi import UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from desktop_app.config import Settings
 from desktop_app.engine.ingest.base import IngestError
+from desktop_app.engine.private import private_dir
 from desktop_app.engine.records import DocumentView
 from desktop_app.engine.states import FINAL_DOCUMENT
 
@@ -28,11 +30,17 @@ from .security import sanitize_file_name
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
+UPLOAD_PREFIX = "upload-"
 #: ``wait=true`` re-reads the database at least this often, backing off from the first to the second.
 POLL_MIN_S = 0.05
 POLL_MAX_S = 2.0
 #: Longest an upload with ``wait=true`` (or the synchronous seed call) waits before answering anyway.
 DEFAULT_WAIT_S = 3600.0
+
+
+def upload_dir(settings: Settings) -> Path:
+    """Where uploads are copied while they are parsed (each in its own ``upload-*`` folder, mode 0700)."""
+    return settings.data_dir / "uploads"
 
 
 async def _copy_capped(upload: UploadFile, target: Path, limit: int) -> int:
@@ -63,9 +71,7 @@ async def add_upload(
     Raises :class:`ApiError` for an empty or oversized file and for every ``IngestError`` (415, 413, 422).
     """
     name = sanitize_file_name(upload.filename)
-    uploads = ctx.settings.data_dir / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
+    folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX, dir=private_dir(upload_dir(ctx.settings))))
     try:
         target = folder / name
         size = await _copy_capped(upload, target, ctx.max_upload_bytes)

@@ -33,6 +33,7 @@ from .inspection import engine_status, inspect_instances, instance_infos
 from .messages import DocumentResult
 from .pipeline.pipeline import Pipeline, PipelineConfig
 from .pipeline.spawn import Handle, Spawn, thread_spawn
+from .private import private_dir
 from .records import ChapterRecord, DocumentView
 from .reports import CommitTimes, EngineStatus, Gauges, InspectReport, InstanceInfo, SummarizerStats
 from .states import FINAL_DOCUMENT, Priority
@@ -66,6 +67,8 @@ class Engine:
     ) -> None:
         self.settings = settings
         self.bus = EventBus()
+        if not settings.database_url or settings.data_dir.exists():
+            private_dir(settings.data_dir)  # the database, the token and the cache are in there
         self._db, self._sessions = open_database(settings.resolved_database_url, pool_size=settings.max_workers + 4)
         self._summarizer = summarizer or make_summarizer(settings)
         self.instance_id = str(uuid.uuid4())

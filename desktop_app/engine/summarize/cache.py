@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import diskcache
 
+from ..private import private_dir
 from ..reports import CacheStats, SummarizerStats
 from .base import (
     PROMPT_VERSION,
@@ -144,8 +145,7 @@ class SummaryCache:
 
 def open_cache(settings: Settings) -> SummaryCache:
     """The cache the settings describe (used by the pipeline's summarizer and by ``chapterwise cache``)."""
-    directory = settings.resolved_cache_dir / "summaries"
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = private_dir(settings.resolved_cache_dir / "summaries")
     return SummaryCache(
         directory,
         max_entries=settings.cache_max_entries,
