@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(200, ge=1, le=10_000)
     max_pages: int = Field(5_000, ge=1)
     parse_timeout: float = Field(120.0, gt=0)
+    max_chapters: int = Field(5_000, ge=1)
+    parse_memory_mb: int = Field(2048, ge=0)  # the parse child's address space (RLIMIT_AS); 0 = unlimited
+    max_zip_ratio: int = Field(200, ge=2)  # how well one part of an EPUB or DOCX may compress
 
     # --- local HTTP API
     api_host: str = "127.0.0.1"

@@ -180,6 +180,9 @@ class Engine:
             max_bytes=self.settings.max_file_mb * 1024 * 1024,
             max_pages=self.settings.max_pages,
             timeout_s=self.settings.parse_timeout,
+            max_chapters=self.settings.max_chapters,
+            max_memory_bytes=self.settings.parse_memory_mb * 1024 * 1024,
+            max_zip_ratio=self.settings.max_zip_ratio,
         )
         path = Path(path)
         parsed: ParsedDocument | None
