@@ -95,6 +95,10 @@ class CacheStats:
     max_bytes: int = 0
     ttl_seconds: float = 0
     directory: str = ""
+    #: False while the cache is off because its folder cannot be written (full, read-only); tried again.
+    available: bool = True
+    #: Why it is off ("No space left on device: …"), None while it is on.
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
