@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test setup system-deps system-deps-test lint typecheck bench clean
+.PHONY: run test setup system-deps system-deps-test lint typecheck bench soak clean
 
 run: system-deps $(STAMP)
 	$(BIN)/chapterwise-gui $(FILES)
@@ -33,6 +33,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+
+# 20 SIGKILLs of one of three `chapterwise worker` processes on one PostgreSQL; every chapter done exactly once.
+soak: system-deps-test $(STAMP)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

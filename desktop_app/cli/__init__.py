@@ -25,7 +25,7 @@ from typing import Any
 from desktop_app import __version__
 from desktop_app.config import SettingsError, load_settings
 
-from . import documents, operate
+from . import documents, operate, worker
 from .common import (
     EXIT_DATABASE,
     EXIT_FALLBACK,
@@ -136,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["stats", "clear"])
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("worker", help="work a shared PostgreSQL backlog headless (no window, no API)")
+    p.add_argument("--db", metavar="URL", help="the shared database, postgresql://user@host/db (as --database)")
+
     p = sub.add_parser("serve", help="run the pipeline and the local HTTP API (headless)")
     p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default 8000)")
@@ -151,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides["data_dir"] = args.data_dir.expanduser()
     if args.database:
         overrides["database_url"] = args.database
+    if getattr(args, "db", None):
+        overrides["database_url"] = args.db
     if args.backend:
         overrides["backend"] = args.backend
     if args.model:
@@ -187,4 +192,5 @@ _COMMANDS = {
     "purge": operate._cmd_purge,
     "cache": operate._cmd_cache,
     "serve": operate._cmd_serve,
+    "worker": worker._cmd_worker,
 }
