@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import replace
 
 import httpx
@@ -163,3 +164,40 @@ def test_download_of_a_document_with_a_non_latin_name(make_api: MakeApi) -> None
     disposition = answer.headers["content-disposition"]
     assert "filename*=UTF-8''%D0%92%D0%BE%D0%B9%D0%BD%D0%B0%20%D0%B8%20%D0%BC%D0%B8%D1%80.md" in disposition
     assert 'filename="' in disposition and disposition.isascii()
+
+
+def test_wait_true_hears_a_document_finished_by_another_instance(make_api: MakeApi) -> None:
+    from desktop_app.engine.events import DocumentAdded
+    from desktop_app.engine.service import Engine
+
+    api = make_api(start_engine=False)  # this server's engine summarizes nothing: another instance does
+    other_summarizer = GatedSummarizer()
+    other_summarizer.allow(4)  # three chapters and the whole-document summary, then the gate holds
+    added: list[str] = []
+    api.engine.bus.subscribe(lambda e: added.append(e.document_id) if isinstance(e, DocumentAdded) else None)
+    answered = threading.Event()
+
+    def reopen_later() -> None:
+        # Once the answer came (or long before the wait's own timeout), the document is made unfinished
+        # again: a wait that only noticed it at its timeout would answer "processing".
+        answered.wait(10)
+        if added:
+            api.engine.refocus(added[0], "something else")
+
+    other_settings = api.settings.model_copy(update={"data_dir": api.settings.data_dir / "other"})
+    reopener = threading.Thread(target=reopen_later)
+    try:
+        with Engine(other_settings, summarizer=other_summarizer), api.client() as client:
+            reopener.start()
+            response = client.post(
+                "/api/upload", files={"file": ("book.md", markdown_book(3))}, data={"wait": "true"},
+                params={"timeout": 20},
+            )
+            answered.set()
+            reopener.join()
+            other_summarizer.gate.set()
+    finally:
+        answered.set()
+        other_summarizer.gate.set()
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "done", "the wait ended when the other instance finished the document"

@@ -195,9 +195,14 @@ class BatchWriter:
             touched[row.document_id] = None
             self.bus.publish(ChapterCommitted(row))
         self.throughput.add(sum(1 for r in chapters if r.status != ChapterStatus.PENDING))
+        counts: dict[str, dict[str, int]] = {}
         if touched:
-            with self.sessions() as session:
-                counts = documents.progress(session, touched)
+            try:
+                with self.sessions() as session:
+                    counts = documents.progress(session, touched)
+            except DBAPIError as err:  # lost right after the commit: the next batch's events carry the counts
+                log.warning("Could not read the progress of %d documents: %s", len(touched), err.orig)
+                self.on_document_ready()  # the feeder looks for finished documents itself
             for doc_id, c in counts.items():
                 self.bus.publish(DocumentProgress(doc_id, c["done"], c["failed"], c["cancelled"], c["total"]))
                 if c["pending"] == 0 and c["processing"] == 0:
