@@ -203,11 +203,13 @@ class MainWindow(QMainWindow):
         b.document_changed.connect(self._on_bridge_document_changed)
         b.stats_updated.connect(self.pipeline_panel.update_stats)
         b.gauges_sampled.connect(self.pipeline_panel.update_gauges)
+        b.gauges_sampled.connect(self._on_bridge_gauges_sampled)
         self.health.attach(self.engine, b)
         self.engine.start()
         self.api.attach(self.engine, settings)
         backend = self.engine.backend_label
-        self.engine_label.setText(f"  {backend} · {short_url(settings.resolved_database_url)}  ")
+        self._engine_text = f"  {backend} · {short_url(settings.resolved_database_url)}  "
+        self.engine_label.setText(self._engine_text)
         self.tasks.submit(self.engine.documents, self._on_documents_loaded)
 
     def _stop_engine(self, timeout: float) -> bool:
@@ -494,6 +496,15 @@ class MainWindow(QMainWindow):
         self.status_label.setText(f"  {text}  ")
 
     # --- slots: engine (through the bridge)
+
+    @Slot(dict)
+    def _on_bridge_gauges_sampled(self, gauges: dict[str, Any]) -> None:
+        """The status bar says so while the database cannot be written (the writer keeps retrying)."""
+        problem = gauges.get("database_error")
+        text = f"  ⚠ {problem}  " if problem else getattr(self, "_engine_text", "")
+        if self.engine_label.text() != text:
+            self.engine_label.setText(text)
+            self.engine_label.setStyleSheet("color: #b00020; font-weight: bold;" if problem else "")
 
     def _on_documents_loaded(self, views: list[DocumentData]) -> None:
         self.documents_model.upsert(views)
