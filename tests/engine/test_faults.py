@@ -7,6 +7,7 @@ writer's commit hook (a full disk) or from the database itself.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -210,10 +211,27 @@ def test_a_late_chapter_reopens_a_finished_document(database_url: str) -> None:
 def test_wait_hears_a_document_finished_by_another_instance(database_url: str, tmp_path: Path) -> None:
     settings = settings_for(database_url, tmp_path)
     waiter = Engine(settings.model_copy(update={"skip_pipeline_init": True}))  # no pipeline of its own
+    worker_summarizer = GatedSummarizer()
+    worker_summarizer.allow(31)  # thirty chapters and the whole-document summary, then the gate holds
+    answered = threading.Event()
     try:
         doc = waiter.add_parsed(make_document(30, sentences=3), file_name="elsewhere.txt")
-        with Engine(settings):
-            final = waiter.wait(doc.id, timeout=60)
+
+        def reopen_later() -> None:
+            # Once the wait returned (or long before its own timeout) the document is made unfinished again:
+            # a wait that only noticed the end at its timeout would return it "processing".
+            answered.wait(10)
+            waiter.refocus(doc.id, "something else")
+
+        reopener = threading.Thread(target=reopen_later)
+        with Engine(settings, summarizer=worker_summarizer):
+            reopener.start()
+            final = waiter.wait(doc.id, timeout=20)
+            answered.set()
+            reopener.join()
+            worker_summarizer.gate.set()
     finally:
+        answered.set()
+        worker_summarizer.gate.set()
         waiter.stop()
     assert final.status == "done" and final.done == 30
