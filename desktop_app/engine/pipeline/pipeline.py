@@ -238,11 +238,29 @@ class Pipeline:
     # --- synchronous mode
 
     def run_inline(self, document_id: str) -> None:
-        """Summarize one document's pending chapters on the calling thread (``USE_ASYNC_SUMMARIZATION=false``)."""
+        """Summarize one document's pending chapters on the calling thread (``USE_ASYNC_SUMMARIZATION=false``).
+
+        Without the pipeline's loops this instance registers for the run and renews its lease after each
+        chapter, so an async instance on the same database never takes its claims for abandoned ones.
+        """
+        registered = not self._started
+        if registered:
+            self.lease.register()
+        try:
+            self._run_inline(document_id)
+        finally:
+            if registered:
+                self.lease.release(())
+
+    def _run_inline(self, document_id: str) -> None:
         with self.sessions.begin() as session:
             pending = backlog.claim_document_chapters(session, self.instance_id, document_id)
         batch: list[ChapterRecord | DocumentResult] = []
+        last_renewal = time.monotonic()
         while pending:
+            if time.monotonic() - last_renewal >= self.feeder.heartbeat_s:
+                self.lease.renew()
+                last_renewal = time.monotonic()
             item = pending.pop(0)
             row = self.pool.process(item)
             assert isinstance(row, ChapterRecord)

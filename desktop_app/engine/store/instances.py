@@ -22,7 +22,8 @@ from .models import Chapter, Document, Instance, utcnow
 
 def register_instance(session: Session, instance_id: str, host: str, pid: int) -> None:
     now = utcnow()
-    session.add(Instance(id=instance_id, host=host, pid=pid, started_at=now, heartbeat_at=now))
+    # merge: registering again (after a peer removed the row, or for another synchronous run) is no error
+    session.merge(Instance(id=instance_id, host=host, pid=pid, started_at=now, heartbeat_at=now))
 
 
 def heartbeat(session: Session, instance_id: str, state: dict[str, Any] | None = None) -> bool:
