@@ -149,7 +149,6 @@ class EventHub:
         self._subscriptions: set[Subscription] = set()
         self._seq = itertools.count(1)
         self.delivered = 0
-        self.dropped_clients = 0
 
     # --- lifecycle (the server's lifespan)
 
@@ -205,7 +204,6 @@ class EventHub:
             if sub.wants(event):
                 sub.offer(wire)
                 if sub.closed_reason == "overflow":
-                    self.dropped_clients += 1
                     self._subscriptions.discard(sub)
                     log.warning("Disconnected an event client that fell %d events behind", sub.maxsize)
                 else:

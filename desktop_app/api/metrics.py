@@ -24,6 +24,7 @@ from prometheus_client.registry import Collector
 
 from desktop_app.engine.events import ChapterCommitted, Event
 from desktop_app.engine.service import Engine
+from desktop_app.engine.states import ChapterStatus
 
 from .events import EventHub
 
@@ -116,13 +117,13 @@ class ApiMetrics:
         if not isinstance(event, ChapterCommitted):
             return
         chapter = event.chapter
-        if chapter.status == "done":
+        if chapter.status == ChapterStatus.DONE:
             self.chapters_done.inc()
             if chapter.cached:
                 self.chapters_cached.inc()
             elif chapter.latency_ms is not None:
                 self.llm_latency.observe(chapter.latency_ms / 1000.0)
-        elif chapter.status == "failed":
+        elif chapter.status == ChapterStatus.FAILED:
             self.chapters_failed.inc()
 
     def _commit_total(self) -> int:

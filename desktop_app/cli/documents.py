@@ -75,6 +75,8 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{view.id}\t{view.chapter_count} chapters queued\t{view.title}")
             return code
         results = _wait_all(engine, doc_ids, args.timeout)
+        if args.with_text:
+            results = [engine.document(view.id, with_text=True) for view in results]
     finally:
         progress.stop()
         engine.stop()
@@ -90,7 +92,7 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
             )
             code = max(code, EXIT_INCOMPLETE)
     code = max(code, _fallback_code(results, args.allow_fallback))
-    _write_output(_render(results, args.format), args.output)
+    _write_output(_render(results, args.format, with_text=args.with_text), args.output)
     return code
 
 
@@ -156,7 +158,7 @@ def _cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     def action(engine: Any) -> int:
-        _write_output(engine.export(args.document, args.format), args.output)
+        _write_output(engine.export(args.document, args.format, with_text=args.with_text), args.output)
         return EXIT_OK
 
     return _with_document(args, settings, action)

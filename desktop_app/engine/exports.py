@@ -16,9 +16,7 @@ from typing import Any
 from .records import ChapterRecord, DocumentView
 from .states import ChapterStatus
 from .summarize.base import SummarySentence
-
-#: An LLM sentence with less support than this is marked unsupported (see :mod:`.summarize.grounding`).
-UNSUPPORTED_BELOW = 0.35
+from .summarize.grounding import is_unsupported
 
 
 def export_json(doc: DocumentView, *, with_text: bool = False) -> str:
@@ -28,16 +26,12 @@ def export_json(doc: DocumentView, *, with_text: bool = False) -> str:
     return json.dumps({"document": body, "chapters": chapters}, indent=2, ensure_ascii=False)
 
 
-def _unsupported(sentence: SummarySentence) -> bool:
-    return sentence.support is not None and sentence.support < UNSUPPORTED_BELOW
-
-
 def _reference(chapter: ChapterRecord, sentence: SummarySentence) -> str:
     where = f"ch. {chapter.index + 1}"
     page = chapter.page_at(sentence.start)
     if page is not None:
         where += f", p. {page}"
-    return where + (" — not supported by the text" if _unsupported(sentence) else "")
+    return where + (" — not supported by the text" if is_unsupported(sentence) else "")
 
 
 class _Footnotes:

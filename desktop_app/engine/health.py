@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .events import BackendHealth, EndpointHealth, EventBus
@@ -113,6 +114,8 @@ class HealthMonitor:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._last: BackendHealth | None = None
+        #: Called on the health loop's thread after every check (the engine redoes fallback chapters).
+        self.on_checked: Callable[[BackendHealth], None] | None = None
 
     @property
     def current(self) -> BackendHealth | None:
@@ -151,7 +154,9 @@ class HealthMonitor:
         """The loop (through the spawn hook); ends when :meth:`stop` is called."""
         while not self._stop.is_set():
             try:
-                self.check()
+                health = self.check()
+                if self.on_checked is not None:
+                    self.on_checked(health)
             except Exception:
                 log.exception("Backend health check failed")
             self._wake.wait(self.interval)

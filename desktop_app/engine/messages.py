@@ -42,6 +42,7 @@ class DoneChapter:
     title: str
     summary: str
     text: str = ""
+    sentences: tuple[SummarySentence, ...] = ()
 
 
 @dataclass(slots=True)

@@ -94,6 +94,8 @@ class Engine:
         self.health = HealthMonitor(
             settings, self.bus, summarizer=self._summarizer, interval=settings.health_check_seconds
         )
+        if settings.redo_fallbacks:
+            self.health.on_checked = self._after_health_check
         self._spawn = spawn
         self._health_loop: Handle | None = None
         self._running = False
@@ -435,6 +437,11 @@ class Engine:
             log.info("The summarizer is back: summarizing %d fallback chapters again", len(ids))
             self._pipeline.wake()
         return len(ids)
+
+    def _after_health_check(self, health: BackendHealth) -> None:
+        """Health loop thread: while an endpoint answers, chapters the fallback wrote are done again."""
+        if self._running and any(e.state in ("up", "slow") for e in health.endpoints):
+            self.redo_fallbacks()
 
     def set_priority(self, ref: str, priority: int | str) -> None:
         level = Priority.parse(priority)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,13 +16,16 @@ from ..messages import ChapterWork, DocumentResult, DocumentWork
 from ..records import ChapterRecord
 from ..states import ChapterStatus, DocumentStatus
 from ..summarize.base import (
+    ClauseFlag,
     PermanentError,
     RateLimitedError,
     Summarizer,
     SummaryRequest,
     SummaryResult,
+    SummarySentence,
     TransientError,
 )
+from ..summarize.grounding import align, align_across, find_span, split_summary
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +79,7 @@ def summarize_chapter(
         model=result.model,
         summary=result.summary,
         preview=result.preview,
-        sentences=tuple(result.sentences),
+        sentences=tuple(result.sentences) or ground(result.summary, work.text),
         fallback_reason=(result.fallback_reason or f"{result.fallback_from} was unavailable")
         if result.fallback_from
         else None,
@@ -83,10 +87,25 @@ def summarize_chapter(
         prompt_tokens=result.prompt_tokens,
         completion_tokens=result.completion_tokens,
         cached=result.cached,
-        clause_flags=tuple(flag.to_dict() for flag in result.clause_flags),
+        clause_flags=tuple(locate(flag, work.text).to_dict() for flag in result.clause_flags),
         clause_error=result.clause_error,
     )
     return done, result, None
+
+
+def ground(summary: str, text: str) -> tuple[SummarySentence, ...]:
+    """A summary that came without spans (a model's), aligned sentence by sentence to the chapter's text."""
+    return tuple(align(split_summary(summary), text)) if summary.strip() else ()
+
+
+def locate(flag: ClauseFlag, text: str) -> ClauseFlag:
+    """The clause flag with the span of its quote in the chapter's text, where it can be found."""
+    if flag.start is not None and flag.end is not None:
+        return flag
+    span = find_span(flag.text, text, flag.start)
+    if span is None:
+        return flag
+    return ClauseFlag(flag.category, flag.severity, flag.text, span[0], span[1])
 
 
 def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_sentences: int) -> DocumentResult:
@@ -102,7 +121,9 @@ def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_senten
     if not work.chapters:
         return DocumentResult(work.document_id, status, summary=None, error=error or None)
     if len(work.chapters) == 1:
-        return DocumentResult(work.document_id, status, summary=work.chapters[0].summary, error=error)
+        only = work.chapters[0]
+        sentences = [replace(s, chapter=only.index) for s in only.sentences or ground(only.summary, only.text)]
+        return DocumentResult(work.document_id, status, summary=only.summary, error=error, sentences=sentences)
     text = "\n\n".join(f"{c.title}\n\n{c.summary}" for c in work.chapters)
     request = SummaryRequest(
         text=text,
@@ -113,9 +134,12 @@ def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_senten
         want_clauses=False,
     )
     try:
-        summary = summarizer.summarize(request).summary
+        result = summarizer.summarize(request)
     except Exception as err:
         log.warning("Whole-document summary of %s failed: %s", work.document_id, err)
         note = f"The whole-document summary could not be made: {err}"
         return DocumentResult(work.document_id, status, summary=None, error=f"{error}; {note}" if error else note)
-    return DocumentResult(work.document_id, status, summary=summary, error=error)
+    sentences = list(result.sentences) or align_across(
+        split_summary(result.summary), [(c.index, c.text) for c in work.chapters if c.text]
+    )
+    return DocumentResult(work.document_id, status, summary=result.summary, error=error, sentences=sentences)

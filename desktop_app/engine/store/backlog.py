@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..messages import ChapterWork, DocumentResult, DocumentWork, DoneChapter
-from ..records import RESULT_FIELDS, ChapterRecord, sentences_to_json
+from ..records import RESULT_FIELDS, ChapterRecord, sentences_from_json, sentences_to_json
 from ..states import OPEN_CHAPTER, TERMINAL_CHAPTER, ChapterStatus, DocumentStatus
 from .models import Chapter, Document, utcnow
 
@@ -110,13 +110,13 @@ def claim_finished_documents(
         doc = session.get(Document, doc_id)
         assert doc is not None
         rows = session.execute(
-            select(Chapter.index, Chapter.title, Chapter.status, Chapter.summary, Chapter.text)
+            select(Chapter.index, Chapter.title, Chapter.status, Chapter.summary, Chapter.text, Chapter.sentences)
             .where(Chapter.document_id == doc_id)
             .order_by(Chapter.index)
         ).all()
         done = [
-            DoneChapter(index, title, summary, text)
-            for index, title, status, summary, text in rows
+            DoneChapter(index, title, summary, text, sentences_from_json(sentences))
+            for index, title, status, summary, text, sentences in rows
             if status == ChapterStatus.DONE and summary
         ]
         failed = sum(1 for row in rows if row[2] == ChapterStatus.FAILED)

@@ -55,10 +55,17 @@ class ClauseFlag:
     category: str
     severity: Literal["high", "medium", "low"]
     text: str
-    start: int | None = None  # offset in the chapter text, where known
+    start: int | None = None  # offsets of the clause in the chapter text, where known
+    end: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"category": self.category, "severity": self.severity, "text": self.text, "start": self.start}
+        return {
+            "category": self.category,
+            "severity": self.severity,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ClauseFlag:
@@ -67,6 +74,7 @@ class ClauseFlag:
             severity=data.get("severity", "medium"),
             text=str(data.get("text", "")),
             start=data.get("start"),
+            end=data.get("end"),
         )
 
 

@@ -27,16 +27,30 @@ class FallbackSummarizer(WrappingSummarizer):
         self.fallback = fallback
         self._lock = threading.Lock()
         self.fallbacks = 0
+        self._falling_back = False
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         try:
-            return self.primary.summarize(request)
+            result = self.primary.summarize(request)
         except CircuitOpenError as err:
             with self._lock:
                 self.fallbacks += 1
-            log.warning("%s is unavailable (%s); using the %s summarizer", self.primary.name, err, self.fallback.name)
-            result = self.fallback.summarize(request)
-            return replace(result, fallback_from=self.primary.name, fallback_reason=str(err))
+                first, self._falling_back = not self._falling_back, True
+            # Said once per outage, not once per chapter: the chapters themselves record the fallback.
+            log.log(
+                logging.WARNING if first else logging.DEBUG,
+                "%s is unavailable (%s); using the %s summarizer until it is back",
+                self.primary.name,
+                err,
+                self.fallback.name,
+            )
+            fallback = self.fallback.summarize(request)
+            return replace(fallback, fallback_from=self.primary.name, fallback_reason=str(err))
+        if self._falling_back:
+            with self._lock:
+                self._falling_back = False
+            log.info("%s answers again", self.primary.name)
+        return result
 
     def stream(self, request: SummaryRequest) -> Iterator[str]:
         # CircuitOpenError comes before the first token (no endpoint is taken), so nothing is repeated.
