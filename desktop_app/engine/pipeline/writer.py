@@ -26,7 +26,7 @@ from ..events import ChapterCommitted, DocumentFinished, DocumentProgress, Event
 from ..messages import DocumentResult, Stop
 from ..records import ChapterRecord
 from ..reports import CommitTimes
-from ..states import TERMINAL_CHAPTER, ChapterStatus
+from ..states import ChapterStatus
 from ..store import backlog, documents
 from .stats import Rate, Window
 
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 
 Result = ChapterRecord | DocumentResult
+
+#: Chapter results that reopen a document already summarizing or final (a cancelled one changes nothing).
+_REOPENING = frozenset({ChapterStatus.DONE, ChapterStatus.FAILED})
 
 #: Commit retries back off from ``RETRY_BASE_S`` doubling up to ``RETRY_CAP_S``, with jitter.
 RETRY_BASE_S = 0.1
@@ -167,7 +170,8 @@ class BatchWriter:
         with self.sessions.begin() as session:
             written = backlog.upsert_chapter_results(session, chapters)
             landed = [r for r in chapters if r.id in written]
-            backlog.reopen_documents(session, {r.document_id for r in landed if r.status in TERMINAL_CHAPTER})
+            # A summary (or a failure) that lands on a finished document changes what it holds: redo its reduce.
+            backlog.reopen_documents(session, {r.document_id for r in landed if r.status in _REOPENING})
             applied = backlog.apply_document_results(session, docs)
         return landed, applied
 
