@@ -6,9 +6,10 @@ Starts a throwaway PostgreSQL cluster (unless ``--db`` names one), the project's
 answer takes ``--latency`` seconds, so the run lasts long enough to be interrupted), saves ``--documents``
 documents of ``--chapters`` chapters, then runs three ``chapterwise worker`` processes with leases of
 ``--lease`` seconds and SIGKILLs one of them at a random moment, ``--kills`` times, restarting it each
-time. When the backlog is empty it checks that every chapter is done exactly once (one row each, none
-pending or processing, every document done) and prints the split of the work between the three worker
-slots (results each committed, from their logs) and how many results were committed twice.
+time (each victim up 1–4 s first, start-up included). When the backlog is empty it checks that every
+chapter is done exactly once (one row each, none pending or processing, every document done) and prints
+the split of the work between the three worker slots (results each committed, from their logs) and how
+many results were committed beyond one a chapter.
 
 Exits 0 when every check holds, 1 otherwise. Needs PostgreSQL's server binaries (``initdb``, ``pg_ctl``).
 """
@@ -112,6 +113,7 @@ class Slot:
         self.url = url
         self.proc: subprocess.Popen[bytes] | None = None
         self.kills = 0
+        self.started_at = 0.0
 
     def start(self) -> None:
         with self.log.open("ab") as log:
@@ -121,6 +123,7 @@ class Slot:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        self.started_at = time.monotonic()
 
     def kill(self) -> None:
         assert self.proc is not None
@@ -193,6 +196,8 @@ def main() -> int:
         for kill in range(1, args.kills + 1):
             tick.wait(rng.uniform(args.every / 2, args.every * 1.5))
             victim = rng.choice(slots)
+            # A victim killed before it got going proves little: it is up a random 1-4 s (start-up included).
+            tick.wait(max(0.0, victim.started_at + rng.uniform(1.0, 4.0) - time.monotonic()))
             victim.kill()
             done = counts(url)[0].get("done", 0)
             print(f"kill {kill:>2}: SIGKILL worker {victim.number} (done {done}/{total})", flush=True)
