@@ -67,8 +67,7 @@ class Engine:
     ) -> None:
         self.settings = settings
         self.bus = EventBus()
-        if not settings.database_url or settings.data_dir.exists():
-            private_dir(settings.data_dir)  # the database, the token and the cache are in there
+        private_dir(settings.data_dir)  # the database, the API token and the cache are in there
         self._db, self._sessions = open_database(settings.resolved_database_url, pool_size=settings.max_workers + 4)
         self._summarizer = summarizer or make_summarizer(settings)
         self.instance_id = str(uuid.uuid4())

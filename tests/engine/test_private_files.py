@@ -82,3 +82,15 @@ def test_the_api_server_removes_orphaned_uploads_at_start(tmp_path: Path) -> Non
     finally:
         engine.stop()
     assert not orphan.exists()
+
+
+def test_the_api_token_folder_is_owner_only_with_a_postgres_database(tmp_path: Path) -> None:
+    from desktop_app.api.security import load_or_create_token
+
+    old = os.umask(0o022)
+    try:
+        data = tmp_path / "fresh"
+        load_or_create_token(Settings(data_dir=data, database_url="postgresql://nobody@127.0.0.1:1/none"))
+    finally:
+        os.umask(old)
+    assert _mode(data) == 0o700 and _mode(data / "api_token") == 0o600
