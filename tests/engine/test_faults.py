@@ -235,3 +235,28 @@ def test_wait_hears_a_document_finished_by_another_instance(database_url: str, t
         worker_summarizer.gate.set()
         waiter.stop()
     assert final.status == "done" and final.done == 30
+
+
+def test_a_synchronous_run_holds_its_claims_against_other_instances(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'sync.db'}"
+    summarizer = GatedSummarizer()
+    sync = Engine(settings_for(url, tmp_path, use_async_summarization=False), summarizer=summarizer)
+    result: list[object] = []
+    runner = threading.Thread(
+        target=lambda: result.append(sync.add_parsed(make_document(3, sentences=3), file_name="sync.txt"))
+    )
+    runner.start()
+    try:
+        assert wait_until(lambda: summarizer.waiting == 1), "the synchronous run is summarizing its first chapter"
+        db, sessions = open_database(url)
+        try:
+            with sessions.begin() as s:  # what any other instance's recovery does
+                assert instances.expire_claims(s, utcnow() - timedelta(seconds=60)) == (0, 0)
+        finally:
+            db.dispose()
+    finally:
+        summarizer.gate.set()
+        runner.join(60)
+        sync.stop()
+    (view,) = result
+    assert view.status == "done" and view.done == 3  # type: ignore[attr-defined]
