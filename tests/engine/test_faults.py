@@ -260,3 +260,28 @@ def test_a_synchronous_run_holds_its_claims_against_other_instances(tmp_path: Pa
         sync.stop()
     (view,) = result
     assert view.status == "done" and view.done == 3  # type: ignore[attr-defined]
+
+
+def test_a_whole_document_summary_claimed_by_an_instance_without_a_row_is_claimed_again(database_url: str) -> None:
+    db, sessions = open_database(database_url)
+    try:
+        with sessions.begin() as s:
+            doc_id = documents.add_document(s, make_document(2, sentences=3), file_name="a.txt", sha256="x")
+            instances.register_instance(s, "alive", "here", 1)
+            work = backlog.claim_chapters(s, "alive", 2)
+        from desktop_app.engine.pipeline.work import summarize_chapter
+        from desktop_app.engine.summarize.extractive import ExtractiveSummarizer
+
+        rows = [summarize_chapter(w, ExtractiveSummarizer(), max_sentences=2, max_attempts=3)[0] for w in work]
+        with sessions.begin() as s:
+            backlog.upsert_chapter_results(s, rows)
+            assert backlog.claim_finished_documents(s, "gone", document_id=doc_id), "claimed by an unregistered one"
+        with sessions.begin() as s:
+            assert instances.expire_claims(s, utcnow() - timedelta(seconds=60)) == (0, 1)
+        with sessions() as s:
+            assert documents.document_status(s, doc_id) == "processing", "its reduce is anyone's to make again"
+        with sessions.begin() as s:
+            assert backlog.claim_finished_documents(s, "alive", document_id=doc_id)
+            assert instances.expire_claims(s, utcnow() - timedelta(seconds=60)) == (0, 0), "a live claimer keeps it"
+    finally:
+        db.dispose()
