@@ -44,7 +44,7 @@ from .summarize.registry import make_summarizer
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DatabaseError", "DocumentNotFoundError", "Engine"]
+__all__ = ["DatabaseError", "DocumentNotFoundError", "Engine", "database_problem"]
 
 #: :meth:`Engine.wait` reads the database at least this often, backing off from the first to the second.
 WAIT_POLL_MIN_S = 0.05
@@ -53,6 +53,18 @@ WAIT_POLL_MAX_S = 2.0
 
 class DocumentNotFoundError(LookupError):
     """No document has that id (or id prefix)."""
+
+
+def database_problem(err: BaseException) -> str | None:
+    """"database unavailable: <why>" when ``err`` came from the database driver, else None.
+
+    Front ends answer such errors as a temporary outage (the writer keeps retrying), not as a bug; they
+    never import the database layer themselves.
+    """
+    if isinstance(err, DBAPIError):
+        reason = str(err.orig).strip().splitlines()[0] if err.orig else type(err).__name__
+        return f"database unavailable: {reason}"
+    return None
 
 
 class Engine:

@@ -96,3 +96,27 @@ def test_log_lines_are_rate_limited_and_the_drop_is_said() -> None:
     after = record(1000)
     assert limit.filter(after)
     assert after.getMessage() == "request 1000 (980 similar log lines dropped before this one)"
+
+
+@pytest.mark.postgres
+def test_a_database_outage_answers_503_not_500(make_api: MakeApi) -> None:
+    from tests.conftest import PostgresServer, _pg_bindir
+
+    bindir = _pg_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed")
+    server = PostgresServer(bindir)
+    server.start()
+    try:
+        api = make_api(database_url=server.create_database(), start_engine=False)
+        with api.client() as client:
+            assert client.get("/api/documents").status_code == 200
+            server.pause()
+            answer = client.get("/api/documents")
+            assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+            assert answer.json()["message"].startswith("Database unavailable: ")
+            assert "keeps its work and retries" in answer.json()["message"]
+            server.resume()
+            assert client.get("/api/documents").status_code == 200
+    finally:
+        server.stop()
