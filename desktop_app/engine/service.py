@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from desktop_app.config import Settings
 
@@ -61,7 +61,7 @@ def database_problem(err: BaseException) -> str | None:
     Front ends answer such errors as a temporary outage (the writer keeps retrying), not as a bug; they
     never import the database layer themselves.
     """
-    if isinstance(err, DBAPIError):
+    if isinstance(err, OperationalError | InterfaceError):  # unreachable, locked, full: not a constraint or a bug
         reason = str(err.orig).strip().splitlines()[0] if err.orig else type(err).__name__
         return f"database unavailable: {reason}"
     return None
