@@ -47,10 +47,9 @@ def test_batches_close_at_batch_size(tmp_path: Path) -> None:
         engine.add_parsed(make_document(150, sentences=3), file_name="b.txt")
         # With a one-minute interval only the 50-row rule (or an idle pipeline) can close a batch.
         assert log.wait_for(lambda ev: sum(isinstance(e, ChapterCommitted) for e in ev) >= 150, timeout=60)
-    # The first claim is a fair batch (twice the workers) until a summary's latency is known; the idle
-    # pipeline closes its batch; from then on the queue runs full and batches close at 50 rows.
-    assert sizes[0] <= 2 * settings.summary_max_workers
-    assert sizes[1:3] == [50, 50]
+    # Claims start as fair batches (twice the workers) until an item's time is known, and an idle pipeline
+    # closes its batch early; once the queue runs full, batches close at 50 rows, never more.
+    assert max(sizes) == 50 and sizes.count(50) >= 2, sizes
 
 
 def test_batches_close_at_interval(tmp_path: Path) -> None:
