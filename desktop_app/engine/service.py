@@ -24,7 +24,7 @@ from types import TracebackType
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from desktop_app.config import Settings
+from desktop_app.config import Settings, default_data_dir
 
 from .events import BackendHealth, DocumentAdded, DocumentChanged, EndpointHealth, Event, EventBus
 from .health import HealthMonitor, probe
@@ -79,7 +79,9 @@ class Engine:
     ) -> None:
         self.settings = settings
         self.bus = EventBus()
-        private_dir(settings.data_dir)  # the database, the API token and the cache are in there
+        # The database, the API token and the cache are in there. A folder the user chose that already
+        # exists (their home, a shared drive) keeps its mode; only Chapterwise's own files are narrowed.
+        private_dir(settings.data_dir, ours=settings.data_dir.expanduser() == default_data_dir())
         self._db, self._sessions = open_database(settings.resolved_database_url, pool_size=settings.max_workers + 4)
         self._summarizer = summarizer or make_summarizer(settings)
         self.instance_id = str(uuid.uuid4())

@@ -34,14 +34,29 @@ def test_data_folder_database_and_cache_are_owner_only(tmp_path: Path) -> None:
     assert _mode(data / "cache") == 0o700 and _mode(data / "cache" / "summaries") == 0o700
 
 
-def test_an_existing_wide_data_folder_and_database_are_narrowed(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    data.mkdir(mode=0o755)
+def test_the_default_data_folder_and_database_of_an_earlier_version_are_narrowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    from desktop_app.config import default_data_dir
+
+    data = default_data_dir()
+    data.mkdir(parents=True)
     data.chmod(0o755)
     (data / "chapterwise.db").touch()
     (data / "chapterwise.db").chmod(0o644)
     Engine(Settings(data_dir=data, skip_pipeline_init=True)).stop()
     assert _mode(data) == 0o700 and _mode(data / "chapterwise.db") == 0o600
+
+
+def test_an_existing_folder_the_user_chose_keeps_its_mode_but_not_the_database(tmp_path: Path) -> None:
+    chosen = tmp_path / "chosen"
+    chosen.mkdir()
+    chosen.chmod(0o755)
+    (chosen / "chapterwise.db").touch()
+    (chosen / "chapterwise.db").chmod(0o644)
+    Engine(Settings(data_dir=chosen, skip_pipeline_init=True)).stop()
+    assert _mode(chosen) == 0o755 and _mode(chosen / "chapterwise.db") == 0o600
 
 
 def test_a_folder_the_user_chose_for_the_database_is_left_alone(tmp_path: Path) -> None:
