@@ -8,7 +8,7 @@ BUNDLE_STAMP = $(VENV)/.bundle-installed
 SMOKE_CORPUS = $(wildcard ../shared/corpus/pdf/dmca.pdf ../shared/corpus/epub/alice.epub ../shared/corpus/docx/par-known-paragraphs.docx)
 SMOKE_DOCS ?= $(if $(SMOKE_CORPUS),$(SMOKE_CORPUS),README.md)
 
-.PHONY: run test setup system-deps system-deps-test lint licences typecheck bench bundle bundle-smoke install-desktop translations clean
+.PHONY: run test setup system-deps system-deps-test lint licences typecheck bench bundle bundle-smoke install-desktop translations soak clean
 
 run: system-deps $(STAMP)
 	$(BIN)/chapterwise-gui $(FILES)
@@ -61,6 +61,10 @@ install-desktop: $(STAMP)
 
 translations: $(STAMP)
 	$(BIN)/python scripts/update_translations.py
+
+# 20 SIGKILLs of one of three `chapterwise worker` processes on one PostgreSQL; every chapter done exactly once.
+soak: system-deps-test $(STAMP)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

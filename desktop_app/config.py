@@ -28,6 +28,11 @@ from desktop_app.paths import APP_NAME, SETTINGS_FILE, AppPaths, app_paths, one_
 
 __all__ = ["APP_NAME", "SETTINGS_FILE", "Settings", "SettingsError", "default_data_dir", "env_name", "load_settings"]
 
+#: API tokens shorter than this are refused (a guessable token is no lock).
+MIN_TOKEN_LENGTH = 32
+#: Settings whose value an error message never repeats.
+_SECRET_FIELDS = frozenset({"api_token", "api_key"})
+
 BackendName = Literal["extractive", "ollama", "openai"]
 
 
@@ -100,6 +105,9 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(200, ge=1, le=10_000)
     max_pages: int = Field(5_000, ge=1)
     parse_timeout: float = Field(120.0, gt=0)
+    max_chapters: int = Field(5_000, ge=1)
+    parse_memory_mb: int = Field(2048, ge=0)  # the parse child's address space (RLIMIT_AS); 0 = unlimited
+    max_zip_ratio: int = Field(200, ge=2)  # how well one part of an EPUB or DOCX may compress
 
     # --- local HTTP API
     api_host: str = "127.0.0.1"
@@ -118,6 +126,17 @@ class Settings(BaseSettings):
         if value.startswith("postgres://") or value.startswith("postgresql://"):
             # SQLAlchemy's default PostgreSQL driver is psycopg2; Chapterwise ships psycopg 3.
             value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @field_validator("api_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and 0 < len(value.get_secret_value().strip()) < MIN_TOKEN_LENGTH:
+            raise ValueError(
+                f"the API token must be at least {MIN_TOKEN_LENGTH} characters; make one with "
+                '`python -c "import secrets; print(secrets.token_urlsafe(32))"`, or leave it unset '
+                "and Chapterwise generates one"
+            )
         return value
 
     @field_validator("endpoints", "cors_origins", mode="before")
@@ -241,7 +260,8 @@ def load_settings(**overrides: Any) -> Settings:
             field = str(loc[0])
             name = env_name(field) if field in Settings.model_fields else field
             value = problem.get("input")
-            shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
+            secret = field in _SECRET_FIELDS
+            shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) and not secret else ""
             lines.append(f"Invalid setting {name}: {problem['msg']}{shown}")
         raise SettingsError("\n".join(lines)) from None
     except _SourceError as err:

@@ -80,6 +80,13 @@ class PostgresServer:
 
     def start(self) -> None:
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self.resume()
+
+    def pause(self) -> None:
+        """Stop the server as a crash would, keeping its data (an outage; :meth:`resume` ends it)."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def resume(self) -> None:
         options = f"-F -p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c max_connections=200"
         self._run(
             str(self.bindir / "pg_ctl"),

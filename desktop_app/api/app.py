@@ -29,7 +29,7 @@ from desktop_app.config import Settings
 from desktop_app.engine.ingest.base import (
     IngestError,
 )
-from desktop_app.engine.service import DocumentNotFoundError, Engine
+from desktop_app.engine.service import DocumentNotFoundError, Engine, database_problem
 
 from .context import FORM_OVERHEAD, ApiContext, ApiError, error_response, ingest_error
 from .events import EventHub
@@ -98,6 +98,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, err: Exception) -> JSONResponse:
+        problem = database_problem(err)
+        if problem is not None:  # an outage, not a bug: the client may try again
+            log.warning("%s %s: %s", request.method, request.url.path, problem)
+            message = f"{problem[:1].upper()}{problem[1:]}. Chapterwise keeps its work and retries; try again shortly."
+            return error_response(503, message, headers={"Retry-After": "5"})
         log.error("Unexpected error on %s %s", request.method, request.url.path, exc_info=err)
         return error_response(500, "Something went wrong inside Chapterwise; the details are in its log.")
 

@@ -63,6 +63,8 @@ class _StatusCollector(Collector):
         yield gauge("chapterwise_documents_in_progress", "Documents not yet final.", in_progress)
         yield gauge("chapterwise_throughput_per_minute", "Chapters committed per minute (last minute).",
                     status.get("throughput_per_minute"))
+        yield gauge("chapterwise_database_available", "0 while the DB writer cannot commit (it keeps retrying).",
+                    1 if status.get("database_available", True) else 0)
         yield gauge("chapterwise_async_enabled", "1 when uploads return at once (USE_ASYNC_SUMMARIZATION).",
                     1 if status.get("async_enabled") else 0)
         chapters = GaugeMetricFamily("chapterwise_chapters", "Chapters in the database by status.", labels=["status"])

@@ -8,6 +8,7 @@ Every engine call reads or writes the database, so it runs in a worker thread.
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -21,6 +22,17 @@ router = APIRouter(prefix="/api/documents", tags=["documents"], responses={**ERR
 
 DocumentId = Annotated[str, Path(pattern=DOC_ID, description="document id, or a unique prefix (≥ 4 characters)")]
 StatusFilter = Literal["processing", "summarizing", "done", "failed", "cancelled"]
+
+
+def content_disposition(file_name: str) -> str:
+    """An attachment header any name survives: an ASCII ``filename`` and the exact RFC 5987 ``filename*``.
+
+    Headers are Latin-1 on the wire, so a Cyrillic or CJK name in ``filename`` alone cannot be sent.
+    """
+    fallback = file_name.encode("ascii", "replace").decode("ascii").replace("?", "_").replace('"', "_")
+    if fallback == file_name:
+        return f'attachment; filename="{file_name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 def _ctx(request: Request) -> ApiContext:
@@ -66,15 +78,25 @@ async def export_document(
     headers = {}
     if download:
         stem = sanitize_file_name(view.file_name).rsplit(".", 1)[0] or "document"
-        headers["Content-Disposition"] = f'attachment; filename="{stem}.{format}"'
+        headers["Content-Disposition"] = content_disposition(f"{stem}.{format}")
     return Response(text, media_type=media, headers=headers)
 
 
-@router.post("/{document_id}/retry", response_model=ChangeResponse, summary="Queue failed and cancelled chapters")
-async def retry_document(request: Request, document_id: DocumentId) -> dict[str, Any]:
+@router.post(
+    "/{document_id}/retry",
+    response_model=ChangeResponse,
+    summary="Queue failed and cancelled chapters (and, with fallbacks=true, those the fallback summarized)",
+)
+async def retry_document(
+    request: Request,
+    document_id: DocumentId,
+    fallbacks: Annotated[
+        bool, Query(description="also redo chapters summarized by the fallback instead of the configured backend")
+    ] = False,
+) -> dict[str, Any]:
     ctx = _ctx(request)
     doc_id = (await ctx.call(ctx.engine.document, document_id, chapters=False)).id
-    count = await ctx.call(ctx.engine.retry, doc_id)
+    count = await ctx.call(ctx.engine.retry, doc_id, fallbacks=fallbacks)
     return {"document_id": doc_id, "retried": count, "message": f"{count} chapters queued again."}
 
 

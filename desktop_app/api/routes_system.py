@@ -18,8 +18,15 @@ router = APIRouter(tags=["system"])
 
 @router.get("/health", summary="Liveness; needs no token and tells nothing private")
 async def health(request: Request) -> dict[str, Any]:
+    """``status`` is ``degraded`` while the database cannot be written (the writer keeps retrying)."""
     ctx: ApiContext = request.app.state.ctx
-    return {"status": "ok", "version": __version__, "pipeline_running": ctx.engine.running}
+    gauges = ctx.engine.gauges()  # memory only: answers at once even when the database does not
+    return {
+        "status": "ok" if gauges.database_available else "degraded",
+        "version": __version__,
+        "pipeline_running": ctx.engine.running,
+        "database": "available" if gauges.database_available else "unavailable",
+    }
 
 
 @router.get(

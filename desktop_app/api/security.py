@@ -32,6 +32,7 @@ from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desktop_app.config import Settings
+from desktop_app.engine.private import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def load_or_create_token(settings: Settings) -> tuple[str, str]:
             if os.name == "posix" and path.stat().st_mode & 0o077:
                 path.chmod(0o600)
             return token, str(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent, ours=False)  # created owner-only; a folder the user chose keeps its mode
     token = secrets.token_urlsafe(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -3,6 +3,8 @@ the foreground for ``chapterwise serve`` (:func:`serve`).
 
 The listening socket is bound on the calling thread before uvicorn starts, so a busy port is an ``OSError``
 the caller sees at once, and port 0 gives a real ephemeral port (``ApiServer.url``) before the first request.
+uvicorn serves with keep-alive, header and body timeouts, a connection cap and rate-limited logs
+(:mod:`.connections`), so a slow or greedy client cannot hold the server's workers, descriptors or log.
 """
 
 from __future__ import annotations
@@ -19,17 +21,27 @@ from typing import Any
 import uvicorn
 
 from desktop_app.config import Settings
+from desktop_app.engine.private import remove_orphans
 from desktop_app.engine.service import Engine
 
 from .app import create_app
+from .connections import GuardedH11Protocol, rate_limit_server_logs
 from .events import EventHub
 from .security import load_or_create_token
+from .uploads import UPLOAD_PREFIX, upload_dir
 
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_DATABASE = 4
+
+#: An idle kept-alive connection is closed after this many seconds.
+KEEP_ALIVE_S = 5
+#: Requests (and open event streams) served at once; beyond, uvicorn answers 503.
+MAX_REQUESTS = 200
+#: Request line and headers together (h11 answers 400 beyond).
+MAX_HEADER_BYTES = 16 * 1024
 
 
 class _RedactToken(logging.Filter):
@@ -104,6 +116,8 @@ class ApiServer:
         self.host = host or settings.api_host
         self.port = settings.api_port if port is None else port
         self.token, self.token_source = load_or_create_token(settings)
+        # Copies of uploads a crash interrupted: nobody will parse or remove them otherwise.
+        remove_orphans(upload_dir(settings), prefix=UPLOAD_PREFIX, older_than_s=max(3600.0, 2 * settings.parse_timeout))
         self.app = create_app(engine, settings, token=self.token, bind_host=self.host)
         self.access_log = access_log
         self._server: _Server | None = None
@@ -142,7 +156,13 @@ class ApiServer:
             timeout_graceful_shutdown=5,
             server_header=False,
             proxy_headers=False,
+            # A slow or greedy client holds neither a connection nor the log (see .connections).
+            http=GuardedH11Protocol,
+            timeout_keep_alive=KEEP_ALIVE_S,
+            limit_concurrency=MAX_REQUESTS,
+            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         )
+        rate_limit_server_logs()
         return _Server(config, self.app.state.ctx.hub)
 
     def bind(self) -> None:

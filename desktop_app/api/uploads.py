@@ -1,5 +1,5 @@
 """Taking an uploaded file in: a capped copy to a private temporary folder, parsing off the event loop,
-and waiting (without polling) until a document is final.
+and waiting until a document is final (its events, and the database polled with back-off).
 
 Shared by the seed endpoints and the document routes.
 """
@@ -17,7 +17,9 @@ import anyio
 from fastapi import UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from desktop_app.config import Settings
 from desktop_app.engine.ingest.base import IngestError
+from desktop_app.engine.private import private_dir
 from desktop_app.engine.records import DocumentView
 from desktop_app.engine.states import FINAL_DOCUMENT
 
@@ -28,8 +30,17 @@ from .security import sanitize_file_name
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
+UPLOAD_PREFIX = "upload-"
+#: ``wait=true`` re-reads the database at least this often, backing off from the first to the second.
+POLL_MIN_S = 0.05
+POLL_MAX_S = 2.0
 #: Longest an upload with ``wait=true`` (or the synchronous seed call) waits before answering anyway.
 DEFAULT_WAIT_S = 3600.0
+
+
+def upload_dir(settings: Settings) -> Path:
+    """Where uploads are copied while they are parsed (each in its own ``upload-*`` folder, mode 0700)."""
+    return settings.data_dir / "uploads"
 
 
 async def _copy_capped(upload: UploadFile, target: Path, limit: int) -> int:
@@ -60,9 +71,7 @@ async def add_upload(
     Raises :class:`ApiError` for an empty or oversized file and for every ``IngestError`` (415, 413, 422).
     """
     name = sanitize_file_name(upload.filename)
-    uploads = ctx.settings.data_dir / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
+    folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX, dir=private_dir(upload_dir(ctx.settings))))
     try:
         target = folder / name
         size = await _copy_capped(upload, target, ctx.max_upload_bytes)
@@ -86,26 +95,34 @@ async def add_upload(
 async def wait_final(ctx: ApiContext, document_id: str, timeout: float | None = None) -> DocumentView:
     """The document once it is done, failed or cancelled (or as it is after ``timeout`` seconds).
 
-    Waits on the document's engine events (finished, changed, progress at 100 %) and re-reads the
-    database at each, so nothing is missed between the first read and the subscription.
+    Follows the database: re-reads the document at each of its engine events (finished, changed, progress
+    at 100 %) and otherwise with a back-off from 50 ms to 2 s, because another instance on the same
+    database may be the one that finishes it, and its events never reach this process.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + (DEFAULT_WAIT_S if timeout is None else timeout)
+    delay = POLL_MIN_S
     sub = ctx.hub.subscribe(document_id)
     try:
         while True:
             view = await ctx.call(ctx.engine.document, document_id, chapters=False)
             if view.status in FINAL_DOCUMENT:
                 break
-            if not await _next_milestone(sub, deadline - loop.time()):
+            left = deadline - loop.time()
+            if left <= 0:
                 break
+            heard = await _next_milestone(sub, min(delay, left))
+            if heard is None:
+                break
+            delay = POLL_MIN_S if heard else min(delay * 2, POLL_MAX_S)
     finally:
         ctx.hub.unsubscribe(sub)
     return await ctx.call(ctx.engine.document, document_id)
 
 
-async def _next_milestone(sub: Subscription, remaining: float) -> bool:
-    """True when an event worth re-reading the document arrived; False on timeout or a closed stream."""
+async def _next_milestone(sub: Subscription, remaining: float) -> bool | None:
+    """True when an event worth re-reading the document arrived, False after ``remaining`` seconds
+    without one, None when the stream closed (the server is stopping)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + remaining
     while True:
@@ -115,7 +132,7 @@ async def _next_milestone(sub: Subscription, remaining: float) -> bool:
         try:
             event = await sub.get(left)
         except StreamClosedError:
-            return False
+            return None
         if event is None:
             return False
         if event.name in ("document_finished", "document_changed"):

@@ -9,6 +9,7 @@ Exit codes (stable, for scripts):
 3     a file could not be read (unsupported, encrypted, corrupt, no text)
 4     the database cannot be opened
 5     no such document
+6     every chapter done, but some by the fallback summarizer (``--allow-fallback`` accepts them)
 130   interrupted (Ctrl-C); unfinished chapters stay in the backlog
 ====  =====================================================================
 """
@@ -29,9 +30,10 @@ from desktop_app.config import SettingsError, load_settings
 from desktop_app.logfile import install_log_file
 from desktop_app.paths import ENV_DATA_DIR, app_paths, log_moves, migrate_legacy_layout
 
-from . import documents, operate
+from . import documents, operate, worker
 from .common import (
     EXIT_DATABASE,
+    EXIT_FALLBACK,
     EXIT_INCOMPLETE,
     EXIT_INPUT,
     EXIT_INTERRUPTED,
@@ -44,6 +46,7 @@ from .common import (
 
 __all__ = [
     "EXIT_DATABASE",
+    "EXIT_FALLBACK",
     "EXIT_INCOMPLETE",
     "EXIT_INPUT",
     "EXIT_INTERRUPTED",
@@ -116,10 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ocr", action="store_true", help="read scanned PDFs with Tesseract OCR (when it is installed)")
     p.add_argument("--priority", choices=["high", "normal", "low"], default="normal")
     p.add_argument("--focus", help='steer the summaries, e.g. "payment terms and penalties"')
-    p.add_argument("--timeout", type=float, help="give up waiting after this many seconds (the work is kept)")
+    p.add_argument(
+        "--timeout", type=float, help="give up waiting after this many seconds for the whole run (the work is kept)"
+    )
+    p.add_argument("--allow-fallback", action="store_true", help="exit 0 even when chapters fell back (exit 6)")
 
     p = sub.add_parser("resume", help="summarize every chapter left in the backlog, then exit")
-    p.add_argument("--timeout", type=float)
+    p.add_argument("--timeout", type=float, help="give up waiting after this many seconds for the whole run")
+    p.add_argument("--allow-fallback", action="store_true", help="exit 0 even when chapters fell back (exit 6)")
 
     p = sub.add_parser("status", help="pipeline status and the documents in progress")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -138,9 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--with-text", action="store_true", help="JSON: include each chapter's text")
     p.add_argument("-o", "--output", type=Path).complete = shtab.FILE  # type: ignore[attr-defined]
 
-    for name, text in (("retry", "queue failed and cancelled chapters again"), ("cancel", "cancel pending chapters")):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("document", metavar="DOC")
+    p = sub.add_parser("retry", help="queue failed and cancelled chapters again")
+    p.add_argument("document", metavar="DOC")
+    p.add_argument("--fallbacks", action="store_true", help="also redo the chapters the fallback summarizer wrote")
+    p = sub.add_parser("cancel", help="cancel pending chapters")
+    p.add_argument("document", metavar="DOC")
     p = sub.add_parser("remove", help="delete a document and its summaries")
     p.add_argument("document", metavar="DOC")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -167,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cache", help="the summary cache: stats or clear")
     p.add_argument("action", choices=["stats", "clear"])
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("worker", help="work a shared PostgreSQL backlog headless (no window, no API)")
+    p.add_argument("--db", metavar="URL", help="the shared database, postgresql://user@host/db (as --database)")
 
     p = sub.add_parser("serve", help="run the pipeline and the local HTTP API (headless)")
     p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
@@ -196,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[ENV_DATA_DIR] = str(overrides["data_dir"])  # the settings file, and child processes, follow it
     if args.database:
         overrides["database_url"] = args.database
+    if getattr(args, "db", None):
+        overrides["database_url"] = args.db
     if args.backend:
         overrides["backend"] = args.backend
     if args.model:
@@ -234,4 +248,5 @@ _COMMANDS = {
     "purge": operate._cmd_purge,
     "cache": operate._cmd_cache,
     "serve": operate._cmd_serve,
+    "worker": worker._cmd_worker,
 }

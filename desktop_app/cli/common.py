@@ -18,6 +18,8 @@ EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_DATABASE = 4
 EXIT_NOT_FOUND = 5
+#: Every chapter is done, but some by the fallback summarizer (unless ``--allow-fallback``).
+EXIT_FALLBACK = 6
 EXIT_INTERRUPTED = 130
 
 log = logging.getLogger("desktop_app.cli")

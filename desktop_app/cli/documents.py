@@ -6,6 +6,7 @@ import argparse
 import getpass
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from desktop_app.config import Settings
 
 from .common import (
     EXIT_DATABASE,
+    EXIT_FALLBACK,
     EXIT_INCOMPLETE,
     EXIT_INPUT,
     EXIT_OK,
@@ -54,7 +56,7 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
                 view = engine.document(doc_id, chapters=False)
                 print(f"{view.id}\t{_chapters(view.chapter_count)} queued\t{view.title}")
             return code
-        results = [engine.wait(doc_id, timeout=args.timeout) for doc_id in doc_ids]
+        results = _wait_all(engine, doc_ids, args.timeout)
         if args.with_text:
             results = [engine.document(view.id, with_text=True) for view in results]
     finally:
@@ -67,6 +69,7 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
             incomplete = view.chapter_count - view.done
             error(f"{view.file_name}: {incomplete} of {_chapters(view.chapter_count)} not summarized ({view.status})")
             code = max(code, EXIT_INCOMPLETE)
+    code = max(code, _fallback_code(results, args.allow_fallback))
     _write_output(_render(results, args.format, with_text=args.with_text), args.output)
     return code
 
@@ -133,13 +136,13 @@ def _cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
         try:
             for doc in pending:
                 progress.track(doc.id, doc.title, doc.chapter_count)
-            results = [engine.wait(d.id, timeout=args.timeout) for d in pending]
+            results = _wait_all(engine, [d.id for d in pending], args.timeout)
         finally:
             progress.stop()
     failed = [v for v in results if v.status != "done"]
     for view in results:
         print(f"{view.id}\t{view.status}\t{view.done}/{view.chapter_count}\t{view.title}")
-    return EXIT_INCOMPLETE if failed else EXIT_OK
+    return EXIT_INCOMPLETE if failed else _fallback_code(results, args.allow_fallback)
 
 
 def _remembered_backend(
@@ -215,8 +218,9 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
     def action(engine: Any) -> int:
-        count = engine.retry(args.document)
-        print(f"{_chapters(count)} queued again; `chapterwise resume` (or the window) summarizes them.")
+        count = engine.retry(args.document, fallbacks=args.fallbacks)
+        what = "failed, cancelled and fallback" if args.fallbacks else "failed and cancelled"
+        print(f"{_chapters(count)} ({what}) queued again; `chapterwise resume` (or the window) summarizes them.")
         return EXIT_OK
 
     return _with_document(args, settings, action)
@@ -278,3 +282,28 @@ def _cmd_refocus(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK if result.status == "done" else EXIT_INCOMPLETE
 
     return _with_document(args, settings, action)
+
+
+def _wait_all(engine: Any, doc_ids: list[str], timeout: float | None) -> list[Any]:
+    """Wait for every document within one ``timeout`` for the whole run (not one a document)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    return [
+        engine.wait(doc_id, timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
+        for doc_id in doc_ids
+    ]
+
+
+def _fallback_code(results: list[Any], allowed: bool) -> int:
+    """EXIT_FALLBACK when a chapter was summarized by the fallback instead of the configured backend.
+
+    A run that quietly degraded must not look like a success to a script; ``--allow-fallback`` accepts it.
+    """
+    fallbacks = sum(v.fallbacks for v in results)
+    if not fallbacks or allowed:
+        return EXIT_OK
+    print(
+        f"chapterwise: {fallbacks} chapters were summarized by the fallback summarizer, not the configured "
+        "backend; `chapterwise retry --fallbacks DOC` redoes them (or pass --allow-fallback to accept them)",
+        file=sys.stderr,
+    )
+    return EXIT_FALLBACK

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC
 from typing import TYPE_CHECKING, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .events import BackendHealth
@@ -63,19 +64,25 @@ def engine_status(
         )
     if status.async_enabled != settings.use_async_summarization:
         status = replace(status, async_enabled=settings.use_async_summarization)
-    with sessions() as session:
-        counts = documents.status_counts(session)
-        in_progress = (
-            tuple(d.to_dict(chapters=False) for d in documents.list_documents(session, unfinished=True))
-            if with_documents
-            else None
-        )
+    try:
+        with sessions() as session:
+            counts = documents.status_counts(session)
+            in_progress = (
+                tuple(d.to_dict(chapters=False) for d in documents.list_documents(session, unfinished=True))
+                if with_documents
+                else None
+            )
+    except DBAPIError as err:
+        if status.database_available:  # the writer has not met it yet: say so from here
+            reason = str(err.orig).strip().splitlines()[0] if err.orig else type(err).__name__
+            status = replace(status, database_available=False, database_error=f"database unavailable: {reason}")
+        counts, in_progress = {}, None
     return EngineStatus(
         pipeline=status,
         chapters=counts,
         cache=(status.summarizer or stats).cache,
         documents_in_progress=in_progress,
-        inspect=inspect() if inspect is not None else None,
+        inspect=inspect() if inspect is not None and status.database_available else None,
         backend_health=tuple(e.to_dict() for e in health.endpoints) if health is not None else None,
     )
 

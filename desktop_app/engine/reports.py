@@ -39,6 +39,10 @@ class Gauges:
     write_queue_maxsize: int = 0
     workers: int = 0
     workers_busy: int = 0
+    #: False while the DB writer cannot commit (locked, unreachable, full disk); it keeps retrying.
+    database_available: bool = True
+    #: "database unavailable: <why>" while it cannot, for the status line, the window and ``/health``.
+    database_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,10 @@ class CacheStats:
     max_bytes: int = 0
     ttl_seconds: float = 0
     directory: str = ""
+    #: False while the cache is off because its folder cannot be written (full, read-only); tried again.
+    available: bool = True
+    #: Why it is off ("No space left on device: …"), None while it is on.
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +201,10 @@ class PipelineStatus:
     throughput_per_minute: float = 0.0
     chapters_done: int = 0
     chapters_failed: int = 0
+    #: False while the DB writer cannot commit (locked, unreachable, full); it keeps retrying meanwhile.
+    database_available: bool = True
+    #: Why the database cannot be written ("database unavailable: …"), None while it can.
+    database_error: str | None = None
     backend: str = ""
     model: str = ""
     summarizer: SummarizerStats | None = None

@@ -16,20 +16,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from desktop_app.config import Settings
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from .events import BackendHealth, DocumentAdded, DocumentChanged, DocumentFinished, EndpointHealth, Event, EventBus
+from desktop_app.config import Settings, default_data_dir
+
+from .events import BackendHealth, DocumentAdded, DocumentChanged, EndpointHealth, Event, EventBus
 from .health import HealthMonitor, probe
 from .ingest.base import ParsedDocument
 from .inspection import engine_status, inspect_instances, instance_infos
 from .messages import DocumentResult
 from .pipeline.pipeline import Pipeline, PipelineConfig
 from .pipeline.spawn import Handle, Spawn, thread_spawn
+from .private import private_dir
 from .records import ChapterRecord, DocumentView
 from .reports import CommitTimes, EngineStatus, Gauges, InspectReport, InstanceInfo, SummarizerStats
 from .states import FINAL_DOCUMENT, Priority
@@ -40,11 +44,27 @@ from .summarize.registry import make_summarizer
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DatabaseError", "DocumentNotFoundError", "Engine"]
+__all__ = ["DatabaseError", "DocumentNotFoundError", "Engine", "database_problem"]
+
+#: :meth:`Engine.wait` reads the database at least this often, backing off from the first to the second.
+WAIT_POLL_MIN_S = 0.05
+WAIT_POLL_MAX_S = 2.0
 
 
 class DocumentNotFoundError(LookupError):
     """No document has that id (or id prefix)."""
+
+
+def database_problem(err: BaseException) -> str | None:
+    """"database unavailable: <why>" when ``err`` came from the database driver, else None.
+
+    Front ends answer such errors as a temporary outage (the writer keeps retrying), not as a bug; they
+    never import the database layer themselves.
+    """
+    if isinstance(err, OperationalError | InterfaceError):  # unreachable, locked, full: not a constraint or a bug
+        reason = str(err.orig).strip().splitlines()[0] if err.orig else type(err).__name__
+        return f"database unavailable: {reason}"
+    return None
 
 
 class Engine:
@@ -59,6 +79,9 @@ class Engine:
     ) -> None:
         self.settings = settings
         self.bus = EventBus()
+        # The database, the API token and the cache are in there. A folder the user chose that already
+        # exists (their home, a shared drive) keeps its mode; only Chapterwise's own files are narrowed.
+        private_dir(settings.data_dir, ours=settings.data_dir.expanduser() == default_data_dir())
         self._db, self._sessions = open_database(settings.resolved_database_url, pool_size=settings.max_workers + 4)
         self._summarizer = summarizer or make_summarizer(settings)
         self.instance_id = str(uuid.uuid4())
@@ -172,6 +195,9 @@ class Engine:
             max_bytes=self.settings.max_file_mb * 1024 * 1024,
             max_pages=self.settings.max_pages,
             timeout_s=self.settings.parse_timeout,
+            max_chapters=self.settings.max_chapters,
+            max_memory_bytes=self.settings.parse_memory_mb * 1024 * 1024,
+            max_zip_ratio=self.settings.max_zip_ratio,
         )
         path = Path(path)
         parsed: ParsedDocument | None
@@ -266,18 +292,40 @@ class Engine:
         raise ValueError(f"Unknown export format {fmt!r} (use md or json)")
 
     def wait(self, ref: str, timeout: float | None = None) -> DocumentView:
-        """Block until the document is final (done, failed or cancelled) or ``timeout`` passes."""
+        """Block until the document is final (done, failed or cancelled) or ``timeout`` passes.
+
+        Follows the database, not only this engine's events: another instance on the same database may
+        finish the document. The database is read again at every event of the document and otherwise
+        with a back-off from 50 ms to 2 s, so a wait costs a few cheap reads a second at most.
+        """
         doc_id = self.document(ref, chapters=False).id
-        finished = threading.Event()
+        changed = threading.Event()
 
         def on_event(event: Event) -> None:
-            if isinstance(event, DocumentFinished) and event.document_id == doc_id:
-                finished.set()
+            if getattr(event, "document_id", None) == doc_id:
+                changed.set()
 
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = WAIT_POLL_MIN_S
         unsubscribe = self.bus.subscribe(on_event)
         try:
-            if self.document(doc_id, chapters=False).status not in FINAL_DOCUMENT:
-                finished.wait(timeout)
+            while True:
+                try:
+                    with self._sessions() as session:
+                        status = documents.document_status(session, doc_id)
+                except DBAPIError as err:  # an outage: keep waiting, the writer keeps the results meanwhile
+                    log.debug("Waiting for %s: the database did not answer (%s)", doc_id, err.orig)
+                else:
+                    if status is None or status in FINAL_DOCUMENT:
+                        break
+                left = WAIT_POLL_MAX_S if deadline is None else deadline - time.monotonic()
+                if left <= 0:
+                    break
+                if changed.wait(min(delay, left)):
+                    changed.clear()
+                    delay = WAIT_POLL_MIN_S
+                else:
+                    delay = min(delay * 2, WAIT_POLL_MAX_S)
         finally:
             unsubscribe()
         return self.document(doc_id)
@@ -349,11 +397,14 @@ class Engine:
         return self.document(ref, chapters=False).id
 
     def cancel(self, ref: str) -> int:
-        """Cancel the chapters not yet summarized, queued ones included; those being summarized finish."""
+        """Cancel the chapters not yet started, queued ones included; those being summarized finish and count.
+
+        The document ends cancelled if any chapter stays cancelled, done if every chapter ended done.
+        """
         doc_id = self._resolve(ref)
+        queued = self._pipeline.cancel(doc_id) if self._running else []
         with self._sessions.begin() as session:
-            count = documents.cancel_document(session, doc_id)
-        self._pipeline.cancel(doc_id)
+            count = documents.cancel_document(session, doc_id, queued)
         self._change(doc_id, "cancelled", chapters=count)
         return count
 

@@ -92,12 +92,23 @@ class WindowController(QObject):
         b.document_changed.connect(self._on_bridge_document_changed)
         b.stats_updated.connect(w.pipeline_panel.update_stats)
         b.gauges_sampled.connect(w.pipeline_panel.update_gauges)
+        b.gauges_sampled.connect(self._on_bridge_gauges_sampled)
         w.health.attach(self.engine, b)
         self.engine.start()
         w.api.attach(self.engine, settings)
         w.pipeline_panel.set_backend(self.engine.backend_label.split("/", 1)[0])
         w.engine_label.setText(f"  {self.backend_text()} · {self.database_text()}  ")
         self.tasks.submit(self.engine.documents, self._on_documents_loaded)
+
+    def _on_bridge_gauges_sampled(self, gauges: dict[str, Any]) -> None:
+        """The status bar says so while the database cannot be written (the writer keeps retrying)."""
+        w = self.window
+        problem = gauges.get("database_error")
+        normal = f"  {self.backend_text()} · {self.database_text()}  "
+        text = f"  ⚠ {problem}  " if problem else normal  # the writer's words: "database unavailable: …"
+        if w.engine_label.text() != text:
+            w.engine_label.setText(text)
+            w.engine_label.setStyleSheet("color: #b00020; font-weight: bold;" if problem else "")
 
     def backend_text(self) -> str:
         return self.engine.backend_label

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
+from dataclasses import replace
 
 import httpx
+
+from desktop_app.engine.summarize.base import SummaryRequest, SummaryResult
+from tests.engine.pipeline_helpers import GatedSummarizer
 
 from .conftest import FlakySummarizer, LiveApi, MakeApi, contract_markdown, markdown_book
 from .test_security import assert_json_error
@@ -118,3 +123,81 @@ def test_unknown_documents_are_404_everywhere(client: httpx.Client) -> None:
         body = assert_json_error(client.request(method, path), 404, "not_found")
         assert missing in str(body["message"])
     assert_json_error(client.put(f"/api/documents/{missing}/priority", json={"priority": "low"}), 404)
+
+
+class _OutageSummarizer(GatedSummarizer):
+    """Answers as the fallback does while the configured backend is down (``fallback_from`` set)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = True
+
+    def summarize(self, request: SummaryRequest) -> SummaryResult:
+        result = super().summarize(request)
+        if self.down:
+            return replace(result, fallback_from="ollama", fallback_reason="every endpoint failed")
+        return result
+
+
+def test_retry_with_fallbacks_redoes_the_fallback_summaries(make_api: MakeApi) -> None:
+    outage = _OutageSummarizer()
+    api = make_api(summarizer=outage)
+    with api.client() as client:
+        doc_id = upload(client, markdown_book(3), wait="true")
+        doc = client.get(f"/api/documents/{doc_id}").json()
+        assert doc["status"] == "done" and all(c["summarized_by"]["fallback"] for c in doc["chapters"])
+        assert client.post(f"/api/documents/{doc_id}/retry").json()["retried"] == 0, "fallbacks are not failed"
+        outage.down = False
+        answer = client.post(f"/api/documents/{doc_id}/retry", params={"fallbacks": "true"}).json()
+        assert answer["retried"] == 3
+        assert api.engine.wait(doc_id, timeout=30).status == "done"
+        chapters = client.get(f"/api/documents/{doc_id}").json()["chapters"]
+        assert [c["summarized_by"]["fallback"] for c in chapters] == [False, False, False]
+
+
+def test_download_of_a_document_with_a_non_latin_name(make_api: MakeApi) -> None:
+    api = make_api()
+    with api.client() as client:
+        doc_id = upload(client, markdown_book(1), "Война и мир.md", wait="true")
+        answer = client.get(f"/api/documents/{doc_id}/export", params={"format": "md", "download": "true"})
+    assert answer.status_code == 200
+    disposition = answer.headers["content-disposition"]
+    assert "filename*=UTF-8''%D0%92%D0%BE%D0%B9%D0%BD%D0%B0%20%D0%B8%20%D0%BC%D0%B8%D1%80.md" in disposition
+    assert 'filename="' in disposition and disposition.isascii()
+
+
+def test_wait_true_hears_a_document_finished_by_another_instance(make_api: MakeApi) -> None:
+    from desktop_app.engine.events import DocumentAdded
+    from desktop_app.engine.service import Engine
+
+    api = make_api(start_engine=False)  # this server's engine summarizes nothing: another instance does
+    other_summarizer = GatedSummarizer()
+    other_summarizer.allow(4)  # three chapters and the whole-document summary, then the gate holds
+    added: list[str] = []
+    api.engine.bus.subscribe(lambda e: added.append(e.document_id) if isinstance(e, DocumentAdded) else None)
+    answered = threading.Event()
+
+    def reopen_later() -> None:
+        # Once the answer came (or long before the wait's own timeout), the document is made unfinished
+        # again: a wait that only noticed it at its timeout would answer "processing".
+        answered.wait(10)
+        if added:
+            api.engine.refocus(added[0], "something else")
+
+    other_settings = api.settings.model_copy(update={"data_dir": api.settings.data_dir / "other"})
+    reopener = threading.Thread(target=reopen_later)
+    try:
+        with Engine(other_settings, summarizer=other_summarizer), api.client() as client:
+            reopener.start()
+            response = client.post(
+                "/api/upload", files={"file": ("book.md", markdown_book(3))}, data={"wait": "true"},
+                params={"timeout": 20},
+            )
+            answered.set()
+            reopener.join()
+            other_summarizer.gate.set()
+    finally:
+        answered.set()
+        other_summarizer.gate.set()
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "done", "the wait ended when the other instance finished the document"

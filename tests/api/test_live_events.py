@@ -126,6 +126,7 @@ def test_metrics_in_prometheus_text_format(make_api: MakeApi) -> None:
 
     assert value("chapterwise_summary_queue_maxsize") == 200
     assert value("chapterwise_write_queue_maxsize") == 500
+    assert value("chapterwise_database_available") == 1
     assert value("chapterwise_summary_queue_size") >= 0
     assert value("chapterwise_workers") >= 3
     assert value("chapterwise_chapters_done", "_total") == 8

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -108,9 +109,10 @@ def test_token_file_is_generated_once_with_owner_only_permissions(isolated_data_
 
 
 def test_environment_token_wins(make_api: MakeApi) -> None:
-    api = make_api(api_token=SecretStr("from-the-environment"))
+    token = "from-the-environment-" + "x" * 16
+    api = make_api(api_token=SecretStr(token))
     assert api.server.token_source == "CHAPTERWISE_API_TOKEN"
-    ok = httpx.get(f"{api.url}/api/pipeline/status", headers={"Authorization": "Bearer from-the-environment"})
+    ok = httpx.get(f"{api.url}/api/pipeline/status", headers={"Authorization": f"Bearer {token}"})
     assert ok.status_code == 200
     assert not (api.settings.data_dir / "api_token").exists()
 
@@ -247,3 +249,24 @@ def test_an_unexpected_failure_is_a_json_500_without_a_traceback(
     monkeypatch.setattr(api.engine, "status", broken)
     body = assert_json_error(client.get("/api/pipeline/status"), 500, "internal_error")
     assert "secret internal detail" not in str(body)
+
+
+def test_a_short_api_token_is_refused_with_how_to_make_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.config import SettingsError, load_settings
+
+    monkeypatch.setenv("CHAPTERWISE_API_TOKEN", "x")
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    message = str(err.value)
+    assert "CHAPTERWISE_API_TOKEN" in message and "at least 32 characters" in message
+    assert "secrets.token_urlsafe(32)" in message
+    assert "'x'" not in message, "the refused token is not repeated"
+
+
+def test_a_short_api_token_in_the_settings_file_is_refused(isolated_data_dir: Path) -> None:
+    from desktop_app.config import SettingsError, load_settings
+
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    (isolated_data_dir / "settings.json").write_text('{"api_token": "x"}', encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"CHAPTERWISE_API_TOKEN: .*at least 32 characters"):
+        load_settings()

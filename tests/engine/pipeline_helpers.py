@@ -134,3 +134,17 @@ class EventLog:
     def of(self, kind: type) -> list:
         with self._cond:
             return [e for e in self.events if isinstance(e, kind)]
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 60.0, poll_s: float = 0.02) -> bool:
+    """Wait for a condition that no event announces (gauges, counters), re-checking every ``poll_s``.
+
+    Waits on an Event's timeout rather than sleeping, and returns as soon as the condition holds.
+    """
+    tick = threading.Event()
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() >= deadline:
+            return False
+        tick.wait(poll_s)
+    return True

@@ -12,7 +12,7 @@ from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentFinished, DocumentProgress
 from desktop_app.engine.service import Engine
 
-from .pipeline_helpers import EventLog, GatedSummarizer, make_document, settings_for
+from .pipeline_helpers import EventLog, GatedSummarizer, make_document, settings_for, wait_until
 
 
 def _chapter_count(engine: Engine, status: str) -> int:
@@ -47,7 +47,9 @@ def test_batches_close_at_batch_size(tmp_path: Path) -> None:
         engine.add_parsed(make_document(150, sentences=3), file_name="b.txt")
         # With a one-minute interval only the 50-row rule (or an idle pipeline) can close a batch.
         assert log.wait_for(lambda ev: sum(isinstance(e, ChapterCommitted) for e in ev) >= 150, timeout=60)
-    assert sizes[:3] == [50, 50, 50]
+    # Claims start as fair batches (twice the workers) until an item's time is known, and an idle pipeline
+    # closes its batch early; once the queue runs full, batches close at 50 rows, never more.
+    assert max(sizes) == 50 and sizes.count(50) >= 2, sizes
 
 
 def test_batches_close_at_interval(tmp_path: Path) -> None:
@@ -72,29 +74,47 @@ def test_batches_close_at_interval(tmp_path: Path) -> None:
 
 
 def test_slow_writer_blocks_workers_and_memory_stays_bounded(tmp_path: Path) -> None:
-    settings = settings_for(f"sqlite:///{tmp_path / 's.db'}", tmp_path, summary_queue_size=40, write_queue_size=60)
+    # A fixed pool (no scaling decisions mid-test) and a writer held at a gate on its first batch: the
+    # pipeline then fills up and freezes in a known state, which the test reads once it is reached.
+    settings = settings_for(
+        f"sqlite:///{tmp_path / 's.db'}",
+        tmp_path,
+        summary_queue_size=40,
+        write_queue_size=60,
+        summary_max_workers=3,
+        min_workers=3,
+        max_workers=3,
+    )
     writer_gate = threading.Event()
+    held: list[int] = []
+
+    def hold(chapters: list[object], docs: list[object]) -> None:
+        if not held:
+            held.append(len(chapters) + len(docs))
+        writer_gate.wait()
+
     with Engine(settings) as engine:
-        engine.set_commit_hook(lambda chapters, docs: writer_gate.wait())
+        engine.set_commit_hook(hold)
         doc = engine.add_parsed(make_document(400, sentences=3), file_name="big.txt")
 
-        def saturated() -> bool:
+        def frozen() -> bool:
             g = engine.gauges()
-            return g.write_queue_size == g.write_queue_maxsize and g.workers_busy == g.workers
+            return (
+                bool(held)
+                and g.write_queue_size == 60
+                and g.summary_queue_size == 40
+                and g.workers == g.workers_busy == 3
+            )
 
-        deadline = time.monotonic() + 30
-        while not saturated() and time.monotonic() < deadline:
-            writer_gate.wait(0.05)  # poll without sleeping in the test body
-        assert saturated(), "workers block on the full write queue"
-        # What the process holds is bounded by the two queues, the workers and the writer's one batch.
-        g = engine.gauges()
-        in_memory = g.summary_queue_size + g.write_queue_size + g.workers
-        assert in_memory <= 40 + 60 + settings.max_workers
+        assert wait_until(frozen, timeout=120), "workers block on the full write queue"
+        # Nothing moves now: the writer holds one batch, the workers block on the full write queue, the
+        # feeder has no room. What the process holds is exactly the two queues, the workers and that batch,
+        # and every other chapter is still in the database's backlog.
         claimed = _chapter_count(engine, "processing")
-        assert claimed <= 40 + 60 + settings.max_workers + settings.batch_size
-        assert _chapter_count(engine, "pending") >= 400 - claimed
+        assert claimed == held[0] + 60 + 3 + 40
+        assert _chapter_count(engine, "pending") == 400 - claimed
         writer_gate.set()
-        final = engine.wait(doc.id, timeout=60)
+        final = engine.wait(doc.id, timeout=120)
     assert final.done == 400
 
 
@@ -181,7 +201,7 @@ def test_cancel_and_retry(tmp_path: Path) -> None:
         while summarizer.waiting < 3:  # three chapters are being summarized, the rest sit in the queue
             tick.wait(0.01)
         cancelled = engine.cancel(doc.id)
-        assert cancelled == 50, "queued chapters are cancelled too, not only the backlog's"
+        assert cancelled == 47, "queued chapters are cancelled too; the three in flight are not"
         summarizer.gate.set()
         first = engine.wait(doc.id, timeout=60)
         assert first.status == "cancelled"

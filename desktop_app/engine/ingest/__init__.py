@@ -2,8 +2,8 @@
 
 Entry point: :func:`parse_document`. It is a pure function of the file, safe to call from any
 worker thread (never the GUI thread: it blocks for as long as the parse takes, up to
-``limits.timeout_s``). PDF, EPUB and DOCX files are parsed in a child process that is killed when
-the time limit passes, so a hostile file can neither hang nor crash the caller. Every failure a
+``limits.timeout_s``). Every file is parsed in a child process with a capped address space that is
+killed when the time limit passes, so a hostile file can neither hang, crash nor bloat the caller. Every failure a
 file can cause is an :class:`IngestError` subclass whose message is written for the user.
 
 Exception tree::
@@ -36,7 +36,7 @@ from desktop_app.engine.ingest.base import (
     WrongPasswordError,
 )
 from desktop_app.engine.ingest.detect import SUPPORTED_SUFFIXES, detect_format
-from desktop_app.engine.ingest.limits import IngestLimits, check_file_size
+from desktop_app.engine.ingest.limits import IngestLimits, check_file_size, check_zip_archive, is_zip
 from desktop_app.engine.ingest.ocr import ocr_pdf, tesseract_available
 from desktop_app.engine.ingest.sandbox import run_isolated
 
@@ -66,6 +66,8 @@ _ISOLATED_TARGETS = {
     "pdf": "desktop_app.engine.ingest.pdf:parse_pdf_file",
     "epub": "desktop_app.engine.ingest.epub:parse_epub_file",
     "docx": "desktop_app.engine.ingest.docx:parse_docx_file",
+    "md": "desktop_app.engine.ingest.sandbox:parse_markdown_file",
+    "txt": "desktop_app.engine.ingest.sandbox:parse_text_file",
 }
 
 
@@ -83,16 +85,9 @@ def parse_document(path: Path, *, password: str | None = None, limits: IngestLim
         if not path.is_file():
             raise IngestError(f"There is no file at {path}.", path=path)
         check_file_size(path, limits)
+        if is_zip(path):  # refuse a bomb from its central directory before anything inflates a part
+            check_zip_archive(path, limits, kind=path.suffix.lstrip(".").upper() or "ZIP")
         fmt = detect_format(path)
-        if fmt in ("md", "txt"):
-            data = path.read_bytes()
-            if fmt == "md":
-                from desktop_app.engine.ingest.markdown import parse_markdown
-
-                return parse_markdown(path, data)
-            from desktop_app.engine.ingest.text import parse_text
-
-            return parse_text(path, data)
         if fmt == "pdf":
             with path.open("rb") as fh:
                 if b"%PDF-" not in fh.read(1024):

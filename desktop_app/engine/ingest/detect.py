@@ -27,11 +27,17 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SUPPORTED_TEXT = "Chapterwise reads PDF, EPUB, DOCX, Markdown and plain-text files"
 
 
+def _head(archive: zipfile.ZipFile, name: str, size: int = 64) -> bytes:
+    """The first bytes of a member, inflating no more than that (a bomb's ``mimetype`` stays packed)."""
+    with archive.open(name) as member:
+        return member.read(size)
+
+
 def _zip_kind(path: Path) -> str | None:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist()[:5000])
-            if "mimetype" in names and archive.read("mimetype")[:64].strip() == b"application/epub+zip":
+            if "mimetype" in names and _head(archive, "mimetype").strip() == b"application/epub+zip":
                 return "epub"
             if "META-INF/container.xml" in names:
                 return "epub"

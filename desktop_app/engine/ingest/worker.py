@@ -1,16 +1,36 @@
 """The ingest child process: ``python -m desktop_app.engine.ingest.worker``.
 
-Reads one pickled request ``(target, path, password, limits)`` on stdin, runs the parser, writes
-one pickled outcome on stdout (see ``sandbox.py``). Anything the libraries print goes to
+Reads one pickled request ``(target, path, password, limits)`` on stdin, caps its own address space
+(``limits.max_memory_bytes``), runs the parser, writes one pickled outcome on stdout (see ``sandbox.py``).
+Anything the libraries print goes to
 ``/dev/null`` so that it cannot corrupt the answer. Single-threaded; ended by its parent on timeout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
 import sys
+
+
+def limit_memory(max_bytes: int) -> None:
+    """Cap this process's address space, so a bomb ends in a MemoryError here, not in the machine's swap.
+
+    Set after the request is read and before any parser is imported. POSIX only (``resource``); a
+    limit below what the interpreter already holds is raised to it, never lowered under it.
+    """
+    if max_bytes <= 0:
+        return
+    try:
+        import resource
+    except ImportError:  # Windows: the time limit still applies
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def main() -> int:
@@ -22,6 +42,7 @@ def main() -> int:
     # parsers turn what matters into ParsedDocument.warnings.
     logging.basicConfig(level=logging.ERROR, handlers=[logging.NullHandler()])
     target, path, password, limits = pickle.loads(sys.stdin.buffer.read())
+    limit_memory(limits.max_memory_bytes)
     try:
         import signal
 

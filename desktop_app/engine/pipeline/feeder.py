@@ -2,7 +2,9 @@
 
 It claims only as many items as the queue has room for (finished documents first, for their
 whole-document summary, then chapters by document priority and age), so an upload never waits on queue
-space and the backlog stays in the database. Between claims it renews the instance's lease and, every
+space and the backlog stays in the database. Claims come in fair batches: never more chapters than the
+instance can work on within one lease (``capacity``), so instances sharing one database share the work
+instead of the first one taking the whole window. Between claims it renews the instance's lease and, every
 half lease, recovers the claims of dead instances. A wake-up (an upload, a retry, a worker taking an
 item) makes it claim at once instead of at the next poll.
 
@@ -42,12 +44,15 @@ class Feeder:
         *,
         heartbeat_s: float,
         instance_state: Callable[[], dict[str, object]],
+        capacity: Callable[[], int] | None = None,
     ) -> None:
         self.sessions = sessions
         self.summary_queue = summary_queue
         self.lease = lease
         self.heartbeat_s = heartbeat_s
         self.instance_state = instance_state
+        #: How many more chapters this instance may claim now (None: as many as the queue holds).
+        self.capacity = capacity
         self.stopping = threading.Event()
         self._wake = threading.Event()
 
@@ -84,9 +89,11 @@ class Feeder:
         if room <= 0:
             return 0
         instance_id = self.lease.instance_id
+        fair = self.capacity() if self.capacity is not None else room
         with self.sessions.begin() as session:
             documents = backlog.claim_finished_documents(session, instance_id, limit=min(room, 10))
-            chapters = backlog.claim_chapters(session, instance_id, min(room - len(documents), CLAIM_BATCH))
+            limit = min(room - len(documents), CLAIM_BATCH, fair)
+            chapters = backlog.claim_chapters(session, instance_id, limit)
         items: list[WorkItem] = [*documents, *chapters]
         for item in items:
             self.summary_queue.put(item)  # never blocks: only this thread puts, and there was room

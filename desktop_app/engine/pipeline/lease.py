@@ -1,9 +1,11 @@
-"""This engine's lease on the database: registration, heartbeats, and recovery of dead instances' claims.
+"""This engine's lease on the database: registration, heartbeats, and recovery of expired claims.
 
 An engine registers itself when its pipeline starts and renews ``heartbeat_at`` (with what it is doing, for
-``inspect`` in other processes) every few seconds from the feeder's loop. Claims of an instance whose
-heartbeat is older than the lease, or that is found dead on this host, go back to the backlog. At a
-graceful stop the engine hands back what it holds and unregisters.
+``inspect`` in other processes) and the lease of every chapter it holds every few seconds from the feeder's
+loop. Any instance hands back claims whose lease expired or whose claimer has no row (leases, not rows:
+a claimer removed as stale by a peer never strands its chapters), and removes the rows of instances whose
+heartbeat is older than the lease or that are found dead on this host. An instance that finds its own row
+gone registers again. At a graceful stop the engine hands back what it holds and unregisters.
 
 Called from the pipeline's threads (start/stop on the caller's, heartbeats and recovery on the feeder's);
 the database serializes what matters.
@@ -42,7 +44,9 @@ class InstanceLease:
     def renew(self, state: Callable[[], dict[str, object]] | None = None) -> None:
         """Renew the lease (raises DBAPIError when the database is unreachable: the caller retries)."""
         with self.sessions.begin() as session:
-            instances.heartbeat(session, self.instance_id, state() if state else None)
+            if not instances.heartbeat(session, self.instance_id, state() if state else None):
+                log.warning("A peer removed this instance as stale (a missed heartbeat); registering again")
+                instances.register_instance(session, self.instance_id, socket.gethostname(), os.getpid())
 
     def recover(self) -> int:
         """Return the claims of dead instances (and unowned claims) to the backlog; returns chapters recovered."""
@@ -57,6 +61,9 @@ class InstanceLease:
                 and (_aware(beat, now) < stale or (inst_host == host and not _pid_alive(pid)))
             ]
             chapters, documents = instances.recover_orphans(session, dead)
+            expired_chapters, expired_documents = instances.expire_claims(session, stale)
+            chapters += expired_chapters
+            documents += expired_documents
         if chapters or documents:
             log.info("Resuming %d unfinished chapters and %d documents", chapters, documents)
         return chapters + documents

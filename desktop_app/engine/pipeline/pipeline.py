@@ -45,6 +45,10 @@ from .writer import BatchWriter
 log = logging.getLogger(__name__)
 
 
+#: Claims hold at most the work of this many seconds (see :meth:`Pipeline._claim_capacity`).
+CLAIM_HORIZON_S = 0.5
+
+
 @dataclass(frozen=True, slots=True)
 class PipelineConfig:
     """The knobs of the pipeline (taken from :class:`~desktop_app.config.Settings`)."""
@@ -97,8 +101,10 @@ class Pipeline:
             sessions,
             self.summary_queue,
             self.lease,
-            heartbeat_s=config.heartbeat_s,
+            # Several renewals within one lease, so a live instance's claims never expire under it.
+            heartbeat_s=min(config.heartbeat_s, config.lease_s / 3),
             instance_state=lambda: self.instance_state().to_dict(),
+            capacity=self._claim_capacity,
         )
         self.pool = WorkerPool(
             PoolBounds(
@@ -141,17 +147,37 @@ class Pipeline:
         """New work is in the backlog (an upload, a retry): claim it now instead of at the next poll."""
         self.feeder.wake()
 
-    def cancel(self, document_id: str) -> None:
-        """Drop the document's queued chapters instead of summarizing them (after the database says cancelled)."""
+    def cancel(self, document_id: str) -> list[str]:
+        """Drop the document's queued chapters instead of summarizing them; returns the queued chapter ids.
+
+        Workers write a queued chapter they drop as cancelled, so one taken between this call and the
+        database's update is never left claimed; chapters already being summarized finish.
+        """
         with self._lock:
             self._cancelled.add(document_id)
         self.feeder.wake()
+        return self.queued_chapters(document_id)
 
     def resume(self, document_id: str) -> None:
         """The document is wanted again (retried or re-focused)."""
         with self._lock:
             self._cancelled.discard(document_id)
         self.feeder.wake()
+
+    def _claim_capacity(self) -> int:
+        """How many more chapters this instance may claim: what its workers finish in ``CLAIM_HORIZON_S``.
+
+        Twice the workers until an item's time on a worker is known, then workers × horizon ÷ that time; what is
+        queued or being summarized counts against it. The horizon is far inside the lease, so a claim never
+        outlives what the instance can do within it, and short enough that instances sharing one database
+        share a backlog in proportion to their speed instead of the first one taking the whole window.
+        """
+        workers, busy = self.pool.counts()
+        workers = max(workers, 1)
+        item_s = self.pool.item_s
+        horizon_s = min(CLAIM_HORIZON_S, self.config.lease_s / 3)
+        per_horizon = int(workers * horizon_s / max(item_s, 1e-4)) if item_s else 0
+        return max(0, max(2 * workers, per_horizon) - self.summary_queue.qsize() - busy)
 
     def _is_cancelled(self, document_id: str) -> bool:
         return document_id in self._cancelled
@@ -172,10 +198,18 @@ class Pipeline:
             self.write_queue.put(STOP, timeout=max(0.1, deadline - time.monotonic()))
         except queue.Full:
             ok = False
-        ok &= self.writer.finished.wait(max(0.1, deadline - time.monotonic()))
+        if not self.writer.finished.wait(max(0.1, deadline - time.monotonic())):
+            ok = False
+            self.writer.abandon()  # a database still unavailable: the leases hand the work back later
         released = self.lease.release(unstarted)
         log.info("Pipeline stopped (%d queued chapters returned to the backlog)", released)
         return ok
+
+    def queued_chapters(self, document_id: str) -> list[str]:
+        """Chapters of the document claimed by this instance and waiting in the summary queue (not started)."""
+        with self.summary_queue.mutex:
+            items = list(self.summary_queue.queue)
+        return [i.chapter_id for i in items if isinstance(i, ChapterWork) and i.document_id == document_id]
 
     def _drain_summary_queue(self) -> list[str]:
         ids: list[str] = []
@@ -204,11 +238,29 @@ class Pipeline:
     # --- synchronous mode
 
     def run_inline(self, document_id: str) -> None:
-        """Summarize one document's pending chapters on the calling thread (``USE_ASYNC_SUMMARIZATION=false``)."""
+        """Summarize one document's pending chapters on the calling thread (``USE_ASYNC_SUMMARIZATION=false``).
+
+        Without the pipeline's loops this instance registers for the run and renews its lease after each
+        chapter, so an async instance on the same database never takes its claims for abandoned ones.
+        """
+        registered = not self._started
+        if registered:
+            self.lease.register()
+        try:
+            self._run_inline(document_id)
+        finally:
+            if registered:
+                self.lease.release(())
+
+    def _run_inline(self, document_id: str) -> None:
         with self.sessions.begin() as session:
             pending = backlog.claim_document_chapters(session, self.instance_id, document_id)
         batch: list[ChapterRecord | DocumentResult] = []
+        last_renewal = time.monotonic()
         while pending:
+            if time.monotonic() - last_renewal >= self.feeder.heartbeat_s:
+                self.lease.renew()
+                last_renewal = time.monotonic()
             item = pending.pop(0)
             row = self.pool.process(item)
             assert isinstance(row, ChapterRecord)
@@ -264,7 +316,14 @@ class Pipeline:
             write_queue_maxsize=self.write_queue.maxsize,
             workers=workers,
             workers_busy=busy,
+            database_available=self.writer.unavailable is None,
+            database_error=self.database_error(),
         )
+
+    def database_error(self) -> str | None:
+        """"database unavailable: <why>" while the writer cannot commit, else None (memory only)."""
+        reason = self.writer.unavailable
+        return f"database unavailable: {reason}" if reason is not None else None
 
     def status(self) -> PipelineStatus:
         """The gauges, with the seed's field names first."""
@@ -286,6 +345,8 @@ class Pipeline:
             throughput_per_minute=round(self.writer.throughput.per_second() * 60.0, 1),
             chapters_done=committed["done"],
             chapters_failed=committed["failed"],
+            database_available=gauges.database_available,
+            database_error=gauges.database_error,
             backend=self.summarizer.name,
             model=self.summarizer.model,
             summarizer=self.summarizer.stats(),

@@ -44,6 +44,12 @@ class _Worker:
     thread: int | None = None
 
 
+def _cancelled(item: ChapterWork) -> ChapterRecord:
+    return ChapterRecord(
+        item.chapter_id, item.document_id, item.index, item.title, ChapterStatus.CANCELLED, item.attempts
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PoolBounds:
     min_workers: int
@@ -75,6 +81,8 @@ class WorkerPool:
         self.is_cancelled = is_cancelled
         self.on_item_taken = on_item_taken
         self.llm_latency = Window()
+        #: Wall time of one item on a worker (moving average, seconds): what sizes this instance's claims.
+        self.item_s: float | None = None
         self._lock = threading.Lock()
         self._workers: dict[int, _Worker] = {}
         self._next_worker = 0
@@ -107,14 +115,19 @@ class WorkerPool:
                 if isinstance(item, Stop):
                     break
                 if isinstance(item, ChapterWork) and self.is_cancelled(item.document_id):
-                    continue  # cancelled while queued: the database already says so
+                    # Cancelled while queued: say so in the database too (a no-op when it already does).
+                    self.write_queue.put(_cancelled(item))
+                    continue
                 worker.item, worker.started = item, time.monotonic()
                 self.on_item_taken()  # there is room in the queue now
                 result = self.process(item, worker)
-                worker.item = None
+                took = time.monotonic() - worker.started
+                self.item_s = took if self.item_s is None else 0.8 * self.item_s + 0.2 * took
                 if self._stopping and isinstance(result, ChapterRecord) and result.error == ABANDONED:
+                    worker.item = None
                     continue  # cut off at shutdown: the stop hands the chapter back to the backlog
                 self.write_queue.put(result)  # blocks when the writer falls behind: backpressure
+                worker.item = None
         finally:
             with self._lock:
                 self._workers.pop(worker.id, None)

@@ -2,8 +2,10 @@
 
 A batch closes at ``batch_size`` rows (50), ``batch_interval_s`` after its first row (500 ms), or at once when
 nothing else is in flight (the ``idle`` callback says so), whichever comes first. Each batch is one idempotent
-upsert; a locked database is retried with backoff, a batch that violates a constraint (its document was
-removed meanwhile) is written row by row so the other rows still land.
+upsert; a locked, unreachable or full database is retried with capped, jittered backoff for as long as it
+takes (the batch is kept; the write queue behind it fills and blocks the workers), a batch that violates a
+constraint (its document was removed meanwhile) is written row by row so the other rows still land. The
+same transaction derives the state of the documents it touches (:func:`~..store.backlog.apply_document_results`).
 
 Runs on one thread (``db-writer``, started through the spawn hook); ends at the poison pill after flushing.
 """
@@ -12,11 +14,12 @@ from __future__ import annotations
 
 import logging
 import queue
+import random
 import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..events import ChapterCommitted, DocumentFinished, DocumentProgress, EventBus
@@ -31,6 +34,23 @@ log = logging.getLogger(__name__)
 
 
 Result = ChapterRecord | DocumentResult
+
+#: Chapter results that reopen a document already summarizing or final (a cancelled one changes nothing).
+_REOPENING = frozenset({ChapterStatus.DONE, ChapterStatus.FAILED})
+
+#: Commit retries back off from ``RETRY_BASE_S`` doubling up to ``RETRY_CAP_S``, with jitter.
+RETRY_BASE_S = 0.1
+RETRY_CAP_S = 10.0
+
+
+def backoff_delay(attempt: int) -> float:
+    """Capped exponential backoff with "equal jitter": half the step fixed, half random.
+
+    Several instances that lost the same database do not come back in lock-step, and none waits
+    longer than ``RETRY_CAP_S`` once the database is back.
+    """
+    step: float = min(RETRY_CAP_S, RETRY_BASE_S * 2.0 ** min(attempt - 1, 30))
+    return step / 2 + random.uniform(0, step / 2)
 
 
 class BatchWriter:
@@ -60,6 +80,11 @@ class BatchWriter:
         #: Called before each batch is written (tests and benchmarks use it to slow or observe the writer).
         self.commit_hook: Callable[[list[ChapterRecord], list[DocumentResult]], None] | None = None
         self.finished = threading.Event()
+        self._abandon = threading.Event()
+        self._state_lock = threading.Lock()
+        #: Why the database cannot be written now (None while it can), and since when (epoch seconds).
+        self.unavailable: str | None = None
+        self.unavailable_since: float | None = None
 
     def run(self) -> None:
         log.info("DB writer started")
@@ -85,45 +110,83 @@ class BatchWriter:
         log.info("DB writer stopped")
 
     def commit(self, batch: list[Result]) -> None:
-        """Write one batch in one short transaction, then publish its events. Retries a locked database."""
+        """Write one batch in one short transaction, then publish its events.
+
+        Never gives up on a batch while the pipeline runs: a locked, unreachable or full database is retried
+        with capped exponential backoff and jitter, the batch kept in memory (the write queue behind it fills
+        and blocks the workers: backpressure, not loss), and :attr:`unavailable` says why meanwhile, for the
+        status, the window and ``/health``. Only :meth:`abandon` (a stop whose deadline passed) ends the
+        retries; the batch's chapters then stay claimed until their lease expires and any instance redoes them.
+        """
         chapters = [r for r in batch if isinstance(r, ChapterRecord)]
         docs = [r for r in batch if isinstance(r, DocumentResult)]
         started = time.perf_counter()
-        for attempt in range(8):
+        attempt = 0
+        while True:
             try:
                 if self.commit_hook:
                     self.commit_hook(chapters, docs)
-                with self.sessions.begin() as session:
-                    written = backlog.upsert_chapter_results(session, chapters)
-                    backlog.apply_document_results(session, docs)
-                chapters = [r for r in chapters if r.id in written]
+                chapters, docs = self._write(chapters, docs)
                 break
             except IntegrityError as err:
                 log.warning("Batch rejected (%s); writing its rows one by one", err.orig)
-                chapters = self._commit_rows_one_by_one(chapters)
+                chapters, docs = self._commit_rows_one_by_one(chapters, docs)
                 break
-            except OperationalError as err:
-                delay = min(5.0, 0.1 * 2**attempt)
-                log.warning("Database busy while committing (%s); retrying in %.1f s", err.orig, delay)
-                time.sleep(delay)
-        else:
-            log.error("Could not commit %d results; their chapters stay in the backlog", len(batch))
-            return
+            except (DBAPIError, OSError) as err:
+                attempt += 1
+                delay = backoff_delay(attempt)
+                reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+                self._set_unavailable(reason)
+                log.warning(
+                    "Database unavailable while committing %d results (%s); retry %d in %.1f s",
+                    len(batch),
+                    reason,
+                    attempt,
+                    delay,
+                )
+                if self._abandon.wait(delay):
+                    log.error("Stopping with %d results not committed; their chapters are redone later", len(batch))
+                    return
+        if self.unavailable is not None:
+            log.warning("Database available again after %d retries", attempt)
+            self._set_unavailable(None)
         elapsed_ms = (time.perf_counter() - started) * 1000.0
         self.commit_times.add(elapsed_ms)
         log.info("Committed batch of %d chapters in %.2f ms", len(chapters) + len(docs), elapsed_ms)
         self._publish(chapters, docs)
 
-    def _commit_rows_one_by_one(self, rows: list[ChapterRecord]) -> list[ChapterRecord]:
-        kept = []
+    def abandon(self) -> None:
+        """Stop retrying an unwritable batch (the pipeline's stop deadline passed)."""
+        self._abandon.set()
+
+    def _set_unavailable(self, reason: str | None) -> None:
+        with self._state_lock:
+            self.unavailable = reason
+            self.unavailable_since = (self.unavailable_since or time.time()) if reason else None
+
+    def _write(
+        self, chapters: list[ChapterRecord], docs: list[DocumentResult]
+    ) -> tuple[list[ChapterRecord], list[DocumentResult]]:
+        with self.sessions.begin() as session:
+            written = backlog.upsert_chapter_results(session, chapters)
+            landed = [r for r in chapters if r.id in written]
+            # A summary (or a failure) that lands on a finished document changes what it holds: redo its reduce.
+            backlog.reopen_documents(session, {r.document_id for r in landed if r.status in _REOPENING})
+            applied = backlog.apply_document_results(session, docs)
+        return landed, applied
+
+    def _commit_rows_one_by_one(
+        self, rows: list[ChapterRecord], docs: list[DocumentResult]
+    ) -> tuple[list[ChapterRecord], list[DocumentResult]]:
+        kept: list[ChapterRecord] = []
         for row in rows:
             try:
-                with self.sessions.begin() as session:
-                    if backlog.upsert_chapter_results(session, [row]):
-                        kept.append(row)
+                landed, _ = self._write([row], [])
+                kept.extend(landed)
             except IntegrityError:
                 log.info("Dropped the result of chapter %s: its document was removed", row.id)
-        return kept
+        _, applied = self._write([], docs)
+        return kept, applied
 
     def _publish(self, chapters: list[ChapterRecord], docs: list[DocumentResult]) -> None:
         touched: dict[str, None] = {}
@@ -131,13 +194,19 @@ class BatchWriter:
             if row.status == ChapterStatus.PENDING:
                 self.committed["retried"] += 1
                 continue
-            self.committed["done" if row.status == ChapterStatus.DONE else "failed"] += 1
+            if row.status != ChapterStatus.CANCELLED:
+                self.committed["done" if row.status == ChapterStatus.DONE else "failed"] += 1
             touched[row.document_id] = None
             self.bus.publish(ChapterCommitted(row))
         self.throughput.add(sum(1 for r in chapters if r.status != ChapterStatus.PENDING))
+        counts: dict[str, dict[str, int]] = {}
         if touched:
-            with self.sessions() as session:
-                counts = documents.progress(session, touched)
+            try:
+                with self.sessions() as session:
+                    counts = documents.progress(session, touched)
+            except DBAPIError as err:  # lost right after the commit: the next batch's events carry the counts
+                log.warning("Could not read the progress of %d documents: %s", len(touched), err.orig)
+                self.on_document_ready()  # the feeder looks for finished documents itself
             for doc_id, c in counts.items():
                 self.bus.publish(DocumentProgress(doc_id, c["done"], c["failed"], c["cancelled"], c["total"]))
                 if c["pending"] == 0 and c["processing"] == 0:

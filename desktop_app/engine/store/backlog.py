@@ -8,7 +8,7 @@ one ``INSERT … ON CONFLICT DO UPDATE`` a batch. Functions take a ``Session`` a
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from sqlalchemy import Table, exists, func, or_, select, update
@@ -188,21 +188,89 @@ def _upsert_statement(dialect: str) -> Any:
     return _UPSERTS[dialect]
 
 
-def apply_document_results(session: Session, results: Sequence[DocumentResult]) -> None:
+def apply_document_results(session: Session, results: Sequence[DocumentResult]) -> list[DocumentResult]:
+    """Write whole-document summaries; the document's state is derived from its chapters, in this transaction.
+
+    The reduce's own view of the chapters may be stale (a cancelled chapter's summary came back, a retry
+    reopened one), so its status is not trusted: failed chapters make the document failed, cancelled ones
+    cancelled, otherwise done. A result for a document that is no longer being summarized (re-focused,
+    retried, or reopened by a late chapter) is dropped: a newer reduce follows. Returns what was written.
+    """
     now = utcnow()
+    written = []
+    counts = _chapter_counts(session, [r.document_id for r in results])
     for r in results:
-        session.execute(
+        c = counts.get(r.document_id, {})
+        if c.get(ChapterStatus.PENDING, 0) or c.get(ChapterStatus.PROCESSING, 0):
+            session.execute(
+                update(Document)
+                .where(Document.id == r.document_id, Document.status == DocumentStatus.SUMMARIZING)
+                .values(status=DocumentStatus.PROCESSING, claimed_by=None)
+            )
+            continue
+        status = derived_status(c)
+        # The reduce's error (a failed-chapter count, a note that the summary could not be made) stands
+        # when it judged the state right; otherwise the state's own.
+        error = r.error if r.status == status else _document_error(c) if status == DocumentStatus.FAILED else None
+        changed = session.execute(
             update(Document)
-            .where(Document.id == r.document_id)
+            .where(Document.id == r.document_id, Document.status == DocumentStatus.SUMMARIZING)
             .values(
-                status=r.status,
+                status=status,
                 summary=r.summary,
                 summary_sentences=[asdict(s) for s in r.sentences] or None,
-                error=r.error,
+                error=error,
                 finished_at=now,
                 claimed_by=None,
             )
         )
+        if changed.rowcount:  # type: ignore[attr-defined]
+            written.append(replace(r, status=status, error=error))
+    return written
+
+
+def reopen_documents(session: Session, document_ids: Iterable[str]) -> int:
+    """A chapter result landed on a document that was already summarizing or final: make its reduce again.
+
+    This is how a chapter cancelled while in flight, whose summary came back anyway, ends up in the
+    document's summary and state instead of leaving the document "cancelled" with every chapter done.
+    """
+    ids = list(document_ids)
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Document)
+        .where(Document.id.in_(ids), Document.status != DocumentStatus.PROCESSING)
+        .values(status=DocumentStatus.PROCESSING, claimed_by=None, finished_at=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def derived_status(counts: dict[str, int]) -> DocumentStatus:
+    """A finished document's state from its chapters' counts: any failed → failed, any cancelled → cancelled."""
+    if counts.get(ChapterStatus.FAILED, 0):
+        return DocumentStatus.FAILED
+    if counts.get(ChapterStatus.CANCELLED, 0):
+        return DocumentStatus.CANCELLED
+    return DocumentStatus.DONE
+
+
+def _document_error(counts: dict[str, int]) -> str:
+    return f"{counts.get(ChapterStatus.FAILED, 0)} of {sum(counts.values())} chapters failed"
+
+
+def _chapter_counts(session: Session, document_ids: list[str]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {d: {} for d in document_ids}
+    if not document_ids:
+        return out
+    query = (
+        select(Chapter.document_id, Chapter.status, func.count())
+        .where(Chapter.document_id.in_(document_ids))
+        .group_by(Chapter.document_id, Chapter.status)
+    )
+    for doc_id, status, count in session.execute(query):
+        out[doc_id][str(status)] = int(count)
+    return out
 
 
 # --- handing claims back

@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..private import private_dir, private_file
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -43,8 +45,11 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            # Every document's text is in there: the file (and the WAL files SQLite makes with its mode)
+            # is the user's only.
+            private_dir(Path(database).expanduser().parent, ours=False)
+            private_file(Path(database).expanduser())
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},

@@ -20,7 +20,7 @@ from ..records import (
     sections_from_json,
     sentences_from_json,
 )
-from ..states import FINAL_DOCUMENT, OPEN_CHAPTER, ChapterStatus, DocumentStatus
+from ..states import FINAL_DOCUMENT, ChapterStatus, DocumentStatus
 from .models import Chapter, Document, new_id, utcnow
 
 # --- records from rows
@@ -225,6 +225,12 @@ def get_document(session: Session, document_id: str, *, chapters: bool, with_tex
     return document_view(doc, counts, records, fallbacks)
 
 
+def document_status(session: Session, document_id: str) -> DocumentStatus | None:
+    """The document's status alone (one indexed read, for waiters that poll)."""
+    status = session.scalar(select(Document.status).where(Document.id == document_id))
+    return DocumentStatus(status) if status is not None else None
+
+
 def chapters_of(session: Session, document_id: str, *, with_text: bool = True) -> list[ChapterRecord]:
     query = select(Chapter).where(Chapter.document_id == document_id).order_by(Chapter.index)
     if not with_text:
@@ -269,15 +275,21 @@ def set_priority(session: Session, document_id: str, priority: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def cancel_document(session: Session, document_id: str) -> int:
-    """Cancel the chapters not yet summarized, queued ones included; returns how many were cancelled.
+def cancel_document(session: Session, document_id: str, queued: Iterable[str] = ()) -> int:
+    """Cancel the chapters not yet started: the backlog's and the ``queued`` ones (claimed, not started).
 
-    A chapter already being summarized still finishes, and its summary is kept when it is written.
+    Cancel is final only for work not yet done: a chapter already being summarized stays processing,
+    finishes, and its summary is kept; the document's state then follows from its chapters when its
+    whole-document summary is written. Returns how many chapters were cancelled.
     """
+    queued_ids = list(queued)
+    not_started = Chapter.status == ChapterStatus.PENDING
+    if queued_ids:
+        not_started = not_started | ((Chapter.status == ChapterStatus.PROCESSING) & Chapter.id.in_(queued_ids))
     result = session.execute(
         update(Chapter)
-        .where(Chapter.document_id == document_id, Chapter.status.in_([str(s) for s in OPEN_CHAPTER]))
-        .values(status=ChapterStatus.CANCELLED, claimed_by=None, updated_at=utcnow())
+        .where(Chapter.document_id == document_id, not_started)
+        .values(status=ChapterStatus.CANCELLED, claimed_by=None, claimed_at=None, updated_at=utcnow())
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 

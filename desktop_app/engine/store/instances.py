@@ -1,14 +1,16 @@
-"""The engines running on this database: registration, heartbeats, saved state, and recovery of the dead.
+"""The engines running on this database: registration, heartbeats, saved state, and the leases on claims.
 
-Each engine registers a row with its host and pid and renews ``heartbeat_at`` every few seconds. Its
-claims (chapters processing, documents summarizing) are its own until its heartbeat is older than the
-lease, or until it is found dead on the same host; then :func:`recover_orphans` hands them back to the
-backlog. Functions take a ``Session`` and never commit.
+Each engine registers a row with its host and pid and renews ``heartbeat_at`` every few seconds; the same
+heartbeat renews the lease of every chapter it holds (``claimed_at``). A claim is the claimer's only while
+its lease runs: a chapter whose lease has expired, or whose claimer has no row any more (a peer removed it
+as stale, or it was never registered), goes back to the backlog whoever notices (:func:`expire_claims`),
+so nothing waits on an instance that will never come back. Functions take a ``Session`` and never commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
@@ -20,15 +22,27 @@ from .models import Chapter, Document, Instance, utcnow
 
 def register_instance(session: Session, instance_id: str, host: str, pid: int) -> None:
     now = utcnow()
-    session.add(Instance(id=instance_id, host=host, pid=pid, started_at=now, heartbeat_at=now))
+    # merge: registering again (after a peer removed the row, or for another synchronous run) is no error
+    session.merge(Instance(id=instance_id, host=host, pid=pid, started_at=now, heartbeat_at=now))
 
 
-def heartbeat(session: Session, instance_id: str, state: dict[str, Any] | None = None) -> None:
-    """Renew the instance's lease (and save what it is doing, for ``inspect`` in other processes)."""
-    values: dict[str, Any] = {"heartbeat_at": utcnow()}
+def heartbeat(session: Session, instance_id: str, state: dict[str, Any] | None = None) -> bool:
+    """Renew the instance's lease and its claims' (and save what it is doing, for ``inspect`` elsewhere).
+
+    Returns False when the instance has no row any more (a peer took it for dead): the caller registers
+    again. Claims already handed back by that peer are not renewed, since they are no longer this instance's.
+    """
+    now = utcnow()
+    values: dict[str, Any] = {"heartbeat_at": now}
     if state is not None:
         values["state"] = state
-    session.execute(update(Instance).where(Instance.id == instance_id).values(**values))
+    found = session.execute(update(Instance).where(Instance.id == instance_id).values(**values))
+    session.execute(
+        update(Chapter)
+        .where(Chapter.claimed_by == instance_id, Chapter.status == ChapterStatus.PROCESSING)
+        .values(claimed_at=now)
+    )
+    return bool(found.rowcount)  # type: ignore[attr-defined]
 
 
 def unregister_instance(session: Session, instance_id: str) -> None:
@@ -76,4 +90,36 @@ def recover_orphans(session: Session, dead_instance_ids: Sequence[str]) -> tuple
     )
     if dead:
         session.execute(delete(Instance).where(Instance.id.in_(dead)))
+    return int(chapters.rowcount), int(documents.rowcount)  # type: ignore[attr-defined]
+
+
+def expire_claims(session: Session, stale_before: datetime) -> tuple[int, int]:
+    """Hand back every claim whose lease ran out or whose claimer has no row; returns (chapters, documents).
+
+    Leases, not rows: a chapter claimed before ``stale_before`` and not renewed since is pending again,
+    whoever claimed it and whether or not that instance is still registered. A whole-document summary has
+    no lease of its own; it is its claimer's while that instance is registered.
+    """
+    registered = select(Instance.id)
+    chapters = session.execute(
+        update(Chapter)
+        .where(
+            Chapter.status == ChapterStatus.PROCESSING,
+            or_(
+                Chapter.claimed_by.is_(None),
+                Chapter.claimed_at.is_(None),
+                Chapter.claimed_at < stale_before,
+                Chapter.claimed_by.not_in(registered),
+            ),
+        )
+        .values(status=ChapterStatus.PENDING, claimed_by=None, claimed_at=None)
+    )
+    documents = session.execute(
+        update(Document)
+        .where(
+            Document.status == DocumentStatus.SUMMARIZING,
+            or_(Document.claimed_by.is_(None), Document.claimed_by.not_in(registered)),
+        )
+        .values(status=DocumentStatus.PROCESSING, claimed_by=None)
+    )
     return int(chapters.rowcount), int(documents.rowcount)  # type: ignore[attr-defined]

@@ -10,17 +10,23 @@ SQLite read: tens of microseconds.
 wraps any backend; answers that came from a fallback backend are not stored, so the cache never
 serves an extractive summary under an LLM's key.
 
+A cache that cannot be written (a full disk, a read-only folder) turns itself off with one warning and
+on again when a write succeeds: summaries never fail because of it.
+
 Thread-safe: diskcache opens one SQLite connection per thread; the counters take a lock. Several
 processes may share one cache directory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import diskcache
 
+from ..private import private_dir
 from ..reports import CacheStats, SummarizerStats
 from .base import (
     PROMPT_VERSION,
@@ -74,7 +81,7 @@ class SummaryCache:
     def __init__(
         self, directory: Path, *, max_entries: int = 10_000, max_bytes: int = 1 << 30, ttl_seconds: float = 86_400
     ) -> None:
-        self.directory = Path(directory)
+        self.directory = private_dir(Path(directory))
         self.max_entries = max_entries
         self.ttl = ttl_seconds or None
         self._cache = diskcache.Cache(
@@ -127,6 +134,11 @@ class SummaryCache:
             directory=str(self.directory),
         )
 
+    def probe(self) -> None:
+        """Write and remove one small entry; raises when the folder cannot be written (full, read-only)."""
+        self._cache.set("chapterwise-probe", b"x" * 1024)
+        self._cache.delete("chapterwise-probe")
+
     def expire(self, now: float | None = None) -> int:
         """Remove the entries expired at ``now`` (a ``time.time()`` value; default: now); returns how many."""
         return int(self._cache.expire(now=now))
@@ -144,46 +156,144 @@ class SummaryCache:
 
 def open_cache(settings: Settings) -> SummaryCache:
     """The cache the settings describe (used by the pipeline's summarizer and by ``chapterwise cache``)."""
-    directory = settings.resolved_cache_dir / "summaries"
-    directory.mkdir(parents=True, exist_ok=True)
     return SummaryCache(
-        directory,
+        settings.resolved_cache_dir / "summaries",
         max_entries=settings.cache_max_entries,
         max_bytes=settings.cache_max_bytes,
         ttl_seconds=settings.cache_ttl_seconds,
     )
 
 
-class CachedSummarizer(WrappingSummarizer):
-    """Serves repeated requests from a :class:`SummaryCache`; see the module docstring."""
+#: Errors that mean the cache's folder cannot be used now (full, read-only, gone), not a bad request.
+CACHE_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Error, diskcache.Timeout)
+#: While the cache is off, a write is tried again this often (seconds).
+RETRY_S = 60.0
 
-    def __init__(self, inner: Summarizer, cache: SummaryCache) -> None:
+
+class CachedSummarizer(WrappingSummarizer):
+    """Serves repeated requests from a :class:`SummaryCache`; see the module docstring.
+
+    The cache is an optimisation, never a reason for a summary to fail: when its folder cannot be read
+    or written (a full disk, a read-only or missing folder) the cache turns itself off with one warning
+    and summaries go straight to the backend; every ``RETRY_S`` seconds a write is tried again (reopening
+    the cache through ``opener``), and the cache turns itself on again when it succeeds. Thread-safe.
+    """
+
+    def __init__(
+        self,
+        inner: Summarizer,
+        cache: SummaryCache | None = None,
+        *,
+        opener: Callable[[], SummaryCache] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(inner)
+        self.opener = opener
+        self.clock = clock
+        self._state = threading.Lock()
+        self._off: str | None = None
+        self._retry_at = 0.0
+        self.directory = str(cache.directory) if cache is not None else ""
+        if cache is None and opener is not None:
+            try:
+                cache = opener()
+            except CACHE_ERRORS as err:
+                self._turn_off(err)
         self.cache = cache
+
+    # --- on and off
+
+    @property
+    def available(self) -> bool:
+        return self._off is None
+
+    def _turn_off(self, err: BaseException) -> None:
+        reason = f"{type(err).__name__}: {err}"
+        with self._state:
+            first = self._off is None
+            self._off = reason
+            self._retry_at = self.clock() + RETRY_S
+        if first:
+            log.warning(
+                "Summary cache turned off (%s); summaries are made without it, and it is tried again every %.0f s",
+                reason,
+                RETRY_S,
+            )
+
+    def _usable(self) -> SummaryCache | None:
+        """The cache if it is on, or back on after a successful probe; None while it is off."""
+        if self._off is None:
+            return self.cache
+        with self._state:
+            if self.clock() < self._retry_at:
+                return None
+            self._retry_at = self.clock() + RETRY_S
+        try:
+            cache = self.cache
+            if self.opener is not None:
+                if cache is not None:
+                    cache.close()
+                cache = self.opener()
+            if cache is None:
+                return None
+            cache.probe()
+        except CACHE_ERRORS as err:
+            log.debug("Summary cache still unavailable: %s", err)
+            return None
+        with self._state:
+            self.cache, self._off = cache, None
+        log.warning("Summary cache turned on again (%s can be written)", cache.directory)
+        return cache
+
+    # --- summarizing
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         key = cache_key(self.name, self.model, request)
-        hit = self.cache.get(key)
-        if hit is not None:
-            return hit
+        cache = self._usable()
+        if cache is not None:
+            try:
+                hit = cache.get(key)
+            except CACHE_ERRORS as err:
+                self._turn_off(err)
+                cache, hit = None, None
+            if hit is not None:
+                return hit
         result = self.inner.summarize(request)
-        if result.fallback_from is None:
-            self.cache.put(key, result)
+        if cache is not None and result.fallback_from is None:
+            try:
+                cache.put(key, result)
+            except CACHE_ERRORS as err:
+                self._turn_off(err)
         return result
 
     def stream(self, request: SummaryRequest) -> Iterator[str]:
-        hit = self.cache.get(cache_key(self.name, self.model, request))
+        cache = self._usable()
+        hit = None
+        if cache is not None:
+            try:
+                hit = cache.get(cache_key(self.name, self.model, request))
+            except CACHE_ERRORS as err:
+                self._turn_off(err)
         if hit is not None:
             yield hit.summary
         else:
             yield from self.inner.stream(request)
 
     def stats(self) -> SummarizerStats:
-        return replace(self.inner.stats(), cache=self.cache.stats())
+        cache = self.cache if self._off is None else None
+        if cache is not None:
+            try:
+                return replace(self.inner.stats(), cache=cache.stats())
+            except CACHE_ERRORS as err:
+                self._turn_off(err)
+        off = CacheStats(directory=self.directory, available=False, error=self._off)
+        return replace(self.inner.stats(), cache=off)
 
     def close(self) -> None:
         self.inner.close()
-        self.cache.close()
+        if self.cache is not None:
+            with contextlib.suppress(*CACHE_ERRORS):
+                self.cache.close()
 
 
 def _to_dict(result: SummaryResult) -> dict[str, Any]:

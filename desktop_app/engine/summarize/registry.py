@@ -79,7 +79,7 @@ def make_summarizer(settings: Settings, options: BackendOptions | None = None) -
     else:
         raise ValueError(f"Unknown summarizer backend {settings.backend!r}")
     if settings.cache_enabled:
-        core = CachedSummarizer(core, open_cache(settings))
+        core = CachedSummarizer(core, opener=functools.partial(open_cache, settings))
     return core
 
 
