@@ -26,7 +26,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 #: Bumped whenever a prompt or the extractive ranking changes what a summary says, so the cache
 #: never serves a summary made by older rules.
-PROMPT_VERSION = "3"
+PROMPT_VERSION = "4"
 
 RequestKind = Literal["chapter", "document"]
 
