@@ -6,9 +6,9 @@ For every paper that :func:`desktop_app.engine.summarize.ranker.split_of` puts i
 held-out papers are never read), the body is cut and judged exactly as the product does
 (:func:`desktop_app.engine.summarize.extractive.analyze`), and the candidates a greedy ROUGE-2 oracle
 picks against the abstract (up to 150 words) become the positive labels. A logistic regression with
-L2 penalty and balanced classes is fitted by gradient descent on the standardised features; then a
-coordinate ascent adjusts the weights one at a time to what the product is judged by, the ROUGE-2 of
-the 150-word summary that MMR picks with them (still on the tuning papers only). The result is written to
+balanced classes is fitted by gradient descent on the standardised features; its L2 penalty is the
+one whose fits give the best ROUGE-2 at 150 words (the summary MMR picks with them) on the tuning
+papers left out of the fit, in 3-fold cross-validation by paper. The result is written to
 ``desktop_app/engine/summarize/ranker_weights.py`` (unless ``--dry-run``).
 
 Deterministic: the same data gives the same weights.
@@ -36,6 +36,7 @@ import quality
 
 WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "desktop_app" / "engine" / "summarize" / "ranker_weights.py"
 _STEMMER = porter.PorterStemmer()
+L2_GRID = (1.0, 10.0, 100.0, 1000.0, 10000.0)
 
 
 def bigrams(text: str) -> Counter[tuple[str, ...]]:
@@ -72,18 +73,16 @@ def oracle(sentences: list[str], abstract: str, words: int = 150) -> set[int]:
     return chosen
 
 
-def dataset(records: list[dict[str, Any]]) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
+def dataset(papers: list[Paper]) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
+    """Feature rows, oracle labels and the paper index of every candidate sentence."""
     xs, ys, groups = [], [], []
-    for g, rec in enumerate(records):
-        analysis = analyze(quality.body_text(rec))
-        sentences = [analysis.sentence(i) for i in analysis.candidates]
-        if not sentences:
+    for g, paper in enumerate(papers):
+        if not paper.sentences:
             continue
-        cand = features(sentences, analysis.sections, analysis.section_titles, rec["title"])
-        labels = oracle(sentences, rec["abstract"])
-        xs.append(cand.matrix)
-        ys.append(np.array([1.0 if i in labels else 0.0 for i in range(len(sentences))]))
-        groups.append(np.full(len(sentences), g))
+        labels = oracle(paper.sentences, paper.abstract)
+        xs.append(paper.matrix)
+        ys.append(np.array([1.0 if i in labels else 0.0 for i in range(len(paper.sentences))]))
+        groups.append(np.full(len(paper.sentences), g))
     return np.vstack(xs), np.concatenate(ys), np.concatenate(groups)
 
 
@@ -113,7 +112,8 @@ class Paper:
         self.matrix = cand.matrix
         self.token_sets = [set(t) for t in cand.tokens]
         self.tokens = [rouge_tokenize.tokenize(s, _STEMMER) for s in self.sentences]
-        self.target = bigrams(rec["abstract"])
+        self.abstract = rec["abstract"]
+        self.target = bigrams(self.abstract)
 
     def rouge2(self, values: NDArray[np.float64], words: int = 150) -> float:
         """ROUGE-2 F1 of the summary the product would pick with these scores, cut at ``words``."""
@@ -138,23 +138,29 @@ def mean_rouge2(papers: list[Paper], mean: NDArray[np.float64], scale: NDArray[n
     return float(np.mean([p.rouge2(((p.matrix - mean) / scale) @ w) for p in papers if p.sentences]))
 
 
-def ascend(papers: list[Paper], mean: NDArray[np.float64], scale: NDArray[np.float64],
-           w: NDArray[np.float64], rounds: int = 3) -> NDArray[np.float64]:
-    """Coordinate ascent on the tuning papers' ROUGE-2 at 150 words, from the logistic solution."""
-    best = mean_rouge2(papers, mean, scale, w)
-    print(f"  logistic start: ROUGE-2 {100 * best:.2f} on the tuning papers")
-    step = max(0.25, float(np.abs(w).mean()))
-    for r in range(rounds):
-        for j in range(len(w)):
-            for delta in (-2 * step, -step, -step / 2, step / 2, step, 2 * step):
-                trial = w.copy()
-                trial[j] += delta
-                score = mean_rouge2(papers, mean, scale, trial)
-                if score > best + 1e-5:
-                    best, w = score, trial
-        print(f"  round {r + 1}: ROUGE-2 {100 * best:.2f}")
-        step /= 2
-    return w
+def choose_l2(papers: list[Paper], x: NDArray[np.float64], y: NDArray[np.float64], groups: NDArray[np.int64],
+              folds: int = 3) -> float:
+    """The L2 penalty whose fits score best on the tuning papers they were not fitted on (k-fold by paper)."""
+    best, best_score = 1.0, -1.0
+    for l2 in L2_GRID:
+        scores = []
+        for k in range(folds):
+            train = groups % folds != k
+            mean, scale = standardise(x[train])
+            w, _b = fit((x[train] - mean) / scale, y[train], l2)
+            scores.append(mean_rouge2([p for g, p in enumerate(papers) if g % folds == k], mean, scale, w))
+        score = float(np.mean(scores))
+        print(f"  L2 {l2:g}: ROUGE-2 {100 * score:.2f} on unseen folds of the tuning papers")
+        if score > best_score:
+            best, best_score = l2, score
+    return best
+
+
+def standardise(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    return mean, scale
 
 
 def write(mean: NDArray[np.float64], scale: NDArray[np.float64], w: NDArray[np.float64], b: float,
@@ -178,21 +184,19 @@ def write(mean: NDArray[np.float64], scale: NDArray[np.float64], w: NDArray[np.f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--l2", type=float, default=1.0)
-    parser.add_argument("--no-ascent", action="store_true", help="keep the logistic weights as they are")
+    parser.add_argument("--l2", type=float, default=None, help="L2 penalty (default: chosen by 3-fold CV)")
     parser.add_argument("--dry-run", action="store_true", help="print the weights, do not write them")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         print(f"No data file at {args.data}", file=sys.stderr)
         return 2
     records = quality.load(args.data, None, "tune")
-    x, y, _groups = dataset(records)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale == 0] = 1.0
-    w, b = fit((x - mean) / scale, y, args.l2)
-    if not args.no_ascent:
-        w = ascend([Paper(rec) for rec in records], mean, scale, w)
+    papers = [Paper(rec) for rec in records]
+    x, y, groups = dataset(papers)
+    l2 = args.l2 if args.l2 is not None else choose_l2(papers, x, y, groups)
+    mean, scale = standardise(x)
+    w, b = fit((x - mean) / scale, y, l2)
+    print(f"  chosen L2 {l2:g}: ROUGE-2 {100 * mean_rouge2(papers, mean, scale, w):.2f} on the tuning papers")
     print(f"{len(records)} tuning papers, {len(y)} candidates, {int(y.sum())} oracle-picked")
     for name, weight in sorted(zip(FEATURES, w, strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:<20} {weight:+.3f}")

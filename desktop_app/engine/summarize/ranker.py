@@ -34,30 +34,18 @@ from .terms import tfidf, tokenize
 __all__ = ["FEATURES", "Candidates", "features", "scores", "split_of"]
 
 FEATURES: tuple[str, ...] = (
-    "centrality",
-    "section_centrality",
-    "cross_section",
+    "centrality",  # similarity to the whole text's centroid
+    "cross_section",  # similarity to the other sections' centroids: what other sections echo
     "title_similarity",
-    "document_position",
-    "lead_prior",
-    "document_first",
-    "document_last",
-    "section_position",
-    "section_first",
-    "in_abstract",
+    "lead_prior",  # 1 / (1 + position / (n / 10)): authors state their point early
+    "section_first",  # one of the first two sentences of its section
     "in_introduction",
     "in_conclusion",
-    "in_related_work",
-    "in_results",
-    "no_sections",
-    "cue_phrase",
-    "first_person",
+    "cue_phrase",  # "we propose", "in this paper", "results show", …
     "log_length",
-    "short",
-    "long",
-    "citations",
     "digits",
     "symbols",
+    "citations",
 )
 
 _CUE = re.compile(
@@ -73,11 +61,8 @@ _CITATION = re.compile(r"\(\s*[A-Z][^()]{0,60}?(?:19|20)\d\d[a-z]?\s*\)|\[\d+(?:
 _DIGIT = re.compile(r"\d")
 _SYMBOL = re.compile(r"[=<>+×÷±∈∉⊆⊂∩∪∅→⇔⇒∀∃∑∏∫≤≥≠≈|{}^_]")
 _SECTION_KIND = (
-    ("in_abstract", re.compile(r"\babstract\b|\bzusammenfassung\b|\bsummary\b", re.IGNORECASE)),
     ("in_introduction", re.compile(r"\bintroduction\b|\beinleitung\b|\bmotivation\b|\boverview\b", re.IGNORECASE)),
     ("in_conclusion", re.compile(r"\bconclu|\bfuture work\b|\bdiscussion\b|\bfazit\b|\bschluss", re.IGNORECASE)),
-    ("in_related_work", re.compile(r"\brelated\b|\bprevious work\b|\bbackground\b|\bprior work\b", re.IGNORECASE)),
-    ("in_results", re.compile(r"\bresults?\b|\bevaluation\b|\bexperiment|\banalysis\b", re.IGNORECASE)),
 )
 
 
@@ -117,47 +102,30 @@ def features(
     matrix[:, column["centrality"]] = _unit_max(vectors @ centroid)
     section_ids = np.asarray(sections, dtype=np.int64)
     distinct = sorted(set(sections))
-    centroids = {sid: vectors[section_ids == sid].mean(axis=0) for sid in distinct}
-    stacked = np.stack([centroids[sid] for sid in distinct])
-    to_all = vectors @ stacked.T  # n × sections
-    own_col = np.searchsorted(np.asarray(distinct), section_ids)
-    rows = np.arange(n)
-    matrix[:, column["section_centrality"]] = _unit_max(to_all[rows, own_col])
     if len(distinct) > 1:
-        to_all[rows, own_col] = 0.0
+        stacked = np.stack([vectors[section_ids == sid].mean(axis=0) for sid in distinct])
+        to_all = vectors @ stacked.T  # n × sections
+        own_col = np.searchsorted(np.asarray(distinct), section_ids)
+        to_all[np.arange(n), own_col] = 0.0
         matrix[:, column["cross_section"]] = _unit_max(to_all.sum(axis=1) / (len(distinct) - 1))
     else:
         matrix[:, column["cross_section"]] = matrix[:, column["centrality"]]
     if title.strip():
-        title_tokens = tokenize(title)
         q = np.zeros(vectors.shape[1])
-        for t in title_tokens:
+        for t in tokenize(title):
             if t in vocab:
                 q[vocab[t]] = idf[vocab[t]]
         norm = np.linalg.norm(q)
         if norm > 0:
             matrix[:, column["title_similarity"]] = _unit_max(vectors @ (q / norm))
-    position = np.arange(n, dtype=np.float64) / max(1, n - 1)
-    matrix[:, column["document_position"]] = position
     matrix[:, column["lead_prior"]] = 1.0 / (1.0 + np.arange(n) / max(n / 10.0, 1.0))
-    matrix[:, column["document_first"]] = position <= 0.1
-    matrix[:, column["document_last"]] = position >= 0.9
-    counts = Counter(sections)
-    seen: dict[int, int] = {}
     kinds = {sid: _section_kinds(section_titles[sid] if 0 <= sid < len(section_titles) else "") for sid in distinct}
-    section_position = np.zeros(n)
-    kind_columns: dict[str, list[int]] = {}
+    seen: Counter[int] = Counter()
     for i, sid in enumerate(sections):
-        k = seen.get(sid, 0)
-        seen[sid] = k + 1
-        section_position[i] = k / max(1, counts[sid] - 1)
+        matrix[i, column["section_first"]] = seen[sid] < 2
+        seen[sid] += 1
         for name in kinds[sid]:
-            kind_columns.setdefault(name, []).append(i)
-    matrix[:, column["section_position"]] = section_position
-    matrix[:, column["section_first"]] = section_position * np.array([counts[sid] - 1 for sid in sections]) < 2
-    for name, members in kind_columns.items():
-        matrix[members, column[name]] = 1.0
-    matrix[:, column["no_sections"]] = float(len(distinct) <= 1)
+            matrix[i, column[name]] = 1.0
     # One regular-expression pass over all sentences joined, counted back per sentence: a pass per
     # sentence and pattern costs more than everything else here.
     joined = "\n".join(sentences)
@@ -168,12 +136,7 @@ def features(
     matrix[:, column["citations"]] = np.minimum(3, _per_sentence(_CITATION, joined, bounds, n))
     matrix[:, column["digits"]] = _per_sentence(_DIGIT, joined, bounds, n) / np.maximum(1.0, lengths)
     matrix[:, column["symbols"]] = _per_sentence(_SYMBOL, joined, bounds, n) / np.maximum(1.0, words)
-    matrix[:, column["first_person"]] = [
-        any(w.lower() in ("we", "our", "wir") for w in x.split(None, 4)[:4]) for x in sentences
-    ]
     matrix[:, column["log_length"]] = np.log1p(words)
-    matrix[:, column["short"]] = words < 8
-    matrix[:, column["long"]] = words > 45
     return Candidates(list(range(n)), matrix, tokens, vectors, vocab, idf)
 
 

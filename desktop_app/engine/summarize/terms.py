@@ -7,9 +7,7 @@ rows of a TF-IDF matrix. Pure functions, thread-safe.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,15 +47,19 @@ def tokenize(sentence: str) -> list[str]:
 def tfidf(token_lists: Sequence[Sequence[str]]) -> tuple[NDArray[np.float64], dict[str, int], NDArray[np.float64]]:
     """Unit-length TF-IDF rows (sublinear term frequency), the vocabulary, and the idf weights."""
     vocab: dict[str, int] = {}
-    for tokens in token_lists:
-        for t in tokens:
-            vocab.setdefault(t, len(vocab))
-    n = len(token_lists)
-    matrix = np.zeros((n, max(len(vocab), 1)), dtype=np.float64)
+    rows: list[int] = []
+    cols: list[int] = []
     for i, tokens in enumerate(token_lists):
-        for t, c in Counter(tokens).items():
-            matrix[i, vocab[t]] = 1.0 + math.log(c)
-    df = np.count_nonzero(matrix, axis=0)
+        for t in tokens:
+            cols.append(vocab.setdefault(t, len(vocab)))
+        rows.extend([i] * len(tokens))
+    n, width = len(token_lists), max(len(vocab), 1)
+    flat = np.asarray(rows, dtype=np.int64) * width + np.asarray(cols, dtype=np.int64)
+    counts = np.bincount(flat, minlength=n * width).reshape(n, width).astype(np.float64)
+    present = counts > 0
+    matrix = np.zeros_like(counts)
+    matrix[present] = 1.0 + np.log(counts[present])
+    df = np.count_nonzero(present, axis=0)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     matrix *= idf
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
