@@ -34,6 +34,7 @@ class Junk(StrEnum):
     FORMULA = "formula"
     RUNNING_HEAD = "running header or footer"
     PAGE_NUMBER = "page number"
+    FRAGMENT = "fragment"  # begins mid-sentence: ". γ1 und γ2 aus Abbildung 3.3a nicht homotop."
 
 
 _CLOSE = tuple('.!?"\'”’)]。！？')
@@ -55,9 +56,11 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _FOOTER = re.compile(
-    r"^\s*(?:(?:page|seite)\s+\d+(?:\s*(?:/|of|von)\s*\d+)?\b|printed (?:by|on|from)\b|"
-    r"\d{1,4}\s+(?:\d+(?:\.\d+)*\.?\s+)?[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}$|"
-    r"[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}\s+\d{1,4}$)"
+    r"^\s*(?:(?:page|seite)\s+\d+(?:\s*(?:/|of|von)\s*\d+)?\b|printed (?:by|on|from)\b)", re.IGNORECASE
+)
+# A page number beside a title in capitals: "4 1.1. TOPOLOGISCHE RÄUME", "INTRODUCTION 7".
+_RUNNING_HEAD = re.compile(
+    r"^\s*(?:\d{1,4}\s+(?:\d+(?:\.\d+)*\.?\s+)?[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}|[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}\s+\d{1,4})$"
 )
 _NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,4}\.?|[IVXLC]{1,6}\.|[A-Z]\.)\s+\S")
 _CAPTION = re.compile(
@@ -65,10 +68,11 @@ _CAPTION = re.compile(
     r"\s*[\dIVX]+(?:[.-]\d+)*\s*[:.|)]",
     re.IGNORECASE,
 )
+_FRAGMENT_START = re.compile(r"^(?:[.,;:)\]}|!?]|[a-zäöüß][a-zäöüß]*\b(?![.'’]))")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w\s,.-]+\}\s*@[\w.-]+")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 _REFERENCE_MARKS = (
-    re.compile(r"\bIn\s+(?:Proc(?:eedings|\.)|Advances in)\b"),
+    re.compile(r"\bIn\s+(?:Proceedings\b|Proc\.|Advances in\b)"),
     re.compile(r"\bProceedings of\b|\bConference on\b|\bWorkshop\b|\bSymposium\b"),
     re.compile(r"\bpp?\.\s*\d+|\bpages\s+\d+\s*[-–]\s*\d+"),
     re.compile(r"\b(?:Vol|vol|No|no)\.\s*\d+|\b\d+\s*\(\d+\)\s*[:,]\s*\d+"),
@@ -81,6 +85,7 @@ _REFERENCE_MARKS = (
         r"\b(?:doi|arXiv|ISBN|ISSN)\b|Technical Report|Ph\.\s?D\. (?:thesis|dissertation)|\bet al\.\s*(?:19|20)\d\d\."
     ),
 )
+_REFERENCE_START = re.compile(r"^In\s+(?:Proceedings\b|Proc\.|Advances in\b)|^\[\d{1,3}\]\s+[A-Z]")
 _AFFILIATION = re.compile(
     r"\b(?:University|Universität|Université|Universidad|Institute|Institut|Department|Dept\.|Laboratory|"
     r"Laboratories|Labs?|School of|College|Faculty|Fakultät|Research Center|Corporation|Inc\.|GmbH)\b"
@@ -128,10 +133,12 @@ def junk_kind(sentence: str) -> Junk | None:
         return Junk.PAGE_NUMBER
     if _PAGE_NUMBER.match(line):
         return Junk.PAGE_NUMBER
-    if _FOOTER.match(line):
+    if _FOOTER.match(line) or _RUNNING_HEAD.match(line):
         return Junk.RUNNING_HEAD
     if _CAPTION.match(line):
         return Junk.CAPTION
+    if _FRAGMENT_START.match(line):
+        return Junk.FRAGMENT
     tokens = line.split()
     if "@" in line and _EMAIL.search(line):
         return Junk.CONTACT
@@ -145,10 +152,12 @@ def junk_kind(sentence: str) -> Junk | None:
     function_share = sum(1 for t in tokens if t.lower().strip(".,;:()") in _FUNCTION_WORDS) / len(tokens)
     if function_share < 0.2 and _AFFILIATION.search(line) and not line.endswith(("?", "!")):
         return Junk.FRONT_MATTER
-    if function_share < 0.3 and _reference_marks(line) >= 2:
+    if _REFERENCE_START.match(line):
         return Junk.REFERENCE
-    if is_heading(line):
-        return Junk.HEADING
+    if function_share < 0.4:
+        marks = _reference_marks(line)
+        if marks >= 3 or (marks >= 2 and function_share < 0.3):
+            return Junk.REFERENCE
     symbols = len(_MATH_SYMBOL.findall(line))
     if symbols >= 3 and symbols >= 0.08 * len(tokens):
         return Junk.FORMULA
@@ -156,6 +165,8 @@ def junk_kind(sentence: str) -> Junk | None:
         math = len(_MATH_TOKENS.findall(line)) + symbols
         if math >= 4 and math >= 0.4 * len(tokens):
             return Junk.FORMULA
+    if is_heading(line):
+        return Junk.HEADING
     if function_share < 0.25:
         numbers = len(_NUMBERS.findall(line))
         if numbers >= 4 and numbers >= 0.3 * len(tokens):
@@ -170,7 +181,7 @@ def _reference_marks(line: str) -> int:
     for mark in _REFERENCE_MARKS:
         if mark.search(line):
             found += 1
-            if found == 2:
+            if found == 3:
                 break
     return found
 
