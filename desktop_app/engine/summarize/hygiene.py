@@ -109,6 +109,7 @@ _REFERENCES_HEADING = re.compile(
     r"^(?:\d+\.?\s+)?(?:references|bibliography|literatur(?:verzeichnis)?|works cited)\s*:?$", re.IGNORECASE
 )
 _SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,4}\.?\s+[^\W\d_]")
+_DIGITS = re.compile(r"\d")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _START_HEADING = re.compile(r"^(?:\d+\.?\s+)?(?:abstract|introduction|einleitung|zusammenfassung)\s*:?$", re.IGNORECASE)
 
@@ -203,6 +204,9 @@ def junk_kinds(text: str, spans: Sequence[tuple[int, int]]) -> list[Junk | None]
     )
     for i, sentence in enumerate(sentences):
         kind = kinds[i]
+        if kind is Junk.HEADING and not _DIGITS.search(sentence) and shapes[_shape(sentence)] >= 3:
+            kinds[i] = Junk.RUNNING_HEAD  # the book's title atop every page
+            continue
         if kind is Junk.HEADING:
             if _REFERENCES_HEADING.match(sentence.strip()):
                 in_references = True

@@ -43,7 +43,7 @@ _CANDIDATE = re.compile(r"[.!?。！？…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[¿
 _CJK_END = re.compile(r"[。！？]")
 # A full stop glued between words: "implicit.Simple", "Ende.Der".
 _GLUED = re.compile(r"(?<=[a-zäöüßàâçéèêëîïôûùœ]{3}[.!?])(?=[A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙŒ][a-zäöüßàâçéèêëîïôûùœ]{2})")
-_URLISH = re.compile(r"(?:https?://|www\.|@|\.(?:com|org|net|edu|de|html?|pdf|py|txt)\b)", re.IGNORECASE)
+_URLISH = re.compile(r"(?:://|^www\.|@)", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"\S+$")
 _NEXT_WORD = re.compile(r"\s+[\"'“‘(\[¿¡]?([^\s\"'“‘(\[]+)")
 # Words that end in a full stop without ending a sentence: syntok's own list and a few of science's.
@@ -54,6 +54,8 @@ _ABBREVIATIONS = frozenset(a.lower() for a in _State.abbreviations) | frozenset(
 _HEADING_LINE = re.compile(
     r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVXLC]{1,6}\.|§\s*\d+)\s+\S.{0,90}"
     r"|(?:chapter|kapitel|part|teil|section|appendix|anhang)\s+[\dIVXLC]+\b.{0,80}"
+    r"|(?:definition|satz|lemma|theorem|beispiel|example|bemerkung|remark|korollar|corollary|proposition|"
+    r"aufgabe|exercise)\s+\d+(?:\.\d+)*(?:\s*\(.{0,60}\))?"
     r"|(?:abstract|introduction|conclusions?|references|bibliography|acknowledge?ments?|"
     r"zusammenfassung|einleitung|literatur(?:verzeichnis)?)\s*:?)\s*$",
     re.IGNORECASE,
@@ -125,14 +127,17 @@ def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int,
     run_start: int | None = None
     run_end = start
     lines = [(m.start(), m.end()) for m in _LINE.finditer(text, start, end)]
+    after_heading = False
     for i, (ls, le) in enumerate(lines):
         line = text[ls:le]
-        if _is_heading_line(line, i, lines, text):
+        if _is_heading_line(line, i, lines, text, after_heading):
             if run_start is not None:
                 yield from _prose(text, run_start, run_end)
                 run_start = None
             yield from _stripped(text, ls, le)
+            after_heading = True
             continue
+        after_heading = False
         if run_start is None:
             run_start = ls
         run_end = le
@@ -140,7 +145,7 @@ def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int,
         yield from _prose(text, run_start, run_end)
 
 
-def _is_heading_line(line: str, index: int, lines: list[tuple[int, int]], text: str) -> bool:
+def _is_heading_line(line: str, index: int, lines: list[tuple[int, int]], text: str, after_heading: bool) -> bool:
     stripped = line.strip()
     if (_FURNITURE_LINE.match(stripped) or _RUNNING_HEAD_LINE.match(stripped)) and len(lines) > 1:
         return True
@@ -151,8 +156,10 @@ def _is_heading_line(line: str, index: int, lines: list[tuple[int, int]], text: 
         return not stripped[:1].isdigit() or _title_like(stripped)
     if index > 0:
         previous = text[lines[index - 1][0] : lines[index - 1][1]].rstrip()
-        # A short capitalised line between a finished sentence and the next paragraph: a heading.
-        return len(stripped.split()) <= 8 and previous.endswith(_TERMINAL) and _title_like(stripped)
+        # A short capitalised line after a finished sentence or another heading: a heading.
+        return (
+            len(stripped.split()) <= 8 and (after_heading or previous.endswith(_TERMINAL)) and _title_like(stripped)
+        )
     return len(stripped.split()) <= 8 and _title_like(stripped) and index + 1 < len(lines)
 
 
@@ -248,6 +255,8 @@ def _glued_cuts(text: str, start: int, end: int) -> Iterator[int]:
     for match in _GLUED.finditer(segment):
         left = segment.rfind(" ", 0, match.start()) + 1
         right = segment.find(" ", match.start())
-        token = segment[left : right if right >= 0 else len(segment)]
-        if not _URLISH.search(token):
+        before = segment[left : match.start()]
+        after = segment[match.start() : right if right >= 0 else len(segment)].rstrip(".,;:!?)\"'”’")
+        # Inside a URL, an address or a file name the full stop is not a boundary: "www.Example.com".
+        if not (_URLISH.search(before) or "/" in after or "." in after or "@" in after):
             yield start + match.start()
