@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"{contracts} contracts ({args.split} split), rule-based detector, judged per contract and category ({seconds:.2f} s)")
+    print(f"{contracts} contracts ({args.split} split), rule-based detector, judged per contract and category "
+          f"({seconds:.2f} s)")
     print(f"{'category':<28} {'P':>5} {'R':>5} {'F1':>5} {'support':>7}  tp fp fn")
     for r in rows:
         print(f"{r['category']:<28} {r['precision']:5.2f} {r['recall']:5.2f} {r['f1']:5.2f} {r['support']:7d}"

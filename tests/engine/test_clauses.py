@@ -148,7 +148,9 @@ def test_each_item_of_an_enumerated_list_is_a_provision_with_its_lead_in() -> No
     )
     flags = [f for f in detect_clauses(text) if f.category == "Termination For Convenience"]
     assert flags and "sixty (60) days" in flags[0].text and "following events" in flags[0].text
-    one_sentence = "Either party may terminate: (a) on a breach by the other; (b) on its insolvency; (c) on 30 days notice."
+    one_sentence = (
+        "Either party may terminate: (a) on a breach by the other; (b) on its insolvency; (c) on 30 days notice."
+    )
     assert provisions(one_sentence) == [
         "Either party may terminate: (a) on a breach by the other;",
         "Either party may terminate: (b) on its insolvency;",
