@@ -39,6 +39,7 @@ __all__ = ["Analysis", "ExtractiveSummarizer", "analyze", "focus_vector", "rank"
 #: Candidates shorter than this many words are dropped when there are enough longer ones: a summary
 #: of dialogue fragments ('"Mary Ann!" said the voice.') tells the reader nothing.
 MIN_WORDS = 6
+_LINE_BREAK_HYPHEN = re.compile(r"(\w)-\n\s*(\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,10 @@ class Analysis:
     def sentence(self, index: int) -> str:
         """The sentence at span ``index`` with its whitespace collapsed (a line-break hyphen joined)."""
         start, end = self.spans[index]
-        return " ".join(re.sub(r"(\w)-\n\s*(\w)", r"\1\2", self.text[start:end]).split())
+        raw = self.text[start:end]
+        if "-\n" in raw:
+            raw = _LINE_BREAK_HYPHEN.sub(r"\1\2", raw)
+        return " ".join(raw.split())
 
 
 def analyze(text: str) -> Analysis:

@@ -97,6 +97,7 @@ _FRONT = re.compile(
 )
 # Single letters, a letter with an index ("x1", "U2"), numbers, and bracket clutter: a formula's tokens.
 _MATH_TOKENS = re.compile(r"(?<!\S)(?:[^\W\d_]\d*|[^\W\d_][_^]\S*|\d+(?:[.,]\d+)?|[(){}\[\]|,;:]+\S*)(?!\S)")
+_FRONT_MARKERS = ("©", "(c)", "c 19", "c 20", "copyright", "rights reserved", "isbn", "proceedings of the")
 _MATH_SYMBOL = re.compile(r"[=<>+×÷±∈∉⊆⊂⊇⊃∩∪∅→←⇔⇒∀∃∑∏∫√∞≤≥≠≈∼∘∂∇◦]")
 _NUMBERS = re.compile(r"(?<!\S)[(\[]?[-+±]?\d+(?:[.,]\d+)?%?[)\]]?[,;]?(?!\S)")
 _SECTION_TITLES = re.compile(
@@ -148,9 +149,9 @@ def junk_kind(sentence: str) -> Junk | None:
         urls = _URL.findall(line)
         if urls and (len(tokens) < 15 or _URL.match(line) or len(urls) > 1 or re.search(r"\d(?:https?|www)", line)):
             return Junk.CONTACT
-    if _FRONT.search(line):
+    if any(marker in lowered for marker in _FRONT_MARKERS) and _FRONT.search(line):
         return Junk.FRONT_MATTER
-    function_share = sum(1 for t in tokens if t.lower().strip(".,;:()") in _FUNCTION_WORDS) / len(tokens)
+    function_share = sum(t.strip(".,;:()") in _FUNCTION_WORDS for t in lowered.split()) / len(tokens)
     if function_share < 0.2 and _AFFILIATION.search(line) and not line.endswith(("?", "!")):
         return Junk.FRONT_MATTER
     if _REFERENCE_START.match(line):

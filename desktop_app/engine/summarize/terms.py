@@ -36,12 +36,8 @@ STOPWORDS = frozenset(
 
 def tokenize(sentence: str) -> list[str]:
     """Lower-cased content words, stop words dropped, crude plural folding."""
-    words = []
-    for word in _WORD.findall(sentence.lower()):
-        if word in STOPWORDS or len(word) < 2 or word.isdigit():
-            continue
-        words.append(word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word)
-    return words
+    words = [w for w in _WORD.findall(sentence.lower()) if len(w) > 1 and w not in STOPWORDS and not w.isdigit()]
+    return [w[:-1] if len(w) > 4 and w[-1] == "s" and w[-2] != "s" else w for w in words]
 
 
 def tfidf(token_lists: Sequence[Sequence[str]]) -> tuple[NDArray[np.float64], dict[str, int], NDArray[np.float64]]:
