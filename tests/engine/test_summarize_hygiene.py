@@ -12,7 +12,7 @@ import pytest
 from desktop_app.engine.ingest import parse_document
 from desktop_app.engine.summarize.base import SummaryRequest
 from desktop_app.engine.summarize.extractive import ExtractiveSummarizer, analyze
-from desktop_app.engine.summarize.hygiene import Junk, junk_kind, junk_kinds
+from desktop_app.engine.summarize.hygiene import Junk, clean_text, junk_kind, junk_kinds
 from desktop_app.engine.summarize.sentences import sentence_spans, split_sentences
 
 
@@ -202,3 +202,13 @@ def test_a_line_repeated_on_many_pages_is_a_running_head() -> None:
     kinds = _judged(text)
     assert {k for s, k in kinds if s == "Chapterwise User Guide"} == {Junk.RUNNING_HEAD}
     assert analyze(text).candidates  # the prose stays
+
+
+def test_text_for_llm_backends_loses_page_furniture_and_keeps_the_rest(geotopo: list[tuple[str, str]]) -> None:
+    zen = "Beautiful is better than ugly.Explicit is better than implicit.\nPage 1/1 Printed by Tim Peters\nSimple."
+    assert clean_text(zen) == "Beautiful is better than ugly. Explicit is better than implicit.\nSimple."
+    _title, text = next(c for c in geotopo if c[0].startswith("1 Topologische"))
+    cleaned = clean_text(text)
+    assert "1. TOPOLOGISCHE RÄUME" in text and "1. TOPOLOGISCHE RÄUME" not in cleaned
+    assert "1.1 Topologische Räume" in cleaned and "Definition 1" in cleaned  # headings stay
+    assert "Ein topologischer Raum ist ein Paar (X, T)" in cleaned

@@ -223,5 +223,34 @@ def junk_kinds(text: str, spans: Sequence[tuple[int, int]]) -> list[Junk | None]
     return kinds
 
 
+#: What :func:`clean_text` drops: page furniture that no reader, human or model, needs.
+FURNITURE = frozenset({Junk.PAGE_NUMBER, Junk.RUNNING_HEAD})
+
+
+def clean_text(text: str, drop: frozenset[Junk] = FURNITURE) -> str:
+    """``text`` without its page furniture, and with run-together sentences set apart by a space.
+
+    Meant for the text an LLM backend is given: page numbers and running headers or footers ("Page 1/1
+    Printed by …", "4 1.1. TOPOLOGISCHE RÄUME") are removed, and "implicit.Simple" becomes "implicit.
+    Simple". Everything else, headings included, is kept as it was, line breaks and all.
+    """
+    from .sentences import sentence_spans
+
+    spans = sentence_spans(text)
+    kinds = junk_kinds(text, spans)
+    out: list[str] = []
+    pos = 0
+    for (start, end), kind in zip(spans, kinds, strict=True):
+        gap = text[pos:start]
+        if pos and not gap and out:
+            gap = " "  # two sentences glued together by a damaged PDF
+        if kind not in drop:  # a dropped span takes the space before it along
+            out.append(gap)
+            out.append(text[start:end])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out).lstrip()
+
+
 def _shape(sentence: str) -> str:
     return re.sub(r"\d+", "#", " ".join(sentence.split()).lower())
