@@ -183,6 +183,8 @@ def test_alice_chapter_titles_and_dialogue_fragments_are_not_summary_sentences(a
         ("- 12 -", Junk.PAGE_NUMBER),
         ("Computer Science Department Stanford University Stanford, CA 94305", Junk.FRONT_MATTER),
         (". γ1 und γ2 aus Abbildung 3.3a nicht homotop.", Junk.FRAGMENT),
+        ("(b) Fall 2 Abbildung 4.20: Zwei Punkte liegen immer auf genau einer Geraden", Junk.CAPTION),
+        ("As shown in Table 2, accuracy improves when x = 3 and y = 4 in all runs of the experiment.", None),
         ("Figure 3 shows that the consistency constraint holds in most documents.", None),
         ("We use the tagger of Smith et al. (2003) on pages of newswire text.", None),
     ],

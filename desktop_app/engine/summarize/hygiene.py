@@ -68,6 +68,8 @@ _CAPTION = re.compile(
     r"\s*[\dIVX]+(?:[.-]\d+)*\s*[:.|)]",
     re.IGNORECASE,
 )
+# A caption the PDF's layout glued into the text around it: "… (b) Fall 2 Abbildung 4.20: Zwei Punkte …".
+_GLUED_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Abbildung|Abb\.|Tabelle)\s*\d+(?:\.\d+)*[a-z]?:\s")
 _FRAGMENT_START = re.compile(r"^(?:[.,;:)\]}|!?]|[a-zäöüß][a-zäöüß]*\b(?![.'’]))")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w\s,.-]+\}\s*@[\w.-]+")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
@@ -137,7 +139,7 @@ def junk_kind(sentence: str) -> Junk | None:
         return Junk.PAGE_NUMBER
     if _FOOTER.match(line) or _RUNNING_HEAD.match(line):
         return Junk.RUNNING_HEAD
-    if _CAPTION.match(line):
+    if _CAPTION.match(line) or _GLUED_CAPTION.search(line):
         return Junk.CAPTION
     if _FRAGMENT_START.match(line):
         return Junk.FRAGMENT
