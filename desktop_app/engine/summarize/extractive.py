@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from .base import SummaryRequest, SummaryResult, SummarySentence, make_preview
 from .clauses import detect_clauses
-from .hygiene import Junk, junk_kinds
+from .hygiene import FURNITURE, Junk, junk_kinds
 from .ranker import features, scores
 from .sentences import sentence_spans, split_sentences
 from .terms import tokenize
@@ -190,12 +190,15 @@ class ExtractiveSummarizer:
         The bench cuts this list at a word budget; :meth:`summarize` takes ``max_sentences`` of it.
         """
         analysis = analyze(request.text)
+        k = limit if limit is not None else max(1, request.max_sentences)
         if not analysis.candidates:
-            return []
+            # A text with no prose at all ("test example", a lone heading): its own lines are its summary,
+            # page furniture aside, rather than nothing.
+            keep = [i for i, kind in enumerate(analysis.kinds) if kind not in FURNITURE][:k]
+            return [SummarySentence(analysis.sentence(i), *analysis.spans[i]) for i in keep]
         sentences = [analysis.sentence(i) for i in analysis.candidates]
         values, tokens = rank(analysis, sentences, title=request.title, focus=request.focus)
         token_sets = [set(t) for t in tokens]
-        k = limit if limit is not None else max(1, request.max_sentences)
         order = mmr_order(token_sets, values, min(k, len(sentences)))
         return [
             SummarySentence(sentences[j], *analysis.spans[analysis.candidates[j]]) for j in order
