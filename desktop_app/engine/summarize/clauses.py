@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .base import ClauseFlag
+from .sentences import split_sentences
 
 Severity = Literal["high", "medium", "low"]
 
@@ -269,8 +270,6 @@ def looks_like_contract(text: str) -> bool:
 
 def detect_clauses(text: str, *, per_category: int = 3, force: bool = False) -> list[ClauseFlag]:
     """Rule-based clause flags of a contract text (empty for texts that do not read like contracts)."""
-    from .extractive import split_sentences
-
     if not force and not looks_like_contract(text):
         return []
     flags: list[ClauseFlag] = []

@@ -19,6 +19,8 @@ from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
 
+from .sentences import sentence_spans
+
 __all__ = ["Junk", "is_heading", "junk_kind", "junk_kinds"]
 
 
@@ -236,8 +238,6 @@ def clean_text(text: str, drop: frozenset[Junk] = FURNITURE) -> str:
     Printed by …", "4 1.1. TOPOLOGISCHE RÄUME") are removed, and "implicit.Simple" becomes "implicit.
     Simple". Everything else, headings included, is kept as it was, line breaks and all.
     """
-    from .sentences import sentence_spans
-
     spans = sentence_spans(text)
     kinds = junk_kinds(text, spans)
     out: list[str] = []
