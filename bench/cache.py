@@ -53,13 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     ratio = timings["first (miss)"] / timings["second (hit)"]
     rows = [{"pass": k, "seconds": v, "ms_per_chapter": 1000 * v / args.chapters} for k, v in timings.items()]
     if args.json:
-        print(json.dumps({"rows": rows, "ratio": ratio, "hits": stats["hits"], "misses": stats["misses"]}))
+        print(json.dumps({"rows": rows, "ratio": ratio, "hits": stats.hits, "misses": stats.misses}))
         return 0
     print(f"{args.chapters} chapters of ~{args.words} words, extractive backend through the cache")
     print(f"{'pass':<14} {'seconds':>8} {'ms/chapter':>11}")
     for r in rows:
         print(f"{r['pass']:<14} {r['seconds']:8.3f} {r['ms_per_chapter']:11.3f}")
-    print(f"ratio {ratio:.0f}x  (hits {stats['hits']}, misses {stats['misses']})")
+    print(f"ratio {ratio:.0f}x  (hits {stats.hits}, misses {stats.misses})")
     return 0
 
 

@@ -28,10 +28,11 @@ from desktop_app.engine.events import DocumentFinished
 from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
 from desktop_app.engine.ingest.testing import PageSpec, make_text_pdf
 from desktop_app.engine.llmsim import LLMSimulator
+from desktop_app.engine.records import ChapterRecord
 from desktop_app.engine.service import Engine
-from desktop_app.engine.store import repo
+from desktop_app.engine.states import ChapterStatus
+from desktop_app.engine.store import backlog, documents
 from desktop_app.engine.store.db import open_database
-from desktop_app.engine.store.repo import ChapterResult
 
 WORDS = (
     "river market policy theory model data growth science mountain method result harbour trade court law "
@@ -92,16 +93,18 @@ def writer_rows_per_second(folder: Path, rows: int = 2000) -> tuple[float, float
     for batch in (50, 1):
         engine, sessions = open_database(f"sqlite:///{folder / f'writer-{batch}.db'}")
         with sessions.begin() as s:
-            doc = repo.add_document(s, generated_document(rows), file_name="w.txt", sha256="w")
-            chapters = [(c.id, c.index, c.title) for c in repo.chapters_of(s, doc.id)]
+            doc_id = documents.add_document(s, generated_document(rows), file_name="w.txt", sha256="w")
+            chapters = [(c.id, c.index, c.title) for c in documents.chapters_of(s, doc_id, with_text=False)]
+            backlog.claim_chapters(s, "bench", rows)
+        summary = "A summary sentence. " * 5
         results = [
-            ChapterResult(cid, doc.id, idx, title, "done", 1, summary="A summary sentence. " * 5, preview="A preview.")
+            ChapterRecord(cid, doc_id, idx, title, ChapterStatus.DONE, 1, summary=summary, preview="A preview.")
             for cid, idx, title in chapters
         ]
         started = time.perf_counter()
         for start in range(0, rows, batch):
             with sessions.begin() as s:
-                repo.upsert_chapter_results(s, results[start : start + batch])
+                backlog.upsert_chapter_results(s, results[start : start + batch])
         rates.append(rows / (time.perf_counter() - started))
         engine.dispose()
     return rates[0], rates[1]
@@ -121,8 +124,8 @@ def cached_rerun(folder: Path, pdf: Path, latency: float) -> tuple[float, float,
         with Engine(settings) as engine:
             _, first, _ = run_to_completion(engine, lambda: engine.add_file(pdf))
             _, second, _ = run_to_completion(engine, lambda: engine.add_file(pdf))
-            stats = engine.status()["summarizer"].get("cache", {})
-    return first, second, int(stats.get("hits", 0))
+            cache = engine.summarizer_stats().cache
+    return first, second, cache.hits if cache else 0
 
 
 def main() -> int:
@@ -147,7 +150,7 @@ def main() -> int:
             )
             rows.append((f"upload-to-response, {n}-chapter document", returned_long * 1000, "ms"))
             rows.append((f"end to end, {n}-chapter document", n / total_long, "chapters/s"))
-            commit = engine.pipeline.commit_times.values()
+            commit = list(engine.commit_times().recent)
             q = statistics.quantiles(commit, n=100) if len(commit) > 1 else [commit[0]] * 99
             rows.append(("batch commit time p50", statistics.median(commit), "ms"))
             rows.append(("batch commit time p99", q[98], "ms"))

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     request_timeout: float = Field(120.0, gt=0, le=3600)
     summary_sentences: int = Field(5, ge=1, le=50)
     fallback_to_extractive: bool = True
+    #: Chapters the built-in summarizer did while the LLM backend was down are summarized again once it is up.
+    redo_fallbacks: bool = True
     health_check_seconds: float = Field(5.0, ge=0.2, le=3600)  # how often LLM endpoints are probed
     #: The built-in summarizer in this many worker processes (0: on the pipeline's threads). The window uses
     #: one a core unless this is set, so summaries never compete with it for Python's interpreter lock.

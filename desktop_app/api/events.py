@@ -46,13 +46,15 @@ EVENT_NAMES: dict[type, str] = {
 
 def event_payload(event: Event) -> dict[str, Any]:
     """The JSON object sent for an engine event (its fields, plus ``percent`` for progress)."""
+    if isinstance(event, ChapterCommitted):
+        return {"document_id": event.document_id, "chapter_id": event.chapter_id, **event.chapter.to_dict()}
+    if isinstance(event, PipelineStats):
+        return {"status": event.status.to_dict()}
     data = asdict(event)
     if isinstance(event, DocumentProgress):
         data["percent"] = round(event.percent, 1)
     if isinstance(event, DocumentAdded):
         data["chapter_ids"] = list(event.chapter_ids)
-    if isinstance(event, ChapterCommitted):
-        data["clause_flags"] = list(event.clause_flags)
     return data
 
 
@@ -147,7 +149,6 @@ class EventHub:
         self._subscriptions: set[Subscription] = set()
         self._seq = itertools.count(1)
         self.delivered = 0
-        self.dropped_clients = 0
 
     # --- lifecycle (the server's lifespan)
 
@@ -203,7 +204,6 @@ class EventHub:
             if sub.wants(event):
                 sub.offer(wire)
                 if sub.closed_reason == "overflow":
-                    self.dropped_clients += 1
                     self._subscriptions.discard(sub)
                     log.warning("Disconnected an event client that fell %d events behind", sub.maxsize)
                 else:

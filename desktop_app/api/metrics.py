@@ -24,6 +24,7 @@ from prometheus_client.registry import Collector
 
 from desktop_app.engine.events import ChapterCommitted, Event
 from desktop_app.engine.service import Engine
+from desktop_app.engine.states import ChapterStatus
 
 from .events import EventHub
 
@@ -34,19 +35,6 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 
 COMMIT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 
 
-def _find_cache_stats(stats: Any) -> dict[str, Any]:
-    """The cache's ``{"hits", "misses", ...}`` wherever the summarizer wrappers nested it."""
-    if not isinstance(stats, dict):
-        return {}
-    if "hits" in stats and "misses" in stats:
-        return stats
-    for value in stats.values():
-        found = _find_cache_stats(value)
-        if found:
-            return found
-    return {}
-
-
 class _StatusCollector(Collector):
     """Gauges read from the engine at scrape time."""
 
@@ -54,7 +42,8 @@ class _StatusCollector(Collector):
         self.owner = owner
 
     def collect(self) -> Iterator[Metric]:
-        status = self.owner.engine.status(with_documents=False, with_operations=False)
+        report = self.owner.engine.status(with_documents=False, with_operations=False)
+        status = report.to_dict()
 
         def gauge(name: str, doc: str, value: Any) -> GaugeMetricFamily:
             return GaugeMetricFamily(name, doc, value=float(value or 0))
@@ -70,8 +59,8 @@ class _StatusCollector(Collector):
         yield gauge("chapterwise_workers", "Summary workers (current limit).", status.get("workers"))
         yield gauge("chapterwise_workers_busy", "Summary workers summarizing right now.", status.get("workers_busy"))
         yield gauge("chapterwise_backlog", "Chapters pending in the database.", status.get("backlog"))
-        yield gauge("chapterwise_documents_in_progress", "Documents not yet final.",
-                    len(status.get("documents_in_progress") or ()))
+        in_progress = len(self.owner.engine.documents(unfinished=True))
+        yield gauge("chapterwise_documents_in_progress", "Documents not yet final.", in_progress)
         yield gauge("chapterwise_throughput_per_minute", "Chapters committed per minute (last minute).",
                     status.get("throughput_per_minute"))
         yield gauge("chapterwise_async_enabled", "1 when uploads return at once (USE_ASYNC_SUMMARIZATION).",
@@ -80,12 +69,12 @@ class _StatusCollector(Collector):
         for name, count in sorted((status.get("chapters") or {}).items()):
             chapters.add_metric([str(name)], float(count))
         yield chapters
-        cache = _find_cache_stats(status.get("summarizer"))
+        cache = report.cache
         yield CounterMetricFamily("chapterwise_cache_hits", "Summary cache hits (this process).",
-                                  value=float(cache.get("hits", 0)))
+                                  value=float(cache.hits if cache else 0))
         yield CounterMetricFamily("chapterwise_cache_misses", "Summary cache misses (this process).",
-                                  value=float(cache.get("misses", 0)))
-        yield gauge("chapterwise_cache_entries", "Entries in the summary cache.", cache.get("entries"))
+                                  value=float(cache.misses if cache else 0))
+        yield gauge("chapterwise_cache_entries", "Entries in the summary cache.", cache.entries if cache else 0)
         yield gauge("chapterwise_event_clients", "Open SSE and WebSocket event streams.", self.owner.hub.clients)
 
 
@@ -127,31 +116,28 @@ class ApiMetrics:
         """DB-writer thread."""
         if not isinstance(event, ChapterCommitted):
             return
-        if event.status == "done":
+        chapter = event.chapter
+        if chapter.status == ChapterStatus.DONE:
             self.chapters_done.inc()
-            if event.cached:
+            if chapter.cached:
                 self.chapters_cached.inc()
-            elif event.latency_ms is not None:
-                self.llm_latency.observe(event.latency_ms / 1000.0)
-        elif event.status == "failed":
+            elif chapter.latency_ms is not None:
+                self.llm_latency.observe(chapter.latency_ms / 1000.0)
+        elif chapter.status == ChapterStatus.FAILED:
             self.chapters_failed.inc()
 
     def _commit_total(self) -> int:
-        window = getattr(self.engine.pipeline, "commit_times", None)
-        return int(getattr(window, "total", 0))
+        return self.engine.commit_times().total
 
     def observe_commit_times(self) -> None:
         """Move the batch-commit times measured since the last scrape into the histogram."""
-        window = getattr(self.engine.pipeline, "commit_times", None)
-        if window is None:
-            return
+        times = self.engine.commit_times()
         with self._commit_lock:
-            total = int(window.total)
-            new = total - self._commits_seen
-            self._commits_seen = total
+            new = times.total - self._commits_seen
+            self._commits_seen = times.total
             if new <= 0:
                 return
-            for value_ms in window.values()[-new:]:
+            for value_ms in times.recent[-new:]:
                 self.batch_commit.observe(value_ms / 1000.0)
 
     def render(self) -> bytes:

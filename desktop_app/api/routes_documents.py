@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from .app import ApiContext
+from .context import ApiContext
 from .routes_seed import DOC_ID
 from .schemas import ERRORS, NOT_FOUND, ChangeResponse, DocumentList, FocusChange, PriorityChange
 from .security import sanitize_file_name
@@ -37,9 +37,13 @@ async def list_documents(
 
 
 @router.get("/{document_id}", summary="A document: status, progress %, chapters with summaries and clause flags")
-async def get_document(request: Request, document_id: DocumentId) -> dict[str, Any]:
-    view = await _ctx(request).call(_ctx(request).engine.document, document_id)
-    body: dict[str, Any] = view.to_dict()
+async def get_document(
+    request: Request,
+    document_id: DocumentId,
+    with_text: Annotated[bool, Query(description="include each chapter's text (summary spans index into it)")] = False,
+) -> dict[str, Any]:
+    view = await _ctx(request).call(_ctx(request).engine.document, document_id, with_text=with_text)
+    body: dict[str, Any] = view.to_dict(with_text=with_text)
     return body
 
 
@@ -53,10 +57,11 @@ async def export_document(
     document_id: DocumentId,
     format: Annotated[Literal["md", "json"], Query(description="md or json")] = "md",
     download: Annotated[bool, Query(description="send as an attachment")] = False,
+    with_text: Annotated[bool, Query(description="JSON: include each chapter's text")] = False,
 ) -> Response:
     ctx = _ctx(request)
     view = await ctx.call(ctx.engine.document, document_id, chapters=False)
-    text = await ctx.call(ctx.engine.export, view.id, format)
+    text = await ctx.call(ctx.engine.export, view.id, format, with_text=with_text)
     media = "application/json" if format == "json" else "text/markdown; charset=utf-8"
     headers = {}
     if download:

@@ -25,7 +25,7 @@ from starlette.background import BackgroundTask
 
 from desktop_app.engine.service import DocumentNotFoundError
 
-from .app import ApiContext, ApiError
+from .context import ApiContext, ApiError
 from .events import StreamClosedError, Subscription
 from .routes_seed import DOC_ID
 from .schemas import ERRORS, NOT_FOUND

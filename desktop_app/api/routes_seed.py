@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 
-from .app import ApiContext
+from .context import ApiContext
 from .schemas import (
     ERRORS,
     NOT_FOUND,

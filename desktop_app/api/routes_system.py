@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from desktop_app import __version__
 
-from .app import ApiContext
+from .context import ApiContext
 from .metrics import CONTENT_TYPE
 from .schemas import ERRORS
 

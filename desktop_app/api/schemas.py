@@ -10,7 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from desktop_app.engine.views import ChapterView, DocumentView
+from desktop_app.engine.records import ChapterRecord, DocumentView
+from desktop_app.engine.states import TERMINAL_CHAPTER, ChapterStatus, DocumentStatus
 
 SessionState = Literal["pending", "processing", "completed", "failed"]
 
@@ -130,10 +131,10 @@ UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
 
 def seed_chapter_status(status: str) -> str:
     """The first seed called every unfinished chapter ``processing``."""
-    return status if status in ("done", "failed", "cancelled") else "processing"
+    return status if status in TERMINAL_CHAPTER else ChapterStatus.PROCESSING
 
 
-def chapter_brief(chapter: ChapterView) -> dict[str, Any]:
+def chapter_brief(chapter: ChapterRecord) -> dict[str, Any]:
     return {
         "id": chapter.id,
         "title": chapter.title,
@@ -146,11 +147,11 @@ def chapter_brief(chapter: ChapterView) -> dict[str, Any]:
 
 
 def session_state(view: DocumentView) -> SessionState:
-    if view.status == "done":
+    if view.status == DocumentStatus.DONE:
         return "completed"
-    if view.status in ("failed", "cancelled"):
+    if view.status in (DocumentStatus.FAILED, DocumentStatus.CANCELLED):
         return "failed"
-    if view.status == "processing" and view.done + view.failed + view.cancelled == 0:
+    if view.status == DocumentStatus.PROCESSING and view.done + view.failed + view.cancelled == 0:
         return "pending"
     return "processing"
 
@@ -166,7 +167,7 @@ def session_message(view: DocumentView) -> str:
         first = next((c.error for c in view.chapters if c.status == "failed" and c.error), None)
         reason = first or view.error or "see the chapters' errors"
         return f"{view.failed} of {total} chapters could not be summarized: {reason}"
-    if view.status == "summarizing":
+    if view.status == DocumentStatus.SUMMARIZING:
         return "Every chapter is summarized; writing the whole-document summary."
     if state == "pending":
         return f"Waiting for a summary worker: 0 of {total} chapters done."

@@ -39,7 +39,6 @@ TOKEN_FILE = "api_token"
 OPEN_PATHS = frozenset({"/health"})
 #: Routes a browser opens without being able to set headers: they also accept ``?token=``.
 QUERY_TOKEN_PATHS = frozenset({"/api/events", "/api/ws", "/docs", "/openapi.json"})
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 
 # --- the token

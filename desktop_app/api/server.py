@@ -198,7 +198,7 @@ class ApiServer:
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:
     """``chapterwise serve``: run the pipeline and the API until Ctrl-C or SIGTERM, then stop both gracefully."""
-    from desktop_app.engine.store.db import DatabaseError
+    from desktop_app.engine.service import DatabaseError
 
     try:
         engine = Engine(settings)

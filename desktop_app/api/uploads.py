@@ -18,10 +18,10 @@ from fastapi import UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from desktop_app.engine.ingest.base import IngestError
-from desktop_app.engine.service import FINAL_DOCUMENT
-from desktop_app.engine.views import DocumentView
+from desktop_app.engine.records import DocumentView
+from desktop_app.engine.states import FINAL_DOCUMENT
 
-from .app import ApiContext, ApiError, ingest_error
+from .context import ApiContext, ApiError, ingest_error
 from .events import StreamClosedError, Subscription
 from .security import sanitize_file_name
 

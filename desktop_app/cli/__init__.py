@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summarize", help="summarize files chapter by chapter and print the result")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--format", choices=["md", "json"], default="md", help="output format (default: md)")
+    p.add_argument(
+        "--with-text", action="store_true", help="JSON: include each chapter's text (summary spans index into it)"
+    )
     p.add_argument("-o", "--output", type=Path, help="write the result to this file instead of standard output")
     p.add_argument("--no-wait", action="store_true", help="save the chapters and return; the backlog is resumed later")
     p.add_argument("--password", help="password for encrypted PDFs")
@@ -95,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export a document's summaries")
     p.add_argument("document", metavar="DOC")
     p.add_argument("--format", choices=["md", "json"], default="md")
+    p.add_argument("--with-text", action="store_true", help="JSON: include each chapter's text")
     p.add_argument("-o", "--output", type=Path)
 
     for name, text in (("retry", "queue failed and cancelled chapters again"), ("cancel", "cancel pending chapters")):

@@ -32,8 +32,7 @@ def _configure_logging(verbosity: int) -> None:
 
 
 def _open_engine(settings: Settings) -> Any:
-    from desktop_app.engine.service import Engine
-    from desktop_app.engine.store.db import DatabaseError
+    from desktop_app.engine.service import DatabaseError, Engine
 
     try:
         return Engine(settings)
@@ -42,11 +41,11 @@ def _open_engine(settings: Settings) -> Any:
         return None
 
 
-def _render(views: list[Any], fmt: str) -> str:
-    from desktop_app.engine.views import export_json, export_markdown
+def _render(views: list[Any], fmt: str, *, with_text: bool = False) -> str:
+    from desktop_app.engine.exports import export_json, export_markdown
 
     if fmt == "json":
-        objects = [json.loads(export_json(v)) for v in views]
+        objects = [json.loads(export_json(v, with_text=with_text)) for v in views]
         return json.dumps(objects[0] if len(objects) == 1 else objects, indent=2, ensure_ascii=False) + "\n"
     return "\n---\n\n".join(export_markdown(v) for v in views)
 

@@ -73,6 +73,8 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{view.id}\t{view.chapter_count} chapters queued\t{view.title}")
             return code
         results = [engine.wait(doc_id, timeout=args.timeout) for doc_id in doc_ids]
+        if args.with_text:
+            results = [engine.document(view.id, with_text=True) for view in results]
     finally:
         progress.stop()
         engine.stop()
@@ -87,7 +89,7 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             code = max(code, EXIT_INCOMPLETE)
-    _write_output(_render(results, args.format), args.output)
+    _write_output(_render(results, args.format, with_text=args.with_text), args.output)
     return code
 
 
@@ -153,7 +155,7 @@ def _cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     def action(engine: Any) -> int:
-        _write_output(engine.export(args.document, args.format), args.output)
+        _write_output(engine.export(args.document, args.format, with_text=args.with_text), args.output)
         return EXIT_OK
 
     return _with_document(args, settings, action)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from typing import Any
 
 from desktop_app.config import Settings
@@ -17,14 +18,8 @@ def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     if engine is None:
         return EXIT_DATABASE
     try:
-        status = engine.status()
-        from desktop_app.engine.store import repo
-
-        with engine.sessions() as session:
-            status["instances"] = [
-                {"id": i.id, "host": i.host, "pid": i.pid, "heartbeat_at": i.heartbeat_at.isoformat()}
-                for i in repo.instances(session)
-            ]
+        status = engine.status().to_dict()
+        status["instances"] = [asdict(i) for i in engine.instances()]
     finally:
         engine.stop()
     if args.json:
@@ -50,7 +45,7 @@ def _cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
     if engine is None:
         return EXIT_DATABASE
     try:
-        report = engine.inspect()
+        report = engine.inspect().to_dict()
     finally:
         engine.stop()
     if args.what == "active":
@@ -88,7 +83,7 @@ def _cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     def action(engine: Any) -> int:
         doc_id = engine.document(args.document, chapters=False).id if args.document else None
-        pending = engine.status()["chapters"]["pending"] if doc_id is None else engine.document(doc_id).chapter_count
+        pending = engine.status().chapters["pending"] if doc_id is None else engine.document(doc_id).chapter_count
         if not args.yes:
             if not sys.stdin.isatty():
                 print("chapterwise: refusing to purge without --yes (no terminal to confirm)", file=sys.stderr)
@@ -116,7 +111,7 @@ def _cmd_cache(args: argparse.Namespace, settings: Settings) -> int:
             removed = cache.clear()
             print(json.dumps({"removed": removed}) if args.json else f"Removed {removed} cached summaries.")
             return EXIT_OK
-        stats = cache.stats()
+        stats = asdict(cache.stats())
     finally:
         cache.close()
     if args.json:

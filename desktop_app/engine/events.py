@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .records import ChapterRecord
+from .reports import PipelineStatus
+
 log = logging.getLogger(__name__)
 
 
@@ -29,19 +32,31 @@ class DocumentAdded:
 
 @dataclass(frozen=True, slots=True)
 class ChapterCommitted:
-    """A chapter's result was committed. Fired on the DB writer thread, in commit order."""
+    """A chapter's result was committed. Fired on the DB writer thread, in commit order.
+
+    ``chapter`` carries the result fields (:data:`~desktop_app.engine.records.RESULT_FIELDS`); a view that
+    keeps a fuller record of the chapter applies them with :meth:`ChapterRecord.with_result`.
+    """
+
+    chapter: ChapterRecord
+
+    @property
+    def document_id(self) -> str:
+        return self.chapter.document_id
+
+    @property
+    def chapter_id(self) -> str:
+        return self.chapter.id
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterProgress:
+    """A long chapter is summarized in parts: ``done`` of ``total`` parts so far. Fired on a worker thread."""
 
     document_id: str
     chapter_id: str
-    index: int
-    title: str
-    status: str
-    summary: str | None
-    preview: str | None
-    error: str | None
-    latency_ms: float | None
-    cached: bool
-    clause_flags: tuple[dict[str, Any], ...] = ()
+    done: int
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +89,7 @@ class DocumentChanged:
     """A document was cancelled, retried, re-prioritised or removed. Fired on the thread that changed it."""
 
     document_id: str
-    change: str  # "cancelled" | "retried" | "priority" | "removed"
+    change: str  # "cancelled" | "retried" | "refocused" | "priority" | "removed"
     detail: dict[str, Any] = field(default_factory=dict)
 
 
@@ -82,7 +97,7 @@ class DocumentChanged:
 class PipelineStats:
     """A snapshot of the pipeline's gauges, about once a second. Fired on the pipeline's monitor thread."""
 
-    status: dict[str, Any]
+    status: PipelineStatus
 
 
 HealthState = Literal["up", "slow", "down", "circuit_open"]
@@ -120,6 +135,7 @@ Event = (
     BackendHealth
     | DocumentAdded
     | ChapterCommitted
+    | ChapterProgress
     | DocumentProgress
     | DocumentFinished
     | DocumentChanged

@@ -13,13 +13,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .events import BackendHealth, EndpointHealth, EventBus
+from .reports import EndpointStats
 from .summarize.base import (
     BackendTimeoutError,
     BackendUnavailableError,
     BadRequestError,
+    Summarizer,
     SummarizerError,
 )
 
@@ -100,7 +103,9 @@ def _judge(url: str, model: str, models: list[str], latency: float, backend: str
 class HealthMonitor:
     """Probes the backend every ``interval`` seconds and publishes changes. One loop; thread-safe reads."""
 
-    def __init__(self, settings: Settings, bus: EventBus, *, summarizer: Any = None, interval: float = 5.0) -> None:
+    def __init__(
+        self, settings: Settings, bus: EventBus, *, summarizer: Summarizer | None = None, interval: float = 5.0
+    ) -> None:
         self.settings = settings
         self.bus = bus
         self.summarizer = summarizer
@@ -109,6 +114,8 @@ class HealthMonitor:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._last: BackendHealth | None = None
+        #: Called on the health loop's thread after every check (the engine redoes fallback chapters).
+        self.on_checked: Callable[[BackendHealth], None] | None = None
 
     @property
     def current(self) -> BackendHealth | None:
@@ -122,8 +129,8 @@ class HealthMonitor:
         merged = []
         for e in endpoints:
             circuit = circuits.get(e.url)
-            if circuit and circuit.get("circuit") == "open":
-                reason = f"Paused after repeated failures ({circuit.get('last_error') or 'no answer'}); retried soon."
+            if circuit and circuit.circuit == "open":
+                reason = f"Paused after repeated failures ({circuit.last_error or 'no answer'}); retried soon."
                 merged.append(EndpointHealth(e.url, "circuit_open", reason, e.latency_ms))
             else:
                 merged.append(e)
@@ -138,24 +145,22 @@ class HealthMonitor:
             self.bus.publish(health)
         return health
 
-    def _circuits(self) -> dict[str, dict[str, Any]]:
-        stats = getattr(self.summarizer, "stats", None)
-        if not callable(stats):
+    def _circuits(self) -> dict[str, EndpointStats]:
+        if self.summarizer is None:
             return {}
-        return {e["url"]: e for e in stats().get("endpoints", [])}
+        return {e.url: e for e in self.summarizer.stats().endpoints}
 
     def run(self) -> None:
         """The loop (through the spawn hook); ends when :meth:`stop` is called."""
         while not self._stop.is_set():
             try:
-                self.check()
+                health = self.check()
+                if self.on_checked is not None:
+                    self.on_checked(health)
             except Exception:
                 log.exception("Backend health check failed")
             self._wake.wait(self.interval)
             self._wake.clear()
-
-    def check_soon(self) -> None:
-        self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()

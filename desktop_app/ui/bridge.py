@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -141,7 +142,7 @@ class EngineBridge(QObject):
         for c in changed:
             self.document_changed.emit(c)
         if stats is not None:
-            self.stats_updated.emit(stats.status)
+            self.stats_updated.emit(stats.status.to_dict())
         if health is not None:
             self.backend_health_changed.emit(health)
         self.flushes += 1
@@ -155,7 +156,7 @@ class EngineBridge(QObject):
 
 def sample_gauges(engine: Engine) -> dict[str, Any]:
     """Queue depths and worker counts: in-memory reads only, cheap enough for the GUI thread."""
-    gauges: dict[str, Any] = dict(engine.gauges())
+    gauges: dict[str, Any] = asdict(engine.gauges())
     if not engine.running:
         gauges["workers"] = gauges["workers_busy"] = 0
     gauges["time"] = time.monotonic()

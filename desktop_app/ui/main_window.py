@@ -27,8 +27,8 @@ from desktop_app.engine.events import ChapterCommitted, DocumentAdded, DocumentC
 from desktop_app.engine.events import DocumentProgress as ProgressEvent
 from desktop_app.engine.ingest.base import IngestError, NoTextError, PasswordRequiredError, WrongPasswordError
 from desktop_app.engine.ingest.detect import SUPPORTED_SUFFIXES
+from desktop_app.engine.records import DocumentView as DocumentData
 from desktop_app.engine.service import DocumentNotFoundError, Engine
-from desktop_app.engine.views import DocumentView as DocumentData
 from desktop_app.ui import dialogs, threads
 from desktop_app.ui.actions import build_actions, shortcut_table
 from desktop_app.ui.api_toggle import ApiToggle
@@ -206,8 +206,7 @@ class MainWindow(QMainWindow):
         self.health.attach(self.engine, b)
         self.engine.start()
         self.api.attach(self.engine, settings)
-        summarizer = self.engine.summarizer
-        backend = f"{summarizer.name}/{summarizer.model}" if summarizer.model else summarizer.name
+        backend = self.engine.backend_label
         self.engine_label.setText(f"  {backend} · {short_url(settings.resolved_database_url)}  ")
         self.tasks.submit(self.engine.documents, self._on_documents_loaded)
 

@@ -79,7 +79,7 @@ def test_inspect_active_and_stats_show_the_running_pipeline(
         assert all(w["mean_ms"] is not None and w["p95_ms"] is not None for w in stats["workers"] if w["done"])
         assert stats["endpoints"] == [], "the built-in summarizer has no endpoints"
         status = engine.status()
-    assert {"workers", "llm_latency_ms", "summarizer"} <= set(status)
+    assert {"workers", "llm_latency_ms", "summarizer"} <= set(status.to_dict())
 
 
 def test_inspect_stats_shows_llm_endpoints_and_circuits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

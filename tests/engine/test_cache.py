@@ -34,10 +34,10 @@ def test_hit_miss_stats_and_clear(tmp_path: Path) -> None:
     hit = cache.get("k")
     assert hit is not None and hit.cached and hit.summary == "A summary."
     stats = cache.stats()
-    assert (stats["hits"], stats["misses"], stats["entries"]) == (1, 1, 1)
-    assert stats["hit_rate"] == 0.5 and stats["bytes"] > 0
+    assert (stats.hits, stats.misses, stats.entries) == (1, 1, 1)
+    assert stats.hit_rate == 0.5 and stats.bytes > 0
     assert cache.clear() == 1
-    assert cache.stats()["entries"] == 0
+    assert cache.stats().entries == 0
     cache.close()
 
 
@@ -58,7 +58,7 @@ def test_entry_cap_evicts_least_recently_used(tmp_path: Path) -> None:
         cache.put(f"k{i}", result(f"s{i}"))
     assert cache.get("k0") is not None  # k0 is now recently used; k1 is the oldest
     cache.put("k10", result())
-    assert cache.stats()["entries"] <= 10
+    assert cache.stats().entries <= 10
     assert cache.get("k0") is not None
     assert cache.get("k1") is None
     cache.close()
@@ -71,7 +71,8 @@ def test_cached_summarizer_serves_second_call_and_keeps_flags(tmp_path: Path) ->
     assert not first.cached and second.cached
     assert second.summary == first.summary
     assert [f.to_dict() for f in second.clause_flags] == [f.to_dict() for f in first.clause_flags]
-    assert summarizer.stats()["cache"]["hits"] == 1
+    cache_stats = summarizer.stats().cache
+    assert cache_stats is not None and cache_stats.hits == 1
     summarizer.close()
 
 
@@ -81,11 +82,11 @@ def test_registry_wraps_with_cache_from_settings(tmp_path: Path) -> None:
     assert summarizer.cpu_bound and summarizer.max_concurrency is None
     summarizer.summarize(SummaryRequest(text=CHAPTER))
     assert summarizer.summarize(SummaryRequest(text=CHAPTER)).cached
-    stats = summarizer.stats()  # type: ignore[attr-defined]
-    assert stats["cache"]["entries"] == 1 and stats["cache"]["max_entries"] == 50
+    stats = summarizer.stats()
+    assert stats.cache is not None and stats.cache.entries == 1 and stats.cache.max_entries == 50
     summarizer.close()
     cli_cache = open_cache(settings)  # what `chapterwise cache stats|clear` uses
-    assert cli_cache.stats()["entries"] == 1
+    assert cli_cache.stats().entries == 1
     assert cli_cache.clear() == 1
     cli_cache.close()
 

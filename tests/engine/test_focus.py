@@ -50,7 +50,7 @@ def test_two_focuses_give_two_summaries_and_two_cache_entries(tmp_path: Path) ->
         first = summarizer.summarize(payment)
         second = summarizer.summarize(ending)
         again = summarizer.summarize(payment)
-        stats = summarizer.stats()["cache"]  # type: ignore[attr-defined]
+        stats = summarizer.stats().cache
     finally:
         summarizer.close()
     assert first.summary != second.summary
@@ -58,7 +58,7 @@ def test_two_focuses_give_two_summaries_and_two_cache_entries(tmp_path: Path) ->
     assert "terminate" in second.summary.lower() or "governed" in second.summary.lower()
     assert not first.cached and not second.cached
     assert again.cached and again.summary == first.summary, "the same text with the same focus is a cache hit"
-    assert stats["entries"] == 2 and stats["hits"] == 1 and stats["misses"] == 2
+    assert stats is not None and (stats.entries, stats.hits, stats.misses) == (2, 1, 2)
 
 
 def test_refocus_summarizes_the_document_again_in_one_action(tmp_path: Path) -> None:

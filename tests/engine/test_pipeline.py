@@ -7,21 +7,16 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentFinished, DocumentProgress
 from desktop_app.engine.service import Engine
-from desktop_app.engine.store import repo
-from desktop_app.engine.store.models import Chapter
-from desktop_app.engine.store.repo import ChapterResult
 
 from .pipeline_helpers import EventLog, GatedSummarizer, make_document, settings_for
 
 
 def _chapter_count(engine: Engine, status: str) -> int:
-    with engine.sessions() as session:
-        return int(session.scalar(select(func.count()).select_from(Chapter).where(Chapter.status == status)) or 0)
+    return engine.status(with_documents=False, with_operations=False).chapters[status]
 
 
 def test_document_is_summarized_end_to_end(database_url: str, tmp_path: Path) -> None:
@@ -36,7 +31,7 @@ def test_document_is_summarized_end_to_end(database_url: str, tmp_path: Path) ->
     assert all(c.summary and c.preview and c.status == "done" for c in done.chapters)
     assert done.summary, "the whole-document summary is made when every chapter is done"
     committed = log.of(ChapterCommitted)
-    assert sorted(e.index for e in committed) == list(range(120))
+    assert sorted(e.chapter.index for e in committed) == list(range(120))
     progress = log.of(DocumentProgress)
     assert progress[-1].done == 120 and progress[-1].total == 120
     assert [e.status for e in log.of(DocumentFinished)] == ["done"]
@@ -48,7 +43,7 @@ def test_batches_close_at_batch_size(tmp_path: Path) -> None:
     log = EventLog()
     with Engine(settings) as engine:
         engine.bus.subscribe(log)
-        engine.pipeline.commit_hook = lambda chapters, docs: sizes.append(len(chapters) + len(docs))
+        engine.set_commit_hook(lambda chapters, docs: sizes.append(len(chapters) + len(docs)))
         engine.add_parsed(make_document(150, sentences=3), file_name="b.txt")
         # With a one-minute interval only the 50-row rule (or an idle pipeline) can close a batch.
         assert log.wait_for(lambda ev: sum(isinstance(e, ChapterCommitted) for e in ev) >= 150, timeout=60)
@@ -56,82 +51,44 @@ def test_batches_close_at_batch_size(tmp_path: Path) -> None:
 
 
 def test_batches_close_at_interval(tmp_path: Path) -> None:
-    settings = settings_for(f"sqlite:///{tmp_path / 'i.db'}", tmp_path, batch_interval_ms=500)
+    settings = settings_for(
+        f"sqlite:///{tmp_path / 'i.db'}", tmp_path, batch_interval_ms=500, summary_max_workers=6, min_workers=6
+    )
     commits: list[tuple[float, int]] = []
-    summarizer = GatedSummarizer()  # workers hold still: only the rows below reach the writer
+    # Odd chapters wait at the gate, so their workers stay busy and the writer is never idle: only the
+    # 500 ms rule can close the batch of the three even chapters (fewer than 50 rows).
+    summarizer = GatedSummarizer(passes=lambda request: int(request.title.split()[-1]) % 2 == 1)
+    log = EventLog()
     with Engine(settings, summarizer=summarizer) as engine:
-        engine.pipeline.commit_hook = lambda chapters, docs: commits.append((time.monotonic(), len(chapters)))
-        doc = engine.add_parsed(make_document(3), file_name="three.txt")
-        log = EventLog()
         engine.bus.subscribe(log)
-        tick = threading.Event()
-        while summarizer.waiting < 3:  # the workers hold the chapters, so the writer is not idle
-            tick.wait(0.01)
-        # Three results, fewer than 50: only the 500 ms rule can close the batch.
-        queued_at = time.monotonic()
-        for chapter in doc.chapters:
-            engine.pipeline.write_queue.put(
-                ChapterResult(chapter.id, doc.id, chapter.index, chapter.title, "done", 1, summary="s", preview="p")
-            )
+        engine.set_commit_hook(lambda chapters, docs: commits.append((time.monotonic(), len(chapters))))
+        engine.add_parsed(make_document(6), file_name="six.txt")
         assert log.wait_for(lambda ev: sum(isinstance(e, ChapterCommitted) for e in ev) == 3)
+        first_at, first_size = commits[0]
         summarizer.gate.set()
-    first_at, first_size = commits[0]
     assert first_size == 3, "the three rows went out as one batch"
-    assert first_at - queued_at >= 0.45, "a partial batch waits for the interval"
-
-
-def test_same_chapter_written_twice_leaves_one_row_with_latest_summary(database_url: str, tmp_path: Path) -> None:
-    settings = settings_for(database_url, tmp_path, skip_pipeline_init=True)
-    with Engine(settings) as engine:
-        doc = engine.add_parsed(make_document(2), file_name="x.txt")
-        first = doc.chapters[0]
-        with engine.sessions.begin() as session:
-            repo.claim_chapters(session, engine.instance_id, 2)
-        row = ChapterResult(first.id, doc.id, 0, first.title, "done", 1, summary="old", preview="old")
-        engine.pipeline.commit([row])
-        row2 = ChapterResult(first.id, doc.id, 0, first.title, "done", 2, summary="new", preview="new")
-        engine.pipeline.commit([row2])
-        engine.pipeline.commit([row2, row2])  # a retried batch
-        view = engine.document(doc.id, with_text=True)
-    assert len(view.chapters) == 2
-    assert view.chapters[0].summary == "new"
-    assert view.chapters[0].attempts == 2
-    assert view.chapters[0].text, "the upsert never touches the chapter's text"
-
-
-def test_a_late_result_never_overwrites_a_chapter_put_back_in_the_backlog(database_url: str, tmp_path: Path) -> None:
-    settings = settings_for(database_url, tmp_path, skip_pipeline_init=True)
-    with Engine(settings) as engine:
-        doc = engine.add_parsed(make_document(1), file_name="late.txt")
-        chapter = doc.chapters[0]
-        # The chapter is pending (for example re-summarized with a new focus while an old run was in flight).
-        late = ChapterResult(chapter.id, doc.id, 0, chapter.title, "done", 1, summary="stale", preview="stale")
-        log = EventLog()
-        engine.bus.subscribe(log)
-        engine.pipeline.commit([late])
-        view = engine.document(doc.id)
-    assert view.chapters[0].status == "pending" and view.chapters[0].summary is None
-    assert log.of(ChapterCommitted) == [], "no event for a row that was not written"
+    assert summarizer.last_passed_at is not None
+    assert first_at - summarizer.last_passed_at >= 0.45, "a partial batch waits for the interval"
 
 
 def test_slow_writer_blocks_workers_and_memory_stays_bounded(tmp_path: Path) -> None:
     settings = settings_for(f"sqlite:///{tmp_path / 's.db'}", tmp_path, summary_queue_size=40, write_queue_size=60)
     writer_gate = threading.Event()
     with Engine(settings) as engine:
-        engine.pipeline.commit_hook = lambda chapters, docs: writer_gate.wait()
+        engine.set_commit_hook(lambda chapters, docs: writer_gate.wait())
         doc = engine.add_parsed(make_document(400, sentences=3), file_name="big.txt")
-        pipe = engine.pipeline
 
         def saturated() -> bool:
-            busy = pipe.worker_count()[1]
-            return pipe.write_queue.full() and busy == pipe.worker_count()[0]
+            g = engine.gauges()
+            return g.write_queue_size == g.write_queue_maxsize and g.workers_busy == g.workers
 
         deadline = time.monotonic() + 30
         while not saturated() and time.monotonic() < deadline:
             writer_gate.wait(0.05)  # poll without sleeping in the test body
         assert saturated(), "workers block on the full write queue"
         # What the process holds is bounded by the two queues, the workers and the writer's one batch.
-        in_memory = pipe.summary_queue.qsize() + pipe.write_queue.qsize() + pipe.worker_count()[0]
+        g = engine.gauges()
+        in_memory = g.summary_queue_size + g.write_queue_size + g.workers
         assert in_memory <= 40 + 60 + settings.max_workers
         claimed = _chapter_count(engine, "processing")
         assert claimed <= 40 + 60 + settings.max_workers + settings.batch_size
@@ -183,7 +140,7 @@ def test_synchronous_mode_waits_for_every_summary(database_url: str, tmp_path: P
         status = engine.status()
     assert doc.status == "done" and doc.done == 30
     assert doc.summary
-    assert status["async_enabled"] is False
+    assert status.pipeline.async_enabled is False
 
 
 def test_2000_chapter_document_is_accepted_without_blocking_on_the_queue(database_url: str, tmp_path: Path) -> None:
@@ -192,7 +149,7 @@ def test_2000_chapter_document_is_accepted_without_blocking_on_the_queue(databas
     with Engine(settings, summarizer=summarizer) as engine:
         doc = engine.add_parsed(make_document(2000, sentences=2), file_name="huge.txt")
         assert doc.chapter_count == 2000
-        assert engine.pipeline.summary_queue.qsize() <= 200
+        assert engine.gauges().summary_queue_size <= 200
         assert _chapter_count(engine, "pending") >= 2000 - 200 - settings.max_workers
         summarizer.gate.set()
         final = engine.wait(doc.id, timeout=180)
@@ -245,7 +202,6 @@ def test_two_instances_share_one_postgres_backlog(postgres_url: str, tmp_path: P
         doc = a.add_parsed(make_document(200, sentences=3), file_name="shared.txt")
         # A holds at most its queue and its workers, all waiting at the gate: the rest is B's to take.
         second.gate.set()
-        b.pipeline.wake()
         tick = threading.Event()
         for _ in range(600):
             if sum(second.calls.values()) >= 20:

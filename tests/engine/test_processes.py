@@ -32,5 +32,5 @@ def test_pipeline_with_summarizer_processes(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'p.db'}", summary_processes=2)
     with Engine(settings) as engine:
         doc = engine.wait(engine.add_parsed(make_document(40), file_name="p.txt").id, timeout=120)
-        assert engine.status()["summarizer"]["processes"] == 2
+        assert engine.summarizer_stats().processes == 2
     assert doc.status == "done" and doc.done == 40 and all(c.summary for c in doc.chapters)

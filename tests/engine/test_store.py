@@ -8,7 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from desktop_app.engine.store import repo
+from desktop_app.engine.records import ChapterRecord
+from desktop_app.engine.states import ChapterStatus
+from desktop_app.engine.store import backlog, documents, instances
 from desktop_app.engine.store.db import open_database
 from desktop_app.engine.store.models import Base
 
@@ -49,19 +51,19 @@ def test_claims_are_exclusive_and_recovery_returns_dead_claims(database_url: str
     engine, sessions = open_database(database_url)
     try:
         with sessions.begin() as s:
-            doc = repo.add_document(s, make_document(10), file_name="a.txt", sha256="x")
-            repo.register_instance(s, "dead-one", "elsewhere", 1)
+            doc_id = documents.add_document(s, make_document(10), file_name="a.txt", sha256="x")
+            instances.register_instance(s, "dead-one", "elsewhere", 1)
         with sessions.begin() as s:
-            first = repo.claim_chapters(s, "dead-one", 6)
+            first = backlog.claim_chapters(s, "dead-one", 6)
         with sessions.begin() as s:
-            second = repo.claim_chapters(s, "live-one", 6)
+            second = backlog.claim_chapters(s, "live-one", 6)
         assert [w.index for w in first] == list(range(6))
         assert [w.index for w in second] == list(range(6, 10))
         with sessions.begin() as s:
-            chapters, _ = repo.recover_orphans(s, ["dead-one"])
+            chapters, _ = instances.recover_orphans(s, ["dead-one"])
         assert chapters == 6
         with sessions() as s:
-            counts = repo.progress(s, [doc.id])[doc.id]
+            counts = documents.progress(s, [doc_id])[doc_id]
         assert counts["pending"] == 6 and counts["processing"] == 4
     finally:
         engine.dispose()
@@ -79,18 +81,72 @@ def test_a_database_of_the_first_release_is_upgraded_in_place(tmp_path: Path) ->
         config = alembic_config(url)
         config.attributes["connection"] = conn
         command.upgrade(config, "0001")
-        conn.execute(text(
-            "INSERT INTO documents (id, file_name, file_sha256, title, format, priority, status, chapter_count, "
-            "structure, warnings, created_at, updated_at) VALUES ('d1', 'a.txt', 'x', 'Kept', 'txt', 1, 'done', 0, "
-            "'', '[]', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
-        ))
+        conn.execute(
+            text(
+                "INSERT INTO documents (id, file_name, file_sha256, title, format, priority, status, chapter_count, "
+                "structure, warnings, created_at, updated_at) VALUES ('d1', 'a.txt', 'x', 'Kept', 'txt', 1, 'done', 0, "
+                "'', '[]', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
     old.dispose()
     engine, sessions = open_database(url)  # upgrades to the newest revision
     try:
         with sessions() as s:
-            assert repo.find_document(s, "d1").title == "Kept"
+            view = documents.get_document(s, "d1", chapters=False, with_text=False)
+            assert view is not None and view.title == "Kept"
         with engine.connect() as conn:
             assert "state" in {c["name"] for c in inspect(conn).get_columns("instances")}
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     finally:
         engine.dispose()
+
+
+def _done(chapter: ChapterRecord, attempts: int, summary: str) -> ChapterRecord:
+    return ChapterRecord(
+        chapter.id,
+        chapter.document_id,
+        chapter.index,
+        chapter.title,
+        ChapterStatus.DONE,
+        attempts,
+        summary=summary,
+        preview=summary,
+    )
+
+
+def test_same_chapter_written_twice_leaves_one_row_with_latest_summary(database_url: str) -> None:
+    engine, sessions = open_database(database_url)
+    try:
+        with sessions.begin() as s:
+            doc_id = documents.add_document(s, make_document(2), file_name="x.txt", sha256="x")
+            backlog.claim_chapters(s, "me", 2)
+        with sessions() as s:
+            first = documents.chapters_of(s, doc_id)[0]
+        for batch in ([_done(first, 1, "old")], [_done(first, 2, "new")], [_done(first, 2, "new")] * 2):
+            with sessions.begin() as s:  # the last batch is a retried one, with the same row twice
+                assert backlog.upsert_chapter_results(s, batch) == {first.id}
+        with sessions() as s:
+            chapters = documents.chapters_of(s, doc_id)
+    finally:
+        engine.dispose()
+    assert len(chapters) == 2
+    assert chapters[0].summary == "new" and chapters[0].attempts == 2
+    assert chapters[0].text, "the upsert never touches the chapter's text"
+
+
+def test_a_late_result_never_overwrites_a_chapter_put_back_in_the_backlog(database_url: str) -> None:
+    engine, sessions = open_database(database_url)
+    try:
+        with sessions.begin() as s:
+            doc_id = documents.add_document(s, make_document(1), file_name="late.txt", sha256="x")
+        with sessions() as s:
+            chapter = documents.chapters_of(s, doc_id)[0]
+        # The chapter is pending (for example re-summarized with a new focus while an old run was in flight).
+        with sessions.begin() as s:
+            written = backlog.upsert_chapter_results(s, [_done(chapter, 1, "stale")])
+        with sessions() as s:
+            after = documents.chapters_of(s, doc_id)[0]
+    finally:
+        engine.dispose()
+    assert written == set(), "a row that was not written is not reported (so no event is published for it)"
+    assert after.status == "pending" and after.summary is None

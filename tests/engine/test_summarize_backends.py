@@ -181,16 +181,16 @@ def test_circuit_opens_then_fallback_then_half_open_probe(
     sim.inject("500", count=3)
     with pytest.raises(ServerError):
         summarizer.summarize(chapter())
-    assert summarizer.stats()["endpoints"][0]["circuit"] == "open"
+    assert summarizer.stats().endpoints[0].circuit == "open"
     posts = len(sim.requests)
     fallback = summarizer.summarize(chapter())  # circuit open: the extractive backend answers
     assert fallback.fallback_from == backend and fallback.backend == "extractive"
     assert len(sim.requests) == posts  # nothing was sent
-    assert summarizer.stats()["fallbacks"] == 1
+    assert summarizer.stats().fallbacks == 1
     now[0] = 11.0  # reset time passed: one probe goes through and closes the circuit
     result = summarizer.summarize(chapter())
     assert result.backend == backend and result.fallback_from is None
-    assert summarizer.stats()["endpoints"][0]["circuit"] == "closed"
+    assert summarizer.stats().endpoints[0].circuit == "closed"
     summarizer.close()
 
 
@@ -208,7 +208,7 @@ def test_half_open_failure_reopens(tmp_path: Path, sim: LLMSimulator, sleeps: Sl
     now[0] = 6.0
     with pytest.raises(CircuitOpenError):  # the probe fails (503) and the circuit opens again
         summarizer.summarize(chapter())
-    assert summarizer.stats()["endpoints"][0]["circuit"] == "open"
+    assert summarizer.stats().endpoints[0].circuit == "open"
     summarizer.close()
 
 
@@ -234,9 +234,9 @@ def test_least_busy_routing_and_dead_endpoint(tmp_path: Path, sleeps: Sleeps) ->
             t.join(timeout=20)
         assert not errors
         assert a.served >= 3 and b.served >= 3  # both live servers share the load
-        stats = summarizer.stats()["endpoints"]
-        assert stats[2]["circuit"] == "open" and stats[2]["errors"] >= 1
-        assert all(e["in_flight"] == 0 for e in stats)
+        stats = summarizer.stats().endpoints
+        assert stats[2].circuit == "open" and stats[2].errors >= 1
+        assert all(e.in_flight == 0 for e in stats)
         summarizer.close()
 
 
@@ -261,7 +261,7 @@ def test_long_chapter_map_reduce(tmp_path: Path, sim: LLMSimulator, sleeps: Slee
     assert "summaries of the parts" in posts[-1].body["messages"][-1]["content"]
     assert result.summary.startswith("Part 0 begins")
     assert result.completion_tokens and result.completion_tokens > 10
-    assert summarizer.stats()["map_reduce_splits"] == 1
+    assert summarizer.stats().map_reduce_splits == 1
     summarizer.close()
 
 

@@ -98,6 +98,7 @@ def test_bridge_coalesces_a_burst_into_few_signals(qtbot, make_window) -> None:
     import threading
 
     from desktop_app.engine.events import ChapterCommitted
+    from desktop_app.engine.records import ChapterRecord
 
     window = make_window()
     bridge = window.bridge
@@ -106,8 +107,8 @@ def test_bridge_coalesces_a_burst_into_few_signals(qtbot, make_window) -> None:
 
     def burst() -> None:
         for i in range(2000):
-            window.engine.bus.publish(ChapterCommitted("doc", f"c{i}", i, f"Chapter {i}", "done", "s", "p", None,
-                                                       1.0, False))
+            record = ChapterRecord(f"c{i}", "doc", i, f"Chapter {i}", "done", 1, summary="s", latency_ms=1.0)
+            window.engine.bus.publish(ChapterCommitted(record))
 
     thread = threading.Thread(target=burst)
     thread.start()

@@ -66,7 +66,7 @@ def test_saved_settings_apply_without_restart(qtbot, make_window, book) -> None:
     dialog.initial_workers.setValue(2)
     with qtbot.waitSignal(window.engine_restarted, timeout=20_000):
         dialog.accept()
-    assert window.engine.pipeline.config.max_workers == 5
+    assert window.engine.worker_bounds()[1] == 5
     assert window.settings.min_workers == 2
     # The documents are listed again from the new engine.
     qtbot.waitUntil(lambda: window.documents_model.rowCount() == 1, timeout=10_000)

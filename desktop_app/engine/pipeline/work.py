@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..store.models import ChapterStatus, DocumentStatus, utcnow
-from ..store.repo import ChapterResult, ChapterWork, DocumentResult, DocumentWork
+from ..messages import ChapterWork, DocumentResult, DocumentWork
+from ..records import ChapterRecord
+from ..states import ChapterStatus, DocumentStatus
 from ..summarize.base import (
+    ClauseFlag,
     PermanentError,
     RateLimitedError,
     Summarizer,
     SummaryRequest,
     SummaryResult,
+    SummarySentence,
     TransientError,
 )
+from ..summarize.grounding import align, align_across, find_span, split_summary
 
 log = logging.getLogger(__name__)
 
@@ -37,53 +42,70 @@ def retry_delay(attempt: int, retry_after: float | None = None) -> float:
 
 def summarize_chapter(
     work: ChapterWork, summarizer: Summarizer, *, max_sentences: int, max_attempts: int
-) -> tuple[ChapterResult, SummaryResult | None, Exception | None]:
+) -> tuple[ChapterRecord, SummaryResult | None, Exception | None]:
     """Summarize one chapter; never raises. Returns the row to write, the raw result and any error."""
     attempts = work.attempts + 1
 
-    def row(status: str, **fields: Any) -> ChapterResult:
+    def row(status: ChapterStatus, **fields: Any) -> ChapterRecord:
         fields.setdefault("backend", summarizer.name)
         fields.setdefault("model", summarizer.model)
-        return ChapterResult(work.chapter_id, work.document_id, work.index, work.title, status, attempts, **fields)
+        return ChapterRecord(work.chapter_id, work.document_id, work.index, work.title, status, attempts, **fields)
 
     if not work.text.strip():
-        return row(ChapterStatus.DONE.value, summary="", preview=""), None, None
+        return row(ChapterStatus.DONE, summary="", preview=""), None, None
     request = SummaryRequest(text=work.text, title=work.title, focus=work.focus, max_sentences=max_sentences)
     try:
         result = summarizer.summarize(request)
     except TransientError as err:
         if attempts >= max_attempts:
             message = f"Gave up after {attempts} attempts: {err}"
-            return row(ChapterStatus.FAILED.value, error=message), None, err
+            return row(ChapterStatus.FAILED, error=message), None, err
         retry_after = err.retry_after if isinstance(err, RateLimitedError) else None
-        when = utcnow() + timedelta(seconds=retry_delay(attempts, retry_after))
+        when = datetime.now(UTC) + timedelta(seconds=retry_delay(attempts, retry_after))
         log.warning(
             "Chapter %s of %s will be retried (attempt %d): %s", work.index + 1, work.document_id, attempts, err
         )
-        pending = row(ChapterStatus.PENDING.value, error=str(err), retry_at=when)
+        pending = row(ChapterStatus.PENDING, error=str(err), retry_at=when)
         return pending, None, err
     except PermanentError as err:
-        return row(ChapterStatus.FAILED.value, error=str(err)), None, err
+        return row(ChapterStatus.FAILED, error=str(err)), None, err
     except Exception as err:  # a bug must fail one chapter, not the worker
         log.exception("Summarizing chapter %s of %s failed", work.index + 1, work.document_id)
         message = f"Internal error while summarizing: {type(err).__name__}: {err}"
-        return row(ChapterStatus.FAILED.value, error=message), None, err
+        return row(ChapterStatus.FAILED, error=message), None, err
     done = row(
-        ChapterStatus.DONE.value,
+        ChapterStatus.DONE,
         backend=result.backend,
         model=result.model,
         summary=result.summary,
         preview=result.preview,
-        error=(
-            f"Summarized by {result.backend}: {result.fallback_from} was unavailable" if result.fallback_from else None
-        ),
+        sentences=tuple(result.sentences) or ground(result.summary, work.text),
+        fallback_reason=(result.fallback_reason or f"{result.fallback_from} was unavailable")
+        if result.fallback_from
+        else None,
         latency_ms=result.latency_ms,
         prompt_tokens=result.prompt_tokens,
         completion_tokens=result.completion_tokens,
         cached=result.cached,
-        clause_flags=[flag.to_dict() for flag in result.clause_flags],
+        clause_flags=tuple(locate(flag, work.text).to_dict() for flag in result.clause_flags),
+        clause_error=result.clause_error,
     )
     return done, result, None
+
+
+def ground(summary: str, text: str) -> tuple[SummarySentence, ...]:
+    """A summary that came without spans (a model's), aligned sentence by sentence to the chapter's text."""
+    return tuple(align(split_summary(summary), text)) if summary.strip() else ()
+
+
+def locate(flag: ClauseFlag, text: str) -> ClauseFlag:
+    """The clause flag with the span of its quote in the chapter's text, where it can be found."""
+    if flag.start is not None and flag.end is not None:
+        return flag
+    span = find_span(flag.text, text, flag.start)
+    if span is None:
+        return flag
+    return ClauseFlag(flag.category, flag.severity, flag.text, span[0], span[1])
 
 
 def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_sentences: int) -> DocumentResult:
@@ -91,16 +113,18 @@ def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_senten
     failed, total = work.failed, work.total
     cancelled = total - failed - len(work.chapters) if total else 0
     if failed:
-        status, error = DocumentStatus.FAILED.value, f"{failed} of {total} chapters failed"
+        status, error = DocumentStatus.FAILED, f"{failed} of {total} chapters failed"
     elif cancelled > 0:
-        status, error = DocumentStatus.CANCELLED.value, None
+        status, error = DocumentStatus.CANCELLED, None
     else:
-        status, error = DocumentStatus.DONE.value, None
+        status, error = DocumentStatus.DONE, None
     if not work.chapters:
         return DocumentResult(work.document_id, status, summary=None, error=error or None)
     if len(work.chapters) == 1:
-        return DocumentResult(work.document_id, status, summary=work.chapters[0][1], error=error)
-    text = "\n\n".join(f"{title}\n\n{summary}" for title, summary in work.chapters)
+        only = work.chapters[0]
+        sentences = [replace(s, chapter=only.index) for s in only.sentences or ground(only.summary, only.text)]
+        return DocumentResult(work.document_id, status, summary=only.summary, error=error, sentences=sentences)
+    text = "\n\n".join(f"{c.title}\n\n{c.summary}" for c in work.chapters)
     request = SummaryRequest(
         text=text,
         title=work.title,
@@ -110,9 +134,12 @@ def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_senten
         want_clauses=False,
     )
     try:
-        summary = summarizer.summarize(request).summary
+        result = summarizer.summarize(request)
     except Exception as err:
         log.warning("Whole-document summary of %s failed: %s", work.document_id, err)
         note = f"The whole-document summary could not be made: {err}"
         return DocumentResult(work.document_id, status, summary=None, error=f"{error}; {note}" if error else note)
-    return DocumentResult(work.document_id, status, summary=summary, error=error)
+    sentences = list(result.sentences) or align_across(
+        split_summary(result.summary), [(c.index, c.text) for c in work.chapters if c.text]
+    )
+    return DocumentResult(work.document_id, status, summary=result.summary, error=error, sentences=sentences)

@@ -20,20 +20,17 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..events import ChapterCommitted, DocumentFinished, DocumentProgress, EventBus
-from ..store import repo
-from ..store.models import ChapterStatus
-from ..store.repo import ChapterResult, DocumentResult
+from ..messages import DocumentResult, Stop
+from ..records import ChapterRecord
+from ..reports import CommitTimes
+from ..states import ChapterStatus
+from ..store import backlog, documents
 from .stats import Rate, Window
 
 log = logging.getLogger(__name__)
 
 
-class Stop:
-    """Poison pill."""
-
-
-STOP = Stop()
-Result = ChapterResult | DocumentResult
+Result = ChapterRecord | DocumentResult
 
 
 class BatchWriter:
@@ -43,7 +40,7 @@ class BatchWriter:
         self,
         sessions: sessionmaker[Session],
         bus: EventBus,
-        results: queue.Queue[ChapterResult | DocumentResult | Stop],
+        results: queue.Queue[ChapterRecord | DocumentResult | Stop],
         *,
         batch_size: int,
         batch_interval_s: float,
@@ -61,7 +58,7 @@ class BatchWriter:
         self.throughput = Rate(60.0)
         self.committed = {"done": 0, "failed": 0, "retried": 0}
         #: Called before each batch is written (tests and benchmarks use it to slow or observe the writer).
-        self.commit_hook: Callable[[list[ChapterResult], list[DocumentResult]], None] | None = None
+        self.commit_hook: Callable[[list[ChapterRecord], list[DocumentResult]], None] | None = None
         self.finished = threading.Event()
 
     def run(self) -> None:
@@ -89,17 +86,17 @@ class BatchWriter:
 
     def commit(self, batch: list[Result]) -> None:
         """Write one batch in one short transaction, then publish its events. Retries a locked database."""
-        chapters = [r for r in batch if isinstance(r, ChapterResult)]
-        documents = [r for r in batch if isinstance(r, DocumentResult)]
+        chapters = [r for r in batch if isinstance(r, ChapterRecord)]
+        docs = [r for r in batch if isinstance(r, DocumentResult)]
         started = time.perf_counter()
         for attempt in range(8):
             try:
                 if self.commit_hook:
-                    self.commit_hook(chapters, documents)
+                    self.commit_hook(chapters, docs)
                 with self.sessions.begin() as session:
-                    written = repo.upsert_chapter_results(session, chapters)
-                    repo.apply_document_results(session, documents)
-                chapters = [r for r in chapters if r.chapter_id in written]
+                    written = backlog.upsert_chapter_results(session, chapters)
+                    backlog.apply_document_results(session, docs)
+                chapters = [r for r in chapters if r.id in written]
                 break
             except IntegrityError as err:
                 log.warning("Batch rejected (%s); writing its rows one by one", err.orig)
@@ -114,50 +111,46 @@ class BatchWriter:
             return
         elapsed_ms = (time.perf_counter() - started) * 1000.0
         self.commit_times.add(elapsed_ms)
-        log.info("Committed batch of %d chapters in %.2f ms", len(chapters) + len(documents), elapsed_ms)
-        self._publish(chapters, documents)
+        log.info("Committed batch of %d chapters in %.2f ms", len(chapters) + len(docs), elapsed_ms)
+        self._publish(chapters, docs)
 
-    def _commit_rows_one_by_one(self, rows: list[ChapterResult]) -> list[ChapterResult]:
+    def _commit_rows_one_by_one(self, rows: list[ChapterRecord]) -> list[ChapterRecord]:
         kept = []
         for row in rows:
             try:
                 with self.sessions.begin() as session:
-                    if repo.upsert_chapter_results(session, [row]):
+                    if backlog.upsert_chapter_results(session, [row]):
                         kept.append(row)
             except IntegrityError:
-                log.info("Dropped the result of chapter %s: its document was removed", row.chapter_id)
+                log.info("Dropped the result of chapter %s: its document was removed", row.id)
         return kept
 
-    def _publish(self, chapters: list[ChapterResult], documents: list[DocumentResult]) -> None:
+    def _publish(self, chapters: list[ChapterRecord], docs: list[DocumentResult]) -> None:
         touched: dict[str, None] = {}
         for row in chapters:
-            if row.status == ChapterStatus.PENDING.value:
+            if row.status == ChapterStatus.PENDING:
                 self.committed["retried"] += 1
                 continue
-            self.committed["done" if row.status == ChapterStatus.DONE.value else "failed"] += 1
+            self.committed["done" if row.status == ChapterStatus.DONE else "failed"] += 1
             touched[row.document_id] = None
-            self.bus.publish(
-                ChapterCommitted(
-                    document_id=row.document_id,
-                    chapter_id=row.chapter_id,
-                    index=row.index,
-                    title=row.title,
-                    status=row.status,
-                    summary=row.summary,
-                    preview=row.preview,
-                    error=row.error,
-                    latency_ms=row.latency_ms,
-                    cached=row.cached,
-                    clause_flags=tuple(row.clause_flags),
-                )
-            )
-        self.throughput.add(sum(1 for r in chapters if r.status != ChapterStatus.PENDING.value))
+            self.bus.publish(ChapterCommitted(row))
+        self.throughput.add(sum(1 for r in chapters if r.status != ChapterStatus.PENDING))
         if touched:
             with self.sessions() as session:
-                counts = repo.progress(session, touched)
+                counts = documents.progress(session, touched)
             for doc_id, c in counts.items():
                 self.bus.publish(DocumentProgress(doc_id, c["done"], c["failed"], c["cancelled"], c["total"]))
                 if c["pending"] == 0 and c["processing"] == 0:
                     self.on_document_ready()  # the document is ready for its whole-document summary
-        for doc in documents:
+        for doc in docs:
             self.bus.publish(DocumentFinished(doc.document_id, doc.status, doc.summary, doc.error))
+
+    def commit_times_report(self) -> CommitTimes:
+        commit = self.commit_times.percentiles()
+        return CommitTimes(
+            p50=commit["p50"],
+            p99=commit["p99"],
+            last=self.commit_times.last(),
+            total=self.commit_times.total,
+            recent=tuple(self.commit_times.values()),
+        )

@@ -7,7 +7,6 @@ instance is found dead. Schema changes go through Alembic migrations in ``migrat
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -30,6 +29,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ..states import TERMINAL_CHAPTER, ChapterStatus, DocumentStatus, Priority
+
+__all__ = [
+    "TERMINAL_CHAPTER",
+    "Base",
+    "Chapter",
+    "ChapterStatus",
+    "Document",
+    "DocumentStatus",
+    "Instance",
+    "Priority",
+    "new_id",
+    "utcnow",
+]
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -37,31 +51,6 @@ def utcnow() -> datetime:
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-class ChapterStatus(enum.StrEnum):
-    PENDING = "pending"
-    PROCESSING = "processing"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-TERMINAL_CHAPTER = (ChapterStatus.DONE, ChapterStatus.FAILED, ChapterStatus.CANCELLED)
-
-
-class DocumentStatus(enum.StrEnum):
-    PROCESSING = "processing"  # chapters are being summarized
-    SUMMARIZING = "summarizing"  # every chapter is final; the whole-document summary is being made
-    DONE = "done"  # every chapter done, document summary saved
-    FAILED = "failed"  # finished, but some chapters failed
-    CANCELLED = "cancelled"
-
-
-class Priority(enum.IntEnum):
-    LOW = 0
-    NORMAL = 1
-    HIGH = 2
 
 
 NAMING = {
@@ -93,7 +82,13 @@ class Document(Base):
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     focus: Mapped[str | None] = mapped_column(Text, nullable=True)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The whole-document summary sentence by sentence, each with its chapter and span.
+    summary_sentences: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The backend and model the document was started with (``resume`` keeps using them).
+    backend: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    model: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    page_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: The instance making the whole-document summary while status is "summarizing".
     claimed_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -131,6 +126,15 @@ class Chapter(Base):
     completion_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cached: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
     clause_flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: The summary sentence by sentence: ``{"text", "start", "end", "support"}`` (spans into ``text``).
+    sentences: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    #: Set when the summary came from the fallback backend: why the intended one did not answer.
+    fallback_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Set when the summary is done but the clause step failed: why.
+    clause_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Lower-level sections ``{"title", "start", "end", "level"}`` and ``[offset, page]`` pairs of the text.
+    sections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    page_starts: Mapped[list[list[int]] | None] = mapped_column(JSON, nullable=True)
     claimed_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     #: A chapter re-queued after a transient failure is not claimed again before this time.

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from ..reports import SummarizerStats
+
 #: Bumped whenever a prompt or the extractive ranking changes what a summary says, so the cache
 #: never serves a summary made by older rules.
 PROMPT_VERSION = "4"
@@ -53,10 +55,17 @@ class ClauseFlag:
     category: str
     severity: Literal["high", "medium", "low"]
     text: str
-    start: int | None = None  # offset in the chapter text, where known
+    start: int | None = None  # offsets of the clause in the chapter text, where known
+    end: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"category": self.category, "severity": self.severity, "text": self.text, "start": self.start}
+        return {
+            "category": self.category,
+            "severity": self.severity,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ClauseFlag:
@@ -65,6 +74,7 @@ class ClauseFlag:
             severity=data.get("severity", "medium"),
             text=str(data.get("text", "")),
             start=data.get("start"),
+            end=data.get("end"),
         )
 
 
@@ -102,16 +112,22 @@ class SummaryResult:
     endpoint: str | None = None
     #: Set when the answer came from a fallback backend (for example extractive while a circuit is open).
     fallback_from: str | None = None
+    #: Why the fallback answered (the intended backend's error), when ``fallback_from`` is set.
+    fallback_reason: str | None = None
     #: The summary sentence by sentence, with their source spans (empty where the backend gives none).
     sentences: list[SummarySentence] = field(default_factory=list)
+    #: Set when the summary is good but the clause step failed: why (the flags are then empty).
+    clause_error: str | None = None
 
 
 @runtime_checkable
 class Summarizer(Protocol):
-    """A summarizer backend.
+    """A summarizer backend, and every wrapper around one (cache, chunking, fallback, processes).
 
     ``max_concurrency`` tells the adaptive pool how many requests the backend serves at once
     (``None`` = no known limit); ``cpu_bound`` says whether the work runs on this machine's cores.
+    :class:`SummarizerBase` gives the defaults of everything but ``summarize``; :class:`WrappingSummarizer`
+    forwards all of it to an inner backend.
     """
 
     name: str
@@ -127,9 +143,98 @@ class Summarizer(Protocol):
         """Yield the summary as it is produced (whole sentences or tokens)."""
         ...
 
-    def close(self) -> None:
-        """Release connections and files."""
+    def stats(self) -> SummarizerStats:
+        """Endpoints, cache, fallbacks and splits, for the pipeline status and ``inspect``."""
         ...
+
+    def warm_up(self) -> None:
+        """Start what the first request would otherwise wait for (worker processes); never blocks long."""
+        ...
+
+    def active_endpoints(self) -> dict[int, str]:
+        """The endpoint each calling thread is waiting on right now (thread ident → URL)."""
+        ...
+
+    def output_tokens(self, request: SummaryRequest) -> int | None:
+        """Tokens reserved for the answer to ``request`` (None: the backend has no context window)."""
+        ...
+
+    def list_models(self) -> list[str]:
+        """Models the backend can use (for the settings dialog); empty where there is no choice."""
+        ...
+
+    def close(self) -> None:
+        """Release connections, processes and files. Called once, after the workers stopped."""
+        ...
+
+
+class SummarizerBase:
+    """Defaults for every part of the :class:`Summarizer` protocol but ``summarize``."""
+
+    name: str = "summarizer"
+    model: str = ""
+    cpu_bound: bool = False
+    max_concurrency: int | None = None
+
+    def stream(self, request: SummaryRequest) -> Iterator[str]:
+        yield self.summarize(request).summary  # type: ignore[attr-defined]  # subclasses define summarize
+
+    def stats(self) -> SummarizerStats:
+        return SummarizerStats(backend=self.name, model=self.model)
+
+    def warm_up(self) -> None:
+        return None
+
+    def active_endpoints(self) -> dict[int, str]:
+        return {}
+
+    def output_tokens(self, request: SummaryRequest) -> int | None:
+        return None
+
+    def list_models(self) -> list[str]:
+        return []
+
+    def close(self) -> None:
+        return None
+
+
+class WrappingSummarizer(SummarizerBase):
+    """The base of the cache, chunking and fallback wrappers: forwards the whole protocol to ``inner``.
+
+    A wrapper overrides what it changes and nothing else; there is no attribute forwarding, so what a
+    wrapper offers is exactly the protocol.
+    """
+
+    def __init__(self, inner: Summarizer) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.model = inner.model
+        self.cpu_bound = inner.cpu_bound
+        self.max_concurrency = inner.max_concurrency
+
+    def summarize(self, request: SummaryRequest) -> SummaryResult:
+        return self.inner.summarize(request)
+
+    def stream(self, request: SummaryRequest) -> Iterator[str]:
+        yield from self.inner.stream(request)
+
+    def stats(self) -> SummarizerStats:
+        return self.inner.stats()
+
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
+    def active_endpoints(self) -> dict[int, str]:
+        return self.inner.active_endpoints()
+
+    def output_tokens(self, request: SummaryRequest) -> int | None:
+        return self.inner.output_tokens(request)
+
+    def list_models(self) -> list[str]:
+        return self.inner.list_models()
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 class SummarizerError(Exception):

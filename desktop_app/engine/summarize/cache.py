@@ -21,13 +21,23 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import diskcache
 
-from .base import PROMPT_VERSION, ClauseFlag, Summarizer, SummaryRequest, SummaryResult, SummarySentence
+from ..reports import CacheStats, SummarizerStats
+from .base import (
+    PROMPT_VERSION,
+    ClauseFlag,
+    Summarizer,
+    SummaryRequest,
+    SummaryResult,
+    SummarySentence,
+    WrappingSummarizer,
+)
 from .prompts import PROMPTS_VERSION
 
 if TYPE_CHECKING:
@@ -100,22 +110,22 @@ class SummaryCache:
             self._cache.delete(key)
         log.info("Summary cache over %d entries: evicted %d", self.max_entries, len(rows))
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> CacheStats:
         """Entries, bytes, limits, the oldest entry and the hit rate (over every process using this cache)."""
         hits, misses = self._cache.stats()
         oldest = self._cache._sql("SELECT MIN(store_time) FROM Cache").fetchone()[0]
-        return {
-            "hits": int(hits),
-            "misses": int(misses),
-            "hit_rate": hits / (hits + misses) if hits + misses else 0.0,
-            "entries": len(self._cache),
-            "bytes": int(self._cache.volume()),
-            "oldest_entry": datetime.fromtimestamp(oldest, UTC).isoformat() if oldest else None,
-            "max_entries": self.max_entries,
-            "max_bytes": int(self._cache.size_limit),
-            "ttl_seconds": self.ttl or 0,
-            "directory": str(self.directory),
-        }
+        return CacheStats(
+            hits=int(hits),
+            misses=int(misses),
+            hit_rate=hits / (hits + misses) if hits + misses else 0.0,
+            entries=len(self._cache),
+            bytes=int(self._cache.volume()),
+            oldest_entry=datetime.fromtimestamp(oldest, UTC).isoformat() if oldest else None,
+            max_entries=self.max_entries,
+            max_bytes=int(self._cache.size_limit),
+            ttl_seconds=self.ttl or 0,
+            directory=str(self.directory),
+        )
 
     def expire(self, now: float | None = None) -> int:
         """Remove the entries expired at ``now`` (a ``time.time()`` value; default: now); returns how many."""
@@ -144,16 +154,12 @@ def open_cache(settings: Settings) -> SummaryCache:
     )
 
 
-class CachedSummarizer:
+class CachedSummarizer(WrappingSummarizer):
     """Serves repeated requests from a :class:`SummaryCache`; see the module docstring."""
 
     def __init__(self, inner: Summarizer, cache: SummaryCache) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.cache = cache
-        self.name = inner.name
-        self.model = inner.model
-        self.cpu_bound = inner.cpu_bound
-        self.max_concurrency = inner.max_concurrency
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         key = cache_key(self.name, self.model, request)
@@ -172,15 +178,8 @@ class CachedSummarizer:
         else:
             yield from self.inner.stream(request)
 
-    def stats(self) -> dict[str, Any]:
-        inner = getattr(self.inner, "stats", None)
-        data: dict[str, Any] = dict(inner()) if callable(inner) else {}
-        data["cache"] = self.cache.stats()
-        return data
-
-    def __getattr__(self, name: str) -> Any:
-        # list_models() and other extras of the wrapped backend stay reachable.
-        return getattr(self.inner, name)
+    def stats(self) -> SummarizerStats:
+        return replace(self.inner.stats(), cache=self.cache.stats())
 
     def close(self) -> None:
         self.inner.close()

@@ -17,9 +17,9 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
-from .base import ClauseFlag, Summarizer, SummaryRequest, SummaryResult, make_preview
+from ..reports import SummarizerStats
+from .base import ClauseFlag, Summarizer, SummaryRequest, SummaryResult, WrappingSummarizer, make_preview
 from .extractive import split_sentences
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def _pack(pieces: list[str], budget: int) -> list[str]:
     return chunks
 
 
-class ChunkingSummarizer:
+class ChunkingSummarizer(WrappingSummarizer):
     """Wraps a backend with a context window: fits any text into it by recursive map/reduce.
 
     ``context_tokens`` is the model's window; ``prompt_tokens`` what the instructions take (the clause
@@ -94,11 +94,7 @@ class ChunkingSummarizer:
     """
 
     def __init__(self, inner: Summarizer, *, context_tokens: int, prompt_tokens: int = 600, max_depth: int = 8) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.model = inner.model
-        self.cpu_bound = inner.cpu_bound
-        self.max_concurrency = inner.max_concurrency
+        super().__init__(inner)
         self.context_tokens = context_tokens
         self.prompt_tokens = prompt_tokens
         self.max_depth = max_depth
@@ -107,8 +103,8 @@ class ChunkingSummarizer:
 
     def budget(self, request: SummaryRequest) -> int:
         """Tokens of text one request may carry."""
-        out = getattr(self.inner, "output_tokens", None)
-        reserve = out(request) if callable(out) else self.context_tokens // 4
+        out = self.inner.output_tokens(request)
+        reserve = out if out is not None else self.context_tokens // 4
         return max(128, self.context_tokens - self.prompt_tokens - int(reserve))
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
@@ -175,17 +171,8 @@ class ChunkingSummarizer:
         else:
             yield self.summarize(request).summary
 
-    def stats(self) -> dict[str, Any]:
-        inner = getattr(self.inner, "stats", None)
-        data: dict[str, Any] = dict(inner()) if callable(inner) else {}
-        data["map_reduce_splits"] = self._splits
-        return data
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def close(self) -> None:
-        self.inner.close()
+    def stats(self) -> SummarizerStats:
+        return replace(self.inner.stats(), map_reduce_splits=self._splits)
 
 
 def _part_title(title: str, i: int, n: int) -> str:

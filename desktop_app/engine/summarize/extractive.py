@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .base import SummaryRequest, SummaryResult, SummarySentence, make_preview
+from .base import SummarizerBase, SummaryRequest, SummaryResult, SummarySentence, make_preview
 from .clauses import detect_clauses
 from .hygiene import FURNITURE, Junk, junk_kinds
 from .ranker import features, scores
@@ -151,7 +151,7 @@ def mmr_order(
     return chosen
 
 
-class ExtractiveSummarizer:
+class ExtractiveSummarizer(SummarizerBase):
     """The offline default backend. See the module docstring for the method."""
 
     name = "extractive"

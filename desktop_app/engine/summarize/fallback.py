@@ -11,35 +11,46 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
-from .base import CircuitOpenError, Summarizer, SummaryRequest, SummaryResult
+from ..reports import SummarizerStats
+from .base import CircuitOpenError, Summarizer, SummaryRequest, SummaryResult, WrappingSummarizer
 
 log = logging.getLogger(__name__)
 
 
-class FallbackSummarizer:
+class FallbackSummarizer(WrappingSummarizer):
     """``primary`` unless its circuits are open, then ``fallback``."""
 
     def __init__(self, primary: Summarizer, fallback: Summarizer) -> None:
+        super().__init__(primary)
         self.primary = primary
         self.fallback = fallback
-        self.name = primary.name
-        self.model = primary.model
-        self.cpu_bound = primary.cpu_bound
-        self.max_concurrency = primary.max_concurrency
         self._lock = threading.Lock()
         self.fallbacks = 0
+        self._falling_back = False
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         try:
-            return self.primary.summarize(request)
+            result = self.primary.summarize(request)
         except CircuitOpenError as err:
             with self._lock:
                 self.fallbacks += 1
-            log.warning("%s is unavailable (%s); using the %s summarizer", self.primary.name, err, self.fallback.name)
-            result = self.fallback.summarize(request)
-            return replace(result, fallback_from=self.primary.name)
+                first, self._falling_back = not self._falling_back, True
+            # Said once per outage, not once per chapter: the chapters themselves record the fallback.
+            log.log(
+                logging.WARNING if first else logging.DEBUG,
+                "%s is unavailable (%s); using the %s summarizer until it is back",
+                self.primary.name,
+                err,
+                self.fallback.name,
+            )
+            fallback = self.fallback.summarize(request)
+            return replace(fallback, fallback_from=self.primary.name, fallback_reason=str(err))
+        if self._falling_back:
+            with self._lock:
+                self._falling_back = False
+            log.info("%s answers again", self.primary.name)
+        return result
 
     def stream(self, request: SummaryRequest) -> Iterator[str]:
         # CircuitOpenError comes before the first token (no endpoint is taken), so nothing is repeated.
@@ -48,14 +59,8 @@ class FallbackSummarizer:
         except CircuitOpenError:
             yield from self.fallback.stream(request)
 
-    def stats(self) -> dict[str, Any]:
-        inner = getattr(self.primary, "stats", None)
-        data: dict[str, Any] = dict(inner()) if callable(inner) else {}
-        data["fallbacks"] = self.fallbacks
-        return data
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.primary, name)
+    def stats(self) -> SummarizerStats:
+        return replace(self.primary.stats(), fallbacks=self.fallbacks)
 
     def close(self) -> None:
         self.primary.close()

@@ -21,9 +21,18 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from .base import ClauseFlag, InvalidResponseError, SummaryRequest, SummaryResult, TransientError, make_preview
+from ..reports import EndpointStats, SummarizerStats
+from .base import (
+    ClauseFlag,
+    InvalidResponseError,
+    SummarizerBase,
+    SummaryRequest,
+    SummaryResult,
+    TransientError,
+    make_preview,
+)
 from .clauses import looks_like_contract
 from .http import MalformedAnswerError
 from .prompts import chat_messages, clause_messages, clean_summary, parse_clauses
@@ -43,7 +52,7 @@ class _Answer:
     endpoint: str
 
 
-class LLMSummarizer:
+class LLMSummarizer(SummarizerBase):
     """A chat-model summarizer over one or more endpoints. See the module docstring."""
 
     cpu_bound = False
@@ -75,7 +84,7 @@ class LLMSummarizer:
         started = time.perf_counter()
         log.debug("Summarizing %r (%d chars) with %s/%s", request.title, len(request.text), self.name, self.model)
         summary, answer = self._complete(
-            chat_messages(request), parse=clean_summary, max_tokens=self.output_tokens(request)
+            chat_messages(request), parse=clean_summary, max_tokens=self.answer_tokens(request)
         )
         prompt_tokens, completion_tokens = answer.prompt_tokens, answer.completion_tokens
         flags: list[ClauseFlag] = []
@@ -103,7 +112,7 @@ class LLMSummarizer:
 
     def stream(self, request: SummaryRequest) -> Iterator[str]:
         """Yield the summary's tokens as the server produces them (one attempt: no retry mid-stream)."""
-        options = ChatOptions(max_tokens=self.output_tokens(request), context_tokens=self.context_tokens)
+        options = ChatOptions(max_tokens=self.answer_tokens(request), context_tokens=self.context_tokens)
         with self.pool.acquire() as endpoint:
             try:
                 for chunk in self.protocol.stream_chat(
@@ -126,7 +135,10 @@ class LLMSummarizer:
 
     # --- extras the pipeline and the settings dialog may call
 
-    def output_tokens(self, request: SummaryRequest) -> int:
+    def output_tokens(self, request: SummaryRequest) -> int | None:
+        return self.answer_tokens(request)
+
+    def answer_tokens(self, request: SummaryRequest) -> int:
         """Tokens reserved for the answer: about 60 a sentence, within a quarter of the context."""
         return max(128, min(60 * max(1, request.max_sentences) + 100, self.context_tokens // 4))
 
@@ -139,8 +151,10 @@ class LLMSummarizer:
             sleep=self._sleep,
         )
 
-    def stats(self) -> dict[str, Any]:
-        return {"backend": self.name, "model": self.model, "endpoints": self.pool.stats()}
+    def stats(self) -> SummarizerStats:
+        return SummarizerStats(
+            backend=self.name, model=self.model, endpoints=tuple(EndpointStats(**e) for e in self.pool.stats())
+        )
 
     def active_endpoints(self) -> dict[int, str]:
         """The endpoint each calling thread is waiting on (thread ident → URL)."""

@@ -17,9 +17,10 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from dataclasses import replace
 
-from .base import Summarizer, SummaryRequest, SummaryResult, TransientError
+from ..reports import SummarizerStats
+from .base import Summarizer, SummarizerBase, SummaryRequest, SummaryResult, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def _summarize_in_worker(request: SummaryRequest) -> SummaryResult:
     return _worker.summarize(request)
 
 
-class ProcessSummarizer:
+class ProcessSummarizer(SummarizerBase):
     """A :class:`Summarizer` whose ``summarize`` runs in one of ``processes`` worker processes. Thread-safe."""
 
     cpu_bound = True
@@ -87,11 +88,8 @@ class ProcessSummarizer:
     def stream(self, request: SummaryRequest) -> Iterator[str]:
         yield from self._local.stream(request)
 
-    def stats(self) -> dict[str, Any]:
-        stats = getattr(self._local, "stats", None)
-        data: dict[str, Any] = stats() if callable(stats) else {"backend": self.name, "model": self.model}
-        data["processes"] = self.processes
-        return data
+    def stats(self) -> SummarizerStats:
+        return replace(self._local.stats(), processes=self.processes)
 
     def close(self) -> None:
         with self._lock:

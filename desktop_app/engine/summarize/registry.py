@@ -11,8 +11,8 @@ only ever sees the :class:`Summarizer` protocol::
         └── ExtractiveSummarizer           while every circuit is open
 
 The extractive backend alone is ``CachedSummarizer(ExtractiveSummarizer)``: it has no context window.
-Every composed object has ``name``, ``model``, ``cpu_bound``, ``max_concurrency``, ``summarize``,
-``stream``, ``close`` and ``stats()``.
+Every composed object speaks the whole :class:`~.base.Summarizer` protocol (the wrappers through
+:class:`~.base.WrappingSummarizer`), so nothing probes a summarizer for optional methods.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -42,8 +42,6 @@ from .protocol import ChatProtocol
 from .routing import CircuitBreaker, Endpoint, EndpointPool, RetryPolicy, parse_endpoint
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from desktop_app.config import Settings
 
 DEFAULT_MODELS = {"ollama": "llama3.2", "openai": "gpt-4o-mini"}
@@ -68,9 +66,11 @@ def make_summarizer(settings: Settings, options: BackendOptions | None = None) -
     options = options or BackendOptions()
     core: Summarizer
     if settings.backend == "extractive" and settings.summary_processes > 0:
-        core = ProcessSummarizer(functools.partial(_Extractive, model=settings.model), settings.summary_processes)
+        core = ProcessSummarizer(
+            functools.partial(ExtractiveSummarizer, model=settings.model), settings.summary_processes
+        )
     elif settings.backend == "extractive":
-        core = _Extractive(model=settings.model)
+        core = ExtractiveSummarizer(model=settings.model)
     elif settings.backend in ("ollama", "openai"):
         llm = make_llm(settings, options)
         core = ChunkingSummarizer(llm, context_tokens=settings.context_tokens)
@@ -115,14 +115,4 @@ def make_llm(settings: Settings, options: BackendOptions | None = None) -> LLMSu
     )
 
 
-class _Extractive(ExtractiveSummarizer):
-    """The extractive backend with the common ``stats()`` extra."""
-
-    def stats(self) -> dict[str, Any]:
-        return {"backend": self.name, "model": self.model, "endpoints": []}
-
-
 __all__ = ["BackendOptions", "Summarizer", "SummaryRequest", "SummaryResult", "make_llm", "make_summarizer"]
-
-if TYPE_CHECKING:  # keep the Iterator import used for type checkers only
-    _unused: Iterator[str]

@@ -9,13 +9,13 @@ applied after it, so a view never shows a row older than an event it has seen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desktop_app.engine.events import ChapterCommitted
-from desktop_app.engine.views import ChapterView
+from desktop_app.engine.records import ChapterRecord
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -33,44 +33,8 @@ STATUS_LABELS = {
 }
 
 
-@dataclass(slots=True)
-class ChapterRow:
-    """What the table and the summary pane show of one chapter."""
-
-    id: str
-    index: int
-    title: str
-    status: str
-    word_count: int = 0
-    summary: str | None = None
-    preview: str | None = None
-    error: str | None = None
-    latency_ms: float | None = None
-    cached: bool = False
-    clause_flags: list[dict[str, Any]] = field(default_factory=list)
-    text: str | None = None
-
-    @classmethod
-    def of(cls, view: ChapterView) -> ChapterRow:
-        return cls(
-            id=view.id,
-            index=view.index,
-            title=view.title,
-            status=view.status,
-            word_count=view.word_count,
-            summary=view.summary,
-            preview=view.preview,
-            error=view.error,
-            latency_ms=view.latency_ms,
-            cached=view.cached,
-            clause_flags=list(view.clause_flags),
-            text=view.text,
-        )
-
-    def apply(self, event: ChapterCommitted) -> None:
-        self.status, self.summary, self.preview, self.error = event.status, event.summary, event.preview, event.error
-        self.latency_ms, self.cached = event.latency_ms, event.cached
-        self.clause_flags = [dict(f) for f in event.clause_flags]
+#: What the table and the summary pane show of one chapter: the engine's chapter record.
+ChapterRow = ChapterRecord
 
 
 def format_latency(ms: float | None, cached: bool = False) -> str:
@@ -81,7 +45,7 @@ def format_latency(ms: float | None, cached: bool = False) -> str:
     return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
-def format_flags(flags: list[dict[str, Any]]) -> str:
+def format_flags(flags: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> str:
     if not flags:
         return ""
     categories = sorted({str(f.get("category", "clause")).replace("_", " ") for f in flags})
@@ -187,21 +151,19 @@ class ChaptersModel(QAbstractTableModel):
         self._loading = document_id is not None
         self.endResetModel()
 
-    def load(self, document_id: str, chapters: list[ChapterView]) -> None:
+    def load(self, document_id: str, chapters: list[ChapterRecord]) -> None:
         """Insert (or refresh in place) the chapters loaded from the engine, then apply early commits."""
         if document_id != self.document_id:
             return  # the user moved on to another document while this one loaded
         self._loading = False
-        fresh = [ChapterRow.of(c) for c in chapters if c.id not in self._row_of]
+        fresh = [c for c in chapters if c.id not in self._row_of]
         known = [c for c in chapters if c.id in self._row_of]
         if known:
             rows = []
             for view in known:
                 row = self._row_of[view.id]
                 text = self._rows[row].text
-                self._rows[row] = ChapterRow.of(view)
-                if self._rows[row].text is None:
-                    self._rows[row].text = text
+                self._rows[row] = view if view.text is not None else replace(view, text=text)
                 rows.append(row)
             self._changed(min(rows), max(rows))
         if fresh:
@@ -222,13 +184,10 @@ class ChaptersModel(QAbstractTableModel):
         for event in events:
             row = self._row_of.get(event.chapter_id)
             if row is not None:
-                self._rows[row].apply(event)
+                self._rows[row] = self._rows[row].with_result(event.chapter)
                 touched.append(row)
             else:
-                new = unseen.setdefault(
-                    event.chapter_id, ChapterRow(event.chapter_id, event.index, event.title, event.status)
-                )
-                new.apply(event)
+                unseen[event.chapter_id] = event.chapter
         if touched:
             self._changed(min(touched), max(touched))
         if unseen:
@@ -238,7 +197,7 @@ class ChaptersModel(QAbstractTableModel):
         """Keep a chapter's original text, loaded on demand when the chapter is first shown."""
         row = self._row_of.get(chapter_id)
         if row is not None:
-            self._rows[row].text = text
+            self._rows[row] = replace(self._rows[row], text=text)
             self.text_loaded.emit(row)
 
     def _insert(self, rows: list[ChapterRow]) -> None:

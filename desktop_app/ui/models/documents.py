@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from desktop_app.engine.events import DocumentAdded, DocumentFinished, DocumentProgress
-from desktop_app.engine.views import DocumentView
+from desktop_app.engine.records import DocumentView
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 

@@ -1,0 +1,127 @@
+"""A document's summaries as Markdown or JSON, each sentence with where it came from.
+
+Markdown puts a footnote after every summary sentence naming its chapter (and page, for paged formats),
+marks sentences the chapter does not support, and says when a chapter was summarized by the fallback.
+JSON is the API's document shape: each chapter with ``summary_sentences``
+(``{"text", "start", "end", "page", "support"}``) and ``summarized_by``; with ``with_text`` each chapter also
+has its ``text``, so ``text[start:end]`` is an extractive sentence. Pure functions of a
+:class:`~.records.DocumentView`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .records import ChapterRecord, DocumentView
+from .states import ChapterStatus
+from .summarize.base import SummarySentence
+from .summarize.grounding import is_unsupported
+
+
+def export_json(doc: DocumentView, *, with_text: bool = False) -> str:
+    """The document and its chapters as JSON: ``{"document": {...}, "chapters": [...]}``."""
+    body = doc.to_dict(chapters=False)
+    chapters = [c.to_dict(with_text=with_text) for c in doc.chapters]
+    return json.dumps({"document": body, "chapters": chapters}, indent=2, ensure_ascii=False)
+
+
+def _reference(chapter: ChapterRecord, sentence: SummarySentence) -> str:
+    where = f"ch. {chapter.index + 1}"
+    page = chapter.page_at(sentence.start)
+    if page is not None:
+        where += f", p. {page}"
+    return where + (" — not supported by the text" if is_unsupported(sentence) else "")
+
+
+class _Footnotes:
+    """Numbered footnotes, collected while the body is written."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def mark(self, text: str) -> str:
+        self.notes.append(text)
+        return f"[^{len(self.notes)}]"
+
+    def lines(self) -> list[str]:
+        return [f"[^{i}]: {note}" for i, note in enumerate(self.notes, 1)]
+
+
+def _grounded(chapter: ChapterRecord, notes: _Footnotes) -> str:
+    if not chapter.sentences:
+        return chapter.summary or "*(no text to summarize)*"
+    return " ".join(f"{s.text}{notes.mark(_reference(chapter, s))}" for s in chapter.sentences)
+
+
+def export_markdown(doc: DocumentView) -> str:
+    """The document as Markdown: its summary, then a section per chapter, with footnoted sources."""
+    notes = _Footnotes()
+    chapters = {c.index: c for c in doc.chapters}
+    n = doc.chapter_count
+    lines = [f"# {doc.title}", ""]
+    meta = f"{doc.file_name} · {doc.format.upper()} · {n} chapter{'s' if n != 1 else ''} · {doc.status}"
+    lines += [f"*{meta}*", ""]
+    if doc.focus:
+        lines += [f"**Focus:** {doc.focus}", ""]
+    if doc.summary:
+        lines += ["## Summary", ""]
+        if doc.summary_sentences:
+            parts = []
+            for s in doc.summary_sentences:
+                chapter = chapters.get(s.chapter) if s.chapter is not None else None
+                parts.append(s.text + (notes.mark(_reference(chapter, s)) if chapter else ""))
+            lines += [" ".join(parts), ""]
+        else:
+            lines += [doc.summary, ""]
+    flags = doc.high_risk_clauses
+    if flags:
+        lines += ["## High-risk clauses", ""]
+        for flag in flags:
+            quote = " ".join(str(flag.get("text", "")).split())
+            where = f"ch. {flag['chapter_index'] + 1}" + (f", p. {flag['page']}" if flag.get("page") else "")
+            lines.append(
+                f"- **{flag['category']}** ({flag.get('severity', 'medium')}), {flag['chapter_title']}: “{quote}”"
+                + notes.mark(where)
+            )
+        lines.append("")
+    for chapter in doc.chapters:
+        lines += _chapter_lines(chapter, notes)
+    if notes.notes:
+        lines += ["---", "", *notes.lines()]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _chapter_lines(chapter: ChapterRecord, notes: _Footnotes) -> list[str]:
+    lines = [f"## {_heading(chapter)}", ""]
+    if chapter.status == ChapterStatus.DONE:
+        lines += [_grounded(chapter, notes), ""]
+        if chapter.fallback:
+            lines += [f"*Summarized by the built-in summarizer: {chapter.fallback_reason}*", ""]
+        if chapter.clause_error:
+            lines += [f"*Clause check failed: {chapter.clause_error}*", ""]
+        if chapter.sections:
+            lines += ["Sections: " + "; ".join(s.title for s in chapter.sections), ""]
+    elif chapter.status == ChapterStatus.FAILED:
+        lines += [f"*Not summarized: {chapter.error or 'failed'}*", ""]
+    else:
+        lines += [f"*{chapter.status}*", ""]
+    return lines
+
+
+def _heading(chapter: ChapterRecord) -> str:
+    """The chapter's heading, numbered unless its title already carries a number ("1. Definitions")."""
+    title = chapter.title.strip()
+    first = title.split(" ", 1)[0].rstrip(".:)")
+    if first and (first.replace(".", "").isdigit() or _is_roman(first)):
+        return title
+    return f"{chapter.index + 1}. {title}"
+
+
+def _is_roman(token: str) -> bool:
+    return bool(token) and len(token) <= 6 and all(ch in "IVXLC" for ch in token.upper()) and token.isupper()
+
+
+def document_dict(doc: DocumentView, *, with_text: bool = False) -> dict[str, Any]:
+    """The API's document JSON: the document's fields with its chapters."""
+    return doc.to_dict(chapters=True, with_text=with_text)

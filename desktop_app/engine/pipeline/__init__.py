@@ -1,0 +1,1 @@
+"""The async chapter pipeline: feeder, worker pool, DB writer (see :mod:`.pipeline`)."""

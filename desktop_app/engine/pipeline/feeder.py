@@ -1,0 +1,95 @@
+"""The feeder: moves claimed work from the durable backlog into the bounded summary queue.
+
+It claims only as many items as the queue has room for (finished documents first, for their
+whole-document summary, then chapters by document priority and age), so an upload never waits on queue
+space and the backlog stays in the database. Between claims it renews the instance's lease and, every
+half lease, recovers the claims of dead instances. A wake-up (an upload, a retry, a worker taking an
+item) makes it claim at once instead of at the next poll.
+
+Runs on one thread (``feeder``, started through the spawn hook); it is the only producer of the summary
+queue, so a put after checking for room never blocks.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..messages import WorkItem
+from ..store import backlog
+from .lease import InstanceLease
+
+log = logging.getLogger(__name__)
+
+#: The most chapters one claim takes, however much room the queue has.
+CLAIM_BATCH = 100
+
+
+class Feeder:
+    """Fills ``summary_queue`` from the backlog. ``run`` is the loop; ``wake`` interrupts its wait."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        summary_queue: queue.Queue[WorkItem],
+        lease: InstanceLease,
+        *,
+        heartbeat_s: float,
+        instance_state: Callable[[], dict[str, object]],
+    ) -> None:
+        self.sessions = sessions
+        self.summary_queue = summary_queue
+        self.lease = lease
+        self.heartbeat_s = heartbeat_s
+        self.instance_state = instance_state
+        self.stopping = threading.Event()
+        self._wake = threading.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        last_heartbeat = last_recover = time.monotonic()
+        while not self.stopping.is_set():
+            now = time.monotonic()
+            try:
+                if now - last_heartbeat >= self.heartbeat_s:
+                    self.lease.renew(self.instance_state)
+                    last_heartbeat = now
+                if now - last_recover >= self.lease.lease_s / 2:
+                    if self.lease.recover():
+                        self._wake.set()
+                    last_recover = now
+                fed = self.feed_once()
+            except DBAPIError as err:
+                log.warning("Feeder could not read the backlog (will retry): %s", err.orig)
+                fed = 0
+            if not fed:
+                self._wake.wait(0.5)
+                self._wake.clear()
+
+    def feed_once(self) -> int:
+        """Claim what fits in the queue now; returns how many items were queued."""
+        room = self.summary_queue.maxsize - self.summary_queue.qsize()
+        if room <= 0:
+            return 0
+        instance_id = self.lease.instance_id
+        with self.sessions.begin() as session:
+            documents = backlog.claim_finished_documents(session, instance_id, limit=min(room, 10))
+            chapters = backlog.claim_chapters(session, instance_id, min(room - len(documents), CLAIM_BATCH))
+        items: list[WorkItem] = [*documents, *chapters]
+        for item in items:
+            self.summary_queue.put(item)  # never blocks: only this thread puts, and there was room
+        if chapters:
+            log.debug("Enqueued %d chapters for summary generation", len(chapters))
+        return len(items)

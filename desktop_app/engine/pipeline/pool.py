@@ -1,0 +1,260 @@
+"""The adaptive pool of summary workers: summary queue in, write queue out.
+
+Each worker takes an item from the summary queue, summarizes it (:mod:`.work`) and puts the result on the
+write queue; a full write queue blocks it (backpressure). The pool grows and shrinks between the
+configured bounds by the decisions of :mod:`.scaler`, logged in the seed's words ("Scaled up to 6 workers
+(optimal: 6)"). Workers are loops started through the spawn hook (``summary-worker-N``); a retired worker
+finishes its item and ends; a ``STOP`` pill ends one worker.
+
+Thread-safe: the monitor resizes while workers run; one lock guards the worker table.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..messages import STOP, ChapterWork, DocumentResult, DocumentWork, Stop, WorkItem, WriteItem
+from ..records import ChapterRecord
+from ..reports import InFlight, Percentiles, WorkerStats
+from ..states import ChapterStatus
+from ..summarize.base import RateLimitedError, ServerBusyError, Summarizer
+from .scaler import ScaleInputs, decide
+from .spawn import Handle, Spawn
+from .stats import Window
+from .work import summarize_chapter, summarize_document
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Worker:
+    id: int
+    handle: Handle | None = None
+    retire: bool = False
+    item: ChapterWork | DocumentWork | None = None
+    started: float = 0.0
+    done: int = 0
+    failed: int = 0
+    latency: Window | None = None
+    thread: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PoolBounds:
+    min_workers: int
+    max_workers: int
+    max_attempts: int
+    summary_sentences: int
+    cores: int
+
+
+class WorkerPool:
+    """Summary workers between ``bounds.min_workers`` and ``bounds.max_workers``. See the module docstring."""
+
+    def __init__(
+        self,
+        bounds: PoolBounds,
+        summarizer: Summarizer,
+        summary_queue: queue.Queue[WorkItem],
+        write_queue: queue.Queue[WriteItem],
+        *,
+        spawn: Spawn,
+        is_cancelled: Callable[[str], bool],
+        on_item_taken: Callable[[], None],
+    ) -> None:
+        self.bounds = bounds
+        self.summarizer = summarizer
+        self.summary_queue = summary_queue
+        self.write_queue = write_queue
+        self.spawn = spawn
+        self.is_cancelled = is_cancelled
+        self.on_item_taken = on_item_taken
+        self.llm_latency = Window()
+        self._lock = threading.Lock()
+        self._workers: dict[int, _Worker] = {}
+        self._next_worker = 0
+        self._overload = 0
+        self._latency_history: list[float] = []
+        self._stopping = False
+
+    # --- workers
+
+    def start(self, count: int) -> None:
+        with self._lock:
+            for _ in range(count):
+                self._spawn_worker()
+
+    def _spawn_worker(self) -> None:
+        worker = _Worker(self._next_worker, latency=Window(200))
+        self._next_worker += 1
+        self._workers[worker.id] = worker
+        worker.handle = self.spawn(f"summary-worker-{worker.id}", lambda: self._worker_loop(worker))
+
+    def _worker_loop(self, worker: _Worker) -> None:
+        log.info("Summary worker %d started", worker.id)
+        worker.thread = threading.get_ident()
+        try:
+            while not worker.retire:
+                try:
+                    item = self.summary_queue.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                if isinstance(item, Stop):
+                    break
+                if isinstance(item, ChapterWork) and self.is_cancelled(item.document_id):
+                    continue  # cancelled while queued: the database already says so
+                worker.item, worker.started = item, time.monotonic()
+                self.on_item_taken()  # there is room in the queue now
+                result = self.process(item, worker)
+                self.write_queue.put(result)  # blocks when the writer falls behind: backpressure
+                worker.item = None
+        finally:
+            with self._lock:
+                self._workers.pop(worker.id, None)
+            log.info("Summary worker %d stopped", worker.id)
+
+    def process(
+        self, item: ChapterWork | DocumentWork, worker: _Worker | None = None
+    ) -> ChapterRecord | DocumentResult:
+        """Summarize one item on the calling thread (workers, and the synchronous mode)."""
+        if isinstance(item, DocumentWork):
+            return summarize_document(item, self.summarizer, max_sentences=self.bounds.summary_sentences)
+        row, result, error = summarize_chapter(
+            item, self.summarizer, max_sentences=self.bounds.summary_sentences, max_attempts=self.bounds.max_attempts
+        )
+        if result is not None and not result.cached:
+            self.llm_latency.add(result.latency_ms)
+            if worker and worker.latency:
+                worker.latency.add(result.latency_ms)
+        if isinstance(error, RateLimitedError | ServerBusyError):
+            with self._lock:
+                self._overload += 1
+        if worker:
+            if row.status == ChapterStatus.DONE:
+                worker.done += 1
+            elif row.status == ChapterStatus.FAILED:
+                worker.failed += 1
+        return row
+
+    def stop(self, deadline: float) -> bool:
+        """Send every worker a pill and wait for them until ``deadline`` (a ``time.monotonic`` value)."""
+        with self._lock:
+            self._stopping = True
+            workers = list(self._workers.values())
+        for _ in workers:
+            self.summary_queue.put(STOP)
+        ok = True
+        for worker in workers:
+            if worker.handle is not None:
+                ok &= worker.handle.join(max(0.0, deadline - time.monotonic()))
+        return ok
+
+    # --- scaling
+
+    def rescale(self, *, backlog: int) -> None:
+        """One scaling decision from the gauges (the monitor calls it every few seconds)."""
+        with self._lock:
+            workers = [w for w in self._workers.values() if not w.retire]
+            current = len(workers)
+            busy = sum(1 for w in workers if w.item is not None)
+            overload, self._overload = self._overload, 0
+        recent = self.llm_latency.percentiles(since_s=20)["p50"]
+        earlier = self._latency_history[-5] if len(self._latency_history) >= 5 else None
+        if recent is not None:
+            self._latency_history = [*self._latency_history[-20:], recent]
+        trend = (recent / earlier) if (recent and earlier) else None
+        decision = decide(
+            ScaleInputs(
+                current=current,
+                busy=busy,
+                min_workers=self.bounds.min_workers,
+                max_workers=self.bounds.max_workers,
+                queue_depth=self.summary_queue.qsize(),
+                write_depth=self.write_queue.qsize(),
+                write_max=self.write_queue.maxsize,
+                backlog=backlog,
+                latency_p50_ms=recent,
+                latency_trend=trend,
+                cores=self.bounds.cores,
+                cpu_bound=self.summarizer.cpu_bound,
+                backend_slots=self.summarizer.max_concurrency,
+                overload_errors=overload,
+            )
+        )
+        reason = f"optimal: {decision.optimal}" if decision.reason == "queue depth" else decision.reason
+        self.resize(decision.target, reason)
+
+    def resize(self, target: int, reason: str = "requested") -> None:
+        """Grow or shrink the pool to ``target`` workers (within the configured bounds)."""
+        target = max(self.bounds.min_workers, min(self.bounds.max_workers, target))
+        with self._lock:
+            if self._stopping:
+                return
+            active = [w for w in self._workers.values() if not w.retire]
+            if target > len(active):
+                for _ in range(target - len(active)):
+                    self._spawn_worker()
+                log.info("Scaled up to %d workers (%s)", target, reason)
+            elif target < len(active):
+                idle_first = sorted(active, key=lambda w: (w.item is not None, -w.id))
+                for worker in idle_first[: len(active) - target]:
+                    worker.retire = True
+                log.info("Scaled down to %d workers (%s)", target, reason)
+
+    # --- reading
+
+    def counts(self) -> tuple[int, int]:
+        """(workers, busy workers)."""
+        with self._lock:
+            active = [w for w in self._workers.values() if not w.retire]
+            return len(active), sum(1 for w in active if w.item is not None)
+
+    def busy(self) -> bool:
+        with self._lock:
+            return any(w.item is not None for w in self._workers.values())
+
+    def in_flight(self) -> list[InFlight]:
+        """Chapters being summarized right now, for ``inspect active``."""
+        now = time.monotonic()
+        with self._lock:
+            workers = list(self._workers.values())
+        endpoints = self.summarizer.active_endpoints()
+        out = []
+        for w in workers:
+            item = w.item
+            if item is None:
+                continue
+            chapter = isinstance(item, ChapterWork)
+            out.append(
+                InFlight(
+                    worker=w.id,
+                    document_id=item.document_id,
+                    chapter_id=item.chapter_id if isinstance(item, ChapterWork) else None,
+                    chapter_index=item.index if isinstance(item, ChapterWork) else None,
+                    title=item.title,
+                    kind="chapter" if chapter else "document summary",
+                    backend=self.summarizer.name,
+                    endpoint=endpoints.get(w.thread or 0) or ("built-in" if self.summarizer.cpu_bound else None),
+                    seconds=round(now - w.started, 2),
+                )
+            )
+        return out
+
+    def worker_stats(self) -> list[WorkerStats]:
+        with self._lock:
+            workers = list(self._workers.values())
+        return [
+            WorkerStats(
+                worker=w.id,
+                done=w.done,
+                failed=w.failed,
+                busy=w.item is not None,
+                latency_ms=Percentiles.from_dict(w.latency.percentiles() if w.latency else None),
+            )
+            for w in workers
+        ]

@@ -1,0 +1,61 @@
+"""The states a chapter and a document go through, and document priorities.
+
+Plain enums with no database or Qt import, so every layer (the store, the pipeline, the window, the
+API, the command line) names a state through them instead of repeating its string. ``StrEnum``
+members compare equal to their strings, so a value read from the database or a JSON body matches.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ChapterStatus(enum.StrEnum):
+    """Where a chapter is: ``pending`` is the backlog, ``processing`` is claimed by an instance."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+#: A chapter in one of these states is not worked on again unless a user asks (retry, refocus).
+TERMINAL_CHAPTER = frozenset({ChapterStatus.DONE, ChapterStatus.FAILED, ChapterStatus.CANCELLED})
+#: A chapter in one of these states is still to be summarized.
+OPEN_CHAPTER = frozenset({ChapterStatus.PENDING, ChapterStatus.PROCESSING})
+
+
+class DocumentStatus(enum.StrEnum):
+    PROCESSING = "processing"  # chapters are being summarized
+    SUMMARIZING = "summarizing"  # every chapter is final; the whole-document summary is being made
+    DONE = "done"  # every chapter done, document summary saved
+    FAILED = "failed"  # finished, but some chapters failed
+    CANCELLED = "cancelled"
+
+
+#: A document in one of these states has ended; ``Engine.wait`` returns.
+FINAL_DOCUMENT = frozenset({DocumentStatus.DONE, DocumentStatus.FAILED, DocumentStatus.CANCELLED})
+
+
+class Priority(enum.IntEnum):
+    LOW = 0
+    NORMAL = 1
+    HIGH = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: int | str) -> Priority:
+        """``"high"``/``"normal"``/``"low"`` or 0–2; raises ValueError with a message for the user."""
+        if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
+            try:
+                return cls[value.strip().upper()]
+            except KeyError:
+                raise ValueError(f"Unknown priority {value!r} (use high, normal or low)") from None
+        try:
+            return cls(int(value))
+        except ValueError:
+            raise ValueError(f"Unknown priority {value!r} (use high, normal or low)") from None

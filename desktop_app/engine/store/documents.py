@@ -1,0 +1,361 @@
+"""Documents and their chapters: adding, reading as records, and the changes a user asks for.
+
+Functions take a ``Session`` and never commit: the transaction belongs to the caller, as SQLAlchemy's
+session FAQ advises. Reads return :mod:`~desktop_app.engine.records` objects, never ORM rows, so nothing
+outside the store holds database state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
+from sqlalchemy.orm import Session, defer
+
+from ..ingest.base import ParsedDocument
+from ..records import (
+    ChapterRecord,
+    DocumentView,
+    priority_label,
+    sections_from_json,
+    sentences_from_json,
+)
+from ..states import FINAL_DOCUMENT, OPEN_CHAPTER, ChapterStatus, DocumentStatus
+from .models import Chapter, Document, new_id, utcnow
+
+# --- records from rows
+
+
+def chapter_record(row: Chapter, *, with_text: bool = False) -> ChapterRecord:
+    return ChapterRecord(
+        id=row.id,
+        document_id=row.document_id,
+        index=row.index,
+        title=row.title,
+        status=ChapterStatus(row.status),
+        attempts=row.attempts,
+        word_count=row.word_count,
+        summary=row.summary,
+        preview=row.preview,
+        error=row.error,
+        sentences=sentences_from_json(row.sentences),
+        backend=row.backend,
+        model=row.model,
+        fallback_reason=row.fallback_reason,
+        latency_ms=row.latency_ms,
+        prompt_tokens=row.prompt_tokens,
+        completion_tokens=row.completion_tokens,
+        cached=row.cached,
+        clause_flags=tuple(row.clause_flags or ()),
+        clause_error=row.clause_error,
+        sections=sections_from_json(row.sections),
+        page_starts=tuple((int(o), int(p)) for o, p in row.page_starts or ()),
+        retry_at=row.retry_at,
+        finished_at=row.finished_at,
+        text=row.text if with_text else None,
+    )
+
+
+def document_view(
+    row: Document, counts: dict[str, int], chapters: list[ChapterRecord] | None = None, fallbacks: int = 0
+) -> DocumentView:
+    return DocumentView(
+        id=row.id,
+        file_name=row.file_name,
+        title=row.title,
+        format=row.format,
+        status=DocumentStatus(row.status),
+        priority=priority_label(row.priority),
+        chapter_count=row.chapter_count,
+        done=counts.get(ChapterStatus.DONE, 0),
+        failed=counts.get(ChapterStatus.FAILED, 0),
+        cancelled=counts.get(ChapterStatus.CANCELLED, 0),
+        summary=row.summary,
+        focus=row.focus,
+        error=row.error,
+        structure=row.structure,
+        warnings=list(row.warnings or []),
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        chapters=chapters or [],
+        summary_sentences=sentences_from_json(row.summary_sentences),
+        backend=row.backend,
+        model=row.model,
+        page_count=row.page_count,
+        fallbacks=fallbacks,
+    )
+
+
+# --- adding
+
+
+def add_document(
+    session: Session,
+    parsed: ParsedDocument,
+    *,
+    file_name: str,
+    sha256: str,
+    priority: int = 1,
+    focus: str | None = None,
+    backend: str | None = None,
+    model: str | None = None,
+) -> str:
+    """Insert a document and all of its chapters (pending) in the caller's transaction; returns its id."""
+    doc = Document(
+        id=new_id(),
+        file_name=file_name,
+        file_sha256=sha256,
+        title=parsed.title[:1024],
+        format=parsed.format,
+        priority=priority,
+        status=DocumentStatus.PROCESSING,
+        chapter_count=len(parsed.chapters),
+        structure=parsed.structure,
+        warnings=list(parsed.warnings),
+        focus=focus,
+        backend=backend,
+        model=model,
+        page_count=parsed.page_count,
+    )
+    session.add(doc)
+    session.flush()
+    now = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "document_id": doc.id,
+            "index": i,
+            "title": (chapter.title or f"Chapter {i + 1}")[:1024],
+            "text": chapter.text,
+            "word_count": chapter.word_count,
+            "status": ChapterStatus.PENDING,
+            "clause_flags": [],
+            "sections": [
+                {"title": s.title, "start": s.start, "end": s.end, "level": s.level} for s in chapter.sections
+            ],
+            "page_starts": [[o, p] for o, p in chapter.page_starts]
+            or ([[0, chapter.page]] if chapter.page is not None else []),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i, chapter in enumerate(parsed.chapters)
+    ]
+    for start in range(0, len(rows), 500):
+        session.execute(insert(Chapter), rows[start : start + 500])
+    return doc.id
+
+
+# --- reading
+
+
+def list_documents(session: Session, *, status: str | None = None, unfinished: bool = False) -> list[DocumentView]:
+    """Documents, newest first, with their chapter counts (no chapters)."""
+    query = select(Document).order_by(Document.created_at.desc(), Document.id)
+    if status:
+        query = query.where(Document.status == status)
+    if unfinished:
+        query = query.where(Document.status.not_in([str(s) for s in FINAL_DOCUMENT]))
+    rows = list(session.scalars(query))
+    counts = progress(session, [d.id for d in rows])
+    return [document_view(d, counts[d.id]) for d in rows]
+
+
+def document_titles(session: Session, document_ids: Iterable[str]) -> dict[str, str]:
+    ids = list(document_ids)
+    rows = session.execute(select(Document.id, Document.title).where(Document.id.in_(ids)))
+    return {doc_id: title for doc_id, title in rows}
+
+
+def previous_import(session: Session, sha256: str) -> ParsedDocument | None:
+    """The chapters of the newest import of a byte-identical file, so a re-upload skips parsing."""
+    from ..ingest.base import ParsedChapter
+
+    query = select(Document).where(Document.file_sha256 == sha256).order_by(Document.created_at.desc()).limit(1)
+    earlier = session.scalars(query).first()
+    if earlier is None:
+        return None
+    chapters = [
+        ParsedChapter(
+            title=c.title,
+            text=c.text,
+            sections=list(sections_from_json(c.sections)),
+            page_starts=[(int(o), int(p)) for o, p in c.page_starts or ()],
+        )
+        for c in session.scalars(select(Chapter).where(Chapter.document_id == earlier.id).order_by(Chapter.index))
+    ]
+    return ParsedDocument(
+        title=earlier.title,
+        format=earlier.format,
+        chapters=chapters,
+        structure=earlier.structure,
+        warnings=list(earlier.warnings or []),
+        page_count=earlier.page_count,
+    )
+
+
+def resolve(session: Session, ref: str) -> str | None:
+    """A document id from an id or a unique id prefix of at least 4 characters (as git does for commits)."""
+    if session.get(Document, ref) is not None:
+        return ref
+    if len(ref) < 4:
+        return None
+    query = select(Document.id).where(Document.id.startswith(ref, autoescape=True)).limit(2)
+    matches = list(session.scalars(query))
+    return matches[0] if len(matches) == 1 else None
+
+
+def get_document(session: Session, document_id: str, *, chapters: bool, with_text: bool) -> DocumentView | None:
+    doc = session.get(Document, document_id)
+    if doc is None:
+        return None
+    counts = progress(session, [doc.id])[doc.id]
+    records = chapters_of(session, doc.id, with_text=with_text) if chapters else None
+    fallbacks = (
+        sum(1 for c in records if c.fallback)
+        if records is not None
+        else int(
+            session.scalar(
+                select(func.count())
+                .select_from(Chapter)
+                .where(Chapter.document_id == doc.id, Chapter.fallback_reason.is_not(None))
+            )
+            or 0
+        )
+    )
+    return document_view(doc, counts, records, fallbacks)
+
+
+def chapters_of(session: Session, document_id: str, *, with_text: bool = True) -> list[ChapterRecord]:
+    query = select(Chapter).where(Chapter.document_id == document_id).order_by(Chapter.index)
+    if not with_text:
+        query = query.options(defer(Chapter.text))
+    return [chapter_record(row, with_text=with_text) for row in session.scalars(query)]
+
+
+def get_chapter(session: Session, chapter_id: str, *, with_text: bool = True) -> ChapterRecord | None:
+    row = session.get(Chapter, chapter_id)
+    return chapter_record(row, with_text=with_text) if row is not None else None
+
+
+def progress(session: Session, document_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Chapter counts by status for each document: ``{doc_id: {"done": n, ..., "total": n}}``."""
+    ids = list(document_ids)
+    out: dict[str, dict[str, int]] = {d: {str(s): 0 for s in ChapterStatus} | {"total": 0} for d in ids}
+    if not ids:
+        return out
+    query = (
+        select(Chapter.document_id, Chapter.status, func.count())
+        .where(Chapter.document_id.in_(ids))
+        .group_by(Chapter.document_id, Chapter.status)
+    )
+    for doc_id, status, count in session.execute(query):
+        out[doc_id][status] = count
+        out[doc_id]["total"] += count
+    return out
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Chapter.status, func.count()).group_by(Chapter.status))
+    counts = {str(s): 0 for s in ChapterStatus}
+    counts.update({status: int(n) for status, n in rows})
+    return counts
+
+
+# --- changes a user asks for
+
+
+def set_priority(session: Session, document_id: str, priority: int) -> bool:
+    result = session.execute(update(Document).where(Document.id == document_id).values(priority=priority))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def cancel_document(session: Session, document_id: str) -> int:
+    """Cancel the chapters not yet summarized, queued ones included; returns how many were cancelled.
+
+    A chapter already being summarized still finishes, and its summary is kept when it is written.
+    """
+    result = session.execute(
+        update(Chapter)
+        .where(Chapter.document_id == document_id, Chapter.status.in_([str(s) for s in OPEN_CHAPTER]))
+        .values(status=ChapterStatus.CANCELLED, claimed_by=None, updated_at=utcnow())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def retry_failed(session: Session, document_id: str, *, fallbacks: bool = False) -> int:
+    """Put failed and cancelled chapters (and, with ``fallbacks``, fallback summaries) back in the backlog."""
+    again: ColumnElement[bool] = Chapter.status.in_([ChapterStatus.FAILED, ChapterStatus.CANCELLED])
+    if fallbacks:
+        again = again | ((Chapter.status == ChapterStatus.DONE) & Chapter.fallback_reason.is_not(None))
+    result = session.execute(
+        update(Chapter)
+        .where(Chapter.document_id == document_id, again)
+        .values(status=ChapterStatus.PENDING, attempts=0, error=None, retry_at=None, updated_at=utcnow())
+    )
+    count = int(result.rowcount)  # type: ignore[attr-defined]
+    if count:
+        reopen(session, document_id)
+    return count
+
+
+def reopen(session: Session, document_id: str) -> None:
+    """The document has chapters in the backlog again: it is processing until they are final."""
+    session.execute(
+        update(Document)
+        .where(Document.id == document_id)
+        .values(status=DocumentStatus.PROCESSING, error=None, finished_at=None, claimed_by=None)
+    )
+
+
+def refocus_document(session: Session, document_id: str, focus: str | None) -> int:
+    """Give a document a new focus and put every chapter back in the backlog; returns the chapter count."""
+    session.execute(
+        update(Document)
+        .where(Document.id == document_id)
+        .values(
+            focus=focus,
+            status=DocumentStatus.PROCESSING,
+            summary=None,
+            summary_sentences=None,
+            error=None,
+            finished_at=None,
+            claimed_by=None,
+        )
+    )
+    result = session.execute(
+        update(Chapter)
+        .where(Chapter.document_id == document_id)
+        .values(
+            status=ChapterStatus.PENDING,
+            summary=None,
+            preview=None,
+            sentences=None,
+            error=None,
+            fallback_reason=None,
+            clause_error=None,
+            attempts=0,
+            retry_at=None,
+            claimed_by=None,
+            claimed_at=None,
+            clause_flags=[],
+            cached=False,
+            finished_at=None,
+            updated_at=utcnow(),
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def delete_document(session: Session, document_id: str) -> bool:
+    session.execute(delete(Chapter).where(Chapter.document_id == document_id))
+    result = session.execute(delete(Document).where(Document.id == document_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def purge_pending(session: Session, document_id: str | None = None) -> int:
+    """Drop pending chapters from the backlog (they become cancelled); done chapters are kept."""
+    query = update(Chapter).where(Chapter.status == ChapterStatus.PENDING)
+    if document_id:
+        query = query.where(Chapter.document_id == document_id)
+    result = session.execute(query.values(status=ChapterStatus.CANCELLED, updated_at=utcnow()))
+    return int(result.rowcount)  # type: ignore[attr-defined]

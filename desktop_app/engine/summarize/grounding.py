@@ -1,0 +1,174 @@
+"""Grounding: where in the source each summary sentence comes from, and how well the source supports it.
+
+A model's summary sentence is aligned to its best-supporting passage of the chapter: one source sentence,
+or two or three adjacent ones. Support is IDF-weighted recall of the sentence's content words in the
+passage (word forms folded to a common prefix, so "terminates" meets "termination"): 1.0 for a sentence
+copied from the chapter, near 0 for one the chapter never says. Lexical and offline on purpose: it needs
+no model, runs in microseconds per sentence, and a reader can see why a sentence was matched.
+
+A sentence whose support is under :data:`UNSUPPORTED_BELOW` is *unsupported*: the window and the exports
+warn about it. Pure functions, thread-safe.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+from .base import SummarySentence
+
+#: Below this support a sentence is marked unsupported (the chapter does not say it).
+UNSUPPORTED_BELOW = 0.35
+#: Passages of up to this many adjacent source sentences are considered.
+MAX_PASSAGE = 3
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_STOP = frozenset(
+    """
+    a an and are as at be been being but by can could did do does for from had has have he her his i if in into
+    is it its itself may might more most must no not of on or our shall she should so such than that the their
+    them then there these they this those to under upon was we were what when where which while who will with
+    would you your also only other some any each both all very just about over after before between through
+    der die das und den von zu mit sich des auf für ist im dem nicht ein eine als auch es an werden aus er hat
+    dass sie nach wird bei einer um am sind noch wie einem über einen so zum war haben nur oder aber vor zur bis
+    le la les un une des du et en est que qui dans pour pas sur au par ce il
+    """.split()
+)
+# A sentence ends at . ! ? (and CJK stops) followed by space, or at a blank line.
+_SENTENCE = re.compile(r"[^.!?。！？\n]+(?:[.!?。！？]+[\"'”’)\]]*|\n\s*\n|$)", re.UNICODE)
+
+
+def terms(text: str) -> list[str]:
+    """Content words, lower-cased and folded to a 6-letter prefix; digits kept (amounts, section numbers)."""
+    out = []
+    for word in _WORD.findall(text.lower()):
+        if word in _STOP or (len(word) < 3 and not word.isdigit()):
+            continue
+        out.append(word[:6])
+    return out
+
+
+def source_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence-like spans of ``text`` (start, end), stripped of surrounding whitespace."""
+    spans = []
+    for match in _SENTENCE.finditer(text):
+        start, end = match.start(), match.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end - start >= 3:
+            spans.append((start, end))
+    return spans
+
+
+class SourceIndex:
+    """The sentences of one source text, indexed by term, with the text's IDF weights."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = source_spans(text)
+        self.terms = [set(terms(text[s:e])) for s, e in self.spans]
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, ts in enumerate(self.terms):
+            for t in ts:
+                self.postings[t].append(i)
+        n = max(len(self.spans), 1)
+        self._idf = {t: math.log(1.0 + n / len(rows)) for t, rows in self.postings.items()}
+        self._unseen = math.log(1.0 + n)
+
+    def idf(self, term: str) -> float:
+        return self._idf.get(term, self._unseen)
+
+    def best_passage(self, sentence: str) -> tuple[int, int, float] | None:
+        """(start, end, support) of the passage that best supports ``sentence``, or None for an empty one."""
+        wanted = set(terms(sentence))
+        if not wanted or not self.spans:
+            return None
+        total = sum(self.idf(t) for t in wanted)
+        hits: dict[int, float] = defaultdict(float)
+        for t in wanted:
+            for i in self.postings.get(t, ()):
+                hits[i] += self.idf(t)
+        if not hits:
+            return None
+        n = len(self.spans)
+        best: tuple[float, int, int, int] | None = None  # (score, -extra sentences, first, last)
+        for i in sorted(hits, key=hits.__getitem__, reverse=True)[:8]:
+            for first in range(max(0, i - MAX_PASSAGE + 1), i + 1):
+                covered: set[str] = set()
+                for last in range(first, min(n, first + MAX_PASSAGE)):
+                    covered |= self.terms[last] & wanted
+                    score = sum(self.idf(t) for t in covered) / total
+                    # The shortest passage that reaches a score wins: a longer one must add support.
+                    candidate = (round(score, 6), first - last, first, last)
+                    if best is None or candidate[:2] > best[:2]:
+                        best = candidate
+        assert best is not None
+        score, _, first, last = best
+        return self.spans[first][0], self.spans[last][1], min(1.0, score)
+
+
+def align(sentences: Sequence[str], source: str, *, chapter: int | None = None) -> list[SummarySentence]:
+    """Each sentence with its best-supporting passage in ``source`` and its support in [0, 1]."""
+    index = SourceIndex(source)
+    out = []
+    for sentence in sentences:
+        found = index.best_passage(sentence)
+        if found is None:
+            out.append(SummarySentence(sentence, None, None, 0.0, chapter))
+        else:
+            start, end, support = found
+            out.append(SummarySentence(sentence, start, end, round(support, 3), chapter))
+    return out
+
+
+def align_across(sentences: Sequence[str], sources: Sequence[tuple[int, str]]) -> list[SummarySentence]:
+    """Like :func:`align` over several chapters ``(index, text)``: each sentence gets its best chapter."""
+    indexes = [(chapter, SourceIndex(text)) for chapter, text in sources]
+    out = []
+    for sentence in sentences:
+        best: SummarySentence | None = None
+        for chapter, index in indexes:
+            found = index.best_passage(sentence)
+            if found and (best is None or (best.support or 0.0) < found[2]):
+                best = SummarySentence(sentence, found[0], found[1], round(found[2], 3), chapter)
+        out.append(best or SummarySentence(sentence, None, None, 0.0, None))
+    return out
+
+
+def split_summary(summary: str) -> list[str]:
+    """A model's summary as sentences (its own text, not a source: no offsets are needed)."""
+    return [summary[s:e] for s, e in source_spans(summary)]
+
+
+def is_unsupported(sentence: SummarySentence) -> bool:
+    return sentence.support is not None and sentence.support < UNSUPPORTED_BELOW
+
+
+def overall_support(sentences: Sequence[SummarySentence]) -> float:
+    """The share of a summary's sentences the source supports (1.0 for an empty or extractive summary)."""
+    scored = [s for s in sentences if s.support is not None]
+    if not scored:
+        return 1.0
+    return sum(1 for s in scored if not is_unsupported(s)) / len(scored)
+
+
+def find_span(quote: str, text: str, hint: int | None = None) -> tuple[int, int] | None:
+    """Where ``quote`` stands in ``text``, whitespace-insensitively (clause quotes from models reflow lines)."""
+    words = quote.split()
+    if not words:
+        return None
+    if hint is not None and hint >= 0 and text.startswith(quote, hint):
+        return hint, hint + len(quote)
+    pattern = r"\s+".join(re.escape(w) for w in words[:60])
+    match = re.search(pattern, text)
+    if match is None:
+        return None
+    if len(words) <= 60:
+        return match.start(), match.end()
+    tail = re.search(r"\s+".join(re.escape(w) for w in words[-20:]), text[match.start() :])
+    end = match.start() + tail.end() if tail else match.end()
+    return match.start(), end

@@ -1,0 +1,77 @@
+"""Grounded summaries: every sentence carries its chapter span (and page), support marks what the text does not say."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
+from desktop_app.engine.service import Engine
+from desktop_app.engine.summarize.base import SummarizerBase, SummaryRequest, SummaryResult, make_preview
+from desktop_app.engine.summarize.grounding import align, find_span, is_unsupported
+
+from .pipeline_helpers import settings_for
+
+CHAPTER = (
+    "The council met in the winter of 1852 to decide on the new bridge. "
+    "After a long debate, the members voted to borrow four thousand pounds from the county bank.\n\n"
+    "Construction began in the spring and the bridge opened to carts and walkers in 1854. "
+    "Tolls paid back the loan within nine years, and the town's market doubled in size."
+)
+INVENTED = "Astronauts landed on the moon and planted a flag near the crater."
+
+
+def test_a_copied_sentence_is_supported_and_an_invented_one_is_not() -> None:
+    copied = "The council met in the winter of 1852 to decide on the new bridge."
+    paraphrase = "The bridge loan was repaid from tolls in nine years."
+    sentences = align([copied, paraphrase, INVENTED], CHAPTER)
+    assert sentences[0].support == 1.0 and CHAPTER[sentences[0].start : sentences[0].end] == copied
+    assert not is_unsupported(sentences[1]), "a paraphrase of the text is supported"
+    assert "Tolls paid back the loan" in CHAPTER[sentences[1].start : sentences[1].end]
+    assert is_unsupported(sentences[2]), "a sentence the chapter never says is marked unsupported"
+
+
+def test_clause_quotes_are_found_across_reflowed_lines() -> None:
+    text = "12. Termination. Either party may terminate\nthis Agreement   upon thirty (30) days notice."
+    span = find_span("Either party may terminate this Agreement upon thirty (30) days notice.", text)
+    assert span is not None and text[span[0] : span[1]].startswith("Either party") and text[span[1] - 1] == "."
+
+
+class ParaphrasingModel(SummarizerBase):
+    """An LLM-like backend without spans: two sentences from the chapter and one it made up."""
+
+    name = "openai"
+    model = "test-model"
+
+    def summarize(self, request: SummaryRequest) -> SummaryResult:
+        if request.kind == "document":
+            summary = "The town borrowed money to build a bridge. " + INVENTED
+        else:
+            first = request.text.split(". ")[0] + "."
+            summary = f"{first} {INVENTED}"
+        return SummaryResult(summary, make_preview(summary), self.name, self.model, 1.0)
+
+
+def test_model_sentences_are_aligned_and_marked_in_the_record_and_exports(tmp_path: Path) -> None:
+    doc = ParsedDocument(
+        "Bridge", "pdf", [ParsedChapter("One", CHAPTER, page_starts=[(0, 3), (160, 4)]), ParsedChapter("Two", CHAPTER)]
+    )
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'g.db'}", tmp_path), summarizer=ParaphrasingModel()) as engine:
+        added = engine.add_parsed(doc, file_name="bridge.pdf")
+        view = engine.wait(added.id, timeout=30)
+        exported = json.loads(engine.export(added.id, "json", with_text=True))
+        markdown = engine.export(added.id, "md")
+    first = view.chapters[0]
+    assert [is_unsupported(s) for s in first.sentences] == [False, True]
+    supported = first.sentences[0]
+    assert supported.start is not None and supported.end is not None
+    assert first.page_at(supported.start) == 3
+    chapter_json = exported["chapters"][0]
+    assert chapter_json["summary_sentences"][0]["page"] == 3
+    assert chapter_json["summary_sentences"][1]["support"] < 0.35
+    text = chapter_json["text"]
+    s0 = chapter_json["summary_sentences"][0]
+    assert text[s0["start"] : s0["end"]].startswith("The council met")
+    assert chapter_json["summarized_by"] == {"backend": "openai", "model": "test-model", "fallback": False, "reason": None}
+    assert exported["document"]["summary_sentences"][0]["chapter"] in (0, 1)
+    assert "not supported by the text" in markdown and "[^1]: ch. 1, p. 3" in markdown
