@@ -156,3 +156,17 @@ def test_each_item_of_an_enumerated_list_is_a_provision_with_its_lead_in() -> No
         "Either party may terminate: (b) on its insolvency;",
         "Either party may terminate: (c) on 30 days notice.",
     ]
+
+
+def test_flags_carry_the_exact_span_of_their_sentence() -> None:
+    text = (
+        "This Agreement is governed by the laws of the State of New York. The parties agree hereto.\n\n"
+        "Neither party may assign this Agreement without the prior written consent of the other party. "
+        "Each party shall perform its obligations under this Agreement pursuant to its terms hereof."
+    )
+    flags = {f.category: f for f in detect_clauses(text, force=True)}
+    law, assignment = flags["Governing Law"], flags["Anti-Assignment"]
+    assert law.start is not None and law.end is not None
+    assert text[law.start : law.end] == "This Agreement is governed by the laws of the State of New York."
+    assert assignment.start is not None and assignment.end is not None
+    assert text[assignment.start : assignment.end].startswith("Neither party may assign")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .base import ClauseFlag
-from .sentences import split_sentences
+from .sentences import sentence_spans
 
 Severity = Literal["high", "medium", "low"]
 
@@ -275,7 +275,8 @@ def detect_clauses(text: str, *, per_category: int = 3, force: bool = False) -> 
     flags: list[ClauseFlag] = []
     counts: dict[str, int] = {}
     lead = ""  # the words that open a list whose items stand as sentences of their own
-    for sentence in split_sentences(text):
+    for start, end in sentence_spans(text):
+        sentence = " ".join(text[start:end].split())
         if sentence.endswith(":") and not _ITEM.match(sentence):
             lead = sentence
         elif not _ITEM.match(sentence):
@@ -288,7 +289,7 @@ def detect_clauses(text: str, *, per_category: int = 3, force: bool = False) -> 
                 if counts.get(name, 0) >= per_category or not spec.matches(provision):
                     continue
                 counts[name] = counts.get(name, 0) + 1
-                flags.append(ClauseFlag(name, spec.severity, provision[:600], _locate(text, sentence)))
+                flags.append(ClauseFlag(name, spec.severity, provision[:600], start, end))
     return flags
 
 
@@ -310,11 +311,3 @@ def provisions(sentence: str) -> list[str]:
     items = [sentence[a.start() : b.start()].strip() for a, b in zip(cuts, [*cuts[1:], None], strict=False) if b]
     items.append(sentence[cuts[-1].start() :].strip())
     return [f"{lead} {item}" for item in items]
-
-
-def _locate(text: str, sentence: str) -> int | None:
-    words = sentence.split()[:8]
-    if not words:
-        return None
-    match = re.search(r"\s+".join(re.escape(w) for w in words), text)
-    return match.start() if match else None
