@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+BUNDLE_STAMP = $(VENV)/.bundle-installed
+# The documents `make bundle-smoke` opens: a PDF, an EPUB and a DOCX from the corpus when it is there.
+SMOKE_CORPUS = $(wildcard ../shared/corpus/pdf/dmca.pdf ../shared/corpus/epub/alice.epub ../shared/corpus/docx/par-known-paragraphs.docx)
+SMOKE_DOCS ?= $(if $(SMOKE_CORPUS),$(SMOKE_CORPUS),README.md)
 
-.PHONY: run test setup system-deps system-deps-test lint typecheck bench clean
+.PHONY: run test setup system-deps system-deps-test lint licences typecheck bench bundle bundle-smoke install-desktop translations clean
 
 run: system-deps $(STAMP)
 	$(BIN)/chapterwise-gui $(FILES)
@@ -28,11 +32,35 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop_app tests bench
+	$(BIN)/ruff check desktop_app chapterwise_testing tests bench scripts packaging
 	$(BIN)/mypy
+	$(BIN)/python scripts/check_licences.py
+
+# The run-time dependency tree has no copyleft licence (LGPL/MPL libraries are reported, GPL/AGPL fail).
+licences: $(STAMP)
+	$(BIN)/python scripts/check_licences.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+
+$(BUNDLE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bundle]'
+	@touch $(BUNDLE_STAMP)
+
+# One folder, dist/Chapterwise-<version>/, with chapterwise-gui (the window) and chapterwise (the command line).
+bundle: $(BUNDLE_STAMP)
+	PYTHONPATH=. $(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller packaging/pyinstaller.spec
+
+# Build the bundle, run its window offscreen and its command line on SMOKE_DOCS, print times and size.
+bundle-smoke: $(BUNDLE_STAMP)
+	$(BIN)/python packaging/bundle_smoke.py $(SMOKE_DOCS)
+
+# Add Chapterwise to this user's application menu (desktop entry, metainfo, icons under ~/.local/share).
+install-desktop: $(STAMP)
+	$(BIN)/chapterwise-gui --install-desktop
+
+translations: $(STAMP)
+	$(BIN)/python scripts/update_translations.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

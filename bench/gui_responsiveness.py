@@ -85,7 +85,7 @@ def run_once(app, chapters: int, interval_ms: int, mode: str) -> dict[str, float
     window = MainWindow(
         settings, engine_factory=lambda s: Engine(s, spawn=qthread_spawn, summarizer=gated), restore_geometry=False
     )
-    window.show_dialogs = False
+    window.prompts.show_dialogs = False
     window.resize(1440, 900)
     if not os.environ.get("BENCH_HIDDEN"):
         window.show()
@@ -120,7 +120,7 @@ def run_once(app, chapters: int, interval_ms: int, mode: str) -> dict[str, float
     timer = QTimer()
     timer.setInterval(interval_ms)
     timer.timeout.connect(beat)
-    flushes_before = window.bridge.flushes
+    flushes_before = window.controller.bridge.flushes
     model = window.chapters_model
 
     def all_applied() -> bool:
@@ -140,7 +140,7 @@ def run_once(app, chapters: int, interval_ms: int, mode: str) -> dict[str, float
     timer.stop()
     watch.stop()
     done = model.statuses().get("done", 0)
-    flushes = window.bridge.flushes - flushes_before
+    flushes = window.controller.bridge.flushes - flushes_before
     finished = pump(60, lambda: window.documents_model.get(doc_id).status == "done")
     window.close()
     stalls = [max(0.0, g - interval_ms) for g in gaps[1:]]

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from desktop_app.engine.ingest.testing import PageSpec, body_lines, make_text_pdf  # noqa: E402
+from chapterwise_testing.pdfs import PageSpec, body_lines, make_text_pdf  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "pdf"
 

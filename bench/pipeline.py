@@ -18,16 +18,20 @@ import argparse
 import json
 import random
 import statistics
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+# The test tools (chapterwise_testing) live in the checkout, not in the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from chapterwise_testing.llmsim import LLMSimulator
+from chapterwise_testing.pdfs import PageSpec, make_text_pdf
 from desktop_app.config import Settings
 from desktop_app.engine.events import DocumentFinished
 from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
-from desktop_app.engine.ingest.testing import PageSpec, make_text_pdf
-from desktop_app.engine.llmsim import LLMSimulator
 from desktop_app.engine.records import ChapterRecord
 from desktop_app.engine.service import Engine
 from desktop_app.engine.states import ChapterStatus

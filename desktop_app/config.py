@@ -2,8 +2,8 @@
 
 The earlier designs' names are kept as they were (``USE_ASYNC_SUMMARIZATION``, ``SUMMARY_MAX_WORKERS``,
 ``SKIP_PIPELINE_INIT``); every newer setting is ``CHAPTERWISE_<NAME>``. The settings file is
-``settings.json`` in the data directory (written by the window's settings dialog); the data directory
-itself comes from ``CHAPTERWISE_DATA_DIR`` or the platform's user data dir.
+``settings.json`` in the config folder (written by the window's settings dialog). Where the folders are is
+:mod:`desktop_app.paths`' business: the platform's per-user folders, or everything in ``CHAPTERWISE_DATA_DIR``.
 
 The object is passed into constructors; nothing reads a global.
 """
@@ -11,11 +11,9 @@ The object is passed into constructors; nothing reads a global.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
@@ -26,15 +24,16 @@ from pydantic_settings import (
 )
 from pydantic_settings.exceptions import SettingsError as _SourceError
 
-APP_NAME = "chapterwise"
-SETTINGS_FILE = "settings.json"
+from desktop_app.paths import APP_NAME, SETTINGS_FILE, AppPaths, app_paths, one_folder, platform_paths
+
+__all__ = ["APP_NAME", "SETTINGS_FILE", "Settings", "SettingsError", "default_data_dir", "env_name", "load_settings"]
 
 BackendName = Literal["extractive", "ollama", "openai"]
 
 
 def default_data_dir() -> Path:
-    """Where the database, cache and settings live unless ``CHAPTERWISE_DATA_DIR`` says otherwise."""
-    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+    """Where the database lives unless ``CHAPTERWISE_DATA_DIR`` says otherwise."""
+    return platform_paths().data
 
 
 def _seed(name: str) -> Any:
@@ -58,9 +57,11 @@ class Settings(BaseSettings):
     skip_pipeline_init: bool = Field(False, validation_alias=_seed("SKIP_PIPELINE_INIT"))
 
     # --- places
+    #: Set (by CHAPTERWISE_DATA_DIR, --data-dir or a constructor) it holds everything; unset, the platform's folders.
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str = ""  # empty = sqlite file in data_dir
-    cache_dir: Path | None = None  # None = data_dir / "cache"
+    cache_dir: Path | None = None  # None = the platform's cache folder (data_dir / "cache" in one-folder mode)
+    log_dir: Path | None = None  # None = the platform's log folder (data_dir / "logs" in one-folder mode)
 
     # --- summarizer
     backend: BackendName = "extractive"
@@ -161,12 +162,24 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'chapterwise.db'}"
 
     @property
+    def paths(self) -> AppPaths:
+        """The folders in effect: one folder when ``data_dir`` was given, else the platform's, then overrides."""
+        base = one_folder(self.data_dir) if "data_dir" in self.model_fields_set else platform_paths()
+        return AppPaths(
+            config=base.config,
+            data=base.data,
+            cache=self.cache_dir or base.cache,
+            logs=self.log_dir or base.logs,
+            single_folder=base.single_folder,
+        )
+
+    @property
     def resolved_cache_dir(self) -> Path:
-        return self.cache_dir or self.data_dir / "cache"
+        return self.paths.cache
 
     @property
     def settings_path(self) -> Path:
-        return self.data_dir / SETTINGS_FILE
+        return self.paths.settings_file
 
     def effective_max_workers(self) -> int:
         """Upper bound of the adaptive pool: never below the initial count."""
@@ -178,17 +191,17 @@ class Settings(BaseSettings):
         if self.settings_path.is_file():
             current = json.loads(self.settings_path.read_text(encoding="utf-8"))
         current.update({k: (v.get_secret_value() if isinstance(v, SecretStr) else v) for k, v in changes.items()})
-        merged = self.model_copy(update={})
-        candidate = type(merged).model_validate({**_plain(merged), **current})
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Only the fields that were set: a default data_dir passed back in would switch to one-folder mode.
+        candidate = type(self).model_validate({**_plain(self, self.model_fields_set), **current})
+        self.settings_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.settings_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(current, indent=2, default=str), encoding="utf-8")
         tmp.replace(self.settings_path)
         return candidate
 
 
-def _plain(settings: Settings) -> dict[str, Any]:
-    data = settings.model_dump()
+def _plain(settings: Settings, fields: set[str]) -> dict[str, Any]:
+    data = settings.model_dump(include=fields)
     for key, value in data.items():
         if isinstance(value, SecretStr):
             data[key] = value.get_secret_value()
@@ -198,8 +211,7 @@ def _plain(settings: Settings) -> dict[str, Any]:
 
 
 def _settings_file_path() -> Path:
-    data_dir = os.environ.get("CHAPTERWISE_DATA_DIR")
-    return (Path(data_dir).expanduser() if data_dir else default_data_dir()) / SETTINGS_FILE
+    return app_paths().settings_file
 
 
 class SettingsError(Exception):

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/screenshot.py [--out docs/screenshot.png] [--theme light|dark]
 
-The window runs its real engine against the bundled LLM simulator (``desktop_app.engine.llmsim``, which
+The window runs its real engine against the LLM simulator of the test tools (``chapterwise_testing.llmsim``, which
 speaks Ollama's protocol with a configurable latency), so the gauges and the latency chart show a live
 pipeline. Documents: a contract from the shared corpus (clause flags), the "Geometrie und Topologie"
 PDF and "Alice's Adventures in Wonderland" (EPUB) when ``../shared/corpus`` is present, else
@@ -51,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
+    from chapterwise_testing.llmsim.server import LLMSimulator
     from desktop_app.config import Settings
-    from desktop_app.engine.llmsim.server import LLMSimulator
     from desktop_app.ui.compat import binding_problem
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.theme import apply_theme
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         fallback_to_extractive=False,
     )
     window = MainWindow(settings, restore_geometry=False)
-    window.show_dialogs = False
+    window.prompts.show_dialogs = False
     window.resize(1440, 900)
     window.show()
 
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         window.open_files([path])
         pump(60, lambda n=i: len(ids) > n)
         if priority != "normal":
-            window.set_priority(ids[-1], priority)
+            window.controller.set_priority(ids[-1], priority)
         if i == 0:  # let the first document finish: the list shows a done one too
             pump(120, lambda: window.documents_model.get(ids[0]).status == "done")
     shown = ids[-1]
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     done = [r for r in range(model.rowCount()) if model.chapter(r).status == "done"]
     flagged = [r for r in done if model.chapter(r).clause_flags]
     if flagged or done:
-        window.document_view.select_row((flagged or done)[0])
+        window.document_pane.select_row((flagged or done)[0])
     pump(0.6)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     image = window.grab()

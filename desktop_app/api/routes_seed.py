@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 
+from desktop_app.engine.states import FINAL_DOCUMENT
+
 from .context import ApiContext
 from .schemas import (
     ERRORS,
@@ -67,7 +69,7 @@ async def upload(
     view = await add_upload(ctx, file, password=password, priority=priority, focus=focus, ocr=ocr)
     if wait or wait_query:
         view = await wait_final(ctx, view.id, timeout)
-    finished = view.status in ("done", "failed", "cancelled")
+    finished = view.status in FINAL_DOCUMENT
     queues = ctx.queue_sizes()
     return {
         "message": DONE_MESSAGE if finished else ASYNC_MESSAGE,

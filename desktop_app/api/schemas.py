@@ -161,10 +161,10 @@ def session_message(view: DocumentView) -> str:
     total = view.chapter_count
     if state == "completed":
         return f"Analysis complete: {total} chapters summarized."
-    if view.status == "cancelled":
+    if view.status == DocumentStatus.CANCELLED:
         return f"Cancelled: {view.cancelled} of {total} chapters were not summarized."
     if state == "failed":
-        first = next((c.error for c in view.chapters if c.status == "failed" and c.error), None)
+        first = next((c.error for c in view.chapters if c.status == ChapterStatus.FAILED and c.error), None)
         reason = first or view.error or "see the chapters' errors"
         return f"{view.failed} of {total} chapters could not be summarized: {reason}"
     if view.status == DocumentStatus.SUMMARIZING:

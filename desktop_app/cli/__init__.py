@@ -16,13 +16,18 @@ Exit codes (stable, for scripts):
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import shtab
+
 from desktop_app import __version__
 from desktop_app.config import SettingsError, load_settings
+from desktop_app.logfile import install_log_file
+from desktop_app.paths import ENV_DATA_DIR, app_paths, log_moves, migrate_legacy_layout
 
 from . import documents, operate
 from .common import (
@@ -34,6 +39,7 @@ from .common import (
     EXIT_OK,
     EXIT_USAGE,
     _configure_logging,
+    error,
 )
 
 __all__ = [
@@ -49,31 +55,62 @@ __all__ = [
 ]
 
 
+def _add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options every command takes, before or after its name (``refocus ID "x" -q`` works too).
+
+    A subcommand's copy has no defaults (``SUPPRESS``), so it only sets what was given after the command
+    and never resets what was given before it.
+    """
+    def default(value: Any) -> Any:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument("-v", "--verbose", action="count", default=default(0), help="log more (-v info, -vv debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                        help="no progress bars, only results and errors")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default(None),
+        help="one folder for everything (database, settings, cache, logs); default: the platform's per-user folders",
+    ).complete = shtab.DIRECTORY  # type: ignore[attr-defined]
+    parser.add_argument("--database", metavar="URL", default=default(None),
+                        help="database URL (sqlite:///PATH or postgresql://…)")
+    parser.add_argument("--backend", choices=["extractive", "ollama", "openai"], default=default(None),
+                        help="summarizer backend")
+    parser.add_argument("--model", default=default(None), help="model name for the LLM backends")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chapterwise",
         description="Summarize long documents chapter by chapter (PDF, EPUB, DOCX, Markdown, text).",
         epilog="Settings come from the environment (CHAPTERWISE_*, USE_ASYNC_SUMMARIZATION, SUMMARY_MAX_WORKERS), "
-        "then settings.json in the data directory. Exit codes: 0 ok, 1 chapters failed, 2 usage or setting, "
-        "3 unreadable file, 4 database, 5 no such document, 130 interrupted.",
+        "then settings.json in the config folder (in the one folder given by --data-dir or CHAPTERWISE_DATA_DIR). "
+        "Exit codes: 0 ok, 1 chapters failed, 2 usage or setting, 3 unreadable file, 4 database, "
+        "5 no such document, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"chapterwise {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only results and errors")
-    parser.add_argument("--data-dir", type=Path, help="data directory (database, cache, settings); default: per user")
-    parser.add_argument("--database", metavar="URL", help="database URL (sqlite:///PATH or postgresql://…)")
-    parser.add_argument("--backend", choices=["extractive", "ollama", "openai"], help="summarizer backend")
-    parser.add_argument("--model", help="model name for the LLM backends")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    shtab.add_argument_to(
+        parser, "--print-completion", help="print a shell completion script (bash, zsh, tcsh, fish) and exit"
+    )
+    _add_global_options(parser, defaults=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_global_options(common, defaults=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_subparser_class(common))
     sub.required = True
 
     p = sub.add_parser("summarize", help="summarize files chapter by chapter and print the result")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="files, or folders of files"
+    ).complete = shtab.FILE  # type: ignore[attr-defined]
+    p.add_argument("-r", "--recursive", action="store_true", help="read the subfolders of folders too")
     p.add_argument("--format", choices=["md", "json"], default="md", help="output format (default: md)")
     p.add_argument(
         "--with-text", action="store_true", help="JSON: include each chapter's text (summary spans index into it)"
     )
-    p.add_argument("-o", "--output", type=Path, help="write the result to this file instead of standard output")
+    p.add_argument(
+        "-o", "--output", type=Path, help="write the result to this file instead of standard output"
+    ).complete = shtab.FILE  # type: ignore[attr-defined]
     p.add_argument("--no-wait", action="store_true", help="save the chapters and return; the backlog is resumed later")
     p.add_argument("--password", help="password for encrypted PDFs")
     p.add_argument("--ocr", action="store_true", help="read scanned PDFs with Tesseract OCR (when it is installed)")
@@ -85,10 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float)
 
     p = sub.add_parser("status", help="pipeline status and the documents in progress")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("list", help="list documents")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--status", choices=["processing", "summarizing", "done", "failed", "cancelled"])
 
     p = sub.add_parser("show", help="show a document and its chapters")
@@ -99,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("document", metavar="DOC")
     p.add_argument("--format", choices=["md", "json"], default="md")
     p.add_argument("--with-text", action="store_true", help="JSON: include each chapter's text")
-    p.add_argument("-o", "--output", type=Path)
+    p.add_argument("-o", "--output", type=Path).complete = shtab.FILE  # type: ignore[attr-defined]
 
     for name, text in (("retry", "queue failed and cancelled chapters again"), ("cancel", "cancel pending chapters")):
         p = sub.add_parser(name, help=text)
@@ -137,13 +174,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subparser_class(common: argparse.ArgumentParser) -> type[argparse.ArgumentParser]:
+    class CommandParser(argparse.ArgumentParser):
+        """A command's parser: the global options are among its own (see ``_add_global_options``)."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs["parents"] = [*kwargs.get("parents", []), common]
+            super().__init__(**kwargs)
+
+    return CommandParser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
+    moves = migrate_legacy_layout(app_paths(args.data_dir))  # before the settings file is read from its new place
     overrides: dict[str, Any] = {}
     if args.data_dir:
         overrides["data_dir"] = args.data_dir.expanduser()
+        os.environ[ENV_DATA_DIR] = str(overrides["data_dir"])  # the settings file, and child processes, follow it
     if args.database:
         overrides["database_url"] = args.database
     if args.backend:
@@ -153,8 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(**overrides)
     except SettingsError as err:
-        print(f"chapterwise: {err}", file=sys.stderr)
+        error(str(err))
         return EXIT_USAGE
+    install_log_file(settings.paths.logs, settings.log_level)
+    log_moves(moves)
     handler = _COMMANDS[args.command]
     try:
         return handler(args, settings)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from desktop_app.config import Settings
@@ -21,56 +22,37 @@ from .common import (
     _render,
     _with_document,
     _write_output,
+    error,
+    print_json,
+    say,
 )
+from .inputs import collect, readable
 
 
 def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
-    from desktop_app.engine.ingest.base import IngestError, PasswordRequiredError, WrongPasswordError
-
+    inputs = collect(args.files, recursive=args.recursive)
+    code = EXIT_INPUT if inputs.problems else EXIT_OK
+    for problem in inputs.problems:
+        error(problem)
     engine = _open_engine(settings)
     if engine is None:
         return EXIT_DATABASE
-    code = EXIT_OK
     doc_ids: list[str] = []
     progress = _Progress(enabled=not args.quiet and not args.no_wait, engine=engine)
     try:
         engine.start()
         progress.start()
-        for path in args.files:
-            password = args.password
-            for attempt in range(4):
-                try:
-                    doc = engine.add_file(
-                        path, password=password, priority=args.priority, focus=args.focus, ocr=args.ocr
-                    )
-                except FileNotFoundError:
-                    print(f"chapterwise: {path}: no such file", file=sys.stderr)
-                    code = max(code, EXIT_INPUT)
-                except IsADirectoryError:
-                    print(f"chapterwise: {path}: is a folder, not a file", file=sys.stderr)
-                    code = max(code, EXIT_INPUT)
-                except PasswordRequiredError as err:
-                    if attempt < 3 and args.password is None and sys.stdin.isatty():
-                        if isinstance(err, WrongPasswordError):
-                            print("That password does not open the file.", file=sys.stderr)
-                        password = getpass.getpass(f"Password for {path.name}: ")
-                        continue
-                    print(f"chapterwise: {path}: {err}", file=sys.stderr)
-                    code = max(code, EXIT_INPUT)
-                except IngestError as err:
-                    hint = " Run again with --ocr." if getattr(err, "ocr_available", False) else ""
-                    print(f"chapterwise: {path}: {err}{hint}", file=sys.stderr)
+        with tempfile.TemporaryDirectory(prefix="chapterwise-") as scratch:
+            for path in inputs.files:
+                doc_id = _add_one(engine, args, path, readable(path, Path(scratch)), progress)
+                if doc_id is None:
                     code = max(code, EXIT_INPUT)
                 else:
-                    for warning in doc.warnings:
-                        print(f"chapterwise: {path}: warning: {warning}", file=sys.stderr)
-                    doc_ids.append(doc.id)
-                    progress.track(doc.id, doc.title, doc.chapter_count)
-                break
+                    doc_ids.append(doc_id)
         if args.no_wait:
             for doc_id in doc_ids:
                 view = engine.document(doc_id, chapters=False)
-                print(f"{view.id}\t{view.chapter_count} chapters queued\t{view.title}")
+                print(f"{view.id}\t{_chapters(view.chapter_count)} queued\t{view.title}")
             return code
         results = [engine.wait(doc_id, timeout=args.timeout) for doc_id in doc_ids]
         if args.with_text:
@@ -83,25 +65,69 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
     for view in results:
         if view.status != "done":
             incomplete = view.chapter_count - view.done
-            print(
-                f"chapterwise: {view.file_name}: {incomplete} of {view.chapter_count} chapters not summarized "
-                f"({view.status})",
-                file=sys.stderr,
-            )
+            error(f"{view.file_name}: {incomplete} of {_chapters(view.chapter_count)} not summarized ({view.status})")
             code = max(code, EXIT_INCOMPLETE)
     _write_output(_render(results, args.format, with_text=args.with_text), args.output)
     return code
+
+
+def _add_one(engine: Any, args: argparse.Namespace, path: Path, source: Path, progress: _Progress) -> str | None:
+    """Add one file (asking for a password on a terminal); its document id, or None after saying why not."""
+    from desktop_app.engine.ingest.base import IngestError, PasswordRequiredError, WrongPasswordError
+
+    password = args.password
+    for attempt in range(4):
+        try:
+            doc = engine.add_file(source, password=password, priority=args.priority, focus=args.focus, ocr=args.ocr,
+                                  file_name=path.name)
+        except FileNotFoundError:
+            error(f"{path}: no such file")
+        except IsADirectoryError:
+            error(f"{path}: is a folder, not a file")
+        except PasswordRequiredError as err:
+            if attempt < 3 and args.password is None and sys.stdin.isatty():
+                if isinstance(err, WrongPasswordError):
+                    say("That password does not open the file.")
+                password = getpass.getpass(f"Password for {path.name}: ")
+                continue
+            error(f"{path}: {err}")
+        except IngestError as err:
+            hint = " Run again with --ocr." if getattr(err, "ocr_available", False) else ""
+            error(f"{path}: {_own_name(str(err), source, path)}{hint}")
+        else:
+            for warning in doc.warnings:
+                error(f"{path}: warning: {warning}")
+            progress.track(doc.id, doc.title, doc.chapter_count)
+            return str(doc.id)
+        return None
+    return None
+
+
+def _own_name(message: str, source: Path, path: Path) -> str:
+    # A text file without a suffix is read from a copy: the user knows it by its own path.
+    return message.replace(str(source), str(path)) if source != path else message
+
+
+def _chapters(n: int) -> str:
+    return f"{n} chapter" if n == 1 else f"{n} chapters"
 
 
 def _cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
     engine = _open_engine(settings)
     if engine is None:
         return EXIT_DATABASE
+    pending = [d for d in engine.documents() if d.status in ("processing", "summarizing")]
+    if not pending:
+        engine.stop()
+        say("Nothing to resume: the backlog is empty.")
+        return EXIT_OK
+    remembered = _remembered_backend(args, settings, pending, engine.backend_label)
+    if remembered is not None:
+        engine.stop()
+        engine = _open_engine(remembered)
+        if engine is None:
+            return EXIT_DATABASE
     with engine:
-        pending = [d for d in engine.documents() if d.status in ("processing", "summarizing")]
-        if not pending:
-            print("Nothing to resume: the backlog is empty.", file=sys.stderr)
-            return EXIT_OK
         progress = _Progress(enabled=not args.quiet, engine=engine)
         progress.start()
         try:
@@ -116,6 +142,29 @@ def _cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_INCOMPLETE if failed else EXIT_OK
 
 
+def _remembered_backend(
+    args: argparse.Namespace, settings: Settings, pending: list[Any], current: str
+) -> Settings | None:
+    """The settings with the backend and model the pending documents started with, if they all share one
+    other than the configured one and the command line did not choose (``--backend``/``--model``)."""
+    if args.backend or args.model:
+        return None
+    started = {(d.backend, d.model) for d in pending if d.backend}
+    if len(started) > 1:
+        names = ", ".join(sorted(f"{b}/{m}" if m else str(b) for b, m in started))
+        say(f"These documents started with different backends ({names}); resuming them all with {current}. "
+            "Choose one with --backend and --model.")
+        return None
+    if not started:
+        return None
+    [(backend, model)] = started
+    label = f"{backend}/{model}" if model else str(backend)
+    if label == current:
+        return None
+    say(f"Resuming with {label}, the backend these documents started with (--backend and --model choose another).")
+    return settings.model_copy(update={"backend": backend, "model": model or ""})
+
+
 def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     engine = _open_engine(settings)
     if engine is None:
@@ -125,12 +174,15 @@ def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.stop()
     if args.json:
-        print(json.dumps([d.to_dict(chapters=False) for d in docs], indent=2, default=str))
+        print_json([d.to_dict(chapters=False) for d in docs])
         return EXIT_OK
     if not docs:
-        print("No documents yet. Add one with: chapterwise summarize FILE", file=sys.stderr)
+        say("No documents yet. Add one with: chapterwise summarize FILE")
+        return EXIT_OK
+    print(f"{'ID':<8}  {'STATUS':<11} {'DONE':>9} {'PRIORITY':<8} {'TYPE':<4}  TITLE")
     for d in docs:
-        print(f"{d.id[:8]}  {d.status:<11} {d.done:>4}/{d.chapter_count:<4} {d.priority:<6} {d.format:<4} {d.title}")
+        done = f"{d.done}/{d.chapter_count}"
+        print(f"{d.id[:8]}  {d.status:<11} {done:>9} {d.priority:<8} {d.format:<4}  {d.title}")
     return EXIT_OK
 
 
@@ -138,7 +190,7 @@ def _cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     def action(engine: Any) -> int:
         view = engine.document(args.document)
         if args.json:
-            print(json.dumps(view.to_dict(), indent=2, default=str, ensure_ascii=False))
+            print_json(view.to_dict())
             return EXIT_OK
         print(f"{view.title}\n  id        {view.id}\n  file      {view.file_name} ({view.format})")
         print(f"  status    {view.status}  {view.done}/{view.chapter_count} done, {view.failed} failed")
@@ -164,7 +216,7 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
     def action(engine: Any) -> int:
         count = engine.retry(args.document)
-        print(f"{count} chapters queued again; `chapterwise resume` (or the window) summarizes them.")
+        print(f"{_chapters(count)} queued again; `chapterwise resume` (or the window) summarizes them.")
         return EXIT_OK
 
     return _with_document(args, settings, action)
@@ -172,7 +224,8 @@ def _cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_cancel(args: argparse.Namespace, settings: Settings) -> int:
     def action(engine: Any) -> int:
-        print(f"{engine.cancel(args.document)} pending chapters cancelled.")
+        count = engine.cancel(args.document)
+        print(f"{count} pending chapter{'' if count == 1 else 's'} cancelled.")
         return EXIT_OK
 
     return _with_document(args, settings, action)
@@ -183,9 +236,9 @@ def _cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
         view = engine.document(args.document, chapters=False)
         if not args.yes:
             if not sys.stdin.isatty():
-                print("chapterwise: refusing to remove without --yes (no terminal to confirm)", file=sys.stderr)
+                error("refusing to remove without --yes (no terminal to confirm)")
                 return EXIT_USAGE
-            answer = input(f"Remove “{view.title}” and its {view.chapter_count} chapter summaries? [y/N] ")
+            answer = input(f"Remove “{view.title}” and the summaries of its {_chapters(view.chapter_count)}? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 return EXIT_OK
         engine.remove(view.id)
@@ -208,7 +261,8 @@ def _cmd_refocus(args: argparse.Namespace, settings: Settings) -> int:
         view = engine.document(args.document, chapters=False)
         if args.no_wait:
             count = engine.refocus(view.id, args.focus)
-            print(f"{count} chapters queued with the new focus; `chapterwise resume` (or the window) summarizes them.")
+            print(f"{_chapters(count)} queued with the new focus; "
+                  "`chapterwise resume` (or the window) summarizes them.")
             return EXIT_OK
         engine.start()
         progress = _Progress(enabled=not args.quiet, engine=engine)

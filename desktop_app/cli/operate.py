@@ -10,7 +10,7 @@ from typing import Any
 
 from desktop_app.config import Settings
 
-from .common import EXIT_DATABASE, EXIT_OK, EXIT_USAGE, _open_engine, _with_document
+from .common import EXIT_DATABASE, EXIT_OK, EXIT_USAGE, _open_engine, _with_document, error, print_json, say
 
 
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -23,21 +23,41 @@ def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.stop()
     if args.json:
-        print(json.dumps(status, indent=2, default=str))
+        print_json(status)
         return EXIT_OK
-    print(f"async_enabled          {status['async_enabled']}")
-    print(f"summary_queue_size     {status['summary_queue_size']} / {status['summary_queue_maxsize']}")
-    print(f"write_queue_size       {status['write_queue_size']} / {status['write_queue_maxsize']}")
-    print(f"backend                {status['backend']} {status['model']}")
-    print(f"backlog                {status['backlog']} chapters pending")
-    chapters = status["chapters"]
-    print("chapters               " + ", ".join(f"{k} {v}" for k, v in chapters.items()))
-    print(f"running engines        {len(status['instances'])}")
-    docs = status["documents_in_progress"]
-    print(f"documents in progress  {len(docs)}")
-    for d in docs:
-        print(f"  {d['id'][:8]}  {d['progress']:5.1f}%  {d['done']}/{d['chapter_count']}  {d['title']}")
+    print(render_status(status))
     return EXIT_OK
+
+
+def render_status(status: dict[str, Any]) -> str:
+    """``chapterwise status`` for a person: words, not keys; counts with their nouns; nothing empty."""
+    rows = [
+        ("Mode", "background (summaries are written as they come)" if status["async_enabled"]
+         else "synchronous (an upload waits for its summaries)"),
+        ("Summarizer", f"{status['backend']} ({status['model']})" if status.get("model") else status["backend"]),
+        ("Backlog", _count(int(status["backlog"]), "chapter") + " waiting"),
+    ]
+    chapters = {k: v for k, v in status["chapters"].items() if v}
+    rows.append(("Chapters", ", ".join(f"{v:,} {k}" for k, v in chapters.items()) if chapters else "none yet"))
+    rows.append(("Summary queue", f"{status['summary_queue_size']} of {status['summary_queue_maxsize']}"))
+    rows.append(("Write queue", f"{status['write_queue_size']} of {status['write_queue_maxsize']}"))
+    instances = status.get("instances", [])
+    rows.append(("Running engines", "none (start the window or `chapterwise serve`)" if not instances else
+                 "; ".join(f"{i['host']} (pid {i['pid']})" for i in instances)))
+    width = max(len(label) for label, _ in rows) + 2
+    lines = [f"{label:<{width}}{value}" for label, value in rows]
+    docs = status["documents_in_progress"]
+    if docs:
+        lines += ["", f"{'In progress':<{width}}{_count(len(docs), 'document')}", "  ID        DONE    CHAPTERS  TITLE"]
+        lines += [f"  {d['id'][:8]}  {d['progress']:5.1f}%  {d['done']:>4}/{d['chapter_count']:<4} {d['title']}"
+                  for d in docs]
+    else:
+        lines.append(f"{'In progress':<{width}}no documents")
+    return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
@@ -51,12 +71,12 @@ def _cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
     if args.what == "active":
         rows = report["active"]
         if args.json:
-            print(json.dumps(rows, indent=2, default=str))
+            print_json(rows)
             return EXIT_OK
         if not report["instances"]:
-            print("No engine is running on this database (start the window or `chapterwise serve`).", file=sys.stderr)
+            say("No engine is running on this database (start the window or `chapterwise serve`).")
         elif not rows:
-            print("Nothing in flight.", file=sys.stderr)
+            say("Nothing in flight.")
         for r in rows:
             chapter = f"ch. {r['chapter_index'] + 1}" if r.get("chapter_index") is not None else "summary"
             print(
@@ -66,15 +86,21 @@ def _cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     stats = {"workers": report["workers"], "endpoints": report["endpoints"], "instances": report["instances"]}
     if args.json:
-        print(json.dumps(stats, indent=2, default=str))
+        print_json(stats)
         return EXIT_OK
-    print("worker  done  failed  mean ms  p95 ms")
+    if not report["instances"]:
+        say("No engine is running on this database (start the window or `chapterwise serve`).")
+        return EXIT_OK
+    if not report["workers"]:
+        say("The running engine has no summary worker yet.")
+    else:
+        print("WORKER  DONE  FAILED  MEAN MS  P95 MS")
     for w in report["workers"]:
         mean = f"{w['mean_ms']:.0f}" if w["mean_ms"] is not None else "-"
         p95 = f"{w['p95_ms']:.0f}" if w["p95_ms"] is not None else "-"
         print(f"{w['worker']:>6}  {w['done']:>4}  {w['failed']:>6}  {mean:>7}  {p95:>6}")
     if report["endpoints"]:
-        print("\nendpoint                              in flight  limit  circuit")
+        print("\nENDPOINT                              IN FLIGHT  LIMIT  CIRCUIT")
         for e in report["endpoints"]:
             print(f"{e['url'][:36]:<36}  {e['in_flight']:>9}  {e.get('limit') or '-':>5}  {e['circuit']}")
     return EXIT_OK
@@ -86,7 +112,7 @@ def _cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
         pending = engine.status().chapters["pending"] if doc_id is None else engine.document(doc_id).chapter_count
         if not args.yes:
             if not sys.stdin.isatty():
-                print("chapterwise: refusing to purge without --yes (no terminal to confirm)", file=sys.stderr)
+                error("refusing to purge without --yes (no terminal to confirm)")
                 return EXIT_USAGE
             scope = "this document's" if doc_id else "all"
             answer = input(
@@ -94,7 +120,7 @@ def _cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
             )
             if answer.strip().lower() not in ("y", "yes"):
                 return EXIT_OK
-        print(f"Purged {engine.purge(doc_id)} pending chapters.")
+        print(f"Purged {_count(engine.purge(doc_id), 'pending chapter')}.")
         return EXIT_OK
 
     if not args.document:
@@ -109,7 +135,8 @@ def _cmd_cache(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.action == "clear":
             removed = cache.clear()
-            print(json.dumps({"removed": removed}) if args.json else f"Removed {removed} cached summaries.")
+            noun = "summary" if removed == 1 else "summaries"
+            print(json.dumps({"removed": removed}) if args.json else f"Removed {removed} cached {noun}.")
             return EXIT_OK
         stats = asdict(cache.stats())
     finally:
@@ -119,7 +146,8 @@ def _cmd_cache(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     print(f"entries    {stats['entries']} (at most {stats['max_entries']})")
     print(f"size       {stats['bytes'] / 1e6:.1f} MB (at most {stats['max_bytes'] / 1e6:.0f} MB)")
-    print(f"hit rate   {stats['hit_rate']:.0%} ({stats['hits']} hits, {stats['misses']} misses)")
+    print(f"hit rate   {stats['hit_rate']:.0%} ({_count(stats['hits'], 'hit')}, {stats['misses']} "
+          f"{'miss' if stats['misses'] == 1 else 'misses'})")
     print(f"oldest     {stats['oldest_entry'] or '-'}")
     print(f"ttl        {stats['ttl_seconds'] / 3600:g} h")
     print(f"directory  {stats['directory']}")

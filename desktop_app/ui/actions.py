@@ -8,6 +8,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
+from desktop_app.ui.i18n import translate
 from desktop_app.ui.theme import icon
 
 
@@ -32,6 +33,7 @@ class Actions:
     show_log: QAction
     about: QAction
     shortcuts: QAction
+    open_log_folder: QAction
     recent_menu: QMenu
     serve_api: QAction
     toolbar: QToolBar | None = None
@@ -59,27 +61,47 @@ def _action(
 def build_actions(window: QMainWindow) -> Actions:
     """Create the actions, the menu bar and the tool bar of ``window``."""
     a = Actions(
-        open=_action(window, "&Open…", QKeySequence.StandardKey.Open, "open", "Open documents to summarize"),
-        export_md=_action(window, "Export as &Markdown…", "Ctrl+E", "export", "Export the document as Markdown"),
-        export_json=_action(window, "Export as &JSON…", "Ctrl+Shift+E", "export", "Export the document as JSON"),
-        copy_md=_action(window, "&Copy as Markdown", "Ctrl+Shift+C", "copy", "Copy the document as Markdown"),
-        settings=_action(window, "&Settings…", "Ctrl+,", "settings", "Summarizer, workers, database and cache"),
-        quit=_action(window, "&Quit", QKeySequence.StandardKey.Quit, "quit", "Stop the pipeline and quit"),
-        cancel=_action(window, "&Cancel", "Ctrl+.", "cancel", "Cancel the chapters not yet summarized"),
-        retry=_action(window, "&Retry failed chapters", "Ctrl+R", "retry", "Queue failed and cancelled chapters again"),
-        refocus=_action(window, "Re-&summarize with focus…", "Ctrl+Shift+R", "retry",
-                        "Summarize the document again with another focus"),
-        remove=_action(window, "Re&move…", QKeySequence.StandardKey.Delete, "remove", "Remove the document"),
-        priority_high=_action(window, "&High", "Ctrl+1", tip="Summarize this document first"),
-        priority_normal=_action(window, "&Normal", "Ctrl+2"),
-        priority_low=_action(window, "&Low", "Ctrl+3", tip="Summarize this document after the others"),
-        show_pipeline=_action(window, "&Pipeline and log panel", "F9"),
-        show_log=_action(window, "Show the &log", "F10", "log"),
-        about=_action(window, "&About Chapterwise", None, "about"),
-        shortcuts=_action(window, "&Keyboard shortcuts", "F1"),
-        recent_menu=QMenu("Open &Recent", window),
-        serve_api=_action(window, "Local &API", "Ctrl+Shift+A", "api",
-                          "Serve the local HTTP API (the URL shows in the status bar; the token is copied)"),
+        open=_action(window, translate("Actions", "&Open…"), QKeySequence.StandardKey.Open, "open",
+                     translate("Actions", "Open documents to summarize")),
+        export_md=_action(window, translate("Actions", "Export as &Markdown…"), "Ctrl+E", "export",
+                          translate("Actions", "Export the document as Markdown")),
+        export_json=_action(window, translate("Actions", "Export as &JSON…"), "Ctrl+Shift+E", "export",
+                            translate("Actions", "Export the document as JSON")),
+        copy_md=_action(window, translate("Actions", "&Copy as Markdown"), "Ctrl+Shift+C", "copy",
+                        translate("Actions", "Copy the document as Markdown")),
+        settings=_action(window, translate("Actions", "&Settings…"), "Ctrl+,", "settings",
+                         translate("Actions", "Summarizer, workers, database and cache")),
+        quit=_action(window, translate("Actions", "&Quit"), QKeySequence.StandardKey.Quit, "quit",
+                     translate("Actions", "Stop the pipeline and quit")),
+        cancel=_action(window, translate("Actions", "&Cancel"), "Ctrl+.", "cancel",
+                       translate("Actions", "Cancel the chapters not yet summarized")),
+        retry=_action(window, translate("Actions", "&Retry failed chapters"), "Ctrl+R", "retry",
+                      translate("Actions", "Queue failed and cancelled chapters again")),
+        refocus=_action(window, translate("Actions", "Re-&summarize with focus…"), "Ctrl+Shift+R", "retry",
+                        translate("Actions", "Summarize the document again with another focus")),
+        remove=_action(window, translate("Actions", "Re&move…"), QKeySequence.StandardKey.Delete, "remove",
+                       translate("Actions", "Remove the document")),
+        priority_high=_action(window, translate("Actions", "&High"), "Ctrl+1",
+                              tip=translate("Actions", "Summarize this document first")),
+        priority_normal=_action(window, translate("Actions", "&Normal"), "Ctrl+2",
+                                tip=translate("Actions", "Summarize this document in turn")),
+        priority_low=_action(window, translate("Actions", "&Low"), "Ctrl+3",
+                             tip=translate("Actions", "Summarize this document after the others")),
+        show_pipeline=_action(window, translate("Actions", "&Pipeline and log panel"), "F9",
+                              tip=translate("Actions", "Show or hide the pipeline gauges and the log")),
+        show_log=_action(window, translate("Actions", "Show the &log"), "F10", "log",
+                         translate("Actions", "Show the application's log")),
+        about=_action(window, translate("Actions", "&About Chapterwise"), None, "about",
+                      translate("Actions", "Version, libraries and where the data is")),
+        shortcuts=_action(window, translate("Actions", "&Keyboard shortcuts"), "F1",
+                          tip=translate("Actions", "List the keyboard shortcuts")),
+        open_log_folder=_action(window, translate("Actions", "Open log &folder"), None, "log",
+                                translate("Actions", "Open the folder of the log file (to read it, or to attach "
+                                          "it to a bug report)")),
+        recent_menu=QMenu(translate("Actions", "Open &Recent"), window),
+        serve_api=_action(window, translate("Actions", "Local &API"), "Ctrl+Shift+A", "api",
+                          translate("Actions", "Serve the local HTTP API (the URL shows in the status bar; "
+                                    "the token is copied)")),
     )
     a.settings.setMenuRole(QAction.MenuRole.PreferencesRole)
     a.quit.setMenuRole(QAction.MenuRole.QuitRole)
@@ -92,7 +114,7 @@ def build_actions(window: QMainWindow) -> Actions:
     a.show_pipeline.setChecked(True)
 
     bar = window.menuBar()
-    file_menu = bar.addMenu("&File")
+    file_menu = bar.addMenu(translate("Actions", "&File"))
     file_menu.addAction(a.open)
     file_menu.addMenu(a.recent_menu)
     file_menu.addSeparator()
@@ -103,23 +125,24 @@ def build_actions(window: QMainWindow) -> Actions:
     file_menu.addAction(a.settings)
     file_menu.addSeparator()
     file_menu.addAction(a.quit)
-    doc_menu = bar.addMenu("&Document")
+    doc_menu = bar.addMenu(translate("Actions", "&Document"))
     doc_menu.addAction(a.cancel)
     doc_menu.addAction(a.retry)
     doc_menu.addAction(a.refocus)
-    priority = doc_menu.addMenu(icon("priority"), "&Priority")
+    priority = doc_menu.addMenu(icon("priority"), translate("Actions", "&Priority"))
     for action in (a.priority_high, a.priority_normal, a.priority_low):
         priority.addAction(action)
     doc_menu.addSeparator()
     doc_menu.addAction(a.remove)
-    view_menu = bar.addMenu("&View")
+    view_menu = bar.addMenu(translate("Actions", "&View"))
     view_menu.addAction(a.show_pipeline)
     view_menu.addAction(a.show_log)
-    help_menu = bar.addMenu("&Help")
+    help_menu = bar.addMenu(translate("Actions", "&Help"))
     help_menu.addAction(a.shortcuts)
+    help_menu.addAction(a.open_log_folder)
     help_menu.addAction(a.about)
 
-    tools = QToolBar("Main", window)
+    tools = QToolBar(translate("Actions", "Main"), window)
     tools.setObjectName("mainToolBar")
     tools.setMovable(False)
     tools.setIconSize(QSize(20, 20))

@@ -41,6 +41,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("files", nargs="*", type=Path, help="documents to open (PDF, EPUB, DOCX, Markdown, text)")
     parser.add_argument("--theme", choices=("system", "light", "dark"), default="system",
                         help="colour scheme (default: follow the system)")
+    parser.add_argument("--install-desktop", action="store_true",
+                        help="add Chapterwise to the desktop's application menu (for this user) and exit")
     parser.add_argument("--version", action="version", version=f"Chapterwise {__version__}")
     return parser.parse_args(argv)
 
@@ -82,6 +84,11 @@ def display_problem() -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the main window; returns the exit code (2 when there is no display)."""
     args = parse_args(argv)
+    if args.install_desktop:
+        from desktop_app.desktop_entry import install_desktop_entry
+
+        print(install_desktop_entry().describe())
+        return 0
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)
@@ -96,10 +103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from desktop_app import resources
     from desktop_app.config import SettingsError, load_settings
+    from desktop_app.logfile import install_log_file
+    from desktop_app.paths import app_paths, log_moves, migrate_legacy_layout
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.theme import apply_theme, icon
-    from desktop_app.ui.widgets.log_panel import shared_log_handler
+    from desktop_app.ui.widgets.log_panel import quiet_libraries, shared_log_handler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -107,11 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Chapterwise")
     app.setOrganizationName("Chapterwise")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("chapterwise")
+    app.setDesktopFileName(resources.APP_ID)
     app.setWindowIcon(icon("chapterwise"))
     apply_theme(app, args.theme)
     handler = shared_log_handler()
 
+    moves = migrate_legacy_layout(app_paths())  # before the settings file is read from its new place
     try:
         settings = load_settings()
     except SettingsError as err:
@@ -119,10 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(err, file=sys.stderr)
         return 1
     logging.getLogger().setLevel(settings.log_level)
+    quiet_libraries(settings.log_level)
+    install_log_file(settings.paths.logs, settings.log_level)
+    log_moves(moves)
 
     window = MainWindow(window_defaults(settings), log_handler=handler)
     window.show()
     quit_on_signals(app)
+    log.info("Chapterwise %s started; log file in %s", __version__, settings.paths.logs)
     settle_memory()
     if args.files:
         window.open_files(args.files)
@@ -135,12 +150,14 @@ def quit_on_signals(app: QApplication) -> None:
     """SIGTERM (a logout, ``kill``) and Ctrl-C close the window as its close button does: gracefully.
 
     Python runs signal handlers only between bytecodes, and Qt's event loop is C++; a cheap timer lets the
-    interpreter in a few times a second.
+    interpreter in a few times a second. The close is posted to the event loop rather than done in the handler:
+    a signal that arrives while the window is still starting would otherwise close it before ``exec`` runs,
+    and the loop would then wait forever for a last window to close.
     """
     from PySide6.QtCore import QTimer
 
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: app.closeAllWindows())
+        signal.signal(signum, lambda *_: QTimer.singleShot(0, app.closeAllWindows))
     tick = QTimer(app)
     tick.timeout.connect(lambda: None)
     tick.start(250)

@@ -29,6 +29,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from desktop_app.engine.events import (
     BackendHealth,
     ChapterCommitted,
+    ChapterProgress,
     DocumentAdded,
     DocumentChanged,
     DocumentFinished,
@@ -49,6 +50,7 @@ class EngineBridge(QObject):
     # --- signals
     document_added = Signal(object)  # DocumentAdded
     chapters_committed = Signal(str, list)  # document id, list[ChapterCommitted] in commit order
+    chapter_parts_progressed = Signal(object)  # ChapterProgress: a long chapter's parts (the latest of a burst)
     document_progressed = Signal(object)  # DocumentProgress (the latest of a burst)
     document_finished = Signal(object)  # DocumentFinished
     document_changed = Signal(object)  # DocumentChanged
@@ -110,6 +112,7 @@ class EngineBridge(QObject):
             return
         added: list[DocumentAdded] = []
         chapters: dict[str, list[ChapterCommitted]] = {}
+        parts: dict[str, ChapterProgress] = {}
         progress: dict[str, DocumentProgress] = {}
         finished: list[DocumentFinished] = []
         changed: list[DocumentChanged] = []
@@ -120,6 +123,8 @@ class EngineBridge(QObject):
                 chapters.setdefault(event.document_id, []).append(event)
             elif isinstance(event, DocumentProgress):
                 progress[event.document_id] = event
+            elif isinstance(event, ChapterProgress):
+                parts[event.chapter_id] = event
             elif isinstance(event, DocumentAdded):
                 added.append(event)
             elif isinstance(event, DocumentFinished):
@@ -133,6 +138,8 @@ class EngineBridge(QObject):
         # Order: a document exists before its chapters change, its chapters before it finishes.
         for a in added:
             self.document_added.emit(a)
+        for part in parts.values():  # before the commits: a committed chapter has no parts left to show
+            self.chapter_parts_progressed.emit(part)
         for doc_id, rows in chapters.items():
             self.chapters_committed.emit(doc_id, rows)
         for p in progress.values():

@@ -1,33 +1,56 @@
 """The window's small standard dialogs: password, confirmation, save path, shortcuts, warnings.
 
-Each takes its parent window; the blocking ones (password, confirmation, save path) are the defaults of
-hooks on :class:`~desktop_app.ui.main_window.MainWindow` that tests replace, so no test opens a modal
-dialog. The others open window-modal and delete themselves when closed.
+Each takes its parent window. The blocking ones (password, OCR, confirmation, save path) and the
+warning box are reached through :class:`Prompts`, whose members tests replace, so no test opens a modal
+dialog. The others open window-modal and delete themselves when closed. GUI thread only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
+from desktop_app.ui.i18n import translate
+
+
+@dataclass(slots=True)
+class Prompts:
+    """The questions the window may ask; each member is replaceable (tests answer without a dialog)."""
+
+    ask_password: Callable[[Path, bool], str | None]
+    ask_ocr: Callable[[Path, str], bool]
+    confirm: Callable[[str, str], bool]
+    ask_save_path: Callable[[str, str], str | None]
+    show_dialogs: bool = True  # False: warnings go to the status bar and the log only
+
+    @classmethod
+    def of(cls, parent: QWidget) -> Prompts:
+        return cls(
+            ask_password=partial(ask_password, parent),
+            ask_ocr=partial(ask_ocr, parent),
+            confirm=partial(confirm, parent),
+            ask_save_path=partial(ask_save_path, parent),
+        )
+
 
 def ask_password(parent: QWidget, path: Path, wrong: bool) -> str | None:
     """The password of a protected PDF, or None if the user gave none."""
-    prompt = (f"The password did not open {path.name}. Try again:" if wrong
-              else f"{path.name} is password-protected. Enter its password:")
-    text, ok = QInputDialog.getText(parent, "Password needed", prompt, QLineEdit.EchoMode.Password)
+    prompt = (translate("Dialogs", "The password did not open %1. Try again:").replace("%1", path.name) if wrong
+              else translate("Dialogs", "%1 is password-protected. Enter its password:").replace("%1", path.name))
+    text, ok = QInputDialog.getText(parent, translate("Dialogs", "Password needed"), prompt,
+                                    QLineEdit.EchoMode.Password)
     return text if ok and text else None
 
 
 def ask_ocr(parent: QWidget, path: Path, message: str) -> bool:
     """Offer OCR for a PDF without a text layer (only asked when Tesseract is installed)."""
-    return confirm(
-        parent,
-        "Scanned PDF",
-        f"{message}\n\nRead “{path.name}” with OCR now? It takes a few seconds a page.",
-    )
+    question = translate("Dialogs", "Read “%1” with OCR now? It takes a few seconds a page.").replace("%1", path.name)
+    return confirm(parent, translate("Dialogs", "Scanned PDF"), f"{message}\n\n{question}")
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -37,14 +60,32 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
 
 
 def ask_save_path(parent: QWidget, suggested: str, fmt: str) -> str | None:
-    filt = "Markdown (*.md)" if fmt == "md" else "JSON (*.json)"
-    path, _ = QFileDialog.getSaveFileName(parent, "Export", str(Path.home() / suggested), filt)
-    return path or None
+    filt = translate("Dialogs", "Markdown (*.md)") if fmt == "md" else translate("Dialogs", "JSON (*.json)")
+    dialog = QFileDialog(parent, translate("Dialogs", "Export"), str(Path.home() / suggested), filt)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    chosen = _run_file_dialog(dialog)
+    return chosen[0] if chosen else None
+
+
+def ask_open_paths(parent: QWidget, folder: Path, file_filter: str) -> list[Path]:
+    """Files to open, from a file dialog wide enough that its columns are not truncated."""
+    dialog = QFileDialog(parent, translate("Dialogs", "Open documents"), str(folder), file_filter)
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    return [Path(p) for p in _run_file_dialog(dialog)]
+
+
+def _run_file_dialog(dialog: QFileDialog) -> list[str]:
+    # Qt's own dialog opens at a size where Name, Size, Type and Date modified are cut off.
+    dialog.setViewMode(QFileDialog.ViewMode.Detail)
+    dialog.resize(max(dialog.width(), 900), max(dialog.height(), 540))
+    if dialog.exec() != QFileDialog.DialogCode.Accepted:
+        return []
+    return [f for f in dialog.selectedFiles() if f]
 
 
 def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> None:
     table = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in rows)
-    _open(QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{table}</table>",
+    _open(QMessageBox(QMessageBox.Icon.NoIcon, translate("Dialogs", "Keyboard shortcuts"), f"<table>{table}</table>",
                       QMessageBox.StandardButton.Close, parent))
 
 

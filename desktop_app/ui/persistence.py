@@ -1,6 +1,6 @@
 """What the window remembers between runs: its geometry (QSettings) and the recent files list.
 
-``QSettings`` holds the window geometry only, in an INI file in the data directory (so a test run or a
+``QSettings`` holds the window geometry only, in an INI file in the config folder (so a test run or a
 second profile with its own ``CHAPTERWISE_DATA_DIR`` never touches the user's). Recent files are a small
 JSON list beside it. Everything else lives in the typed settings.
 """
@@ -19,13 +19,13 @@ log = logging.getLogger(__name__)
 MAX_RECENT = 10
 
 
-def _store(data_dir: Path) -> QSettings:
-    return QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+def _store(state_file: Path) -> QSettings:
+    return QSettings(str(state_file), QSettings.Format.IniFormat)
 
 
-def save_geometry(window: QMainWindow, data_dir: Path) -> None:
-    """Save the window's geometry, tool bar state and every named splitter's sizes."""
-    store = _store(data_dir)
+def save_geometry(window: QMainWindow, state_file: Path) -> None:
+    """Save the window's geometry, tool bar state and every named splitter's sizes to ``state_file`` (INI)."""
+    store = _store(state_file)
     store.setValue("geometry", window.saveGeometry())
     store.setValue("state", window.saveState())
     for splitter in window.findChildren(QSplitter):
@@ -34,8 +34,8 @@ def save_geometry(window: QMainWindow, data_dir: Path) -> None:
     store.sync()
 
 
-def restore_geometry(window: QMainWindow, data_dir: Path) -> None:
-    store = _store(data_dir)
+def restore_geometry(window: QMainWindow, state_file: Path) -> None:
+    store = _store(state_file)
     geometry = store.value("geometry")
     if geometry is not None:
         window.restoreGeometry(geometry)

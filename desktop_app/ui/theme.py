@@ -8,37 +8,22 @@ so they stay sharp at any device pixel ratio.
 from __future__ import annotations
 
 import logging
-import sys
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desktop_app import resources
+
 log = logging.getLogger(__name__)
-
-
-def resources_dir() -> Path:
-    """``resources/`` of the checkout, of an installed package, or of a PyInstaller bundle."""
-    candidates = [Path(__file__).resolve().parents[2] / "resources", Path(__file__).resolve().parents[1] / "resources"]
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        candidates.insert(0, Path(bundle) / "resources")
-    for candidate in candidates:
-        if (candidate / "icons").is_dir():
-            return candidate
-    return candidates[0]
 
 
 @cache
 def icon(name: str) -> QIcon:
-    """An icon from ``resources/icons/<name>.svg`` (an empty icon if it is missing)."""
-    path = resources_dir() / "icons" / f"{name}.svg"
-    if not path.is_file():
-        log.debug("No icon %s", path)
-        return QIcon()
-    return QIcon(str(path))
+    """An icon from the package's ``resources/icons/<name>.svg`` (an empty icon, and a warning, if it is missing)."""
+    path = resources.find("icons", f"{name}.svg")
+    return QIcon(str(path)) if path else QIcon()
 
 
 def is_dark(app: QGuiApplication) -> bool:
@@ -108,8 +93,8 @@ def apply_theme(app: QApplication, scheme: str = "system") -> None:
     dark = is_dark(app) if scheme == "system" else scheme == "dark"
     app.setPalette(dark_palette() if dark else light_palette())
     app.setProperty("chapterwise_dark", dark)
-    qss = resources_dir() / "styles" / "chapterwise.qss"
-    if qss.is_file():
+    qss = resources.find("styles", "chapterwise.qss")
+    if qss:
         app.setStyleSheet(qss.read_text(encoding="utf-8"))
     if scheme == "system" and not app.property("chapterwise_theme_follows"):
         app.setProperty("chapterwise_theme_follows", True)

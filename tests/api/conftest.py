@@ -43,7 +43,7 @@ def contract_markdown() -> bytes:
 def encrypted_pdf(password: str) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
-    from desktop_app.engine.ingest.testing import PageSpec, make_text_pdf
+    from chapterwise_testing.pdfs import PageSpec, make_text_pdf
 
     plain = make_text_pdf([PageSpec(["This text is only readable with the password."] * 20, heading="Secret")])
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(plain)))

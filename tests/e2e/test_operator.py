@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.cli import EXIT_OK, EXIT_USAGE, main
 from desktop_app.config import Settings
-from desktop_app.engine.llmsim import LLMSimulator
 from desktop_app.engine.service import Engine
 from tests.engine.pipeline_helpers import GatedSummarizer, make_document
 

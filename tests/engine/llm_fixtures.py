@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.config import Settings
-from desktop_app.engine.llmsim import LLMSimulator
 from desktop_app.engine.summarize.registry import BackendOptions
 from desktop_app.engine.summarize.routing import RetryPolicy
 

@@ -72,6 +72,7 @@ def test_model_sentences_are_aligned_and_marked_in_the_record_and_exports(tmp_pa
     text = chapter_json["text"]
     s0 = chapter_json["summary_sentences"][0]
     assert text[s0["start"] : s0["end"]].startswith("The council met")
-    assert chapter_json["summarized_by"] == {"backend": "openai", "model": "test-model", "fallback": False, "reason": None}
+    expected_by = {"backend": "openai", "model": "test-model", "fallback": False, "reason": None}
+    assert chapter_json["summarized_by"] == expected_by
     assert exported["document"]["summary_sentences"][0]["chapter"] in (0, 1)
     assert "not supported by the text" in markdown and "[^1]: ch. 1, p. 3" in markdown

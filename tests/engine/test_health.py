@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.config import Settings
 from desktop_app.engine.events import BackendHealth, EventBus
 from desktop_app.engine.health import HealthMonitor, probe
-from desktop_app.engine.llmsim import LLMSimulator
 
 from .pipeline_helpers import EventLog
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chapterwise_testing.pdfs import PageSpec, body_lines, make_text_pdf
 from desktop_app.engine.ingest import parse_document
-from desktop_app.engine.ingest.testing import PageSpec, body_lines, make_text_pdf
 
 TITLES = ["Harbour Trade", "Winter Storms", "The Customs House", "Silver and Grain", "Letters Home"]
 
@@ -30,3 +30,18 @@ def test_a_single_large_title_is_not_a_chapter_structure(tmp_path: Path) -> None
     path.write_bytes(make_text_pdf(pages))
     doc = parse_document(path)
     assert doc.structure == "pages"
+
+
+def test_bold_headings_at_body_size_mark_the_chapters(tmp_path: Path) -> None:
+    pages = []
+    for i, title in enumerate(TITLES):
+        pages.append(PageSpec(lines=body_lines(i, count=40), heading=title, bold_heading=True))
+        pages.append(PageSpec(lines=body_lines(i + 100, count=45)))
+    path = tmp_path / "bold-titles.pdf"
+    path.write_bytes(make_text_pdf(pages))
+    doc = parse_document(path)
+    assert doc.structure == "bold headings"
+    assert [c.title for c in doc.chapters] == TITLES
+    assert [c.page for c in doc.chapters] == [1, 3, 5, 7, 9]
+    assert not doc.warnings
+

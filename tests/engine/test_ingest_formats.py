@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from chapterwise_testing.pdfs import PageSpec, body_lines, make_epub, make_text_pdf
 from desktop_app.engine.ingest import (
     SUPPORTED_SUFFIXES,
     CorruptFileError,
@@ -22,7 +23,6 @@ from desktop_app.engine.ingest import (
 )
 from desktop_app.engine.ingest.headings import match_heading, roman_to_int
 from desktop_app.engine.ingest.pdf_text import join_hyphenation, remove_running_lines
-from desktop_app.engine.ingest.testing import PageSpec, body_lines, make_text_pdf
 
 
 def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
@@ -269,20 +269,7 @@ def test_damaged_epub_is_corrupt(tmp_path: Path) -> None:
 
 
 def test_epub_without_content_says_no_chapters_found(tmp_path: Path) -> None:
-    from ebooklib import epub
-
-    book = epub.EpubBook()
-    book.set_identifier("id1")
-    book.set_title("Empty")
-    book.set_language("en")
-    page = epub.EpubHtml(title="Blank", file_name="blank.xhtml", content="<html><body><p> </p></body></html>")
-    book.add_item(page)
-    book.toc = [epub.Link("blank.xhtml", "Blank", "blank")]
-    book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav())
-    book.spine = ["nav", page]
-    path = tmp_path / "empty.epub"
-    epub.write_epub(str(path), book)
+    path = write(tmp_path, "empty.epub", make_epub([("Blank", "<p> </p>")], title="Empty"))
     with pytest.raises(NoTextError, match="no chapters found"):
         parse_document(path)
 

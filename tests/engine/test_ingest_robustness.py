@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chapterwise_testing.pdfs import PageSpec, body_lines, make_text_pdf
 from desktop_app.engine.ingest import (
     CorruptFileError,
     IngestError,
@@ -19,7 +20,6 @@ from desktop_app.engine.ingest import (
     parse_document,
 )
 from desktop_app.engine.ingest.sandbox import run_isolated
-from desktop_app.engine.ingest.testing import PageSpec, body_lines, make_text_pdf
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 #: Generous for a loaded CI machine, far below a hang.

@@ -9,7 +9,7 @@ import ollama
 import openai
 import pytest
 
-from desktop_app.engine.llmsim import LLMSimulator
+from chapterwise_testing.llmsim import LLMSimulator
 from tests.engine import llm_fixtures
 from tests.engine.llm_fixtures import CHAPTER, CONTRACT, MODEL
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.engine.llmsim import LLMSimulator
+from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.engine.summarize.base import (
     BackendTimeoutError,
     BadRequestError,

@@ -57,7 +57,7 @@ def make_window(qtbot, ui_settings: Settings) -> Iterator[WindowFactory]:
             return Engine(s, spawn=qthread_spawn, summarizer=summarizer)
 
         window = MainWindow(settings or ui_settings, engine_factory=engine_factory, restore_geometry=False)
-        window.show_dialogs = False
+        window.prompts.show_dialogs = False
         # Not qtbot.addWidget: pytest-qt would close the window before this fixture opens the gates.
         window.show()
         windows.append(window)

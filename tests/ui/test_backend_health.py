@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.config import Settings
-from desktop_app.engine.llmsim import LLMSimulator
 
 
 def ollama_settings(ui_settings: Settings, tmp_path: Path, url: str) -> Settings:

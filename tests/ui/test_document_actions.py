@@ -22,7 +22,7 @@ def test_cancel_then_retry(qtbot, make_window, book, ui_settings) -> None:
     doc_id = _open(qtbot, window, book(40))
     assert window.menu_actions.cancel.isEnabled()
 
-    with qtbot.waitSignal(window.bridge.document_changed, timeout=10_000) as changed:
+    with qtbot.waitSignal(window.controller.bridge.document_changed, timeout=10_000) as changed:
         window.menu_actions.cancel.trigger()
     assert changed.args[0].change == "cancelled"
     # The pending chapters turn cancelled in place; the few already handed to workers finish later.
@@ -31,7 +31,7 @@ def test_cancel_then_retry(qtbot, make_window, book, ui_settings) -> None:
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "cancelled", timeout=20_000)
     cancelled = window.chapters_model.statuses()["cancelled"]
 
-    with qtbot.waitSignal(window.bridge.document_changed, timeout=10_000) as changed:
+    with qtbot.waitSignal(window.controller.bridge.document_changed, timeout=10_000) as changed:
         window.menu_actions.retry.trigger()
     assert changed.args[0].change == "retried"
     assert changed.args[0].detail["chapters"] == cancelled
@@ -62,7 +62,7 @@ def test_retry_failed_chapters(qtbot, make_window, book) -> None:
         window.documents_model.row_of(doc_id), DocumentsModel.STATUS).data()
 
     summarizer.broken = False
-    window.retry_current()
+    window.controller.retry_current()
     qtbot.waitUntil(lambda: window.chapters_model.statuses() == {"done": 4}, timeout=20_000)
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
 
@@ -73,12 +73,12 @@ def test_priority_is_changed_in_place(qtbot, make_window, book) -> None:
     doc_id = _open(qtbot, window, book(5))
     index = window.documents_model.index(window.documents_model.row_of(doc_id), DocumentsModel.PRIORITY)
     assert index.data() == "normal"
-    with qtbot.waitSignal(window.bridge.document_changed, timeout=10_000) as changed:
+    with qtbot.waitSignal(window.controller.bridge.document_changed, timeout=10_000) as changed:
         window.documents_panel.priority_chosen.emit(doc_id, "high")  # what the cell's combo box emits
     assert changed.args[0].change == "priority"
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).priority == "high", timeout=5_000)
     assert window.engine.document(doc_id, chapters=False).priority == "high"
-    with qtbot.waitSignal(window.bridge.document_changed, timeout=10_000):
+    with qtbot.waitSignal(window.controller.bridge.document_changed, timeout=10_000):
         window.menu_actions.priority_low.trigger()
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).priority == "low", timeout=5_000)
     assert window.menu_actions.priority_low.isChecked()
@@ -88,13 +88,13 @@ def test_remove_asks_first(qtbot, make_window, book) -> None:
     window = make_window()
     doc_id = _open(qtbot, window, book(3))
     asked: list[str] = []
-    window.confirm = lambda title, text: asked.append(text) or False
+    window.prompts.confirm = lambda title, text: asked.append(text) or False
     window.menu_actions.remove.trigger()
     assert asked and "cannot be undone" in asked[0]
     assert window.documents_model.get(doc_id) is not None
 
-    window.confirm = lambda title, text: True
-    with qtbot.waitSignal(window.bridge.document_changed, timeout=10_000) as changed:
+    window.prompts.confirm = lambda title, text: True
+    with qtbot.waitSignal(window.controller.bridge.document_changed, timeout=10_000) as changed:
         window.menu_actions.remove.trigger()
     assert changed.args[0].change == "removed"
     assert window.documents_model.get(doc_id) is None
@@ -105,7 +105,7 @@ def test_export_markdown_and_json(qtbot, make_window, book, tmp_path: Path) -> N
     window = make_window()
     doc_id = _open(qtbot, window, book(3))
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
-    window.ask_save_path = lambda suggested, fmt: str(tmp_path / f"out.{fmt}")
+    window.prompts.ask_save_path = lambda suggested, fmt: str(tmp_path / f"out.{fmt}")
     with qtbot.waitSignal(window.exported, timeout=10_000):
         window.menu_actions.export_md.trigger()
     assert (tmp_path / "out.md").read_text(encoding="utf-8").startswith("# book")

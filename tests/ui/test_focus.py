@@ -32,7 +32,7 @@ def test_dropped_file_takes_the_focus_and_refocus_summarizes_again(qtbot, make_w
     model = window.chapters_model
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
     assert set(recorder.focuses) == {"payment terms and penalties"}
-    bar = window.document_view.focus_bar
+    bar = window.document_pane.focus_bar
     qtbot.waitUntil(lambda: bar.edit.text() == "payment terms and penalties", timeout=5_000)
 
     # Hold the new run at the gate to see the rows go back to waiting, then let it through.
@@ -41,7 +41,7 @@ def test_dropped_file_takes_the_focus_and_refocus_summarizes_again(qtbot, make_w
     bar.edit.selectAll()
     qtbot.keyClicks(bar.edit, "methods and results")  # typed: the field keeps it through progress updates
     assert bar.button.text() == "Re-summarize with this focus"
-    with qtbot.waitSignal(window.bridge.document_changed, timeout=10_000,
+    with qtbot.waitSignal(window.controller.bridge.document_changed, timeout=10_000,
                           check_params_cb=lambda e: e.change == "refocused") as changed:
         bar.button.click()
     assert changed.args[0].detail == {"focus": "methods and results"}
@@ -65,7 +65,7 @@ def test_files_opened_without_a_focus_have_none_and_the_menu_puts_the_cursor_in_
     with qtbot.waitSignal(window.chapters_loaded, timeout=20_000) as loaded:
         window.open_files([book(2)])
     assert window.engine.document(str(loaded.args[0]), chapters=False).focus is None
-    bar = window.document_view.focus_bar
+    bar = window.document_pane.focus_bar
     assert bar.edit.text() == "" and bar.button.isEnabled()
     window.activateWindow()
     window.menu_actions.refocus.trigger()

@@ -30,7 +30,7 @@ def test_rows_are_inserted_then_updated_as_chapters_commit(qtbot, make_window, b
     assert set(model.statuses()) <= {"pending", "processing"}
     assert model.index(0, ChaptersModel.TITLE).data() == "Chapter 1"
 
-    with qtbot.waitSignal(window.bridge.chapters_committed, timeout=20_000) as first_commit:
+    with qtbot.waitSignal(window.controller.bridge.chapters_committed, timeout=20_000) as first_commit:
         gated.gate.set()
     assert first_commit.args[0] == doc_id
     qtbot.waitUntil(lambda: model.statuses() == {"done": 12}, timeout=20_000)
@@ -44,9 +44,9 @@ def test_rows_are_inserted_then_updated_as_chapters_commit(qtbot, make_window, b
     # The progress bar counts done/total, and the whole-document summary appears at the end.
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
     assert window.documents_model.get(doc_id).final_chapters == 12
-    qtbot.waitUntil(lambda: "every chapter is done" not in window.document_view.document_summary_view.toPlainText(),
+    qtbot.waitUntil(lambda: "every chapter is done" not in window.document_pane.document_summary_view.toPlainText(),
                     timeout=10_000)
-    assert window.document_view.document_summary_view.toPlainText().strip()
+    assert window.document_pane.document_summary_view.toPlainText().strip()
 
 
 def test_selecting_a_chapter_shows_its_summary_and_text_with_flags(qtbot, make_window, tmp_path) -> None:
@@ -64,16 +64,16 @@ def test_selecting_a_chapter_shows_its_summary_and_text_with_flags(qtbot, make_w
     model = window.chapters_model
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
     qtbot.waitUntil(lambda: model.statuses() == {"done": 2}, timeout=20_000)
-    window.document_view.select_row(0)
-    summary = window.document_view.summary_view.toPlainText()
+    window.document_pane.select_row(0)
+    summary = window.document_pane.summary_view.toPlainText()
     assert "Terms" in summary
     # The original text is loaded for the shown chapter only, off the GUI thread.
-    qtbot.waitUntil(lambda: "indemnify" in window.document_view.text_view.toPlainText(), timeout=5_000)
+    qtbot.waitUntil(lambda: "indemnify" in window.document_pane.text_view.toPlainText(), timeout=5_000)
     assert model.chapter(1).text is None
     flags = model.chapter(0).clause_flags
     if flags:  # the clause detector found something: it is listed and highlighted in the text
         assert "Flagged clauses" in summary
-        assert window.document_view.text_view.extraSelections()
+        assert window.document_pane.text_view.extraSelections()
         assert model.index(0, ChaptersModel.FLAGS).data().startswith(f"{len(flags)} ·")
         assert model.index(0, ChaptersModel.FLAGS).data(Qt.ItemDataRole.ToolTipRole)
 
@@ -101,7 +101,7 @@ def test_bridge_coalesces_a_burst_into_few_signals(qtbot, make_window) -> None:
     from desktop_app.engine.records import ChapterRecord
 
     window = make_window()
-    bridge = window.bridge
+    bridge = window.controller.bridge
     delivered: list[int] = []
     bridge.chapters_committed.connect(lambda _doc, rows: delivered.append(len(rows)))
 

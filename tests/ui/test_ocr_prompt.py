@@ -14,7 +14,7 @@ from tests.ui.test_drop import _drop, _mime
 def test_scanned_pdf_is_read_with_ocr_when_the_user_accepts(qtbot, qapp, make_window, tmp_path) -> None:
     window = make_window()
     offers: list[str] = []
-    window.ask_ocr = lambda path, message: offers.append(message) or True
+    window.prompts.ask_ocr = lambda path, message: offers.append(message) or True
     pdf = scanned_pdf(tmp_path / "scan.pdf", qapp)
     with qtbot.waitSignal(window.document_opened, timeout=60_000) as opened:
         assert _drop(window.drop_area, _mime([pdf]))

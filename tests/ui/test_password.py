@@ -19,7 +19,7 @@ def test_password_protected_pdf_asks_for_its_password(qtbot, make_window, corpus
         asked.append(wrong)
         return next(answers)
 
-    window.ask_password = ask
+    window.prompts.ask_password = ask
     with qtbot.waitSignal(window.document_opened, timeout=60_000):
         window.open_files([pdf])
     assert asked == [False, True]  # asked once, then told the first password was wrong
@@ -32,7 +32,7 @@ def test_password_prompt_cancelled_skips_the_file(qtbot, make_window, corpus) ->
         pytest.skip(f"{pdf.name} is not in the corpus")
     window = make_window()
     asked: list[bool] = []
-    window.ask_password = lambda path, wrong: asked.append(wrong) or None
+    window.prompts.ask_password = lambda path, wrong: asked.append(wrong) or None
     window.open_files([pdf])
     qtbot.waitUntil(lambda: bool(asked) and window.tasks.pending == 0, timeout=60_000)
     assert asked == [False]

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from desktop_app.ui.widgets.settings_dialog import SettingsDialog
+from desktop_app.ui.window_menus import open_settings
 
 
 @pytest.fixture
@@ -19,7 +20,8 @@ def dialog(qtbot, ui_settings) -> SettingsDialog:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: (d.min_workers.setValue(8), d.max_workers.setValue(4)), "MIN_WORKERS (8) is above"),
+        (lambda d: (d.min_workers.setValue(8), d.max_workers.setValue(4)),
+         "Minimum workers (8) is above Maximum workers (4)"),
         (lambda d: d.database_url.setText("mysql://db/chapterwise"), "Database URL"),
         (lambda d: (d.backend.setCurrentText("ollama"), d.endpoints.setText("ftp://gpu-box")), "not an http"),
         (lambda d: (d.initial_workers.setValue(12), d.max_workers.setValue(6)), "above the maximum"),
@@ -60,7 +62,7 @@ def test_saved_settings_apply_without_restart(qtbot, make_window, book) -> None:
     window = make_window()
     with qtbot.waitSignal(window.chapters_loaded, timeout=20_000):
         window.open_files([book(3)])
-    dialog = window.open_settings()
+    dialog = open_settings(window)
     dialog.max_workers.setValue(5)
     dialog.min_workers.setValue(2)
     dialog.initial_workers.setValue(2)
@@ -81,7 +83,7 @@ def _closed_port() -> int:
 
 
 def test_test_connection_shows_up_and_down_without_saving(qtbot, dialog: SettingsDialog, ui_settings) -> None:
-    from desktop_app.engine.llmsim import LLMSimulator
+    from chapterwise_testing.llmsim import LLMSimulator
 
     dialog.backend.setCurrentText("ollama")
     dialog.model.setText("llama3.2:latest")
@@ -113,3 +115,38 @@ def test_test_connection_refuses_a_bad_url_at_once(dialog: SettingsDialog) -> No
     dialog.test_button.click()
     assert "Cannot test" in dialog.test_result.text() and "not an http" in dialog.test_result.text()
     assert dialog.test_button.isEnabled()
+
+
+def test_a_problem_reads_in_the_form_s_words_and_goes_away_when_fixed(dialog: SettingsDialog) -> None:
+    dialog.min_workers.setValue(8)
+    dialog.max_workers.setValue(4)
+    dialog.accept()
+    shown = dialog.error_label.text()
+    assert shown == "Minimum workers (8) is above Maximum workers (4)"
+    assert "CHAPTERWISE_" not in shown and "Value error" not in shown
+    assert dialog.error_label.isVisibleTo(dialog)
+    dialog.max_workers.setValue(6)  # still wrong: the message follows the value
+    assert dialog.error_label.text() == "Minimum workers (8) is above Maximum workers (6)"
+    dialog.max_workers.setValue(8)  # fixed
+    assert dialog.error_label.text() == "" and not dialog.error_label.isVisibleTo(dialog)
+
+
+def test_the_built_in_summarizer_disables_the_llm_fields(dialog: SettingsDialog) -> None:
+    llm_fields = (dialog.model, dialog.endpoints, dialog.api_key, dialog.test_button)
+    dialog.backend.setCurrentText("extractive")
+    assert not any(w.isEnabled() for w in llm_fields)
+    dialog.backend.setCurrentText("openai")
+    assert all(w.isEnabled() for w in llm_fields)
+
+
+def test_the_connection_result_is_not_drawn_under_the_api_key(qtbot, dialog: SettingsDialog) -> None:
+    dialog.show()
+    dialog.backend.setCurrentText("ollama")
+    dialog.endpoints.setText("gpu-box:11434")  # refused at once, with a long two-line reason
+    dialog.test_button.click()
+    qtbot.waitUntil(dialog.test_result.isVisible)
+    result = dialog.test_result
+    top_left = result.mapTo(dialog, result.rect().topLeft())
+    key_bottom = dialog.api_key.mapTo(dialog, dialog.api_key.rect().bottomLeft()).y()
+    assert top_left.y() > key_bottom, "the result starts below the API key row"
+    assert result.height() >= result.heightForWidth(result.width()), "the result gets the height its text needs"

@@ -4,7 +4,10 @@ The body is read in order, paragraphs and tables interleaved as they stand (tabl
 lines with cells separated by " | "). Comments live in their own part of the package and are
 never read; deleted tracked changes are not text. The chapter level is Heading 1 when it occurs
 twice or more, else Heading 2 with a lone Heading 1 (or the Title style) as the document title.
-Runs in the ingest child process after the zip-bomb guard; thread-safe (no shared state).
+Word's automatic list numbers ("1.", "6.1") are drawn before their paragraphs as Word shows them.
+Without heading styles, the numbering of the paragraphs gives the chapters, as in a text file;
+numbered headings inside a chapter become its sections. Runs in the ingest child process after the
+zip-bomb guard; thread-safe (no shared state).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.engine.ingest.base import CorruptFileError, ParsedChapter, ParsedDocument
+from desktop_app.engine.ingest.docx_numbering import ListLabels
 from desktop_app.engine.ingest.limits import IngestLimits, check_zip_archive
-from desktop_app.engine.ingest.text import MIN_PREAMBLE_WORDS, finish, split_into_parts
+from desktop_app.engine.ingest.numbered_chapters import add_numbered_sections, front_matter_title
+from desktop_app.engine.ingest.text import MIN_PREAMBLE_WORDS, finish, parts_warning, split_at_headings, tidy
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +88,12 @@ def _blocks(document: Any) -> Iterator[tuple[int, str]]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    labels = ListLabels(document)
     for child in document.element.body.iterchildren():
         if child.tag == f"{_W}p":
             paragraph = Paragraph(child, document)
-            yield _heading_level(paragraph), paragraph.text
+            label = labels.label(paragraph)
+            yield _heading_level(paragraph), f"{label} {paragraph.text}" if label else paragraph.text
         elif child.tag == f"{_W}tbl":
             yield -1, "\n".join(_table_lines(Table(child, document)))
 
@@ -126,8 +133,13 @@ def parse_docx_file(path: Path, password: str | None, limits: IngestLimits) -> P
     title = doc_title or path.stem
     structure = "headings"
     if not chapters:
-        chapters, structure = split_into_parts(lead, title), "sections"
+        # No heading styles: the numbering typed into the paragraphs ("1. Services. …") is the structure.
+        chapters, structure = split_at_headings(tidy(lead), title)
     elif len(lead.split()) >= MIN_PREAMBLE_WORDS:
-        chapters.insert(0, ParsedChapter(title="Introduction", text=lead, kind="front"))
+        chapters.insert(0, ParsedChapter(title=front_matter_title(lead), text=lead, kind="front"))
+    for chapter in chapters:
+        add_numbered_sections(chapter)
     log.debug("%s: %d chapters at heading level %d", path, len(chapters), chapter_level)
-    return finish(title, "docx", chapters, structure=structure, path=path, empty_message=EMPTY)
+    doc = finish(title, "docx", chapters, structure=structure, path=path, empty_message=EMPTY)
+    parts_warning(doc)
+    return doc

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument, count_words
 from desktop_app.engine.ingest.encoding import decode_text
-from desktop_app.engine.ingest.text import MIN_PREAMBLE_WORDS, finish, split_into_parts
+from desktop_app.engine.ingest.numbered_chapters import add_numbered_sections, front_matter_title
+from desktop_app.engine.ingest.text import MIN_PREAMBLE_WORDS, finish, parts_warning, split_at_headings, tidy
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +98,12 @@ def parse_markdown(path: Path, data: bytes) -> ParsedDocument:
     lead = "\n\n".join(preamble)
     structure = "headings"
     if not chapters:
-        chapters = split_into_parts(lead, title)
-        structure = "sections"
+        chapters, structure = split_at_headings(tidy(lead), title)
     elif count_words(lead) >= MIN_PREAMBLE_WORDS:
-        chapters.insert(0, ParsedChapter(title="Introduction", text=lead, kind="front"))
-    return finish(
+        chapters.insert(0, ParsedChapter(title=front_matter_title(lead), text=lead, kind="front"))
+    for chapter in chapters:
+        add_numbered_sections(chapter)
+    doc = finish(
         title,
         "md",
         chapters,
@@ -109,3 +111,5 @@ def parse_markdown(path: Path, data: bytes) -> ParsedDocument:
         path=path,
         empty_message="This Markdown file has no text: there is nothing to summarize.",
     )
+    parts_warning(doc)
+    return doc

@@ -15,9 +15,16 @@ from desktop_app.engine.ingest.base import NoTextError, ParsedDocument, count_wo
 from desktop_app.engine.ingest.limits import IngestLimits
 from desktop_app.engine.ingest.ocr import tesseract_available
 from desktop_app.engine.ingest.pdf_backend import RawPdf, read_pdf, read_with_pypdf
-from desktop_app.engine.ingest.pdf_fonts import read_font_lines
+from desktop_app.engine.ingest.pdf_fonts import first_page_title, read_font_lines
 from desktop_app.engine.ingest.pdf_structure import detect_structure
-from desktop_app.engine.ingest.pdf_text import GARBLED_THRESHOLD, clean_pages, garbled_ratio, normalize_page
+from desktop_app.engine.ingest.pdf_text import (
+    GARBLED_THRESHOLD,
+    clean_pages,
+    garbled_ratio,
+    is_contents_page,
+    normalize_page,
+)
+from desktop_app.engine.ingest.pdf_weights import read_bold_lines
 from desktop_app.engine.ingest.text import finish
 
 log = logging.getLogger(__name__)
@@ -25,13 +32,24 @@ log = logging.getLogger(__name__)
 #: A document with fewer words than this per page on average has, in practice, no text layer.
 MIN_WORDS_PER_PAGE = 0.5
 
-_UNHELPFUL_TITLE = re.compile(r"^(untitled|microsoft word|document\d*|\S+\.(docx?|pdf|tex|dvi))", re.IGNORECASE)
+_UNHELPFUL_TITLE = re.compile(
+    r"^(untitled|microsoft word|document\d*|\S+\.(docx?|pdf|tex|dvi)|proceedings of\b)|(\.\.\.|…)$", re.IGNORECASE
+)
 
 
-def _doc_title(raw: RawPdf, path: Path) -> str:
+def _doc_title(raw: RawPdf, path: Path, password: str | None) -> str:
+    """The metadata title when it names the document, else the first page's largest text, else the file name.
+
+    Metadata that names the proceedings or is cut short ("Proceedings of the...") names no document.
+    """
     title = " ".join(raw.title.split())
-    if title and not _UNHELPFUL_TITLE.match(title) and len(title) <= 300:
+    if title and not _UNHELPFUL_TITLE.search(title) and len(title) <= 300:
         return title
+    # A first page that is the table of contents has "Contents" as its largest text: no title there.
+    if raw.engine == "pdfium" and raw.pages and not is_contents_page(normalize_page(raw.pages[0])):
+        largest = first_page_title(read_font_lines(path, password, 1))
+        if largest:
+            return largest
     return path.stem
 
 
@@ -60,8 +78,14 @@ def _pick_text(raw: RawPdf, path: Path, password: str | None, limits: IngestLimi
     return raw, garbled
 
 
-def parse_pdf_file(path: Path, password: str | None, limits: IngestLimits) -> ParsedDocument:
-    """Parse one PDF into chapters. Runs in the ingest child process; raises IngestError."""
+def parse_pdf_file(
+    path: Path, password: str | None, limits: IngestLimits, *, use_outline: bool = True
+) -> ParsedDocument:
+    """Parse one PDF into chapters. Runs in the ingest child process; raises IngestError.
+
+    ``use_outline=False`` hides the outline from the detector (``bench/structure.py`` measures the text
+    cues against the outline that way).
+    """
     raw = read_pdf(path, password, limits)
     raw, garbled = _pick_text(raw, path, password, limits)
     normalized = [normalize_page(p) for p in raw.pages]
@@ -72,9 +96,11 @@ def parse_pdf_file(path: Path, password: str | None, limits: IngestLimits) -> Pa
     clean = clean_pages(normalized)
     font_lines = None
     if raw.engine == "pdfium":
-        font_lines = functools.partial(read_font_lines, path, password, limits.max_pages)
-    structure = detect_structure(raw.outline, normalized, clean, font_lines)
-    title = _doc_title(raw, path)
+        # Read once, on first need: both the heading-type and the font-size steps may ask.
+        font_lines = functools.cache(functools.partial(read_font_lines, path, password, limits.max_pages))
+    bold_lines = functools.partial(read_bold_lines, path, password, limits.max_pages) if font_lines else None
+    structure = detect_structure(raw.outline if use_outline else [], normalized, clean, font_lines, bold_lines)
+    title = _doc_title(raw, path, password)
     if structure.source == "pages" and len(structure.chapters) == 1:
         structure.chapters[0].title = title
     doc = finish(

@@ -55,3 +55,35 @@ def _read(path: Path, password: str | None, max_pages: int) -> FontLines:
     finally:
         pdf.close()
     return pages
+
+
+#: The title's type must be at least this many times the first page's body size.
+TITLE_SIZE_RATIO = 1.2
+
+
+def first_page_title(lines: FontLines) -> str:
+    """The first page's largest text (a paper's title), or "" when nothing on it stands out.
+
+    ``lines`` is :func:`read_font_lines`' answer (only its first page is looked at). The lines set in the
+    largest size that follow one another are joined: a title often takes two lines.
+    """
+    if not lines or not lines[0]:
+        return ""
+    page = [(text.replace("\ufffe", "").replace("\x02", ""), size) for text, size in lines[0]]
+    weights: dict[float, int] = {}
+    for text, size in page:
+        weights[size] = weights.get(size, 0) + len(text)
+    body = max(weights, key=lambda size: weights[size])
+    readable = [(text, size) for text, size in page if sum(ch.isalpha() for ch in text) >= 2]
+    if not readable:
+        return ""
+    largest = max(size for _, size in readable)
+    if largest < TITLE_SIZE_RATIO * body:
+        return ""
+    parts: list[str] = []
+    for text, size in page:
+        if abs(size - largest) <= 0.3:
+            parts.append(text)
+        elif parts:
+            break
+    return " ".join(" ".join(parts).split())[:300]

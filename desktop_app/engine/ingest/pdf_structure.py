@@ -5,34 +5,45 @@
    next level down is used; deeper entries fold into their parent. The chosen titles are checked
    against the text of their pages: when fewer than half are found the outline is ignored with a
    warning (bookmarks titled "First", "Second" over pages headed "Foo", "Bar").
-2. **Headings** found in the text ("Chapter 3", "TITLE IV: …", numbered "2 Bar") forming one
-   consistent series; contents pages are skipped so their lines are not taken for headings.
-3. **Page groups** of about ten pages.
+2. **Headings** found in the text: the numbered structure of ``numbering.py`` ("ARTICLE IV", "6. FEES",
+   "2 Bar", with "6.1" as sections), joined by unnumbered headings set in the same type
+   (``pdf_heading_fonts.py``); else a keyword series with word numbers. Contents pages are blanked so
+   their lines are not taken for headings.
+3. **Font sizes**: lines set clearly larger than the body; then **bold headings** at body size with space
+   before them (``pdf_weights.py``).
+4. **Page groups** of about ten pages (``pdf_pages.py``), with a warning saying so.
 
 Chapters start at the line where their title stands when it can be found on the page, else at
-the top of the page. Contents pages are dropped; index pages and back-matter entries are kept
-with ``kind="back"``. Pure functions, thread-safe.
+the top of the page. Every chapter gets its ``page_starts``. Contents pages are dropped; index pages
+and back-matter entries are kept with ``kind="back"``. Pure functions, thread-safe.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from desktop_app.engine.ingest.base import ParsedChapter, count_words
 from desktop_app.engine.ingest.headings import Heading, match_heading, select_headings
+from desktop_app.engine.ingest.numbered_chapters import (
+    add_numbered_sections,
+    chapters_from_structure,
+    front_matter_title,
+    page_starts_for,
+)
+from desktop_app.engine.ingest.numbering import find_structure
 from desktop_app.engine.ingest.pdf_backend import OutlineEntry
+from desktop_app.engine.ingest.pdf_heading_fonts import FontLines, add_unnumbered_chapters
+from desktop_app.engine.ingest.pdf_pages import joined_page_starts, nonblank_page_starts, page_groups
 from desktop_app.engine.ingest.pdf_text import is_contents_page, is_index_page
+from desktop_app.engine.ingest.pdf_weights import WeightedLine, bold_headings
 
 log = logging.getLogger(__name__)
 
 #: Share of outline titles that must be found on their pages for the outline to be trusted.
 MIN_TITLE_MATCH = 0.5
-#: Pages per chapter when the document has no structure at all.
-PAGES_PER_GROUP = 10
 #: A document of at least this many pages needs at least three outline chapters at a level.
 LONG_DOCUMENT_PAGES = 40
 MAX_CHAPTERS = 2000
@@ -115,8 +126,13 @@ def _is_leaf(outline: Sequence[OutlineEntry], i: int) -> bool:
     return i + 1 >= len(outline) or outline[i + 1].level <= outline[i].level
 
 
-def _split(text_pages: Sequence[str], starts: list[tuple[int, int, str, int, str]]) -> tuple[str, list[ParsedChapter]]:
-    """Cut the concatenated pages at ``(page, offset, title, level, kind)``; return (preamble, chapters)."""
+def _split(
+    text_pages: Sequence[str], starts: list[tuple[int, int, str, int, str]]
+) -> tuple[ParsedChapter, list[ParsedChapter]]:
+    """Cut the concatenated pages at ``(page, offset, title, level, kind)``; return (preamble, chapters).
+
+    Every chapter gets its ``page_starts`` and the numbered sections its title's number calls for.
+    """
     page_offsets = [0]
     for page in text_pages:
         page_offsets.append(page_offsets[-1] + len(page) + 1)
@@ -128,8 +144,14 @@ def _split(text_pages: Sequence[str], starts: list[tuple[int, int, str, int, str
     chapters = []
     for i, (start, first_page, title, level, kind) in enumerate(cuts):
         end = cuts[i + 1][0] if i + 1 < len(cuts) else len(whole)
-        chapters.append(ParsedChapter(title=title, text=whole[start:end], level=level, page=first_page + 1, kind=kind))
-    return whole[: cuts[0][0]] if cuts else whole, chapters
+        chapter = ParsedChapter(title=title, text=whole[start:end], level=level, page=first_page + 1, kind=kind)
+        chapter.page_starts = page_starts_for(start, end, page_offsets[:-1])
+        add_numbered_sections(chapter)
+        chapters.append(chapter)
+    head = cuts[0][0] if cuts else len(whole)
+    preamble = ParsedChapter(title="", text=whole[:head], page=1, kind="front")
+    preamble.page_starts = page_starts_for(0, head, page_offsets[:-1])
+    return preamble, chapters
 
 
 def from_outline(
@@ -176,20 +198,41 @@ def _front_matter(clean: Sequence[str], first: tuple[int, int]) -> ParsedChapter
     Contents pages are left out; a title page alone is too short to count.
     """
     first_page, offset = first
-    pages = [clean[p] for p in range(first_page) if not is_contents_page(clean[p])]
-    pages.append(clean[first_page][:offset] if first_page < len(clean) else "")
-    text = "\n".join(p for p in pages if p.strip())
+    pages = [(p, clean[p]) for p in range(first_page) if not is_contents_page(clean[p])]
+    pages.append((first_page, clean[first_page][:offset] if first_page < len(clean) else ""))
+    text = "\n".join(p for _, p in pages if p.strip())
     if count_words(text) < MIN_PREAMBLE_WORDS:
         return None
-    title = next((line.strip() for line in text.split("\n") if _PREFACE_TITLES.match(line)), "Front matter")
-    return ParsedChapter(title=title, text=text, page=1, kind="front")
+    title = next((line.strip() for line in text.split("\n") if _PREFACE_TITLES.match(line)), "")
+    chapter = ParsedChapter(title=title or front_matter_title(text), text=text, page=1, kind="front")
+    chapter.page_starts = nonblank_page_starts(pages)
+    chapter.page = chapter.page_starts[0][1] if chapter.page_starts else 1
+    return chapter
 
 
-def from_headings(clean: Sequence[str]) -> list[ParsedChapter]:
-    """Chapters at a consistent series of heading lines, or [] when there is none."""
+def from_headings(clean: Sequence[str], font_lines: Callable[[], FontLines] | None = None) -> list[ParsedChapter]:
+    """Chapters at the document's numbered structure or a consistent series of heading lines, or [].
+
+    Contents pages are blank in ``clean`` (the caller's doing), so their lines are never headings; index
+    pages are skipped. ``font_lines``, when given, adds unnumbered chapters set in the numbered ones' type.
+    """
+    whole = "\n".join(clean)
+    offsets = [0]
+    for page in clean[:-1]:
+        offsets.append(offsets[-1] + len(page) + 1)
+    index_pages = [(offsets[p], offsets[p] + len(clean[p])) for p in range(len(clean)) if is_index_page(clean[p])]
+    found = find_structure(whole, skip=index_pages)
+    if found is not None:
+        if font_lines is not None:
+            found = add_unnumbered_chapters(found, whole, offsets, clean, font_lines())
+        chapters = chapters_from_structure(whole, found, page_offsets=offsets, min_preamble_words=MIN_PREAMBLE_WORDS)
+        for chapter in chapters:
+            if chapter.kind == "body":
+                chapter.kind = _kind(chapter.title)
+        return chapters
     candidates: list[tuple[tuple[int, int], Heading]] = []
     for page_no, text in enumerate(clean):
-        if is_contents_page(text) or is_index_page(text):
+        if is_index_page(text):
             continue
         offset = 0
         for line in text.split("\n"):
@@ -202,9 +245,15 @@ def from_headings(clean: Sequence[str]) -> list[ParsedChapter]:
         return []
     starts = [(page, off, h.title, 1, "body") for (page, off), h in chosen]
     preamble, chapters = _split(clean, starts)
-    if count_words(preamble) >= MIN_PREAMBLE_WORDS:
-        chapters.insert(0, ParsedChapter(title="Introduction", text=preamble, page=1, kind="front"))
+    _add_preamble(chapters, preamble)
     return chapters
+
+
+def _add_preamble(chapters: list[ParsedChapter], preamble: ParsedChapter) -> None:
+    """Text before the first chapter, as a front-matter chapter when it is long enough to matter."""
+    if count_words(preamble.text) >= MIN_PREAMBLE_WORDS:
+        preamble.title = front_matter_title(preamble.text)
+        chapters.insert(0, preamble)
 
 
 def from_font_sizes(lines: Sequence[Sequence[tuple[str, float]]], clean: Sequence[str]) -> list[ParsedChapter]:
@@ -246,6 +295,15 @@ def from_font_sizes(lines: Sequence[Sequence[tuple[str, float]]], clean: Sequenc
         if len(set().union(*(pages_of[s] for s in chosen))) >= 3:
             break
     heads = [(page_no, text) for page_no, text, size in candidates if size in chosen]
+    return chapters_at_lines(heads, clean)
+
+
+def chapters_at_lines(heads: Sequence[tuple[int, str]], clean: Sequence[str]) -> list[ParsedChapter]:
+    """Chapters at heading lines ``(page index, text)`` found by their type, or [] when they make no structure.
+
+    They must stand on three pages or more, not crowd every page, and not leave half the text in one part
+    (large or bold type in forms and figures is not a chapter structure).
+    """
     if len({page for page, _ in heads}) < 3 or len(heads) > 3 * len(clean):
         return []
     starts = []
@@ -256,8 +314,7 @@ def from_font_sizes(lines: Sequence[Sequence[tuple[str, float]]], clean: Sequenc
     if len(starts) < 2:
         return []
     preamble, chapters = _split(clean, starts)
-    if count_words(preamble) >= MIN_PREAMBLE_WORDS:
-        chapters.insert(0, ParsedChapter(title="Introduction", text=preamble, page=1, kind="front"))
+    _add_preamble(chapters, preamble)
     chapters = [c for c in chapters if c.text.strip()]
     # Large type that leaves half the document in one part marks figures or forms, not chapters.
     sizes = [c.word_count for c in chapters]
@@ -266,24 +323,13 @@ def from_font_sizes(lines: Sequence[Sequence[tuple[str, float]]], clean: Sequenc
     return chapters
 
 
-def page_groups(clean: Sequence[str]) -> list[ParsedChapter]:
-    """Groups of about PAGES_PER_GROUP pages, titled by their page range."""
-    n = len(clean)
-    groups = max(1, math.ceil(n / PAGES_PER_GROUP))
-    size = math.ceil(n / groups)
-    chapters = []
-    for first in range(0, n, size):
-        last = min(n, first + size)
-        title = f"Pages {first + 1}–{last}" if last > first + 1 else f"Page {first + 1}"
-        chapters.append(ParsedChapter(title=title, text="\n".join(clean[first:last]), page=first + 1))
-    return chapters
-
-
 def _split_off_index(chapters: list[ParsedChapter], clean: Sequence[str]) -> None:
     """Move trailing index pages out of the last chapter into a back-matter chapter."""
     if not chapters:
         return
     last = chapters[-1]
+    if last.kind == "back":
+        return  # the last chapter is the index (or other back matter) already
     first_index = None
     p = len(clean) - 1
     while p >= (last.page or 1) and is_index_page(clean[p]):
@@ -296,7 +342,11 @@ def _split_off_index(chapters: list[ParsedChapter], clean: Sequence[str]) -> Non
     cut = last.text.find(head) if head else -1
     if cut > 0:
         last.text = last.text[:cut]
-        chapters.append(ParsedChapter(title="Index", text=index_text, page=first_index + 1, kind="back"))
+        last.page_starts = [(off, page) for off, page in last.page_starts if off < cut]
+        last.sections = [replace(s, end=min(s.end, cut)) for s in last.sections if s.start < cut]
+        index = ParsedChapter(title="Index", text=index_text, page=first_index + 1, kind="back")
+        index.page_starts = joined_page_starts(clean, first_index, len(clean))
+        chapters.append(index)
 
 
 def detect_structure(
@@ -304,10 +354,12 @@ def detect_structure(
     raw: Sequence[str],
     clean: Sequence[str],
     font_lines: Callable[[], Sequence[Sequence[tuple[str, float]]]] | None = None,
+    bold_lines: Callable[[], list[list[WeightedLine]]] | None = None,
 ) -> Structure:
     """Choose outline, headings, font-size headings or page groups for one PDF (see the module docstring).
 
-    ``font_lines`` is called only when neither the outline nor a heading series gives chapters.
+    ``font_lines`` is called only when the outline gives no chapters, ``bold_lines`` only when nothing but
+    page groups is left (PDFium's files only).
     """
     warnings: list[str] = []
     chapters, reason = from_outline(outline, raw, clean)
@@ -316,13 +368,22 @@ def detect_structure(
     if reason:
         warnings.append(reason)
     without_contents = [("" if is_contents_page(p) else p) for p in clean]
-    chapters = from_headings(without_contents)
+    chapters = from_headings(without_contents, font_lines)
     source = "headings"
     if not chapters and font_lines is not None:
         chapters = from_font_sizes(font_lines(), without_contents)
         source = "font sizes"
+    if not chapters and bold_lines is not None:
+        chapters = chapters_at_lines(bold_headings(bold_lines()), without_contents)
+        source = "bold headings"
     if not chapters:
         chapters = page_groups(without_contents)
         source = "pages"
+        if len(chapters) > 1:
+            size = (chapters[1].page or 1) - (chapters[0].page or 1)
+            warnings.append(
+                f"No chapter headings were found: the text is split into page groups of {size} pages, "
+                "so chapter summaries follow the pages rather than the author's chapters."
+            )
     _split_off_index(chapters, without_contents)
     return Structure(chapters, source, warnings)

@@ -43,7 +43,9 @@ def normalize_page(text: str) -> str:
     # PDFium reports a hyphen the typesetter added at a line break as U+0002, sometimes with the
     # line break already removed: the word is whole without it.
     text = _SOFT_HYPHEN_BREAK.sub("", text).replace("\x02", "")
-    return text.replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\ufb00", "ff")
+    text = text.replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\ufb00", "ff")
+    # EDGAR filings separate words with no-break spaces: as ordinary spaces, headings read like headings.
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def _edge_key(line: str) -> str:

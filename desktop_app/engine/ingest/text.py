@@ -6,13 +6,17 @@ chapters). Pure functions of the file; safe on any thread; bounded by the caller
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from pathlib import Path
 
-from desktop_app.engine.ingest.base import NoTextError, ParsedChapter, ParsedDocument, count_words
+from desktop_app.engine.ingest.base import NoTextError, ParsedChapter, ParsedDocument, Section, count_words
 from desktop_app.engine.ingest.encoding import decode_text
 from desktop_app.engine.ingest.headings import match_heading, select_headings
+from desktop_app.engine.ingest.numbered_chapters import chapters_from_structure, front_matter_title
+from desktop_app.engine.ingest.numbering import find_structure
+from desktop_app.engine.ingest.upper_headings import find_upper_headings
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +35,79 @@ def tidy(text: str) -> str:
     return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
+def _sub_mapped(pattern: re.Pattern[str], repl: str, text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """``pattern.sub(repl, text)``, and where each offset into ``text`` lands in the result.
+
+    An offset inside a replaced run lands at most ``len(repl)`` past the replacement's start.
+    """
+    out: list[str] = []
+    spans: list[tuple[int, int, int]] = []  # (old start, old end, new start)
+    pos = shift = 0
+    for m in pattern.finditer(text):
+        out.append(text[pos : m.start()])
+        out.append(repl)
+        spans.append((m.start(), m.end(), m.start() + shift))
+        shift += len(repl) - (m.end() - m.start())
+        pos = m.end()
+    out.append(text[pos:])
+    starts = [s for s, _, _ in spans]
+    mapped: list[int] = []
+    for off in offsets:
+        i = bisect.bisect_right(starts, off) - 1
+        if i < 0:
+            mapped.append(off)
+            continue
+        old_start, old_end, new_start = spans[i]
+        if off < old_end:
+            mapped.append(new_start + min(off - old_start, len(repl)))
+        else:
+            mapped.append(off - old_end + new_start + len(repl))
+    return "".join(out), mapped
+
+
+def tidy_mapped(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """:func:`tidy`, carrying offsets into ``text`` (section and page starts) over to the tidied text."""
+    text = text.replace("\u00a0", " ")
+    text, offsets = _sub_mapped(_TRAILING_WS, "\n", text, offsets)
+    text, offsets = _sub_mapped(_BLANK_RUNS, "\n\n", text, offsets)
+    lead = len(text) - len(text.lstrip())
+    text = text.strip()
+    return text, [min(max(0, off - lead), len(text)) for off in offsets]
+
+
+def _tidy_chapter(chapter: ParsedChapter) -> None:
+    """Tidy a chapter's text and move its sections' and pages' offsets along."""
+    if not chapter.sections and not chapter.page_starts:
+        chapter.text = tidy(chapter.text)
+        return
+    offsets = [off for s in chapter.sections for off in (s.start, s.end)] + [off for off, _ in chapter.page_starts]
+    chapter.text, moved = tidy_mapped(chapter.text, offsets)
+    n = len(chapter.sections)
+    chapter.sections = [
+        Section(s.title, moved[2 * i], moved[2 * i + 1], s.level)
+        for i, s in enumerate(chapter.sections)
+        if moved[2 * i] < moved[2 * i + 1]
+    ]
+    pages: list[tuple[int, int]] = []
+    for off, (_, page) in zip(moved[2 * n :], chapter.page_starts, strict=True):
+        if pages and off >= len(chapter.text):
+            break  # pages that left only blank lines at the end
+        if pages and pages[-1][0] == off:
+            pages[-1] = (off, page)  # the earlier page left no text here
+        elif not pages or (off > pages[-1][0] and page > pages[-1][1]):
+            pages.append((off, page))
+    if pages and pages[0][0] > 0:
+        pages[0] = (0, pages[0][1])
+    chapter.page_starts = pages
+
+
 def finish(
     title: str, fmt: str, chapters: list[ParsedChapter], *, structure: str, path: Path, empty_message: str
 ) -> ParsedDocument:
     """Tidy chapter texts, drop chapters left without text, raise NoTextError if none remain."""
     kept: list[ParsedChapter] = []
     for chapter in chapters:
-        chapter.text = tidy(chapter.text)
+        _tidy_chapter(chapter)
         chapter.title = " ".join(chapter.title.split())[:300] or "Untitled"
         if count_words(chapter.text) > 0:
             kept.append(chapter)
@@ -46,6 +116,15 @@ def finish(
     if not kept:
         raise NoTextError(empty_message, path=path)
     return ParsedDocument(title=title or path.stem, format=fmt, chapters=kept, structure=structure)
+
+
+def parts_warning(doc: ParsedDocument) -> None:
+    """Say so when a document without headings was cut into parts of about :data:`PART_WORDS` words."""
+    if doc.structure == "sections" and len(doc.chapters) > 1:
+        doc.warnings.append(
+            f"No chapter headings were found: the text is split into parts of about {PART_WORDS:,} words, "
+            "so chapter summaries follow those parts rather than the author's chapters."
+        )
 
 
 def split_into_parts(text: str, title: str, part_words: int = PART_WORDS) -> list[ParsedChapter]:
@@ -71,7 +150,13 @@ def split_into_parts(text: str, title: str, part_words: int = PART_WORDS) -> lis
 
 
 def split_at_headings(text: str, fallback_title: str) -> tuple[list[ParsedChapter], str]:
-    """Split ``text`` at a consistent series of heading lines; return (chapters, structure)."""
+    """Split ``text`` at its numbered structure or a consistent series of heading lines.
+
+    Returns (chapters, structure). ``text`` should be tidied first: sections' offsets are into it.
+    """
+    found = find_structure(text)
+    if found is not None:
+        return chapters_from_structure(text, found), "headings"
     lines = text.split("\n")
     candidates = []
     for i, line in enumerate(lines):
@@ -81,11 +166,14 @@ def split_at_headings(text: str, fallback_title: str) -> tuple[list[ParsedChapte
             candidates.append((i, heading))
     chosen = select_headings(candidates)
     if not chosen:
+        upper = find_upper_headings(text)
+        if upper is not None:
+            return chapters_from_structure(text, upper), "headings"
         return split_into_parts(text, fallback_title), "sections"
     chapters: list[ParsedChapter] = []
     preamble = "\n".join(lines[: chosen[0][0]])
     if count_words(preamble) >= MIN_PREAMBLE_WORDS:
-        chapters.append(ParsedChapter(title="Introduction", text=preamble, kind="front"))
+        chapters.append(ParsedChapter(title=front_matter_title(preamble), text=preamble, kind="front"))
     for n, (start, heading) in enumerate(chosen):
         end = chosen[n + 1][0] if n + 1 < len(chosen) else len(lines)
         chapters.append(ParsedChapter(title=heading.title, text="\n".join(lines[start + 1 : end])))
@@ -96,8 +184,8 @@ def parse_text(path: Path, data: bytes) -> ParsedDocument:
     """Parse a plain-text file's bytes. Thread-safe; raises NoTextError for an empty file."""
     text, encoding = decode_text(data)
     log.debug("%s: %s text", path, encoding)
-    chapters, structure = split_at_headings(text, path.stem)
-    return finish(
+    chapters, structure = split_at_headings(tidy(text), path.stem)
+    doc = finish(
         path.stem,
         "txt",
         chapters,
@@ -105,3 +193,5 @@ def parse_text(path: Path, data: bytes) -> ParsedDocument:
         path=path,
         empty_message="This text file is empty: there is nothing to summarize.",
     )
+    parts_warning(doc)
+    return doc

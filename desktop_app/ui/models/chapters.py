@@ -3,8 +3,11 @@
 The window loads a document's chapters off the GUI thread and hands them to :meth:`ChaptersModel.load`
 (one ``beginInsertRows`` for all rows). Committed chapters arrive from the bridge as lists and are
 applied with one ``dataChanged`` over the rows they touched; a commit for a chapter the model has not
-seen yet is inserted with ``beginInsertRows``. Commits that arrive while a load is under way are kept and
+seen yet is inserted where its index puts it. Commits that arrive while a load is under way are kept and
 applied after it, so a view never shows a row older than an event it has seen.
+
+A long chapter summarized in parts (map, then reduce) reports its parts as they finish
+(:meth:`ChaptersModel.set_parts`): the row reads "processing 3/10" instead of "processing" for minutes.
 """
 
 from __future__ import annotations
@@ -12,34 +15,33 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 
 from desktop_app.engine.events import ChapterCommitted
 from desktop_app.engine.records import ChapterRecord
-
-ModelIndex = QModelIndex | QPersistentModelIndex
+from desktop_app.ui.i18n import status_word, translate
+from desktop_app.ui.models.keyed import IdRole, KeyedTableModel, StatusRole
 
 #: The chapter id of a row.
-ChapterIdRole = Qt.ItemDataRole.UserRole + 10
+ChapterIdRole = IdRole
 #: The status string of a row.
-ChapterStatusRole = Qt.ItemDataRole.UserRole + 11
+ChapterStatusRole = StatusRole
 
-STATUS_LABELS = {
-    "pending": "pending",
-    "processing": "processing",
-    "done": "done",
-    "failed": "failed",
-    "cancelled": "cancelled",
-}
-
-
-#: What the table and the summary pane show of one chapter: the engine's chapter record.
+#: What the table and the summary pane show of one chapter: the engine's chapter record (frozen; a change
+#: replaces the row's record).
 ChapterRow = ChapterRecord
+
+
+def status_text(chapter: ChapterRecord, parts: tuple[int, int] | None = None) -> str:
+    """The status as shown: "processing 3/10" while a long chapter's parts come in."""
+    if parts is not None and parts[1] > 1 and chapter.status in ("pending", "processing"):
+        return f"{status_word('processing')} {parts[0]}/{parts[1]}"
+    return status_word(chapter.status)
 
 
 def format_latency(ms: float | None, cached: bool = False) -> str:
     if cached:
-        return "cached"
+        return translate("ChaptersModel", "cached")
     if ms is None:
         return ""
     return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
@@ -52,54 +54,54 @@ def format_flags(flags: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> st
     return f"{len(flags)} · " + ", ".join(categories)
 
 
-class ChaptersModel(QAbstractTableModel):
+class ChaptersModel(KeyedTableModel[ChapterRow]):
     """The chapters of one document (``document_id``), in reading order. GUI thread only."""
 
     # --- signals
     text_loaded = Signal(int)  # row whose original text arrived
+    parts_changed = Signal(int)  # row whose part progress moved
 
-    COLUMNS = ("#", "Title", "Status", "Words", "Time", "Clause flags")
+    COLUMNS = (
+        translate("ChaptersModel", "#"),
+        translate("ChaptersModel", "Title"),
+        translate("ChaptersModel", "Status"),
+        translate("ChaptersModel", "Words"),
+        translate("ChaptersModel", "Time"),
+        translate("ChaptersModel", "Clause flags"),
+    )
+    COLUMN_TIPS = (
+        translate("ChaptersModel", "Chapter number"),
+        translate("ChaptersModel", "Chapter title"),
+        translate("ChaptersModel", "Status (parts done / parts, for a long chapter summarized in parts)"),
+        translate("ChaptersModel", "Words in the chapter"),
+        translate("ChaptersModel", "Time the summary took"),
+        translate("ChaptersModel", "Clauses flagged as high-risk"),
+    )
     INDEX, TITLE, STATUS, WORDS, TIME, FLAGS = range(6)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.document_id: str | None = None
-        self._rows: list[ChapterRow] = []
-        self._row_of: dict[str, int] = {}
         self._loading = False
         self._early: list[ChapterCommitted] = []
+        self._parts: dict[str, tuple[int, int]] = {}  # chapter id → (parts done, parts) while in flight
 
-    # --- Qt model interface
+    # --- KeyedTableModel
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+    def key(self, row: ChapterRow) -> str:
+        return row.id
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    def sort_key(self, row: ChapterRow) -> Any:
+        return row.index
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        col = index.column()
+    def cell(self, row: ChapterRow, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.INDEX:
                 return str(row.index + 1)
             if col == self.TITLE:
                 return row.title
             if col == self.STATUS:
-                return STATUS_LABELS.get(row.status, row.status)
+                return status_text(row, self._parts.get(row.id))
             if col == self.WORDS:
                 return f"{row.word_count:,}"
             if col == self.TIME:
@@ -117,27 +119,28 @@ class ChaptersModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.INDEX, self.WORDS, self.TIME):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == ChapterIdRole:
+        if role == IdRole:
             return row.id
-        if role == ChapterStatusRole:
+        if role == StatusRole:
             return row.status
         return None
 
     # --- reading
 
     def chapter(self, row: int) -> ChapterRow:
-        return self._rows[row]
-
-    def row_of(self, chapter_id: str) -> int:
-        return self._row_of.get(chapter_id, -1)
+        return self.at(row)
 
     @property
     def loading(self) -> bool:
         return self._loading
 
+    def parts(self, chapter_id: str) -> tuple[int, int] | None:
+        """(parts done, parts) of a long chapter being summarized in parts, else None."""
+        return self._parts.get(chapter_id)
+
     def statuses(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for row in self._rows:
+        for row in self:
             counts[row.status] = counts.get(row.status, 0) + 1
         return counts
 
@@ -145,29 +148,22 @@ class ChaptersModel(QAbstractTableModel):
 
     def show_document(self, document_id: str | None) -> None:
         """Switch to another document: empty until :meth:`load` delivers its chapters."""
-        self.beginResetModel()
+        self.clear()
         self.document_id = document_id
-        self._rows, self._row_of, self._early = [], {}, []
+        self._early = []
+        self._parts = {}
         self._loading = document_id is not None
-        self.endResetModel()
 
     def load(self, document_id: str, chapters: list[ChapterRecord]) -> None:
         """Insert (or refresh in place) the chapters loaded from the engine, then apply early commits."""
         if document_id != self.document_id:
             return  # the user moved on to another document while this one loaded
         self._loading = False
-        fresh = [c for c in chapters if c.id not in self._row_of]
-        known = [c for c in chapters if c.id in self._row_of]
-        if known:
-            rows = []
-            for view in known:
-                row = self._row_of[view.id]
-                text = self._rows[row].text
-                self._rows[row] = view if view.text is not None else replace(view, text=text)
-                rows.append(row)
-            self._changed(min(rows), max(rows))
-        if fresh:
-            self._insert(fresh)
+        for view in chapters:
+            known = self.get(view.id)
+            if known is not None:
+                self.replace(view if view.text is not None else replace(view, text=known.text))
+        self.insert(c for c in chapters if self.get(c.id) is None)
         early, self._early = self._early, []
         if early:
             self.apply_commits(document_id, early)
@@ -182,35 +178,34 @@ class ChaptersModel(QAbstractTableModel):
         touched: list[int] = []
         unseen: dict[str, ChapterRow] = {}
         for event in events:
-            row = self._row_of.get(event.chapter_id)
-            if row is not None:
-                self._rows[row] = self._rows[row].with_result(event.chapter)
-                touched.append(row)
+            self._parts.pop(event.chapter_id, None)  # a committed chapter has no parts in flight
+            position = self.row_of(event.chapter_id)
+            if position >= 0:
+                self._rows[position] = self._rows[position].with_result(event.chapter)
+                touched.append(position)
             else:
                 unseen[event.chapter_id] = event.chapter
         if touched:
-            self._changed(min(touched), max(touched))
+            self.changed(min(touched), last_row=max(touched),
+                         roles=[Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, StatusRole])
         if unseen:
-            self._insert(sorted(unseen.values(), key=lambda r: r.index))
+            self.insert(unseen.values())
+
+    def set_parts(self, chapter_id: str, done: int, total: int) -> None:
+        """A long chapter's map step moved: ``done`` of ``total`` parts are summarized."""
+        position = self.row_of(chapter_id)
+        if position < 0 or self._rows[position].status not in ("pending", "processing"):
+            return  # another document's chapter, or a progress report that arrived after the commit
+        self._parts[chapter_id] = (done, total)
+        self.changed(position, self.STATUS, self.STATUS)
+        self.parts_changed.emit(position)
 
     def set_text(self, chapter_id: str, text: str) -> None:
         """Keep a chapter's original text, loaded on demand when the chapter is first shown."""
-        row = self._row_of.get(chapter_id)
-        if row is not None:
-            self._rows[row] = replace(self._rows[row], text=text)
-            self.text_loaded.emit(row)
+        position = self.row_of(chapter_id)
+        if position >= 0:
+            self._rows[position] = replace(self._rows[position], text=text)
+            self.text_loaded.emit(position)
 
-    def _insert(self, rows: list[ChapterRow]) -> None:
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        for offset, row in enumerate(rows):
-            self._rows.append(row)
-            self._row_of[row.id] = first + offset
-        self.endInsertRows()
 
-    def _changed(self, first_row: int, last_row: int) -> None:
-        self.dataChanged.emit(
-            self.index(first_row, 0),
-            self.index(last_row, len(self.COLUMNS) - 1),
-            [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, ChapterStatusRole],
-        )
+__all__ = ["ChapterIdRole", "ChapterRow", "ChapterStatusRole", "ChaptersModel", "format_latency", "status_text"]

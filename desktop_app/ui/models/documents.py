@@ -1,9 +1,11 @@
-"""The documents list: one row a document, updated in place from the bridge's signals.
+"""The documents list: one row a document, newest first, updated in place from the bridge's signals.
 
 Columns: title, format, chapters, progress (done/total, drawn as a bar by
 :class:`~desktop_app.ui.widgets.delegates.ProgressDelegate`), status, priority, elapsed time.
-Rows are inserted with ``beginInsertRows`` and changed with ``dataChanged`` over the changed cells,
-never by resetting the model, so the selection and scroll position survive a burst of commits.
+Rows are ordered by when the document was added (newest first, as ``chapterwise list`` prints them),
+so the order is the same after a restart or a settings change, and a new document appears at the top.
+Rows change with ``dataChanged`` over the changed cells, never by resetting the model, so the
+selection and scroll position survive a burst of commits.
 """
 
 from __future__ import annotations
@@ -12,19 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from desktop_app.engine.events import DocumentAdded, DocumentFinished, DocumentProgress
 from desktop_app.engine.records import DocumentView
-
-ModelIndex = QModelIndex | QPersistentModelIndex
+from desktop_app.ui.i18n import plural, priority_word, status_word, translate
+from desktop_app.ui.models.keyed import IdRole, KeyedTableModel, ModelIndex, StatusRole
 
 #: Progress as (done + failed + cancelled, total), for the progress delegate.
 ProgressRole = Qt.ItemDataRole.UserRole + 1
-#: The document id of a row.
-IdRole = Qt.ItemDataRole.UserRole + 2
-#: The status string of a row (for colouring).
-StatusRole = Qt.ItemDataRole.UserRole + 3
 
 FINAL = ("done", "failed", "cancelled")
 PRIORITIES = ("high", "normal", "low")
@@ -95,49 +93,43 @@ def format_elapsed(seconds: float | None) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-class DocumentsModel(QAbstractTableModel):
-    """The documents of the engine's database, newest last. GUI thread only."""
+class DocumentsModel(KeyedTableModel[DocumentRow]):
+    """The documents of the engine's database, newest first. GUI thread only."""
 
-    COLUMNS = ("Title", "Type", "Ch.", "Progress", "Status", "Priority", "Time")
-    COLUMN_TIPS = ("Title", "Format", "Chapters", "Chapters done / total", "Status",
-                   "Priority (double-click to change)", "Time since the document was added")
+    COLUMNS = (
+        translate("DocumentsModel", "Title"),
+        translate("DocumentsModel", "Type"),
+        translate("DocumentsModel", "Ch."),
+        translate("DocumentsModel", "Progress"),
+        translate("DocumentsModel", "Status"),
+        translate("DocumentsModel", "Priority"),
+        translate("DocumentsModel", "Time"),
+    )
+    COLUMN_TIPS = (
+        translate("DocumentsModel", "Title"),
+        translate("DocumentsModel", "Format"),
+        translate("DocumentsModel", "Chapters"),
+        translate("DocumentsModel", "Chapters done / total"),
+        translate("DocumentsModel", "Status"),
+        translate("DocumentsModel", "Priority (double-click to change)"),
+        translate("DocumentsModel", "Time since the document was added"),
+    )
     TITLE, FORMAT, CHAPTERS, PROGRESS, STATUS, PRIORITY, ELAPSED = range(7)
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[DocumentRow] = []
-        self._row_of: dict[str, int] = {}
+    # --- KeyedTableModel
 
-    # --- Qt model interface
+    def key(self, row: DocumentRow) -> str:
+        return row.id
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+    def sort_key(self, row: DocumentRow) -> Any:
+        # Newest first; a placeholder (no time yet) counts as the newest. Equal times keep arrival order.
+        added = row.created_at.timestamp() if row.created_at is not None else float("inf")
+        return -added
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    def column_flags(self, column: int) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEditable if column == self.PRIORITY else Qt.ItemFlag.NoItemFlags
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and 0 <= section < len(self.COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.COLUMNS[section]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return self.COLUMN_TIPS[section]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-        if index.column() == self.PRIORITY:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        col = index.column()
+    def cell(self, row: DocumentRow, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, col)
         if role == Qt.ItemDataRole.EditRole and col == self.PRIORITY:
@@ -169,10 +161,11 @@ class DocumentsModel(QAbstractTableModel):
             return f"{row.final_chapters}/{row.chapter_count}"
         if col == self.STATUS:
             if row.failed and row.status not in FINAL:
-                return f"{row.status} ({row.failed} failed)"
-            return row.status
+                return plural(translate("DocumentsModel", "%1 (%n failed)", "", row.failed), row.failed).replace(
+                    "%1", status_word(row.status))
+            return status_word(row.status)
         if col == self.PRIORITY:
-            return row.priority
+            return priority_word(row.priority)
         if col == self.ELAPSED:
             return format_elapsed(row.elapsed_seconds())
         return None
@@ -184,49 +177,30 @@ class DocumentsModel(QAbstractTableModel):
             return False
         if value not in PRIORITIES:
             return False
-        self._rows[index.row()].priority = value
-        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
+        self.at(index.row()).priority = value
+        self.changed(index.row(), self.PRIORITY, self.PRIORITY)
         return True
 
     # --- reading
 
-    def row_of(self, document_id: str) -> int:
-        return self._row_of.get(document_id, -1)
-
     def document(self, row: int) -> DocumentRow:
-        return self._rows[row]
-
-    def get(self, document_id: str) -> DocumentRow | None:
-        row = self._row_of.get(document_id)
-        return None if row is None else self._rows[row]
-
-    def ids(self) -> list[str]:
-        return [r.id for r in self._rows]
+        return self.at(row)
 
     def active_count(self) -> int:
-        return sum(1 for r in self._rows if r.status not in FINAL)
+        return sum(1 for r in self if r.status not in FINAL)
 
-    # --- updating (from the window's slots)
+    # --- updating (from the window's controller)
 
     def upsert(self, views: list[DocumentView]) -> None:
-        """Add new documents (one ``beginInsertRows`` for all of them) and update the known ones."""
-        new = [DocumentRow.of(v) for v in views if v.id not in self._row_of]
+        """Add new documents where they belong and update the known ones in place."""
         for view in views:
-            if view.id in self._row_of:
-                self._replace(DocumentRow.of(view))
-        if new:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            for offset, row in enumerate(new):
-                self._rows.append(row)
-                self._row_of[row.id] = first + offset
-            self.endInsertRows()
+            if self.get(view.id) is not None:
+                self.replace(DocumentRow.of(view))
+        self.insert(DocumentRow.of(v) for v in views if self.get(v.id) is None)
 
     def add_placeholder(self, event: DocumentAdded, file_name: str = "") -> None:
         """Show a document the moment it is saved, before its full view is loaded."""
-        if event.document_id in self._row_of:
-            return
-        row = DocumentRow(
+        self.insert([DocumentRow(
             id=event.document_id,
             title=event.title,
             file_name=file_name,
@@ -235,53 +209,26 @@ class DocumentsModel(QAbstractTableModel):
             priority="normal",
             chapter_count=event.chapter_count,
             created_at=datetime.now(UTC),
-        )
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first)
-        self._rows.append(row)
-        self._row_of[row.id] = first
-        self.endInsertRows()
-
-    def _replace(self, new: DocumentRow) -> None:
-        row = self._row_of[new.id]
-        self._rows[row] = new
-        self._changed(row, 0, len(self.COLUMNS) - 1)
+        )])
 
     def apply_progress(self, event: DocumentProgress) -> None:
-        row = self._row_of.get(event.document_id)
-        if row is None:
-            return
-        doc = self._rows[row]
-        doc.done, doc.failed, doc.cancelled, doc.chapter_count = event.done, event.failed, event.cancelled, event.total
-        if event.done + event.failed + event.cancelled >= event.total and doc.status == "processing":
-            doc.status = "summarizing"
-        self._changed(row, self.CHAPTERS, self.STATUS)
+        def change(doc: DocumentRow) -> None:
+            doc.done, doc.failed, doc.cancelled = event.done, event.failed, event.cancelled
+            doc.chapter_count = event.total
+            if event.done + event.failed + event.cancelled >= event.total and doc.status == "processing":
+                doc.status = "summarizing"
+
+        self.update(event.document_id, change, self.CHAPTERS, self.STATUS)
 
     def apply_finished(self, event: DocumentFinished) -> None:
-        row = self._row_of.get(event.document_id)
-        if row is None:
-            return
-        doc = self._rows[row]
-        doc.status, doc.error = event.status, event.error
-        doc.finished_at = doc.finished_at or datetime.now(UTC)
-        self._changed(row, self.STATUS, self.ELAPSED)
+        def change(doc: DocumentRow) -> None:
+            doc.status, doc.error = event.status, event.error
+            doc.finished_at = doc.finished_at or datetime.now(UTC)
 
-    def remove(self, document_id: str) -> None:
-        row = self._row_of.get(document_id)
-        if row is None:
-            return
-        self.beginRemoveRows(QModelIndex(), row, row)
-        del self._rows[row]
-        self._row_of = {r.id: i for i, r in enumerate(self._rows)}
-        self.endRemoveRows()
+        self.update(event.document_id, change, self.STATUS, self.ELAPSED)
 
     def tick(self) -> None:
         """Refresh the elapsed time of unfinished documents (a timer calls this once a second)."""
-        rows = [i for i, r in enumerate(self._rows) if r.finished_at is None and r.status not in FINAL]
+        rows = [i for i, r in enumerate(self) if r.finished_at is None and r.status not in FINAL]
         if rows:
-            top = self.index(min(rows), self.ELAPSED)
-            bottom = self.index(max(rows), self.ELAPSED)
-            self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole])
-
-    def _changed(self, row: int, first_col: int, last_col: int) -> None:
-        self.dataChanged.emit(self.index(row, first_col), self.index(row, last_col))
+            self.changed(min(rows), self.ELAPSED, self.ELAPSED, max(rows), [Qt.ItemDataRole.DisplayRole])

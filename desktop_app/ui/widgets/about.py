@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from desktop_app import __version__
+from desktop_app.ui.i18n import translate
 from desktop_app.ui.theme import icon
 
 
@@ -36,20 +37,21 @@ class AboutDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None, *, backend: str = "", database: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle("About Chapterwise")
+        self.setWindowTitle(translate("AboutDialog", "About Chapterwise"))
         logo = QLabel()
         logo.setPixmap(icon("chapterwise").pixmap(64, 64))
         logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title = QLabel(f"<h2>Chapterwise {__version__}</h2>")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        blurb = QLabel("Summarizes long documents chapter by chapter, live, on your own machine.")
+        blurb = QLabel(translate(
+            "AboutDialog", "Summarizes long documents chapter by chapter, live, on your own machine."))
         blurb.setWordWrap(True)
         blurb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in versions().items())
         if backend:
-            rows += f"<tr><td><b>Summarizer</b></td><td>&nbsp;&nbsp;{backend}</td></tr>"
+            rows += f"<tr><td><b>{translate('AboutDialog', 'Summarizer')}</b></td><td>&nbsp;&nbsp;{backend}</td></tr>"
         if database:
-            rows += f"<tr><td><b>Database</b></td><td>&nbsp;&nbsp;{database}</td></tr>"
+            rows += f"<tr><td><b>{translate('AboutDialog', 'Database')}</b></td><td>&nbsp;&nbsp;{database}</td></tr>"
         self.table = QLabel(f"<table>{rows}</table>")
         self.table.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

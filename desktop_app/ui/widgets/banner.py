@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.engine.events import BackendHealth
+from desktop_app.ui.i18n import translate
 
 BACKEND_NAMES = {"ollama": "Ollama", "openai": "the OpenAI-compatible server"}
 
@@ -51,16 +52,19 @@ class BackendBanner(QFrame):
         self.reason_label.setObjectName("bannerReasons")
         self.reason_label.setWordWrap(True)
         self.reason_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.retry_button = QPushButton("Retry now")
-        self.retry_button.setToolTip("Check the endpoints again now")
+        self.retry_button = QPushButton(translate("BackendBanner", "Retry now"))
+        self.retry_button.setToolTip(translate("BackendBanner", "Check the endpoints again now"))
         self.retry_button.clicked.connect(self.retry_requested)
-        self.settings_button = QPushButton("Settings…")
-        self.settings_button.setToolTip("Change the backend, the model or the endpoint URLs")
+        self.settings_button = QPushButton(translate("BackendBanner", "Settings…"))
+        self.settings_button.setToolTip(translate(
+            "BackendBanner", "Change the backend, the model or the endpoint URLs"))
         self.settings_button.clicked.connect(self.settings_requested)
         self.close_button = QToolButton()
         self.close_button.setAutoRaise(True)
         self.close_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton))
-        self.close_button.setToolTip("Hide this message until the backend recovers and fails again")
+        self.close_button.setToolTip(translate(
+            "BackendBanner", "Hide this message until the backend recovers and fails again"))
+        self.close_button.setAccessibleName(translate("BackendBanner", "Hide this message"))
         self.close_button.clicked.connect(self.dismiss)
 
         texts = QVBoxLayout()
@@ -87,18 +91,20 @@ class BackendBanner(QFrame):
             return
         server = BACKEND_NAMES.get(health.backend, health.backend)
         many = len(health.endpoints) > 1
-        self.title_label.setText(
-            f"<b>The summarizer backend does not answer.</b> Chapters cannot be summarized by {server} until "
-            f"{'one of its endpoints' if many else 'it'} answers: check the URL, that the server is running "
-            "and that the model is pulled."
-        )
+        headline = translate("BackendBanner", "The summarizer backend does not answer.")
+        advice = (translate("BackendBanner", "Chapters cannot be summarized by %1 until one of its endpoints answers: "
+                            "check the URL, that the server is running and that the model is pulled.") if many
+                  else translate("BackendBanner", "Chapters cannot be summarized by %1 until it answers: check the "
+                                 "URL, that the server is running and that the model is pulled."))
+        self.title_label.setText(f"<b>{headline}</b> {advice.replace('%1', server)}")
         self.reason_label.setText("<br>".join(html.escape(e.reason) for e in health.endpoints))
         self.setVisible(not self._dismissed)
 
     def set_checking(self, on: bool) -> None:
         """While a retry runs: the button says so and cannot be pressed twice."""
         self.retry_button.setEnabled(not on)
-        self.retry_button.setText("Checking…" if on else "Retry now")
+        self.retry_button.setText(
+            translate("BackendBanner", "Checking…") if on else translate("BackendBanner", "Retry now"))
 
     def dismiss(self) -> None:
         self._dismissed = True

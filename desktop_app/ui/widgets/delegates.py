@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.i18n import priority_word, translate
 from desktop_app.ui.models.documents import PRIORITIES, ProgressRole
+from desktop_app.ui.models.keyed import StatusRole
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -67,7 +69,7 @@ class StatusDelegate(QStyledItemDelegate):
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         super().initStyleOption(option, index)
-        color = status_color(str(index.data() or ""), option.palette)
+        color = status_color(str(index.data(StatusRole) or index.data() or ""), option.palette)
         if color is not None and not option.state & QStyle.StateFlag.State_Selected:
             option.palette.setColor(QPalette.ColorRole.Text, color)
 
@@ -79,16 +81,18 @@ class PriorityDelegate(QStyledItemDelegate):
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: ModelIndex) -> QWidget:
         editor = QComboBox(parent)
-        editor.addItems(list(PRIORITIES))
+        for priority in PRIORITIES:
+            editor.addItem(priority_word(priority), priority)
+        editor.setAccessibleName(translate("PriorityDelegate", "Priority"))
         editor.activated.connect(lambda _i, e=editor: self.commitData.emit(e))
         return editor
 
     def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:
         assert isinstance(editor, QComboBox)
-        editor.setCurrentText(str(index.data(Qt.ItemDataRole.EditRole) or "normal"))
+        editor.setCurrentIndex(max(0, editor.findData(str(index.data(Qt.ItemDataRole.EditRole) or "normal"))))
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: ModelIndex) -> None:
         assert isinstance(editor, QComboBox)
-        value = editor.currentText()
+        value = str(editor.currentData())
         if value != index.data(Qt.ItemDataRole.EditRole) and model.setData(index, value):
             self.priority_chosen.emit(index.row(), value)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from desktop_app.ui.models.documents import DocumentsModel, IdRole
+from desktop_app.ui.i18n import status_word, translate
+from desktop_app.ui.models.documents import DocumentsModel
+from desktop_app.ui.models.keyed import IdRole
 from desktop_app.ui.widgets.delegates import PriorityDelegate, ProgressDelegate, StatusDelegate
 
 
@@ -19,7 +21,7 @@ class DocumentsPanel(QWidget):
     def __init__(self, model: DocumentsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        title = QLabel("Documents")
+        title = QLabel(translate("DocumentsPanel", "Documents"))
         title.setObjectName("panelTitle")
         self.table = QTableView()
         self.table.setObjectName("documentsTable")
@@ -43,13 +45,18 @@ class DocumentsPanel(QWidget):
         head = self.table.horizontalHeader()
         head.setHighlightSections(False)
         head.setSectionResizeMode(DocumentsModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((DocumentsModel.FORMAT, 48), (DocumentsModel.CHAPTERS, 44), (DocumentsModel.PROGRESS, 96),
-                           (DocumentsModel.STATUS, 84), (DocumentsModel.PRIORITY, 62), (DocumentsModel.ELAPSED, 50)):
+        # The status column fits its longest word ("summarizing") in the table's font; a failed count after it
+        # may be cut, and is in the tooltip and the document's header.
+        words = ("pending", "processing", "summarizing", "done", "failed", "cancelled")
+        status_width = max(self.table.fontMetrics().horizontalAdvance(status_word(w)) for w in words) + 20
+        for col, width in ((DocumentsModel.FORMAT, 48), (DocumentsModel.CHAPTERS, 44), (DocumentsModel.PROGRESS, 84),
+                           (DocumentsModel.STATUS, status_width), (DocumentsModel.PRIORITY, 62),
+                           (DocumentsModel.ELAPSED, 50)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
-        self.placeholder = QLabel(
-            "Drop PDF, EPUB, DOCX, Markdown or text files anywhere on this window,\nor use File ▸ Open (Ctrl+O)."
-        )
+        self.placeholder = QLabel(translate(
+            "DocumentsPanel",
+            "Drop PDF, EPUB, DOCX, Markdown or text files anywhere on this window,\nor use File ▸ Open (Ctrl+O)."))
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setObjectName("gaugeCaption")
         model.rowsInserted.connect(self._update_placeholder)
@@ -69,9 +76,11 @@ class DocumentsPanel(QWidget):
         return str(rows[0].data(IdRole)) if rows else None
 
     def select(self, document_id: str) -> None:
+        """Select a document and scroll it into view."""
         row = self.model.row_of(document_id)
         if row >= 0:
             self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
 
     # --- slots
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from desktop_app.ui.i18n import translate
+
 EXAMPLE = "e.g. payment terms and penalties"
 
 
@@ -20,7 +22,7 @@ class FocusField(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("newDocumentFocus")
-        label = QLabel("Focus:")
+        label = QLabel(translate("FocusField", "Focus:"))
         self.edit = QLineEdit()
         self.edit.setObjectName("focusEdit")
         self.edit.setPlaceholderText(f"optional, for new documents: {EXAMPLE}")
@@ -28,7 +30,8 @@ class FocusField(QWidget):
         self.edit.setMinimumWidth(260)
         self.setMaximumWidth(520)  # the tool bar's actions stay next to it instead of far right
         self.edit.setToolTip(
-            "What the summaries should pay attention to. Used for every file dropped or opened while set."
+            translate("FocusField", "What the summaries should pay attention to. Used for every file dropped or "
+                      "opened while set.")
         )
         label.setBuddy(self.edit)
         layout = QHBoxLayout(self)
@@ -54,7 +57,7 @@ class DocumentFocusBar(QWidget):
         self.setObjectName("documentFocus")
         self.document_id: str | None = None
         self.current: str = ""
-        label = QLabel("Focus:")
+        label = QLabel(translate("FocusField", "Focus:"))
         self.edit = QLineEdit()
         self.edit.setObjectName("documentFocusEdit")
         self.edit.setPlaceholderText(f"none: a general summary ({EXAMPLE})")
@@ -62,8 +65,9 @@ class DocumentFocusBar(QWidget):
         self.edit.returnPressed.connect(self._on_edit_return_pressed)
         self.edit.textChanged.connect(self._on_edit_text_changed)
         label.setBuddy(self.edit)
-        self.button = QPushButton("Re-summarize")
-        self.button.setToolTip("Summarize every chapter of this document again with this focus")
+        self.button = QPushButton(translate("FocusField", "Re-summarize"))
+        self.button.setToolTip(translate(
+            "FocusField", "Summarize every chapter of this document again with this focus"))
         self.button.clicked.connect(self._on_button_clicked)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -109,4 +113,5 @@ class DocumentFocusBar(QWidget):
         self.button.setEnabled(self.document_id is not None)
         changed = self.edit.text().strip() != self.current
         self.button.setDefault(changed)
-        self.button.setText("Re-summarize" + (" with this focus" if changed else ""))
+        self.button.setText(translate("FocusField", "Re-summarize with this focus") if changed
+                            else translate("FocusField", "Re-summarize"))

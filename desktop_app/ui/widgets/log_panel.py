@@ -16,6 +16,16 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 MAX_LINES = 1000
+#: Libraries whose INFO lines are chatter to a user: one line per HTTP request (the health probe sends one
+#: every few seconds), one per migration step.
+CHATTY_LIBRARIES = ("httpx", "httpcore", "alembic", "uvicorn.access")
+
+
+def quiet_libraries(level: int | str = logging.INFO) -> None:
+    """Keep library chatter at WARNING unless the user asked for DEBUG (the window's and the CLI's entry points)."""
+    debug = level.upper() == "DEBUG" if isinstance(level, str) else level <= logging.DEBUG
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
 class QtLogHandler(logging.Handler):

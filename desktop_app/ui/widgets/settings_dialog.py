@@ -1,7 +1,10 @@
 """The settings dialog: summarizer backend, model, endpoints, API key, workers, database, cache.
 
 Values are validated by the same typed :class:`~desktop_app.config.Settings` the engine uses; a bad
-value keeps the dialog open with the reason shown under the form. Saved settings go to
+value keeps the dialog open with the reason shown under the form, in the form's own words (the labels,
+never the environment names or pydantic's "Value error"), and the reason goes away as soon as the value
+is fixed. The fields the built-in summarizer does not use (model, endpoints, API key, test) are disabled
+while it is chosen. Saved settings go to
 ``settings.json`` in the data directory; the window then restarts the engine in place with them
 (documents in progress carry on), so nothing needs an application restart.
 
@@ -37,6 +40,7 @@ from PySide6.QtWidgets import (
 from desktop_app.config import Settings, env_name
 from desktop_app.engine.events import EndpointHealth
 from desktop_app.engine.service import Engine
+from desktop_app.ui.i18n import translate
 from desktop_app.ui.threads import TaskRunner
 from desktop_app.ui.widgets.health_indicator import STATE_COLORS, STATE_WORDS, short_endpoint
 
@@ -54,7 +58,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         # The window's task pool outlives the dialog; a dialog on its own brings its own.
         self.tasks = tasks or TaskRunner(self, max_threads=1)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(translate("SettingsDialog", "Settings"))
         self.setMinimumWidth(520)
         self.settings = settings
 
@@ -63,6 +67,8 @@ class SettingsDialog(QDialog):
         self.backend.addItems(list(BACKENDS))
         self.backend.setCurrentText(settings.backend)
         self.backend.currentTextChanged.connect(self._on_backend_current_text_changed)
+        self.backend.setToolTip(translate("SettingsDialog", "extractive: built in, offline; ollama: an Ollama "
+                                          "server; openai: an OpenAI-compatible server"))
         self.model = QLineEdit(settings.model)
         self.model.setPlaceholderText("backend default (llama3.2 / gpt-4o-mini)")
         self.endpoints = QLineEdit(", ".join(settings.endpoints))
@@ -70,12 +76,13 @@ class SettingsDialog(QDialog):
         self.api_key = QLineEdit(settings.api_key.get_secret_value() if settings.api_key else "")
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setPlaceholderText("only for hosted OpenAI-compatible APIs")
-        summarizer = QGroupBox("Summarizer")
-        form = QFormLayout(summarizer)
-        form.addRow("Backend", self.backend)
-        form.addRow("Model", self.model)
-        self.test_button = QPushButton("Test connection")
-        self.test_button.setToolTip("Check now whether these endpoints answer and have the model (nothing is saved)")
+        summarizer = QGroupBox(translate("SettingsDialog", "Summarizer"))
+        form = QFormLayout()
+        form.addRow(translate("SettingsDialog", "Backend"), self.backend)
+        form.addRow(translate("SettingsDialog", "Model"), self.model)
+        self.test_button = QPushButton(translate("SettingsDialog", "Test connection"))
+        self.test_button.setToolTip(translate(
+            "SettingsDialog", "Check now whether these endpoints answer and have the model (nothing is saved)"))
         self.test_button.clicked.connect(self._on_test_button_clicked)
         endpoints_row = QHBoxLayout()
         endpoints_row.addWidget(self.endpoints, 1)
@@ -85,41 +92,46 @@ class SettingsDialog(QDialog):
         self.test_result.setWordWrap(True)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.test_result.hide()
-        form.addRow("Endpoints", endpoints_row)
-        form.addRow("", self.test_result)
-        form.addRow("API key", self.api_key)
+        form.addRow(translate("SettingsDialog", "Endpoints"), endpoints_row)
+        form.addRow(translate("SettingsDialog", "API key"), self.api_key)
+        # The result goes below the form, not in a form row: a word-wrapped label in a QFormLayout row
+        # gets the height of one line and the API key row was drawn over the rest.
+        box = QVBoxLayout(summarizer)
+        box.addLayout(form)
+        box.addWidget(self.test_result)
 
         # --- pipeline
         self.initial_workers = _spin(1, 16, settings.summary_max_workers)
         self.min_workers = _spin(1, 16, settings.min_workers)
         self.max_workers = _spin(1, 64, settings.max_workers)
-        pipeline = QGroupBox("Workers")
+        pipeline = QGroupBox(translate("SettingsDialog", "Workers"))
         form = QFormLayout(pipeline)
-        form.addRow("At start", self.initial_workers)
-        form.addRow("Minimum", self.min_workers)
-        form.addRow("Maximum", self.max_workers)
+        form.addRow(translate("SettingsDialog", "At start"), self.initial_workers)
+        form.addRow(translate("SettingsDialog", "Minimum"), self.min_workers)
+        form.addRow(translate("SettingsDialog", "Maximum"), self.max_workers)
 
         # --- storage and cache
         self.database_url = QLineEdit(settings.database_url)
         self.database_url.setPlaceholderText(f"sqlite:///{settings.data_dir / 'chapterwise.db'}")
-        self.cache_enabled = QCheckBox("Cache summaries by content")
+        self.cache_enabled = QCheckBox(translate("SettingsDialog", "Cache summaries by content"))
         self.cache_enabled.setChecked(settings.cache_enabled)
         self.cache_entries = _spin(0, 10_000_000, settings.cache_max_entries)
         self.cache_entries.setSingleStep(1000)
         self.cache_ttl_hours = _spin(0, 24 * 365, settings.cache_ttl_seconds // 3600)
         self.cache_ttl_hours.setSuffix(" h")
-        self.cache_ttl_hours.setSpecialValueText("never expires")
-        storage = QGroupBox("Storage and cache")
+        self.cache_ttl_hours.setSpecialValueText(translate("SettingsDialog", "never expires"))
+        storage = QGroupBox(translate("SettingsDialog", "Storage and cache"))
         form = QFormLayout(storage)
-        form.addRow("Database URL", self.database_url)
+        form.addRow(translate("SettingsDialog", "Database URL"), self.database_url)
         form.addRow("", self.cache_enabled)
-        form.addRow("Cache entries", self.cache_entries)
-        form.addRow("Cache TTL", self.cache_ttl_hours)
+        form.addRow(translate("SettingsDialog", "Cache entries"), self.cache_entries)
+        form.addRow(translate("SettingsDialog", "Cache TTL"), self.cache_ttl_hours)
 
         self.error_label = QLabel("")
         self.error_label.setObjectName("settingsError")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #c01c28;")
+        self.error_label.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -129,6 +141,14 @@ class SettingsDialog(QDialog):
             layout.addWidget(widget)
         self._on_backend_current_text_changed(self.backend.currentText())
         self.saved: Settings | None = None
+        for line in (self.model, self.endpoints, self.api_key, self.database_url):
+            line.textChanged.connect(self._on_form_edited)
+        for spin in (self.initial_workers, self.min_workers, self.max_workers, self.cache_entries,
+                     self.cache_ttl_hours):
+            spin.valueChanged.connect(self._on_form_edited)
+        self.backend.currentTextChanged.connect(self._on_form_edited)
+        self.cache_enabled.toggled.connect(self._on_form_edited)
+        self._label_accessibility()
 
     # --- values
 
@@ -159,17 +179,15 @@ class SettingsDialog(QDialog):
         problems = []
         for url in changes["endpoints"]:
             if not url.startswith(("http://", "https://")):
-                problems.append(f"Endpoints: {url!r} is not an http:// or https:// URL")
+                problems.append(translate("SettingsDialog", "Endpoints: “%1” is not an http:// or https:// URL")
+                                .replace("%1", url))
         if changes["summary_max_workers"] > changes["max_workers"]:
-            problems.append("Workers: the number at start is above the maximum")
+            problems.append(translate("SettingsDialog", "Workers: the number at start is above the maximum"))
         try:
             Settings.model_validate({**_plain(self.settings), **changes})
         except ValidationError as err:
-            for problem in err.errors():
-                field = str(problem["loc"][0]) if problem.get("loc") else "settings"
-                label = _LABELS.get(field, env_name(field))
-                problems.append(f"{label}: {problem['msg']}")
-        return "\n".join(problems) or None
+            problems += [_problem_text(problem) for problem in err.errors()]
+        return "\n".join(dict.fromkeys(problems)) or None
 
     # --- Qt overrides
 
@@ -177,13 +195,17 @@ class SettingsDialog(QDialog):
         problem = self.validate()
         if problem:
             self.error_label.setText(problem)
+            self.error_label.show()
             return
         try:
             self.saved = self.settings.save(self.changes())
         except (ValidationError, OSError, ValueError) as err:
-            self.error_label.setText(f"Could not save the settings: {err}")
+            failed = translate("SettingsDialog", "Could not save the settings: %1")
+            self.error_label.setText(failed.replace("%1", str(err)))
+            self.error_label.show()
             return
         self.error_label.setText("")
+        self.error_label.hide()
         self.settings_saved.emit(self.saved)
         super().accept()
 
@@ -197,11 +219,12 @@ class SettingsDialog(QDialog):
                 raise ValueError(f"{bad[0]!r} is not an http:// or https:// URL")
             candidate = self.candidate()
         except (ValidationError, ValueError) as err:
-            self._show_test_text(f"<span style='color:#c01c28'>Cannot test: {html.escape(_first_error(err))}</span>")
+            cannot = translate("SettingsDialog", "Cannot test: %1").replace("%1", html.escape(_first_error(err)))
+            self._show_test_text(f"<span style='color:#c01c28'>{cannot}</span>")
             return
         self.test_button.setEnabled(False)
-        self.test_button.setText("Testing…")
-        self._show_test_text("<i>Testing the connection…</i>")
+        self.test_button.setText(translate("SettingsDialog", "Testing…"))
+        self._show_test_text("<i>" + translate("SettingsDialog", "Testing the connection…") + "</i>")
 
         def done(results: list[EndpointHealth]) -> None:
             if shiboken6.isValid(self):  # the dialog may have been closed meanwhile
@@ -213,8 +236,8 @@ class SettingsDialog(QDialog):
         self.tasks.submit(lambda: Engine.test_connection(candidate), done, failed)
 
     def _show_test_results(self, results: list[EndpointHealth]) -> None:
-        self.test_button.setEnabled(True)
-        self.test_button.setText("Test connection")
+        self.test_button.setEnabled(self.backend.currentText() != "extractive")
+        self.test_button.setText(translate("SettingsDialog", "Test connection"))
         lines = []
         for e in results:
             color = STATE_COLORS.get(e.state, "gray")
@@ -222,25 +245,62 @@ class SettingsDialog(QDialog):
                 f"<span style='color:{color}'>●</span> <b>{html.escape(short_endpoint(e.url))}</b> "
                 f"{STATE_WORDS.get(e.state, e.state)}: {html.escape(e.reason)}"
             )
-        self._show_test_text("<br>".join(lines) or "No endpoint to test.")
+        self._show_test_text("<br>".join(lines) or translate("SettingsDialog", "No endpoint to test."))
         self.connection_tested.emit(results)
 
     def _show_test_text(self, text: str) -> None:
         self.test_result.setText(text)
+        self.test_result.setAccessibleDescription(html.unescape(text.replace("<br>", "\n")))
         self.test_result.show()
+        self.adjustSize()  # grow to the result's height rather than clip it
+
+    def _label_accessibility(self) -> None:
+        from desktop_app.ui.accessibility import describe_controls
+
+        for widget, name in ((self.backend, "Backend"), (self.model, "Model"), (self.endpoints, "Endpoints"),
+                             (self.api_key, "API key"), (self.initial_workers, "Workers at start"),
+                             (self.min_workers, "Minimum workers"), (self.max_workers, "Maximum workers"),
+                             (self.database_url, "Database URL"), (self.cache_entries, "Cache entries"),
+                             (self.cache_ttl_hours, "Cache TTL")):
+            widget.setAccessibleName(_LABELS_BY_NAME[name])
+        self.error_label.setAccessibleName(translate("SettingsDialog", "Problems with these settings"))
+        self.test_result.setAccessibleName(translate("SettingsDialog", "Connection test result"))
+        describe_controls(self)
 
     # --- slots
 
     def _on_backend_current_text_changed(self, backend: str) -> None:
+        # The built-in summarizer runs offline: no model, endpoint, key or connection to test.
         remote = backend != "extractive"
-        for widget in (self.endpoints, self.api_key):
+        for widget in (self.model, self.endpoints, self.api_key, self.test_button):
             widget.setEnabled(remote)
+        if not remote:
+            self.test_result.hide()
+
+    def _on_form_edited(self, *_args: object) -> None:
+        # Once a problem is shown, it follows the form: fixed values make it go away at once.
+        if self.error_label.text():
+            problem = self.validate()
+            self.error_label.setText(problem or "")
+            self.error_label.setVisible(bool(problem))
 
     def _on_test_button_clicked(self) -> None:
         self.test_connection()
 
 
-_LABELS = {
+_LABELS_BY_NAME = {
+    "Backend": translate("SettingsDialog", "Backend"),
+    "Model": translate("SettingsDialog", "Model"),
+    "Endpoints": translate("SettingsDialog", "Endpoints"),
+    "API key": translate("SettingsDialog", "API key"),
+    "Workers at start": translate("SettingsDialog", "Workers at start"),
+    "Minimum workers": translate("SettingsDialog", "Minimum workers"),
+    "Maximum workers": translate("SettingsDialog", "Maximum workers"),
+    "Database URL": translate("SettingsDialog", "Database URL"),
+    "Cache entries": translate("SettingsDialog", "Cache entries"),
+    "Cache TTL": translate("SettingsDialog", "Cache TTL"),
+}
+_FIELDS = {
     "backend": "Backend",
     "model": "Model",
     "endpoints": "Endpoints",
@@ -252,13 +312,25 @@ _LABELS = {
     "cache_max_entries": "Cache entries",
     "cache_ttl_seconds": "Cache TTL",
 }
+_LABELS = {field: _LABELS_BY_NAME[name] for field, name in _FIELDS.items()}
+
+
+def _problem_text(problem: Any) -> str:
+    """One validation problem in the dialog's words: the field's label, no environment names, no "Value error"."""
+    message = str(problem.get("msg", ""))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    for field, label in _LABELS.items():
+        message = message.replace(env_name(field), label)
+    loc = problem.get("loc") or ()
+    if loc and str(loc[0]) in _LABELS:
+        return f"{_LABELS[str(loc[0])]}: {message}"
+    return message[:1].upper() + message[1:]
 
 
 def _first_error(err: Exception) -> str:
     if isinstance(err, ValidationError):
-        problem = err.errors()[0]
-        field = str(problem["loc"][0]) if problem.get("loc") else "settings"
-        return f"{_LABELS.get(field, env_name(field))}: {problem['msg']}"
+        return _problem_text(err.errors()[0])
     return str(err)
 
 

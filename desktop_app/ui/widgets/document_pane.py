@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.models.chapters import ChapterRow, ChaptersModel, format_latency
+from desktop_app.ui.i18n import plural, status_word, translate
+from desktop_app.ui.models.chapters import ChapterRow, ChaptersModel, format_latency, status_text
 from desktop_app.ui.models.documents import DocumentRow
 from desktop_app.ui.theme import icon
 from desktop_app.ui.widgets.delegates import StatusDelegate
@@ -91,7 +92,7 @@ class ElidedLabel(QLabel):
 SEVERITY_COLORS = {"high": "#ff6b6b", "medium": "#ffb347", "low": "#ffe066"}
 
 
-class DocumentView(QWidget):
+class DocumentPane(QWidget):
     """The right-hand side of the window: chapters of the current document and their summaries."""
 
     # --- signals
@@ -110,16 +111,20 @@ class DocumentView(QWidget):
         self._current: int = -1
 
         # --- header: title, meta line and actions
-        self.title_label = ElidedLabel("No document selected")
+        self.title_label = ElidedLabel(translate("DocumentPane", "No document selected"))
         self.title_label.setObjectName("documentTitle")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.meta_label = ElidedLabel("Drop files on the window, or use File ▸ Open.")
+        self.meta_label = ElidedLabel(translate("DocumentPane", "Drop files on the window, or use File ▸ Open."))
         self.meta_label.setObjectName("documentMeta")
-        self.export_md_button = self._tool_button("export", "Markdown", "Export to Markdown (Ctrl+E)")
+        self.export_md_button = self._tool_button(
+            "export", translate("DocumentPane", "Markdown"), translate("DocumentPane", "Export to Markdown (Ctrl+E)"))
         self.export_md_button.clicked.connect(lambda: self.export_requested.emit("md"))
-        self.export_json_button = self._tool_button("export", "JSON", "Export to JSON (Ctrl+Shift+E)")
+        self.export_json_button = self._tool_button(
+            "export", translate("DocumentPane", "JSON"), translate("DocumentPane", "Export to JSON (Ctrl+Shift+E)"))
         self.export_json_button.clicked.connect(lambda: self.export_requested.emit("json"))
-        self.copy_button = self._tool_button("copy", "Copy", "Copy the text shown in the summary pane")
+        self.copy_button = self._tool_button(
+            "copy", translate("DocumentPane", "Copy"),
+            translate("DocumentPane", "Copy the text shown in the summary pane"))
         self.copy_button.clicked.connect(self.copy_current)
         header = QHBoxLayout()
         titles = QVBoxLayout()
@@ -146,7 +151,9 @@ class DocumentView(QWidget):
         head = self.table.horizontalHeader()
         head.setHighlightSections(False)
         head.setSectionResizeMode(ChaptersModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((ChaptersModel.INDEX, 44), (ChaptersModel.STATUS, 84), (ChaptersModel.WORDS, 64),
+        # "processing 10/12" (a long chapter's parts) fits the status column in the table's font.
+        status_width = self.table.fontMetrics().horizontalAdvance(f"{status_word('processing')} 10/12") + 16
+        for col, width in ((ChaptersModel.INDEX, 44), (ChaptersModel.STATUS, status_width), (ChaptersModel.WORDS, 64),
                            (ChaptersModel.TIME, 68), (ChaptersModel.FLAGS, 110)):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(col, width)
@@ -164,9 +171,9 @@ class DocumentView(QWidget):
         self.text_view.setReadOnly(True)
         self.document_summary_view = QTextBrowser()
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.summary_view, "Summary")
-        self.tabs.addTab(self.text_view, "Original text")
-        self.tabs.addTab(self.document_summary_view, "Document summary")
+        self.tabs.addTab(self.summary_view, translate("DocumentPane", "Summary"))
+        self.tabs.addTab(self.text_view, translate("DocumentPane", "Original text"))
+        self.tabs.addTab(self.document_summary_view, translate("DocumentPane", "Document summary"))
         self.tabs.setDocumentMode(True)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -202,8 +209,8 @@ class DocumentView(QWidget):
         self._set_actions_enabled(document is not None)
         if document is None:
             self.focus_bar.set_document(None, None)
-            self.title_label.setText("No document selected")
-            self.meta_label.setText("Drop files on the window, or use File ▸ Open.")
+            self.title_label.setText(translate("DocumentPane", "No document selected"))
+            self.meta_label.setText(translate("DocumentPane", "Drop files on the window, or use File ▸ Open."))
             self.set_document_summary(None)
             return
         self.update_header(document)
@@ -215,10 +222,13 @@ class DocumentView(QWidget):
         self._document = document
         self.focus_bar.set_document(document.id, document.focus)
         self.title_label.setText(document.title)
-        parts = [document.file_name, document.format.upper(), f"{document.chapter_count} chapters",
-                 f"{document.final_chapters}/{document.chapter_count} done", document.status]
+        n = document.chapter_count
+        parts = [document.file_name, document.format.upper(),
+                 plural(translate("DocumentPane", "%n chapter(s)", "", n), n),
+                 translate("DocumentPane", "%1/%2 done").replace("%1", str(document.final_chapters)).replace(
+                     "%2", str(n)), status_word(document.status)]
         if document.failed:
-            parts.append(f"{document.failed} failed")
+            parts.append(plural(translate("DocumentPane", "%n failed", "", document.failed), document.failed))
         self.meta_label.setText(" · ".join(p for p in parts if p))
 
     def set_document_summary(self, summary: str | None) -> None:
@@ -226,11 +236,11 @@ class DocumentView(QWidget):
         if summary:
             self.document_summary_view.setHtml(_paragraphs(summary))
         elif self._document is not None and self._document.status in ("cancelled", "failed"):
-            self.document_summary_view.setHtml(f"<p><i>No whole-document summary: {self._document.status}.</i></p>")
+            none = translate("DocumentPane", "No whole-document summary: %1.")
+            self.document_summary_view.setHtml(_italic(none.replace("%1", status_word(self._document.status))))
         else:
-            self.document_summary_view.setHtml(
-                "<p><i>The whole-document summary appears here when every chapter is done.</i></p>"
-            )
+            self.document_summary_view.setHtml(_italic(
+                translate("DocumentPane", "The whole-document summary appears here when every chapter is done.")))
 
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
@@ -274,12 +284,12 @@ class DocumentView(QWidget):
     def _show_chapter(self, row: int, *, keep_tab: bool = False) -> None:
         self._current = row if 0 <= row < self.model.rowCount() else -1
         if self._current < 0:
-            self.summary_view.setHtml("<p><i>Select a chapter to read its summary.</i></p>")
+            self.summary_view.setHtml(_italic(translate("DocumentPane", "Select a chapter to read its summary.")))
             self.text_view.setPlainText("")
             self.chapter_selected.emit(-1)
             return
         chapter = self.model.chapter(self._current)
-        self.summary_view.setHtml(_summary_html(chapter))
+        self.summary_view.setHtml(_summary_html(chapter, self.model.parts(chapter.id)))
         self._show_text(chapter)
         self.chapter_selected.emit(self._current)
 
@@ -323,29 +333,39 @@ def _find_span(text: str, flag: dict[str, Any]) -> tuple[int, int] | None:
     return found, found + len(quote)
 
 
+def _italic(text: str) -> str:
+    return f"<p><i>{html.escape(text)}</i></p>"
+
+
 def _paragraphs(text: str) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
 
 
-def _summary_html(chapter: ChapterRow) -> str:
+def _summary_html(chapter: ChapterRow, in_parts: tuple[int, int] | None = None) -> str:
     parts = [f"<h3>{chapter.index + 1}. {html.escape(chapter.title)}</h3>"]
-    meta = [chapter.status, f"{chapter.word_count:,} words"]
+    meta = [status_text(chapter, in_parts), plural(translate("DocumentPane", "%n word(s)", "", chapter.word_count),
+                                        chapter.word_count)]
     if chapter.latency_ms is not None or chapter.cached:
         meta.append(format_latency(chapter.latency_ms, chapter.cached))
     parts.append(f"<p style='color:gray'>{' · '.join(meta)}</p>")
     if chapter.status == "done":
-        parts.append(_paragraphs(chapter.summary or "") or "<p><i>(no text to summarize)</i></p>")
+        parts.append(_paragraphs(chapter.summary or "") or _italic(translate("DocumentPane", "(no text to summarize)")))
     elif chapter.status == "failed":
-        parts.append(f"<p><b>Not summarized:</b> {html.escape(chapter.error or 'failed')}</p>")
-        parts.append("<p><i>Use Document ▸ Retry failed chapters to try again.</i></p>")
+        reason = html.escape(chapter.error or status_word("failed"))
+        parts.append("<p><b>" + translate("DocumentPane", "Not summarized:") + f"</b> {reason}</p>")
+        parts.append(_italic(translate("DocumentPane", "Use Document ▸ Retry failed chapters to try again.")))
     elif chapter.status == "cancelled":
-        parts.append("<p><i>Cancelled. Retry to summarize it.</i></p>")
+        parts.append(_italic(translate("DocumentPane", "Cancelled. Retry to summarize it.")))
     else:
-        parts.append("<p><i>Waiting for its summary…</i></p>")
+        if in_parts is not None and in_parts[1] > 1:
+            progress = translate("DocumentPane", "A long chapter, summarized in %1 parts: %2 done…")
+            parts.append(_italic(progress.replace("%1", str(in_parts[1])).replace("%2", str(in_parts[0]))))
+        else:
+            parts.append(_italic(translate("DocumentPane", "Waiting for its summary…")))
         if chapter.preview:
             parts.append(f"<p>{html.escape(chapter.preview)}</p>")
     if chapter.clause_flags:
-        parts.append("<h4>Flagged clauses</h4><ul>")
+        parts.append("<h4>" + translate("DocumentPane", "Flagged clauses") + "</h4><ul>")
         for flag in chapter.clause_flags:
             quote = " ".join(str(flag.get("text", "")).split())
             sev = str(flag.get("severity", "medium"))

@@ -6,7 +6,7 @@ Usage::
         sim.url             # http://127.0.0.1:<port>  (OpenAI dialect under sim.url + "/v1")
         sim.inject("503", count=2)
 
-Command line: ``python -m desktop_app.engine.llmsim --port 11434``.
+Command line: ``python -m chapterwise_testing.llmsim --port 11434``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Run the LLM simulator from the command line: ``python -m desktop_app.engine.llmsim --port 11434``."""
+"""Run the LLM simulator from the command line: ``python -m chapterwise_testing.llmsim --port 11434``."""
 
 from __future__ import annotations
 
