@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from desktop_app.engine.ingest import parse_document
+from desktop_app.engine.messages import DocumentWork, DoneChapter
+from desktop_app.engine.pipeline.work import summarize_document
 from desktop_app.engine.summarize.document import summarize_document_extractive
+from desktop_app.engine.summarize.extractive import ExtractiveSummarizer
 from desktop_app.engine.summarize.hygiene import junk_kind
 
 
@@ -62,3 +65,19 @@ def test_chapters_are_covered_in_proportion_to_their_prose(alice: list[tuple[str
 def test_empty_input_and_zero_budget_give_an_empty_summary() -> None:
     assert summarize_document_extractive([], words=200).sentences == []
     assert summarize_document_extractive([("One", "A chapter with a sentence or two in it here.")], words=0).text == ""
+
+
+def test_the_pipeline_reduce_of_the_built_in_backend_reads_chapter_texts(alice: list[tuple[str, str]]) -> None:
+    chapters = [
+        DoneChapter(index=i + 1, title=title, summary="(chapter summary)", text=text)
+        for i, (title, text) in enumerate(alice)
+    ]
+    work = DocumentWork("doc-1", "Alice's Adventures in Wonderland", None, chapters, total=len(chapters))
+    result = summarize_document(work, ExtractiveSummarizer(), max_sentences=5)
+    assert result.summary and "Key points:" in result.summary and "(chapter summary)" not in result.summary
+    assert len({s.chapter for s in result.sentences}) >= 3
+    for s in result.sentences:
+        assert s.chapter is not None and s.start is not None and s.end is not None
+        text = alice[s.chapter - 1][1]  # the document's chapter index, not the position in the list
+        assert " ".join(text[s.start : s.end].split()) == s.text
+        assert s.text in result.summary

@@ -39,9 +39,10 @@ def alice(corpus: Path) -> list[tuple[str, str]]:
     return _chapters(corpus, "epub", "alice.epub")
 
 
-def _judged(text: str) -> list[tuple[str, Junk | None]]:
+def _judged(text: str, title: str = "") -> list[tuple[str, Junk | None]]:
     spans = sentence_spans(text)
-    return [(" ".join(text[s:e].split()), k) for (s, e), k in zip(spans, junk_kinds(text, spans), strict=True)]
+    kinds = junk_kinds(text, spans, title)
+    return [(" ".join(text[s:e].split()), k) for (s, e), k in zip(spans, kinds, strict=True)]
 
 
 def _assert_exact_spans(text: str) -> None:
@@ -128,7 +129,7 @@ def test_paper_front_matter_author_block_and_contacts_are_junk(paper: list[tuple
 
 
 def test_paper_references_captions_and_table_rows_are_junk(paper: list[tuple[str, str]]) -> None:
-    judged = [pair for _title, text in paper for pair in _judged(text)]
+    judged = [pair for title, text in paper for pair in _judged(text, title)]
     kinds = {k for _s, k in judged}
     assert {Junk.REFERENCE, Junk.CAPTION, Junk.HEADING, Junk.PAGE_NUMBER} <= kinds
     for sentence, kind in judged:

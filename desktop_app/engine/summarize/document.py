@@ -125,7 +125,7 @@ def summarize_document_extractive(
 
 def _rank_chapter(index: int, title: str, text: str, focus: str | None) -> _Chapter:
     """A chapter's candidates in MMR order, with their scores, word sets and the chapter's weight."""
-    analysis = analyze(text)
+    analysis = analyze(text, title)
     if not analysis.candidates:
         return _Chapter(index, title, [], [], [], 0.0)
     sentences = [analysis.sentence(i) for i in analysis.candidates]

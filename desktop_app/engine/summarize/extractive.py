@@ -62,11 +62,16 @@ class Analysis:
         return " ".join(raw.split())
 
 
-def analyze(text: str) -> Analysis:
-    """Cut ``text`` into sentences, judge them, and keep the candidates a summary may quote."""
+def analyze(text: str, title: str = "") -> Analysis:
+    """Cut ``text`` into sentences, judge them, and keep the candidates a summary may quote.
+
+    ``title`` is the chapter's title: the section of the sentences before the text's first heading
+    ("1 Introduction" when the parser took the heading out of the text), and a "References" chapter is
+    all reference entries.
+    """
     spans = sentence_spans(text)
-    kinds = junk_kinds(text, spans)
-    titles = [""]
+    kinds = junk_kinds(text, spans, title)
+    titles = [" ".join(title.split())]
     sections: list[int] = []
     candidates: list[int] = []
     for i, kind in enumerate(kinds):
@@ -189,7 +194,7 @@ class ExtractiveSummarizer(SummarizerBase):
 
         The bench cuts this list at a word budget; :meth:`summarize` takes ``max_sentences`` of it.
         """
-        analysis = analyze(request.text)
+        analysis = analyze(request.text, request.title)
         k = limit if limit is not None else max(1, request.max_sentences)
         if not analysis.candidates:
             # A text with no prose at all ("test example", a lone heading): its own lines are its summary,

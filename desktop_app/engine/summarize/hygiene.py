@@ -192,18 +192,19 @@ def _reference_marks(line: str) -> int:
     return found
 
 
-def junk_kinds(text: str, spans: Sequence[tuple[int, int]]) -> list[Junk | None]:
+def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> list[Junk | None]:
     """The junk class of every sentence span of ``text``, judged with its context.
 
     Beyond :func:`junk_kind`: a line that recurs three times or more (page numbers and digits aside)
     is a running header or footer; the sentences after a "References" heading are reference entries
-    until the next numbered heading; and the sentences before a leading "Abstract" or
-    "1 Introduction" heading (in the first 3,000 characters) are the title block.
+    until the next numbered heading (all of them when ``title``, the chapter's title, is "References");
+    and the sentences before a leading "Abstract" or "1 Introduction" heading (in the first 3,000
+    characters) are the title block.
     """
     sentences = [text[s:e] for s, e in spans]
     kinds = [junk_kind(s) for s in sentences]
     shapes = Counter(_shape(s) for s in sentences if len(s) < 120)
-    in_references = False
+    in_references = bool(_REFERENCES_HEADING.match(title.strip()))
     start_heading = next(
         (i for i, (s, e) in enumerate(spans[:60]) if s < 3000 and _START_HEADING.match(text[s:e].strip())), None
     )
