@@ -81,3 +81,13 @@ def test_the_pipeline_reduce_of_the_built_in_backend_reads_chapter_texts(alice: 
         text = alice[s.chapter - 1][1]  # the document's chapter index, not the position in the list
         assert " ".join(text[s.start : s.end].split()) == s.text
         assert s.text in result.summary
+
+
+def test_without_prose_to_quote_the_reduce_falls_back_to_the_chapter_summaries() -> None:
+    chapters = [
+        DoneChapter(index=i, title=f"Part {i}", summary=f"Part {i} repeats one line.", text="Some text here. " * 20)
+        for i in range(2)
+    ]
+    work = DocumentWork("doc-2", "Refrains", None, chapters, total=2)
+    result = summarize_document(work, ExtractiveSummarizer(), max_sentences=3)
+    assert result.summary and "repeats one line" in result.summary

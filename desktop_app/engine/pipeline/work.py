@@ -126,7 +126,9 @@ def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_senten
         sentences = [replace(s, chapter=only.index) for s in only.sentences or ground(only.summary, only.text)]
         return DocumentResult(work.document_id, status, summary=only.summary, error=error, sentences=sentences)
     if summarizer.name == "extractive" and all(c.text for c in work.chapters):
-        return _extractive_document(work, status, error, max_sentences)
+        extractive = _extractive_document(work, status, error, max_sentences)
+        if extractive.summary or extractive.error:
+            return extractive  # else no chapter has prose to quote: reduce the chapter summaries below
     text = "\n\n".join(f"{c.title}\n\n{c.summary}" for c in work.chapters)
     request = SummaryRequest(
         text=text,

@@ -199,7 +199,10 @@ class ExtractiveSummarizer(SummarizerBase):
         if not analysis.candidates:
             # A text with no prose at all ("test example", a lone heading): its own lines are its summary,
             # page furniture aside, rather than nothing.
-            keep = [i for i, kind in enumerate(analysis.kinds) if kind not in FURNITURE][:k]
+            keep = [i for i, kind in enumerate(analysis.kinds) if kind not in FURNITURE] or [
+                i for i, kind in enumerate(analysis.kinds) if kind is not Junk.PAGE_NUMBER
+            ]
+            keep = keep[:k]
             return [SummarySentence(analysis.sentence(i), *analysis.spans[i]) for i in keep]
         sentences = [analysis.sentence(i) for i in analysis.candidates]
         values, tokens = rank(analysis, sentences, title=request.title, focus=request.focus)
