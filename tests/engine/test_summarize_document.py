@@ -85,9 +85,9 @@ def test_the_pipeline_reduce_of_the_built_in_backend_reads_chapter_texts(alice: 
 
 def test_without_prose_to_quote_the_reduce_falls_back_to_the_chapter_summaries() -> None:
     chapters = [
-        DoneChapter(index=i, title=f"Part {i}", summary=f"Part {i} repeats one line.", text="Some text here. " * 20)
+        DoneChapter(index=i, title=f"Part {i}", summary=f"Part {i} lists tables.", text="Table One\n\nTable Two\n\n12")
         for i in range(2)
     ]
-    work = DocumentWork("doc-2", "Refrains", None, chapters, total=2)
+    work = DocumentWork("doc-2", "Tables", None, chapters, total=2)
     result = summarize_document(work, ExtractiveSummarizer(), max_sentences=3)
-    assert result.summary and "repeats one line" in result.summary
+    assert result.summary and "lists tables" in result.summary

@@ -195,22 +195,26 @@ def _reference_marks(line: str) -> int:
 def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> list[Junk | None]:
     """The junk class of every sentence span of ``text``, judged with its context.
 
-    Beyond :func:`junk_kind`: a line that recurs three times or more (page numbers and digits aside)
-    is a running header or footer; the sentences after a "References" heading are reference entries
-    until the next numbered heading (all of them when ``title``, the chapter's title, is "References");
-    and the sentences before a leading "Abstract" or "1 Introduction" heading (in the first 3,000
+    Beyond :func:`junk_kind`: a short line of its own that recurs three times or more (page numbers and
+    digits aside) is a running header or footer (a sentence repeated inside paragraphs is not); the
+    sentences after a "References" heading are reference entries until the next numbered heading (all
+    of them when ``title``, the chapter's title, is "References"); and the sentences before a leading "Abstract" or "1 Introduction" heading (in the first 3,000
     characters) are the title block.
     """
     sentences = [text[s:e] for s, e in spans]
     kinds = [junk_kind(s) for s in sentences]
-    shapes = Counter(_shape(s) for s in sentences if len(s) < 120)
+    own_line = [(s == 0 or text[s - 1] == "\n") and (e == len(text) or text[e] == "\n") for s, e in spans]
+    shapes = Counter(
+        _shape(x) for x, line in zip(sentences, own_line, strict=True) if line and len(x) < 120
+    )
     in_references = bool(_REFERENCES_HEADING.match(title.strip()))
     start_heading = next(
         (i for i, (s, e) in enumerate(spans[:60]) if s < 3000 and _START_HEADING.match(text[s:e].strip())), None
     )
     for i, sentence in enumerate(sentences):
         kind = kinds[i]
-        if kind is Junk.HEADING and not _DIGITS.search(sentence) and shapes[_shape(sentence)] >= 3:
+        repeated = own_line[i] and len(sentence) < 120 and shapes[_shape(sentence)] >= 3
+        if kind is Junk.HEADING and not _DIGITS.search(sentence) and repeated:
             kinds[i] = Junk.RUNNING_HEAD  # the book's title atop every page
             continue
         if kind is Junk.HEADING:
@@ -219,7 +223,7 @@ def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> 
             elif _SECTION_NUMBER.match(sentence.strip()) and not _YEAR.search(sentence):
                 in_references = False
             continue
-        if kind is None and len(sentence) < 120 and shapes[_shape(sentence)] >= 3:
+        if kind is None and repeated:
             kinds[i] = Junk.RUNNING_HEAD
         elif kind is None and in_references:
             kinds[i] = Junk.REFERENCE
