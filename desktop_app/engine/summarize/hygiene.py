@@ -198,8 +198,8 @@ def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> 
     Beyond :func:`junk_kind`: a short line of its own that recurs three times or more (page numbers and
     digits aside) is a running header or footer (a sentence repeated inside paragraphs is not); the
     sentences after a "References" heading are reference entries until the next numbered heading (all
-    of them when ``title``, the chapter's title, is "References"); and the sentences before a leading "Abstract" or "1 Introduction" heading (in the first 3,000
-    characters) are the title block.
+    of them when ``title``, the chapter's title, is "References"); and the sentences before a leading
+    "Abstract" or "1 Introduction" heading (in the first 3,000 characters) are the title block.
     """
     sentences = [text[s:e] for s, e in spans]
     kinds = [junk_kind(s) for s in sentences]
