@@ -220,7 +220,8 @@ def _cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
     def action(engine: Any) -> int:
         count = engine.retry(args.document, fallbacks=args.fallbacks)
         what = "failed, cancelled and fallback" if args.fallbacks else "failed and cancelled"
-        print(f"{_chapters(count)} ({what}) queued again; `chapterwise resume` (or the window) summarizes them.")
+        noun = "chapter" if count == 1 else "chapters"
+        print(f"{count} {what} {noun} queued again; `chapterwise resume` (or the window) summarizes them.")
         return EXIT_OK
 
     return _with_document(args, settings, action)

@@ -132,6 +132,8 @@ def test_cache_stats_reports_hit_rate_and_oldest_entry(settings: Settings, capsy
         for _ in range(2):
             engine.wait(engine.add_parsed(make_document(5), file_name="twice.txt").id, timeout=60)
     stats = cli_json(capsys, settings, "cache", "stats", "--json")
-    assert stats["entries"] == 6, "five chapters and one document summary"
-    assert stats["hits"] == 6 and stats["misses"] == 6 and stats["hit_rate"] == 0.5
+    # The built-in backend makes the whole-document summary from the chapters' texts in milliseconds, outside
+    # the cache: five chapter summaries are cached.
+    assert stats["entries"] == 5, "five chapters"
+    assert stats["hits"] == 5 and stats["misses"] == 5 and stats["hit_rate"] == 0.5
     assert stats["oldest_entry"] and stats["bytes"] > 0

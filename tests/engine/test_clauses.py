@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop_app.engine.summarize.clauses import CATEGORIES, canonical_category, detect_clauses, looks_like_contract
+from desktop_app.engine.summarize.clauses import (
+    CATEGORIES,
+    canonical_category,
+    detect_clauses,
+    looks_like_contract,
+    provisions,
+)
 from desktop_app.engine.summarize.http import MalformedAnswerError
 from desktop_app.engine.summarize.prompts import clean_summary, parse_clauses
 from tests.engine.llm_fixtures import CHAPTER, CONTRACT
@@ -129,3 +135,38 @@ def test_detector_against_cuad_labels() -> None:
             fn += truth and name not in flagged
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert precision >= 0.8 and recall >= 0.7, (precision, recall)
+
+
+def test_each_item_of_an_enumerated_list_is_a_provision_with_its_lead_in() -> None:
+    text = (
+        "This Agreement shall be governed by the laws of the State of California. Each party shall perform its "
+        "obligations hereunder and the parties agree to the following terms pursuant to this Agreement.\n\n"
+        "This Agreement may be terminated upon the occurrence of any of the following events:\n\n"
+        "(a) By either party if the other party is in breach of any material obligation hereunder;\n\n"
+        "(b) By either party if the other party becomes insolvent or bankrupt; or\n\n"
+        "(c) By either party hereto upon sixty (60) days prior written notice to the other party hereto."
+    )
+    flags = [f for f in detect_clauses(text) if f.category == "Termination For Convenience"]
+    assert flags and "sixty (60) days" in flags[0].text and "following events" in flags[0].text
+    one_sentence = (
+        "Either party may terminate: (a) on a breach by the other; (b) on its insolvency; (c) on 30 days notice."
+    )
+    assert provisions(one_sentence) == [
+        "Either party may terminate: (a) on a breach by the other;",
+        "Either party may terminate: (b) on its insolvency;",
+        "Either party may terminate: (c) on 30 days notice.",
+    ]
+
+
+def test_flags_carry_the_exact_span_of_their_sentence() -> None:
+    text = (
+        "This Agreement is governed by the laws of the State of New York. The parties agree hereto.\n\n"
+        "Neither party may assign this Agreement without the prior written consent of the other party. "
+        "Each party shall perform its obligations under this Agreement pursuant to its terms hereof."
+    )
+    flags = {f.category: f for f in detect_clauses(text, force=True)}
+    law, assignment = flags["Governing Law"], flags["Anti-Assignment"]
+    assert law.start is not None and law.end is not None
+    assert text[law.start : law.end] == "This Agreement is governed by the laws of the State of New York."
+    assert assignment.start is not None and assignment.end is not None
+    assert text[assignment.start : assignment.end].startswith("Neither party may assign")

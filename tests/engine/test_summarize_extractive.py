@@ -46,8 +46,8 @@ def test_beats_sumy_lexrank_and_textrank_on_rouge2() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     import quality
 
-    records = quality.load(SCISUMM, 12)
-    rows = quality.evaluate(records, 5)
+    records = quality.load(SCISUMM, 12, "heldout")
+    rows = quality.evaluate(records, 150, 5, ["builtin", "lexrank", "textrank"])
     r2 = {(r["method"], r["reference"]): r["rouge2"] for r in rows}
     for reference in ("abstract", "human"):
         ours = r2[("chapterwise extractive", reference)]
@@ -65,3 +65,9 @@ def test_a_chapter_heading_is_not_a_summary_sentence() -> None:
     result = ExtractiveSummarizer().summarize(SummaryRequest(text=text, max_sentences=2))
     assert "Caucus-Race" not in result.summary
     assert result.preview.startswith("They were indeed")
+
+
+def test_a_text_without_prose_is_its_own_summary_page_numbers_aside() -> None:
+    result = ExtractiveSummarizer().summarize(SummaryRequest(text="test example\n\n12"))
+    assert result.summary == "test example"
+    assert [(s.start, s.end) for s in result.sentences] == [(0, 12)]

@@ -26,6 +26,7 @@ from ..summarize.base import (
     SummarySentence,
     TransientError,
 )
+from ..summarize.document import summarize_document_extractive
 from ..summarize.grounding import align, align_across, find_span, split_summary
 
 log = logging.getLogger(__name__)
@@ -150,6 +151,10 @@ def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_senten
         only = work.chapters[0]
         sentences = [replace(s, chapter=only.index) for s in only.sentences or ground(only.summary, only.text)]
         return DocumentResult(work.document_id, status, summary=only.summary, error=error, sentences=sentences)
+    if summarizer.name == "extractive" and all(c.text for c in work.chapters):
+        extractive = _extractive_document(work, status, error, max_sentences)
+        if extractive.summary or extractive.error:
+            return extractive  # else no chapter has prose to quote: reduce the chapter summaries below
     text = "\n\n".join(f"{c.title}\n\n{c.summary}" for c in work.chapters)
     request = SummaryRequest(
         text=text,
@@ -169,3 +174,26 @@ def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_senten
         split_summary(result.summary), [(c.index, c.text) for c in work.chapters if c.text]
     )
     return DocumentResult(work.document_id, status, summary=result.summary, error=error, sentences=sentences)
+
+
+#: Words of a whole-document summary per sentence of a chapter summary (5 sentences → 250 words).
+DOCUMENT_WORDS_PER_SENTENCE = 50
+
+
+def _extractive_document(work: DocumentWork, status: str, error: str | None, max_sentences: int) -> DocumentResult:
+    """The built-in backend's whole-document summary, chosen from every chapter's text (not its summary).
+
+    Sentences carry their chapter's index in the document and their exact span in its text.
+    """
+    try:
+        summary = summarize_document_extractive(
+            [(c.title, c.text) for c in work.chapters],
+            words=DOCUMENT_WORDS_PER_SENTENCE * max_sentences,
+            focus=work.focus,
+        )
+    except Exception as err:
+        log.warning("Whole-document summary of %s failed: %s", work.document_id, err)
+        note = f"The whole-document summary could not be made: {err}"
+        return DocumentResult(work.document_id, status, summary=None, error=f"{error}; {note}" if error else note)
+    sentences = [replace(s, chapter=work.chapters[s.chapter or 0].index) for s in summary.sentences]
+    return DocumentResult(work.document_id, status, summary=summary.text or None, error=error, sentences=sentences)

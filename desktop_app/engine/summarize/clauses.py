@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .base import ClauseFlag
+from .sentences import sentence_spans
 
 Severity = Literal["high", "medium", "low"]
 
@@ -105,6 +106,9 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"reason)|at\s+(?:its|their)\s+(?:sole\s+)?(?:discretion|convenience))",
             r"(?:may|can|shall have the right to)\s+terminate\s[^.]{0,120}?(?:at any time\s+)?" + _NOTICE,
             r"(?:either|any)\s+party\s+may\s+terminate\s+this\s+(?:agreement|contract)\s+(?:at any time|upon)",
+            # a list of termination events, one of them notice alone: "may be terminated … (d) By either
+            # party upon sixty (60) days prior written notice"
+            r"terminat\w*[^.]{0,200}?\bby\s+(?:either|any)\s+party[^.;]{0,40}?" + _NOTICE,
         ),
         unless=(r"\bbreach", r"\bdefault", r"\binsolven", r"\bbankrupt", r"fail(?:s|ure)?\s+to"),
         cuad="Termination For Convenience",
@@ -130,6 +134,7 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"[^.]{0,40}?(?:products?|business|services?|goods)",
             r"(?:shall|will)\s+not[^.]{0,120}?(?:directly or indirectly)[^.]{0,120}?(?:compet|engage in)",
             r"(?:refrain|abstain)\s+from[^.]{0,120}?compet",
+            r"(?:prohibit|restrict|forbid|preclude)\w*\s[^.]{0,60}?\bcompetition\b",
             r"\bnot\b(?:\s+\(?\w+\)?){0,4}\s+(?:represent|sell|market|distribute|manufacture|promote|procure|"
             r"engage)[^.]{0,150}?\bcompet\w*",
         ),
@@ -159,6 +164,11 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"(?:merger|consolidation|reorgani[sz]ation|acquisition)[^.]{0,200}?(?:terminat|consent|deemed"
             r"\s+(?:an?\s+)?assign)",
             r"(?:sale|transfer)\s+of\s+(?:all\s+or\s+)?substantially\s+all",
+            r"substantially\s+all\s+(?:of\s+)?(?:the\s+|its\s+|their\s+)?assets[^.;]{0,80}?(?:are|is|be|been)\s+"
+            r"(?:transferred|sold|conveyed|acquired)",
+            r"(?:ownership|control)\s+(?:or\s+\w+\s+)?of\s+[^.;]{0,60}?(?:ha(?:s|ve)\s+(?:materially\s+)?changed|"
+            r"changes?\s+materially|is\s+transferred)",
+            r"change\s+(?:in|of)\s+(?:the\s+)?(?:ownership|majority\s+ownership|management)\b",
             r"(?:beneficial\s+)?owner\w*\s+of\s+(?:more than\s+)?(?:fifty|50)\s*(?:percent|%)",
         ),
         cuad="Change Of Control",
@@ -169,8 +179,7 @@ CATEGORIES: dict[str, ClauseCategory] = {
         (
             r"(?:shall|may|will)\s+not\s+(?:\w+\s+){0,3}(?:assign|transfer|delegate)\w*\s[^.]{0,250}?"
             r"(?:consent|approval|permission)",
-            r"(?:assign|transfer)\w*[^.]{0,150}?without\s+(?:the\s+)?(?:express\s+)?(?:prior\s+)?"
-            r"(?:express\s+)?(?:written\s+)?(?:consent|approval)",
+            r"(?:assign|transfer)\w*[^.]{0,150}?without\s+(?:the\s+)?(?:[\w'’]+\s+){0,5}?(?:consent|approval|permission)",
             r"(?:not|neither)\s[^.]{0,60}?(?:assignable|transferable)",
             r"any\s+(?:purported\s+)?assignment[^.]{0,100}?(?:void|null|without effect)",
         ),
@@ -261,26 +270,44 @@ def looks_like_contract(text: str) -> bool:
 
 def detect_clauses(text: str, *, per_category: int = 3, force: bool = False) -> list[ClauseFlag]:
     """Rule-based clause flags of a contract text (empty for texts that do not read like contracts)."""
-    from .extractive import split_sentences
-
     if not force and not looks_like_contract(text):
         return []
     flags: list[ClauseFlag] = []
     counts: dict[str, int] = {}
-    for sentence in split_sentences(text):
+    lead = ""  # the words that open a list whose items stand as sentences of their own
+    for start, end in sentence_spans(text):
+        sentence = " ".join(text[start:end].split())
+        if sentence.endswith(":") and not _ITEM.match(sentence):
+            lead = sentence
+        elif not _ITEM.match(sentence):
+            lead = ""
         if len(sentence) < 20:
             continue
-        for name, spec in CATEGORIES.items():
-            if counts.get(name, 0) >= per_category or not spec.matches(sentence):
-                continue
-            counts[name] = counts.get(name, 0) + 1
-            flags.append(ClauseFlag(name, spec.severity, sentence[:600], _locate(text, sentence)))
+        units = provisions(f"{lead} {sentence}" if lead and _ITEM.match(sentence) else sentence)
+        for provision in units:
+            for name, spec in CATEGORIES.items():
+                if counts.get(name, 0) >= per_category or not spec.matches(provision):
+                    continue
+                counts[name] = counts.get(name, 0) + 1
+                flags.append(ClauseFlag(name, spec.severity, provision[:600], start, end))
     return flags
 
 
-def _locate(text: str, sentence: str) -> int | None:
-    words = sentence.split()[:8]
-    if not words:
-        return None
-    match = re.search(r"\s+".join(re.escape(w) for w in words), text)
-    return match.start() if match else None
+_ITEM = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s")
+_ENUMERATOR = re.compile(r"(?:(?<=[:;,.])|(?<=\band)|(?<=\bor))\s*\((?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s+")
+
+
+def provisions(sentence: str) -> list[str]:
+    """A sentence's provisions: each enumerated item "(a) …; (b) …" with the words that lead into the list.
+
+    Contracts list alternatives in one sentence ("may be terminated: (a) on a breach…; (d) by either party
+    on sixty days' notice"); each item is a provision of its own, so a veto word in one item (breach)
+    must not hide what another says.
+    """
+    cuts = [m for m in _ENUMERATOR.finditer(sentence) if m.start() > 0]
+    if len(cuts) < 2:
+        return [sentence]
+    lead = sentence[: cuts[0].start()].strip()
+    items = [sentence[a.start() : b.start()].strip() for a, b in zip(cuts, [*cuts[1:], None], strict=False) if b]
+    items.append(sentence[cuts[-1].start() :].strip())
+    return [f"{lead} {item}" for item in items]

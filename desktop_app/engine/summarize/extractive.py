@@ -1,14 +1,16 @@
-"""The built-in offline summarizer: sentence centrality over TF-IDF similarity, with numpy.
+"""The built-in offline summarizer: clean candidate sentences, a learned structural ranker, MMR.
 
-It ranks sentences the way LexRank does (PageRank over a cosine-similarity graph of sentences), adds
-a mild position prior (authors state their point early), and picks sentences greedily with a redundancy
-penalty (maximal marginal relevance), so the summary covers the chapter instead of repeating its most
-central idea. A focus instruction, when given, pulls the ranking toward sentences that share its terms.
-Contract clause flags come from the rule-based detector of :mod:`.clauses`.
+A chapter's text is cut into sentence spans (:mod:`.sentences`), sentences no reader should be shown
+are set aside (headings, title blocks, e-mail/URL lines, references, table rows, captions, formulas,
+running heads, page numbers: :mod:`.hygiene`), and the rest are scored by the small logistic ranker
+of :mod:`.ranker` over structural features (section, position in it, centrality, cue phrases, what
+other sections echo). Sentences are then picked greedily with a redundancy penalty (maximal marginal
+relevance) and given back in text order, each with its exact span. A focus instruction, when given,
+pulls the ranking toward sentences that share its terms. Contract clause flags come from the
+rule-based detector of :mod:`.clauses`.
 
-The position prior's weight (0.4) was chosen on ScisummNet's dev set as a compromise: ROUGE-2 against
-the abstracts rises from 16.1 (0.25) to 23.0 (0.4) and peaks near 0.55 (26.9), but a heavier prior
-turns the method into Lead-k, which serves books and contracts worse than papers (see docs/BACKENDS.md).
+Measured in ``bench/quality.py`` and docs/PERFORMANCE.md: ROUGE-2 against the abstract on dev
+papers the ranker never saw, at 150 words, against Lead, LexRank, LSA and TextRank.
 
 Thread-safe and stateless: many workers may call :meth:`ExtractiveSummarizer.summarize` at once.
 """
@@ -20,164 +22,91 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .base import SummarizerBase, SummaryRequest, SummaryResult, make_preview
+from .base import SummarizerBase, SummaryRequest, SummaryResult, SummarySentence, make_preview
 from .clauses import detect_clauses
+from .hygiene import FURNITURE, Junk, junk_kinds
+from .ranker import features, scores
+from .sentences import sentence_spans, split_sentences
+from .terms import tokenize
 
-# --- sentence splitting
+__all__ = ["Analysis", "ExtractiveSummarizer", "analyze", "focus_vector", "rank", "split_sentences", "tokenize"]
+
+#: Candidates shorter than this many words are dropped when there are enough longer ones: a summary
+#: of dialogue fragments ('"Mary Ann!" said the voice.') tells the reader nothing.
+MIN_WORDS = 6
+_LINE_BREAK_HYPHEN = re.compile(r"(\w)-\n\s*(\w)")
 
 
-def _words(text: str) -> frozenset[str]:
-    """A word list written as prose-like lines (easier to read and edit than a list literal)."""
-    return frozenset(text.split())
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One text cut and judged: every sentence span, its junk class, and the candidates' indices."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    kinds: list[Junk | None]
+    candidates: list[int]
+    sections: list[int]  # per candidate: index into ``section_titles``
+    section_titles: list[str]
+
+    def sentence(self, index: int) -> str:
+        """The sentence at span ``index`` with its whitespace collapsed (a line-break hyphen joined)."""
+        start, end = self.spans[index]
+        raw = self.text[start:end]
+        if "-\n" in raw:
+            raw = _LINE_BREAK_HYPHEN.sub(r"\1\2", raw)
+        return " ".join(raw.split())
 
 
-_ABBREVIATIONS = _words(
+def analyze(text: str, title: str = "") -> Analysis:
+    """Cut ``text`` into sentences, judge them, and keep the candidates a summary may quote.
+
+    ``title`` is the chapter's title: the section of the sentences before the text's first heading
+    ("1 Introduction" when the parser took the heading out of the text), and a "References" chapter is
+    all reference entries.
     """
-    mr mrs ms dr prof sr jr st vs etc al fig figs eq eqs no nos vol pp p ch sec cf ie eg e.g i.e approx
-    inc ltd co corp dept est jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k ph.d z.b bzw usw
-    ca vgl nr s bd hrsg
+    spans = sentence_spans(text)
+    kinds = junk_kinds(text, spans, title)
+    titles = [" ".join(title.split())]
+    sections: list[int] = []
+    candidates: list[int] = []
+    for i, kind in enumerate(kinds):
+        if kind is Junk.HEADING:
+            start, end = spans[i]
+            titles.append(" ".join(text[start:end].split()))
+        elif kind is None:
+            candidates.append(i)
+            sections.append(len(titles) - 1)
+    long_enough = [j for j, i in enumerate(candidates) if len(text[spans[i][0] : spans[i][1]].split()) >= MIN_WORDS]
+    if len(long_enough) >= 3:
+        candidates = [candidates[j] for j in long_enough]
+        sections = [sections[j] for j in long_enough]
+    return Analysis(text, spans, kinds, candidates, sections, titles)
+
+
+def rank(
+    analysis: Analysis, sentences: Sequence[str], *, title: str = "", focus: str | None = None
+) -> tuple[NDArray[np.float64], list[list[str]]]:
+    """One score in [0, 1] per candidate of ``analysis`` (higher = more summary-worthy), and their words.
+
+    ``sentences`` are the candidates' texts (``analysis.sentence(i)`` for each candidate).
     """
-)
-_SENTENCE_END = re.compile(r"([.!?。！？]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-ZÄÖÜÀ-Þ0-9\u0400-\u042F])")
-_HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-
-_STOPWORDS = _words(
-    """
-    a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have
-    having he her here hers herself him himself his how i if in into is it its itself just me more most
-    my myself no nor not now of off on once only or other our ours ourselves out over own same she
-    should so some such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves also may might must shall upon thus however therefore
-    one two use used using well within without via et al paper section figure table
-    der die das und in den von zu mit sich des auf für ist im dem nicht ein eine als auch es an
-    werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen so zum war
-    haben nur oder aber vor zur bis mehr durch man sein wurde sei
-    """
-)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text into sentences; blank lines always end a sentence (headings, list items)."""
-    text = _HYPHEN_BREAK.sub(r"\1\2", text)
-    sentences: list[str] = []
-    for raw in re.split(r"\n\s*\n", text):
-        block = " ".join(raw.split())
-        if not block:
-            continue
-        start = 0
-        for match in _SENTENCE_END.finditer(block):
-            end = match.end(1)
-            candidate = block[start:end]
-            last_word = candidate.rsplit(" ", 1)[-1].rstrip(".!?").lower()
-            if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
-                continue  # "Dr. Smith", "J. Doe": not a sentence end
-            sentences.append(candidate.strip())
-            start = match.end()
-        tail = block[start:].strip()
-        if tail:
-            sentences.append(tail)
-    return sentences
-
-
-def tokenize(sentence: str) -> list[str]:
-    """Lower-cased content words, stop words dropped, crude plural folding."""
-    words = []
-    for word in _WORD.findall(sentence.lower()):
-        if word in _STOPWORDS or len(word) < 2 or word.isdigit():
-            continue
-        words.append(word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word)
-    return words
-
-
-# --- ranking
-
-
-def _tfidf(token_lists: Sequence[Sequence[str]]) -> tuple[NDArray[np.float64], dict[str, int], NDArray[np.float64]]:
-    vocab: dict[str, int] = {}
-    for tokens in token_lists:
-        for t in tokens:
-            vocab.setdefault(t, len(vocab))
-    n = len(token_lists)
-    matrix = np.zeros((n, max(len(vocab), 1)), dtype=np.float64)
-    for i, tokens in enumerate(token_lists):
-        for t, c in Counter(tokens).items():
-            matrix[i, vocab[t]] = 1.0 + math.log(c)
-    df = np.count_nonzero(matrix, axis=0)
-    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-    matrix *= idf
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return matrix / norms, vocab, idf
-
-
-def _pagerank(sim: NDArray[np.float64], damping: float = 0.85, iterations: int = 50) -> NDArray[np.float64]:
-    n = sim.shape[0]
-    row_sums = sim.sum(axis=1, keepdims=True)
-    row_sums[row_sums == 0] = 1.0
-    transition = sim / row_sums
-    scores = np.full(n, 1.0 / n)
-    teleport = (1.0 - damping) / n
-    for _ in range(iterations):
-        new = teleport + damping * (transition.T @ scores)
-        if np.abs(new - scores).sum() < 1e-6:
-            return np.asarray(new, dtype=np.float64)
-        scores = new
-    return scores
-
-
-_SENTENCE_CLOSE = tuple('.!?:;"\'”’)]。！？')
-
-
-def _is_heading(sentence: str) -> bool:
-    return len(sentence.split()) <= 12 and not sentence.rstrip().endswith(_SENTENCE_CLOSE)
-
-
-def rank_sentences(
-    sentences: Sequence[str],
-    *,
-    focus: str | None = None,
-    position_weight: float = 0.4,
-    max_graph: int = 1500,
-) -> NDArray[np.float64]:
-    """Return one score per sentence (higher = more summary-worthy)."""
-    token_lists = [tokenize(s) for s in sentences]
-    n = len(sentences)
-    if n == 0:
-        return np.zeros(0)
-    vectors, vocab, idf = _tfidf(token_lists)
-    if n <= max_graph:
-        sim = vectors @ vectors.T
-        np.fill_diagonal(sim, 0.0)
-        sim[sim < 0.05] = 0.0
-        centrality = _pagerank(sim)
-    else:
-        # Very long chapters: similarity to the chapter's centroid instead of an n² graph.
-        centroid = vectors.mean(axis=0)
-        centrality = vectors @ centroid
-    centrality = centrality / (centrality.max() or 1.0)
-    positions = np.arange(n, dtype=np.float64)
-    prior = 1.0 / (1.0 + positions / max(n / 10.0, 1.0))
-    scores = (1.0 - position_weight) * centrality + position_weight * prior
-    lengths = np.array([len(t) for t in token_lists], dtype=np.float64)
-    scores[lengths < 4] *= 0.3  # fragments, captions
-    scores[lengths > 80] *= 0.5  # run-ons from broken extraction
-    # A short line without closing punctuation is a heading ("A Caucus-Race And A Long Tale"): it names the
-    # chapter, it does not summarize it.
-    headings = np.array([_is_heading(s) for s in sentences])
-    scores[headings] *= 0.05
+    cand = features(sentences, analysis.sections, analysis.section_titles, title)
+    raw = scores(cand.matrix)
+    if raw.size == 0:
+        return raw, cand.tokens
+    low, high = float(raw.min()), float(raw.max())
+    ranked = (raw - low) / (high - low) if high > low else np.ones_like(raw)
     if focus:
-        q = focus_vector(focus, vocab, idf)
+        q = focus_vector(focus, cand.vocab, cand.idf)
         if q is not None:
-            relevance = vectors @ q
-            scores = 0.4 * scores + 0.6 * (relevance / (relevance.max() or 1.0))
-    return scores
+            relevance = cand.vectors @ q
+            ranked = 0.4 * ranked + 0.6 * (relevance / (relevance.max() or 1.0))
+    return np.asarray(ranked, dtype=np.float64), cand.tokens
 
 
 def _same_word(focus_term: str, term: str) -> bool:
@@ -204,29 +133,27 @@ def focus_vector(focus: str, vocab: dict[str, int], idf: NDArray[np.float64]) ->
     return q / norm if norm > 0 else None
 
 
-def select(sentences: Sequence[str], scores: NDArray[np.float64], k: int, redundancy: float = 0.6) -> list[int]:
-    """Greedy maximal-marginal-relevance pick of ``k`` sentence indices, returned in text order."""
-    if k >= len(sentences):
-        return list(range(len(sentences)))
-    token_sets = [set(tokenize(s)) for s in sentences]
+def mmr_order(
+    token_sets: Sequence[set[str]], values: NDArray[np.float64], k: int, redundancy: float = 0.6
+) -> list[int]:
+    """Greedy maximal-marginal-relevance order of up to ``k`` indices (best first).
+
+    A sentence's value is its score times ``1 - redundancy * overlap``, where ``overlap`` is its largest
+    word overlap (over the smaller set) with a sentence already chosen.
+    """
+    pool = [int(i) for i in np.argsort(-values, kind="stable")[: max(k * 6, 40)]]
+    overlap = dict.fromkeys(pool, 0.0)
     chosen: list[int] = []
-    order = list(np.argsort(-scores, kind="stable"))
-    candidates = order[: max(k * 8, 40)]
-    while len(chosen) < k and candidates:
-        best, best_value = None, -1e9
-        for i in candidates:
-            overlap = 0.0
-            for j in chosen:
-                a, b = token_sets[i], token_sets[j]
-                if a and b:
-                    overlap = max(overlap, len(a & b) / min(len(a), len(b)))
-            value = float(scores[i]) - redundancy * overlap * float(scores[i])
-            if value > best_value:
-                best, best_value = i, value
-        assert best is not None
-        chosen.append(int(best))
-        candidates.remove(best)
-    return sorted(chosen)
+    while len(chosen) < k and pool:
+        best = max(pool, key=lambda i: float(values[i]) * (1.0 - redundancy * overlap[i]))
+        chosen.append(best)
+        pool.remove(best)
+        b = token_sets[best]
+        for i in pool:
+            a = token_sets[i]
+            if a and b:
+                overlap[i] = max(overlap[i], len(a & b) / min(len(a), len(b)))
+    return chosen
 
 
 class ExtractiveSummarizer(SummarizerBase):
@@ -236,13 +163,13 @@ class ExtractiveSummarizer(SummarizerBase):
     cpu_bound = True
     max_concurrency: int | None = None
 
-    def __init__(self, model: str = "textrank-mmr", position_weight: float = 0.4) -> None:
-        self.model = model or "textrank-mmr"
-        self.position_weight = position_weight
+    def __init__(self, model: str = "structural-mmr") -> None:
+        self.model = model or "structural-mmr"
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         started = time.perf_counter()
-        summary = " ".join(self._pick(request))
+        picked = sorted(self.ranked(request)[: max(1, request.max_sentences)], key=lambda s: s.start or 0)
+        summary = " ".join(s.text for s in picked)
         flags = detect_clauses(request.text) if request.want_clauses and request.kind == "chapter" else []
         return SummaryResult(
             summary=summary,
@@ -251,18 +178,36 @@ class ExtractiveSummarizer(SummarizerBase):
             model=self.model,
             latency_ms=(time.perf_counter() - started) * 1000.0,
             clause_flags=flags,
+            sentences=picked,
         )
 
     def stream(self, request: SummaryRequest) -> Iterator[str]:
-        for sentence in self._pick(request):
-            yield sentence + " "
+        picked = sorted(self.ranked(request)[: max(1, request.max_sentences)], key=lambda s: s.start or 0)
+        for sentence in picked:
+            yield sentence.text + " "
 
     def close(self) -> None:
         return None
 
-    def _pick(self, request: SummaryRequest) -> list[str]:
-        sentences = split_sentences(request.text)
-        if not sentences:
-            return []
-        scores = rank_sentences(sentences, focus=request.focus, position_weight=self.position_weight)
-        return [sentences[i] for i in select(sentences, scores, max(1, request.max_sentences))]
+    def ranked(self, request: SummaryRequest, *, limit: int | None = None) -> list[SummarySentence]:
+        """Candidate sentences best first (MMR order), each with its exact span; at most ``limit``.
+
+        The bench cuts this list at a word budget; :meth:`summarize` takes ``max_sentences`` of it.
+        """
+        analysis = analyze(request.text, request.title)
+        k = limit if limit is not None else max(1, request.max_sentences)
+        if not analysis.candidates:
+            # A text with no prose at all ("test example", a lone heading): its own lines are its summary,
+            # page furniture aside, rather than nothing.
+            keep = [i for i, kind in enumerate(analysis.kinds) if kind not in FURNITURE] or [
+                i for i, kind in enumerate(analysis.kinds) if kind is not Junk.PAGE_NUMBER
+            ]
+            keep = keep[:k]
+            return [SummarySentence(analysis.sentence(i), *analysis.spans[i]) for i in keep]
+        sentences = [analysis.sentence(i) for i in analysis.candidates]
+        values, tokens = rank(analysis, sentences, title=request.title, focus=request.focus)
+        token_sets = [set(t) for t in tokens]
+        order = mmr_order(token_sets, values, min(k, len(sentences)))
+        return [
+            SummarySentence(sentences[j], *analysis.spans[analysis.candidates[j]]) for j in order
+        ]

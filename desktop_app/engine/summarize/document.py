@@ -1,0 +1,151 @@
+"""The extractive whole-document summary: a short overview and key points labelled with their chapters.
+
+Stitching each chapter's lead sentences together gives a summary that is mostly chapter 1 plus
+fragments. Here every chapter's clean candidates (:func:`.extractive.analyze`) are ranked by the same
+learned ranker as a chapter summary, and the document's word budget is shared out in proportion to
+each chapter's weight (its words of prose, so a symbol index or a bibliography weighs little). Within
+its share a chapter gives its best sentences in MMR order; a sentence that repeats one already taken
+from any chapter is skipped, so no sentence appears twice. What a chapter's share cannot hold (less
+than one sentence) goes to the next chapters by weight.
+
+The two best-scored sentences of the whole selection (a chapter's scores weighed by the square root
+of its share of the document) open the summary as its overview; the rest are
+key points, grouped under their chapters' titles. Everything is given back in document order with
+exact spans into each chapter's text (``SummarySentence.chapter`` is the chapter's index in the list
+given).
+
+Pure and thread-safe; called by the pipeline's whole-document step on a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .base import SummarySentence
+from .extractive import analyze, mmr_order, rank
+
+__all__ = ["DocumentSummary", "KeyPoint", "summarize_document_extractive"]
+
+#: Sentences in the overview that opens a whole-document summary.
+OVERVIEW_SENTENCES = 2
+#: A sentence sharing more than this fraction of its words with one already taken is a repeat.
+REPEAT_OVERLAP = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPoint:
+    """The sentences one chapter contributes, under its title."""
+
+    chapter: int
+    title: str
+    sentences: list[SummarySentence]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """An overview and per-chapter key points; every sentence once, in document order."""
+
+    overview: list[SummarySentence]
+    points: list[KeyPoint] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> list[SummarySentence]:
+        """All sentences of the summary in document order (chapter, then position)."""
+        every = [*self.overview, *(s for p in self.points for s in p.sentences)]
+        return sorted(every, key=lambda s: (s.chapter or 0, s.start or 0))
+
+    @property
+    def text(self) -> str:
+        """The summary as plain text: the overview paragraph, then one line per chapter's key points."""
+        lines = [" ".join(s.text for s in self.overview)] if self.overview else []
+        if self.points:
+            lines.append("")
+            lines.append("Key points:")
+            lines.extend(f"- {p.title}: " + " ".join(s.text for s in p.sentences) for p in self.points)
+        return "\n".join(lines).strip()
+
+
+@dataclass(slots=True)
+class _Chapter:
+    index: int
+    title: str
+    sentences: list[SummarySentence]
+    values: list[float]
+    tokens: list[set[str]]
+    weight: float
+
+
+def summarize_document_extractive(
+    chapters: Sequence[tuple[str, str]], *, words: int = 250, focus: str | None = None
+) -> DocumentSummary:
+    """Summarize a whole document from its chapters' ``(title, text)`` within about ``words`` words.
+
+    Chapters are covered in proportion to their prose, no sentence is taken twice, and the result
+    is in document order. Empty chapters (or ones with nothing but headings and formulas) are skipped.
+    """
+    ranked = [_rank_chapter(i, title, text, focus) for i, (title, text) in enumerate(chapters)]
+    ranked = [c for c in ranked if c.sentences]
+    if not ranked or words <= 0:
+        return DocumentSummary([])
+    total = sum(c.weight for c in ranked)
+    chosen: dict[int, list[int]] = {c.index: [] for c in ranked}
+    taken: list[set[str]] = []
+    carry = 0.0
+    for chapter in sorted(ranked, key=lambda c: -c.weight):
+        budget = words * chapter.weight / total + carry
+        used = 0
+        for j in range(len(chapter.sentences)):
+            length = len(chapter.sentences[j].text.split())
+            if used + length / 2 > budget:
+                break
+            if _repeats(chapter.tokens[j], taken):
+                continue
+            chosen[chapter.index].append(j)
+            taken.append(chapter.tokens[j])
+            used += length
+        carry = max(0.0, budget - used)
+    picked = [(c, j) for c in ranked for j in chosen[c.index]]
+    if not picked:  # a budget smaller than any sentence: the single best one
+        best = max(ranked, key=lambda c: c.values[0])
+        picked = [(best, 0)]
+    # Scores are relative within a chapter; a heavier chapter's best sentence speaks for more of the book.
+    by_value = sorted(picked, key=lambda cj: -cj[0].values[cj[1]] * (cj[0].weight / total) ** 0.5)
+    overview_keys = {(c.index, j) for c, j in by_value[:OVERVIEW_SENTENCES]}
+    overview = sorted(
+        (c.sentences[j] for c, j in picked if (c.index, j) in overview_keys), key=lambda s: (s.chapter, s.start)
+    )
+    points = []
+    for c in ranked:
+        rest = [c.sentences[j] for j in chosen[c.index] if (c.index, j) not in overview_keys]
+        if rest:
+            points.append(KeyPoint(c.index, c.title, sorted(rest, key=lambda s: s.start or 0)))
+    return DocumentSummary(overview, points)
+
+
+def _rank_chapter(index: int, title: str, text: str, focus: str | None) -> _Chapter:
+    """A chapter's candidates in MMR order, with their scores, word sets and the chapter's weight."""
+    analysis = analyze(text, title)
+    if not analysis.candidates:
+        return _Chapter(index, title, [], [], [], 0.0)
+    sentences = [analysis.sentence(i) for i in analysis.candidates]
+    values, tokens = rank(analysis, sentences, title=title, focus=focus)
+    token_sets = [set(t) for t in tokens]
+    order = mmr_order(token_sets, values, min(len(sentences), 30))
+    spans = [analysis.spans[analysis.candidates[j]] for j in order]
+    weight = float(sum(len(s.split()) for s in sentences))
+    return _Chapter(
+        index,
+        title,
+        [SummarySentence(sentences[j], s, e, chapter=index) for j, (s, e) in zip(order, spans, strict=True)],
+        [float(values[j]) for j in order],
+        [token_sets[j] for j in order],
+        weight,
+    )
+
+
+def _repeats(tokens: set[str], taken: list[set[str]]) -> bool:
+    if not tokens:
+        return True
+    return any(other and len(tokens & other) / min(len(tokens), len(other)) > REPEAT_OVERLAP for other in taken)
+

@@ -1,0 +1,263 @@
+"""Which sentences are not prose a reader should be shown: headings, front matter, references, tables…
+
+Extracted text carries much that a segmenter cuts into "sentences" but no summary should quote:
+section headings, a paper's title/author/affiliation block, e-mail and URL lines, reference-list
+entries, table rows, figure and table captions, formula fragments, running headers and footers, page
+numbers. :func:`junk_kind` judges one sentence on its own; :func:`junk_kinds` judges every sentence of a
+text with its context (a line repeated on many pages is a running header; what follows a
+"References" heading is the reference list; what precedes "Abstract" is the title block).
+
+The rules are deliberately conservative where prose is at stake: a sentence is junk only when it
+shows a class's marks clearly, so a summary can still quote "Figure 3 shows that…" or a sentence
+with a citation. Pure functions, thread-safe.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from enum import StrEnum
+
+from .sentences import sentence_spans
+
+__all__ = ["Junk", "is_heading", "junk_kind", "junk_kinds"]
+
+
+class Junk(StrEnum):
+    """Why a sentence may not be picked for a summary."""
+
+    HEADING = "heading"
+    FRONT_MATTER = "front matter"  # title, authors, affiliations, venue, copyright
+    CONTACT = "e-mail or URL"
+    REFERENCE = "reference entry"
+    TABLE = "table row"
+    CAPTION = "caption"
+    FORMULA = "formula"
+    RUNNING_HEAD = "running header or footer"
+    PAGE_NUMBER = "page number"
+    FRAGMENT = "fragment"  # begins mid-sentence: ". γ1 und γ2 aus Abbildung 3.3a nicht homotop."
+
+
+_CLOSE = tuple('.!?"\'”’)]。！？')
+_HEADING_CLOSE = tuple('.!?:;,"\'”’。！？')  # "Beispiel 9 (diskrete Metrik)" is still a heading
+_FUNCTION_WORDS = frozenset(
+    """
+    a an the of to in on at by for with from and or but not is are was were be been being has have had
+    do does did this that these those it its as if than then so such which who whom whose what when
+    where while we our us you your he she his her they their them i my me there here can could will
+    would should may might must shall into over under between about after before also only very
+    der die das den dem des ein eine einer eines einem und oder nicht ist sind war wird werden hat
+    haben mit von zu im in auf für aus bei nach wenn dann so sich es er sie wir man auch nur noch
+    le la les un une des et ou est sont avec pour dans par sur que qui ne pas el los las y en es
+    """.split()
+)
+
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-–—]\s*)?(?:(?:page|seite|p\.)\s*)?\d{1,4}(?:\s*(?:/|of|von)\s*\d{1,4})?(?:\s*[-–—])?\s*$",
+    re.IGNORECASE,
+)
+_FOOTER = re.compile(
+    r"^\s*(?:(?:page|seite)\s+\d+(?:\s*(?:/|of|von)\s*\d+)?\b|printed (?:by|on|from)\b)", re.IGNORECASE
+)
+# A page number beside a title in capitals: "4 1.1. TOPOLOGISCHE RÄUME", "INTRODUCTION 7".
+_RUNNING_HEAD = re.compile(
+    r"^\s*(?:\d{1,4}\s+(?:\d+(?:\.\d+)*\.?\s+)?[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}|[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}\s+\d{1,4})$"
+)
+_NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,4}\.?|[IVXLC]{1,6}\.|[A-Z]\.)\s+\S")
+_CAPTION = re.compile(
+    r"^(?:figure|fig\.?|table|tab\.?|abbildung|abb\.?|tabelle|chart|graph|listing|algorithm|plate|exhibit)"
+    r"\s*[\dIVX]+(?:[.-]\d+)*\s*[:.|)]",
+    re.IGNORECASE,
+)
+# A caption the PDF's layout glued into the text around it: "… (b) Fall 2 Abbildung 4.20: Zwei Punkte …".
+_GLUED_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Abbildung|Abb\.|Tabelle)\s*\d+(?:\.\d+)*[a-z]?:\s")
+_FRAGMENT_START = re.compile(r"^(?:[.,;:)\]}|!?]|[a-zäöüß][a-zäöüß]*\b(?![.'’]))")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w\s,.-]+\}\s*@[\w.-]+")
+_URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
+_REFERENCE_MARKS = (
+    re.compile(r"\bIn\s+(?:Proceedings\b|Proc\.|Advances in\b)"),
+    re.compile(r"\bProceedings of\b|\bConference on\b|\bWorkshop\b|\bSymposium\b"),
+    re.compile(r"\bpp?\.\s*\d+|\bpages\s+\d+\s*[-–]\s*\d+"),
+    re.compile(r"\b(?:Vol|vol|No|no)\.\s*\d+|\b\d+\s*\(\d+\)\s*[:,]\s*\d+"),
+    re.compile(r"\b(?:Journal|Transactions|Press|Publishers|Verlag|Springer|Elsevier|ACM|IEEE)\b"),
+    re.compile(r"^\s*\[\d{1,3}\]|^\s*\d{1,3}\.\s+[A-Z][a-z]+,\s"),
+    re.compile(r"^[A-Z][\w'-]+,\s+(?:[A-Z]\.\s*){1,3}(?:,|and|&)|^[A-Z][\w'-]+\s+(?:[A-Z]\.\s*){1,3},"),
+    re.compile(r"(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+,\s+(?:and\s+)?(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+"),
+    re.compile(r"[.,]\s*(?:19|20)\d\d[a-z]?\s*\.\s*[A-Z]|\((?:19|20)\d\d[a-z]?\)\.\s"),
+    re.compile(
+        r"\b(?:doi|arXiv|ISBN|ISSN)\b|Technical Report|Ph\.\s?D\. (?:thesis|dissertation)|\bet al\.\s*(?:19|20)\d\d\."
+    ),
+)
+_REFERENCE_START = re.compile(r"^In\s+(?:Proceedings\b|Proc\.|Advances in\b)|^\[\d{1,3}\]\s+[A-Z]")
+_AFFILIATION = re.compile(
+    r"\b(?:University|Universität|Université|Universidad|Institute|Institut|Department|Dept\.|Laboratory|"
+    r"Laboratories|Labs?|School of|College|Faculty|Fakultät|Research Center|Corporation|Inc\.|GmbH)\b"
+)
+_FRONT = re.compile(
+    r"(?:^|\s)(?:©|\(c\)|c\s+(?:19|20)\d\d\s+Association|Copyright\b|All rights reserved|ISBN\b|"
+    r"Proceedings of the [\w\s]+,\s*pages\s+\d)",
+    re.IGNORECASE,
+)
+# Single letters, a letter with an index ("x1", "U2"), numbers, and bracket clutter: a formula's tokens.
+_MATH_TOKENS = re.compile(r"(?<!\S)(?:[^\W\d_]\d*|[^\W\d_][_^]\S*|\d+(?:[.,]\d+)?|[(){}\[\]|,;:]+\S*)(?!\S)")
+_FRONT_MARKERS = ("©", "(c)", "c 19", "c 20", "copyright", "rights reserved", "isbn", "proceedings of the")
+_MATH_SYMBOL = re.compile(r"[=<>+×÷±∈∉⊆⊂⊇⊃∩∪∅→←⇔⇒∀∃∑∏∫√∞≤≥≠≈∼∘∂∇◦]")
+_NUMBERS = re.compile(r"(?<!\S)[(\[]?[-+±]?\d+(?:[.,]\d+)?%?[)\]]?[,;]?(?!\S)")
+_SECTION_TITLES = re.compile(
+    r"^(?:abstract|introduction|conclusions?|references|bibliography|acknowledge?ments?|related work|"
+    r"background|discussion|results|evaluation|experiments?|zusammenfassung|einleitung|literatur|"
+    r"literaturverzeichnis|vorwort|contents|table of contents|inhaltsverzeichnis|index)\s*:?$",
+    re.IGNORECASE,
+)
+_REFERENCES_HEADING = re.compile(
+    r"^(?:\d+\.?\s+)?(?:references|bibliography|literatur(?:verzeichnis)?|works cited)\s*:?$", re.IGNORECASE
+)
+_SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,4}\.?\s+[^\W\d_]")
+_DIGITS = re.compile(r"\d")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_START_HEADING = re.compile(r"^(?:\d+\.?\s+)?(?:abstract|introduction|einleitung|zusammenfassung)\s*:?$", re.IGNORECASE)
+
+
+def is_heading(sentence: str) -> bool:
+    """A heading: a short line without closing punctuation, numbered ("2 Previous Work") or not."""
+    line = sentence.strip()
+    words = line.split()
+    if not words or line.endswith(_HEADING_CLOSE):
+        return False
+    if _SECTION_TITLES.match(line):
+        return True
+    if _NUMBERED_HEADING.match(line) and len(words) <= 14:
+        return True
+    return len(words) <= 12
+
+
+def junk_kind(sentence: str) -> Junk | None:
+    """The junk class of one sentence judged on its own, or None for prose worth showing."""
+    line = " ".join(sentence.split())
+    if not line:
+        return Junk.PAGE_NUMBER
+    if _PAGE_NUMBER.match(line):
+        return Junk.PAGE_NUMBER
+    if _FOOTER.match(line) or _RUNNING_HEAD.match(line):
+        return Junk.RUNNING_HEAD
+    if _CAPTION.match(line) or _GLUED_CAPTION.search(line):
+        return Junk.CAPTION
+    if _FRAGMENT_START.match(line):
+        return Junk.FRAGMENT
+    tokens = line.split()
+    if "@" in line and _EMAIL.search(line):
+        return Junk.CONTACT
+    lowered = line.lower()
+    if "http" in lowered or "www." in lowered or "ftp:" in lowered:
+        urls = _URL.findall(line)
+        if urls and (len(tokens) < 15 or _URL.match(line) or len(urls) > 1 or re.search(r"\d(?:https?|www)", line)):
+            return Junk.CONTACT
+    if any(marker in lowered for marker in _FRONT_MARKERS) and _FRONT.search(line):
+        return Junk.FRONT_MATTER
+    function_share = sum(t.strip(".,;:()") in _FUNCTION_WORDS for t in lowered.split()) / len(tokens)
+    if function_share < 0.2 and _AFFILIATION.search(line) and not line.endswith(("?", "!")):
+        return Junk.FRONT_MATTER
+    if _REFERENCE_START.match(line):
+        return Junk.REFERENCE
+    if function_share < 0.4:
+        marks = _reference_marks(line)
+        if marks >= 3 or (marks >= 2 and function_share < 0.3):
+            return Junk.REFERENCE
+    symbols = len(_MATH_SYMBOL.findall(line))
+    if symbols >= 3 and symbols >= 0.08 * len(tokens):
+        return Junk.FORMULA
+    if function_share < 0.35 or symbols:
+        math = len(_MATH_TOKENS.findall(line)) + symbols
+        if math >= 4 and math >= 0.4 * len(tokens):
+            return Junk.FORMULA
+    if is_heading(line):
+        return Junk.HEADING
+    if function_share < 0.25:
+        numbers = len(_NUMBERS.findall(line))
+        if numbers >= 4 and numbers >= 0.3 * len(tokens):
+            return Junk.TABLE
+    if len(tokens) >= 6 and function_share < 0.08 and not line.endswith(_CLOSE):
+        return Junk.TABLE
+    return None
+
+
+def _reference_marks(line: str) -> int:
+    found = 0
+    for mark in _REFERENCE_MARKS:
+        if mark.search(line):
+            found += 1
+            if found == 3:
+                break
+    return found
+
+
+def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> list[Junk | None]:
+    """The junk class of every sentence span of ``text``, judged with its context.
+
+    Beyond :func:`junk_kind`: a short line of its own that recurs three times or more (page numbers and
+    digits aside) is a running header or footer (a sentence repeated inside paragraphs is not); the
+    sentences after a "References" heading are reference entries until the next numbered heading (all
+    of them when ``title``, the chapter's title, is "References"); and the sentences before a leading
+    "Abstract" or "1 Introduction" heading (in the first 3,000 characters) are the title block.
+    """
+    sentences = [text[s:e] for s, e in spans]
+    kinds = [junk_kind(s) for s in sentences]
+    own_line = [(s == 0 or text[s - 1] == "\n") and (e == len(text) or text[e] == "\n") for s, e in spans]
+    shapes = Counter(
+        _shape(x) for x, line in zip(sentences, own_line, strict=True) if line and len(x) < 120
+    )
+    in_references = bool(_REFERENCES_HEADING.match(title.strip()))
+    start_heading = next(
+        (i for i, (s, e) in enumerate(spans[:60]) if s < 3000 and _START_HEADING.match(text[s:e].strip())), None
+    )
+    for i, sentence in enumerate(sentences):
+        kind = kinds[i]
+        repeated = own_line[i] and len(sentence) < 120 and shapes[_shape(sentence)] >= 3
+        if kind is Junk.HEADING and not _DIGITS.search(sentence) and repeated:
+            kinds[i] = Junk.RUNNING_HEAD  # the book's title atop every page
+            continue
+        if kind is Junk.HEADING:
+            if _REFERENCES_HEADING.match(sentence.strip()):
+                in_references = True
+            elif _SECTION_NUMBER.match(sentence.strip()) and not _YEAR.search(sentence):
+                in_references = False
+            continue
+        if kind is None and repeated:
+            kinds[i] = Junk.RUNNING_HEAD
+        elif kind is None and in_references:
+            kinds[i] = Junk.REFERENCE
+        elif kind is None and start_heading is not None and i < start_heading:
+            kinds[i] = Junk.FRONT_MATTER
+    return kinds
+
+
+#: What :func:`clean_text` drops: page furniture that no reader, human or model, needs.
+FURNITURE = frozenset({Junk.PAGE_NUMBER, Junk.RUNNING_HEAD})
+
+
+def clean_text(text: str, drop: frozenset[Junk] = FURNITURE) -> str:
+    """``text`` without its page furniture, and with run-together sentences set apart by a space.
+
+    Meant for the text an LLM backend is given: page numbers and running headers or footers ("Page 1/1
+    Printed by …", "4 1.1. TOPOLOGISCHE RÄUME") are removed, and "implicit.Simple" becomes "implicit.
+    Simple". Everything else, headings included, is kept as it was, line breaks and all.
+    """
+    spans = sentence_spans(text)
+    kinds = junk_kinds(text, spans)
+    out: list[str] = []
+    pos = 0
+    for (start, end), kind in zip(spans, kinds, strict=True):
+        gap = text[pos:start]
+        if pos and not gap and out:
+            gap = " "  # two sentences glued together by a damaged PDF
+        if kind not in drop:  # a dropped span takes the space before it along
+            out.append(gap)
+            out.append(text[start:end])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out).lstrip()
+
+
+def _shape(sentence: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(sentence.split()).lower())

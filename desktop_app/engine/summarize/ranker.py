@@ -1,0 +1,175 @@
+"""A small learned sentence ranker: a handful of structural features and a logistic model over them.
+
+The classic unsupervised methods (LexRank, TextRank, LSA) see a bag of sentences. Documents have
+structure, and the structure says where the point is: introductions and conclusions carry an
+abstract's content, the first sentences of a section state what it does, cue phrases ("we propose",
+"in this paper") announce a contribution, and a sentence that other sections echo is central to the
+whole (HipoRank's insight). :func:`features` turns the candidate sentences of one text into a matrix of
+such features; :func:`scores` applies the weights learned offline by ``bench/train_ranker.py`` (labels:
+the body sentences a greedy ROUGE-2 oracle picks against the abstract) and shipped in
+:mod:`.ranker_weights`.
+
+Training used only the papers :func:`split_of` puts in ``"tune"``; ``"heldout"`` papers are for
+measuring. Books and contracts have no abstract to learn from: for them the same features still say
+"early in a section, central, not a fragment", which is what a reader wants there too.
+
+Pure functions, thread-safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import ranker_weights
+from .terms import tfidf, tokenize
+
+__all__ = ["FEATURES", "Candidates", "features", "scores", "split_of"]
+
+FEATURES: tuple[str, ...] = (
+    "centrality",  # similarity to the whole text's centroid
+    "cross_section",  # similarity to the other sections' centroids: what other sections echo
+    "title_similarity",
+    "lead_prior",  # 1 / (1 + position / (n / 10)): authors state their point early
+    "section_first",  # one of the first two sentences of its section
+    "in_introduction",
+    "in_conclusion",
+    "cue_phrase",  # "we propose", "in this paper", "results show", …
+    "log_length",
+    "digits",
+    "symbols",
+    "citations",
+)
+
+_CUE = re.compile(
+    r"\b(?:in this (?:paper|article|work|study|chapter|thesis)|this (?:paper|article|work|study) "
+    r"(?:presents|describes|proposes|introduces|shows|reports|investigates|examines)|we (?:propose|present|"
+    r"introduce|describe|show|demonstrate|develop|find|found|report|investigate|argue|explore|evaluate|"
+    r"obtain|achieve)|our (?:approach|method|model|system|results|experiments|algorithm|framework)|"
+    r"results (?:show|indicate|suggest|demonstrate)|(?:significantly|substantially) (?:outperform|improve)|"
+    r"state[- ]of[- ]the[- ]art|in summary|to summari[sz]e|we conclude|in conclusion)\b"
+)  # matched against lower-cased text: a case-insensitive search costs several times more
+_CITATION = re.compile(r"\(\s*[A-Z][^()]{0,60}?(?:19|20)\d\d[a-z]?\s*\)|\[\d+(?:[,–-]\s*\d+)*\]|et al\.")
+_DIGIT = re.compile(r"\d")
+_SYMBOL = re.compile(r"[=<>+×÷±∈∉⊆⊂∩∪∅→⇔⇒∀∃∑∏∫≤≥≠≈|{}^_]")
+_SECTION_KIND = (
+    ("in_introduction", re.compile(r"\bintroduction\b|\beinleitung\b|\bmotivation\b|\boverview\b", re.IGNORECASE)),
+    ("in_conclusion", re.compile(r"\bconclu|\bfuture work\b|\bdiscussion\b|\bfazit\b|\bschluss", re.IGNORECASE)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The candidate sentences of one text and their features.
+
+    ``rows[i]`` is the index (into the caller's span list) of candidate ``i``; ``matrix`` has one row per
+    candidate and one column per name in :data:`FEATURES`; ``tokens`` are the candidates' content words.
+    """
+
+    rows: list[int]
+    matrix: NDArray[np.float64]
+    tokens: list[list[str]]
+    vectors: NDArray[np.float64]
+    vocab: dict[str, int]
+    idf: NDArray[np.float64]
+
+
+def features(
+    sentences: Sequence[str], sections: Sequence[int], section_titles: Sequence[str], title: str = ""
+) -> Candidates:
+    """Features of candidate sentences.
+
+    ``sentences`` are the candidates (junk already removed) in text order; ``sections[i]`` is the index
+    into ``section_titles`` of the section sentence ``i`` is in (its nearest heading above; "" for text
+    before the first heading).
+    """
+    n = len(sentences)
+    tokens = [tokenize(s) for s in sentences]
+    vectors, vocab, idf = tfidf(tokens)
+    matrix = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    if n == 0:
+        return Candidates([], matrix, tokens, vectors, vocab, idf)
+    column = {name: i for i, name in enumerate(FEATURES)}
+    centroid = vectors.mean(axis=0)
+    matrix[:, column["centrality"]] = _unit_max(vectors @ centroid)
+    section_ids = np.asarray(sections, dtype=np.int64)
+    distinct = sorted(set(sections))
+    if len(distinct) > 1:
+        stacked = np.stack([vectors[section_ids == sid].mean(axis=0) for sid in distinct])
+        to_all = vectors @ stacked.T  # n × sections
+        own_col = np.searchsorted(np.asarray(distinct), section_ids)
+        to_all[np.arange(n), own_col] = 0.0
+        matrix[:, column["cross_section"]] = _unit_max(to_all.sum(axis=1) / (len(distinct) - 1))
+    else:
+        matrix[:, column["cross_section"]] = matrix[:, column["centrality"]]
+    if title.strip():
+        q = np.zeros(vectors.shape[1])
+        for t in tokenize(title):
+            if t in vocab:
+                q[vocab[t]] = idf[vocab[t]]
+        norm = np.linalg.norm(q)
+        if norm > 0:
+            matrix[:, column["title_similarity"]] = _unit_max(vectors @ (q / norm))
+    matrix[:, column["lead_prior"]] = 1.0 / (1.0 + np.arange(n) / max(n / 10.0, 1.0))
+    kinds = {sid: _section_kinds(section_titles[sid] if 0 <= sid < len(section_titles) else "") for sid in distinct}
+    seen: Counter[int] = Counter()
+    for i, sid in enumerate(sections):
+        matrix[i, column["section_first"]] = seen[sid] < 2
+        seen[sid] += 1
+        for name in kinds[sid]:
+            matrix[i, column[name]] = 1.0
+    # One regular-expression pass over all sentences joined, counted back per sentence: a pass per
+    # sentence and pattern costs more than everything else here.
+    joined = "\n".join(sentences)
+    bounds = np.cumsum([len(x) + 1 for x in sentences])
+    lengths = np.array([len(x) for x in sentences], dtype=np.float64)
+    words = np.array([len(x.split()) for x in sentences], dtype=np.float64)
+    lowered = joined.lower()
+    if len(lowered) == len(joined):  # lower-casing keeps offsets (it does not for a few letters such as "İ")
+        matrix[:, column["cue_phrase"]] = _per_sentence(_CUE, lowered, bounds, n) > 0
+    matrix[:, column["citations"]] = np.minimum(3, _per_sentence(_CITATION, joined, bounds, n))
+    matrix[:, column["digits"]] = _per_sentence(_DIGIT, joined, bounds, n) / np.maximum(1.0, lengths)
+    matrix[:, column["symbols"]] = _per_sentence(_SYMBOL, joined, bounds, n) / np.maximum(1.0, words)
+    matrix[:, column["log_length"]] = np.log1p(words)
+    return Candidates(list(range(n)), matrix, tokens, vectors, vocab, idf)
+
+
+def _per_sentence(pattern: re.Pattern[str], joined: str, bounds: NDArray[np.int64], n: int) -> NDArray[np.float64]:
+    """How many matches of ``pattern`` fall in each sentence of ``joined`` (sentences end at ``bounds``)."""
+    starts = [m.start() for m in pattern.finditer(joined)]
+    if not starts:
+        return np.zeros(n)
+    owners = np.searchsorted(bounds, np.asarray(starts), side="right")
+    return np.bincount(owners, minlength=n)[:n].astype(np.float64)
+
+
+def _section_kinds(heading: str) -> list[str]:
+    return [name for name, pattern in _SECTION_KIND if pattern.search(heading)]
+
+
+def scores(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The learned score of every row of a feature matrix (a logit: higher = more summary-worthy)."""
+    if matrix.shape[0] == 0:
+        return np.zeros(0)
+    mean = np.asarray(ranker_weights.MEAN, dtype=np.float64)
+    scale = np.asarray(ranker_weights.SCALE, dtype=np.float64)
+    weights = np.asarray(ranker_weights.WEIGHTS, dtype=np.float64)
+    return np.asarray(((matrix - mean) / scale) @ weights + ranker_weights.BIAS, dtype=np.float64)
+
+
+def split_of(document_id: str) -> Literal["tune", "heldout"]:
+    """The deterministic split a dev-set paper belongs to: about 60 % ``tune``, 40 % ``heldout``."""
+    digest = hashlib.sha256(document_id.encode("utf-8")).digest()
+    return "tune" if digest[0] % 10 < 6 else "heldout"
+
+
+def _unit_max(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    top = float(values.max()) if values.size else 0.0
+    return values / top if top > 0 else values

@@ -1,0 +1,262 @@
+"""Sentence segmentation with exact character spans into the text given to the summarizer.
+
+:func:`sentence_spans` is the one segmentation every summarizer path shares: the extractive ranker,
+the chunker that feeds LLM backends, the clause detector, and whoever maps a summary sentence back to
+its page or highlights it in the window. Each span ``(start, end)`` indexes the ORIGINAL text, so
+``text[start:end]`` is the sentence with surrounding whitespace stripped; nothing is rewritten.
+
+How a text is cut, and why:
+
+- Blank lines always end a sentence (paragraphs, list items, headings set apart).
+- A line that reads as a heading ("1 Introduction", "1.1 Topologische Räume", "CHAPTER III") is a
+  sentence of its own even when no blank line follows it, as PDF text lays headings out; otherwise
+  the heading would open the next sentence ("1 Introduction Today, very large amounts…").
+- Inside a paragraph, syntok (MIT, a maintained rule-based segmenter that knows abbreviations,
+  initials, decimals, quotes and brackets in English, German, Spanish and more) decides the
+  boundaries wherever they are ambiguous. A paragraph whose every candidate boundary is plain (a full
+  stop after a lower-case word of three or more letters, then a capital) is cut by a regular
+  expression instead: the answer is the same and syntok's tokenizer costs 30–60 ms a paper, which
+  would make the built-in summarizer slower than the classic methods it replaces.
+- Run-together sentences from damaged PDFs ("…than implicit.Simple is better…") are repaired: a
+  full stop glued between a lower-case word and a capitalised one is a boundary, unless the token is
+  a URL, an e-mail address or a file name.
+
+Pure functions, thread-safe.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from enum import Enum
+
+import syntok.segmenter as _syntok
+from syntok._segmentation_states import State as _State
+
+__all__ = ["paragraph_spans", "sentence_spans", "split_sentences"]
+
+_BLANK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_LINE = re.compile(r"[^\n]+")
+# A candidate boundary: terminal punctuation (closing quotes/brackets included), whitespace, then
+# something that can open a sentence.
+_CANDIDATE = re.compile(r"[.!?。！？…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[¿¡]?[^\s\"'“‘(\[])")
+_CJK_END = re.compile(r"[。！？]")
+# A full stop glued between words: "implicit.Simple", "Ende.Der".
+_GLUED = re.compile(r"(?<=[a-zäöüßàâçéèêëîïôûùœ]{3}[.!?])(?=[A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙŒ][a-zäöüßàâçéèêëîïôûùœ]{2})")
+_URLISH = re.compile(r"(?:://|^www\.|@)", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"\S+$")
+_NEXT_WORD = re.compile(r"\s+[\"'“‘(\[¿¡]?([^\s\"'“‘(\[]+)")
+# Words that end in a full stop without ending a sentence: syntok's own list and a few of science's.
+# Only used to decide whether syntok must look at a boundary.
+_ABBREVIATIONS = frozenset(a.lower() for a in _State.abbreviations) | frozenset(
+    "al etc vs cf ca vgl bzw usw bzgl ggf inkl sog zzgl resp approx eq eqs fig figs sec ch vol pp no nos".split()
+)
+_HEADING_LINE = re.compile(
+    r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVXLC]{1,6}\.|§\s*\d+)\s+\S.{0,90}"
+    r"|(?:chapter|kapitel|part|teil|section|appendix|anhang)\s+[\dIVXLC]+\b.{0,80}"
+    r"|(?:definition|satz|lemma|theorem|beispiel|example|bemerkung|remark|korollar|corollary|proposition|"
+    r"aufgabe|exercise)\s+\d+(?:\.\d+)*(?:\s*\(.{0,60}\))?"
+    r"|(?:abstract|introduction|conclusions?|references|bibliography|acknowledge?ments?|"
+    r"zusammenfassung|einleitung|literatur(?:verzeichnis)?)\s*:?)\s*$",
+    re.IGNORECASE,
+)
+# Lines that are never part of a sentence: page numbers and print footers ("Page 1/1 Printed by …").
+_FURNITURE_LINE = re.compile(
+    r"^\s*(?:[-–—]?\s*\d{1,4}\s*[-–—]?|(?:page|seite)\s+\d+(?:\s*(?:/|of|von)\s*\d+)?\b.{0,80}|"
+    r"printed (?:by|on|from)\b.{0,80}|\d{1,4}\s*(?:/|of|von)\s*\d{1,4})\s*$",
+    re.IGNORECASE,
+)
+# Running heads: a page number beside a title in capitals ("4 1.1. TOPOLOGISCHE RÄUME").
+_RUNNING_HEAD_LINE = re.compile(
+    r"^\s*(?:\d{1,4}\s+(?:\d+(?:\.\d+)*\.?\s+)?[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}"
+    r"|[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}\s+\d{1,4})\s*$"
+)
+_TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".split())
+_NUMERIC = re.compile(r"^[\d.,%]*\d[\d.,%]*$")
+_WINDOW = 48  # characters of context either side of an ambiguous full stop
+_TERMINAL = tuple(".!?:;,\"'”’。！？")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences of ``text`` as ``(start, end)`` offsets into ``text``, in order.
+
+    ``text[start:end]`` is one sentence without leading or trailing whitespace; spans never overlap
+    and never contain a blank line. Headings and other short lines set apart by line breaks come out
+    as sentences of their own (the hygiene filters of :mod:`.hygiene` decide whether they may be
+    picked). Empty or whitespace-only text gives an empty list.
+    """
+    spans: list[tuple[int, int]] = []
+    for start, end in paragraph_spans(text):
+        spans.extend(_paragraph_sentences(text, start, end))
+    return spans
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` as strings, each with its inner whitespace collapsed to single spaces.
+
+    Kept for callers that only need the words (chunking, clause matching); a line-break hyphen
+    ("summa-\\nrization") is joined back. Use :func:`sentence_spans` to know where a sentence is.
+    """
+    return [_clean(text[s:e]) for s, e in sentence_spans(text)]
+
+
+def paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Blocks of ``text`` between blank lines, as stripped ``(start, end)`` offsets."""
+    pos = 0
+    for match in _BLANK.finditer(text):
+        yield from _stripped(text, pos, match.start())
+        pos = match.end()
+    yield from _stripped(text, pos, len(text))
+
+
+def _clean(sentence: str) -> str:
+    return " ".join(re.sub(r"(\w)-\n\s*(\w)", r"\1\2", sentence).split())
+
+
+def _stripped(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield start, end
+
+
+def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Cut one paragraph: heading lines apart, then the prose runs between them."""
+    run_start: int | None = None
+    run_end = start
+    lines = [(m.start(), m.end()) for m in _LINE.finditer(text, start, end)]
+    after_heading = False
+    for i, (ls, le) in enumerate(lines):
+        line = text[ls:le]
+        if _is_heading_line(line, i, lines, text, after_heading):
+            if run_start is not None:
+                yield from _prose(text, run_start, run_end)
+                run_start = None
+            yield from _stripped(text, ls, le)
+            after_heading = True
+            continue
+        after_heading = False
+        if run_start is None:
+            run_start = ls
+        run_end = le
+    if run_start is not None:
+        yield from _prose(text, run_start, run_end)
+
+
+def _is_heading_line(line: str, index: int, lines: list[tuple[int, int]], text: str, after_heading: bool) -> bool:
+    stripped = line.strip()
+    if (_FURNITURE_LINE.match(stripped) or _RUNNING_HEAD_LINE.match(stripped)) and len(lines) > 1:
+        return True
+    if not stripped or len(lines) == 1 or stripped.endswith(_TERMINAL):
+        return False
+    if _HEADING_LINE.match(stripped) and len(stripped.split()) <= 12:
+        # "1 Introduction" but not a wrapped line that happens to start with a number ("3 of them…")
+        return not stripped[:1].isdigit() or _title_like(stripped)
+    if index > 0:
+        previous = text[lines[index - 1][0] : lines[index - 1][1]].rstrip()
+        # A short capitalised line after a finished sentence or another heading: a heading.
+        return (
+            len(stripped.split()) <= 8 and (after_heading or previous.endswith(_TERMINAL)) and _title_like(stripped)
+        )
+    return len(stripped.split()) <= 8 and _title_like(stripped) and index + 1 < len(lines)
+
+
+def _title_like(line: str) -> bool:
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line)]
+    if not words:
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return words[0][0].isupper() and capitalised / len(words) >= 0.5
+
+
+def _prose(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Sentences of a run of prose lines: plain boundaries by regex, ambiguous ones asked of syntok."""
+    cuts = [position for position, verdict in _candidates(text, start, end) if verdict is _Verdict.PLAIN or (
+        verdict is _Verdict.AMBIGUOUS and _syntok_says_boundary(text, start, end, position))]
+    cuts.extend(_glued_cuts(text, start, end))
+    pos = start
+    for cut in sorted(set(cuts)):
+        if pos < cut < end:
+            yield from _stripped(text, pos, cut)
+            pos = cut
+    yield from _stripped(text, pos, end)
+
+
+class _Verdict(Enum):
+    PLAIN = 1  # certainly a boundary
+    NONE = 2  # certainly not one ("e.g. fashion", "{1, . . . , n}", "et al. (2007)")
+    AMBIGUOUS = 3  # syntok decides ("et al. The", "J. Smith", "Fig. 3")
+
+
+def _candidates(text: str, start: int, end: int) -> Iterator[tuple[int, _Verdict]]:
+    """Candidate boundaries with the regular expression's verdict."""
+    for match in _CANDIDATE.finditer(text, start, end):
+        yield match.end(), _verdict(text, start, match)
+
+
+def _verdict(text: str, start: int, match: re.Match[str]) -> _Verdict:
+    punct = match.group(0)
+    following = _NEXT_WORD.match(text, match.end())
+    nxt = following.group(1) if following else ""
+    if _CJK_END.match(punct):
+        return _Verdict.PLAIN
+    opens = nxt[:1]
+    raw = text[following.start(1) - 1] if following else ""
+    if opens in ".,;:" or (raw in "([" and opens.isdigit()):
+        return _Verdict.NONE  # ". . .", "et al. (2007)"
+    word = _WORD_BEFORE.search(text, max(start, match.start() - 40), match.start())
+    bare = (word.group(0) if word else "").strip("\"'“‘()[]").lower()
+    if not (opens.isupper() or opens in "\"'“‘¿¡"):
+        # lower case, a digit or a bracket next: "e.g. fashion", "et al. 1994", "p. 12"
+        if opens.islower() or opens in "({[" or punct[0] in "!?" or bare in _ABBREVIATIONS:
+            return _Verdict.NONE
+        return _Verdict.AMBIGUOUS
+    if punct[0] in "!?":
+        return _Verdict.PLAIN
+    if bare in _TITLES:
+        return _Verdict.NONE  # "Mr. Jordan"
+    if punct.startswith(".."):
+        return _Verdict.AMBIGUOUS
+    if not bare or _NUMERIC.match(bare):
+        return _Verdict.PLAIN  # "… 96.7%. This", "… (i) . Other"
+    if "." in bare or bare in _ABBREVIATIONS:
+        return _Verdict.AMBIGUOUS
+    if len(bare) == 1 and not bare.isdigit():
+        return _Verdict.AMBIGUOUS  # an initial: "J. Smith"
+    if "." in nxt.rstrip(".,;:"):
+        return _Verdict.AMBIGUOUS  # "U.S." next
+    return _Verdict.PLAIN
+
+
+def _syntok_says_boundary(text: str, start: int, end: int, position: int) -> bool:
+    """Whether syntok ends a sentence at ``position``, judged on a window of a few words either side.
+
+    A window keeps syntok's cost to a fraction of a millisecond a question; its rules look at the
+    tokens next to the full stop (abbreviation, initial, ordinal, bracket), which the window holds.
+    """
+    left = text.rfind(" ", start, max(start, position - _WINDOW))
+    right = text.find(" ", min(end, position + _WINDOW), end)
+    lo = left + 1 if left >= 0 else start
+    hi = right if right >= 0 else end
+    window = text[lo:hi]
+    for paragraph in _syntok.analyze(window):
+        for sentence in paragraph:
+            if sentence:
+                last = sentence[-1]
+                if abs(lo + last.offset + len(last.value) - position) <= 1 and lo + last.offset < hi - 1:
+                    return True
+    return False
+
+
+def _glued_cuts(text: str, start: int, end: int) -> Iterator[int]:
+    segment = text[start:end]
+    for match in _GLUED.finditer(segment):
+        left = segment.rfind(" ", 0, match.start()) + 1
+        right = segment.find(" ", match.start())
+        before = segment[left : match.start()]
+        after = segment[match.start() : right if right >= 0 else len(segment)].rstrip(".,;:!?)\"'”’")
+        # Inside a URL, an address or a file name the full stop is not a boundary: "www.Example.com".
+        if not (_URLISH.search(before) or "/" in after or "." in after or "@" in after):
+            yield start + match.start()

@@ -1,0 +1,93 @@
+"""The extractive whole-document summary on a real multi-chapter book."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop_app.engine.ingest import parse_document
+from desktop_app.engine.messages import DocumentWork, DoneChapter
+from desktop_app.engine.pipeline.work import summarize_document
+from desktop_app.engine.summarize.document import summarize_document_extractive
+from desktop_app.engine.summarize.extractive import ExtractiveSummarizer
+from desktop_app.engine.summarize.hygiene import junk_kind
+
+
+@pytest.fixture(scope="module")
+def alice(corpus: Path) -> list[tuple[str, str]]:
+    path = corpus / "epub" / "alice.epub"
+    if not path.is_file():
+        pytest.skip(f"corpus file absent: {path}")
+    return [(c.title, c.text) for c in parse_document(path).chapters]
+
+
+def test_whole_book_summary_draws_on_many_chapters_in_order_without_repeats(alice: list[tuple[str, str]]) -> None:
+    summary = summarize_document_extractive(alice, words=250)
+    sentences = summary.sentences
+    chapters = [s.chapter for s in sentences]
+    assert len(set(chapters)) >= 3
+    positions = [(s.chapter, s.start) for s in sentences]
+    assert positions == sorted(positions)
+    texts = [s.text for s in sentences]
+    assert len(texts) == len(set(texts))
+    for s in sentences:
+        assert s.chapter is not None and s.start is not None and s.end is not None
+        text = alice[s.chapter][1]
+        assert " ".join(text[s.start : s.end].split()) == s.text
+        assert junk_kind(s.text) is None and s.support is None
+    words = sum(len(t.split()) for t in texts)
+    assert words <= 250 + max(len(t.split()) for t in texts)
+
+
+def test_overview_then_key_points_labelled_with_their_chapters(alice: list[tuple[str, str]]) -> None:
+    summary = summarize_document_extractive(alice, words=250)
+    assert 1 <= len(summary.overview) <= 2
+    assert summary.points and all(p.title == alice[p.chapter][0] for p in summary.points)
+    text = summary.text
+    assert text.startswith(summary.overview[0].text)
+    assert "Key points:" in text
+    for point in summary.points:
+        assert f"- {point.title}: {point.sentences[0].text}" in text
+
+
+def test_chapters_are_covered_in_proportion_to_their_prose(alice: list[tuple[str, str]]) -> None:
+    long_title, long_text = alice[0]
+    short_title, short_text = alice[1][0], alice[1][1].split("\n\n")[1]
+    assert len(long_text.split()) > 10 * len(short_text.split())
+    chapters = [(long_title, long_text), (short_title, short_text), ("Index", "Rabbit 1\n\nTears 2")]
+    summary = summarize_document_extractive(chapters, words=150)
+    by_chapter = [s.chapter for s in summary.sentences]
+    assert by_chapter.count(0) > by_chapter.count(1)
+    assert 2 not in by_chapter  # nothing but headings and page numbers
+
+
+def test_empty_input_and_zero_budget_give_an_empty_summary() -> None:
+    assert summarize_document_extractive([], words=200).sentences == []
+    assert summarize_document_extractive([("One", "A chapter with a sentence or two in it here.")], words=0).text == ""
+
+
+def test_the_pipeline_reduce_of_the_built_in_backend_reads_chapter_texts(alice: list[tuple[str, str]]) -> None:
+    chapters = [
+        DoneChapter(index=i + 1, title=title, summary="(chapter summary)", text=text)
+        for i, (title, text) in enumerate(alice)
+    ]
+    work = DocumentWork("doc-1", "Alice's Adventures in Wonderland", None, chapters, total=len(chapters))
+    result = summarize_document(work, ExtractiveSummarizer(), max_sentences=5)
+    assert result.summary and "Key points:" in result.summary and "(chapter summary)" not in result.summary
+    assert len({s.chapter for s in result.sentences}) >= 3
+    for s in result.sentences:
+        assert s.chapter is not None and s.start is not None and s.end is not None
+        text = alice[s.chapter - 1][1]  # the document's chapter index, not the position in the list
+        assert " ".join(text[s.start : s.end].split()) == s.text
+        assert s.text in result.summary
+
+
+def test_without_prose_to_quote_the_reduce_falls_back_to_the_chapter_summaries() -> None:
+    chapters = [
+        DoneChapter(index=i, title=f"Part {i}", summary=f"Part {i} lists tables.", text="Table One\n\nTable Two\n\n12")
+        for i in range(2)
+    ]
+    work = DocumentWork("doc-2", "Tables", None, chapters, total=2)
+    result = summarize_document(work, ExtractiveSummarizer(), max_sentences=3)
+    assert result.summary and "lists tables" in result.summary

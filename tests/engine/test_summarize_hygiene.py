@@ -1,0 +1,217 @@
+"""Sentence spans and hygiene: segmentation, run-together repair, and each junk rule on real documents.
+
+The corpus documents are parsed by the product's own ingestion (real PDFs and EPUBs), once per module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop_app.engine.ingest import parse_document
+from desktop_app.engine.summarize.base import SummaryRequest
+from desktop_app.engine.summarize.extractive import ExtractiveSummarizer, analyze
+from desktop_app.engine.summarize.hygiene import Junk, clean_text, junk_kind, junk_kinds
+from desktop_app.engine.summarize.sentences import sentence_spans, split_sentences
+
+
+def _chapters(corpus: Path, *parts: str) -> list[tuple[str, str]]:
+    path = corpus.joinpath(*parts)
+    if not path.is_file():
+        pytest.skip(f"corpus file absent: {path}")
+    return [(c.title, c.text) for c in parse_document(path).chapters]
+
+
+@pytest.fixture(scope="module")
+def paper(corpus: Path) -> list[tuple[str, str]]:
+    """A two-column ACL paper with its title, author, affiliation and e-mail block (as W02 papers have)."""
+    return _chapters(corpus, "summarization", "P05-1045", "P05-1045.pdf")
+
+
+@pytest.fixture(scope="module")
+def geotopo(corpus: Path) -> list[tuple[str, str]]:
+    return _chapters(corpus, "pdf", "GeoTopo-komprimiert.pdf")
+
+
+@pytest.fixture(scope="module")
+def alice(corpus: Path) -> list[tuple[str, str]]:
+    return _chapters(corpus, "epub", "alice.epub")
+
+
+def _judged(text: str, title: str = "") -> list[tuple[str, Junk | None]]:
+    spans = sentence_spans(text)
+    kinds = junk_kinds(text, spans, title)
+    return [(" ".join(text[s:e].split()), k) for (s, e), k in zip(spans, kinds, strict=True)]
+
+
+def _assert_exact_spans(text: str) -> None:
+    spans = sentence_spans(text)
+    assert spans, "no sentences found"
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        assert text[start:end] == text[start:end].strip()
+        assert "\n\n" not in text[start:end]
+        previous_end = end
+
+
+# --- segmentation
+
+
+def test_spans_index_the_original_text_of_real_documents(
+    paper: list[tuple[str, str]], alice: list[tuple[str, str]]
+) -> None:
+    for _title, text in [*paper, *alice]:
+        _assert_exact_spans(text)
+    text = alice[0][1]
+    assert split_sentences(text) == [" ".join(text[s:e].split()) for s, e in sentence_spans(text)]
+
+
+def test_abbreviations_initials_decimals_and_quotes_do_not_end_a_sentence() -> None:
+    text = (
+        'Dr. Smith measured 3.5 kg, e.g. in the lab of J. R. Tolkien. "Is it heavy?" she asked. '
+        "Work by Finkel et al. (2005) helps. The U.S. Army agreed. Zwei Beispiele, z. B. Kreise, folgen."
+    )
+    assert split_sentences(text) == [
+        "Dr. Smith measured 3.5 kg, e.g. in the lab of J. R. Tolkien.",
+        '"Is it heavy?" she asked.',
+        "Work by Finkel et al. (2005) helps.",
+        "The U.S. Army agreed.",
+        "Zwei Beispiele, z. B. Kreise, folgen.",
+    ]
+
+
+def test_run_together_sentences_of_a_damaged_pdf_are_repaired() -> None:
+    # The text a lenient PDF parser recovers from a damaged print of the Zen of Python: lines glued
+    # at full stops and the printer's footer on its own line.
+    text = (
+        "Beautiful is better than ugly.Explicit is better than implicit.Simple is better than complex.\n"
+        "Page 1/1 Printed by Tim Peters\n"
+        "See python.org.Readability counts."
+    )
+    sentences = split_sentences(text)
+    assert sentences[:3] == [
+        "Beautiful is better than ugly.",
+        "Explicit is better than implicit.",
+        "Simple is better than complex.",
+    ]
+    assert "Page 1/1 Printed by Tim Peters" in sentences
+    assert "See python.org." in sentences  # a domain name is not two sentences
+    kinds = dict(_judged(text))
+    assert kinds["Page 1/1 Printed by Tim Peters"] is Junk.RUNNING_HEAD
+    summary = ExtractiveSummarizer().summarize(SummaryRequest(text=text, max_sentences=3)).summary
+    assert "Printed by" not in summary and "implicit.Simple" not in summary
+
+
+def test_a_heading_line_never_opens_the_next_sentence(paper: list[tuple[str, str]]) -> None:
+    text = "1 Introduction\nToday, very large amounts of text are available online. They need summaries."
+    assert split_sentences(text)[0] == "1 Introduction"
+    headings = ("1 Introduction", "2 Gibbs Sampling for Inference", "3 A Conditional Random Field Model")
+    for _title, chapter in paper:
+        for sentence in split_sentences(chapter):
+            if sentence.startswith(headings):
+                assert len(sentence.split()) <= 8, sentence  # the heading alone, never heading + prose
+
+
+# --- junk rules, each on the corpus document that shows it
+
+
+def test_paper_front_matter_author_block_and_contacts_are_junk(paper: list[tuple[str, str]]) -> None:
+    judged = _judged(paper[0][1])
+    junk = {s: k for s, k in judged if k is not None}
+    assert any("@cs.stanford.edu" in s and k is Junk.CONTACT for s, k in junk.items())
+    assert any("Stanford University" in s for s in junk)
+    assert any("Proceedings of the 43rd Annual Meeting" in s for s in junk)
+    kept = [s for s, k in judged if k is None]
+    assert any(s.startswith("We show how to solve this dilemma with Gibbs sampling") for s in kept)  # the abstract
+    assert not any("Jenny Rose Finkel" in s or "Stanford" in s for s in kept)
+
+
+def test_paper_references_captions_and_table_rows_are_junk(paper: list[tuple[str, str]]) -> None:
+    judged = [pair for title, text in paper for pair in _judged(text, title)]
+    kinds = {k for _s, k in judged}
+    assert {Junk.REFERENCE, Junk.CAPTION, Junk.HEADING, Junk.PAGE_NUMBER} <= kinds
+    for sentence, kind in judged:
+        if sentence.startswith(("Figure 1:", "Table 3:")):
+            assert kind is Junk.CAPTION, sentence
+        if sentence.startswith(("In Proceedings of the", "S. Abney. 1997.")):
+            assert kind is not None, sentence
+    assert not any(k is None and "CoNLL, pages" in s for s, k in judged)
+
+
+def test_geotopo_headings_running_heads_page_numbers_and_formulas_are_junk(geotopo: list[tuple[str, str]]) -> None:
+    title, text = next(c for c in geotopo if c[0].startswith("1 Topologische"))
+    judged = _judged(text)
+    junk = {s: k for s, k in judged if k is not None}
+    assert junk.get("1 Topologische Grundbegriffe") is Junk.HEADING
+    assert junk.get("1.1 Topologische Räume") is Junk.HEADING
+    assert junk.get("Definition 1") is Junk.HEADING
+    assert any(k is Junk.RUNNING_HEAD and "TOPOLOGISCHE RÄUME" in s for s, k in junk.items())
+    assert any(k is Junk.RUNNING_HEAD and "STETIGKEIT" in s for s, k in junk.items())
+    assert Junk.PAGE_NUMBER in junk.values()
+    assert any(k is Junk.FORMULA and "U1 ∩ U2 ∈ T" in s for s, k in junk.items())
+    summary = ExtractiveSummarizer().summarize(SummaryRequest(text=text, title=title, max_sentences=5))
+    for sentence in summary.sentences:
+        assert junk_kind(sentence.text) is None, sentence.text
+        assert not sentence.text.startswith(("1 Topologische", "1.1 Topologische", "Definition 1"))
+
+
+def test_alice_chapter_titles_and_dialogue_fragments_are_not_summary_sentences(alice: list[tuple[str, str]]) -> None:
+    backend = ExtractiveSummarizer()
+    for title, text in alice:
+        result = backend.summarize(SummaryRequest(text=text, title=title, max_sentences=4))
+        assert not result.summary.startswith(title)
+        for sentence in result.sentences:
+            assert len(sentence.text.split()) >= 6, sentence.text
+            assert sentence.start is not None and sentence.end is not None
+            assert " ".join(text[sentence.start : sentence.end].split()) == sentence.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("2 Previous Work", Junk.HEADING),
+        ("Pig And Pepper", Junk.HEADING),
+        ("{jrfinkel, grenager, mannning}@cs.stanford.edu", Junk.CONTACT),
+        ("8http://svmlight.joachims.org Features # of frequency or NB ME SVM", Junk.CONTACT),
+        ("In Proc. of the AAAI Workshop on Learning for Text Categorization, pages 41-48.", Junk.REFERENCE),
+        ("Features # of frequency or NB ME SVM 82.7 81.0 77.9 78.7 80.2", Junk.TABLE),
+        ("Table 2: Average three-fold cross-validation accuracies, in percent.", Junk.CAPTION),
+        ("STETIGKEIT (x1, y1) (x2, y2) x1 x2 U1 × X2", Junk.FORMULA),
+        ("4 1.1. TOPOLOGISCHE RÄUME", Junk.RUNNING_HEAD),
+        ("Page 1/1 Printed by Tim Peters", Junk.RUNNING_HEAD),
+        ("- 12 -", Junk.PAGE_NUMBER),
+        ("Computer Science Department Stanford University Stanford, CA 94305", Junk.FRONT_MATTER),
+        (". γ1 und γ2 aus Abbildung 3.3a nicht homotop.", Junk.FRAGMENT),
+        ("(b) Fall 2 Abbildung 4.20: Zwei Punkte liegen immer auf genau einer Geraden", Junk.CAPTION),
+        ("As shown in Table 2, accuracy improves when x = 3 and y = 4 in all runs of the experiment.", None),
+        ("Figure 3 shows that the consistency constraint holds in most documents.", None),
+        ("We use the tagger of Smith et al. (2003) on pages of newswire text.", None),
+    ],
+)
+def test_junk_rules_on_the_examples_readers_met(sentence: str, kind: Junk | None) -> None:
+    assert junk_kind(sentence) is kind
+
+
+def test_a_line_repeated_on_many_pages_is_a_running_head() -> None:
+    pages = [
+        "The window lists every document you added.",
+        "Each chapter shows its summary as soon as it is ready.",
+        "A document can be summarized again with a new focus.",
+        "The local API serves the same engine over HTTP.",
+    ]
+    text = "".join(f"Chapterwise User Guide\n{prose} Page {n} ends here.\n\n" for n, prose in enumerate(pages, 1))
+    kinds = _judged(text)
+    assert {k for s, k in kinds if s == "Chapterwise User Guide"} == {Junk.RUNNING_HEAD}
+    assert analyze(text).candidates  # the prose stays
+
+
+def test_text_for_llm_backends_loses_page_furniture_and_keeps_the_rest(geotopo: list[tuple[str, str]]) -> None:
+    zen = "Beautiful is better than ugly.Explicit is better than implicit.\nPage 1/1 Printed by Tim Peters\nSimple."
+    assert clean_text(zen) == "Beautiful is better than ugly. Explicit is better than implicit.\nSimple."
+    _title, text = next(c for c in geotopo if c[0].startswith("1 Topologische"))
+    cleaned = clean_text(text)
+    assert "1. TOPOLOGISCHE RÄUME" in text and "1. TOPOLOGISCHE RÄUME" not in cleaned
+    assert "1.1 Topologische Räume" in cleaned and "Definition 1" in cleaned  # headings stay
+    assert "Ein topologischer Raum ist ein Paar (X, T)" in cleaned
