@@ -59,10 +59,11 @@ def test_scanned_pdf_is_refused_with_a_hint_then_read_with_ocr(
     assert code == EXIT_INPUT
     assert "no text layer" in err.lower() and "--ocr" in err
 
-    code = main(["-q", "summarize", str(pdf), "--ocr", "--format", "json"])
+    code = main(["-q", "summarize", str(pdf), "--ocr", "--format", "json", "--with-text"])
     out, err = capsys.readouterr()
     assert code == EXIT_OK, err
     result = json.loads(out)
     assert result["document"]["structure"] == "ocr"
-    text = " ".join(c["summary"] or "" for c in result["chapters"]).lower()
-    assert "harbour" in text and "captain" in text
+    text = " ".join(c["text"] or "" for c in result["chapters"]).lower()
+    assert "harbour" in text and "captain" in text, "OCR read the page's lines"
+    assert any(c["summary"] for c in result["chapters"]), "and the read text was summarized"
