@@ -33,7 +33,9 @@ $(STAMP): pyproject.toml
 
 lint: $(STAMP)
 	$(BIN)/ruff check desktop_app chapterwise_testing tests bench scripts packaging
+	$(BIN)/ruff format --check desktop_app chapterwise_testing tests bench scripts packaging
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_licences.py
 
 # The run-time dependency tree has no copyleft licence (LGPL/MPL libraries are reported, GPL/AGPL fail).
