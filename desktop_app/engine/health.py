@@ -118,6 +118,11 @@ class HealthMonitor:
     def check(self) -> BackendHealth:
         """Probe now, merge in the summarizer's circuit states, publish if anything changed."""
         endpoints = probe(self.settings, timeout=min(5.0, self.settings.request_timeout))
+        record_healthy = getattr(self.summarizer, "record_healthy", None)
+        if callable(record_healthy):
+            for e in endpoints:
+                if e.state in ("up", "slow"):
+                    record_healthy(e.url)  # a half-open circuit closes: the server answers again
         circuits = self._circuits()
         merged = []
         for e in endpoints:

@@ -274,3 +274,74 @@ def test_document_summary_is_a_reduce(tmp_path: Path, sim: LLMSimulator, sleeps:
     assert 'summaries of the parts of the document "Book"' in prompt
     assert result.summary and result.clause_flags == []
     summarizer.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_after_recovery_concurrent_requests_go_to_the_endpoint(
+    tmp_path: Path, sleeps: Sleeps, backend: str
+) -> None:
+    now = [0.0]
+    with LLMSimulator(slots=4, latency=0.2) as server:
+        settings = settings_for(tmp_path, backend, backend_urls(server, backend))
+        summarizer = make_summarizer(
+            settings, fast_options(sleeps, failure_threshold=2, reset_after=10.0, clock=lambda: now[0])
+        )
+        server.inject("500", count=2)
+        assert summarizer.summarize(chapter()).fallback_from == backend  # the second 500 opened the circuit
+        assert summarizer.stats()["endpoints"][0]["circuit"] == "open"
+        now[0] = 11.0  # the server recovered and the reset time passed: half-open
+        results: list[object] = []
+
+        def work() -> None:
+            results.append(summarizer.summarize(chapter()))
+
+        threads = [threading.Thread(target=work) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=20)
+        assert len(results) == 6
+        assert all(getattr(r, "fallback_from", "x") is None for r in results)  # none answered by the fallback
+        assert server.served == 6
+        assert summarizer.stats()["endpoints"][0]["circuit"] == "closed"
+        summarizer.close()
+
+
+def test_health_check_success_closes_a_half_open_circuit(tmp_path: Path, sim: LLMSimulator, sleeps: Sleeps) -> None:
+    now = [0.0]
+    settings = settings_for(tmp_path, "openai", backend_urls(sim, "openai"), fallback_to_extractive=False)
+    summarizer = make_llm(settings, fast_options(sleeps, failure_threshold=1, reset_after=5.0, clock=lambda: now[0]))
+    sim.inject("500", count=1)
+    with pytest.raises(CircuitOpenError):  # the first 500 opened it; the retry finds it open
+        summarizer.summarize(SummaryRequest(text=CHAPTER, max_sentences=2, want_clauses=False))
+    url = summarizer.pool.endpoints[0].url
+    summarizer.pool.record_healthy(url)
+    assert summarizer.pool.endpoints[0].breaker.state == "open"  # too early: an open circuit waits its time
+    now[0] = 6.0
+    assert summarizer.pool.endpoints[0].breaker.state == "half_open"
+    summarizer.pool.record_healthy(url)
+    assert summarizer.pool.endpoints[0].breaker.state == "closed"
+    summarizer.close()
+
+
+def test_parallel_one_caps_requests_and_queued_ones_do_not_time_out(tmp_path: Path, sleeps: Sleeps) -> None:
+    # One slot, four callers, a read timeout shorter than the queue: each waits for the slot before sending.
+    with LLMSimulator(slots=4, latency=0.3) as server:
+        settings = settings_for(tmp_path, "openai", [server.url + "/v1#parallel=1"], request_timeout=0.6)
+        summarizer = make_llm(settings, fast_options(sleeps))
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                summarizer.summarize(chapter())
+            except BaseException as err:  # reported below
+                errors.append(err)
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=20)
+        assert not errors
+        assert server.max_in_flight == 1 and server.served == 4
+        summarizer.close()

@@ -142,6 +142,10 @@ class LLMSummarizer:
     def stats(self) -> dict[str, Any]:
         return {"backend": self.name, "model": self.model, "endpoints": self.pool.stats()}
 
+    def record_healthy(self, url: str) -> None:
+        """The health monitor reached ``url``: a half-open circuit there closes (health thread)."""
+        self.pool.record_healthy(url)
+
     def active_endpoints(self) -> dict[int, str]:
         """The endpoint each calling thread is waiting on (thread ident → URL)."""
         return self.pool.active()
