@@ -37,6 +37,11 @@ def llm(tmp_path: Path, server: LLMSimulator, backend: str, sleeper: Sleeps, **k
     return make_llm(settings, fast_options(sleeper))
 
 
+def chat_posts(server: LLMSimulator) -> list[object]:
+    """The generation requests the server got (not its capacity or model listings)."""
+    return [r for r in server.requests if r.method == "POST" and not r.path.endswith("/show")]
+
+
 def chapter(text: str = CHAPTER, n: int = 2) -> SummaryRequest:
     return SummaryRequest(text=text, title="The Flood", max_sentences=n)
 
@@ -51,7 +56,7 @@ def test_summary_preview_tokens(tmp_path: Path, sim: LLMSimulator, sleeps: Sleep
     assert result.completion_tokens == len(FIRST_TWO.split())
     assert result.prompt_tokens and result.prompt_tokens > 50
     assert result.clause_flags == []  # not a contract: no clause prompt sent
-    assert len([r for r in sim.requests if r.method == "POST"]) == 1
+    assert len(chat_posts(sim)) == 1
     body = sim.requests[-1].body
     assert body["stream"] is True and body["model"] == MODEL
     if backend == "ollama":
@@ -185,6 +190,7 @@ def test_circuit_opens_then_fallback_then_half_open_probe(
     posts = len(sim.requests)
     fallback = summarizer.summarize(chapter())  # circuit open: the extractive backend answers
     assert fallback.fallback_from == backend and fallback.backend == "extractive"
+    assert fallback.fallback_reason and "paused" in fallback.fallback_reason
     assert len(sim.requests) == posts  # nothing was sent
     assert summarizer.stats()["fallbacks"] == 1
     now[0] = 11.0  # reset time passed: one probe goes through and closes the circuit
@@ -202,7 +208,7 @@ def test_half_open_failure_reopens(tmp_path: Path, sim: LLMSimulator, sleeps: Sl
     sim.inject("503", count=5, retry_after=0)
     with pytest.raises(CircuitOpenError, match="paused"):  # opened by this call's second 503
         summarizer.summarize(chapter())
-    assert len(sim.requests) == 2
+    assert len(chat_posts(sim)) == 2
     with pytest.raises(CircuitOpenError, match="paused"):
         summarizer.summarize(chapter())
     now[0] = 6.0
@@ -251,7 +257,7 @@ def test_long_chapter_map_reduce(tmp_path: Path, sim: LLMSimulator, sleeps: Slee
     settings = settings_for(tmp_path, backend, backend_urls(sim, backend), context_tokens=1024)
     summarizer = make_summarizer(settings, fast_options(sleeps))
     result = summarizer.summarize(SummaryRequest(text=text, title="Long", max_sentences=2))
-    posts = [r for r in sim.requests if r.method == "POST"]
+    posts = chat_posts(sim)
     assert len(posts) > 3  # several map calls, then at least one reduce
     for request in posts:  # every request fits the window
         content = request.body["messages"][-1]["content"]

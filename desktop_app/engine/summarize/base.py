@@ -6,21 +6,24 @@ Exception tree (what the pipeline does with each)::
     ├── TransientError              worth another try later: the chapter is re-queued
     │   ├── RateLimitedError        429 / "slow down"; carries ``retry_after`` seconds
     │   ├── ServerBusyError         503, the server's own queue is full
+    │   │   └── ServerLoadingError  503 "Loading model": the server is starting, not down
     │   ├── BackendTimeoutError     no answer within the timeout
     │   ├── BackendUnavailableError connection refused / DNS
     │   │   └── CircuitOpenError    every endpoint's circuit is open (fallback may answer instead)
     │   └── ServerError             5xx other than 503
     └── PermanentError              the same request will fail again: the chapter is marked failed
         ├── ModelNotFoundError      the model is not installed on the server
-        ├── BadRequestError         4xx other than 429 (bad key, context too long, ...)
+        ├── BadRequestError         4xx other than 429 (bad key, wrong URL, ...)
+        │   └── ContextOverflowError the request does not fit the server's context (chunking splits again)
         └── InvalidResponseError    an answer that cannot be parsed after retries
+            └── UngroundedAnswerError the answer does not match the text, twice (fallback may answer)
 
 Backends are called from worker threads, many at once: ``summarize`` must be thread-safe.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -44,6 +47,9 @@ class SummaryRequest:
     max_sentences: int = 5
     #: Ask for contract clause flags as well.
     want_clauses: bool = True
+    #: Called with (parts done, parts in all) as a long text is summarized in parts (on the calling
+    #: thread). Not part of the cache key.
+    on_progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -104,6 +110,10 @@ class SummaryResult:
     fallback_from: str | None = None
     #: The summary sentence by sentence, with their source spans (empty where the backend gives none).
     sentences: list[SummarySentence] = field(default_factory=list)
+    #: Why the clause step failed while the summary itself is done (None: it ran, or was not asked for).
+    clause_error: str | None = None
+    #: Why the fallback answered (with ``fallback_from``), in words a user understands.
+    fallback_reason: str | None = None
 
 
 @runtime_checkable
@@ -117,7 +127,11 @@ class Summarizer(Protocol):
     name: str
     model: str
     cpu_bound: bool
-    max_concurrency: int | None
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """Requests the backend serves at once (None: no known limit); it may change once servers are learned."""
+        ...
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         """Summarize one request. Raises a :class:`SummarizerError` subclass on failure."""
@@ -164,6 +178,10 @@ class CircuitOpenError(BackendUnavailableError):
     """Every endpoint has failed repeatedly; no request is sent until a probe is due."""
 
 
+class ServerLoadingError(ServerBusyError):
+    """The server is up but still loading its model (llama.cpp answers 503 "Loading model")."""
+
+
 class ServerError(TransientError):
     pass
 
@@ -180,8 +198,25 @@ class BadRequestError(PermanentError):
     pass
 
 
+class ContextOverflowError(BadRequestError):
+    """The prompt and answer do not fit the server's context; ``n_ctx`` is the server's size, when it said."""
+
+    def __init__(self, message: str, n_ctx: int | None = None, prompt_tokens: int | None = None) -> None:
+        super().__init__(message)
+        self.n_ctx = n_ctx
+        self.prompt_tokens = prompt_tokens
+
+
 class InvalidResponseError(PermanentError):
     pass
+
+
+#: The reason stored on a chapter whose model answer was not supported by its text.
+UNGROUNDED_REASON = "the model's answer does not match the text"
+
+
+class UngroundedAnswerError(InvalidResponseError):
+    """The model answered twice with text the chapter does not support (a base model, a broken template)."""
 
 
 def make_preview(summary: str, limit: int = 160) -> str:

@@ -153,7 +153,11 @@ class CachedSummarizer:
         self.name = inner.name
         self.model = inner.model
         self.cpu_bound = inner.cpu_bound
-        self.max_concurrency = inner.max_concurrency
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """The inner backend's slots, which it may learn from its servers after start."""
+        return self.inner.max_concurrency
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         key = cache_key(self.name, self.model, request)
@@ -161,7 +165,7 @@ class CachedSummarizer:
         if hit is not None:
             return hit
         result = self.inner.summarize(request)
-        if result.fallback_from is None:
+        if result.fallback_from is None and result.clause_error is None:  # both are redone later
             self.cache.put(key, result)
         return result
 

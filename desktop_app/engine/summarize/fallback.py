@@ -1,8 +1,9 @@
 """Fallback: answer with another backend (the extractive one) while the primary's circuits are open.
 
-Only :class:`~.base.CircuitOpenError` triggers it: the primary is known to be down and is not being
-called. The result says so in ``fallback_from`` (the pipeline stores it on the chapter), and the cache
-does not keep it. Thread-safe.
+:class:`~.base.CircuitOpenError` triggers it (the primary is known to be down and is not being called),
+and so does :class:`~.base.UngroundedAnswerError` (the model answered twice with text the chapter does
+not support: better an extractive summary than garbage). The result says so in ``fallback_from`` and
+``fallback_reason`` (the pipeline stores them on the chapter), and the cache does not keep it. Thread-safe.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from .base import CircuitOpenError, Summarizer, SummaryRequest, SummaryResult
+from .base import CircuitOpenError, Summarizer, SummaryRequest, SummaryResult, UngroundedAnswerError
 
 log = logging.getLogger(__name__)
 
@@ -27,19 +28,25 @@ class FallbackSummarizer:
         self.name = primary.name
         self.model = primary.model
         self.cpu_bound = primary.cpu_bound
-        self.max_concurrency = primary.max_concurrency
         self._lock = threading.Lock()
         self.fallbacks = 0
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """The primary's slots, which it may learn from its servers after start."""
+        return self.primary.max_concurrency
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         try:
             return self.primary.summarize(request)
-        except CircuitOpenError as err:
+        except (CircuitOpenError, UngroundedAnswerError) as err:
             with self._lock:
                 self.fallbacks += 1
-            log.warning("%s is unavailable (%s); using the %s summarizer", self.primary.name, err, self.fallback.name)
+            log.warning(
+                "%s could not summarize (%s); using the %s summarizer", self.primary.name, err, self.fallback.name
+            )
             result = self.fallback.summarize(request)
-            return replace(result, fallback_from=self.primary.name)
+            return replace(result, fallback_from=self.primary.name, fallback_reason=str(err))
 
     def stream(self, request: SummaryRequest) -> Iterator[str]:
         # CircuitOpenError comes before the first token (no endpoint is taken), so nothing is repeated.

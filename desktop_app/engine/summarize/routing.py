@@ -38,6 +38,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from .base import BackendUnavailableError, CircuitOpenError, SummarizerError, TransientError
+from .protocol import ServerCapacity
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +200,8 @@ class Endpoint:
     recent_latency_ms: list[float] = field(default_factory=list)
     configured_slots: int | None = None
     waiting: int = 0
+    #: What the server said about itself, once learned (see ``LLMSummarizer.capacity``).
+    capacity: ServerCapacity | None = None
 
     def __post_init__(self) -> None:
         if self.configured_slots is None:
