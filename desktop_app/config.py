@@ -29,7 +29,8 @@ from pydantic_settings.exceptions import SettingsError as _SourceError
 APP_NAME = "chapterwise"
 SETTINGS_FILE = "settings.json"
 
-BackendName = Literal["extractive", "ollama", "openai"]
+BackendName = Literal["extractive", "ollama", "openai", "local"]
+PromptMode = Literal["auto", "chat", "completion"]
 
 
 def default_data_dir() -> Path:
@@ -71,6 +72,12 @@ class Settings(BaseSettings):
     request_timeout: float = Field(120.0, gt=0, le=3600)
     summary_sentences: int = Field(5, ge=1, le=50)
     fallback_to_extractive: bool = True
+    #: How LLMs are asked: chat messages, a plain completion prompt (base models), or auto-detected.
+    prompt_mode: PromptMode = "auto"
+    #: The GGUF model file of the ``local`` backend (llama-cpp-python, no server).
+    model_file: Path | None = None
+    #: How many chapters the ``local`` backend summarizes at once (one model copy per child process).
+    local_parallel: int = Field(1, ge=1, le=16)
     health_check_seconds: float = Field(5.0, ge=0.2, le=3600)  # how often LLM endpoints are probed
     #: The built-in summarizer in this many worker processes (0: on the pipeline's threads). The window uses
     #: one a core unless this is set, so summaries never compete with it for Python's interpreter lock.

@@ -62,8 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only results and errors")
     parser.add_argument("--data-dir", type=Path, help="data directory (database, cache, settings); default: per user")
     parser.add_argument("--database", metavar="URL", help="database URL (sqlite:///PATH or postgresql://…)")
-    parser.add_argument("--backend", choices=["extractive", "ollama", "openai"], help="summarizer backend")
+    parser.add_argument("--backend", choices=["extractive", "ollama", "openai", "local"], help="summarizer backend")
     parser.add_argument("--model", help="model name for the LLM backends")
+    parser.add_argument("--model-file", type=Path, help="GGUF model for the local backend (implies --backend local)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -146,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides["backend"] = args.backend
     if args.model:
         overrides["model"] = args.model
+    if args.model_file:
+        overrides["model_file"] = args.model_file
+        overrides.setdefault("backend", "local")
     try:
         settings = load_settings(**overrides)
     except SettingsError as err:

@@ -85,7 +85,7 @@ class PipelineStats:
     status: dict[str, Any]
 
 
-HealthState = Literal["up", "slow", "down", "circuit_open"]
+HealthState = Literal["up", "slow", "down", "circuit_open", "loading"]
 
 
 @dataclass(frozen=True, slots=True)
