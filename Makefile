@@ -4,13 +4,18 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test setup system-deps system-deps-test lint typecheck bench clean
+.PHONY: run test setup system-deps system-deps-test lint typecheck bench clean llama-server
 
 run: system-deps $(STAMP)
 	$(BIN)/chapterwise-gui $(FILES)
 
-test: system-deps-test $(STAMP)
+test: system-deps-test $(STAMP) llama-server
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS)
+
+# llama.cpp's server for the real-server tests, built from source once into a cache folder outside the repo
+# (6–13 minutes on two cores; reused afterwards). Prints the binary's path.
+llama-server: system-deps-test
+	@PYTHON=$(PYTHON) scripts/llama-server.sh
 
 setup: $(STAMP)
 
