@@ -1,6 +1,12 @@
-"""Summary quality: the built-in extractive backend beside Lead-k, sumy's LexRank and TextRank.
+"""Summary quality: the built-in extractive backend beside Lead-k, sumy's LexRank and TextRank, or an LLM.
 
     python bench/quality.py --data ../shared/corpus/summarization/scisummnet_dev.jsonl [--limit N] [--json]
+    python bench/quality.py --data … --limit 20 --backend openai --endpoint http://127.0.0.1:8080 [--model M]
+
+With ``--backend openai|ollama`` the LLM (through the product's whole stack: capacity learned, chunking,
+completion mode for base models, grounding check; no cache, no fallback) is measured beside the extractive
+backend only, with seconds per document, the share of summary sentences the text supports (plain word
+overlap, as the product checks), tokens in and out, and how many documents failed (and why).
 
 Reads records like ScisummNet's (``title``, ``sections[].sentences``, ``abstract``, ``human_summary``),
 skips bodies under 1,000 words and empty references, gives every method the same documents and the
@@ -98,13 +104,53 @@ def make_builtin() -> Callable[[dict[str, Any], int], str]:
     return run
 
 
-def evaluate(records: Sequence[dict[str, Any]], k: int) -> list[dict[str, Any]]:
-    methods: dict[str, Callable[[dict[str, Any], int], str]] = {
-        "chapterwise extractive": make_builtin(),
-        f"Lead-{k}": lead,
-        "sumy LexRank": make_sumy("lexrank"),
-        "sumy TextRank": make_sumy("textrank"),
-    }
+class LLMMethod:
+    """The product's LLM backend as a bench method; records tokens, support and failures per document."""
+
+    def __init__(self, backend: str, endpoint: str, model: str, prompt_mode: str, timeout: float) -> None:
+        from desktop_app.config import Settings
+        from desktop_app.engine.summarize.registry import make_summarizer
+
+        settings = Settings(
+            backend=backend, endpoints=[endpoint], model=model, prompt_mode=prompt_mode,  # type: ignore[arg-type]
+            cache_enabled=False, fallback_to_extractive=False, request_timeout=timeout, context_tokens=8192,
+        )
+        self.summarizer = make_summarizer(settings)
+        self.name = f"{backend} {self.summarizer.model}"
+        self.tokens_in = self.tokens_out = 0
+        self.sentences = self.supported = 0
+        self.failures: list[str] = []
+
+    def __call__(self, rec: dict[str, Any], k: int) -> str:
+        from desktop_app.engine.summarize.base import SummarizerError
+        from desktop_app.engine.summarize.extractive import split_sentences
+        from desktop_app.engine.summarize.overlap import MIN_SUPPORT, word_support
+
+        body = body_text(rec)
+        request = SummaryRequest(text=body, title=rec["title"], max_sentences=k, want_clauses=False)
+        try:
+            result = self.summarizer.summarize(request)
+        except SummarizerError as err:
+            self.failures.append(str(err)[:160])
+            return ""
+        self.tokens_in += result.prompt_tokens or 0
+        self.tokens_out += result.completion_tokens or 0
+        for sentence in split_sentences(result.summary):
+            self.sentences += 1
+            self.supported += word_support(sentence, body) >= MIN_SUPPORT
+        return result.summary
+
+
+def evaluate(
+    records: Sequence[dict[str, Any]], k: int, llm: LLMMethod | None = None
+) -> list[dict[str, Any]]:
+    methods: dict[str, Callable[[dict[str, Any], int], str]] = {"chapterwise extractive": make_builtin()}
+    if llm is not None:
+        methods[llm.name] = llm
+    else:
+        methods[f"Lead-{k}"] = lead
+        methods["sumy LexRank"] = make_sumy("lexrank")
+        methods["sumy TextRank"] = make_sumy("textrank")
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     rows = []
     for name, method in methods.items():
@@ -130,12 +176,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--sentences", type=int, default=5, help="length budget of every method")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--backend", choices=["openai", "ollama"], help="measure this LLM backend instead")
+    parser.add_argument("--endpoint", help="the LLM server's URL (e.g. http://127.0.0.1:8080 for llama-server)")
+    parser.add_argument("--model", default="", help="model name (llama-server serves one model whatever the name)")
+    parser.add_argument("--prompt-mode", choices=["auto", "chat", "completion"], default="auto")
+    parser.add_argument("--timeout", type=float, default=300.0, help="read timeout per request, seconds")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         print(f"No data file at {args.data}", file=sys.stderr)
         return 2
+    if args.backend and not args.endpoint:
+        print("--backend needs --endpoint (the server's URL)", file=sys.stderr)
+        return 2
     records = load(args.data, args.limit)
-    rows = evaluate(records, args.sentences)
+    llm = LLMMethod(args.backend, args.endpoint, args.model, args.prompt_mode, args.timeout) if args.backend else None
+    rows = evaluate(records, args.sentences, llm)
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -144,6 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print(f"{r['method']:<24} {r['reference']:<9} {100 * r['rouge1']:6.2f} {100 * r['rouge2']:6.2f} "
               f"{100 * r['rougeL']:6.2f} {r['seconds']:8.2f}")
+    if llm is not None:
+        n = max(1, len(records))
+        seconds = next(r["seconds"] for r in rows if r["method"] == llm.name)
+        print(f"\n{llm.name}: {seconds / n:.1f} s per document; {llm.supported}/{llm.sentences} summary sentences "
+              f"supported by the text; {llm.tokens_in / n:.0f} tokens in and {llm.tokens_out / n:.0f} out a document; "
+              f"{len(llm.failures)} of {len(records)} failed")
+        for reason in sorted(set(llm.failures)):
+            print(f"  failed: {reason}")
+        llm.summarizer.close()
     return 0
 
 
