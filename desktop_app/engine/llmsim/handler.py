@@ -42,7 +42,9 @@ class SimHandler(BaseHTTPRequestHandler):
                     "default_generation_settings": {"n_ctx": self.sim.n_ctx},
                     "total_slots": self.sim.slots,
                     "model_path": f"/models/{self.sim.models[0]}.gguf",
-                    "chat_template": "{{ messages }}" if self.sim.chat_template else "",
+                    # llama.cpp's stand-in for a model without a template: ChatML beside a non-ChatML end token
+                    "chat_template": "<|im_start|>{{ messages }}<|im_end|>",
+                    "eos_token": "<|im_end|>" if self.sim.chat_template else "<eos>",
                 },
             )
         elif self.path == "/slots":

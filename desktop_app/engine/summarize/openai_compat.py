@@ -9,7 +9,8 @@ An answer is complete only when a choice carries a ``finish_reason``: a stream t
 (with or without ``data: [DONE]``) is a cut answer, raised as :class:`~.base.ServerError` and retried,
 never taken as a (short or empty) summary. ``finish_reason: "length"`` is passed on for the caller to
 reject. Clause requests ask for ``response_format`` with the JSON schema (llama.cpp turns it into a
-grammar). The server's capacity comes from llama.cpp's ``/props`` and ``/slots`` where it offers them,
+grammar). The server's capacity comes from llama.cpp's ``/props`` and ``/slots`` where it offers them
+(a model without a chat template shows there as llama.cpp's ChatML stand-in beside a non-ChatML end token),
 and from the model's ``meta.n_ctx_train`` in ``/v1/models``. An API key is sent as ``Authorization:
 Bearer`` (set on the client).
 
@@ -163,7 +164,11 @@ class OpenAIProtocol:
                 n_ctx = _int(settings.get("n_ctx"))
             n_slots = _int(props.get("total_slots"))
             if "chat_template" in props:
-                template = bool(str(props.get("chat_template") or "").strip())
+                source = str(props.get("chat_template") or "").strip()
+                eos = str(props.get("eos_token") or "")
+                # llama.cpp stands in ChatML for a model without a template: its end token then is not ChatML's.
+                stand_in = "<|im_start|>" in source and bool(eos) and eos != "<|im_end|>"
+                template = bool(source) and not stand_in
             served = str(props.get("model_alias") or props.get("model_path") or "") or None
         if isinstance(slots, list) and slots:
             n_slots = n_slots or len(slots)
