@@ -113,3 +113,17 @@ def test_test_connection_refuses_a_bad_url_at_once(dialog: SettingsDialog) -> No
     dialog.test_button.click()
     assert "Cannot test" in dialog.test_result.text() and "not an http" in dialog.test_result.text()
     assert dialog.test_button.isEnabled()
+
+
+def test_local_backend_takes_a_model_file(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.config import Settings
+    from desktop_app.ui.widgets.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings(data_dir=tmp_path))
+    qtbot.addWidget(dialog)
+    assert not dialog.model_file.isEnabled()
+    dialog.backend.setCurrentText("local")
+    assert dialog.model_file.isEnabled() and not dialog.endpoints.isEnabled()
+    dialog.model_file.setText(str(tmp_path / "model.gguf"))
+    candidate = dialog.candidate()
+    assert candidate.backend == "local" and candidate.model_file == tmp_path / "model.gguf"

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -40,7 +41,7 @@ from desktop_app.engine.service import Engine
 from desktop_app.ui.threads import TaskRunner
 from desktop_app.ui.widgets.health_indicator import STATE_COLORS, STATE_WORDS, short_endpoint
 
-BACKENDS = ("extractive", "ollama", "openai")
+BACKENDS = ("extractive", "ollama", "openai", "local")
 
 
 class SettingsDialog(QDialog):
@@ -70,10 +71,18 @@ class SettingsDialog(QDialog):
         self.api_key = QLineEdit(settings.api_key.get_secret_value() if settings.api_key else "")
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setPlaceholderText("only for hosted OpenAI-compatible APIs")
+        self.model_file = QLineEdit(str(settings.model_file or ""))
+        self.model_file.setPlaceholderText("a .gguf file, for the local backend")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._on_browse_clicked)
+        model_file_row = QHBoxLayout()
+        model_file_row.addWidget(self.model_file, 1)
+        model_file_row.addWidget(browse)
         summarizer = QGroupBox("Summarizer")
         form = QFormLayout(summarizer)
         form.addRow("Backend", self.backend)
         form.addRow("Model", self.model)
+        form.addRow("Model file", model_file_row)
         self.test_button = QPushButton("Test connection")
         self.test_button.setToolTip("Check now whether these endpoints answer and have the model (nothing is saved)")
         self.test_button.clicked.connect(self._on_test_button_clicked)
@@ -144,6 +153,7 @@ class SettingsDialog(QDialog):
             "model": self.model.text().strip(),
             "endpoints": endpoints,
             "api_key": self.api_key.text() or None,
+            "model_file": self.model_file.text().strip() or None,
             "summary_max_workers": self.initial_workers.value(),
             "min_workers": self.min_workers.value(),
             "max_workers": self.max_workers.value(),
@@ -232,9 +242,15 @@ class SettingsDialog(QDialog):
     # --- slots
 
     def _on_backend_current_text_changed(self, backend: str) -> None:
-        remote = backend != "extractive"
+        remote = backend not in ("extractive", "local")
         for widget in (self.endpoints, self.api_key):
             widget.setEnabled(remote)
+        self.model_file.setEnabled(backend == "local")
+
+    def _on_browse_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Model file", self.model_file.text(), "GGUF models (*.gguf)")
+        if path:
+            self.model_file.setText(path)
 
     def _on_test_button_clicked(self) -> None:
         self.test_connection()
@@ -245,6 +261,7 @@ _LABELS = {
     "model": "Model",
     "endpoints": "Endpoints",
     "api_key": "API key",
+    "model_file": "Model file",
     "summary_max_workers": "Workers at start",
     "min_workers": "Minimum workers",
     "max_workers": "Maximum workers",
