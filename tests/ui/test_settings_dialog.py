@@ -117,7 +117,6 @@ def test_test_connection_refuses_a_bad_url_at_once(dialog: SettingsDialog) -> No
 
 def test_local_backend_takes_a_model_file(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.config import Settings
-    from desktop_app.ui.widgets.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(Settings(data_dir=tmp_path))
     qtbot.addWidget(dialog)
