@@ -344,6 +344,7 @@ class EndpointPool:
                     "in_flight": e.in_flight,
                     "limit": e.slots,
                     "waiting": e.waiting,
+                    "capacity": e.capacity.to_dict() if e.capacity else None,
                     "circuit": e.breaker.state,
                     "requests": e.requests,
                     "errors": e.errors,
