@@ -82,6 +82,7 @@ def write_tiny_model(path: Path, corpus: Path | None = None, *, name: str = "cha
     writer.add_bos_token_id(1)
     writer.add_eos_token_id(4)  # <|im_end|>: ChatML's end of turn
     writer.add_add_bos_token(False)
+    writer.add_add_space_prefix(False)  # "assistant" after <|im_start|> stays one word, as the template writes it
     writer.add_chat_template(CHATML)
 
     rng = np.random.default_rng(SEED)
