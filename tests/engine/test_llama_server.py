@@ -20,6 +20,7 @@ import pytest
 from desktop_app.engine.health import probe
 from desktop_app.engine.summarize.base import (
     BackendTimeoutError,
+    BadRequestError,
     ContextOverflowError,
     InvalidResponseError,
     ServerError,
@@ -229,3 +230,17 @@ def test_a_stream_cut_by_the_network_is_retried_never_taken_as_an_answer(
     assert summarizer.pool.endpoints[0].errors == summarizer.retry.attempts  # every attempt was retried
     summarizer.close()
     proxy.close()
+
+
+def test_ollama_backend_pointed_at_llama_server_says_which_backend_to_choose(
+    tmp_path: Path, llama_server_factory: Start
+) -> None:
+    server = llama_server_factory()
+    settings = settings_for(tmp_path, "ollama", [server.url], model="chapterwise-tiny")
+    summarizer = make_llm(settings, fast_options(Sleeps()))
+    with pytest.raises(BadRequestError, match="choose the openai backend") as raised:
+        summarizer.summarize(SummaryRequest(text=CHAPTER, title="The Flood"))
+    assert "model ''" not in str(raised.value) and "not found" not in str(raised.value)
+    [health] = probe(settings, timeout=5.0)
+    assert health.state == "down" and "openai for llama.cpp" in health.reason
+    summarizer.close()
