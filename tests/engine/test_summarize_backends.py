@@ -331,9 +331,10 @@ def test_health_check_success_closes_a_half_open_circuit(tmp_path: Path, sim: LL
 
 
 def test_parallel_one_caps_requests_and_queued_ones_do_not_time_out(tmp_path: Path, sleeps: Sleeps) -> None:
-    # One slot, four callers, a read timeout shorter than the queue: each waits for the slot before sending.
-    with LLMSimulator(slots=4, latency=0.3) as server:
-        settings = settings_for(tmp_path, "openai", [server.url + "/v1#parallel=1"], request_timeout=0.6)
+    # One slot, four callers, a read timeout shorter than the server's queue (3 x 0.3 s + 0.3 s): each caller
+    # waits for the slot before sending, so no read waits longer than one answer's 0.3 s.
+    with LLMSimulator(slots=1, latency=0.3) as server:
+        settings = settings_for(tmp_path, "openai", [server.url + "/v1#parallel=1"], request_timeout=1.0)
         summarizer = make_llm(settings, fast_options(sleeps))
         errors: list[BaseException] = []
 

@@ -61,6 +61,7 @@ from .prompts import (
     clause_completion_prompt,
     clause_messages,
     clean_summary,
+    complete_sentences,
     completion_prompt,
     parse_clauses,
 )
@@ -156,6 +157,7 @@ class LLMSummarizer:
             parse=clean_summary,
             max_tokens=self.output_tokens(request),
             grounded_in=source,
+            sentences=max(1, request.max_sentences),
         )
         prompt_tokens, completion_tokens = answer.prompt_tokens, answer.completion_tokens
         flags: list[ClauseFlag] = []
@@ -318,6 +320,7 @@ class LLMSummarizer:
         max_tokens: int,
         json_schema: dict[str, Any] | None = None,
         grounded_in: str | None = None,
+        sentences: int | None = None,
     ) -> tuple[T, _Answer]:
         room = [max_tokens]
         unsupported = [0]
@@ -342,6 +345,12 @@ class LLMSummarizer:
                     finish = chunk.finish_reason
             text = "".join(parts)
             log.debug("Answer from %s (%s): %r", endpoint.url, finish, text[:500])
+            if sentences is not None and self._mode == "completion":
+                # A base model writes on past the summary: keep the sentences asked for, complete ones only.
+                kept, complete = complete_sentences(text, sentences)
+                if finish == "length" and complete >= sentences:
+                    finish = "stop"  # the limit cut only what comes after the summary
+                text = kept if kept else text
             if finish == "length":
                 # Cut mid-sentence (or mid-JSON): never a done summary. Try again with twice the room.
                 room[0] = min(room[0] * 2, max(room[0], self.context_tokens // 2))

@@ -23,7 +23,7 @@ from .base import ClauseFlag, SummaryRequest
 from .clauses import CATEGORIES, canonical_category
 from .http import MalformedAnswerError
 
-PROMPTS_VERSION = "llm-2"
+PROMPTS_VERSION = "llm-3"
 
 BEGIN = "-----BEGIN TEXT-----"
 END = "-----END TEXT-----"
@@ -92,8 +92,21 @@ CLAUSE_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
 }
 
-#: Where a completion-mode answer ends: the model starting another document, a heading or a new field.
-COMPLETION_STOP = ("\n\n", "\nArticle:", "\nSummary", "<|im_end|>", "<end_of_turn>", "</s>")
+#: Where a completion-mode answer ends: the model starting another document or field, or an end token. A blank
+#: line is not one: base models often open their answer with it.
+COMPLETION_STOP = ("\nArticle:", "\nSummary", "\nKeywords", "<|im_end|>", "<end_of_turn>", "<eos>", "</s>")
+
+
+def complete_sentences(answer: str, limit: int) -> tuple[str, int]:
+    """The first ``limit`` complete sentences of a completion-mode answer, and how many complete ones it has.
+
+    A base model does not stop after the sentences it was asked for: it goes on writing the document. What
+    it wrote after them is not the summary; a sentence without its end is never kept.
+    """
+    from .extractive import split_sentences
+
+    sentences = [s for s in split_sentences(answer) if s.rstrip().endswith((".", "!", "?", "。", '."', ".)"))]
+    return " ".join(sentences[:limit]), len(sentences)
 
 
 def completion_prompt(request: SummaryRequest) -> str:
