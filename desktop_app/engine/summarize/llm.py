@@ -353,7 +353,7 @@ class LLMSummarizer:
                 text = kept if kept else text
             if finish == "length":
                 # Cut mid-sentence (or mid-JSON): never a done summary. Try again with twice the room.
-                room[0] = min(room[0] * 2, max(room[0], self.context_tokens // 2))
+                room[0] = min(room[0] * 2, max(room[0], max_tokens * 2, self.context_tokens // 8))
                 raise AnswerCutError(f"the answer stopped at the {options.max_tokens}-token limit")
             value = parse(text)
             if grounded_in is not None:
