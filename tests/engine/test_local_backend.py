@@ -36,7 +36,8 @@ QUICK = RetryPolicy(attempts=2, base=0.001, cap=0.01)
 
 
 def local_settings(tmp_path: Path, model_file: Path | None, **overrides: object):  # type: ignore[no-untyped-def]
-    return settings_for(tmp_path, "local", [], model="", model_file=model_file, context_tokens=2048, **overrides)
+    values: dict[str, object] = {"model": "", "model_file": model_file, "context_tokens": 2048, **overrides}
+    return settings_for(tmp_path, "local", [], **values)
 
 
 def test_model_file_problems_are_explained(tmp_path: Path) -> None:
@@ -102,12 +103,16 @@ def test_completion_mode_runs_in_the_child(tmp_path: Path, tiny_model: Path) -> 
 def test_cancelling_ends_the_child(tmp_path: Path, tiny_model: Path) -> None:
     summarizer = make_llm(local_settings(tmp_path, tiny_model, context_tokens=4096), fast_options(Sleeps()))
     assert isinstance(summarizer, LocalSummarizer)
+    summarizer.capacity()  # starts the child and loads the model
+    processes = list(summarizer.runner._children.values())
+    assert processes and all(child.process.is_alive() for child in processes)
     started = threading.Event()
     ended: list[BaseException] = []
     request = SummaryRequest(text=" ".join([CHAPTER] * 20), max_sentences=20, want_clauses=False)
 
     def work() -> None:
         while True:  # keep the child busy until it is stopped
+            started.set()
             try:
                 summarizer.summarize(request)
             except BackendUnavailableError as err:
@@ -115,14 +120,10 @@ def test_cancelling_ends_the_child(tmp_path: Path, tiny_model: Path) -> None:
                 return
             except SummarizerError:
                 pass  # a nonsense answer failed this request: ask again
-            finally:
-                started.set()  # the first request has started the child (and ended)
 
     thread = threading.Thread(target=work)
     thread.start()
-    assert started.wait(60)
-    processes = list(summarizer.runner._children.values())
-    assert processes and all(child.process.is_alive() for child in processes)
+    assert started.wait(30)
     summarizer.close()  # what the pipeline's shutdown and a cancel call
     thread.join(30)
     assert not thread.is_alive()
