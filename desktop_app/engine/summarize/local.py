@@ -282,7 +282,7 @@ def _generate(conn: Connection, llm: Any, message: tuple[Any, ...]) -> None:
         if schema is not None:
             import json
 
-            from llama_cpp import LlamaGrammar
+            from llama_cpp.llama_grammar import LlamaGrammar
 
             common["grammar"] = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
         prompt_tokens = len(llm.tokenize(payload.encode("utf-8")))
