@@ -202,6 +202,15 @@ def test_a_model_without_chat_template_is_asked_in_completion_mode(
         summarizer.close()
 
 
+def test_completion_mode_keeps_the_complete_sentences_asked_for() -> None:
+    from desktop_app.engine.summarize.prompts import complete_sentences
+
+    answer = "\n\n1. Party A shall provide transport services on highway routes. 2. Party B shall pay the fees monthly. 3. Par"
+    assert complete_sentences(answer, 1) == ("Party A shall provide transport services on highway routes.", 2)
+    assert complete_sentences(answer, 5)[0].endswith("fees monthly.")  # the cut third item is never kept
+    assert complete_sentences("Party A shall provide services. 2.", 2) == ("Party A shall provide services.", 1)
+
+
 def test_completion_mode_by_setting_and_by_name() -> None:
     assert looks_like_base_model("gemma-3-270m-pt") and looks_like_base_model("/models/llama-3-8b-base.Q4.gguf")
     assert not looks_like_base_model("gemma-3-270m-it") and not looks_like_base_model("llama3.2")

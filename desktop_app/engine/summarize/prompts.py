@@ -105,7 +105,9 @@ def complete_sentences(answer: str, limit: int) -> tuple[str, int]:
     """
     from .extractive import split_sentences
 
-    sentences = [s for s in split_sentences(answer) if s.rstrip().endswith((".", "!", "?", "。", '."', ".)"))]
+    # A sentence has its end mark and at least three words: a list number ("2.") starts the next item.
+    ends = (".", "!", "?", "。", '."', ".)")
+    sentences = [s for s in split_sentences(answer) if s.rstrip().endswith(ends) and len(s.split()) >= 3]
     return " ".join(sentences[:limit]), len(sentences)
 
 
