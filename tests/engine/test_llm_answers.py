@@ -205,7 +205,10 @@ def test_a_model_without_chat_template_is_asked_in_completion_mode(
 def test_completion_mode_keeps_the_complete_sentences_asked_for() -> None:
     from desktop_app.engine.summarize.prompts import complete_sentences
 
-    answer = "\n\n1. Party A shall provide transport services on highway routes. 2. Party B shall pay the fees monthly. 3. Par"
+    answer = (
+        "\n\n1. Party A shall provide transport services on highway routes. "
+        "2. Party B shall pay the fees monthly. 3. Par"
+    )
     assert complete_sentences(answer, 1) == ("Party A shall provide transport services on highway routes.", 2)
     assert complete_sentences(answer, 5)[0].endswith("fees monthly.")  # the cut third item is never kept
     assert complete_sentences("Party A shall provide services. 2.", 2) == ("Party A shall provide services.", 1)
