@@ -8,13 +8,18 @@ BUNDLE_STAMP = $(VENV)/.bundle-installed
 SMOKE_CORPUS = $(wildcard ../shared/corpus/pdf/dmca.pdf ../shared/corpus/epub/alice.epub ../shared/corpus/docx/par-known-paragraphs.docx)
 SMOKE_DOCS ?= $(if $(SMOKE_CORPUS),$(SMOKE_CORPUS),README.md)
 
-.PHONY: run test setup system-deps system-deps-test lint licences typecheck bench bundle bundle-smoke install-desktop translations soak clean
+.PHONY: run test setup system-deps system-deps-test lint licences typecheck bench bundle bundle-smoke install-desktop translations soak llama-server clean
 
 run: system-deps $(STAMP)
 	$(BIN)/chapterwise-gui $(FILES)
 
-test: system-deps-test $(STAMP)
+test: system-deps-test $(STAMP) llama-server
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS)
+
+# llama.cpp's server for the real-server tests, built from source once into a cache folder outside the repo
+# (6–13 minutes on two cores; reused afterwards). Prints the binary's path.
+llama-server: system-deps-test
+	@PYTHON=$(PYTHON) scripts/llama-server.sh
 
 setup: $(STAMP)
 
@@ -28,6 +33,9 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	# llama-cpp-python (the local backend, in the dev extra) compiles llama.cpp when no wheel fits: portable
+	# (no -march=native) and without the parts Chapterwise does not use; pip caches the wheel it builds.
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF" \
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 

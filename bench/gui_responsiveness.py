@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from desktop_app.engine.summarize.base import Summarizer, SummaryRequest, SummaryResult, WrappingSummarizer
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -35,32 +37,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100.0 * (len(ordered) - 1)))]
 
 
-class Gate:
+class Gate(WrappingSummarizer):
     """Holds the configured summarizer's calls until the burst starts (the summarizer itself is the app's)."""
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner: Summarizer) -> None:
         import threading
 
-        self.inner = inner
+        super().__init__(inner)
         self.gate = threading.Event()
-        self.name, self.model = inner.name, inner.model
-        self.cpu_bound, self.max_concurrency = inner.cpu_bound, inner.max_concurrency
 
-    def summarize(self, request):
+    def summarize(self, request: SummaryRequest) -> SummaryResult:
         self.gate.wait()
         return self.inner.summarize(request)
-
-    def stream(self, request):
-        return self.inner.stream(request)
-
-    def stats(self):
-        return self.inner.stats()
-
-    def warm_up(self) -> None:
-        getattr(self.inner, "warm_up", lambda: None)()
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 def run_once(app, chapters: int, interval_ms: int, mode: str) -> dict[str, float]:

@@ -1,5 +1,7 @@
 """Summary quality: the built-in extractive backend beside Lead, sumy's LexRank, LSA and TextRank.
 
+With ``--backend openai|ollama --endpoint URL [--model M]`` it measures an LLM server instead (bench/quality_llm.py).
+
     python bench/quality.py --data ../shared/corpus/summarization/scisummnet_dev.jsonl \
         [--words 150] [--split heldout|tune|all] [--methods builtin,lead,...] [--limit N] [--json]
 
@@ -234,6 +236,13 @@ def _picked(ranked: Sequence[str], words: int | None, sentences: int) -> list[st
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if "--backend" in args_in or any(a.startswith("--backend=") for a in args_in):
+        # An LLM backend at an endpoint, beside the built-in one: bench/quality_llm.py.
+        sys.path.insert(0, str(Path(__file__).parent))
+        import quality_llm
+
+        return int(quality_llm.main(list(args_in)))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--limit", type=int, default=None)

@@ -32,9 +32,9 @@ import threading
 import time
 from pathlib import Path
 
-from desktop_app.engine.llmsim import LLMSimulator
 from sqlalchemy import func, select
 
+from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.config import Settings
 from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
 from desktop_app.engine.service import Engine

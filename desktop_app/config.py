@@ -33,7 +33,8 @@ MIN_TOKEN_LENGTH = 32
 #: Settings whose value an error message never repeats.
 _SECRET_FIELDS = frozenset({"api_token", "api_key"})
 
-BackendName = Literal["extractive", "ollama", "openai"]
+BackendName = Literal["extractive", "ollama", "openai", "local"]
+PromptMode = Literal["auto", "chat", "completion"]
 
 
 def default_data_dir() -> Path:
@@ -79,6 +80,12 @@ class Settings(BaseSettings):
     fallback_to_extractive: bool = True
     #: Chapters the built-in summarizer did while the LLM backend was down are summarized again once it is up.
     redo_fallbacks: bool = True
+    #: How LLMs are asked: chat messages, a plain completion prompt (base models), or auto-detected.
+    prompt_mode: PromptMode = "auto"
+    #: The GGUF model file of the ``local`` backend (llama-cpp-python, no server).
+    model_file: Path | None = None
+    #: How many chapters the ``local`` backend summarizes at once (one model copy per child process).
+    local_parallel: int = Field(1, ge=1, le=16)
     health_check_seconds: float = Field(5.0, ge=0.2, le=3600)  # how often LLM endpoints are probed
     #: The built-in summarizer in this many worker processes (0: on the pipeline's threads). The window uses
     #: one a core unless this is set, so summaries never compete with it for Python's interpreter lock.

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install (as root) or name (otherwise) the Debian packages Chapterwise needs.
 #   scripts/system-deps.sh run    Qt's libraries for the window
-#   scripts/system-deps.sh test   the same, plus PostgreSQL, Tesseract, the desktop-entry validators and binutils (PyInstaller) for the tests
+#   scripts/system-deps.sh test   the same, plus PostgreSQL, Tesseract, the desktop-entry validators, binutils
+#                                 (PyInstaller) and the tools that build llama-server, for the tests
 set -euo pipefail
 what=${1:-run}
 pkgs=(python3-venv libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
       libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
       libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1)
-[ "$what" = test ] && pkgs+=(postgresql tesseract-ocr desktop-file-utils appstream binutils)
+[ "$what" = test ] && pkgs+=(postgresql tesseract-ocr desktop-file-utils appstream binutils cmake g++ make)
 
 command -v dpkg-query >/dev/null 2>&1 || { echo "Not a Debian-like system: install Qt 6's runtime libraries${what/test/ and PostgreSQL} yourself."; exit 0; }
 missing=()

@@ -34,6 +34,28 @@ def wants_json(messages: list[dict[str, Any]], json_format: bool) -> bool:
     return json_format or "JSON" in joined
 
 
+def prompt_messages(prompt: str) -> list[dict[str, Any]]:
+    """A completion-mode prompt as the one user message the rest of this module reads.
+
+    The document-style prompts (``Article: … Summary in N sentences:``, ``Contract text: … as JSON``)
+    are rewritten into the chat prompt's shape, so both modes get the same deterministic answers.
+    """
+    if prompt.startswith("Contract text:\n"):
+        text = prompt[len("Contract text:\n") :].rsplit("\n\nRisky clauses", 1)[0]
+        return [{"role": "user", "content": f"JSON {_BEGIN}\n{text}\n{_END}"}]
+    head, _, tail = prompt.rpartition("\n\nSummary")
+    match = re.match(r" in (\d+|one) sentences?", tail)
+    n = (1 if match.group(1) == "one" else int(match.group(1))) if match else 3
+    if head.startswith("Article:\n"):
+        body = head[len("Article:\n") :]
+    elif head.startswith(("Article: ", "Document: ")) and "\n\n" in head:
+        body = head.split("\n\n", 1)[1]
+    else:
+        body = head
+    body = body.removeprefix("Summaries of its parts:\n")
+    return [{"role": "user", "content": f"at most {n} sentences\n{_BEGIN}\n{body}\n{_END}"}]
+
+
 def answer(messages: list[dict[str, Any]], *, json_format: bool = False, max_tokens: int | None = None) -> str:
     """The simulated model's full answer to a chat."""
     prompt = user_text(messages)

@@ -23,6 +23,8 @@ class SimHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 10  # idle keep-alive connections close after this
     sim: ClassVar[LLMSimulator]
+    _finish = "stop"  # why the current answer ends: "stop", or "length" when max_tokens cut it
+    _completion = False  # the current request is a raw completion (/api/generate, /v1/completions)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("llmsim %s " + format, self.address_string(), *args)
@@ -31,7 +33,25 @@ class SimHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.sim.record(RecordedRequest("GET", self.path, self._headers(), None))
-        if self.path == "/api/tags":
+        if self.sim.loading and self.path != "/health":
+            self._loading(openai=True)
+        elif self.path == "/props":
+            self._json(
+                200,
+                {
+                    "default_generation_settings": {"n_ctx": self.sim.n_ctx},
+                    "total_slots": self.sim.slots,
+                    "model_path": f"/models/{self.sim.models[0]}.gguf",
+                    # llama.cpp's stand-in for a model without a template: ChatML beside a non-ChatML end token
+                    "chat_template": "<|im_start|>{{ messages }}<|im_end|>",
+                    "eos_token": "<|im_end|>" if self.sim.chat_template else "<eos>",
+                },
+            )
+        elif self.path == "/slots":
+            self._json(200, [{"id": i, "n_ctx": self.sim.n_ctx, "is_processing": False} for i in range(self.sim.slots)])
+        elif self.path == "/health":
+            self._json(503 if self.sim.loading else 200, {"status": "loading model" if self.sim.loading else "ok"})
+        elif self.path == "/api/tags":
             models = [
                 {
                     "name": m,
@@ -73,12 +93,41 @@ class SimHandler(BaseHTTPRequestHandler):
         if not isinstance(body, dict):
             self._error(400, "invalid JSON body", openai)
             return
-        if self.path == "/api/chat" or (openai and self.path == "/v1/chat/completions"):
+        if self.sim.loading:
+            self._loading(openai)
+        elif self.path == "/api/show":
+            self._show(body)
+        elif self.path in ("/api/chat", "/api/generate") or (
+            openai and self.path in ("/v1/chat/completions", "/v1/completions")
+        ):
             if openai and not self._check_key():
                 return
+            if "messages" not in body and "prompt" in body:
+                body["messages"] = answers.prompt_messages(str(body.get("prompt") or ""))
+                body["_completion"] = True
             self._chat(body, openai)
         else:
             self._error(404, f"no route {self.path}", openai)
+
+    def _loading(self, openai: bool) -> None:
+        # llama.cpp's server while it loads the model: 503 on every route but /health.
+        body: dict[str, Any] = {"error": {"code": 503, "message": "Loading model", "type": "unavailable_error"}}
+        self._json(503, body if openai else {"error": "Loading model"})
+
+    def _show(self, body: dict[str, Any]) -> None:
+        model = str(body.get("model") or body.get("name") or "")
+        if not self.sim.has_model(model):
+            self._json(404, {"error": f"model '{model}' not found"})
+            return
+        self._json(
+            200,
+            {
+                "parameters": f"num_ctx {self.sim.n_ctx}\nstop \"<|eot_id|>\"",
+                "template": "{{ .Prompt }}" if self.sim.chat_template else "",
+                "details": {"format": "gguf", "family": "llama"},
+                "model_info": {"general.architecture": "llama", "llama.context_length": 131072},
+            },
+        )
 
     # --- chat
 
@@ -115,6 +164,24 @@ class SimHandler(BaseHTTPRequestHandler):
             sim.pause(sim.hang_seconds)
             self.close_connection = True
             return
+        prompt_tokens = answers.count_tokens(messages)
+        if prompt_tokens > sim.n_ctx:
+            message = (
+                f"request ({prompt_tokens} tokens) exceeds the available context size ({sim.n_ctx} tokens), "
+                "try increasing it"
+            )
+            if openai:
+                error = {
+                    "code": 400,
+                    "message": message,
+                    "type": "exceed_context_size_error",
+                    "n_prompt_tokens": prompt_tokens,
+                    "n_ctx": sim.n_ctx,
+                }
+                self._json(400, {"error": error})
+            else:
+                self._json(400, {"error": message})
+            return
         if not sim.enter_queue():
             self._error(
                 503,
@@ -128,11 +195,18 @@ class SimHandler(BaseHTTPRequestHandler):
             sim.pause(sim.latency)
             options = body.get("options") or {}
             max_tokens = body.get("max_tokens") or body.get("max_completion_tokens") or options.get("num_predict")
-            text = answers.answer(
-                messages,
-                json_format=bool(body.get("format") or body.get("response_format")),
-                max_tokens=int(max_tokens) if max_tokens else None,
-            )
+            json_format = bool(body.get("format") or body.get("response_format") or body.get("json_schema"))
+            text = answers.answer(messages, json_format=json_format)
+            override = sim.clause_answer if answers.wants_json(messages, json_format) else sim.summary_answer
+            if override is not None:
+                text = override
+            limit = 3 if fault == "length" else int(max_tokens) if max_tokens else None
+            finish = "stop"
+            if limit is not None and len(answers.tokens(text)) > limit:
+                text = "".join(answers.tokens(text)[:limit])
+                finish = "length"
+            self._finish = finish
+            self._completion = bool(body.get("_completion"))
             stream = body.get("stream", not openai)
             if openai:
                 self._openai(body, model, messages, text, stream=bool(stream), fault=fault)
@@ -158,7 +232,7 @@ class SimHandler(BaseHTTPRequestHandler):
             "model": model,
             "created_at": now_iso(),
             "message": {"role": "assistant", "content": ""},
-            "done_reason": "stop",
+            "done_reason": self._finish,
             "done": True,
             "total_duration": elapsed + 1000,
             "load_duration": 1000,
@@ -167,8 +241,13 @@ class SimHandler(BaseHTTPRequestHandler):
             "eval_count": len(tokens),
             "eval_duration": max(1, int(len(tokens) * per_token)),
         }
+        if self._completion:
+            del final["message"]
+            final["response"] = ""
         if not stream:
-            final["message"] = {"role": "assistant", "content": text}
+            final["response" if self._completion else "message"] = (
+                text if self._completion else {"role": "assistant", "content": text}
+            )
             self._json(200, final)
             return
         self._start_stream("application/x-ndjson")
@@ -176,12 +255,11 @@ class SimHandler(BaseHTTPRequestHandler):
             if i == 2 and self._stream_fault(fault, openai=False):
                 return
             self._delay()
-            item = {
-                "model": model,
-                "created_at": now_iso(),
-                "message": {"role": "assistant", "content": token},
-                "done": False,
-            }
+            item: dict[str, Any] = {"model": model, "created_at": now_iso(), "done": False}
+            if self._completion:
+                item["response"] = token
+            else:
+                item["message"] = {"role": "assistant", "content": token}
             self._chunk(dumps(item) + b"\n")
         if len(tokens) <= 2 and self._stream_fault(fault, openai=False):
             return
@@ -212,7 +290,7 @@ class SimHandler(BaseHTTPRequestHandler):
                             "index": 0,
                             "message": {"role": "assistant", "content": text, "refusal": None},
                             "logprobs": None,
-                            "finish_reason": "stop",
+                            "finish_reason": self._finish,
                         }
                     ],
                     "usage": usage,
@@ -227,7 +305,11 @@ class SimHandler(BaseHTTPRequestHandler):
                 "created": created,
                 "model": model,
                 "system_fingerprint": "fp_llmsim",
-                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+                "choices": [
+                    {"index": 0, "text": delta.get("content", ""), "logprobs": None, "finish_reason": finish}
+                    if self._completion
+                    else {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+                ],
             }
             return b"data: " + dumps(obj) + b"\n\n"
 
@@ -240,7 +322,8 @@ class SimHandler(BaseHTTPRequestHandler):
             self._chunk(chunk({"content": token}, None))
         if len(tokens) <= 2 and self._stream_fault(fault, openai=True):
             return
-        self._chunk(chunk({}, "stop"))
+        if fault != "nofinish":
+            self._chunk(chunk({}, self._finish))
         if (body.get("stream_options") or {}).get("include_usage"):
             obj = {
                 "id": cid,

@@ -1,8 +1,17 @@
 """The simulator's server: routes, slots and queueing, fault injection.
 
-Endpoints: ``POST /api/chat`` (NDJSON stream or ``stream: false``), ``GET /api/tags``,
-``GET /api/version`` (Ollama); ``POST /v1/chat/completions`` (SSE ending in ``data: [DONE]``, or
-JSON), ``GET /v1/models`` (OpenAI). Streams use HTTP/1.1 chunked encoding, as the real servers do.
+Endpoints: ``POST /api/chat`` and ``/api/generate`` (NDJSON stream or ``stream: false``), ``POST
+/api/show``, ``GET /api/tags``, ``GET /api/version`` (Ollama); ``POST /v1/chat/completions`` and
+``/v1/completions`` (SSE ending in ``data: [DONE]``, or JSON), ``GET /v1/models`` (OpenAI); ``GET
+/props`` and ``/slots`` (llama.cpp: context size, slots, chat template). Streams use HTTP/1.1 chunked
+encoding, as the real servers do.
+
+Behaviours of real servers it reproduces: ``finish_reason: "length"`` (Ollama ``done_reason``) when
+``max_tokens`` cuts the answer; a prompt longer than ``n_ctx`` gets llama.cpp's 400
+``exceed_context_size_error``; ``loading=True`` answers llama.cpp's 503 "Loading model" everywhere;
+requests beyond ``slots`` wait for a free slot before the first byte (as llama.cpp's ``--parallel``
+does); ``chat_template=False`` reports a model without a template. ``summary_answer`` and
+``clause_answer`` replace the model's answers (an unrelated text, a clause answer that is not JSON).
 
 Like Ollama, the server runs at most ``slots`` generations at once and queues the rest; with
 ``max_queue`` set, a request arriving to a full queue gets 503. Faults (:data:`FAULTS`) are injected
@@ -30,8 +39,9 @@ log = logging.getLogger(__name__)
 
 #: 500, 503 and 429 answer at once; "timeout" holds the request without answering; "malformed" sends
 #: a broken line mid-stream; "midstream_error" an error object with HTTP 200; "cut" closes the
-#: connection mid-stream; "404" says the model is missing.
-FAULTS = ("500", "503", "429", "404", "timeout", "malformed", "midstream_error", "cut")
+#: connection mid-stream; "nofinish" ends the stream with ``[DONE]`` but no ``finish_reason``; "length"
+#: cuts the answer at three tokens with ``finish_reason: "length"``; "404" says the model is missing.
+FAULTS = ("500", "503", "429", "404", "timeout", "malformed", "midstream_error", "cut", "nofinish", "length")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +68,8 @@ class LLMSimulator:
         models: tuple[str, ...] = ("llama3.2:latest", "qwen2.5:7b-instruct"),
         retry_after: float = 1.0,
         hang_seconds: float = 30.0,
+        n_ctx: int = 32768,
+        chat_template: bool = True,
     ) -> None:
         self.latency = latency
         self.tokens_per_second = tokens_per_second
@@ -67,6 +79,11 @@ class LLMSimulator:
         self.models = models
         self.retry_after = retry_after
         self.hang_seconds = hang_seconds
+        self.n_ctx = n_ctx
+        self.chat_template = chat_template
+        self.loading = False
+        self.summary_answer: str | None = None
+        self.clause_answer: str | None = None
         self.requests: deque[RecordedRequest] = deque(maxlen=2000)
         self.in_flight = 0
         self.waiting = 0

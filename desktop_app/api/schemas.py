@@ -77,7 +77,7 @@ class PipelineStatus(_Open):
         default_factory=list, description="per LLM endpoint: requests in flight, parallel limit, circuit state"
     )
     backend_health: list[dict[str, Any]] | None = Field(
-        default=None, description="per endpoint: up, slow, down or circuit_open, with the reason"
+        default=None, description="per endpoint: up, slow, down, loading or circuit_open, with the reason"
     )
 
 

@@ -78,9 +78,11 @@ def _add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
     ).complete = shtab.DIRECTORY  # type: ignore[attr-defined]
     parser.add_argument("--database", metavar="URL", default=default(None),
                         help="database URL (sqlite:///PATH or postgresql://…)")
-    parser.add_argument("--backend", choices=["extractive", "ollama", "openai"], default=default(None),
+    parser.add_argument("--backend", choices=["extractive", "ollama", "openai", "local"], default=default(None),
                         help="summarizer backend")
     parser.add_argument("--model", default=default(None), help="model name for the LLM backends")
+    parser.add_argument("--model-file", type=Path, default=default(None),
+                        help="GGUF model for the local backend (implies --backend local)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,6 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides["backend"] = args.backend
     if args.model:
         overrides["model"] = args.model
+    if args.model_file:
+        overrides["model_file"] = args.model_file
+        overrides.setdefault("backend", "local")
     try:
         settings = load_settings(**overrides)
     except SettingsError as err:

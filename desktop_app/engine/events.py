@@ -100,7 +100,7 @@ class PipelineStats:
     status: PipelineStatus
 
 
-HealthState = Literal["up", "slow", "down", "circuit_open"]
+HealthState = Literal["up", "slow", "down", "circuit_open", "loading"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .events import BackendHealth, EndpointHealth, EventBus
 from .reports import EndpointStats
@@ -22,6 +22,7 @@ from .summarize.base import (
     BackendTimeoutError,
     BackendUnavailableError,
     BadRequestError,
+    ServerLoadingError,
     Summarizer,
     SummarizerError,
 )
@@ -39,6 +40,8 @@ def probe(settings: Settings, *, timeout: float = 5.0) -> list[EndpointHealth]:
     """Check every endpoint of ``settings``' backend once (blocks up to ``timeout`` per endpoint)."""
     if settings.backend == "extractive":
         return [EndpointHealth("built-in", "up", "The built-in summarizer runs on this computer.", 0.0)]
+    if settings.backend == "local":
+        return [_probe_local(settings)]
     from .summarize.registry import make_llm
 
     quick = settings.model_copy(update={"request_timeout": timeout})
@@ -50,6 +53,11 @@ def probe(settings: Settings, *, timeout: float = 5.0) -> list[EndpointHealth]:
             started = time.perf_counter()
             try:
                 models = llm.protocol.list_models(endpoint.client, endpoint=endpoint.url)
+            except ServerLoadingError:
+                results.append(
+                    EndpointHealth(endpoint.url, "loading", f"{endpoint.url} is loading its model; requests wait.")
+                )
+                continue
             except BackendTimeoutError:
                 results.append(
                     EndpointHealth(endpoint.url, "down", f"{endpoint.url} did not answer within {timeout:g} s.")
@@ -72,16 +80,65 @@ def probe(settings: Settings, *, timeout: float = 5.0) -> list[EndpointHealth]:
                 results.append(EndpointHealth(endpoint.url, "down", f"{endpoint.url}: {err}"))
                 continue
             latency = (time.perf_counter() - started) * 1000.0
-            results.append(_judge(endpoint.url, llm.model, models, latency, settings.backend))
+            health = _judge(endpoint.url, llm.model, models, latency, settings.backend)
+            results.append(_with_capacity(health, llm.protocol, endpoint, llm.model))
     finally:
         llm.close()
     return results
 
 
+def _with_capacity(health: EndpointHealth, protocol: Any, endpoint: Any, model: str) -> EndpointHealth:
+    """Add what the server says about its context and slots to the reason (Settings ▸ Test connection)."""
+    if health.state not in ("up", "slow"):
+        return health
+    try:
+        capacity = protocol.capacity(endpoint.client, endpoint=endpoint.url, model=model)
+    except SummarizerError:
+        return health
+    parts = []
+    if capacity.n_ctx:
+        parts.append(f"context {capacity.n_ctx} tokens")
+    if capacity.slots:
+        parts.append(f"{capacity.slots} parallel slot{'s' if capacity.slots > 1 else ''}")
+    if capacity.chat_template is False:
+        parts.append("no chat template (completion mode)")
+    if not parts:
+        return health
+    return EndpointHealth(health.url, health.state, f"{health.reason} Server: {', '.join(parts)}.", health.latency_ms)
+
+
+def _probe_local(settings: Settings) -> EndpointHealth:
+    from .summarize.local import INSTALL_HINT, check_model_file
+
+    try:
+        path = check_model_file(settings.model_file)
+    except BadRequestError as err:
+        return EndpointHealth("local", "down", str(err))
+    try:
+        import importlib.util
+
+        if importlib.util.find_spec("llama_cpp") is None:
+            return EndpointHealth(str(path), "down", INSTALL_HINT)
+    except ValueError:
+        return EndpointHealth(str(path), "down", INSTALL_HINT)
+    return EndpointHealth(str(path), "up", f"The model {path.name} runs on this computer.", 0.0)
+
+
+def _served_name(name: str) -> str:
+    """A model listed by its file path (llama.cpp without an alias) compared by its file name's stem."""
+    stem = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return stem[: -len(".gguf")] if stem.lower().endswith(".gguf") else stem
+
+
 def _judge(url: str, model: str, models: list[str], latency: float, backend: str) -> EndpointHealth:
     def known(name: str) -> bool:
         base = name.split(":", maxsplit=1)[0]
-        return model in (name, base) or (":" not in model and name == f"{model}:latest")
+        if model in (name, base) or (":" not in model and name == f"{model}:latest"):
+            return True
+        # llama.cpp lists a model served without an alias by its path; it serves it whatever name is asked.
+        if _served_name(name) == _served_name(model):
+            return True
+        return backend == "openai" and len(models) == 1 and ("/" in name or name.lower().endswith(".gguf"))
 
     if models and not any(known(m) for m in models):
         choices = ", ".join(models[:5])
@@ -125,6 +182,10 @@ class HealthMonitor:
     def check(self) -> BackendHealth:
         """Probe now, merge in the summarizer's circuit states, publish if anything changed."""
         endpoints = probe(self.settings, timeout=min(5.0, self.settings.request_timeout))
+        if self.summarizer is not None:
+            for e in endpoints:
+                if e.state in ("up", "slow"):
+                    self.summarizer.record_healthy(e.url)  # a half-open circuit closes: the server answers again
         circuits = self._circuits()
         merged = []
         for e in endpoints:

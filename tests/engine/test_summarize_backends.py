@@ -37,6 +37,11 @@ def llm(tmp_path: Path, server: LLMSimulator, backend: str, sleeper: Sleeps, **k
     return make_llm(settings, fast_options(sleeper))
 
 
+def chat_posts(server: LLMSimulator) -> list[object]:
+    """The generation requests the server got (not its capacity or model listings)."""
+    return [r for r in server.requests if r.method == "POST" and not r.path.endswith("/show")]
+
+
 def chapter(text: str = CHAPTER, n: int = 2) -> SummaryRequest:
     return SummaryRequest(text=text, title="The Flood", max_sentences=n)
 
@@ -51,7 +56,7 @@ def test_summary_preview_tokens(tmp_path: Path, sim: LLMSimulator, sleeps: Sleep
     assert result.completion_tokens == len(FIRST_TWO.split())
     assert result.prompt_tokens and result.prompt_tokens > 50
     assert result.clause_flags == []  # not a contract: no clause prompt sent
-    assert len([r for r in sim.requests if r.method == "POST"]) == 1
+    assert len(chat_posts(sim)) == 1
     body = sim.requests[-1].body
     assert body["stream"] is True and body["model"] == MODEL
     if backend == "ollama":
@@ -185,6 +190,7 @@ def test_circuit_opens_then_fallback_then_half_open_probe(
     posts = len(sim.requests)
     fallback = summarizer.summarize(chapter())  # circuit open: the extractive backend answers
     assert fallback.fallback_from == backend and fallback.backend == "extractive"
+    assert fallback.fallback_reason and "paused" in fallback.fallback_reason
     assert len(sim.requests) == posts  # nothing was sent
     assert summarizer.stats().fallbacks == 1
     now[0] = 11.0  # reset time passed: one probe goes through and closes the circuit
@@ -202,7 +208,7 @@ def test_half_open_failure_reopens(tmp_path: Path, sim: LLMSimulator, sleeps: Sl
     sim.inject("503", count=5, retry_after=0)
     with pytest.raises(CircuitOpenError, match="paused"):  # opened by this call's second 503
         summarizer.summarize(chapter())
-    assert len(sim.requests) == 2
+    assert len(chat_posts(sim)) == 2
     with pytest.raises(CircuitOpenError, match="paused"):
         summarizer.summarize(chapter())
     now[0] = 6.0
@@ -251,7 +257,7 @@ def test_long_chapter_map_reduce(tmp_path: Path, sim: LLMSimulator, sleeps: Slee
     settings = settings_for(tmp_path, backend, backend_urls(sim, backend), context_tokens=1024)
     summarizer = make_summarizer(settings, fast_options(sleeps))
     result = summarizer.summarize(SummaryRequest(text=text, title="Long", max_sentences=2))
-    posts = [r for r in sim.requests if r.method == "POST"]
+    posts = chat_posts(sim)
     assert len(posts) > 3  # several map calls, then at least one reduce
     for request in posts:  # every request fits the window
         content = request.body["messages"][-1]["content"]
@@ -274,3 +280,75 @@ def test_document_summary_is_a_reduce(tmp_path: Path, sim: LLMSimulator, sleeps:
     assert 'summaries of the parts of the document "Book"' in prompt
     assert result.summary and result.clause_flags == []
     summarizer.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_after_recovery_concurrent_requests_go_to_the_endpoint(
+    tmp_path: Path, sleeps: Sleeps, backend: str
+) -> None:
+    now = [0.0]
+    with LLMSimulator(slots=4, latency=0.2) as server:
+        settings = settings_for(tmp_path, backend, backend_urls(server, backend))
+        summarizer = make_summarizer(
+            settings, fast_options(sleeps, failure_threshold=2, reset_after=10.0, clock=lambda: now[0])
+        )
+        server.inject("500", count=2)
+        assert summarizer.summarize(chapter()).fallback_from == backend  # the second 500 opened the circuit
+        assert summarizer.stats()["endpoints"][0]["circuit"] == "open"
+        now[0] = 11.0  # the server recovered and the reset time passed: half-open
+        results: list[object] = []
+
+        def work() -> None:
+            results.append(summarizer.summarize(chapter()))
+
+        threads = [threading.Thread(target=work) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=20)
+        assert len(results) == 6
+        assert all(getattr(r, "fallback_from", "x") is None for r in results)  # none answered by the fallback
+        assert server.served == 6
+        assert summarizer.stats()["endpoints"][0]["circuit"] == "closed"
+        summarizer.close()
+
+
+def test_health_check_success_closes_a_half_open_circuit(tmp_path: Path, sim: LLMSimulator, sleeps: Sleeps) -> None:
+    now = [0.0]
+    settings = settings_for(tmp_path, "openai", backend_urls(sim, "openai"), fallback_to_extractive=False)
+    summarizer = make_llm(settings, fast_options(sleeps, failure_threshold=1, reset_after=5.0, clock=lambda: now[0]))
+    sim.inject("500", count=1)
+    with pytest.raises(CircuitOpenError):  # the first 500 opened it; the retry finds it open
+        summarizer.summarize(SummaryRequest(text=CHAPTER, max_sentences=2, want_clauses=False))
+    url = summarizer.pool.endpoints[0].url
+    summarizer.pool.record_healthy(url)
+    assert summarizer.pool.endpoints[0].breaker.state == "open"  # too early: an open circuit waits its time
+    now[0] = 6.0
+    assert summarizer.pool.endpoints[0].breaker.state == "half_open"
+    summarizer.pool.record_healthy(url)
+    assert summarizer.pool.endpoints[0].breaker.state == "closed"
+    summarizer.close()
+
+
+def test_parallel_one_caps_requests_and_queued_ones_do_not_time_out(tmp_path: Path, sleeps: Sleeps) -> None:
+    # One slot, four callers, a read timeout shorter than the server's queue (3 x 0.3 s + 0.3 s): each caller
+    # waits for the slot before sending, so no read waits longer than one answer's 0.3 s.
+    with LLMSimulator(slots=1, latency=0.3) as server:
+        settings = settings_for(tmp_path, "openai", [server.url + "/v1#parallel=1"], request_timeout=1.0)
+        summarizer = make_llm(settings, fast_options(sleeps))
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                summarizer.summarize(chapter())
+            except BaseException as err:  # reported below
+                errors.append(err)
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=20)
+        assert not errors
+        assert server.max_in_flight == 1 and server.served == 4
+        summarizer.close()

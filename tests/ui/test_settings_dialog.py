@@ -150,3 +150,16 @@ def test_the_connection_result_is_not_drawn_under_the_api_key(qtbot, dialog: Set
     key_bottom = dialog.api_key.mapTo(dialog, dialog.api_key.rect().bottomLeft()).y()
     assert top_left.y() > key_bottom, "the result starts below the API key row"
     assert result.height() >= result.heightForWidth(result.width()), "the result gets the height its text needs"
+
+
+def test_local_backend_takes_a_model_file(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.config import Settings
+
+    dialog = SettingsDialog(Settings(data_dir=tmp_path))
+    qtbot.addWidget(dialog)
+    assert not dialog.model_file.isEnabled()
+    dialog.backend.setCurrentText("local")
+    assert dialog.model_file.isEnabled() and not dialog.endpoints.isEnabled()
+    dialog.model_file.setText(str(tmp_path / "model.gguf"))
+    candidate = dialog.candidate()
+    assert candidate.backend == "local" and candidate.model_file == tmp_path / "model.gguf"

@@ -6,21 +6,24 @@ Exception tree (what the pipeline does with each)::
     ├── TransientError              worth another try later: the chapter is re-queued
     │   ├── RateLimitedError        429 / "slow down"; carries ``retry_after`` seconds
     │   ├── ServerBusyError         503, the server's own queue is full
+    │   │   └── ServerLoadingError  503 "Loading model": the server is starting, not down
     │   ├── BackendTimeoutError     no answer within the timeout
     │   ├── BackendUnavailableError connection refused / DNS
     │   │   └── CircuitOpenError    every endpoint's circuit is open (fallback may answer instead)
     │   └── ServerError             5xx other than 503
     └── PermanentError              the same request will fail again: the chapter is marked failed
         ├── ModelNotFoundError      the model is not installed on the server
-        ├── BadRequestError         4xx other than 429 (bad key, context too long, ...)
+        ├── BadRequestError         4xx other than 429 (bad key, wrong URL, ...)
+        │   └── ContextOverflowError the request does not fit the server's context (chunking splits again)
         └── InvalidResponseError    an answer that cannot be parsed after retries
+            └── UngroundedAnswerError the answer does not match the text, twice (fallback may answer)
 
 Backends are called from worker threads, many at once: ``summarize`` must be thread-safe.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -46,6 +49,9 @@ class SummaryRequest:
     max_sentences: int = 5
     #: Ask for contract clause flags as well.
     want_clauses: bool = True
+    #: Called with (parts done, parts in all) as a long text is summarized in parts (on the calling
+    #: thread). Not part of the cache key.
+    on_progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -133,7 +139,11 @@ class Summarizer(Protocol):
     name: str
     model: str
     cpu_bound: bool
-    max_concurrency: int | None
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """Requests the backend serves at once (None: no known limit); it may change once servers are learned."""
+        ...
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         """Summarize one request. Raises a :class:`SummarizerError` subclass on failure."""
@@ -163,6 +173,14 @@ class Summarizer(Protocol):
         """Models the backend can use (for the settings dialog); empty where there is no choice."""
         ...
 
+    def context_window(self) -> int | None:
+        """The model's context in tokens, learned from its server where it says so (None: no window)."""
+        ...
+
+    def record_healthy(self, url: str) -> None:
+        """A health check found the server at ``url`` answering: a paused (half-open) endpoint resumes."""
+        ...
+
     def close(self) -> None:
         """Release connections, processes and files. Called once, after the workers stopped."""
         ...
@@ -174,7 +192,12 @@ class SummarizerBase:
     name: str = "summarizer"
     model: str = ""
     cpu_bound: bool = False
-    max_concurrency: int | None = None
+    #: Requests served at once, where the backend knows it (see ``max_concurrency``).
+    _slots: int | None = None
+
+    @property
+    def max_concurrency(self) -> int | None:
+        return self._slots
 
     def stream(self, request: SummaryRequest) -> Iterator[str]:
         yield self.summarize(request).summary  # type: ignore[attr-defined]  # subclasses define summarize
@@ -194,6 +217,12 @@ class SummarizerBase:
     def list_models(self) -> list[str]:
         return []
 
+    def context_window(self) -> int | None:
+        return None
+
+    def record_healthy(self, url: str) -> None:
+        return None
+
     def close(self) -> None:
         return None
 
@@ -210,7 +239,11 @@ class WrappingSummarizer(SummarizerBase):
         self.name = inner.name
         self.model = inner.model
         self.cpu_bound = inner.cpu_bound
-        self.max_concurrency = inner.max_concurrency
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """The inner backend's slots, which it may learn from its servers after start."""
+        return self.inner.max_concurrency
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         return self.inner.summarize(request)
@@ -232,6 +265,12 @@ class WrappingSummarizer(SummarizerBase):
 
     def list_models(self) -> list[str]:
         return self.inner.list_models()
+
+    def context_window(self) -> int | None:
+        return self.inner.context_window()
+
+    def record_healthy(self, url: str) -> None:
+        self.inner.record_healthy(url)
 
     def close(self) -> None:
         self.inner.close()
@@ -269,6 +308,10 @@ class CircuitOpenError(BackendUnavailableError):
     """Every endpoint has failed repeatedly; no request is sent until a probe is due."""
 
 
+class ServerLoadingError(ServerBusyError):
+    """The server is up but still loading its model (llama.cpp answers 503 "Loading model")."""
+
+
 class ServerError(TransientError):
     pass
 
@@ -285,8 +328,25 @@ class BadRequestError(PermanentError):
     pass
 
 
+class ContextOverflowError(BadRequestError):
+    """The prompt and answer do not fit the server's context; ``n_ctx`` is the server's size, when it said."""
+
+    def __init__(self, message: str, n_ctx: int | None = None, prompt_tokens: int | None = None) -> None:
+        super().__init__(message)
+        self.n_ctx = n_ctx
+        self.prompt_tokens = prompt_tokens
+
+
 class InvalidResponseError(PermanentError):
     pass
+
+
+#: The reason stored on a chapter whose model answer was not supported by its text.
+UNGROUNDED_REASON = "the model's answer does not match the text"
+
+
+class UngroundedAnswerError(InvalidResponseError):
+    """The model answered twice with text the chapter does not support (a base model, a broken template)."""
 
 
 def make_preview(summary: str, limit: int = 160) -> str:

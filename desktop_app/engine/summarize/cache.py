@@ -259,7 +259,7 @@ class CachedSummarizer(WrappingSummarizer):
             if hit is not None:
                 return hit
         result = self.inner.summarize(request)
-        if cache is not None and result.fallback_from is None:
+        if cache is not None and result.fallback_from is None and result.clause_error is None:  # both are redone later
             try:
                 cache.put(key, result)
             except CACHE_ERRORS as err:

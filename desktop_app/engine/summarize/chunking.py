@@ -1,10 +1,17 @@
 """Long chapters: a token budget from the model's context, splitting, and recursive map/reduce.
 
 :func:`estimate_tokens` is a deliberately pessimistic count (about 4/3 token per word, one per
-punctuation mark and per CJK character) so a chunk never overflows a real tokenizer's count by much.
+punctuation mark and per CJK character, plus one per two letters outside ASCII: Cyrillic, Greek or
+accented words split into many more pieces than English ones) so a chunk never overflows a real
+tokenizer's count by much. When a server still answers that the request does not fit
+(:class:`~.base.ContextOverflowError`), the text is split again against a smaller budget: the
+server's own context size when it said it, else half the previous budget.
 :func:`split_to_budget` cuts at paragraph boundaries, then sentence boundaries, then (for a single
 run-on sentence) word boundaries. :class:`ChunkingSummarizer` summarizes each chunk (map), joins the
 partial summaries and summarizes them as a document (reduce), again and again until the input fits.
+
+Progress: a request's ``on_progress(done, total)`` is called after each part (map and reduce calls) on
+the caller's thread, so a long chapter can show "part 3 of 7".
 
 Thread-safe: it keeps no per-call state; its parts run sequentially on the caller's thread.
 """
@@ -19,7 +26,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..reports import SummarizerStats
-from .base import ClauseFlag, Summarizer, SummaryRequest, SummaryResult, WrappingSummarizer, make_preview
+from .base import (
+    ClauseFlag,
+    ContextOverflowError,
+    Summarizer,
+    SummaryRequest,
+    SummaryResult,
+    WrappingSummarizer,
+    make_preview,
+)
 from .extractive import split_sentences
 
 log = logging.getLogger(__name__)
@@ -27,13 +42,16 @@ log = logging.getLogger(__name__)
 _WORD = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _PUNCT = re.compile(r"[^\w\s]")
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f\W\d_]")
 
 
 def estimate_tokens(text: str) -> int:
     """A pessimistic token count that needs no tokenizer."""
     cjk = len(_CJK.findall(text))
-    words = len(_WORD.findall(text)) if not cjk else len(_WORD.findall(_CJK.sub(" ", text)))
-    return int(words * 4 / 3) + len(_PUNCT.findall(text)) + cjk + 1
+    rest = _CJK.sub(" ", text) if cjk else text
+    words = len(_WORD.findall(rest))
+    foreign = len(_NON_ASCII_LETTER.findall(rest))
+    return int(words * 4 / 3) + len(_PUNCT.findall(text)) + cjk + foreign // 2 + 1
 
 
 def split_to_budget(text: str, budget: int) -> list[str]:
@@ -119,31 +137,65 @@ class ChunkingSummarizer(WrappingSummarizer):
         self._lock = threading.Lock()
         self._splits = 0
 
+    def context(self) -> int:
+        """The context window: the configured one, or the server's when it said it is smaller."""
+        inner = self.inner.context_window()
+        return min(self.context_tokens, inner) if inner else self.context_tokens
+
     def budget(self, request: SummaryRequest) -> int:
-        """Tokens of text one request may carry."""
+        """Tokens of text one request may carry: the window less the prompt and the largest answer.
+
+        The answer's room is the inner backend's ``output_tokens`` (for LLMs the larger of the summary and
+        the clause answer), else a quarter of the window.
+        """
+        context = self.context()
         out = self.inner.output_tokens(request)
-        reserve = out if out is not None else self.context_tokens // 4
-        return max(128, self.context_tokens - self.prompt_tokens - int(reserve))
+        reserve = out if out is not None else context // 4
+        return max(128, context - self.prompt_tokens - int(reserve))
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         budget = self.budget(request)
         if estimate_tokens(request.text) <= budget:
-            return self.inner.summarize(request)
+            try:
+                result: SummaryResult = self.inner.summarize(request)
+                return result
+            except ContextOverflowError as err:
+                budget = self._smaller_budget(request, budget, err)
+        return self._map_reduce(request, budget)
+
+    def _smaller_budget(self, request: SummaryRequest, budget: int, err: ContextOverflowError) -> int:
+        if err.n_ctx and err.n_ctx < self.context():
+            self.context_tokens = err.n_ctx
+            smaller = self.budget(request)
+        else:
+            smaller = budget // 2
+        log.info("%s; splitting %r again against %d tokens", err, request.title, smaller)
+        if smaller >= budget or smaller < 64:
+            raise err
+        return smaller
+
+    def _map_reduce(self, request: SummaryRequest, budget: int) -> SummaryResult:
         with self._lock:
             self._splits += 1
         started = time.perf_counter()
         results: list[SummaryResult] = []
         chunks = split_to_budget(request.text, budget)
         log.info("Text of %r is over the %d-token budget: %d parts", request.title, budget, len(chunks))
+        plan = _Progress(request, len(chunks))
         # Map: the parts of a chapter are summarized as chapters (with clauses); a too-long list of
         # chapter summaries (kind="document") is reduced group by group.
         partials = [
-            self._call(replace(request, text=chunk, title=_part_title(request.title, i, len(chunks))), results)
+            self._call(
+                replace(request, text=chunk, title=_part_title(request.title, i, len(chunks)), on_progress=None),
+                results,
+                plan,
+                budget,
+            )
             for i, chunk in enumerate(chunks, 1)
         ]
         # Reduce, recursively, until the partial summaries fit in one request.
         depth = 0
-        reduce_request = replace(request, kind="document", want_clauses=False)
+        reduce_request = replace(request, kind="document", want_clauses=False, on_progress=None)
         while estimate_tokens("\n\n".join(partials)) > budget and len(partials) > 1:
             depth += 1
             if depth > self.max_depth:
@@ -153,9 +205,11 @@ class ChunkingSummarizer(WrappingSummarizer):
             groups = _pack(partials, budget)
             if len(groups) == len(partials):  # each partial alone is near the budget: pair them anyway
                 groups = ["\n\n".join(partials[i : i + 2]) for i in range(0, len(partials), 2)]
-            partials = [self._call(replace(reduce_request, text=g), results) for g in groups]
+            plan.add(len(groups))
+            partials = [self._call(replace(reduce_request, text=g), results, plan, budget) for g in groups]
         if len(partials) > 1:
-            final = self._call(replace(reduce_request, text="\n\n".join(partials)), results)
+            plan.add(1)
+            final = self._call(replace(reduce_request, text="\n\n".join(partials)), results, plan, budget)
         else:
             final = partials[0]
         flags: list[ClauseFlag] = []
@@ -176,11 +230,18 @@ class ChunkingSummarizer(WrappingSummarizer):
             completion_tokens=_sum(r.completion_tokens for r in results),
             endpoint=results[-1].endpoint,
             fallback_from=next((r.fallback_from for r in results if r.fallback_from), None),
+            fallback_reason=next((r.fallback_reason for r in results if r.fallback_reason), None),
+            clause_error=next((r.clause_error for r in results if r.clause_error), None),
         )
 
-    def _call(self, request: SummaryRequest, results: list[SummaryResult]) -> str:
-        result = self.inner.summarize(request)
+    def _call(self, request: SummaryRequest, results: list[SummaryResult], plan: _Progress, budget: int) -> str:
+        try:
+            result = self.inner.summarize(request)
+        except ContextOverflowError as err:
+            # The estimate was too kind for this part: summarize it in smaller pieces, as one result.
+            result = self._map_reduce(request, self._smaller_budget(request, budget, err))
         results.append(result)
+        plan.step()
         return result.summary
 
     def stream(self, request: SummaryRequest) -> Iterator[str]:
@@ -191,6 +252,26 @@ class ChunkingSummarizer(WrappingSummarizer):
 
     def stats(self) -> SummarizerStats:
         return replace(self.inner.stats(), map_reduce_splits=self._splits)
+
+
+class _Progress:
+    """Counts the parts of one request and tells its ``on_progress`` (the total grows with each reduce)."""
+
+    def __init__(self, request: SummaryRequest, total: int) -> None:
+        self.callback = request.on_progress
+        self.done = 0
+        self.total = total
+
+    def add(self, n: int) -> None:
+        self.total += n
+
+    def step(self) -> None:
+        self.done += 1
+        if self.callback is not None:
+            try:
+                self.callback(self.done, self.total)
+            except Exception:  # a progress display must never fail a summary
+                log.exception("Progress callback failed")
 
 
 def _part_title(title: str, i: int, n: int) -> str:

@@ -161,7 +161,6 @@ class ExtractiveSummarizer(SummarizerBase):
 
     name = "extractive"
     cpu_bound = True
-    max_concurrency: int | None = None
 
     def __init__(self, model: str = "structural-mmr") -> None:
         self.model = model or "structural-mmr"

@@ -1,8 +1,9 @@
 """Fallback: answer with another backend (the extractive one) while the primary's circuits are open.
 
-Only :class:`~.base.CircuitOpenError` triggers it: the primary is known to be down and is not being
-called. The result says so in ``fallback_from`` (the pipeline stores it on the chapter), and the cache
-does not keep it. Thread-safe.
+:class:`~.base.CircuitOpenError` triggers it (the primary is known to be down and is not being called),
+and so does :class:`~.base.UngroundedAnswerError` (the model answered twice with text the chapter does
+not support: better an extractive summary than garbage). The result says so in ``fallback_from`` and
+``fallback_reason`` (the pipeline stores them on the chapter), and the cache does not keep it. Thread-safe.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..reports import SummarizerStats
-from .base import CircuitOpenError, Summarizer, SummaryRequest, SummaryResult, WrappingSummarizer
+from .base import (
+    CircuitOpenError,
+    Summarizer,
+    SummaryRequest,
+    SummaryResult,
+    UngroundedAnswerError,
+    WrappingSummarizer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +40,7 @@ class FallbackSummarizer(WrappingSummarizer):
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         try:
             result = self.primary.summarize(request)
-        except CircuitOpenError as err:
+        except (CircuitOpenError, UngroundedAnswerError) as err:
             with self._lock:
                 self.fallbacks += 1
                 first, self._falling_back = not self._falling_back, True

@@ -6,11 +6,15 @@ is what the pipeline acts on::
     httpx / server outcome                     raised as
     ─────────────────────────────────────────  ──────────────────────────────────────────
     429 Too Many Requests (+ Retry-After)       RateLimitedError(retry_after=seconds)
+    503 "Loading model" (llama.cpp starting)    ServerLoadingError (a ServerBusyError)
     503 Service Unavailable (queue full)        ServerBusyError (retry_after when sent)
     500, 502, 504, other 5xx                    ServerError
-    {"error": ...} line in a 200 stream         ServerError
+    {"error": ...} line in a 200 stream         ServerError, or ContextOverflowError as above
     401 / 403                                   BadRequestError (the key is wrong or missing)
-    404                                         ModelNotFoundError
+    404 for a model                             ModelNotFoundError
+    404 for a listing (wrong URL or dialect)    BadRequestError saying which API is missing
+    400 exceed_context_size_error (or "context  ContextOverflowError (chunking splits the text again)
+        size"/"too long" in the message)
     other 4xx                                   BadRequestError (with the server's message)
     httpx.TimeoutException                      BackendTimeoutError
     httpx.ConnectError, NetworkError            BackendUnavailableError
@@ -36,10 +40,12 @@ from .base import (
     BackendTimeoutError,
     BackendUnavailableError,
     BadRequestError,
+    ContextOverflowError,
     ModelNotFoundError,
     RateLimitedError,
     ServerBusyError,
     ServerError,
+    ServerLoadingError,
     SummarizerError,
 )
 
@@ -108,8 +114,38 @@ def server_message(response: httpx.Response) -> str:
     return str(body)[:300]
 
 
+def _error_body(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def context_overflow(error: dict[str, Any], message: str, *, endpoint: str) -> ContextOverflowError | None:
+    """A :class:`ContextOverflowError` when a server's error says the request does not fit, else None."""
+    kind = str(error.get("type") or error.get("code") or "")
+    lowered = message.lower()
+    if kind != "exceed_context_size_error" and not (
+        "context" in lowered and any(w in lowered for w in ("exceed", "too long", "too large", "size"))
+    ):
+        return None
+    n_ctx = error.get("n_ctx")
+    prompt = error.get("n_prompt_tokens")
+    return ContextOverflowError(
+        f"The text is longer than the model's context at {endpoint}: {message}",
+        n_ctx=int(n_ctx) if isinstance(n_ctx, int | float) else None,
+        prompt_tokens=int(prompt) if isinstance(prompt, int | float) else None,
+    )
+
+
 def raise_for_status(response: httpx.Response, *, endpoint: str, model: str) -> None:
-    """Raise the :mod:`.base` error for a non-2xx answer. Reads the body of a streamed response."""
+    """Raise the :mod:`.base` error for a non-2xx answer. Reads the body of a streamed response.
+
+    ``model`` is empty for requests that name no model (listings, capacity): their 404 means the URL
+    or the server's dialect is wrong, never that a model is missing.
+    """
     status = response.status_code
     if status < 400:
         return
@@ -118,6 +154,11 @@ def raise_for_status(response: httpx.Response, *, endpoint: str, model: str) -> 
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     if status == 429:
         raise RateLimitedError(f"The server at {endpoint} asks to slow down (429): {message}", retry_after)
+    if status == 503 and "loading" in message.lower():
+        raise ServerLoadingError(
+            f"The server at {endpoint} is loading its model (503): requests wait until it is ready.",
+            retry_after if retry_after is not None else 2.0,
+        )
     if status == 503:
         raise ServerBusyError(f"The server at {endpoint} is busy (503, its queue is full): {message}", retry_after)
     if status >= 500:
@@ -127,11 +168,19 @@ def raise_for_status(response: httpx.Response, *, endpoint: str, model: str) -> 
             f"The server at {endpoint} refused the request ({status}): {message}. "
             "Check the API key (CHAPTERWISE_API_KEY)."
         )
+    if status == 404 and not model:
+        raise BadRequestError(
+            f"The server at {endpoint} has no {response.request.url.path} (404): check the URL, and that the "
+            "backend matches the server (ollama for Ollama, openai for llama.cpp, LM Studio, vLLM and others)."
+        )
     if status == 404:
         raise ModelNotFoundError(
             f"The model {model!r} was not found at {endpoint}: {message}. "
             "Install it on the server (for Ollama: `ollama pull <model>`) or set CHAPTERWISE_MODEL."
         )
+    overflow = context_overflow(_error_body(response), message, endpoint=endpoint) if status in (400, 413) else None
+    if overflow is not None:
+        raise overflow
     raise BadRequestError(f"The server at {endpoint} rejected the request ({status}): {message}")
 
 

@@ -8,7 +8,21 @@ answers are retried on the least-busy endpoint with capped, jittered backoff; wh
 spent the last transient error is raised (the pipeline re-queues the chapter), and a persistently
 malformed answer becomes :class:`~.base.InvalidResponseError` (the chapter fails with the reason).
 
-Texts longer than the context are not handled here: :mod:`.chunking` wraps this class.
+What is never stored as a done summary: an answer the server cut (a stream without ``finish_reason``:
+retried as a transient failure), an answer stopped by the token limit (``finish_reason: "length"``:
+retried with twice the room, then reported), and an answer the chapter does not support (too few of
+its words appear in the text: a base model continuing the prompt, a broken chat template): retried once,
+then :class:`~.base.UngroundedAnswerError` with the reason "the model's answer does not match the text"
+(the fallback backend answers instead, where it is enabled). The clause step is optional: when its
+answer cannot be used, the summary is still returned, with the reason in ``clause_error``.
+
+The server's capacity (:class:`~.protocol.ServerCapacity`: context size, parallel slots, model, chat
+template) is learned once, before the first request, from each endpoint; it lowers the context budget
+and caps each endpoint's requests at its slots. Base models (no chat template, or a setting) are asked
+in completion mode: a document-style prompt with stop sequences instead of chat messages.
+
+Texts longer than the context are not handled here: :mod:`.chunking` wraps this class, and splits again
+when a server answers :class:`~.base.ContextOverflowError`.
 
 Thread-safe: many worker threads call :meth:`summarize` at once; all shared state lives in the
 :class:`~.routing.EndpointPool`. :meth:`close` must be called once, after the workers stopped.
@@ -18,30 +32,65 @@ from __future__ import annotations
 
 import logging
 import random
+import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 from ..reports import EndpointStats, SummarizerStats
 from .base import (
+    UNGROUNDED_REASON,
     ClauseFlag,
+    ContextOverflowError,
     InvalidResponseError,
     SummarizerBase,
+    SummarizerError,
     SummaryRequest,
     SummaryResult,
     TransientError,
+    UngroundedAnswerError,
     make_preview,
 )
 from .clauses import looks_like_contract
 from .http import MalformedAnswerError
-from .prompts import chat_messages, clause_messages, clean_summary, parse_clauses
-from .protocol import ChatOptions, ChatProtocol
+from .overlap import MIN_SUPPORT, word_support
+from .prompts import (
+    CLAUSE_SCHEMA,
+    COMPLETION_STOP,
+    chat_messages,
+    clause_completion_prompt,
+    clause_messages,
+    clean_summary,
+    complete_sentences,
+    completion_prompt,
+    parse_clauses,
+)
+from .protocol import ChatChunk, ChatOptions, ChatProtocol, PromptMode, ServerCapacity
 from .routing import Endpoint, EndpointPool, RetryPolicy, call_with_retries
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: ``auto`` asks in completion mode when the server says the model has no chat template or its name says
+#: it is a base model; ``chat`` and ``completion`` force one mode.
+PromptSetting = Literal["auto", "chat", "completion"]
+
+#: Model names of base (pretrained, not instruction-tuned) checkpoints: "-pt", "base", "-raw".
+_BASE_NAME = re.compile(r"(?:^|[-_./])(?:pt|base|raw|pretrain(?:ed)?)(?:$|[-_.])", re.IGNORECASE)
+_TUNED_NAME = re.compile(r"(?:^|[-_./])(?:it|instruct|chat|sft|dpo|rlhf)(?:$|[-_.])", re.IGNORECASE)
+
+
+def looks_like_base_model(name: str) -> bool:
+    """Whether a model's name or file name says it is a base model (``gemma-3-270m-pt``, ``llama-base``)."""
+    stem = name.rsplit("/", 1)[-1]
+    return bool(_BASE_NAME.search(stem)) and not _TUNED_NAME.search(stem)
+
+
+class AnswerCutError(MalformedAnswerError):
+    """The answer stopped at the token limit (``finish_reason: "length"``); retried with more room."""
 
 
 @dataclass(slots=True)
@@ -67,6 +116,8 @@ class LLMSummarizer(SummarizerBase):
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        prompt_mode: PromptSetting = "auto",
+        learn_capacity: bool = True,
     ) -> None:
         self.protocol = protocol
         self.name = protocol.name
@@ -74,30 +125,60 @@ class LLMSummarizer(SummarizerBase):
         self.model = model
         self.context_tokens = context_tokens
         self.retry = retry or RetryPolicy()
+        self.prompt_setting: PromptSetting = prompt_mode
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self.max_concurrency: int | None = pool.max_concurrency
+        self._learn = learn_capacity
+        self._learn_lock = threading.Lock()
+        self._capacities: list[ServerCapacity] | None = None
+        self._unreached: set[str] = set()
+        self._mode: PromptMode | None = None if prompt_mode == "auto" else prompt_mode
+        if self._mode is None and looks_like_base_model(model):
+            self._mode = "completion"
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """Sum of the endpoints' slots (from ``#parallel=N`` or learned from the servers), None if unknown."""
+        return self.pool.max_concurrency
+
+    @property
+    def prompt_mode(self) -> PromptMode:
+        """``chat`` or ``completion`` (base models), as set or as detected from the servers."""
+        self._ensure_capacity()
+        return self._mode or "chat"
 
     # --- the Summarizer protocol
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         started = time.perf_counter()
+        self._ensure_capacity()
         log.debug("Summarizing %r (%d chars) with %s/%s", request.title, len(request.text), self.name, self.model)
+        source = request.text
         summary, answer = self._complete(
-            chat_messages(request), parse=clean_summary, max_tokens=self.answer_tokens(request)
+            self._summary_prompt(request),
+            parse=clean_summary,
+            max_tokens=self.answer_tokens(request),
+            grounded_in=source,
+            sentences=max(1, request.max_sentences),
         )
         prompt_tokens, completion_tokens = answer.prompt_tokens, answer.completion_tokens
         flags: list[ClauseFlag] = []
+        clause_error: str | None = None
         if request.want_clauses and request.kind == "chapter" and looks_like_contract(request.text):
-            text = request.text
-            flags, clause_answer = self._complete(
-                clause_messages(text),
-                parse=lambda a: parse_clauses(a, text),
-                max_tokens=min(1024, max(256, self.context_tokens // 4)),
-                json_mode=True,
-            )
-            prompt_tokens = _add(prompt_tokens, clause_answer.prompt_tokens)
-            completion_tokens = _add(completion_tokens, clause_answer.completion_tokens)
+            try:
+                flags, clause_answer = self._complete(
+                    self._clause_prompt(source),
+                    parse=lambda a: parse_clauses(a, source),
+                    max_tokens=self.clause_tokens(),
+                    json_schema=CLAUSE_SCHEMA,
+                )
+            except (InvalidResponseError, ContextOverflowError) as err:
+                # The summary is done; the clause step failed for a reason worth showing, not retrying now.
+                clause_error = f"The clause check failed: {err}"
+                log.warning("Clause step of %r failed: %s", request.title, err)
+            else:
+                prompt_tokens = _add(prompt_tokens, clause_answer.prompt_tokens)
+                completion_tokens = _add(completion_tokens, clause_answer.completion_tokens)
         return SummaryResult(
             summary=summary,
             preview=make_preview(summary),
@@ -108,20 +189,19 @@ class LLMSummarizer(SummarizerBase):
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             endpoint=answer.endpoint,
+            clause_error=clause_error,
         )
 
     def stream(self, request: SummaryRequest) -> Iterator[str]:
         """Yield the summary's tokens as the server produces them (one attempt: no retry mid-stream)."""
-        options = ChatOptions(max_tokens=self.answer_tokens(request), context_tokens=self.context_tokens)
+        self._ensure_capacity()
+        prompt = self._summary_prompt(request)
+        options = ChatOptions(
+            max_tokens=self.answer_tokens(request), context_tokens=self.context_tokens, stop=self._stop()
+        )
         with self.pool.acquire() as endpoint:
             try:
-                for chunk in self.protocol.stream_chat(
-                    endpoint.client,
-                    endpoint=endpoint.url,
-                    model=self.model,
-                    messages=chat_messages(request),
-                    options=options,
-                ):
+                for chunk in self._send(endpoint, prompt, options):
                     if chunk.text:
                         yield chunk.text
             except TransientError as err:
@@ -136,11 +216,34 @@ class LLMSummarizer(SummarizerBase):
     # --- extras the pipeline and the settings dialog may call
 
     def output_tokens(self, request: SummaryRequest) -> int | None:
-        return self.answer_tokens(request)
+        """The answer room a chunk must leave: the larger of the summary and the clause answer."""
+        return self.reserve_tokens(request)
+
+    def context_window(self) -> int | None:
+        self._ensure_capacity()  # the server's context, when it says it is smaller than the setting's
+        return self.context_tokens
 
     def answer_tokens(self, request: SummaryRequest) -> int:
         """Tokens reserved for the answer: about 60 a sentence, within a quarter of the context."""
         return max(128, min(60 * max(1, request.max_sentences) + 100, self.context_tokens // 4))
+
+    def clause_tokens(self) -> int:
+        """Tokens reserved for the clause answer (its JSON quotes clauses)."""
+        return min(1024, max(256, self.context_tokens // 4))
+
+    def reserve_tokens(self, request: SummaryRequest) -> int:
+        """The larger answer of the requests one text leads to: the chunk budget leaves this much room."""
+        wants_clauses = request.want_clauses and request.kind == "chapter"
+        return max(self.answer_tokens(request), self.clause_tokens() if wants_clauses else 0)
+
+    def capacity(self) -> list[ServerCapacity]:
+        """What each endpoint's server said about its context, slots and model (learned once, then kept).
+
+        Blocks on the first call (one short request per endpoint); an endpoint that cannot be reached is
+        listed with unknown values and asked again on the next call.
+        """
+        self._ensure_capacity()
+        return list(self._capacities or [])
 
     def list_models(self) -> list[str]:
         """Models the first reachable endpoint offers (for a settings dialog's model picker)."""
@@ -156,34 +259,127 @@ class LLMSummarizer(SummarizerBase):
             backend=self.name, model=self.model, endpoints=tuple(EndpointStats(**e) for e in self.pool.stats())
         )
 
+    def record_healthy(self, url: str) -> None:
+        """The health monitor reached ``url``: a half-open circuit there closes (health thread)."""
+        self.pool.record_healthy(url)
+
     def active_endpoints(self) -> dict[int, str]:
         """The endpoint each calling thread is waiting on (thread ident → URL)."""
         return self.pool.active()
 
     # --- internals
 
+    def _ensure_capacity(self) -> None:
+        if not self._learn:
+            return
+        with self._learn_lock:
+            if self._capacities is not None and not self._unreached:
+                return
+            known = {c.url: c for c in self._capacities or []}
+            learned: list[ServerCapacity] = []
+            for endpoint in self.pool.endpoints:
+                if endpoint.url in known and endpoint.url not in self._unreached:
+                    learned.append(known[endpoint.url])
+                    continue
+                try:
+                    capacity = self.protocol.capacity(endpoint.client, endpoint=endpoint.url, model=self.model)
+                    self._unreached.discard(endpoint.url)
+                except SummarizerError as err:
+                    log.info("Could not read the capacity of %s yet: %s", endpoint.url, err)
+                    capacity = ServerCapacity(url=endpoint.url)
+                    self._unreached.add(endpoint.url)
+                learned.append(capacity)
+                self.pool.set_learned_slots(endpoint, capacity.slots)
+                endpoint.capacity = capacity
+            self._capacities = learned
+            contexts = [c.n_ctx for c in learned if c.n_ctx]
+            if contexts and min(contexts) < self.context_tokens:
+                log.info("The server's context is %d tokens: the budget follows it", min(contexts))
+                self.context_tokens = min(contexts)
+            if self._mode is None and any(c.chat_template is False for c in learned):
+                log.info("The model at %s has no chat template: asking in completion mode", self.pool.endpoints[0].url)
+                self._mode = "completion"
+            if self._mode is None and any(c.model and looks_like_base_model(c.model) for c in learned):
+                self._mode = "completion"
+            for c in learned:
+                log.info("Capacity of %s: context %s, slots %s, model %s", c.url, c.n_ctx, c.slots, c.model)
+
+    def _summary_prompt(self, request: SummaryRequest) -> str | list[dict[str, str]]:
+        return completion_prompt(request) if self._mode == "completion" else chat_messages(request)
+
+    def _clause_prompt(self, text: str) -> str | list[dict[str, str]]:
+        return clause_completion_prompt(text) if self._mode == "completion" else clause_messages(text)
+
+    def _stop(self) -> tuple[str, ...]:
+        return COMPLETION_STOP if self._mode == "completion" else ()
+
+    def _send(
+        self, endpoint: Endpoint, prompt: str | list[dict[str, str]], options: ChatOptions
+    ) -> Iterator[ChatChunk]:
+        if isinstance(prompt, str):
+            return self.protocol.stream_completion(
+                endpoint.client, endpoint=endpoint.url, model=self.model, prompt=prompt, options=options
+            )
+        return self.protocol.stream_chat(
+            endpoint.client, endpoint=endpoint.url, model=self.model, messages=prompt, options=options
+        )
+
     def _complete(
         self,
-        messages: list[dict[str, str]],
+        prompt: str | list[dict[str, str]],
         *,
         parse: Callable[[str], T],
         max_tokens: int,
-        json_mode: bool = False,
+        json_schema: dict[str, Any] | None = None,
+        grounded_in: str | None = None,
+        sentences: int | None = None,
     ) -> tuple[T, _Answer]:
-        options = ChatOptions(max_tokens=max_tokens, context_tokens=self.context_tokens, json_mode=json_mode)
+        room = [max_tokens]
+        unsupported = [0]
+        stop = () if json_schema is not None else self._stop()
 
         def attempt(endpoint: Endpoint) -> tuple[T, _Answer]:
+            options = ChatOptions(
+                max_tokens=room[0],
+                context_tokens=self.context_tokens,
+                json_mode=json_schema is not None,
+                json_schema=json_schema,
+                stop=stop,
+                temperature=0.0 if self._mode == "completion" else 0.2,
+            )
             parts: list[str] = []
             prompt_tokens = completion_tokens = None
-            for chunk in self.protocol.stream_chat(
-                endpoint.client, endpoint=endpoint.url, model=self.model, messages=messages, options=options
-            ):
+            finish: str | None = None
+            for chunk in self._send(endpoint, prompt, options):
                 parts.append(chunk.text)
                 if chunk.done:
                     prompt_tokens, completion_tokens = chunk.prompt_tokens, chunk.completion_tokens
+                    finish = chunk.finish_reason
             text = "".join(parts)
-            log.debug("Answer from %s: %r", endpoint.url, text[:500])
-            return parse(text), _Answer(text, prompt_tokens, completion_tokens, endpoint.url)
+            log.debug("Answer from %s (%s): %r", endpoint.url, finish, text[:500])
+            if sentences is not None and self._mode == "completion":
+                # A base model writes on past the summary: keep the sentences asked for, complete ones only.
+                kept, complete = complete_sentences(text, sentences)
+                if finish == "length" and complete >= sentences:
+                    finish = "stop"  # the limit cut only what comes after the summary
+                text = kept if kept else text
+            if finish == "length":
+                # Cut mid-sentence (or mid-JSON): never a done summary. Try again with twice the room.
+                room[0] = min(room[0] * 2, max(room[0], max_tokens * 2, self.context_tokens // 8))
+                raise AnswerCutError(f"the answer stopped at the {options.max_tokens}-token limit")
+            value = parse(text)
+            if grounded_in is not None:
+                support = word_support(text, grounded_in)
+                if support < MIN_SUPPORT:
+                    unsupported[0] += 1
+                    log.info("Answer from %s not supported by the text (%.2f): %r", endpoint.url, support, text[:200])
+                    if unsupported[0] >= 2:
+                        raise UngroundedAnswerError(
+                            f"The model {self.model!r} at {endpoint.url}: {UNGROUNDED_REASON} "
+                            f"(twice; {support:.0%} of its words are in the text)."
+                        )
+                    raise MalformedAnswerError(f"{UNGROUNDED_REASON} ({support:.0%} of its words are in the text)")
+            return value, _Answer(text, prompt_tokens, completion_tokens, endpoint.url)
 
         try:
             return call_with_retries(
@@ -194,6 +390,11 @@ class LLMSummarizer(SummarizerBase):
                 rng=self._rng,
                 retry_on=(TransientError, MalformedAnswerError),
             )
+        except AnswerCutError as err:
+            raise InvalidResponseError(
+                f"The model {self.model!r} did not finish its answer within the token limit, "
+                f"{self.retry.attempts} times in a row ({err})."
+            ) from err
         except MalformedAnswerError as err:
             raise InvalidResponseError(
                 f"The model {self.model!r} gave an answer Chapterwise could not use, "

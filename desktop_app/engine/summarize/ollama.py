@@ -1,10 +1,14 @@
-"""Ollama's native API: ``POST /api/chat`` with streamed NDJSON, ``GET /api/tags``.
+"""Ollama's native API: ``POST /api/chat`` and ``/api/generate`` with streamed NDJSON, ``GET /api/tags``.
 
 Every NDJSON line is checked for an ``error`` key before anything else: Ollama reports a failure
 that happens mid-answer as ``{"error": ...}`` with HTTP 200 already sent. Token counts and durations
 come from the final ``"done": true`` object (durations are nanoseconds). A stream that stops without
 ``done`` is a cut answer and is retried. ``options.num_ctx`` is sent so the server really uses the
-context window Chapterwise budgets for (Ollama's own default is smaller).
+context window Chapterwise budgets for (Ollama's own default is smaller). Clause requests send the JSON
+schema as ``format`` (structured outputs); completion mode for base models uses ``/api/generate`` with
+``raw: true`` (no template) and stop sequences. ``/api/show`` tells the model's ``num_ctx`` (or its trained
+context length) and whether it has a template. A 404 that is not about a model means the URL is not an
+Ollama server (an OpenAI-compatible one, most often): the message says so instead of "model not found".
 
 Stateless and thread-safe.
 """
@@ -17,9 +21,9 @@ from typing import Any
 
 import httpx
 
-from .base import ServerError
-from .http import MalformedAnswerError, iter_ndjson, map_transport_error, raise_for_status
-from .protocol import ChatChunk, ChatOptions
+from .base import BadRequestError, ServerError
+from .http import MalformedAnswerError, iter_ndjson, map_transport_error, raise_for_status, server_message
+from .protocol import ChatChunk, ChatOptions, ServerCapacity
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +48,27 @@ class OllamaProtocol:
         messages: list[dict[str, str]],
         options: ChatOptions,
     ) -> Iterator[ChatChunk]:
+        body = self._body(model, options)
+        body["messages"] = messages
+        yield from self._stream(client, "/api/chat", body, endpoint=endpoint, model=model)
+
+    def stream_completion(
+        self,
+        client: httpx.Client,
+        *,
+        endpoint: str,
+        model: str,
+        prompt: str,
+        options: ChatOptions,
+    ) -> Iterator[ChatChunk]:
+        body = self._body(model, options)
+        body["prompt"] = prompt
+        body["raw"] = True
+        yield from self._stream(client, "/api/generate", body, endpoint=endpoint, model=model)
+
+    def _body(self, model: str, options: ChatOptions) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": model,
-            "messages": messages,
             "stream": True,
             "options": {
                 "num_ctx": options.context_tokens,
@@ -54,21 +76,38 @@ class OllamaProtocol:
                 "temperature": options.temperature,
             },
         }
-        if options.json_mode:
+        if options.stop:
+            body["options"]["stop"] = list(options.stop)
+        if options.json_schema is not None:
+            body["format"] = options.json_schema
+        elif options.json_mode:
             body["format"] = "json"
+        return body
+
+    def _stream(
+        self, client: httpx.Client, path: str, body: dict[str, Any], *, endpoint: str, model: str
+    ) -> Iterator[ChatChunk]:
         try:
-            with client.stream("POST", "/api/chat", json=body) as response:
+            with client.stream("POST", path, json=body) as response:
+                if response.status_code == 404:
+                    response.read()
+                    message = server_message(response)
+                    if "model" not in message.lower():
+                        raise BadRequestError(
+                            f"{endpoint} does not answer Ollama's {path} (404: {message}). If it is an "
+                            "OpenAI-compatible server (llama.cpp, LM Studio, vLLM), choose the openai backend."
+                        )
                 raise_for_status(response, endpoint=endpoint, model=model)
                 for obj in iter_ndjson(response):
                     if "error" in obj:
                         raise ServerError(f"The model failed mid-answer at {endpoint}: {obj['error']}")
-                    message = obj.get("message") or {}
-                    if not isinstance(message, dict):
-                        raise MalformedAnswerError(f"bad message field: {message!r:.80}")
-                    text = str(message.get("content") or "")
+                    message_obj = obj.get("message")
+                    if message_obj is not None and not isinstance(message_obj, dict):
+                        raise MalformedAnswerError(f"bad message field: {message_obj!r:.80}")
+                    text = str((message_obj or {}).get("content") or obj.get("response") or "")
+                    if text:
+                        yield ChatChunk(text=text)
                     if obj.get("done"):
-                        if text:
-                            yield ChatChunk(text=text)
                         log.debug(
                             "ollama %s done: %s tokens in %.2f s",
                             endpoint,
@@ -80,13 +119,35 @@ class OllamaProtocol:
                             prompt_tokens=_int(obj.get("prompt_eval_count")),
                             completion_tokens=_int(obj.get("eval_count")),
                             model=str(obj.get("model") or model),
+                            finish_reason=str(obj.get("done_reason") or "stop"),
                         )
                         return
-                    if text:
-                        yield ChatChunk(text=text)
         except httpx.HTTPError as err:
             raise map_transport_error(err, endpoint=endpoint) from err
         raise ServerError(f"The answer from {endpoint} stopped before it was complete.")
+
+    def capacity(self, client: httpx.Client, *, endpoint: str, model: str) -> ServerCapacity:
+        try:
+            response = client.post("/api/show", json={"model": model})
+        except httpx.HTTPError as err:
+            raise map_transport_error(err, endpoint=endpoint) from err
+        if response.status_code != 200:
+            return ServerCapacity(url=endpoint, model=model)
+        try:
+            data = response.json()
+        except ValueError:
+            return ServerCapacity(url=endpoint, model=model)
+        n_ctx: int | None = None
+        for line in str(data.get("parameters") or "").splitlines():
+            key, _, value = line.strip().partition(" ")
+            if key == "num_ctx" and value.strip().isdigit():
+                n_ctx = int(value.strip())
+        info = data.get("model_info")
+        if n_ctx is None and isinstance(info, dict):
+            lengths = [_int(v) for k, v in info.items() if k.endswith(".context_length")]
+            n_ctx = next((n for n in lengths if n), None)
+        template = bool(str(data.get("template") or "").strip()) if "template" in data else None
+        return ServerCapacity(url=endpoint, n_ctx=n_ctx, slots=None, model=model, chat_template=template)
 
     def list_models(self, client: httpx.Client, *, endpoint: str) -> list[str]:
         try:
@@ -101,4 +162,4 @@ class OllamaProtocol:
 
 
 def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, int | float) else None
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

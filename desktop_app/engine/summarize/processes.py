@@ -51,7 +51,7 @@ class ProcessSummarizer(SummarizerBase):
         self._local = factory()  # for streaming, stats and the names; cheap to build
         self.name = self._local.name
         self.model = self._local.model
-        self.max_concurrency: int | None = processes
+        self._slots = processes
         self.processes = processes
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None

@@ -3,6 +3,10 @@
 The prompt text is part of the cache key (through :data:`PROMPTS_VERSION`, folded into
 ``base.PROMPT_VERSION`` by the cache), so editing a prompt must bump the version here.
 
+Two prompt styles: chat messages (the server applies the model's chat template) and, for base models
+that were never tuned to follow instructions, a document-style completion prompt ("Article: … Summary
+in N sentences:") with stop sequences. Clause requests carry :data:`CLAUSE_SCHEMA` for structured output.
+
 Answers are parsed defensively: reasoning blocks (``<think>…</think>``), code fences and chatty
 preambles are removed; clause JSON is searched for inside the text and validated field by field.
 Anything unusable raises :class:`~.http.MalformedAnswerError`, which the backend retries and finally
@@ -19,7 +23,7 @@ from .base import ClauseFlag, SummaryRequest
 from .clauses import CATEGORIES, canonical_category
 from .http import MalformedAnswerError
 
-PROMPTS_VERSION = "llm-1"
+PROMPTS_VERSION = "llm-3"
 
 BEGIN = "-----BEGIN TEXT-----"
 END = "-----END TEXT-----"
@@ -64,6 +68,68 @@ def clause_messages(text: str) -> list[dict[str, str]]:
         f"{BEGIN}\n{text}\n{END}"
     )
     return [{"role": "system", "content": SYSTEM_CLAUSES}, {"role": "user", "content": user}]
+
+
+#: The clause answer's JSON schema, sent as ``response_format`` / Ollama ``format`` / llama.cpp grammar.
+CLAUSE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "clauses": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "category": {"type": "string", "enum": sorted(CATEGORIES)},
+                    "severity": {"type": "string", "enum": ["high", "medium", "low"]},
+                    "text": {"type": "string"},
+                },
+                "required": ["category", "severity", "text"],
+                "additionalProperties": False,
+            },
+        }
+    },
+    "required": ["clauses"],
+    "additionalProperties": False,
+}
+
+#: Where a completion-mode answer ends: the model starting another document or field, or an end token. A blank
+#: line is not one: base models often open their answer with it.
+COMPLETION_STOP = ("\nArticle:", "\nSummary", "\nKeywords", "<|im_end|>", "<end_of_turn>", "<eos>", "</s>")
+
+
+def complete_sentences(answer: str, limit: int) -> tuple[str, int]:
+    """The first ``limit`` complete sentences of a completion-mode answer, and how many complete ones it has.
+
+    A base model does not stop after the sentences it was asked for: it goes on writing the document. What
+    it wrote after them is not the summary; a sentence without its end is never kept.
+    """
+    from .extractive import split_sentences
+
+    # A sentence has its end mark and at least three words: a list number ("2.") starts the next item.
+    ends = (".", "!", "?", "。", '."', ".)")
+    sentences = [s for s in split_sentences(answer) if s.rstrip().endswith(ends) and len(s.split()) >= 3]
+    return " ".join(sentences[:limit]), len(sentences)
+
+
+def completion_prompt(request: SummaryRequest) -> str:
+    """A document-style prompt a base model continues with a summary (no chat template involved)."""
+    n = max(1, request.max_sentences)
+    length = "one sentence" if n == 1 else f"{n} sentences"
+    focus = f" (about {request.focus})" if request.focus else ""
+    if request.kind == "document":
+        head = f"Document: {request.title}\n\n" if request.title else ""
+        return f"{head}Summaries of its parts:\n{request.text}\n\nSummary of the whole document in {length}{focus}:"
+    head = f"Article: {request.title}\n\n" if request.title else "Article:\n"
+    return f"{head}{request.text}\n\nSummary in {length}{focus}:"
+
+
+def clause_completion_prompt(text: str) -> str:
+    """The clause request as a document for base models; the server's grammar keeps the answer JSON."""
+    names = ", ".join(CATEGORIES)
+    return (
+        f"Contract text:\n{text}\n\nRisky clauses of this text (categories: {names}), quoted exactly, "
+        'as JSON {"clauses": [{"category": ..., "severity": "high"|"medium"|"low", "text": ...}]}:\n'
+    )
 
 
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)

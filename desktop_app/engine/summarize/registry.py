@@ -8,6 +8,7 @@ only ever sees the :class:`Summarizer` protocol::
         ├── ChunkingSummarizer             long texts: map, then reduce, until it fits
         │   └── LLMSummarizer              retries, least-busy endpoints, circuit breakers
         │       └── OllamaProtocol | OpenAIProtocol      over one httpx.Client per endpoint
+        │           | LocalProtocol                      llama-cpp-python in child processes (local)
         └── ExtractiveSummarizer           while every circuit is open
 
 The extractive backend alone is ``CachedSummarizer(ExtractiveSummarizer)``: it has no context window.
@@ -59,6 +60,8 @@ class BackendOptions:
     clock: Callable[[], float] = time.monotonic
     transport: httpx.BaseTransport | None = None
     connect_timeout: float = 5.0
+    #: Read the servers' context size, slots and template before the first request.
+    learn_capacity: bool = True
 
 
 def make_summarizer(settings: Settings, options: BackendOptions | None = None) -> Summarizer:
@@ -71,7 +74,7 @@ def make_summarizer(settings: Settings, options: BackendOptions | None = None) -
         )
     elif settings.backend == "extractive":
         core = ExtractiveSummarizer(model=settings.model)
-    elif settings.backend in ("ollama", "openai"):
+    elif settings.backend in ("ollama", "openai", "local"):
         llm = make_llm(settings, options)
         core = ChunkingSummarizer(llm, context_tokens=settings.context_tokens)
         if settings.fallback_to_extractive:
@@ -86,6 +89,20 @@ def make_summarizer(settings: Settings, options: BackendOptions | None = None) -
 def make_llm(settings: Settings, options: BackendOptions | None = None) -> LLMSummarizer:
     """The bare LLM backend (no cache, chunking or fallback), e.g. for a settings dialog's model list."""
     options = options or BackendOptions()
+    if settings.backend == "local":
+        from .local import LocalRunner, LocalSummarizer
+
+        runner = LocalRunner(settings.model_file, parallel=settings.local_parallel, n_ctx=settings.context_tokens)
+        return LocalSummarizer(
+            runner,
+            settings.model or runner.name,
+            context_tokens=settings.context_tokens,
+            retry=options.retry,
+            sleep=options.sleep,
+            rng=options.rng,
+            prompt_mode=settings.prompt_mode,
+            learn_capacity=options.learn_capacity,
+        )
     protocol: ChatProtocol = OllamaProtocol() if settings.backend == "ollama" else OpenAIProtocol()
     urls = settings.endpoints or [OLLAMA_URL if settings.backend == "ollama" else OPENAI_URL]
     headers: dict[str, str] = {}
@@ -112,6 +129,8 @@ def make_llm(settings: Settings, options: BackendOptions | None = None) -> LLMSu
         retry=options.retry,
         sleep=options.sleep,
         rng=options.rng,
+        prompt_mode=settings.prompt_mode,
+        learn_capacity=options.learn_capacity,
     )
 
 

@@ -20,9 +20,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from desktop_app.engine.events import BackendHealth, EndpointHealth
 
 #: Dot colours: chosen to read on both the light and the dark palette.
-STATE_COLORS = {"up": "#2ea043", "slow": "#d29922", "down": "#cf222e", "circuit_open": "#cf222e"}
+STATE_COLORS = {
+    "up": "#2ea043", "slow": "#d29922", "down": "#cf222e", "circuit_open": "#cf222e", "loading": "#d29922"
+}
 #: The word shown after the endpoint's name.
-STATE_WORDS = {"up": "up", "slow": "slow", "down": "down", "circuit_open": "paused", "checking": "checking…"}
+STATE_WORDS = {
+    "up": "up", "slow": "slow", "down": "down", "circuit_open": "paused", "checking": "checking…", "loading": "loading"
+}
 BUILT_IN = "built-in"
 
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -44,7 +45,7 @@ from desktop_app.ui.i18n import translate
 from desktop_app.ui.threads import TaskRunner
 from desktop_app.ui.widgets.health_indicator import STATE_COLORS, STATE_WORDS, short_endpoint
 
-BACKENDS = ("extractive", "ollama", "openai")
+BACKENDS = ("extractive", "ollama", "openai", "local")
 
 
 class SettingsDialog(QDialog):
@@ -76,10 +77,18 @@ class SettingsDialog(QDialog):
         self.api_key = QLineEdit(settings.api_key.get_secret_value() if settings.api_key else "")
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setPlaceholderText("only for hosted OpenAI-compatible APIs")
+        self.model_file = QLineEdit(str(settings.model_file or ""))
+        self.model_file.setPlaceholderText(translate("SettingsDialog", "a .gguf file, for the local backend"))
+        browse = QPushButton(translate("SettingsDialog", "Choose…"))
+        browse.clicked.connect(self._on_browse_clicked)
+        model_file_row = QHBoxLayout()
+        model_file_row.addWidget(self.model_file, 1)
+        model_file_row.addWidget(browse)
         summarizer = QGroupBox(translate("SettingsDialog", "Summarizer"))
         form = QFormLayout()
         form.addRow(translate("SettingsDialog", "Backend"), self.backend)
         form.addRow(translate("SettingsDialog", "Model"), self.model)
+        form.addRow(translate("SettingsDialog", "Model file"), model_file_row)
         self.test_button = QPushButton(translate("SettingsDialog", "Test connection"))
         self.test_button.setToolTip(translate(
             "SettingsDialog", "Check now whether these endpoints answer and have the model (nothing is saved)"))
@@ -164,6 +173,7 @@ class SettingsDialog(QDialog):
             "model": self.model.text().strip(),
             "endpoints": endpoints,
             "api_key": self.api_key.text() or None,
+            "model_file": self.model_file.text().strip() or None,
             "summary_max_workers": self.initial_workers.value(),
             "min_workers": self.min_workers.value(),
             "max_workers": self.max_workers.value(),
@@ -270,12 +280,22 @@ class SettingsDialog(QDialog):
     # --- slots
 
     def _on_backend_current_text_changed(self, backend: str) -> None:
-        # The built-in summarizer runs offline: no model, endpoint, key or connection to test.
-        remote = backend != "extractive"
-        for widget in (self.model, self.endpoints, self.api_key, self.test_button):
+        # The built-in summarizer runs offline: no model, endpoint, key or connection to test; the local
+        # backend reads a model file instead of a server.
+        remote = backend not in ("extractive", "local")
+        for widget in (self.endpoints, self.api_key):
             widget.setEnabled(remote)
-        if not remote:
+        self.model.setEnabled(backend != "extractive")
+        self.test_button.setEnabled(backend != "extractive")
+        self.model_file.setEnabled(backend == "local")
+        if backend == "extractive":
             self.test_result.hide()
+
+    def _on_browse_clicked(self) -> None:
+        title = translate("SettingsDialog", "Model file")
+        path, _ = QFileDialog.getOpenFileName(self, title, self.model_file.text(), "GGUF models (*.gguf)")
+        if path:
+            self.model_file.setText(path)
 
     def _on_form_edited(self, *_args: object) -> None:
         # Once a problem is shown, it follows the form: fixed values make it go away at once.
@@ -305,6 +325,7 @@ _FIELDS = {
     "model": "Model",
     "endpoints": "Endpoints",
     "api_key": "API key",
+    "model_file": "Model file",
     "summary_max_workers": "Workers at start",
     "min_workers": "Minimum workers",
     "max_workers": "Maximum workers",
