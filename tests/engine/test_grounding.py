@@ -76,3 +76,36 @@ def test_model_sentences_are_aligned_and_marked_in_the_record_and_exports(tmp_pa
     assert chapter_json["summarized_by"] == expected_by
     assert exported["document"]["summary_sentences"][0]["chapter"] in (0, 1)
     assert "not supported by the text" in markdown and "[^1]: ch. 1, p. 3" in markdown
+
+
+def test_a_long_chapter_reports_its_parts_as_they_are_summarized(tmp_path: Path) -> None:
+    import random
+
+    from chapterwise_testing.llmsim import LLMSimulator
+    from desktop_app.config import Settings
+    from desktop_app.engine.events import ChapterProgress
+
+    from .pipeline_helpers import EventLog, paragraph
+
+    rng = random.Random(3)
+    long_text = "\n\n".join(paragraph(rng, 12) for _ in range(40))  # several times a 512-token window
+    with LLMSimulator(slots=2) as sim:
+        settings = Settings(
+            data_dir=tmp_path / "d",
+            database_url=f"sqlite:///{tmp_path / 'p.db'}",
+            backend="ollama",
+            model="llama3.2:latest",
+            endpoints=[sim.url],
+            context_tokens=512,
+            cache_enabled=False,
+        )
+        log = EventLog()
+        with Engine(settings) as engine:
+            engine.bus.subscribe(log)
+            parsed = ParsedDocument("Long", "txt", [ParsedChapter("Long", long_text)])
+            doc = engine.add_parsed(parsed, file_name="l.txt")
+            view = engine.wait(doc.id, timeout=120)
+    parts = log.of(ChapterProgress)
+    assert view.chapters[0].status == "done"
+    assert len(parts) >= 3 and parts[0].done == 1 and parts[-1].done == parts[-1].total
+    assert all(p.chapter_id == view.chapters[0].id for p in parts)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..events import EventBus, PipelineStats
+from ..events import ChapterProgress, EventBus, PipelineStats
 from ..messages import STOP, ChapterWork, DocumentResult, WorkItem, WriteItem
 from ..records import ChapterRecord
 from ..reports import Gauges, InstanceState, Percentiles, PipelineStatus
@@ -116,6 +116,9 @@ class Pipeline:
             spawn=spawn,
             is_cancelled=self._is_cancelled,
             on_item_taken=self.feeder.wake,
+            on_parts=lambda item, done, total: bus.publish(
+                ChapterProgress(item.document_id, item.chapter_id, done, total)
+            ),
         )
         self.writer = BatchWriter(
             sessions,

@@ -72,6 +72,7 @@ class WorkerPool:
         spawn: Spawn,
         is_cancelled: Callable[[str], bool],
         on_item_taken: Callable[[], None],
+        on_parts: Callable[[ChapterWork, int, int], None] | None = None,
     ) -> None:
         self.bounds = bounds
         self.summarizer = summarizer
@@ -80,6 +81,8 @@ class WorkerPool:
         self.spawn = spawn
         self.is_cancelled = is_cancelled
         self.on_item_taken = on_item_taken
+        #: A long chapter summarized in parts reports (item, parts done, parts in all) on the worker's thread.
+        self.on_parts = on_parts
         self.llm_latency = Window()
         #: Wall time of one item on a worker (moving average, seconds): what sizes this instance's claims.
         self.item_s: float | None = None
@@ -145,6 +148,7 @@ class WorkerPool:
             max_sentences=self.bounds.summary_sentences,
             max_attempts=self.bounds.max_attempts,
             stopping=lambda: self._stopping,
+            on_progress=self._parts_reporter(item),
         )
         if result is not None and not result.cached:
             self.llm_latency.add(result.latency_ms)
@@ -159,6 +163,12 @@ class WorkerPool:
             elif row.status == ChapterStatus.FAILED:
                 worker.failed += 1
         return row
+
+    def _parts_reporter(self, item: ChapterWork) -> Callable[[int, int], None] | None:
+        report = self.on_parts
+        if report is None:
+            return None
+        return lambda done, total: report(item, done, total)
 
     def stop(self, deadline: float) -> bool:
         """Send every worker a pill and wait for them until ``deadline`` (a ``time.monotonic`` value).

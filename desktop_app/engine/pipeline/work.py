@@ -60,6 +60,7 @@ def summarize_chapter(
     max_sentences: int,
     max_attempts: int,
     stopping: Callable[[], bool] = lambda: False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[ChapterRecord, SummaryResult | None, Exception | None]:
     """Summarize one chapter; never raises. Returns the row to write, the raw result and any error.
 
@@ -75,7 +76,9 @@ def summarize_chapter(
 
     if not work.text.strip():
         return row(ChapterStatus.DONE, summary="", preview=""), None, None
-    request = SummaryRequest(text=work.text, title=work.title, focus=work.focus, max_sentences=max_sentences)
+    request = SummaryRequest(
+        text=work.text, title=work.title, focus=work.focus, max_sentences=max_sentences, on_progress=on_progress
+    )
     try:
         try:
             result = summarizer.summarize(request)
