@@ -140,9 +140,9 @@ class PipelinePanel(QWidget):
         limit = int(self.stats.get("workers_max", gauges.get("workers_max", 16)))
         low = int(self.stats.get("workers_min", 3))
         running = gauges.get("running", True)
-        self.workers.set(
-            f"{busy} / {current}", f"pool {low}–{limit}" if running else "pipeline stopped", (busy, max(1, current))
-        )
+        learned = gauges.get("concurrency_limit")
+        detail = f"pool {low}–{limit}" + (f", server takes {learned} at once" if learned else "")
+        self.workers.set(f"{busy} / {current}", detail if running else "pipeline stopped", (busy, max(1, current)))
         self.updates += 1
 
     def update_stats(self, status: dict[str, Any]) -> None:
