@@ -6,8 +6,9 @@ gets a :class:`GradientLimiter` that learns it from the answers:
 
 - it learns the *unloaded* latency (the 10th percentile of the last 200 answers: even a first burst that
   overloads a one-slot server has a request that found it idle);
-- an answer slower than 1.6× that waited in the server's queue; the share of such answers times the limit
-  is, by Little's law, how many requests were queued rather than served;
+- an answer slower than 1.8× that waited in the server's queue; the share of such answers times the limit
+  is, by Little's law, how many requests were queued rather than served (and where waits are partial, the
+  window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``);
 - while the limit is in use and nothing queues, it grows: doubling at first (slow start, so a big server
   is found in a few rounds), then one at a time;
 - when requests queue, the limit drops by that many, and the limit that hurt becomes a ceiling that is
@@ -55,7 +56,7 @@ class GradientLimiter:
         initial: int,
         min_limit: int = 1,
         max_limit: int = 16,
-        slow_factor: float = 1.6,
+        slow_factor: float = 1.8,
         probe_after_s: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -73,6 +74,7 @@ class GradientLimiter:
         self._saturated = 0
         self._skip = 0  # answers to requests sent under the previous limit: they describe it, not this one
         self._recent: deque[float] = deque(maxlen=200)
+        self._window_means: deque[float] = deque(maxlen=20)
         self.unloaded_ms: float | None = None
         self.last_ms: float | None = None
 
@@ -103,9 +105,13 @@ class GradientLimiter:
         # overhead (a busy machine) adds far less. So the share of slow answers times the limit estimates
         # how many requests were queued, by Little's law, and the noise of a loaded client does not count.
         slow = sum(1 for v in samples if v > self.slow_factor * unloaded)
-        queued = slow / len(samples) * self.limit
+        # Requests that waited only part of a service time (the server's slots free at different moments)
+        # show in the window's mean instead: against the best recent window mean, Little's law again.
+        self._window_means.append(self.last_ms)
+        base = min(self._window_means)
+        queued = max(slow / len(samples), 1.0 - base / self.last_ms) * self.limit
         old = self.limit
-        if queued >= 0.75:
+        if queued >= 1.0:
             self._slow_start = False
             self._set_ceiling(old)
             new = max(self.min_limit, old - max(1, math.floor(queued + 0.5)))
