@@ -251,7 +251,8 @@ def gui_stall_ms(runs: int, chapters: int) -> float:
 
 
 def measure(quick: bool, log: Callable[[str], None]) -> list[Row]:
-    latency = 0.2  # as a local model answers a short chapter; a shorter one lets the client's own overhead pass for queueing
+    # As a local model answers a short chapter; a shorter one lets the client's own overhead pass for queueing.
+    latency = 0.2
     n8 = 200 if quick else 1000
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="chapterwise-suite-") as tmp:
