@@ -6,7 +6,7 @@ which keeps commit order, and the loop copies it onto the bounded queue of every
 matches. A client that falls more than ``maxsize`` events behind is sent an ``overflow`` event and
 disconnected (rather than silently losing events): it reconnects and reloads the document.
 
-Event names on the wire: ``document_added``, ``chapter_committed``, ``document_progress``,
+Event names on the wire: ``document_parsing``, ``document_added``, ``chapter_committed``, ``document_progress``,
 ``document_finished``, ``document_changed`` and (when asked for) ``pipeline_stats``.
 """
 
@@ -26,6 +26,7 @@ from desktop_app.engine.events import (
     DocumentAdded,
     DocumentChanged,
     DocumentFinished,
+    DocumentParsing,
     DocumentProgress,
     Event,
     EventBus,
@@ -35,6 +36,7 @@ from desktop_app.engine.events import (
 log = logging.getLogger(__name__)
 
 EVENT_NAMES: dict[type, str] = {
+    DocumentParsing: "document_parsing",
     DocumentAdded: "document_added",
     ChapterCommitted: "chapter_committed",
     DocumentProgress: "document_progress",

@@ -21,7 +21,7 @@ from .security import sanitize_file_name
 router = APIRouter(prefix="/api/documents", tags=["documents"], responses={**ERRORS, **NOT_FOUND})
 
 DocumentId = Annotated[str, Path(pattern=DOC_ID, description="document id, or a unique prefix (≥ 4 characters)")]
-StatusFilter = Literal["processing", "summarizing", "done", "failed", "cancelled"]
+StatusFilter = Literal["parsing", "processing", "summarizing", "done", "failed", "cancelled"]
 
 
 def content_disposition(file_name: str) -> str:

@@ -62,11 +62,16 @@ async def upload(
     priority: Annotated[Priority, Form()] = "normal",
     focus: Annotated[str | None, Form(max_length=2000, description="steer the summaries")] = None,
     ocr: Annotated[bool, Form(description="read a scanned PDF with Tesseract OCR (when installed)")] = False,
+    background: Annotated[
+        bool, Form(description='answer at once with "status": "parsing"; chapters follow as events')
+    ] = False,
     wait_query: Annotated[bool, Query(alias="wait", description="same as the form field")] = False,
     timeout: Annotated[float | None, Query(gt=0, le=86400, description="longest wait, seconds")] = None,
 ) -> dict[str, Any]:
     ctx = _ctx(request)
-    view = await add_upload(ctx, file, password=password, priority=priority, focus=focus, ocr=ocr)
+    view = await add_upload(
+        ctx, file, password=password, priority=priority, focus=focus, ocr=ocr, background=background
+    )
     if wait or wait_query:
         view = await wait_final(ctx, view.id, timeout)
     finished = view.status in FINAL_DOCUMENT

@@ -65,6 +65,7 @@ async def add_upload(
     priority: str = "normal",
     focus: str | None = None,
     ocr: bool = False,
+    background: bool = False,
 ) -> DocumentView:
     """Store ``upload`` under a sanitized name, parse and save it (in a worker thread), then delete the copy.
 
@@ -81,7 +82,7 @@ async def add_upload(
         try:
             add = functools.partial(
                 ctx.engine.add_file, target, password=password or None, priority=priority, focus=focus,
-                file_name=name, ocr=ocr,
+                file_name=name, ocr=ocr, background=background,
             )
             return await anyio.to_thread.run_sync(add, limiter=ctx.upload_limiter)
         except IngestError as err:

@@ -31,6 +31,15 @@ class DocumentAdded:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentParsing:
+    """An upload was saved and its file is being parsed in the background; ``DocumentAdded`` follows with
+    its chapters, or ``DocumentFinished`` (failed) with the reason. Fired on the thread that added it."""
+
+    document_id: str
+    file_name: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChapterCommitted:
     """A chapter's result was committed. Fired on the DB writer thread, in commit order.
 
@@ -134,6 +143,7 @@ class BackendHealth:
 Event = (
     BackendHealth
     | DocumentAdded
+    | DocumentParsing
     | ChapterCommitted
     | ChapterProgress
     | DocumentProgress

@@ -43,6 +43,8 @@ class Gauges:
     database_available: bool = True
     #: "database unavailable: <why>" while it cannot, for the status line, the window and ``/health``.
     database_error: str | None = None
+    #: Requests the LLM endpoints were found to take at once (None for a summarizer on this machine's cores).
+    concurrency_limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +197,8 @@ class PipelineStatus:
     workers_busy: int = 0
     workers_min: int = 0
     workers_max: int = 0
+    #: The learned per-endpoint concurrency limits, summed (None for a summarizer on this machine's cores).
+    concurrency_limit: int | None = None
     backlog: int = 0
     llm_latency_ms: Percentiles = field(default_factory=Percentiles)
     batch_commit_ms: CommitTimes = field(default_factory=CommitTimes)

@@ -41,6 +41,7 @@ from .store import backlog, documents
 from .store.db import DatabaseError, open_database
 from .summarize.base import Summarizer
 from .summarize.registry import make_summarizer
+from .uploads import BackgroundParser
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,13 @@ class Engine:
         self._health_loop: Handle | None = None
         self._running = False
         self._sync_lock = threading.Lock()
+        self._parser = BackgroundParser(
+            self._sessions,
+            self.bus,
+            settings.data_dir / "parsing",
+            spawn=spawn,
+            on_chapters=self._pipeline.wake,
+        )
 
     # --- lifecycle
 
@@ -155,6 +163,7 @@ class Engine:
         """
         ok = True
         self.health.stop()
+        self._parser.join(self.settings.shutdown_timeout)
         if self._running:
             ok = self._pipeline.stop(self.settings.shutdown_timeout if timeout is None else timeout)
             self._running = False
@@ -183,8 +192,14 @@ class Engine:
         focus: str | None = None,
         file_name: str | None = None,
         ocr: bool = False,
+        background: bool = False,
     ) -> DocumentView:
         """Parse ``path`` and save it with its chapters; raises ``IngestError`` with a user's message.
+
+        ``background=True`` answers at once (asynchronous mode only): the file and the document row are
+        saved, the document is ``parsing`` with no chapters yet, and its chapters follow in a
+        ``DocumentAdded`` event (or it ends failed with the parser's message); see :mod:`.uploads`. Only a
+        missing, oversized or unsupported file raises then.
 
         ``ocr=True`` reads a scanned PDF's pages with Tesseract (offered when a PDF has no text layer and
         ``NoTextError.ocr_available`` says Tesseract is installed); it takes seconds a page.
@@ -200,6 +215,18 @@ class Engine:
             max_zip_ratio=self.settings.max_zip_ratio,
         )
         path = Path(path)
+        if background and not ocr and self.async_enabled and not self.settings.skip_pipeline_init:
+            doc_id = self._parser.start(
+                path,
+                file_name=file_name or path.name,
+                password=password,
+                limits=limits,
+                priority=Priority.parse(priority),
+                focus=(focus or "").strip() or None,
+                backend=self._summarizer.name,
+                model=self._summarizer.model or None,
+            )
+            return self.document(doc_id)
         parsed: ParsedDocument | None
         if ocr and path.is_file() and detect_format(path) == "pdf":  # OCR reads PDFs; other files parse as usual
             parsed = ocr_pdf(path, password=password, limits=limits)

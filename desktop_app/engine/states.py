@@ -27,6 +27,7 @@ OPEN_CHAPTER = frozenset({ChapterStatus.PENDING, ChapterStatus.PROCESSING})
 
 
 class DocumentStatus(enum.StrEnum):
+    PARSING = "parsing"  # saved at upload; its chapters are being read from the file in the background
     PROCESSING = "processing"  # chapters are being summarized
     SUMMARIZING = "summarizing"  # every chapter is final; the whole-document summary is being made
     DONE = "done"  # every chapter done, document summary saved

@@ -41,6 +41,21 @@ def test_upload_answers_at_once_while_summaries_are_pending(make_api: MakeApi) -
         assert all(c["status"] == "done" and c["summary"] for c in doc["chapters"])
 
 
+def test_background_upload_answers_parsing_in_the_seed_shape(client: httpx.Client) -> None:
+    response = client.post(
+        "/api/upload", files={"file": ("book.md", markdown_book(4))}, data={"background": "true"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) >= SEED_UPLOAD_FIELDS
+    assert body["status"] in ("parsing", "processing", "done")  # the parse may already be over: no gate here
+    assert all(c["status"] == "processing" for c in body["chapters"])
+    done = client.post("/api/upload", files={"file": ("other.md", markdown_book(3, title="Part"))},
+                       data={"background": "true", "wait": "true"}).json()
+    assert done["status"] == "done"
+    assert len(done["chapters"]) == 3
+
+
 @pytest.mark.parametrize("how", ["form", "query"])
 def test_upload_with_wait_answers_with_every_summary(client: httpx.Client, how: str) -> None:
     kwargs = {"data": {"wait": "true"}} if how == "form" else {"params": {"wait": "true"}}

@@ -86,8 +86,8 @@ class Feeder:
     def feed_once(self) -> int:
         """Claim what fits in the queue now; returns how many items were queued."""
         room = self.summary_queue.maxsize - self.summary_queue.qsize()
-        if room <= 0:
-            return 0
+        if room <= 0 or (room < min(CLAIM_BATCH, self.summary_queue.maxsize // 2) and not self.summary_queue.empty()):
+            return 0  # still well fed: one claim of many beats many claims of one (each sorts the backlog)
         instance_id = self.lease.instance_id
         fair = self.capacity() if self.capacity is not None else room
         with self.sessions.begin() as session:

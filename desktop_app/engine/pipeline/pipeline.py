@@ -321,6 +321,7 @@ class Pipeline:
             workers_busy=busy,
             database_available=self.writer.unavailable is None,
             database_error=self.database_error(),
+            concurrency_limit=self.pool.controller.limit if self.pool.controller is not None else None,
         )
 
     def database_error(self) -> str | None:
@@ -342,6 +343,7 @@ class Pipeline:
             workers_busy=gauges.workers_busy,
             workers_min=self.config.min_workers,
             workers_max=self.config.max_workers,
+            concurrency_limit=gauges.concurrency_limit,
             backlog=self._backlog,
             llm_latency_ms=Percentiles.from_dict(self.pool.llm_latency.percentiles(since_s=300)),
             batch_commit_ms=self.writer.commit_times_report(),

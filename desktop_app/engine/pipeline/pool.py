@@ -3,8 +3,11 @@
 Each worker takes an item from the summary queue, summarizes it (:mod:`.work`) and puts the result on the
 write queue; a full write queue blocks it (backpressure). The pool grows and shrinks between the
 configured bounds by the decisions of :mod:`.scaler`, logged in the seed's words ("Scaled up to 6 workers
-(optimal: 6)"). Workers are loops started through the spawn hook (``summary-worker-N``); a retired worker
-finishes its item and ends; a ``STOP`` pill ends one worker.
+(optimal: 6)"). For a remote backend the optimum is what the server can take, learned per endpoint by
+:mod:`.limiter`: a worker takes a permit before each request, so a one-slot server sees one request at a
+time even when the pool keeps its minimum of workers, and the pool grows at once when the limit does.
+Workers are loops started through the spawn hook (``summary-worker-N``); a retired worker finishes its
+item and ends; a ``STOP`` pill ends one worker.
 
 Thread-safe: the monitor resizes while workers run; one lock guards the worker table.
 """
@@ -23,6 +26,7 @@ from ..records import ChapterRecord
 from ..reports import InFlight, Percentiles, WorkerStats
 from ..states import ChapterStatus
 from ..summarize.base import RateLimitedError, ServerBusyError, Summarizer
+from .limiter import ConcurrencyController
 from .scaler import ScaleInputs, decide
 from .spawn import Handle, Spawn
 from .stats import Window
@@ -92,6 +96,15 @@ class WorkerPool:
         self._overload = 0
         self._latency_history: list[float] = []
         self._stopping = False
+        #: The learned per-endpoint limits; None for a summarizer that runs on this machine's cores.
+        self.controller: ConcurrencyController | None = None
+        if not summarizer.cpu_bound:
+            self.controller = ConcurrencyController(
+                [e.url for e in summarizer.stats().endpoints],
+                initial=bounds.min_workers,
+                max_total=bounds.max_workers,
+                known_slots=summarizer.max_concurrency,
+            )
 
     # --- workers
 
@@ -123,7 +136,7 @@ class WorkerPool:
                     continue
                 worker.item, worker.started = item, time.monotonic()
                 self.on_item_taken()  # there is room in the queue now
-                result = self.process(item, worker)
+                result = self._process_gated(item, worker)
                 took = time.monotonic() - worker.started
                 self.item_s = took if self.item_s is None else 0.8 * self.item_s + 0.2 * took
                 if self._stopping and isinstance(result, ChapterRecord) and result.error == ABANDONED:
@@ -136,8 +149,18 @@ class WorkerPool:
                 self._workers.pop(worker.id, None)
             log.info("Summary worker %d stopped", worker.id)
 
+    def _process_gated(self, item: ChapterWork | DocumentWork, worker: _Worker) -> ChapterRecord | DocumentResult:
+        controller = self.controller
+        if controller is None:
+            return self.process(item, worker)
+        before = controller.acquire()
+        try:
+            return self.process(item, worker, in_flight=(before or 0) + 1)
+        finally:
+            controller.release()
+
     def process(
-        self, item: ChapterWork | DocumentWork, worker: _Worker | None = None
+        self, item: ChapterWork | DocumentWork, worker: _Worker | None = None, *, in_flight: int = 1
     ) -> ChapterRecord | DocumentResult:
         """Summarize one item on the calling thread (workers, and the synchronous mode)."""
         if isinstance(item, DocumentWork):
@@ -154,9 +177,14 @@ class WorkerPool:
             self.llm_latency.add(result.latency_ms)
             if worker and worker.latency:
                 worker.latency.add(result.latency_ms)
+            if self.controller is not None:
+                self.controller.record(result.endpoint, result.latency_ms, in_flight)
+                self._follow_limit()
         if isinstance(error, RateLimitedError | ServerBusyError):
             with self._lock:
                 self._overload += 1
+            if self.controller is not None:
+                self.controller.overloaded()
         if worker:
             if row.status == ChapterStatus.DONE:
                 worker.done += 1
@@ -196,6 +224,15 @@ class WorkerPool:
 
     # --- scaling
 
+    def _follow_limit(self) -> None:
+        """Grow at once when the learned limit rises above the workers (shrinking waits for ``rescale``)."""
+        assert self.controller is not None
+        target = min(self.bounds.max_workers, self.controller.limit)
+        with self._lock:
+            active = sum(1 for w in self._workers.values() if not w.retire)
+        if target > active:
+            self.resize(target, f"optimal: {target}")
+
     def rescale(self, *, backlog: int) -> None:
         """One scaling decision from the gauges (the monitor calls it every few seconds)."""
         with self._lock:
@@ -208,6 +245,9 @@ class WorkerPool:
         if recent is not None:
             self._latency_history = [*self._latency_history[-20:], recent]
         trend = (recent / earlier) if (recent and earlier) else None
+        learned = self.controller.limit if self.controller is not None else None
+        if learned is not None:
+            trend, overload = None, 0  # the per-endpoint limits already answered these
         decision = decide(
             ScaleInputs(
                 current=current,
@@ -224,6 +264,7 @@ class WorkerPool:
                 cpu_bound=self.summarizer.cpu_bound,
                 backend_slots=self.summarizer.max_concurrency,
                 overload_errors=overload,
+                learned_limit=learned,
             )
         )
         reason = f"optimal: {decision.optimal}" if decision.reason == "queue depth" else decision.reason

@@ -6,8 +6,9 @@ The pool starts at ``SUMMARY_MAX_WORKERS`` and moves between the configured boun
   fill memory) or the LLM server pushes back (429/503 answers, latency rising with concurrency);
 - **up** when work waits in the queue and every worker is busy, towards an *optimal* count set by the
   backend: for CPU-bound summarizers the number of cores (more threads only contend), for remote LLMs
-  2–3× the cores' worth of requests in flight (3× when latency is high), never more than the
-  backend's known parallel slots (a local server that runs 4 requests at once gains nothing from 16);
+  the concurrency the endpoints were found to take (:mod:`.limiter`; the cores do not say what a GPU
+  server runs), never more than the backend's known parallel slots (without a learned limit, 2–3× the
+  cores, as before);
 - **down by one** when the pool idles with an empty queue.
 """
 
@@ -33,6 +34,7 @@ class ScaleInputs:
     cpu_bound: bool
     backend_slots: int | None
     overload_errors: int  # 429/503 answers since the last decision
+    learned_limit: int | None = None  # the endpoints' learned concurrency limits (.limiter), remote backends
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ class ScaleDecision:
 def optimal_workers(inputs: ScaleInputs) -> int:
     if inputs.cpu_bound:
         optimal = inputs.cores
+    elif inputs.learned_limit is not None:
+        optimal = inputs.learned_limit  # what the server takes, whatever the cores
     else:
         high_latency = (inputs.latency_p50_ms or 0.0) > 1000.0
         optimal = inputs.cores * (3 if high_latency else 2)

@@ -7,6 +7,11 @@ takes (the batch is kept; the write queue behind it fills and blocks the workers
 constraint (its document was removed meanwhile) is written row by row so the other rows still land. The
 same transaction derives the state of the documents it touches (:func:`~..store.backlog.apply_document_results`).
 
+Document progress (a ``GROUP BY`` over the document's chapters) is read at most every
+``PROGRESS_INTERVAL_S`` and whenever the writer runs out of work, not after every batch: read after each
+batch it cost more than the batch itself on a 10,000-chapter document, and grew with it. The last progress
+of a burst is never skipped.
+
 Runs on one thread (``db-writer``, started through the spawn hook); ends at the poison pill after flushing.
 """
 
@@ -52,6 +57,9 @@ def backoff_delay(attempt: int) -> float:
     step: float = min(RETRY_CAP_S, RETRY_BASE_S * 2.0 ** min(attempt - 1, 30))
     return step / 2 + random.uniform(0, step / 2)
 
+#: Longest a document's progress event waits behind newer commits (a progress bar's refresh, no slower).
+PROGRESS_INTERVAL_S = 0.25
+
 
 class BatchWriter:
     """Owns every result write of the pipeline. ``run`` is the loop; ``commit`` writes one batch now."""
@@ -85,6 +93,8 @@ class BatchWriter:
         #: Why the database cannot be written now (None while it can), and since when (epoch seconds).
         self.unavailable: str | None = None
         self.unavailable_since: float | None = None
+        self._progress_due: dict[str, None] = {}  # documents with commits not yet in a progress event
+        self._progress_at = 0.0
 
     def run(self) -> None:
         log.info("DB writer started")
@@ -93,10 +103,13 @@ class BatchWriter:
         stop = False
         while not stop:
             timeout = 0.5 if not batch else max(0.0, deadline - time.monotonic())
+            if self._progress_due:
+                timeout = min(timeout, PROGRESS_INTERVAL_S)
             try:
                 item = self.results.get(timeout=timeout)
             except queue.Empty:
                 item = None
+                self._flush_progress()
             if isinstance(item, Stop):
                 stop = True
             elif item is not None:
@@ -106,6 +119,7 @@ class BatchWriter:
             if batch and (stop or len(batch) >= self.batch_size or time.monotonic() >= deadline or self.idle()):
                 self.commit(batch)
                 batch = []
+        self._flush_progress()
         self.finished.set()
         log.info("DB writer stopped")
 
@@ -199,20 +213,34 @@ class BatchWriter:
             touched[row.document_id] = None
             self.bus.publish(ChapterCommitted(row))
         self.throughput.add(sum(1 for r in chapters if r.status != ChapterStatus.PENDING))
-        counts: dict[str, dict[str, int]] = {}
-        if touched:
-            try:
-                with self.sessions() as session:
-                    counts = documents.progress(session, touched)
-            except DBAPIError as err:  # lost right after the commit: the next batch's events carry the counts
-                log.warning("Could not read the progress of %d documents: %s", len(touched), err.orig)
-                self.on_document_ready()  # the feeder looks for finished documents itself
-            for doc_id, c in counts.items():
-                self.bus.publish(DocumentProgress(doc_id, c["done"], c["failed"], c["cancelled"], c["total"]))
-                if c["pending"] == 0 and c["processing"] == 0:
-                    self.on_document_ready()  # the document is ready for its whole-document summary
+        self._progress_due.update(touched)
+        if self._progress_due and (
+            time.monotonic() - self._progress_at >= PROGRESS_INTERVAL_S or self.idle()
+        ):
+            self._flush_progress()
+        if docs:
+            self._flush_progress()  # a document's last progress comes before its end
         for doc in docs:
             self.bus.publish(DocumentFinished(doc.document_id, doc.status, doc.summary, doc.error))
+
+    def _flush_progress(self) -> None:
+        """Publish the progress of every document committed to since the last progress event."""
+        if not self._progress_due:
+            return
+        due, self._progress_due = self._progress_due, {}
+        self._progress_at = time.monotonic()
+        try:
+            with self.sessions() as session:
+                counts = documents.progress(session, due)
+        except DBAPIError as err:  # lost right after the commit: the next batch's events carry the counts
+            log.warning("Could not read the progress of %d documents: %s", len(due), err.orig)
+            self._progress_due.update(due)
+            self.on_document_ready()  # the feeder looks for finished documents itself
+            return
+        for doc_id, c in counts.items():
+            self.bus.publish(DocumentProgress(doc_id, c["done"], c["failed"], c["cancelled"], c["total"]))
+            if c["pending"] == 0 and c["processing"] == 0:
+                self.on_document_ready()  # the document is ready for its whole-document summary
 
     def commit_times_report(self) -> CommitTimes:
         commit = self.commit_times.percentiles()

@@ -101,23 +101,59 @@ def add_document(
     model: str | None = None,
 ) -> str:
     """Insert a document and all of its chapters (pending) in the caller's transaction; returns its id."""
+    doc_id = add_placeholder(
+        session, file_name=file_name, sha256=sha256, priority=priority, focus=focus, backend=backend, model=model
+    )
+    add_chapters(session, doc_id, parsed)
+    return doc_id
+
+
+def add_placeholder(
+    session: Session,
+    *,
+    file_name: str,
+    sha256: str,
+    priority: int = 1,
+    focus: str | None = None,
+    backend: str | None = None,
+    model: str | None = None,
+) -> str:
+    """Insert a document whose chapters are still being parsed (status ``parsing``); returns its id.
+
+    The feeder never claims it: a document is claimed for its whole-document summary only while
+    ``processing``, which :func:`add_chapters` sets.
+    """
     doc = Document(
         id=new_id(),
         file_name=file_name,
         file_sha256=sha256,
-        title=parsed.title[:1024],
-        format=parsed.format,
+        title=file_name[:1024],
+        format="",
         priority=priority,
-        status=DocumentStatus.PROCESSING,
-        chapter_count=len(parsed.chapters),
-        structure=parsed.structure,
-        warnings=list(parsed.warnings),
+        status=DocumentStatus.PARSING,
+        chapter_count=0,
         focus=focus,
         backend=backend,
         model=model,
-        page_count=parsed.page_count,
     )
     session.add(doc)
+    session.flush()
+    return doc.id
+
+
+def add_chapters(session: Session, document_id: str, parsed: ParsedDocument, *, sha256: str | None = None) -> None:
+    """Give a document its parsed chapters (pending: the backlog) and set it processing."""
+    doc = session.get(Document, document_id)
+    assert doc is not None
+    doc.title = parsed.title[:1024]
+    doc.format = parsed.format
+    doc.status = DocumentStatus.PROCESSING
+    doc.chapter_count = len(parsed.chapters)
+    doc.structure = parsed.structure
+    doc.warnings = list(parsed.warnings)
+    doc.page_count = parsed.page_count
+    if sha256:
+        doc.file_sha256 = sha256
     session.flush()
     now = utcnow()
     rows = [
@@ -142,7 +178,15 @@ def add_document(
     ]
     for start in range(0, len(rows), 500):
         session.execute(insert(Chapter), rows[start : start + 500])
-    return doc.id
+
+
+def fail_parsing(session: Session, document_id: str, message: str) -> None:
+    """The file could not be read: the document ends failed, with the reason a user can act on."""
+    session.execute(
+        update(Document)
+        .where(Document.id == document_id, Document.status == DocumentStatus.PARSING)
+        .values(status=DocumentStatus.FAILED, error=message, finished_at=utcnow())
+    )
 
 
 # --- reading

@@ -174,10 +174,13 @@ class PipelinePanel(QWidget):
         limit = int(self.stats.get("workers_max", gauges.get("workers_max", 16)))
         low = int(self.stats.get("workers_min", 3))
         running = gauges.get("running", True)
+        learned = gauges.get("concurrency_limit")
+        detail = translate("PipelinePanel", "pool %1–%2").replace("%1", str(low)).replace("%2", str(limit))
+        if learned:
+            detail += translate("PipelinePanel", ", server takes %1 at once").replace("%1", str(learned))
         self.workers.set(
             f"{busy} / {current}",
-            translate("PipelinePanel", "pool %1–%2").replace("%1", str(low)).replace("%2", str(limit)) if running
-            else translate("PipelinePanel", "pipeline stopped"),
+            detail if running else translate("PipelinePanel", "pipeline stopped"),
             (busy, max(1, current)),
         )
         self.updates += 1

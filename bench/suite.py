@@ -1,0 +1,367 @@
+"""The performance suite: every goal of the pipeline measured side by side in one run, with its anchors.
+
+Measures, against the project's LLM simulator (a fixed latency a request, ``slots`` requests at once):
+
+- wall ÷ ideal for N chapters on an 8-slot server: the adaptive pool (not told the slots), beside a pool
+  told ``#parallel=8`` and a bare thread pool of 8 calling the same backend (the floor);
+- the adaptive pool on servers with 1, 4 and 8 slots it is not told about: % of the slots' throughput, and
+  p50 chapter latency ÷ the unloaded latency;
+- async ÷ synchronous (``USE_ASYNC_SUMMARIZATION=false``) throughput on 8 slots;
+- pipeline overhead per chapter with a zero-latency backend, DB write included, at 2,000 and 10,000
+  chapters, beside a bare thread pool + batched ``executemany`` floor;
+- the DB writer under a burst, with events published and a subscriber, in rows/s;
+- upload → answer and upload → first chapter committed for a generated PDF (background parse), beside the
+  parse-first upload;
+- the GUI's longest stall during a 2,000-chapter burst (``bench/gui_responsiveness.py``, in a subprocess).
+
+Run: ``python bench/suite.py`` (``--quick`` for a run under a minute with smaller sizes, ``--json`` for the
+rows ``{"measure", "value", "goal", "unit"}``, ``--write-docs`` to put the table in docs/PERFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from desktop_app.engine.llmsim import LLMSimulator
+
+from bench.pipeline import generated_document, generated_pdf
+from desktop_app.config import Settings
+from desktop_app.engine.events import ChapterCommitted, DocumentProgress, Event, EventBus
+from desktop_app.engine.messages import Stop
+from desktop_app.engine.pipeline.writer import BatchWriter
+from desktop_app.engine.records import ChapterRecord
+from desktop_app.engine.service import Engine
+from desktop_app.engine.states import ChapterStatus
+from desktop_app.engine.store import backlog, documents
+from desktop_app.engine.store.db import open_database
+from desktop_app.engine.summarize.base import SummarizerBase, SummaryRequest, SummaryResult
+from desktop_app.engine.summarize.registry import make_summarizer
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
+MARK_START, MARK_END = "<!-- suite:start -->", "<!-- suite:end -->"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    measure: str
+    value: float
+    goal: str
+    unit: str
+    label: str
+    anchors: str = ""
+
+    def met(self) -> bool | None:
+        if not self.goal:
+            return None
+        op, bound = self.goal.split(" ", 1)
+        return self.value <= float(bound) if op == "<=" else self.value >= float(bound)
+
+
+class ZeroLatency(SummarizerBase):
+    """A backend that answers at once: what is left of a chapter's time is the pipeline's own."""
+
+    name = "zero"
+    model = ""
+    cpu_bound = True
+    max_concurrency = None
+
+    def summarize(self, request: SummaryRequest) -> SummaryResult:
+        return SummaryResult(summary="A summary.", preview="A summary.", backend="zero", model="", latency_ms=0.0)
+
+
+def llm_settings(folder: Path, url: str, **extra: object) -> Settings:
+    return Settings(
+        data_dir=folder,
+        database_url=f"sqlite:///{folder / 'db.sqlite'}",
+        backend="ollama",
+        model="llama3.2:latest",
+        endpoints=[url],
+        cache_enabled=False,
+        request_timeout=60.0,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def run_document(engine: Engine, chapters: int) -> float:
+    """Seconds from adding a generated document until its last chapter is committed."""
+    left = threading.Event()
+    target: dict[str, str] = {}
+
+    def on_event(event: Event) -> None:
+        done = isinstance(event, DocumentProgress) and event.done + event.failed + event.cancelled >= event.total
+        if done and event.document_id == target.get("id"):  # type: ignore[union-attr]
+            left.set()
+
+    unsubscribe = engine.bus.subscribe(on_event)
+    started = time.perf_counter()
+    doc = engine.add_parsed(generated_document(chapters), file_name="bench.txt")
+    target["id"] = doc.id
+    if engine.document(doc.id, chapters=False).done < chapters:
+        left.wait(600)
+    elapsed = time.perf_counter() - started
+    unsubscribe()
+    return elapsed
+
+
+def pool_run(folder: Path, slots: int, latency: float, chapters: int, *, told: bool) -> dict[str, float]:
+    """The pipeline on a ``slots``-slot simulator; returns wall seconds, p50 latency and the final limit."""
+    with LLMSimulator(latency=latency, slots=slots) as sim:
+        url = f"{sim.url}#parallel={slots}" if told else sim.url
+        with Engine(llm_settings(folder, url)) as engine:
+            wall = run_document(engine, chapters)
+            status = engine.status(with_documents=False, with_operations=False)
+            limit = engine.gauges().concurrency_limit
+    p50 = status.pipeline.llm_latency_ms.p50
+    return {"wall": wall, "p50_ms": float(p50 or 0.0), "limit": float(limit or 0), "max_out": sim.max_in_flight}
+
+
+def bare_pool(folder: Path, slots: int, latency: float, chapters: int) -> float:
+    """The floor: a ThreadPoolExecutor of ``slots`` calling the same backend, no queues, no database."""
+    with LLMSimulator(latency=latency, slots=slots) as sim:
+        summarizer = make_summarizer(llm_settings(folder, sim.url))
+        texts = [c.text for c in generated_document(chapters).chapters]
+        started = time.perf_counter()
+        with ThreadPoolExecutor(slots) as pool:
+            list(pool.map(lambda t: summarizer.summarize(SummaryRequest(text=t, title="c")), texts))
+        elapsed = time.perf_counter() - started
+        summarizer.close()
+    return elapsed
+
+
+def unloaded_ms(folder: Path, latency: float) -> float:
+    with LLMSimulator(latency=latency, slots=1) as sim:
+        summarizer = make_summarizer(llm_settings(folder, sim.url))
+        text = generated_document(1).chapters[0].text
+        samples = [summarizer.summarize(SummaryRequest(text=text, title="c")).latency_ms for _ in range(5)]
+        summarizer.close()
+    return statistics.median(samples)
+
+
+def sync_run(folder: Path, latency: float, chapters: int) -> float:
+    with LLMSimulator(latency=latency, slots=8) as sim:
+        settings = llm_settings(folder, sim.url, use_async_summarization=False)
+        with Engine(settings) as engine:
+            started = time.perf_counter()
+            engine.add_parsed(generated_document(chapters), file_name="sync.txt")
+            return time.perf_counter() - started
+
+
+def overhead_us(folder: Path, chapters: int) -> float:
+    settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'db.sqlite'}", cache_enabled=False)
+    with Engine(settings, summarizer=ZeroLatency()) as engine:
+        return run_document(engine, chapters) / chapters * 1e6
+
+
+def overhead_floor_us(folder: Path, chapters: int) -> float:
+    """A bare thread pool of 3 over the same backend, results written 50 a transaction with executemany."""
+    summarizer = ZeroLatency()
+    texts = [(str(i), c.text) for i, c in enumerate(generated_document(chapters).chapters)]
+    db = sqlite3.connect(folder / "floor.sqlite", check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE c (id TEXT PRIMARY KEY, status TEXT, summary TEXT)")
+    db.executemany("INSERT INTO c VALUES (?, 'pending', NULL)", [(i,) for i, _ in texts])
+    db.commit()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(3) as pool:
+        results = pool.map(lambda t: (summarizer.summarize(SummaryRequest(text=t[1], title="c")).summary, t[0]), texts)
+        batch = []
+        for summary, cid in results:
+            batch.append(("done", summary, cid))
+            if len(batch) == 50:
+                db.executemany("UPDATE c SET status=?, summary=? WHERE id=?", batch)
+                db.commit()
+                batch = []
+        if batch:
+            db.executemany("UPDATE c SET status=?, summary=? WHERE id=?", batch)
+            db.commit()
+    elapsed = time.perf_counter() - started
+    db.close()
+    return elapsed / chapters * 1e6
+
+
+def writer_burst(folder: Path, rows: int) -> float:
+    """Rows/s of the real BatchWriter with every result already queued, events published to a subscriber."""
+    _engine, sessions = open_database(f"sqlite:///{folder / 'writer.sqlite'}")
+    with sessions.begin() as s:
+        doc_id = documents.add_document(s, generated_document(rows), file_name="w.txt", sha256="w")
+        chapters = [(c.id, c.index, c.title) for c in documents.chapters_of(s, doc_id, with_text=False)]
+        backlog.claim_chapters(s, "bench", rows)
+    bus = EventBus()
+    seen = [0]
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, ChapterCommitted):
+            seen[0] += 1
+
+    bus.subscribe(on_event)
+    results: queue.Queue[ChapterRecord | Stop] = queue.Queue()  # type: ignore[assignment]
+    for cid, idx, title in chapters:
+        results.put(ChapterRecord(cid, doc_id, idx, title, ChapterStatus.DONE, 1, summary="A summary.", preview="A."))
+    results.put(Stop())
+    writer = BatchWriter(
+        sessions, bus, results, batch_size=50, batch_interval_s=0.5, idle=lambda: False,  # type: ignore[arg-type]
+        on_document_ready=lambda: None,
+    )
+    started = time.perf_counter()
+    writer.run()
+    elapsed = time.perf_counter() - started
+    _engine.dispose()
+    assert seen[0] == rows, (seen[0], rows)
+    return rows / elapsed
+
+
+def upload_run(folder: Path, pdf: Path, *, background: bool) -> tuple[float, float]:
+    """(ms until add_file answered, s until the first chapter was committed), extractive backend."""
+    settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'db.sqlite'}", cache_enabled=False)
+    first = threading.Event()
+    with Engine(settings) as engine:
+        engine.bus.subscribe(lambda e: first.set() if isinstance(e, ChapterCommitted) else None)
+        started = time.perf_counter()
+        doc = engine.add_file(pdf, background=background)
+        answered = time.perf_counter() - started
+        first.wait(120)
+        first_s = time.perf_counter() - started
+        engine.wait(doc.id, timeout=300)
+    return answered * 1000.0, first_s
+
+
+def gui_stall_ms(runs: int, chapters: int) -> float:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(DOCS.parent.parent))
+    out = subprocess.run(
+        [sys.executable, str(DOCS.parent.parent / "bench" / "gui_responsiveness.py"), "--json", "--runs", str(runs),
+         "--chapters", str(chapters), "--summarizer", "processes"],
+        capture_output=True, text=True, env=env, check=True, timeout=900,
+    )
+    return max(r["stall_max_ms"] for r in json.loads(out.stdout)["runs"])
+
+
+def measure(quick: bool, log: Callable[[str], None]) -> list[Row]:
+    # As a local model answers a short chapter; a shorter one lets the client's own overhead pass for queueing.
+    latency = 0.2
+    n8 = 200 if quick else 1000
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="chapterwise-suite-") as tmp:
+        root = Path(tmp)
+        counter = iter(range(1000))
+
+        def fresh() -> Path:
+            path = root / str(next(counter))
+            path.mkdir()
+            return path
+
+        unloaded = unloaded_ms(fresh(), latency)
+        log(f"unloaded latency {unloaded:.1f} ms")
+        ideal8 = n8 / 8 * latency
+        adaptive8 = pool_run(fresh(), 8, latency, n8, told=False)
+        told8 = pool_run(fresh(), 8, latency, n8, told=True)
+        floor8 = bare_pool(fresh(), 8, latency, n8)
+        log(f"8 slots: adaptive {adaptive8}, told {told8['wall']:.2f} s, floor {floor8:.2f} s")
+        rows.append(Row("wall_over_ideal_8_slots", round(adaptive8["wall"] / ideal8, 3), "<= 1.02", "ratio",
+                        f"{n8:,} chapters, 8 slots: wall ÷ ideal (adaptive pool)",
+                        f"told the slots {told8['wall'] / ideal8:.3f}; bare thread pool {floor8 / ideal8:.3f}"))
+        per_slot: dict[int, dict[str, float]] = {8: adaptive8}
+        for slots, n in ((1, 15 if quick else 60), (4, 60 if quick else 300)):
+            per_slot[slots] = pool_run(fresh(), slots, latency, n, told=False)
+            per_slot[slots]["n"] = n
+            log(f"{slots} slots: {per_slot[slots]}")
+        per_slot[8]["n"] = n8
+        for slots in (1, 4, 8):
+            r = per_slot[slots]
+            pct = 100.0 * (r["n"] / r["wall"]) / (slots / latency)
+            name = f"adaptive_pct_{slots}_slot" + ("" if slots == 1 else "s")
+            rows.append(Row(name, round(pct, 1), ">= 95", "%", f"adaptive pool, {slots} slot(s): % of slots ÷ latency",
+                            f"limit settled at {int(r['limit'])}"))
+        for slots in (1, 4, 8):
+            r = per_slot[slots]
+            name = f"adaptive_p50_ratio_{slots}_slot" + ("" if slots == 1 else "s")
+            rows.append(Row(name, round(r["p50_ms"] / unloaded, 2), "<= 1.3", "ratio",
+                            f"adaptive pool, {slots} slot(s): p50 chapter latency ÷ unloaded"))
+        n_sync = 15 if quick else 60
+        sync = sync_run(fresh(), latency, n_sync)
+        rows.append(Row("async_over_sync_8_slots", round((n8 / adaptive8["wall"]) / (n_sync / sync), 2), ">= 7.2",
+                        "×", "async ÷ sync throughput, 8 slots",
+                        f"told the slots {(n8 / told8['wall']) / (n_sync / sync):.2f}×"))
+        floor_us = overhead_floor_us(fresh(), 2000)
+        for n in (2000, 10000):
+            us = overhead_us(fresh(), n)
+            log(f"overhead at {n}: {us:.0f} µs")
+            rows.append(Row(f"overhead_us_{n // 1000}k", round(us, 1), "<= 60", "µs",
+                            f"pipeline overhead per chapter, zero-latency backend, {n:,} chapters",
+                            f"floor (bare thread pool + executemany) {floor_us:.0f} µs"))
+        rate = writer_burst(fresh(), 5000 if quick else 20000)
+        rows.append(Row("writer_rows_per_s", round(rate), ">= 20000", "rows/s", "writer under a burst, with events"))
+        pages = 2000
+        pdf = root / "book.pdf"
+        generated_pdf(pdf, pages=pages)
+        answer_ms, first_s = upload_run(fresh(), pdf, background=True)
+        old_ms, old_first = upload_run(fresh(), pdf, background=False)
+        rows.append(Row("upload_ms_2000_pages", round(answer_ms, 1), "<= 100", "ms",
+                        f"upload → answer, {pages:,}-page PDF (background parse)",
+                        f"parse-first upload {old_ms:.0f} ms"))
+        rows.append(Row("first_chapter_s_2000_pages", round(first_s, 2), "<= 1", "s",
+                        f"upload → first chapter committed, {pages:,}-page PDF, extractive",
+                        f"parse-first upload {old_first:.2f} s"))
+    stall = gui_stall_ms(1 if quick else 3, 2000)
+    rows.append(Row("gui_stall_ms", round(stall, 1), "<= 50", "ms", "longest GUI-thread stall, 2,000-chapter burst"))
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| measure | goal | value | met | anchors |", "|---|---|---|---|---|"]
+    for r in rows:
+        met = {True: "yes", False: "**no**", None: ""}[r.met()]
+        lines.append(f"| {r.label} (`{r.measure}`) | {r.goal} {r.unit} | {r.value:g} {r.unit} | {met} | {r.anchors} |")
+    return "\n".join(lines)
+
+
+def write_docs(rows: list[Row], command: str) -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    block = f"{MARK_START}\nMeasured by `{command}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}:\n\n"
+    block += table(rows) + f"\n{MARK_END}"
+    if MARK_START in text:
+        head, rest = text.split(MARK_START, 1)
+        text = head + block + rest.split(MARK_END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n## The suite — `python bench/suite.py`\n\n" + block + "\n"
+    DOCS.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Chapterwise performance suite")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, under a minute")
+    parser.add_argument("--json", action="store_true", help="print the rows as one JSON list")
+    parser.add_argument("--write-docs", action="store_true", help="write the table into docs/PERFORMANCE.md")
+    args = parser.parse_args()
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    started = time.perf_counter()
+    rows = measure(args.quick, (lambda m: None) if args.json else (lambda m: print(m, file=sys.stderr)))
+    if args.json:
+        print(json.dumps([{"measure": r.measure, "value": r.value, "goal": r.goal, "unit": r.unit} for r in rows]))
+    else:
+        print(table(rows))
+        print(f"\n{sum(1 for r in rows if r.met())} of {len(rows)} goals met in {time.perf_counter() - started:.0f} s")
+    if args.write_docs:
+        write_docs(rows, "python bench/suite.py" + (" --quick" if args.quick else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,240 @@
+"""A latency-aware concurrency limit per LLM endpoint (gradient style, after Netflix's concurrency-limits).
+
+The machine's cores say nothing about how many requests a server runs at once: a local server often runs
+one, a GPU server eight or more, and requests past that only wait in the server's queue. So each endpoint
+gets a :class:`GradientLimiter` that learns it from the answers:
+
+- it learns the *unloaded* latency (the 10th percentile of the last 200 answers: even a first burst that
+  overloads a one-slot server has a request that found it idle);
+- an answer slower than 1.8× that waited in the server's queue; the share of such answers times the limit
+  is, by Little's law, how many requests were queued rather than served (and where waits are partial, the
+  window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``);
+- while the limit is in use and nothing queues, it grows: doubling at first (slow start, so a big server
+  is found in a few rounds), then one at a time;
+- when requests queue, the limit drops by that many, and the limit that hurt becomes a ceiling that is
+  probed again only after ``probe_after_s``;
+- a 429 or 503 answer cuts the limit by a quarter at once.
+
+:class:`ConcurrencyController` holds one limiter per endpoint, sums them into the pool's limit and gates
+the requests (:meth:`ConcurrencyController.acquire`). Thread-safe: workers record samples and take
+permits on their own threads; one lock guards everything, and each call holds it for microseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+#: Latencies below this are noise (cache hits, an instant backend): they never move a limit.
+MIN_SIGNAL_MS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class LimitDecision:
+    """One change of an endpoint's limit, with the reason logged and shown in the pipeline status."""
+
+    endpoint: str
+    old: int
+    new: int
+    reason: str
+
+
+class GradientLimiter:
+    """The concurrency limit of one endpoint. Not thread-safe alone: :class:`ConcurrencyController` locks."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        initial: int,
+        min_limit: int = 1,
+        max_limit: int = 16,
+        slow_factor: float = 1.8,
+        probe_after_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.endpoint = endpoint
+        self.min_limit = max(1, min_limit)
+        self.max_limit = max(self.min_limit, max_limit)
+        self.limit = max(self.min_limit, min(self.max_limit, initial))
+        self.slow_factor = slow_factor
+        self.probe_after_s = probe_after_s
+        self._clock = clock
+        self._slow_start = True
+        self._ceiling: int | None = None
+        self._ceiling_until = 0.0
+        self._samples: list[float] = []
+        self._saturated = 0
+        self._skip = 0  # answers to requests sent under the previous limit: they describe it, not this one
+        self._recent: deque[float] = deque(maxlen=200)
+        self._window_means: deque[float] = deque(maxlen=20)
+        self.unloaded_ms: float | None = None
+        self.last_ms: float | None = None
+
+    def _window_size(self) -> int:
+        # Slow start decides after about one round; afterwards three rounds, so one noisy answer cannot
+        # pass for a queued request.
+        return max(4, self.limit) if self._slow_start else max(8, 3 * self.limit)
+
+    def sample(self, latency_ms: float, in_flight: int) -> LimitDecision | None:
+        """Record one answered request; ``in_flight`` is how many were out when it started."""
+        if latency_ms < MIN_SIGNAL_MS:
+            return None
+        self._recent.append(latency_ms)
+        if self._skip:
+            self._skip -= 1
+            return None
+        self._samples.append(latency_ms)
+        if in_flight >= self.limit:
+            self._saturated += 1
+        if len(self._samples) < self._window_size():
+            return None
+        samples, saturated = self._samples, self._saturated * 2 >= len(self._samples)
+        self._samples, self._saturated = [], 0
+        recent = sorted(self._recent)
+        self.unloaded_ms = unloaded = recent[len(recent) // 10]
+        self.last_ms = sum(samples) / len(samples)
+        # A request that waited in the server's queue took about a whole service time more; client-side
+        # overhead (a busy machine) adds far less. So the share of slow answers times the limit estimates
+        # how many requests were queued, by Little's law, and the noise of a loaded client does not count.
+        slow = sum(1 for v in samples if v > self.slow_factor * unloaded)
+        # Requests that waited only part of a service time (the server's slots free at different moments)
+        # show in the window's mean instead: against the best recent window mean, Little's law again.
+        self._window_means.append(self.last_ms)
+        base = min(self._window_means)
+        queued = max(slow / len(samples), 1.0 - base / self.last_ms) * self.limit
+        old = self.limit
+        if queued >= 1.0:
+            self._slow_start = False
+            self._set_ceiling(old)
+            new = max(self.min_limit, old - max(1, math.floor(queued + 0.5)))
+            return self._change(old, new, f"{queued:.1f} requests queued at the server, unloaded {unloaded:.0f} ms")
+        if queued < 0.5 and saturated:
+            step = old if self._slow_start else 1
+            new = min(self.max_limit, old + step)
+            if self._ceiling is not None and self._clock() < self._ceiling_until:
+                new = min(new, self._ceiling - 1)
+            if new > old:
+                return self._change(old, new, f"latency holds at {self.last_ms:.0f} ms")
+        return None
+
+    def overloaded(self) -> LimitDecision | None:
+        """The server answered 429 or 503: back off at once."""
+        old = self.limit
+        self._slow_start = False
+        self._set_ceiling(old)
+        self._samples, self._saturated = [], 0
+        new = max(self.min_limit, min(old - 1, math.floor(old * 0.75)))
+        return self._change(old, new, "LLM server overloaded")
+
+    def _set_ceiling(self, limit: int) -> None:
+        self._ceiling = limit
+        self._ceiling_until = self._clock() + self.probe_after_s
+
+    def _change(self, old: int, new: int, reason: str) -> LimitDecision | None:
+        if new == old:
+            return None
+        self.limit = new
+        self._skip = old
+        return LimitDecision(self.endpoint, old, new, reason)
+
+
+class ConcurrencyController:
+    """The limits of a backend's endpoints, and the gate that holds requests to their sum. See the module."""
+
+    def __init__(
+        self,
+        endpoints: list[str],
+        *,
+        initial: int,
+        max_total: int,
+        known_slots: int | None = None,
+        probe_after_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        on_change: Callable[[LimitDecision, int], None] | None = None,
+    ) -> None:
+        names = endpoints or ["default"]
+        share = max(1, initial // len(names))
+        cap = max(1, known_slots // len(names)) if known_slots else max_total
+        self.max_total = max_total
+        self.limiters = {
+            name: GradientLimiter(
+                name,
+                initial=min(cap, known_slots // len(names) if known_slots else share),
+                max_limit=min(cap, max_total),
+                probe_after_s=probe_after_s,
+                clock=clock,
+            )
+            for name in names
+        }
+        self.on_change = on_change
+        self._cond = threading.Condition()
+        self._in_flight = 0
+        self.decisions: deque[LimitDecision] = deque(maxlen=50)
+
+    @property
+    def limit(self) -> int:
+        """The sum of the endpoints' limits, within ``max_total``: how many requests may be out at once."""
+        return min(self.max_total, sum(lim.limit for lim in self.limiters.values()))
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def acquire(self, stop: Callable[[], bool] = lambda: False) -> int | None:
+        """Wait for a permit; returns the requests out before this one, or None if ``stop()`` said so."""
+        with self._cond:
+            while self._in_flight >= self.limit:
+                if stop():
+                    return None
+                self._cond.wait(0.5)
+            before = self._in_flight
+            self._in_flight += 1
+            return before
+
+    def release(self) -> None:
+        with self._cond:
+            self._in_flight -= 1
+            self._cond.notify()
+
+    def record(self, endpoint: str | None, latency_ms: float, in_flight: int) -> None:
+        """An answer came back from ``endpoint`` after ``latency_ms``, with ``in_flight`` requests out."""
+        with self._cond:
+            limiter = self._limiter(endpoint)
+            share = max(1, math.ceil(in_flight / len(self.limiters)))  # routing spreads requests evenly
+            self._apply(limiter.sample(latency_ms, share))
+
+    def overloaded(self, endpoint: str | None = None) -> None:
+        """A 429/503 answer; without the endpoint, every endpoint backs off."""
+        with self._cond:
+            targets = [self._limiter(endpoint)] if endpoint in self.limiters else list(self.limiters.values())
+            for limiter in targets:
+                self._apply(limiter.overloaded())
+
+    def _limiter(self, endpoint: str | None) -> GradientLimiter:
+        if endpoint in self.limiters:
+            return self.limiters[endpoint]
+        return next(iter(self.limiters.values()))
+
+    def _apply(self, decision: LimitDecision | None) -> None:
+        if decision is None:
+            return
+        self.decisions.append(decision)
+        self._cond.notify_all()
+        log.info(
+            "Concurrency limit of %s: %d → %d (%s)", decision.endpoint, decision.old, decision.new, decision.reason
+        )
+        if self.on_change is not None:
+            self.on_change(decision, self.limit)
+
+    def snapshot(self) -> dict[str, int]:
+        """Each endpoint's current limit (for the pipeline status)."""
+        with self._cond:
+            return {name: lim.limit for name, lim in self.limiters.items()}

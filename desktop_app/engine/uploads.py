@@ -1,0 +1,158 @@
+"""Uploads that answer at once: the file and the document row are saved, parsing runs in the background.
+
+Parsing a 2,000-page PDF takes seconds; an upload should not. :class:`BackgroundParser` copies the file
+into the engine's own folder (the caller may delete its copy as soon as the call returns), saves the
+document with status ``parsing`` and no chapters, publishes :class:`~.events.DocumentParsing` and returns.
+A loop started through the spawn hook (``parse-<id>``) then hashes the file, reuses an identical earlier
+import or parses it (in the sandboxed child process, with the configured limits), saves every chapter in
+one transaction and publishes ``DocumentAdded``, which is what the window, the SSE stream and the CLI
+already follow; the pipeline is woken at once. A file that cannot be read ends the document ``failed``
+with the parser's message and a ``DocumentFinished`` event.
+
+Thread-safe: ``start`` runs on the caller's thread, each parse on its own loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from .events import DocumentAdded, DocumentFinished, DocumentParsing, EventBus
+from .ingest.base import IngestError, ParsedDocument
+from .ingest.limits import IngestLimits
+from .pipeline.spawn import Handle, Spawn
+from .states import DocumentStatus
+from .store import documents
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseJob:
+    """What a background parse needs: the engine's copy of the file and how to read it."""
+
+    document_id: str
+    path: Path
+    file_name: str
+    password: str | None
+    limits: IngestLimits
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parse_file(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+    """The parse itself (a seam: tests hold it at a gate to show the upload answered first)."""
+    from .ingest import parse_document
+
+    return parse_document(path, password=password, limits=limits)
+
+
+class BackgroundParser:
+    """Saves uploads and parses them off the caller's thread. See the module docstring."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        bus: EventBus,
+        folder: Path,
+        *,
+        spawn: Spawn,
+        on_chapters: Callable[[], None],
+    ) -> None:
+        self.sessions = sessions
+        self.bus = bus
+        self.folder = folder
+        self.spawn = spawn
+        self.on_chapters = on_chapters
+        self._lock = threading.Lock()
+        self._running: dict[str, Handle] = {}
+
+    def start(
+        self,
+        path: Path,
+        *,
+        file_name: str,
+        password: str | None,
+        limits: IngestLimits,
+        priority: int,
+        focus: str | None,
+        backend: str,
+        model: str | None,
+    ) -> str:
+        """Save the file and the document row, start the parse, return the document's id at once.
+
+        Raises ``IngestError`` only for what is known without parsing (missing, too large, not a document).
+        """
+        from .ingest.detect import detect_format
+        from .ingest.limits import check_file_size
+
+        if not path.is_file():
+            raise IngestError(f"The file {file_name!r} was not found.", path=path)
+        check_file_size(path, limits)
+        detect_format(path)  # an unsupported file is refused now, from its first bytes
+        with self.sessions.begin() as session:
+            doc_id = documents.add_placeholder(
+                session, file_name=file_name, sha256="", priority=priority, focus=focus, backend=backend, model=model
+            )
+        copy = self.folder / doc_id / file_name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            copy.hardlink_to(path)  # same disk: no bytes copied
+        except OSError:
+            shutil.copyfile(path, copy)
+        self.bus.publish(DocumentParsing(doc_id, file_name))
+        job = ParseJob(doc_id, copy, file_name, password, limits)
+        with self._lock:
+            self._running[doc_id] = self.spawn(f"parse-{doc_id[:8]}", lambda: self._run(job))
+        return doc_id
+
+    def _run(self, job: ParseJob) -> None:
+        try:
+            sha256 = sha256_of(job.path)
+            with self.sessions() as session:
+                parsed = documents.previous_import(session, sha256)
+            if parsed is None:
+                parsed = parse_file(job.path, password=job.password, limits=job.limits)
+            else:
+                log.info("Reusing the chapters of an identical file imported before (%s)", job.file_name)
+            with self.sessions.begin() as session:
+                documents.add_chapters(session, job.document_id, parsed, sha256=sha256)
+                chapter_ids = tuple(c.id for c in documents.chapters_of(session, job.document_id, with_text=False))
+            log.info("Parsed %s: %d chapters queued for summary generation", job.file_name, len(chapter_ids))
+            self.bus.publish(
+                DocumentAdded(job.document_id, parsed.title, parsed.format, len(parsed.chapters), chapter_ids)
+            )
+            self.on_chapters()
+        except Exception as err:
+            message = err.message if isinstance(err, IngestError) else f"The file could not be read: {err}"
+            if not isinstance(err, IngestError):
+                log.exception("Parsing %s failed", job.file_name)
+            else:
+                log.info("Upload %s refused: %s", job.file_name, message)
+            with self.sessions.begin() as session:
+                documents.fail_parsing(session, job.document_id, message)
+            self.bus.publish(DocumentFinished(job.document_id, DocumentStatus.FAILED, None, message))
+        finally:
+            shutil.rmtree(job.path.parent, ignore_errors=True)
+            with self._lock:
+                self._running.pop(job.document_id, None)
+
+    def join(self, timeout: float) -> None:
+        """Wait for the parses in progress (engine shutdown)."""
+        with self._lock:
+            handles = list(self._running.values())
+        for handle in handles:
+            handle.join(timeout)

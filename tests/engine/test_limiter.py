@@ -1,0 +1,168 @@
+"""The per-endpoint concurrency controller: it finds the server's slots, backs off, stays in its bounds.
+
+Two levels: a discrete-event model of a k-slot server (virtual time, exact and fast), and the real
+pipeline against the LLM simulator with 1, 4 and 8 slots it is not told about. Both assert on the
+limits and counts reached, never on times.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from pathlib import Path
+
+import pytest
+from desktop_app.engine.llmsim import LLMSimulator
+
+from desktop_app.engine.events import DocumentFinished, Event
+from desktop_app.engine.pipeline.limiter import ConcurrencyController, GradientLimiter
+from desktop_app.engine.service import Engine
+
+from .llm_fixtures import MODEL
+from .pipeline_helpers import make_document
+
+
+class ModelServer:
+    """A k-slot FIFO server with a fixed service time, driven by the controller's permits (virtual time)."""
+
+    def __init__(self, slots: int, service_ms: float = 200.0) -> None:
+        self.slots = slots
+        self.service_ms = service_ms
+        self.now = 0.0
+        self.max_out = 0
+
+    def run(self, controller: ConcurrencyController, requests: int) -> None:
+        free_at = [0.0] * self.slots  # when each slot is next free
+        done: list[tuple[float, float, int]] = []  # (finish time, start time, in flight at start)
+        out = 0
+        for _ in range(requests):
+            while out >= controller.limit:
+                finish, start, in_flight = heapq.heappop(done)
+                self.now = max(self.now, finish)
+                out -= 1
+                controller.record("sim", finish - start, in_flight)
+            out += 1
+            self.max_out = max(self.max_out, out)
+            slot_free = heapq.heappop(free_at)
+            finish = max(self.now, slot_free) + self.service_ms
+            heapq.heappush(free_at, finish)
+            heapq.heappush(done, (finish, self.now, out))
+
+    def clock(self) -> float:
+        return self.now / 1000.0
+
+
+def controller_for(server: ModelServer, *, initial: int = 3, max_total: int = 16) -> ConcurrencyController:
+    return ConcurrencyController(["sim"], initial=initial, max_total=max_total, clock=server.clock)
+
+
+@pytest.mark.parametrize("slots", [1, 2, 4, 8, 12])
+def test_limit_settles_at_the_slot_count(slots: int) -> None:
+    server = ModelServer(slots)
+    controller = controller_for(server)
+    server.run(controller, 3000)
+    assert slots <= controller.limit <= slots + 1
+    assert any(d.new < d.old for d in controller.decisions), "it must have probed past the slots and come back"
+
+
+def test_one_slot_server_ends_at_exactly_one() -> None:
+    server = ModelServer(1)
+    controller = controller_for(server)
+    server.run(controller, 500)
+    assert controller.limit == 1
+
+
+def test_limit_never_leaves_its_bounds() -> None:
+    server = ModelServer(64, service_ms=50.0)  # a server bigger than the pool may use
+    controller = controller_for(server, max_total=16)
+    server.run(controller, 4000)
+    assert controller.limit == 16
+    assert server.max_out <= 16
+    assert all(1 <= d.new <= 16 for d in controller.decisions)
+
+
+def test_known_slots_cap_the_limit() -> None:
+    server = ModelServer(8)
+    controller = ConcurrencyController(["sim"], initial=3, max_total=16, known_slots=4, clock=server.clock)
+    assert controller.limit == 4
+    server.run(controller, 1000)
+    assert controller.limit == 4
+    assert server.max_out <= 4
+
+
+@pytest.mark.parametrize("answer", ["503", "429"])
+def test_backs_off_on_overload_answers(answer: str) -> None:
+    server = ModelServer(8)
+    controller = controller_for(server)
+    server.run(controller, 1000)
+    before = controller.limit
+    controller.overloaded("sim")
+    after_one = controller.limit
+    controller.overloaded()  # an answer whose endpoint is not known: every endpoint backs off
+    assert after_one < before
+    assert controller.limit < after_one
+    assert controller.decisions[-1].reason == "LLM server overloaded"
+    for _ in range(10):
+        controller.overloaded("sim")
+    assert controller.limit == 1, f"{answer} answers drive the limit to its floor, never below"
+
+
+def test_ceiling_is_probed_again_after_a_while() -> None:
+    clock = [0.0]
+    limiter = GradientLimiter("sim", initial=4, probe_after_s=60.0, clock=lambda: clock[0])
+    limiter.overloaded()
+    assert limiter.limit == 3
+    for _ in range(30):  # latency holds, the limit is in use: growth stops below the ceiling (4)
+        limiter.sample(200.0, in_flight=3)
+    assert limiter.limit == 3
+    clock[0] = 61.0
+    for _ in range(12):
+        limiter.sample(200.0, in_flight=3)
+    assert limiter.limit == 4
+
+
+def test_an_idle_limit_does_not_grow() -> None:
+    limiter = GradientLimiter("sim", initial=4)
+    for _ in range(40):
+        limiter.sample(200.0, in_flight=1)  # the pool never used its limit: nothing learned about more
+    assert limiter.limit == 4
+
+
+def test_instant_answers_never_move_the_limit() -> None:
+    limiter = GradientLimiter("sim", initial=4)
+    for _ in range(40):
+        assert limiter.sample(0.5, in_flight=4) is None
+    assert limiter.limit == 4
+
+
+# --- the real pipeline against the simulator
+
+
+@pytest.mark.parametrize(("slots", "chapters"), [(1, 30), (4, 100), (8, 200)])
+def test_pipeline_finds_the_servers_slots(tmp_path: Path, slots: int, chapters: int) -> None:
+    from .llm_fixtures import settings_for
+
+    with LLMSimulator(latency=0.2, slots=slots) as sim:
+        settings = settings_for(
+            tmp_path, "ollama", [sim.url], database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", request_timeout=30.0
+        )
+        finished = threading.Event()
+
+        def on_event(event: Event) -> None:
+            if isinstance(event, DocumentFinished):
+                finished.set()
+
+        with Engine(settings) as engine:
+            engine.bus.subscribe(on_event)
+            doc = engine.add_parsed(make_document(chapters, sentences=4), file_name="book.txt")
+            assert finished.wait(120)
+            limit = engine.gauges().concurrency_limit
+            workers = engine.gauges().workers
+            assert engine.document(doc.id, chapters=False).done == chapters
+        assert limit is not None
+        assert slots <= limit <= slots + 1
+        assert sim.max_in_flight <= slots
+        assert sim.served >= chapters
+        low, high = engine.worker_bounds()
+        assert low <= workers <= high
+    assert MODEL

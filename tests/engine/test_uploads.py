@@ -1,0 +1,91 @@
+"""Uploads that answer at once: the answer comes before parsing ends; chapters follow in an event."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from desktop_app.engine import uploads
+from desktop_app.engine.events import DocumentAdded, DocumentFinished, DocumentParsing, Event
+from desktop_app.engine.ingest.base import IngestError, ParsedDocument
+from desktop_app.engine.ingest.limits import IngestLimits
+from desktop_app.engine.service import Engine
+from desktop_app.engine.states import DocumentStatus
+
+from .pipeline_helpers import settings_for, write_markdown
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.added = threading.Event()
+        self.finished = threading.Event()
+
+    def __call__(self, event: Event) -> None:
+        self.events.append(event)
+        if isinstance(event, DocumentAdded):
+            self.added.set()
+        if isinstance(event, DocumentFinished):
+            self.finished.set()
+
+
+def test_upload_answers_before_parsing_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate, parsing = threading.Event(), threading.Event()
+    real_parse = uploads.parse_file
+
+    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+        parsing.set()
+        assert gate.wait(30), "the test never opened the gate"
+        return real_parse(path, password=password, limits=limits)
+
+    monkeypatch.setattr(uploads, "parse_file", gated_parse)
+    source = write_markdown(tmp_path / "book.md", 12)
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
+        recorder = Recorder()
+        engine.bus.subscribe(recorder)
+        view = engine.add_file(source, background=True)
+        # The call has returned while the parse is held at the gate.
+        assert parsing.wait(30)
+        assert view.status == DocumentStatus.PARSING
+        assert view.chapters == []
+        assert view.file_name == "book.md"
+        assert [type(e) for e in recorder.events] == [DocumentParsing]
+        assert engine.document(view.id, chapters=False).status == DocumentStatus.PARSING
+        source.unlink()  # the engine kept its own copy: the caller may delete the upload at once
+        gate.set()
+        assert recorder.added.wait(30)
+        added = next(e for e in recorder.events if isinstance(e, DocumentAdded))
+        assert added.document_id == view.id and added.chapter_count == 12 and len(added.chapter_ids) == 12
+        done = engine.wait(view.id, timeout=60)
+    assert done.status == DocumentStatus.DONE
+    assert done.done == 12
+    assert not (tmp_path / "parsing" / view.id).exists()
+
+
+def test_a_file_that_cannot_be_parsed_ends_failed_with_the_reason(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
+        recorder = Recorder()
+        engine.bus.subscribe(recorder)
+        view = engine.add_file(broken, background=True)
+        assert recorder.finished.wait(60)
+        failed = engine.document(view.id)
+    assert failed.status == DocumentStatus.FAILED
+    assert failed.error and "PDF" in failed.error
+    finished = next(e for e in recorder.events if isinstance(e, DocumentFinished))
+    assert finished.status == DocumentStatus.FAILED and finished.error == failed.error
+
+
+def test_what_is_known_without_parsing_is_refused_at_once(tmp_path: Path) -> None:
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
+        with pytest.raises(IngestError, match="not found"):
+            engine.add_file(tmp_path / "missing.pdf", background=True)
+        with pytest.raises(IngestError) as refused:
+            engine.add_file(picture, background=True)
+        assert engine.documents() == []
+    assert refused.value.message.startswith("This is an image, not a document.")
