@@ -69,6 +69,10 @@ class EndpointStats:
     requests: int = 0
     errors: int = 0
     last_error: str = ""
+    #: Requests waiting for a free slot of the server (not yet sent).
+    waiting: int = 0
+    #: What the server said of itself: ``{"n_ctx", "slots", "model", "chat_template"}`` (None: not learned).
+    capacity: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EndpointStats:
@@ -80,6 +84,8 @@ class EndpointStats:
             requests=int(data.get("requests") or 0),
             errors=int(data.get("errors") or 0),
             last_error=str(data.get("last_error") or ""),
+            waiting=int(data.get("waiting") or 0),
+            capacity=data.get("capacity") if isinstance(data.get("capacity"), dict) else None,
         )
 
 

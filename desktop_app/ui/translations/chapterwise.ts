@@ -868,6 +868,10 @@ or use File ▸ Open (Ctrl+O).</source>
             <translation type="unfinished" />
         </message>
         <message>
+            <source>, server takes %1 at once</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>pipeline stopped</source>
             <translation type="unfinished" />
         </message>
@@ -951,6 +955,14 @@ or use File ▸ Open (Ctrl+O).</source>
             <translation type="unfinished" />
         </message>
         <message>
+            <source>a .gguf file, for the local backend</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Choose…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Summarizer</source>
             <translation type="unfinished" />
         </message>
@@ -960,6 +972,10 @@ or use File ▸ Open (Ctrl+O).</source>
         </message>
         <message>
             <source>Model</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Model file</source>
             <translation type="unfinished" />
         </message>
         <message>

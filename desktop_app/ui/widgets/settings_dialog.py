@@ -268,7 +268,8 @@ class SettingsDialog(QDialog):
         from desktop_app.ui.accessibility import describe_controls
 
         for widget, name in ((self.backend, "Backend"), (self.model, "Model"), (self.endpoints, "Endpoints"),
-                             (self.api_key, "API key"), (self.initial_workers, "Workers at start"),
+                             (self.api_key, "API key"), (self.model_file, "Model file"),
+                             (self.initial_workers, "Workers at start"),
                              (self.min_workers, "Minimum workers"), (self.max_workers, "Maximum workers"),
                              (self.database_url, "Database URL"), (self.cache_entries, "Cache entries"),
                              (self.cache_ttl_hours, "Cache TTL")):
@@ -313,6 +314,7 @@ _LABELS_BY_NAME = {
     "Model": translate("SettingsDialog", "Model"),
     "Endpoints": translate("SettingsDialog", "Endpoints"),
     "API key": translate("SettingsDialog", "API key"),
+    "Model file": translate("SettingsDialog", "Model file"),
     "Workers at start": translate("SettingsDialog", "Workers at start"),
     "Minimum workers": translate("SettingsDialog", "Minimum workers"),
     "Maximum workers": translate("SettingsDialog", "Maximum workers"),
