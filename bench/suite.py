@@ -38,9 +38,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop_app.engine.llmsim import LLMSimulator
-
 from bench.pipeline import generated_document, generated_pdf
+from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentProgress, Event, EventBus
 from desktop_app.engine.messages import Stop

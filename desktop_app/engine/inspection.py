@@ -15,15 +15,21 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .events import BackendHealth
+from .events import BackendHealth, EndpointHealth
+from .health import probe
+from .messages import DocumentResult
+from .records import ChapterRecord
 from .reports import (
+    CommitTimes,
     EndpointStats,
     EngineStatus,
+    Gauges,
     InFlight,
     InspectReport,
     InstanceInfo,
     InstanceState,
     PipelineStatus,
+    SummarizerStats,
     WorkerStats,
 )
 from .store import documents, instances
@@ -33,6 +39,7 @@ from .summarize.base import Summarizer
 if TYPE_CHECKING:
     from desktop_app.config import Settings
 
+    from .health import HealthMonitor
     from .pipeline.pipeline import Pipeline
 
 
@@ -130,3 +137,72 @@ def instance_infos(sessions: sessionmaker[Session]) -> list[InstanceInfo]:
         InstanceInfo(i, host, pid, round((now - (b if b.tzinfo else b.replace(tzinfo=UTC))).total_seconds(), 1))
         for i, host, pid, b, _ in rows
     ]
+
+
+class EngineReports:
+    """The reporting half of the engine facade (a base class of ``Engine``): gauges, status, inspection."""
+
+    settings: Settings
+    instance_id: str
+    health: HealthMonitor
+    _sessions: sessionmaker[Session]
+    _pipeline: Pipeline
+    _summarizer: Summarizer
+    _running: bool
+
+
+    def gauges(self) -> Gauges:
+        """The live queue and worker numbers, from memory only (cheap enough for a GUI timer)."""
+        return self._pipeline.gauges()
+
+    def status(self, *, with_documents: bool = True, with_operations: bool = True) -> EngineStatus:
+        """Pipeline gauges (the seed's fields first), and what an operator wants to know.
+
+        ``with_operations`` adds what ``chapterwise inspect`` shows (chapters in flight, workers, endpoints)
+        and the backend's health; ``with_documents`` adds the documents still in progress.
+        """
+        return engine_status(
+            self._sessions,
+            self._pipeline if self._running else None,
+            self._summarizer,
+            self.settings,
+            inspect=self.inspect if with_operations else None,
+            health=self.health.current if with_operations else None,
+            with_documents=with_documents,
+        )
+
+    def inspect(self) -> InspectReport:
+        """What every engine running on this database is doing (``chapterwise inspect``, the API's status).
+
+        Instances whose heartbeat is older than the lease are left out.
+        """
+        own = self._pipeline.instance_state() if self._running else None
+        return inspect_instances(self._sessions, self.instance_id, own, lease_s=self.settings.lease_seconds)
+
+    def instances(self) -> list[InstanceInfo]:
+        """Every engine registered on this database (stale ones included), for ``chapterwise status``."""
+        return instance_infos(self._sessions)
+
+    def summarizer_stats(self) -> SummarizerStats:
+        return self._summarizer.stats()
+
+    def commit_times(self) -> CommitTimes:
+        """The DB writer's batch commit times (for the Prometheus histogram)."""
+        return self._pipeline.writer.commit_times_report()
+
+    def worker_bounds(self) -> tuple[int, int]:
+        """The adaptive pool's (minimum, maximum) workers."""
+        return self._pipeline.config.min_workers, self._pipeline.config.max_workers
+
+    def set_commit_hook(self, hook: Callable[[list[ChapterRecord], list[DocumentResult]], None] | None) -> None:
+        """Call ``hook`` before each batch is written (benchmarks and fault tests slow or observe the writer)."""
+        self._pipeline.set_commit_hook(hook)
+
+    def check_backend(self) -> BackendHealth:
+        """Probe the configured backend's endpoints now (blocks up to a few seconds; not on the GUI thread)."""
+        return self.health.check()
+
+    @staticmethod
+    def test_connection(settings: Settings) -> list[EndpointHealth]:
+        """Probe the endpoints that ``settings`` names, before they are saved (the settings dialog's button)."""
+        return probe(settings)

@@ -18,7 +18,6 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -26,18 +25,17 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from desktop_app.config import Settings, default_data_dir
 
-from .events import BackendHealth, DocumentAdded, DocumentChanged, EndpointHealth, Event, EventBus
-from .health import HealthMonitor, probe
+from .changes import DocumentChanges
+from .events import DocumentAdded, Event, EventBus
+from .health import HealthMonitor
 from .ingest.base import ParsedDocument
-from .inspection import engine_status, inspect_instances, instance_infos
-from .messages import DocumentResult
+from .inspection import EngineReports
 from .pipeline.pipeline import Pipeline, PipelineConfig
 from .pipeline.spawn import Handle, Spawn, thread_spawn
 from .private import private_dir
 from .records import ChapterRecord, DocumentView
-from .reports import CommitTimes, EngineStatus, Gauges, InspectReport, InstanceInfo, SummarizerStats
 from .states import FINAL_DOCUMENT, Priority
-from .store import backlog, documents
+from .store import documents
 from .store.db import DatabaseError, open_database
 from .summarize.base import Summarizer
 from .summarize.registry import make_summarizer
@@ -68,7 +66,7 @@ def database_problem(err: BaseException) -> str | None:
     return None
 
 
-class Engine:
+class Engine(EngineReports, DocumentChanges):
     """Chapterwise's embedded engine. Use as a context manager, or call :meth:`start` and :meth:`stop`."""
 
     def __init__(
@@ -356,152 +354,6 @@ class Engine:
         finally:
             unsubscribe()
         return self.document(doc_id)
-
-    # --- gauges and reports
-
-    def gauges(self) -> Gauges:
-        """The live queue and worker numbers, from memory only (cheap enough for a GUI timer)."""
-        return self._pipeline.gauges()
-
-    def status(self, *, with_documents: bool = True, with_operations: bool = True) -> EngineStatus:
-        """Pipeline gauges (the seed's fields first), and what an operator wants to know.
-
-        ``with_operations`` adds what ``chapterwise inspect`` shows (chapters in flight, workers, endpoints)
-        and the backend's health; ``with_documents`` adds the documents still in progress.
-        """
-        return engine_status(
-            self._sessions,
-            self._pipeline if self._running else None,
-            self._summarizer,
-            self.settings,
-            inspect=self.inspect if with_operations else None,
-            health=self.health.current if with_operations else None,
-            with_documents=with_documents,
-        )
-
-    def inspect(self) -> InspectReport:
-        """What every engine running on this database is doing (``chapterwise inspect``, the API's status).
-
-        Instances whose heartbeat is older than the lease are left out.
-        """
-        own = self._pipeline.instance_state() if self._running else None
-        return inspect_instances(self._sessions, self.instance_id, own, lease_s=self.settings.lease_seconds)
-
-    def instances(self) -> list[InstanceInfo]:
-        """Every engine registered on this database (stale ones included), for ``chapterwise status``."""
-        return instance_infos(self._sessions)
-
-    def summarizer_stats(self) -> SummarizerStats:
-        return self._summarizer.stats()
-
-    def commit_times(self) -> CommitTimes:
-        """The DB writer's batch commit times (for the Prometheus histogram)."""
-        return self._pipeline.writer.commit_times_report()
-
-    def worker_bounds(self) -> tuple[int, int]:
-        """The adaptive pool's (minimum, maximum) workers."""
-        return self._pipeline.config.min_workers, self._pipeline.config.max_workers
-
-    def set_commit_hook(self, hook: Callable[[list[ChapterRecord], list[DocumentResult]], None] | None) -> None:
-        """Call ``hook`` before each batch is written (benchmarks and fault tests slow or observe the writer)."""
-        self._pipeline.set_commit_hook(hook)
-
-    def check_backend(self) -> BackendHealth:
-        """Probe the configured backend's endpoints now (blocks up to a few seconds; not on the GUI thread)."""
-        return self.health.check()
-
-    @staticmethod
-    def test_connection(settings: Settings) -> list[EndpointHealth]:
-        """Probe the endpoints that ``settings`` names, before they are saved (the settings dialog's button)."""
-        return probe(settings)
-
-    # --- changing documents
-
-    def _change(self, doc_id: str, change: str, **detail: object) -> None:
-        self.bus.publish(DocumentChanged(doc_id, change, dict(detail)))
-
-    def _resolve(self, ref: str) -> str:
-        return self.document(ref, chapters=False).id
-
-    def cancel(self, ref: str) -> int:
-        """Cancel the chapters not yet started, queued ones included; those being summarized finish and count.
-
-        The document ends cancelled if any chapter stays cancelled, done if every chapter ended done.
-        """
-        doc_id = self._resolve(ref)
-        queued = self._pipeline.cancel(doc_id) if self._running else []
-        with self._sessions.begin() as session:
-            count = documents.cancel_document(session, doc_id, queued)
-        self._change(doc_id, "cancelled", chapters=count)
-        return count
-
-    def retry(self, ref: str, *, fallbacks: bool = False) -> int:
-        """Queue the failed and cancelled chapters again (and, with ``fallbacks``, the fallback summaries)."""
-        doc_id = self._resolve(ref)
-        self._pipeline.resume(doc_id)
-        with self._sessions.begin() as session:
-            count = documents.retry_failed(session, doc_id, fallbacks=fallbacks)
-        self._change(doc_id, "retried", chapters=count)
-        self._run_if_synchronous(doc_id, count)
-        return count
-
-    def refocus(self, ref: str, focus: str | None) -> int:
-        """Summarize a document again with a new focus (or none): every chapter goes back to the backlog.
-
-        Results of the old run still in flight are not written over the new one.
-        """
-        focus = (focus or "").strip() or None
-        doc_id = self._resolve(ref)
-        self._pipeline.resume(doc_id)
-        with self._sessions.begin() as session:
-            count = documents.refocus_document(session, doc_id, focus)
-        self._change(doc_id, "refocused", focus=focus)
-        self._run_if_synchronous(doc_id, count)
-        return count
-
-    def _run_if_synchronous(self, doc_id: str, count: int) -> None:
-        if count and not self.async_enabled and not self.settings.skip_pipeline_init:
-            with self._sync_lock:
-                self._pipeline.run_inline(doc_id)
-        self._pipeline.wake()
-
-    def redo_fallbacks(self, limit: int = 100) -> int:
-        """Put chapters summarized by the fallback back in the backlog (the configured backend is healthy)."""
-        with self._sessions.begin() as session:
-            ids = backlog.fallback_chapter_ids(session, limit)
-            docs = backlog.requeue_chapters(session, ids)
-        for doc_id in docs:
-            self._pipeline.resume(doc_id)
-            self._change(doc_id, "retried", chapters=len(ids), fallbacks=True)
-        if ids:
-            log.info("The summarizer is back: summarizing %d fallback chapters again", len(ids))
-            self._pipeline.wake()
-        return len(ids)
-
-    def _after_health_check(self, health: BackendHealth) -> None:
-        """Health loop thread: while an endpoint answers, chapters the fallback wrote are done again."""
-        if self._running and any(e.state in ("up", "slow") for e in health.endpoints):
-            self.redo_fallbacks()
-
-    def set_priority(self, ref: str, priority: int | str) -> None:
-        level = Priority.parse(priority)
-        doc_id = self._resolve(ref)
-        with self._sessions.begin() as session:
-            documents.set_priority(session, doc_id, level)
-        self._change(doc_id, "priority", priority=int(level))
-
-    def remove(self, ref: str) -> None:
-        doc_id = self._resolve(ref)
-        with self._sessions.begin() as session:
-            documents.delete_document(session, doc_id)
-        self._change(doc_id, "removed")
-
-    def purge(self, ref: str | None = None) -> int:
-        """Drop pending chapters from the backlog (of one document, or all); done chapters are kept."""
-        doc_id = self._resolve(ref) if ref else None
-        with self._sessions.begin() as session:
-            return documents.purge_pending(session, doc_id)
-
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()

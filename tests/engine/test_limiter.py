@@ -12,8 +12,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from desktop_app.engine.llmsim import LLMSimulator
 
+from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.engine.events import DocumentFinished, Event
 from desktop_app.engine.pipeline.limiter import ConcurrencyController, GradientLimiter
 from desktop_app.engine.service import Engine
