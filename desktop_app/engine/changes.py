@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .events import BackendHealth, DocumentChanged, EventBus
 from .states import Priority
-from .store import backlog, documents
+from .store import backlog, edits
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -58,7 +58,7 @@ class DocumentChanges:
         doc_id = self._resolve(ref)
         queued = self._pipeline.cancel(doc_id) if self._running else []
         with self._sessions.begin() as session:
-            count = documents.cancel_document(session, doc_id, queued)
+            count = edits.cancel_document(session, doc_id, queued)
         self._change(doc_id, "cancelled", chapters=count)
         return count
 
@@ -67,7 +67,7 @@ class DocumentChanges:
         doc_id = self._resolve(ref)
         self._pipeline.resume(doc_id)
         with self._sessions.begin() as session:
-            count = documents.retry_failed(session, doc_id, fallbacks=fallbacks)
+            count = edits.retry_failed(session, doc_id, fallbacks=fallbacks)
         self._change(doc_id, "retried", chapters=count)
         self._run_if_synchronous(doc_id, count)
         return count
@@ -81,7 +81,7 @@ class DocumentChanges:
         doc_id = self._resolve(ref)
         self._pipeline.resume(doc_id)
         with self._sessions.begin() as session:
-            count = documents.refocus_document(session, doc_id, focus)
+            count = edits.refocus_document(session, doc_id, focus)
         self._change(doc_id, "refocused", focus=focus)
         self._run_if_synchronous(doc_id, count)
         return count
@@ -114,17 +114,17 @@ class DocumentChanges:
         level = Priority.parse(priority)
         doc_id = self._resolve(ref)
         with self._sessions.begin() as session:
-            documents.set_priority(session, doc_id, level)
+            edits.set_priority(session, doc_id, level)
         self._change(doc_id, "priority", priority=int(level))
 
     def remove(self, ref: str) -> None:
         doc_id = self._resolve(ref)
         with self._sessions.begin() as session:
-            documents.delete_document(session, doc_id)
+            edits.delete_document(session, doc_id)
         self._change(doc_id, "removed")
 
     def purge(self, ref: str | None = None) -> int:
         """Drop pending chapters from the backlog (of one document, or all); done chapters are kept."""
         doc_id = self._resolve(ref) if ref else None
         with self._sessions.begin() as session:
-            return documents.purge_pending(session, doc_id)
+            return edits.purge_pending(session, doc_id)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from desktop_app.engine.events import ChapterCommitted, PipelineStats
 from desktop_app.engine.pipeline import writer as writer_module
 from desktop_app.engine.service import Engine
-from desktop_app.engine.store import backlog, documents, instances
+from desktop_app.engine.store import backlog, documents, edits, instances
 from desktop_app.engine.store.db import open_database
 from desktop_app.engine.store.models import Chapter, utcnow
 
@@ -178,7 +178,7 @@ def test_a_late_chapter_reopens_a_finished_document(database_url: str) -> None:
             doc_id = documents.add_document(s, make_document(2, sentences=3), file_name="a.txt", sha256="x")
             claimed = backlog.claim_chapters(s, "me", 2)
         with sessions.begin() as s:  # the first chapter is cancelled, the second done
-            documents.cancel_document(s, doc_id, [claimed[0].chapter_id])
+            edits.cancel_document(s, doc_id, [claimed[0].chapter_id])
         from desktop_app.engine.pipeline.work import summarize_chapter
         from desktop_app.engine.summarize.extractive import ExtractiveSummarizer
 

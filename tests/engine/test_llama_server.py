@@ -119,7 +119,7 @@ def test_overflow_400_while_streaming_is_split_again(tmp_path: Path, llama_serve
         pytest.fail("the text was not split again after the server's context error")
     except InvalidResponseError:
         pass  # the tiny model's parts are nonsense: what matters is that they fitted
-    assert chunked.stats()["map_reduce_splits"] >= 1
+    assert chunked.stats().map_reduce_splits >= 1
     chunked.close()
 
 

@@ -166,7 +166,7 @@ def test_context_overflow_splits_the_text_again(tmp_path: Path, sleeps: Sleeps, 
         summarizer = make_summarizer(settings, fast_options(sleeps, learn_capacity=False))
         result = summarizer.summarize(SummaryRequest(text=text, title="Long", max_sentences=2, want_clauses=False))
         assert result.summary.startswith("Part 0 opens the matter")
-        assert summarizer.stats()["map_reduce_splits"] >= 1
+        assert summarizer.stats().map_reduce_splits >= 1
         summarizer.close()
 
 

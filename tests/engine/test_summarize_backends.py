@@ -294,7 +294,7 @@ def test_after_recovery_concurrent_requests_go_to_the_endpoint(
         )
         server.inject("500", count=2)
         assert summarizer.summarize(chapter()).fallback_from == backend  # the second 500 opened the circuit
-        assert summarizer.stats()["endpoints"][0]["circuit"] == "open"
+        assert summarizer.stats().endpoints[0].circuit == "open"
         now[0] = 11.0  # the server recovered and the reset time passed: half-open
         results: list[object] = []
 
@@ -309,7 +309,7 @@ def test_after_recovery_concurrent_requests_go_to_the_endpoint(
         assert len(results) == 6
         assert all(getattr(r, "fallback_from", "x") is None for r in results)  # none answered by the fallback
         assert server.served == 6
-        assert summarizer.stats()["endpoints"][0]["circuit"] == "closed"
+        assert summarizer.stats().endpoints[0].circuit == "closed"
         summarizer.close()
 
 

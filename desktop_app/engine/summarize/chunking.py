@@ -83,25 +83,26 @@ def _split_words(sentence: str, budget: int) -> list[str]:
     """
     out: list[str] = []
     current: list[str] = []
-    words = marks = 0
+    words = marks = foreign = 0
     for word in sentence.split():
-        w, m = _word_cost(word)
-        if current and int((words + w) * 4 / 3) + marks + m + 1 > budget:
+        w, m, f = _word_cost(word)
+        if current and int((words + w) * 4 / 3) + marks + m + (foreign + f) // 2 + 1 > budget:
             out.append(" ".join(current))
-            current, words, marks = [], 0, 0
+            current, words, marks, foreign = [], 0, 0, 0
         current.append(word)
         words += w
         marks += m
+        foreign += f
     if current:
         out.append(" ".join(current))
     return out
 
 
-def _word_cost(word: str) -> tuple[int, int]:
-    """(words, punctuation marks + CJK characters) of one whitespace-free token, as :func:`estimate_tokens` counts."""
+def _word_cost(word: str) -> tuple[int, int, int]:
+    """(words, punctuation marks + CJK characters, non-ASCII letters) of one token, as :func:`estimate_tokens` counts."""
     cjk = len(_CJK.findall(word))
-    words = len(_WORD.findall(_CJK.sub(" ", word) if cjk else word))
-    return words, len(_PUNCT.findall(word)) + cjk
+    rest = _CJK.sub(" ", word) if cjk else word
+    return len(_WORD.findall(rest)), len(_PUNCT.findall(word)) + cjk, len(_NON_ASCII_LETTER.findall(rest))
 
 
 def _pack(pieces: list[str], budget: int) -> list[str]:

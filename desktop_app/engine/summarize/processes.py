@@ -80,7 +80,8 @@ class ProcessSummarizer(SummarizerBase):
     def summarize(self, request: SummaryRequest) -> SummaryResult:
         pool = self._executor()
         try:
-            return pool.submit(_summarize_in_worker, request).result()
+            # A progress callback stays in this process (it could not cross anyway): parts are not reported.
+            return pool.submit(_summarize_in_worker, replace(request, on_progress=None)).result()
         except BrokenProcessPool as err:
             with self._lock:
                 if self._pool is pool:
