@@ -36,8 +36,10 @@ from typing import Any
 import httpx
 import numpy as np
 
-WORDS = ("river market policy theory model data growth science mountain method result harbour trade court law "
-         "contract payment season harvest village council letter journey winter bridge").split()
+WORDS = (
+    "river market policy theory model data growth science mountain method result harbour trade court law "
+    "contract payment season harvest village council letter journey winter bridge"
+).split()
 
 
 @dataclass
@@ -52,22 +54,25 @@ class Stats:
             return
         self.errors[name] += 1
         if len(self.samples[name]) < 3:
-            self.samples[name].append(error or f"HTTP {response.status_code if response else '?'}: "
-                                      f"{response.text[:200] if response else ''}")
+            self.samples[name].append(
+                error or f"HTTP {response.status_code if response else '?'}: {response.text[:200] if response else ''}"
+            )
 
     def table(self, duration: float) -> list[dict[str, Any]]:
         rows = []
         for name in sorted(self.latencies):
             values = np.asarray(self.latencies[name])
-            rows.append({
-                "endpoint": name,
-                "requests": len(values),
-                "per_second": round(len(values) / duration, 1),
-                "errors": self.errors.get(name, 0),
-                "p50_ms": round(float(np.percentile(values, 50)), 1),
-                "p95_ms": round(float(np.percentile(values, 95)), 1),
-                "max_ms": round(float(values.max()), 1),
-            })
+            rows.append(
+                {
+                    "endpoint": name,
+                    "requests": len(values),
+                    "per_second": round(len(values) / duration, 1),
+                    "errors": self.errors.get(name, 0),
+                    "p50_ms": round(float(np.percentile(values, 50)), 1),
+                    "p95_ms": round(float(np.percentile(values, 95)), 1),
+                    "max_ms": round(float(values.max()), 1),
+                }
+            )
         return rows
 
 
@@ -80,8 +85,9 @@ def book(n: int, chapters: int = 5) -> bytes:
     return "\n".join(parts).encode()
 
 
-async def uploader(client: httpx.AsyncClient, stats: Stats, stop: float, counter: Iterator[int],
-                   recent: list[str]) -> None:
+async def uploader(
+    client: httpx.AsyncClient, stats: Stats, stop: float, counter: Iterator[int], recent: list[str]
+) -> None:
     while time.perf_counter() < stop:
         n = next(counter)
         started = time.perf_counter()
@@ -96,8 +102,9 @@ async def uploader(client: httpx.AsyncClient, stats: Stats, stop: float, counter
             del recent[:-100]
 
 
-async def status_load(clients: list[httpx.AsyncClient], stats: Stats, stop: float, rate: float,
-                      recent: list[str]) -> None:
+async def status_load(
+    clients: list[httpx.AsyncClient], stats: Stats, stop: float, rate: float, recent: list[str]
+) -> None:
     tasks: set[asyncio.Task[None]] = set()
     interval = 1.0 / rate
     next_at = time.perf_counter()
@@ -120,8 +127,10 @@ async def status_load(clients: list[httpx.AsyncClient], stats: Stats, stop: floa
             name, path = "GET /api/pipeline/status", "/api/pipeline/status"
         else:
             doc = recent[i % len(recent)]
-            name, path = "GET /api/document-summarizer/sessions/{id}/status/", (
-                f"/api/document-summarizer/sessions/{doc}/status/")
+            name, path = (
+                "GET /api/document-summarizer/sessions/{id}/status/",
+                (f"/api/document-summarizer/sessions/{doc}/status/"),
+            )
         task = asyncio.create_task(one(clients[i % len(clients)], name, path))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
@@ -139,6 +148,7 @@ async def run_load(url: str, token: str, *, duration: float, uploaders: int, rat
     # Many small clients rather than one with a big pool: httpx's pool costs grow with its connection
     # count, and one shared pool made the load generator, not the server, the bottleneck.
     async with contextlib.AsyncExitStack() as stack:
+
         def new_client(connections: int) -> httpx.AsyncClient:
             limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
             return httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=120.0)
@@ -178,7 +188,10 @@ def own_server() -> Iterator[tuple[str, str]]:
         env = {**os.environ, "CHAPTERWISE_DATA_DIR": data, "CHAPTERWISE_API_TOKEN": token}
         process = subprocess.Popen(
             [sys.executable, "-m", "desktop_app.cli", "serve", "--port", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
             cwd=Path(__file__).resolve().parents[1],
         )
         try:
@@ -197,16 +210,22 @@ def own_server() -> Iterator[tuple[str, str]]:
 
 
 def print_table(result: dict[str, Any]) -> None:
-    print(f"API load: {result['uploaders']} concurrent uploaders + {result['status_rate_per_s']:.0f} status "
-          f"requests/s for {result['duration_s']} s against {result['url']}")
+    print(
+        f"API load: {result['uploaders']} concurrent uploaders + {result['status_rate_per_s']:.0f} status "
+        f"requests/s for {result['duration_s']} s against {result['url']}"
+    )
     header = f"{'endpoint':<52} {'requests':>9} {'req/s':>7} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
     print(header)
     print("-" * len(header))
     for row in result["endpoints"]:
-        print(f"{row['endpoint']:<52} {row['requests']:>9} {row['per_second']:>7} {row['errors']:>7} "
-              f"{row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8}")
-    print(f"errors: {result['errors']}; chapters summarized during the run: {result['chapters_done_during_run']}; "
-          f"backlog at the end: {result['backlog_at_end']}; workers: {result['workers_at_end']}")
+        print(
+            f"{row['endpoint']:<52} {row['requests']:>9} {row['per_second']:>7} {row['errors']:>7} "
+            f"{row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8}"
+        )
+    print(
+        f"errors: {result['errors']}; chapters summarized during the run: {result['chapters_done_during_run']}; "
+        f"backlog at the end: {result['backlog_at_end']}; workers: {result['workers_at_end']}"
+    )
     for name, samples in result["error_samples"].items():
         for sample in samples:
             print(f"  {name}: {sample}")
@@ -225,12 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         if not args.token:
             parser.error("--url needs --token (or CHAPTERWISE_API_TOKEN)")
-        result = asyncio.run(run_load(args.url.rstrip("/"), args.token, duration=args.duration,
-                                      uploaders=args.uploaders, rate=args.rate))
+        result = asyncio.run(
+            run_load(args.url.rstrip("/"), args.token, duration=args.duration, uploaders=args.uploaders, rate=args.rate)
+        )
     else:
         with own_server() as (url, token):
-            result = asyncio.run(run_load(url, token, duration=args.duration, uploaders=args.uploaders,
-                                          rate=args.rate))
+            result = asyncio.run(run_load(url, token, duration=args.duration, uploaders=args.uploaders, rate=args.rate))
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -20,8 +20,28 @@ from desktop_app.engine.summarize.base import SummaryRequest
 from desktop_app.engine.summarize.cache import CachedSummarizer, SummaryCache
 from desktop_app.engine.summarize.extractive import ExtractiveSummarizer
 
-WORDS = ["river", "valley", "council", "bridge", "summer", "storm", "farmer", "shelter", "water", "harvest",
-         "market", "road", "school", "village", "winter", "mill", "letter", "journey", "doctor", "church"]
+WORDS = [
+    "river",
+    "valley",
+    "council",
+    "bridge",
+    "summer",
+    "storm",
+    "farmer",
+    "shelter",
+    "water",
+    "harvest",
+    "market",
+    "road",
+    "school",
+    "village",
+    "winter",
+    "mill",
+    "letter",
+    "journey",
+    "doctor",
+    "church",
+]
 
 
 def chapter(rng: random.Random, words: int) -> str:

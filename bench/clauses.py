@@ -78,8 +78,16 @@ def _prf(name: str, c: dict[str, int]) -> dict[str, Any]:
     p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
     r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"category": name, "precision": p, "recall": r, "f1": f, "support": c["support"],
-            "tp": c["tp"], "fp": c["fp"], "fn": c["fn"]}
+    return {
+        "category": name,
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "support": c["support"],
+        "tp": c["tp"],
+        "fp": c["fp"],
+        "fn": c["fn"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,12 +104,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"{contracts} contracts ({args.split} split), rule-based detector, judged per contract and category "
-          f"({seconds:.2f} s)")
+    print(
+        f"{contracts} contracts ({args.split} split), rule-based detector, judged per contract and category "
+        f"({seconds:.2f} s)"
+    )
     print(f"{'category':<28} {'P':>5} {'R':>5} {'F1':>5} {'support':>7}  tp fp fn")
     for r in rows:
-        print(f"{r['category']:<28} {r['precision']:5.2f} {r['recall']:5.2f} {r['f1']:5.2f} {r['support']:7d}"
-              f"  {r['tp']:2d} {r['fp']:2d} {r['fn']:2d}")
+        print(
+            f"{r['category']:<28} {r['precision']:5.2f} {r['recall']:5.2f} {r['f1']:5.2f} {r['support']:7d}"
+            f"  {r['tp']:2d} {r['fp']:2d} {r['fn']:2d}"
+        )
     return 0
 
 

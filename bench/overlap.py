@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<22} {half:<9} {100 * acc:7.1f}% {100 * kept:5.1f}% {100 * rejected:8.1f}%")
     supported = sorted(s for s, ok in tune + held if ok)
     unrelated = sorted(s for s, ok in tune + held if not ok)
-    print(f"support of own summaries: min {supported[0]:.2f}, median {supported[len(supported) // 2]:.2f}; "
-          f"of another paper's abstract: median {unrelated[len(unrelated) // 2]:.2f}, max {unrelated[-1]:.2f}")
+    print(
+        f"support of own summaries: min {supported[0]:.2f}, median {supported[len(supported) // 2]:.2f}; "
+        f"of another paper's abstract: median {unrelated[len(unrelated) // 2]:.2f}, max {unrelated[-1]:.2f}"
+    )
     return 0
 
 

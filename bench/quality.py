@@ -187,8 +187,9 @@ def make_oracle(words: int) -> Ranked:
 METHODS = ("builtin", "lead", "lexrank", "lsa", "textrank", "oracle")
 
 
-def evaluate(records: Sequence[dict[str, Any]], words: int | None, sentences: int,
-             methods_wanted: Sequence[str] = METHODS[:-1]) -> list[dict[str, Any]]:
+def evaluate(
+    records: Sequence[dict[str, Any]], words: int | None, sentences: int, methods_wanted: Sequence[str] = METHODS[:-1]
+) -> list[dict[str, Any]]:
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     factories: dict[str, tuple[str, Callable[[], Ranked]]] = {
         "builtin": ("chapterwise extractive", make_builtin),
@@ -216,9 +217,16 @@ def evaluate(records: Sequence[dict[str, Any]], words: int | None, sentences: in
                 for metric in totals:
                     totals[metric] += scores[metric].fmeasure
             n = max(1, len(records))
-            rows.append({"method": name, "reference": reference, **{m: v / n for m, v in totals.items()},
-                         "seconds_per_paper": seconds, "junk": junk,
-                         "sentences": sum(len(p) for p in picked)})
+            rows.append(
+                {
+                    "method": name,
+                    "reference": reference,
+                    **{m: v / n for m, v in totals.items()},
+                    "seconds_per_paper": seconds,
+                    "junk": junk,
+                    "sentences": sum(len(p) for p in picked),
+                }
+            )
     return rows
 
 
@@ -249,8 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", type=int, default=None, help="word budget of every method (cut in rank order)")
     parser.add_argument("--sentences", type=int, default=5, help="sentence budget when --words is not given")
     parser.add_argument("--split", choices=("heldout", "tune", "all"), default="heldout")
-    parser.add_argument("--methods", default=",".join(METHODS[:-1]),
-                        help=f"comma-separated, of {', '.join(METHODS)} (oracle is slow)")
+    parser.add_argument(
+        "--methods", default=",".join(METHODS[:-1]), help=f"comma-separated, of {', '.join(METHODS)} (oracle is slow)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not args.data.is_file():
@@ -273,8 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(records)} documents ({args.split} split), {size} per summary, ROUGE F1 (x100)")
     print(f"{'method':<24} {'reference':<9} {'R-1':>6} {'R-2':>6} {'R-L':>6} {'cpu s/doc':>9} {'junk':>9}")
     for r in rows:
-        print(f"{r['method']:<24} {r['reference']:<9} {100 * r['rouge1']:6.2f} {100 * r['rouge2']:6.2f} "
-              f"{100 * r['rougeL']:6.2f} {r['seconds_per_paper']:9.4f} {r['junk']:4d}/{r['sentences']:<4d}")
+        print(
+            f"{r['method']:<24} {r['reference']:<9} {100 * r['rouge1']:6.2f} {100 * r['rouge2']:6.2f} "
+            f"{100 * r['rougeL']:6.2f} {r['seconds_per_paper']:9.4f} {r['junk']:4d}/{r['sentences']:<4d}"
+        )
     return 0
 
 

@@ -111,8 +111,14 @@ class LLMMethod:
         from desktop_app.engine.summarize.registry import make_summarizer
 
         settings = Settings(
-            backend=backend, endpoints=[endpoint], model=model, prompt_mode=prompt_mode,  # type: ignore[arg-type]
-            cache_enabled=False, fallback_to_extractive=False, request_timeout=timeout, context_tokens=8192,
+            backend=backend,
+            endpoints=[endpoint],
+            model=model,
+            prompt_mode=prompt_mode,  # type: ignore[arg-type]
+            cache_enabled=False,
+            fallback_to_extractive=False,
+            request_timeout=timeout,
+            context_tokens=8192,
         )
         self.summarizer = make_summarizer(settings)
         self.name = f"{backend} {self.summarizer.model}"
@@ -140,9 +146,7 @@ class LLMMethod:
         return result.summary
 
 
-def evaluate(
-    records: Sequence[dict[str, Any]], k: int, llm: LLMMethod | None = None
-) -> list[dict[str, Any]]:
+def evaluate(records: Sequence[dict[str, Any]], k: int, llm: LLMMethod | None = None) -> list[dict[str, Any]]:
     methods: dict[str, Callable[[dict[str, Any], int], str]] = {"chapterwise extractive": make_builtin()}
     if llm is not None:
         methods[llm.name] = llm
@@ -164,8 +168,9 @@ def evaluate(
                 for metric in totals:
                     totals[metric] += scores[metric].fmeasure
             n = max(1, len(records))
-            rows.append({"method": name, "reference": reference, **{m: v / n for m, v in totals.items()},
-                         "seconds": seconds})
+            rows.append(
+                {"method": name, "reference": reference, **{m: v / n for m, v in totals.items()}, "seconds": seconds}
+            )
     return rows
 
 
@@ -196,14 +201,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(records)} documents, {args.sentences} sentences per summary, ROUGE F1 (x100)")
     print(f"{'method':<24} {'reference':<9} {'R-1':>6} {'R-2':>6} {'R-L':>6} {'seconds':>8}")
     for r in rows:
-        print(f"{r['method']:<24} {r['reference']:<9} {100 * r['rouge1']:6.2f} {100 * r['rouge2']:6.2f} "
-              f"{100 * r['rougeL']:6.2f} {r['seconds']:8.2f}")
+        print(
+            f"{r['method']:<24} {r['reference']:<9} {100 * r['rouge1']:6.2f} {100 * r['rouge2']:6.2f} "
+            f"{100 * r['rougeL']:6.2f} {r['seconds']:8.2f}"
+        )
     if llm is not None:
         n = max(1, len(records))
         seconds = next(r["seconds"] for r in rows if r["method"] == llm.name)
-        print(f"\n{llm.name}: {seconds / n:.1f} s per document; {llm.supported}/{llm.sentences} summary sentences "
-              f"supported by the text; {llm.tokens_in / n:.0f} tokens in and {llm.tokens_out / n:.0f} out a document; "
-              f"{len(llm.failures)} of {len(records)} failed")
+        print(
+            f"\n{llm.name}: {seconds / n:.1f} s per document; {llm.supported}/{llm.sentences} summary sentences "
+            f"supported by the text; {llm.tokens_in / n:.0f} tokens in and {llm.tokens_out / n:.0f} out a document; "
+            f"{len(llm.failures)} of {len(records)} failed"
+        )
         for reason in sorted(set(llm.failures)):
             print(f"  failed: {reason}")
         llm.summarizer.close()

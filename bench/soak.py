@@ -72,8 +72,17 @@ class Cluster:
         assert self.bindir is not None
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust")
         options = f"-F -p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c max_connections=300"
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.base / "log"),
-                  "-w", "start")
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.base / "log"),
+            "-w",
+            "start",
+        )
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
@@ -181,8 +190,9 @@ def main() -> int:
     slots: list[Slot] = []
     started = time.monotonic()
     try:
-        seeder = Engine(Settings(database_url=url, data_dir=work / "seeder", skip_pipeline_init=True,
-                                 cache_enabled=False))
+        seeder = Engine(
+            Settings(database_url=url, data_dir=work / "seeder", skip_pipeline_init=True, cache_enabled=False)
+        )
         total = 0
         for number in range(args.documents):
             doc = seeder.add_parsed(book(rng, number + 1, args.chapters), file_name=f"soak-{number + 1}.txt")

@@ -214,7 +214,12 @@ def writer_burst(folder: Path, rows: int) -> float:
         results.put(ChapterRecord(cid, doc_id, idx, title, ChapterStatus.DONE, 1, summary="A summary.", preview="A."))
     results.put(Stop())
     writer = BatchWriter(
-        sessions, bus, results, batch_size=50, batch_interval_s=0.5, idle=lambda: False,  # type: ignore[arg-type]
+        sessions,
+        bus,
+        results,
+        batch_size=50,
+        batch_interval_s=0.5,
+        idle=lambda: False,  # type: ignore[arg-type]
         on_document_ready=lambda: None,
     )
     started = time.perf_counter()
@@ -243,9 +248,22 @@ def upload_run(folder: Path, pdf: Path, *, background: bool) -> tuple[float, flo
 def gui_stall_ms(runs: int, chapters: int) -> float:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(DOCS.parent.parent))
     out = subprocess.run(
-        [sys.executable, str(DOCS.parent.parent / "bench" / "gui_responsiveness.py"), "--json", "--runs", str(runs),
-         "--chapters", str(chapters), "--summarizer", "processes"],
-        capture_output=True, text=True, env=env, check=True, timeout=900,
+        [
+            sys.executable,
+            str(DOCS.parent.parent / "bench" / "gui_responsiveness.py"),
+            "--json",
+            "--runs",
+            str(runs),
+            "--chapters",
+            str(chapters),
+            "--summarizer",
+            "processes",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=900,
     )
     return max(r["stall_max_ms"] for r in json.loads(out.stdout)["runs"])
 
@@ -271,9 +289,16 @@ def measure(quick: bool, log: Callable[[str], None]) -> list[Row]:
         told8 = pool_run(fresh(), 8, latency, n8, told=True)
         floor8 = bare_pool(fresh(), 8, latency, n8)
         log(f"8 slots: adaptive {adaptive8}, told {told8['wall']:.2f} s, floor {floor8:.2f} s")
-        rows.append(Row("wall_over_ideal_8_slots", round(adaptive8["wall"] / ideal8, 3), "<= 1.02", "ratio",
-                        f"{n8:,} chapters, 8 slots: wall ÷ ideal (adaptive pool)",
-                        f"told the slots {told8['wall'] / ideal8:.3f}; bare thread pool {floor8 / ideal8:.3f}"))
+        rows.append(
+            Row(
+                "wall_over_ideal_8_slots",
+                round(adaptive8["wall"] / ideal8, 3),
+                "<= 1.02",
+                "ratio",
+                f"{n8:,} chapters, 8 slots: wall ÷ ideal (adaptive pool)",
+                f"told the slots {told8['wall'] / ideal8:.3f}; bare thread pool {floor8 / ideal8:.3f}",
+            )
+        )
         per_slot: dict[int, dict[str, float]] = {8: adaptive8}
         for slots, n in ((1, 15 if quick else 60), (4, 60 if quick else 300)):
             per_slot[slots] = pool_run(fresh(), slots, latency, n, told=False)
@@ -284,25 +309,54 @@ def measure(quick: bool, log: Callable[[str], None]) -> list[Row]:
             r = per_slot[slots]
             pct = 100.0 * (r["n"] / r["wall"]) / (slots / latency)
             name = f"adaptive_pct_{slots}_slot" + ("" if slots == 1 else "s")
-            rows.append(Row(name, round(pct, 1), ">= 95", "%", f"adaptive pool, {slots} slot(s): % of slots ÷ latency",
-                            f"limit settled at {int(r['limit'])}"))
+            rows.append(
+                Row(
+                    name,
+                    round(pct, 1),
+                    ">= 95",
+                    "%",
+                    f"adaptive pool, {slots} slot(s): % of slots ÷ latency",
+                    f"limit settled at {int(r['limit'])}",
+                )
+            )
         for slots in (1, 4, 8):
             r = per_slot[slots]
             name = f"adaptive_p50_ratio_{slots}_slot" + ("" if slots == 1 else "s")
-            rows.append(Row(name, round(r["p50_ms"] / unloaded, 2), "<= 1.3", "ratio",
-                            f"adaptive pool, {slots} slot(s): p50 chapter latency ÷ unloaded"))
+            rows.append(
+                Row(
+                    name,
+                    round(r["p50_ms"] / unloaded, 2),
+                    "<= 1.3",
+                    "ratio",
+                    f"adaptive pool, {slots} slot(s): p50 chapter latency ÷ unloaded",
+                )
+            )
         n_sync = 15 if quick else 60
         sync = sync_run(fresh(), latency, n_sync)
-        rows.append(Row("async_over_sync_8_slots", round((n8 / adaptive8["wall"]) / (n_sync / sync), 2), ">= 7.2",
-                        "×", "async ÷ sync throughput, 8 slots",
-                        f"told the slots {(n8 / told8['wall']) / (n_sync / sync):.2f}×"))
+        rows.append(
+            Row(
+                "async_over_sync_8_slots",
+                round((n8 / adaptive8["wall"]) / (n_sync / sync), 2),
+                ">= 7.2",
+                "×",
+                "async ÷ sync throughput, 8 slots",
+                f"told the slots {(n8 / told8['wall']) / (n_sync / sync):.2f}×",
+            )
+        )
         floor_us = overhead_floor_us(fresh(), 2000)
         for n in (2000, 10000):
             us = overhead_us(fresh(), n)
             log(f"overhead at {n}: {us:.0f} µs")
-            rows.append(Row(f"overhead_us_{n // 1000}k", round(us, 1), "<= 60", "µs",
-                            f"pipeline overhead per chapter, zero-latency backend, {n:,} chapters",
-                            f"floor (bare thread pool + executemany) {floor_us:.0f} µs"))
+            rows.append(
+                Row(
+                    f"overhead_us_{n // 1000}k",
+                    round(us, 1),
+                    "<= 60",
+                    "µs",
+                    f"pipeline overhead per chapter, zero-latency backend, {n:,} chapters",
+                    f"floor (bare thread pool + executemany) {floor_us:.0f} µs",
+                )
+            )
         rate = writer_burst(fresh(), 5000 if quick else 20000)
         rows.append(Row("writer_rows_per_s", round(rate), ">= 20000", "rows/s", "writer under a burst, with events"))
         pages = 2000
@@ -310,12 +364,26 @@ def measure(quick: bool, log: Callable[[str], None]) -> list[Row]:
         generated_pdf(pdf, pages=pages)
         answer_ms, first_s = upload_run(fresh(), pdf, background=True)
         old_ms, old_first = upload_run(fresh(), pdf, background=False)
-        rows.append(Row("upload_ms_2000_pages", round(answer_ms, 1), "<= 100", "ms",
-                        f"upload → answer, {pages:,}-page PDF (background parse)",
-                        f"parse-first upload {old_ms:.0f} ms"))
-        rows.append(Row("first_chapter_s_2000_pages", round(first_s, 2), "<= 1", "s",
-                        f"upload → first chapter committed, {pages:,}-page PDF, extractive",
-                        f"parse-first upload {old_first:.2f} s"))
+        rows.append(
+            Row(
+                "upload_ms_2000_pages",
+                round(answer_ms, 1),
+                "<= 100",
+                "ms",
+                f"upload → answer, {pages:,}-page PDF (background parse)",
+                f"parse-first upload {old_ms:.0f} ms",
+            )
+        )
+        rows.append(
+            Row(
+                "first_chapter_s_2000_pages",
+                round(first_s, 2),
+                "<= 1",
+                "s",
+                f"upload → first chapter committed, {pages:,}-page PDF, extractive",
+                f"parse-first upload {old_first:.2f} s",
+            )
+        )
     stall = gui_stall_ms(1 if quick else 3, 2000)
     rows.append(Row("gui_stall_ms", round(stall, 1), "<= 50", "ms", "longest GUI-thread stall, 2,000-chapter burst"))
     return rows

@@ -86,8 +86,9 @@ def dataset(papers: list[Paper]) -> tuple[NDArray[np.float64], NDArray[np.float6
     return np.vstack(xs), np.concatenate(ys), np.concatenate(groups)
 
 
-def fit(x: NDArray[np.float64], y: NDArray[np.float64], l2: float = 1.0,
-        steps: int = 3000, rate: float = 0.5) -> tuple[NDArray[np.float64], float]:
+def fit(
+    x: NDArray[np.float64], y: NDArray[np.float64], l2: float = 1.0, steps: int = 3000, rate: float = 0.5
+) -> tuple[NDArray[np.float64], float]:
     """Balanced logistic regression by full-batch gradient descent."""
     n, d = x.shape
     positives = max(1.0, float(y.sum()))
@@ -133,13 +134,15 @@ class Paper:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def mean_rouge2(papers: list[Paper], mean: NDArray[np.float64], scale: NDArray[np.float64],
-                w: NDArray[np.float64]) -> float:
+def mean_rouge2(
+    papers: list[Paper], mean: NDArray[np.float64], scale: NDArray[np.float64], w: NDArray[np.float64]
+) -> float:
     return float(np.mean([p.rouge2(((p.matrix - mean) / scale) @ w) for p in papers if p.sentences]))
 
 
-def choose_l2(papers: list[Paper], x: NDArray[np.float64], y: NDArray[np.float64], groups: NDArray[np.int64],
-              folds: int = 3) -> float:
+def choose_l2(
+    papers: list[Paper], x: NDArray[np.float64], y: NDArray[np.float64], groups: NDArray[np.int64], folds: int = 3
+) -> float:
     """The L2 penalty whose fits score best on the tuning papers they were not fitted on (k-fold by paper)."""
     best, best_score = 1.0, -1.0
     for l2 in L2_GRID:
@@ -163,8 +166,16 @@ def standardise(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np
     return mean, scale
 
 
-def write(mean: NDArray[np.float64], scale: NDArray[np.float64], w: NDArray[np.float64], b: float,
-          *, papers: int, rows: int, positives: int) -> None:
+def write(
+    mean: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    w: NDArray[np.float64],
+    b: float,
+    *,
+    papers: int,
+    rows: int,
+    positives: int,
+) -> None:
     def floats(values: NDArray[np.float64]) -> str:
         return "[\n" + "".join(f"    {v:.6f},  # {name}\n" for v, name in zip(values, FEATURES, strict=True)) + "]"
 

@@ -188,7 +188,7 @@ def make_epub(
     files["OEBPS/content.opf"] = (
         '<?xml version="1.0" encoding="utf-8"?>\n<package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
         f'<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{escape(title)}</dc:title></metadata>'
-        f'<manifest>{manifest}</manifest><spine{spine_attrs}>{spine}</spine></package>'
+        f"<manifest>{manifest}</manifest><spine{spine_attrs}>{spine}</spine></package>"
     )
     for i, (heading, body) in enumerate(chapters):
         files[f"OEBPS/c{i}.xhtml"] = doc(heading, body)

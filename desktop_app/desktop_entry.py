@@ -77,7 +77,7 @@ def desktop_entry_text(command: list[str]) -> str:
 
 def _quote(arg: str) -> str:
     # Desktop Entry spec: arguments with reserved characters are double-quoted, with \ " ` $ escaped inside.
-    if not any(ch in arg for ch in ' \t\n"\'\\><~|&;$*?#()`'):
+    if not any(ch in arg for ch in " \t\n\"'\\><~|&;$*?#()`"):
         return arg
     escaped = arg.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$")
     return f'"{escaped}"'

@@ -46,9 +46,21 @@ def build() -> float:
     # This checkout first, also for PyInstaller's helper processes (a virtualenv may hold another, editable one).
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--distpath", str(ROOT / "dist"),
-         "--workpath", str(ROOT / "build" / "pyinstaller"), str(SPEC)],
-        check=True, cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--clean",
+            "--distpath",
+            str(ROOT / "dist"),
+            "--workpath",
+            str(ROOT / "build" / "pyinstaller"),
+            str(SPEC),
+        ],
+        check=True,
+        cwd=ROOT,
+        env=env,
     )
     return time.monotonic() - started
 
@@ -58,8 +70,9 @@ def size_mb(folder: Path) -> float:
 
 
 def documents_status(cli: Path, env: dict[str, str]) -> list[dict[str, object]]:
-    result = subprocess.run([str(cli), "list", "--json"], capture_output=True, text=True, env=env, check=False,
-                            timeout=120)
+    result = subprocess.run(
+        [str(cli), "list", "--json"], capture_output=True, text=True, env=env, check=False, timeout=120
+    )
     if result.returncode != 0:
         return []
     rows: list[dict[str, object]] = json.loads(result.stdout or "[]")
@@ -72,8 +85,13 @@ def run_window(folder: Path, docs: list[Path], timeout: float) -> tuple[bool, fl
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CHAPTERWISE_DATA_DIR": data}
         env.pop("PYTHONPATH", None)
         started = time.monotonic()
-        window = subprocess.Popen([str(folder / "chapterwise-gui"), *map(str, docs)], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        window = subprocess.Popen(
+            [str(folder / "chapterwise-gui"), *map(str, docs)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         detail = "timed out"
         done = False
         try:
@@ -82,8 +100,9 @@ def run_window(folder: Path, docs: list[Path], timeout: float) -> tuple[bool, fl
                 states = [str(r["status"]) for r in rows]
                 if len(rows) == len(docs) and all(s in ("done", "failed", "cancelled") for s in states):
                     done = all(s == "done" for s in states)
-                    detail = ", ".join(f"{r['file_name']}: {r['status']} ({r['done']}/{r['chapter_count']})"
-                                       for r in rows)
+                    detail = ", ".join(
+                        f"{r['file_name']}: {r['status']} ({r['done']}/{r['chapter_count']})" for r in rows
+                    )
                     break
                 time.sleep(1.0)
             elapsed = time.monotonic() - started
@@ -106,8 +125,14 @@ def run_console(folder: Path, doc: Path, timeout: float) -> tuple[bool, float, s
         env = {**os.environ, "CHAPTERWISE_DATA_DIR": data}
         env.pop("PYTHONPATH", None)
         started = time.monotonic()
-        result = subprocess.run([str(folder / "chapterwise"), "-q", "summarize", str(doc), "--format", "json"],
-                                capture_output=True, text=True, env=env, check=False, timeout=timeout)
+        result = subprocess.run(
+            [str(folder / "chapterwise"), "-q", "summarize", str(doc), "--format", "json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=timeout,
+        )
         elapsed = time.monotonic() - started
         if result.returncode != 0:
             return False, elapsed, f"exit {result.returncode}: {result.stderr[-1000:]}"

@@ -186,11 +186,15 @@ def problems(findings: list[Finding]) -> list[str]:
     out = []
     for f in findings:
         if f.verdict is Verdict.STRONG_COPYLEFT:
-            out.append(f"{f.name} {f.version} is {f.licence}: a copyleft licence the MIT-licensed app cannot ship; "
-                       "replace or drop the dependency")
+            out.append(
+                f"{f.name} {f.version} is {f.licence}: a copyleft licence the MIT-licensed app cannot ship; "
+                "replace or drop the dependency"
+            )
         elif f.verdict is Verdict.UNKNOWN:
-            out.append(f"{f.name} {f.version} has no licence this check recognises ({f.licence or 'none'}): "
-                       "read its licence and record it in REVIEWED in scripts/check_licences.py")
+            out.append(
+                f"{f.name} {f.version} has no licence this check recognises ({f.licence or 'none'}): "
+                "read its licence and record it in REVIEWED in scripts/check_licences.py"
+            )
     return out
 
 

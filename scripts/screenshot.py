@@ -33,8 +33,10 @@ def documents(tmp: Path) -> list[tuple[Path, str]]:
         return [(alice, "normal"), (geotopo, "low"), (contract, "high")]
     from tests.engine.pipeline_helpers import write_markdown
 
-    return [(write_markdown(tmp / f"book-{i}.md", n, seed=i), p)
-            for i, (n, p) in enumerate(((10, "normal"), (40, "low"), (24, "high")))]
+    return [
+        (write_markdown(tmp / f"book-{i}.md", n, seed=i), p)
+        for i, (n, p) in enumerate(((10, "normal"), (40, "low"), (24, "high")))
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     apply_theme(app, args.theme)
     sim = LLMSimulator(latency=args.latency, tokens_per_second=180.0, slots=6).start()
     settings = Settings(
-        data_dir=tmp / "data", backend="ollama", model="llama3.2", endpoints=[sim.url], summary_max_workers=4,
+        data_dir=tmp / "data",
+        backend="ollama",
+        model="llama3.2",
+        endpoints=[sim.url],
+        summary_max_workers=4,
         fallback_to_extractive=False,
     )
     window = MainWindow(settings, restore_geometry=False)
@@ -95,8 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     window.documents_panel.select(shown)
     total = window.documents_model.get(shown).chapter_count
     # Mid-run: about half of the shown document done, and a minute of latency history in the chart.
-    pump(90, lambda: window.documents_model.get(shown).final_chapters >= max(2, total // 2)
-         and len(window.pipeline_panel.history()) >= 20)
+    pump(
+        90,
+        lambda: (
+            window.documents_model.get(shown).final_chapters >= max(2, total // 2)
+            and len(window.pipeline_panel.history()) >= 20
+        ),
+    )
     model = window.chapters_model
     done = [r for r in range(model.rowCount()) if model.chapter(r).status == "done"]
     flagged = [r for r in done if model.chapter(r).clause_flags]
@@ -107,8 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     image = window.grab()
     image.save(str(args.out))
     counts = model.statuses()
-    print(f"wrote {args.out} ({image.width()}x{image.height()}): {counts}, "
-          f"{len(window.pipeline_panel.history())} latency points")
+    print(
+        f"wrote {args.out} ({image.width()}x{image.height()}): {counts}, "
+        f"{len(window.pipeline_panel.history())} latency points"
+    )
     window.close()
     sim.stop()
     from desktop_app.ui.app import exit_code

@@ -32,8 +32,12 @@ def update(target: Path) -> int:
     """Write ``target``; return the number of messages in it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     sources = sorted(str(p.relative_to(ROOT)) for p in UI.rglob("*.py"))
-    subprocess.run([lupdate(), *sources, "-source-language", "en", "-no-obsolete", "-locations", "none",
-                    "-ts", str(target)], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [lupdate(), *sources, "-source-language", "en", "-no-obsolete", "-locations", "none", "-ts", str(target)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     tree = ET.parse(target)
     messages = tree.getroot().findall("./context/message")
     for message in messages:

@@ -122,7 +122,7 @@ class SimHandler(BaseHTTPRequestHandler):
         self._json(
             200,
             {
-                "parameters": f"num_ctx {self.sim.n_ctx}\nstop \"<|eot_id|>\"",
+                "parameters": f'num_ctx {self.sim.n_ctx}\nstop "<|eot_id|>"',
                 "template": "{{ .Prompt }}" if self.sim.chat_template else "",
                 "details": {"format": "gguf", "family": "llama"},
                 "model_info": {"general.architecture": "llama", "llama.context_length": 131072},

@@ -43,6 +43,7 @@ from .security import (
 
 log = logging.getLogger(__name__)
 
+
 def _validation_message(err: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
     fields = []
     parts = []

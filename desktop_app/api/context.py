@@ -37,9 +37,18 @@ T = TypeVar("T")
 FORM_OVERHEAD = 1 << 20
 
 STATUS_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    409: "conflict", 413: "too_large", 415: "unsupported_format", 421: "host_not_allowed",
-    422: "invalid_request", 500: "internal_error", 503: "unavailable",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_format",
+    421: "host_not_allowed",
+    422: "invalid_request",
+    500: "internal_error",
+    503: "unavailable",
 }
 
 
@@ -132,5 +141,3 @@ def ingest_error(err: IngestError) -> ApiError:
         message = err.message + (" Upload it again with the form field ocr=true." if ocr else "")
         return ApiError(422, message, "no_text", ocr_available=ocr)
     return ApiError(422, err.message, "unreadable_file")
-
-

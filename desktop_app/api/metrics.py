@@ -48,34 +48,51 @@ class _StatusCollector(Collector):
         def gauge(name: str, doc: str, value: Any) -> GaugeMetricFamily:
             return GaugeMetricFamily(name, doc, value=float(value or 0))
 
-        yield gauge("chapterwise_summary_queue_size", "Chapters waiting in the summary queue.",
-                    status.get("summary_queue_size"))
-        yield gauge("chapterwise_summary_queue_maxsize", "Capacity of the summary queue.",
-                    status.get("summary_queue_maxsize"))
-        yield gauge("chapterwise_write_queue_size", "Results waiting for the DB writer.",
-                    status.get("write_queue_size"))
-        yield gauge("chapterwise_write_queue_maxsize", "Capacity of the write queue.",
-                    status.get("write_queue_maxsize"))
+        yield gauge(
+            "chapterwise_summary_queue_size", "Chapters waiting in the summary queue.", status.get("summary_queue_size")
+        )
+        yield gauge(
+            "chapterwise_summary_queue_maxsize", "Capacity of the summary queue.", status.get("summary_queue_maxsize")
+        )
+        yield gauge(
+            "chapterwise_write_queue_size", "Results waiting for the DB writer.", status.get("write_queue_size")
+        )
+        yield gauge(
+            "chapterwise_write_queue_maxsize", "Capacity of the write queue.", status.get("write_queue_maxsize")
+        )
         yield gauge("chapterwise_workers", "Summary workers (current limit).", status.get("workers"))
         yield gauge("chapterwise_workers_busy", "Summary workers summarizing right now.", status.get("workers_busy"))
         yield gauge("chapterwise_backlog", "Chapters pending in the database.", status.get("backlog"))
         in_progress = len(self.owner.engine.documents(unfinished=True))
         yield gauge("chapterwise_documents_in_progress", "Documents not yet final.", in_progress)
-        yield gauge("chapterwise_throughput_per_minute", "Chapters committed per minute (last minute).",
-                    status.get("throughput_per_minute"))
-        yield gauge("chapterwise_database_available", "0 while the DB writer cannot commit (it keeps retrying).",
-                    1 if status.get("database_available", True) else 0)
-        yield gauge("chapterwise_async_enabled", "1 when uploads return at once (USE_ASYNC_SUMMARIZATION).",
-                    1 if status.get("async_enabled") else 0)
+        yield gauge(
+            "chapterwise_throughput_per_minute",
+            "Chapters committed per minute (last minute).",
+            status.get("throughput_per_minute"),
+        )
+        yield gauge(
+            "chapterwise_database_available",
+            "0 while the DB writer cannot commit (it keeps retrying).",
+            1 if status.get("database_available", True) else 0,
+        )
+        yield gauge(
+            "chapterwise_async_enabled",
+            "1 when uploads return at once (USE_ASYNC_SUMMARIZATION).",
+            1 if status.get("async_enabled") else 0,
+        )
         chapters = GaugeMetricFamily("chapterwise_chapters", "Chapters in the database by status.", labels=["status"])
         for name, count in sorted((status.get("chapters") or {}).items()):
             chapters.add_metric([str(name)], float(count))
         yield chapters
         cache = report.cache
-        yield CounterMetricFamily("chapterwise_cache_hits", "Summary cache hits (this process).",
-                                  value=float(cache.hits if cache else 0))
-        yield CounterMetricFamily("chapterwise_cache_misses", "Summary cache misses (this process).",
-                                  value=float(cache.misses if cache else 0))
+        yield CounterMetricFamily(
+            "chapterwise_cache_hits", "Summary cache hits (this process).", value=float(cache.hits if cache else 0)
+        )
+        yield CounterMetricFamily(
+            "chapterwise_cache_misses",
+            "Summary cache misses (this process).",
+            value=float(cache.misses if cache else 0),
+        )
         yield gauge("chapterwise_cache_entries", "Entries in the summary cache.", cache.entries if cache else 0)
         yield gauge("chapterwise_event_clients", "Open SSE and WebSocket event streams.", self.owner.hub.clients)
 
@@ -88,19 +105,26 @@ class ApiMetrics:
         self.hub = hub
         self.registry = CollectorRegistry(auto_describe=True)
         self.llm_latency = Histogram(
-            "chapterwise_llm_latency_seconds", "Time the summarizer took per chapter (cache hits excluded).",
-            buckets=LATENCY_BUCKETS, registry=self.registry,
+            "chapterwise_llm_latency_seconds",
+            "Time the summarizer took per chapter (cache hits excluded).",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.batch_commit = Histogram(
-            "chapterwise_batch_commit_seconds", "Time each DB writer batch took to commit.",
-            buckets=COMMIT_BUCKETS, registry=self.registry,
+            "chapterwise_batch_commit_seconds",
+            "Time each DB writer batch took to commit.",
+            buckets=COMMIT_BUCKETS,
+            registry=self.registry,
         )
-        self.chapters_done = Counter("chapterwise_chapters_done", "Chapters summarized and committed.",
-                                     registry=self.registry)
-        self.chapters_failed = Counter("chapterwise_chapters_failed", "Chapters that failed for good.",
-                                       registry=self.registry)
-        self.chapters_cached = Counter("chapterwise_chapters_cached", "Chapters answered from the summary cache.",
-                                       registry=self.registry)
+        self.chapters_done = Counter(
+            "chapterwise_chapters_done", "Chapters summarized and committed.", registry=self.registry
+        )
+        self.chapters_failed = Counter(
+            "chapterwise_chapters_failed", "Chapters that failed for good.", registry=self.registry
+        )
+        self.chapters_cached = Counter(
+            "chapterwise_chapters_cached", "Chapters answered from the summary cache.", registry=self.registry
+        )
         self.registry.register(_StatusCollector(self))
         self._unsubscribe: Callable[[], None] | None = None
         self._commit_lock = threading.Lock()

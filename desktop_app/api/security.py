@@ -87,7 +87,13 @@ def error_body(status: int, code: str, message: str) -> bytes:
 
 
 async def send_error(
-    scope: Scope, receive: Receive, send: Send, *, status: int, code: str, message: str,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    *,
+    status: int,
+    code: str,
+    message: str,
     headers: Iterable[tuple[bytes, bytes]] = (),
 ) -> None:
     """Answer with a JSON error (HTTP) or close the handshake (WebSocket, which has no body)."""
@@ -100,11 +106,13 @@ async def send_error(
             await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
             return
         prefix = "websocket.http."
-    await send({
-        "type": prefix + "response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers],
-    })
+    await send(
+        {
+            "type": prefix + "response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers],
+        }
+    )
     await send({"type": prefix + "response.body", "body": body})
 
 
@@ -147,9 +155,15 @@ class HostCheckMiddleware:
             host = _header(scope, b"host")
             if host is None or host_name(host) not in self.allowed:
                 log.warning("Refused a request for host %r (only local names are served)", host)
-                await send_error(scope, receive, send, status=421, code="host_not_allowed",
-                                 message=f"This API only answers requests addressed to this computer "
-                                 f"({', '.join(sorted(self.allowed))}), not to {host!r}.")
+                await send_error(
+                    scope,
+                    receive,
+                    send,
+                    status=421,
+                    code="host_not_allowed",
+                    message=f"This API only answers requests addressed to this computer "
+                    f"({', '.join(sorted(self.allowed))}), not to {host!r}.",
+                )
                 return
         await self.app(scope, receive, send)
 
@@ -178,10 +192,16 @@ class TokenMiddleware:
                 if given is None
                 else "The API token is not valid."
             )
-            await send_error(scope, receive, send, status=401, code="unauthorized",
-                             message=message + " The token is shown in the window's API menu and stored in the "
-                             "data directory's api_token file.",
-                             headers=[(b"www-authenticate", b'Bearer realm="chapterwise"')])
+            await send_error(
+                scope,
+                receive,
+                send,
+                status=401,
+                code="unauthorized",
+                message=message + " The token is shown in the window's API menu and stored in the "
+                "data directory's api_token file.",
+                headers=[(b"www-authenticate", b'Bearer realm="chapterwise"')],
+            )
             return
         await self.app(scope, receive, send)
 
@@ -288,4 +308,3 @@ def sanitize_file_name(name: str | None, default: str = "upload") -> str:
         stem, dot, ext = cleaned.rpartition(".")
         cleaned = (stem[: 200 - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else cleaned[:200]
     return cleaned
-

@@ -240,8 +240,11 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     else:
         print(f"API token: stored in {server.token_source} (send it as 'Authorization: Bearer <token>')", flush=True)
     if server.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"Warning: bound to {server.host}: other machines may reach this API (the token still applies).",
-              file=sys.stderr, flush=True)
+        print(
+            f"Warning: bound to {server.host}: other machines may reach this API (the token still applies).",
+            file=sys.stderr,
+            flush=True,
+        )
     previous = _quiet_signals()
     try:
         server.run_foreground()

@@ -52,8 +52,11 @@ async def _copy_capped(upload: UploadFile, target: Path, limit: int) -> int:
                 return size
             size += len(chunk)
             if size > limit:
-                raise ApiError(413, f"The file is larger than the limit of {limit >> 20} MB (CHAPTERWISE_MAX_FILE_MB).",
-                               "too_large")
+                raise ApiError(
+                    413,
+                    f"The file is larger than the limit of {limit >> 20} MB (CHAPTERWISE_MAX_FILE_MB).",
+                    "too_large",
+                )
             await run_in_threadpool(out.write, chunk)
 
 
@@ -81,8 +84,14 @@ async def add_upload(
         log.info("Received upload %s (%d bytes)", name, size)
         try:
             add = functools.partial(
-                ctx.engine.add_file, target, password=password or None, priority=priority, focus=focus,
-                file_name=name, ocr=ocr, background=background,
+                ctx.engine.add_file,
+                target,
+                password=password or None,
+                priority=priority,
+                focus=focus,
+                file_name=name,
+                ocr=ocr,
+                background=background,
             )
             return await anyio.to_thread.run_sync(add, limiter=ctx.upload_limiter)
         except IngestError as err:

@@ -64,25 +64,36 @@ def _add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
     A subcommand's copy has no defaults (``SUPPRESS``), so it only sets what was given after the command
     and never resets what was given before it.
     """
+
     def default(value: Any) -> Any:
         return value if defaults else argparse.SUPPRESS
 
     parser.add_argument("-v", "--verbose", action="count", default=default(0), help="log more (-v info, -vv debug)")
-    parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
-                        help="no progress bars, only results and errors")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=default(False), help="no progress bars, only results and errors"
+    )
     parser.add_argument(
         "--data-dir",
         type=Path,
         default=default(None),
         help="one folder for everything (database, settings, cache, logs); default: the platform's per-user folders",
     ).complete = shtab.DIRECTORY  # type: ignore[attr-defined]
-    parser.add_argument("--database", metavar="URL", default=default(None),
-                        help="database URL (sqlite:///PATH or postgresql://…)")
-    parser.add_argument("--backend", choices=["extractive", "ollama", "openai", "local"], default=default(None),
-                        help="summarizer backend")
+    parser.add_argument(
+        "--database", metavar="URL", default=default(None), help="database URL (sqlite:///PATH or postgresql://…)"
+    )
+    parser.add_argument(
+        "--backend",
+        choices=["extractive", "ollama", "openai", "local"],
+        default=default(None),
+        help="summarizer backend",
+    )
     parser.add_argument("--model", default=default(None), help="model name for the LLM backends")
-    parser.add_argument("--model-file", type=Path, default=default(None),
-                        help="GGUF model for the local backend (implies --backend local)")
+    parser.add_argument(
+        "--model-file",
+        type=Path,
+        default=default(None),
+        help="GGUF model for the local backend (implies --backend local)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -81,8 +81,9 @@ def _add_one(engine: Any, args: argparse.Namespace, path: Path, source: Path, pr
     password = args.password
     for attempt in range(4):
         try:
-            doc = engine.add_file(source, password=password, priority=args.priority, focus=args.focus, ocr=args.ocr,
-                                  file_name=path.name)
+            doc = engine.add_file(
+                source, password=password, priority=args.priority, focus=args.focus, ocr=args.ocr, file_name=path.name
+            )
         except FileNotFoundError:
             error(f"{path}: no such file")
         except IsADirectoryError:
@@ -155,8 +156,10 @@ def _remembered_backend(
     started = {(d.backend, d.model) for d in pending if d.backend}
     if len(started) > 1:
         names = ", ".join(sorted(f"{b}/{m}" if m else str(b) for b, m in started))
-        say(f"These documents started with different backends ({names}); resuming them all with {current}. "
-            "Choose one with --backend and --model.")
+        say(
+            f"These documents started with different backends ({names}); resuming them all with {current}. "
+            "Choose one with --backend and --model."
+        )
         return None
     if not started:
         return None
@@ -266,8 +269,9 @@ def _cmd_refocus(args: argparse.Namespace, settings: Settings) -> int:
         view = engine.document(args.document, chapters=False)
         if args.no_wait:
             count = engine.refocus(view.id, args.focus)
-            print(f"{_chapters(count)} queued with the new focus; "
-                  "`chapterwise resume` (or the window) summarizes them.")
+            print(
+                f"{_chapters(count)} queued with the new focus; `chapterwise resume` (or the window) summarizes them."
+            )
             return EXIT_OK
         engine.start()
         progress = _Progress(enabled=not args.quiet, engine=engine)

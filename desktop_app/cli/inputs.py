@@ -31,7 +31,7 @@ class Inputs:
 
 
 def text_kind(path: Path) -> str | None:
-    """"md" or "txt" if ``path`` holds UTF-8 text (judged on its first 8 KB), else None."""
+    """ "md" or "txt" if ``path`` holds UTF-8 text (judged on its first 8 KB), else None."""
     try:
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)

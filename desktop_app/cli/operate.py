@@ -32,8 +32,12 @@ def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 def render_status(status: dict[str, Any]) -> str:
     """``chapterwise status`` for a person: words, not keys; counts with their nouns; nothing empty."""
     rows = [
-        ("Mode", "background (summaries are written as they come)" if status["async_enabled"]
-         else "synchronous (an upload waits for its summaries)"),
+        (
+            "Mode",
+            "background (summaries are written as they come)"
+            if status["async_enabled"]
+            else "synchronous (an upload waits for its summaries)",
+        ),
         ("Summarizer", f"{status['backend']} ({status['model']})" if status.get("model") else status["backend"]),
         ("Backlog", _count(int(status["backlog"]), "chapter") + " waiting"),
     ]
@@ -42,15 +46,22 @@ def render_status(status: dict[str, Any]) -> str:
     rows.append(("Summary queue", f"{status['summary_queue_size']} of {status['summary_queue_maxsize']}"))
     rows.append(("Write queue", f"{status['write_queue_size']} of {status['write_queue_maxsize']}"))
     instances = status.get("instances", [])
-    rows.append(("Running engines", "none (start the window or `chapterwise serve`)" if not instances else
-                 "; ".join(f"{i['host']} (pid {i['pid']})" for i in instances)))
+    rows.append(
+        (
+            "Running engines",
+            "none (start the window or `chapterwise serve`)"
+            if not instances
+            else "; ".join(f"{i['host']} (pid {i['pid']})" for i in instances),
+        )
+    )
     width = max(len(label) for label, _ in rows) + 2
     lines = [f"{label:<{width}}{value}" for label, value in rows]
     docs = status["documents_in_progress"]
     if docs:
         lines += ["", f"{'In progress':<{width}}{_count(len(docs), 'document')}", "  ID        DONE    CHAPTERS  TITLE"]
-        lines += [f"  {d['id'][:8]}  {d['progress']:5.1f}%  {d['done']:>4}/{d['chapter_count']:<4} {d['title']}"
-                  for d in docs]
+        lines += [
+            f"  {d['id'][:8]}  {d['progress']:5.1f}%  {d['done']:>4}/{d['chapter_count']:<4} {d['title']}" for d in docs
+        ]
     else:
         lines.append(f"{'In progress':<{width}}no documents")
     return "\n".join(lines)
@@ -146,8 +157,10 @@ def _cmd_cache(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     print(f"entries    {stats['entries']} (at most {stats['max_entries']})")
     print(f"size       {stats['bytes'] / 1e6:.1f} MB (at most {stats['max_bytes'] / 1e6:.0f} MB)")
-    print(f"hit rate   {stats['hit_rate']:.0%} ({_count(stats['hits'], 'hit')}, {stats['misses']} "
-          f"{'miss' if stats['misses'] == 1 else 'misses'})")
+    print(
+        f"hit rate   {stats['hit_rate']:.0%} ({_count(stats['hits'], 'hit')}, {stats['misses']} "
+        f"{'miss' if stats['misses'] == 1 else 'misses'})"
+    )
     print(f"oldest     {stats['oldest_entry'] or '-'}")
     print(f"ttl        {stats['ttl_seconds'] / 3600:g} h")
     print(f"directory  {stats['directory']}")

@@ -43,7 +43,6 @@ class DocumentChanges:
 
         def document(self, ref: str, *, chapters: bool = True, with_text: bool = False) -> DocumentView: ...
 
-
     def _change(self, doc_id: str, change: str, **detail: object) -> None:
         self.bus.publish(DocumentChanged(doc_id, change, dict(detail)))
 

@@ -201,7 +201,11 @@ class HealthMonitor:
         if previous is None or [(e.url, e.state, e.reason.split(":")[0]) for e in previous.endpoints] != [
             (e.url, e.state, e.reason.split(":")[0]) for e in health.endpoints
         ]:
-            for e in [e for e in health.endpoints if (e.url, e.state) not in {(p.url, p.state) for p in (previous.endpoints if previous else ())}]:  # noqa: E501 - log state changes only
+            for e in [
+                e
+                for e in health.endpoints
+                if (e.url, e.state) not in {(p.url, p.state) for p in (previous.endpoints if previous else ())}
+            ]:
                 log.info("Backend endpoint %s is %s: %s", e.url, e.state, e.reason)
             self.bus.publish(health)
         return health

@@ -150,7 +150,6 @@ class EngineReports:
     _summarizer: Summarizer
     _running: bool
 
-
     def gauges(self) -> Gauges:
         """The live queue and worker numbers, from memory only (cheap enough for a GUI timer)."""
         return self._pipeline.gauges()

@@ -55,7 +55,7 @@ class DocumentNotFoundError(LookupError):
 
 
 def database_problem(err: BaseException) -> str | None:
-    """"database unavailable: <why>" when ``err`` came from the database driver, else None.
+    """ "database unavailable: <why>" when ``err`` came from the database driver, else None.
 
     Front ends answer such errors as a temporary outage (the writer keeps retrying), not as a bug; they
     never import the database layer themselves.
@@ -354,6 +354,7 @@ class Engine(EngineReports, DocumentChanges):
         finally:
             unsubscribe()
         return self.document(doc_id)
+
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()

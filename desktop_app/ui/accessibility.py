@@ -34,35 +34,77 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 #: The widget types a user operates (and a screen reader must name).
-CONTROL_TYPES = (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit,
-                 QTabBar, QTextEdit)
+CONTROL_TYPES = (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QTabBar,
+    QTextEdit,
+)
 
 
 def describe_window(window: MainWindow) -> None:
     """Name and describe the window's controls; explicit words first, derived ones for the rest."""
     named: list[tuple[QWidget, str, str]] = [
-        (window.documents_panel.table, translate("Accessibility", "Documents"),
-         translate("Accessibility", "Your documents, newest first. Select one to see its chapters; "
-                   "F2 changes its priority.")),
-        (window.document_pane.table, translate("Accessibility", "Chapters"),
-         translate("Accessibility", "The chapters of the selected document with their status; select one to "
-                   "read its summary.")),
-        (window.document_pane.summary_view, translate("Accessibility", "Chapter summary"),
-         translate("Accessibility", "The summary of the selected chapter.")),
-        (window.document_pane.text_view, translate("Accessibility", "Original text"),
-         translate("Accessibility", "The selected chapter's original text, flagged clauses highlighted.")),
-        (window.document_pane.document_summary_view, translate("Accessibility", "Document summary"),
-         translate("Accessibility", "The summary of the whole document, once every chapter is done.")),
-        (window.focus_field, translate("Accessibility", "Focus for new documents"),
-         translate("Accessibility", "What the summaries of the next documents you add should attend to.")),
-        (window.bottom_tabs, translate("Accessibility", "Pipeline and log"),
-         translate("Accessibility", "Live pipeline gauges and the application log.")),
-        (window.pipeline_panel, translate("Accessibility", "Pipeline"),
-         translate("Accessibility", "Queues, workers, summary times, throughput and cache, live.")),
-        (window.log_panel, translate("Accessibility", "Log"),
-         translate("Accessibility", "The application's log messages.")),
-        (window.banner, translate("Accessibility", "Backend problem"),
-         translate("Accessibility", "The summarizer backend does not answer; retry or change the settings.")),
+        (
+            window.documents_panel.table,
+            translate("Accessibility", "Documents"),
+            translate(
+                "Accessibility",
+                "Your documents, newest first. Select one to see its chapters; F2 changes its priority.",
+            ),
+        ),
+        (
+            window.document_pane.table,
+            translate("Accessibility", "Chapters"),
+            translate(
+                "Accessibility",
+                "The chapters of the selected document with their status; select one to read its summary.",
+            ),
+        ),
+        (
+            window.document_pane.summary_view,
+            translate("Accessibility", "Chapter summary"),
+            translate("Accessibility", "The summary of the selected chapter."),
+        ),
+        (
+            window.document_pane.text_view,
+            translate("Accessibility", "Original text"),
+            translate("Accessibility", "The selected chapter's original text, flagged clauses highlighted."),
+        ),
+        (
+            window.document_pane.document_summary_view,
+            translate("Accessibility", "Document summary"),
+            translate("Accessibility", "The summary of the whole document, once every chapter is done."),
+        ),
+        (
+            window.focus_field,
+            translate("Accessibility", "Focus for new documents"),
+            translate("Accessibility", "What the summaries of the next documents you add should attend to."),
+        ),
+        (
+            window.bottom_tabs,
+            translate("Accessibility", "Pipeline and log"),
+            translate("Accessibility", "Live pipeline gauges and the application log."),
+        ),
+        (
+            window.pipeline_panel,
+            translate("Accessibility", "Pipeline"),
+            translate("Accessibility", "Queues, workers, summary times, throughput and cache, live."),
+        ),
+        (
+            window.log_panel,
+            translate("Accessibility", "Log"),
+            translate("Accessibility", "The application's log messages."),
+        ),
+        (
+            window.banner,
+            translate("Accessibility", "Backend problem"),
+            translate("Accessibility", "The summarizer backend does not answer; retry or change the settings."),
+        ),
         (window.status_label, translate("Accessibility", "Documents in progress"), ""),
         (window.engine_label, translate("Accessibility", "Summarizer and database"), ""),
         (window.api_label, translate("Accessibility", "Local API"), ""),
@@ -90,8 +132,9 @@ def describe_controls(root: QWidget) -> None:
             action.setWhatsThis(action.statusTip() or action.toolTip() or action.text().replace("&", ""))
     for toolbar in root.findChildren(QToolBar):
         toolbar.setAccessibleName(toolbar.accessibleName() or toolbar.windowTitle())
-        toolbar.setAccessibleDescription(toolbar.accessibleDescription()
-                                         or translate("Accessibility", "Frequent actions"))
+        toolbar.setAccessibleDescription(
+            toolbar.accessibleDescription() or translate("Accessibility", "Frequent actions")
+        )
     for widget in root.findChildren(QWidget):
         if not isinstance(widget, CONTROL_TYPES):
             continue
@@ -113,8 +156,9 @@ def _derived_name(widget: QWidget) -> str:
         text = widget.placeholderText() or widget.currentText()
     elif isinstance(widget, QTabBar):
         text = translate("Accessibility", "Tabs")
-    return (text or widget.toolTip().split("\n")[0] or widget.statusTip() or widget.objectName()
-            or type(widget).__name__).strip()
+    return (
+        text or widget.toolTip().split("\n")[0] or widget.statusTip() or widget.objectName() or type(widget).__name__
+    ).strip()
 
 
 __all__ = ["CONTROL_TYPES", "describe_controls", "describe_window"]

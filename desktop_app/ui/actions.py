@@ -53,55 +53,141 @@ def _action(
         action.setIcon(icon(icon_name))
     if tip:
         action.setStatusTip(tip)
-        action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                          if shortcut else tip)
+        action.setToolTip(
+            f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip
+        )
     return action
 
 
 def build_actions(window: QMainWindow) -> Actions:
     """Create the actions, the menu bar and the tool bar of ``window``."""
     a = Actions(
-        open=_action(window, translate("Actions", "&Open…"), QKeySequence.StandardKey.Open, "open",
-                     translate("Actions", "Open documents to summarize")),
-        export_md=_action(window, translate("Actions", "Export as &Markdown…"), "Ctrl+E", "export",
-                          translate("Actions", "Export the document as Markdown")),
-        export_json=_action(window, translate("Actions", "Export as &JSON…"), "Ctrl+Shift+E", "export",
-                            translate("Actions", "Export the document as JSON")),
-        copy_md=_action(window, translate("Actions", "&Copy as Markdown"), "Ctrl+Shift+C", "copy",
-                        translate("Actions", "Copy the document as Markdown")),
-        settings=_action(window, translate("Actions", "&Settings…"), "Ctrl+,", "settings",
-                         translate("Actions", "Summarizer, workers, database and cache")),
-        quit=_action(window, translate("Actions", "&Quit"), QKeySequence.StandardKey.Quit, "quit",
-                     translate("Actions", "Stop the pipeline and quit")),
-        cancel=_action(window, translate("Actions", "&Cancel"), "Ctrl+.", "cancel",
-                       translate("Actions", "Cancel the chapters not yet summarized")),
-        retry=_action(window, translate("Actions", "&Retry failed chapters"), "Ctrl+R", "retry",
-                      translate("Actions", "Queue failed and cancelled chapters again")),
-        refocus=_action(window, translate("Actions", "Re-&summarize with focus…"), "Ctrl+Shift+R", "retry",
-                        translate("Actions", "Summarize the document again with another focus")),
-        remove=_action(window, translate("Actions", "Re&move…"), QKeySequence.StandardKey.Delete, "remove",
-                       translate("Actions", "Remove the document")),
-        priority_high=_action(window, translate("Actions", "&High"), "Ctrl+1",
-                              tip=translate("Actions", "Summarize this document first")),
-        priority_normal=_action(window, translate("Actions", "&Normal"), "Ctrl+2",
-                                tip=translate("Actions", "Summarize this document in turn")),
-        priority_low=_action(window, translate("Actions", "&Low"), "Ctrl+3",
-                             tip=translate("Actions", "Summarize this document after the others")),
-        show_pipeline=_action(window, translate("Actions", "&Pipeline and log panel"), "F9",
-                              tip=translate("Actions", "Show or hide the pipeline gauges and the log")),
-        show_log=_action(window, translate("Actions", "Show the &log"), "F10", "log",
-                         translate("Actions", "Show the application's log")),
-        about=_action(window, translate("Actions", "&About Chapterwise"), None, "about",
-                      translate("Actions", "Version, libraries and where the data is")),
-        shortcuts=_action(window, translate("Actions", "&Keyboard shortcuts"), "F1",
-                          tip=translate("Actions", "List the keyboard shortcuts")),
-        open_log_folder=_action(window, translate("Actions", "Open log &folder"), None, "log",
-                                translate("Actions", "Open the folder of the log file (to read it, or to attach "
-                                          "it to a bug report)")),
+        open=_action(
+            window,
+            translate("Actions", "&Open…"),
+            QKeySequence.StandardKey.Open,
+            "open",
+            translate("Actions", "Open documents to summarize"),
+        ),
+        export_md=_action(
+            window,
+            translate("Actions", "Export as &Markdown…"),
+            "Ctrl+E",
+            "export",
+            translate("Actions", "Export the document as Markdown"),
+        ),
+        export_json=_action(
+            window,
+            translate("Actions", "Export as &JSON…"),
+            "Ctrl+Shift+E",
+            "export",
+            translate("Actions", "Export the document as JSON"),
+        ),
+        copy_md=_action(
+            window,
+            translate("Actions", "&Copy as Markdown"),
+            "Ctrl+Shift+C",
+            "copy",
+            translate("Actions", "Copy the document as Markdown"),
+        ),
+        settings=_action(
+            window,
+            translate("Actions", "&Settings…"),
+            "Ctrl+,",
+            "settings",
+            translate("Actions", "Summarizer, workers, database and cache"),
+        ),
+        quit=_action(
+            window,
+            translate("Actions", "&Quit"),
+            QKeySequence.StandardKey.Quit,
+            "quit",
+            translate("Actions", "Stop the pipeline and quit"),
+        ),
+        cancel=_action(
+            window,
+            translate("Actions", "&Cancel"),
+            "Ctrl+.",
+            "cancel",
+            translate("Actions", "Cancel the chapters not yet summarized"),
+        ),
+        retry=_action(
+            window,
+            translate("Actions", "&Retry failed chapters"),
+            "Ctrl+R",
+            "retry",
+            translate("Actions", "Queue failed and cancelled chapters again"),
+        ),
+        refocus=_action(
+            window,
+            translate("Actions", "Re-&summarize with focus…"),
+            "Ctrl+Shift+R",
+            "retry",
+            translate("Actions", "Summarize the document again with another focus"),
+        ),
+        remove=_action(
+            window,
+            translate("Actions", "Re&move…"),
+            QKeySequence.StandardKey.Delete,
+            "remove",
+            translate("Actions", "Remove the document"),
+        ),
+        priority_high=_action(
+            window, translate("Actions", "&High"), "Ctrl+1", tip=translate("Actions", "Summarize this document first")
+        ),
+        priority_normal=_action(
+            window,
+            translate("Actions", "&Normal"),
+            "Ctrl+2",
+            tip=translate("Actions", "Summarize this document in turn"),
+        ),
+        priority_low=_action(
+            window,
+            translate("Actions", "&Low"),
+            "Ctrl+3",
+            tip=translate("Actions", "Summarize this document after the others"),
+        ),
+        show_pipeline=_action(
+            window,
+            translate("Actions", "&Pipeline and log panel"),
+            "F9",
+            tip=translate("Actions", "Show or hide the pipeline gauges and the log"),
+        ),
+        show_log=_action(
+            window,
+            translate("Actions", "Show the &log"),
+            "F10",
+            "log",
+            translate("Actions", "Show the application's log"),
+        ),
+        about=_action(
+            window,
+            translate("Actions", "&About Chapterwise"),
+            None,
+            "about",
+            translate("Actions", "Version, libraries and where the data is"),
+        ),
+        shortcuts=_action(
+            window,
+            translate("Actions", "&Keyboard shortcuts"),
+            "F1",
+            tip=translate("Actions", "List the keyboard shortcuts"),
+        ),
+        open_log_folder=_action(
+            window,
+            translate("Actions", "Open log &folder"),
+            None,
+            "log",
+            translate("Actions", "Open the folder of the log file (to read it, or to attach it to a bug report)"),
+        ),
         recent_menu=QMenu(translate("Actions", "Open &Recent"), window),
-        serve_api=_action(window, translate("Actions", "Local &API"), "Ctrl+Shift+A", "api",
-                          translate("Actions", "Serve the local HTTP API (the URL shows in the status bar; "
-                                    "the token is copied)")),
+        serve_api=_action(
+            window,
+            translate("Actions", "Local &API"),
+            "Ctrl+Shift+A",
+            "api",
+            translate("Actions", "Serve the local HTTP API (the URL shows in the status bar; the token is copied)"),
+        ),
     )
     a.settings.setMenuRole(QAction.MenuRole.PreferencesRole)
     a.quit.setMenuRole(QAction.MenuRole.QuitRole)
@@ -160,10 +246,24 @@ def build_actions(window: QMainWindow) -> Actions:
 def shortcut_table(actions: Actions) -> list[tuple[str, str]]:
     """(shortcut, what it does) for the Help ▸ Keyboard shortcuts dialog and docs/GUI.md."""
     rows = []
-    for action in (actions.open, actions.export_md, actions.export_json, actions.copy_md, actions.settings,
-                   actions.cancel, actions.retry, actions.refocus, actions.priority_high, actions.priority_normal,
-                   actions.priority_low, actions.remove, actions.show_pipeline, actions.show_log,
-                   actions.shortcuts, actions.quit):
+    for action in (
+        actions.open,
+        actions.export_md,
+        actions.export_json,
+        actions.copy_md,
+        actions.settings,
+        actions.cancel,
+        actions.retry,
+        actions.refocus,
+        actions.priority_high,
+        actions.priority_normal,
+        actions.priority_low,
+        actions.remove,
+        actions.show_pipeline,
+        actions.show_log,
+        actions.shortcuts,
+        actions.quit,
+    ):
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if keys:
             rows.append((keys, action.text().replace("&", "").rstrip("…")))

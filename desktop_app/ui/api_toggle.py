@@ -91,8 +91,10 @@ class ApiToggle(QObject):
 
         def not_started(err: Exception) -> None:
             self.action.setChecked(False)
-            self.failed.emit(f"The local API could not start on {self._settings.api_host}:{self._settings.api_port}: "  # type: ignore[union-attr]
-                             f"{err}")
+            self.failed.emit(
+                f"The local API could not start on {self._settings.api_host}:{self._settings.api_port}: "  # type: ignore[union-attr]
+                f"{err}"
+            )
 
         self.tasks.submit(server.start, started, not_started)
 

@@ -39,10 +39,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Summarize long documents chapter by chapter, live, in a desktop window.",
     )
     parser.add_argument("files", nargs="*", type=Path, help="documents to open (PDF, EPUB, DOCX, Markdown, text)")
-    parser.add_argument("--theme", choices=("system", "light", "dark"), default="system",
-                        help="colour scheme (default: follow the system)")
-    parser.add_argument("--install-desktop", action="store_true",
-                        help="add Chapterwise to the desktop's application menu (for this user) and exit")
+    parser.add_argument(
+        "--theme",
+        choices=("system", "light", "dark"),
+        default="system",
+        help="colour scheme (default: follow the system)",
+    )
+    parser.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="add Chapterwise to the desktop's application menu (for this user) and exit",
+    )
     parser.add_argument("--version", action="version", version=f"Chapterwise {__version__}")
     return parser.parse_args(argv)
 
@@ -65,9 +72,7 @@ def display_problem() -> str | None:
         return None
     probe = "from PySide6.QtGui import QGuiApplication; QGuiApplication([])"
     try:
-        result = subprocess.run(
-            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=20, check=False
-        )
+        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=20, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None  # let Qt try: the probe itself could not run
     if result.returncode == 0:
@@ -195,8 +200,9 @@ def exit_code(code: int) -> int:
 
     busy = threads.running_loops()
     if busy:
-        log.warning("Exiting with %d loops still busy (%s); their chapters resume next time", len(busy),
-                    ", ".join(busy))
+        log.warning(
+            "Exiting with %d loops still busy (%s); their chapters resume next time", len(busy), ", ".join(busy)
+        )
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -157,22 +157,32 @@ class WindowController(QObject):
 
     def cancel_current(self) -> None:
         if self.current_id:
-            self.engine_call(self.engine.cancel, self.current_id, done=lambda n: self.message(
-                plural(translate("Controller", "Cancelled %n chapter(s)", "", n), n)))
+            self.engine_call(
+                self.engine.cancel,
+                self.current_id,
+                done=lambda n: self.message(plural(translate("Controller", "Cancelled %n chapter(s)", "", n), n)),
+            )
 
     def retry_current(self) -> None:
         def done(n: int) -> None:
-            self.message(plural(translate("Controller", "Queued %n chapter(s) again", "", n), n) if n
-                         else translate("Controller", "Nothing to retry"))
+            self.message(
+                plural(translate("Controller", "Queued %n chapter(s) again", "", n), n)
+                if n
+                else translate("Controller", "Nothing to retry")
+            )
 
         if self.current_id:
             self.engine_call(self.engine.retry, self.current_id, done=done)
 
     def refocus(self, document_id: str, focus: str) -> None:
         """Summarize the document again with ``focus`` ("" for none); its chapter rows fill in again live."""
+
         def done(n: int) -> None:
-            text = (translate("Controller", "Summarizing %n chapter(s) again with the focus “%1”", "", n)
-                    if focus else translate("Controller", "Summarizing %n chapter(s) again without a focus", "", n))
+            text = (
+                translate("Controller", "Summarizing %n chapter(s) again with the focus “%1”", "", n)
+                if focus
+                else translate("Controller", "Summarizing %n chapter(s) again without a focus", "", n)
+            )
             self.message(plural(text, n).replace("%1", focus))
 
         self.engine_call(self.engine.refocus, document_id, focus, done=done)
@@ -194,6 +204,7 @@ class WindowController(QObject):
 
     def engine_call(self, fn: Callable[..., Any], *args: Any, done: Callable[[Any], None] | None = None) -> None:
         """Run an engine call on the task pool; a vanished document or an error is told to the user."""
+
         def failed(err: Exception) -> None:
             if isinstance(err, DocumentNotFoundError):
                 self.message(translate("Controller", "That document no longer exists"))
@@ -298,13 +309,23 @@ class WindowController(QObject):
     def update_actions(self) -> None:
         doc = self.window.documents_model.get(self.current_id or "")
         a = self.window.menu_actions
-        for action in (a.export_md, a.export_json, a.copy_md, a.remove, a.retry, a.refocus, a.priority_high,
-                       a.priority_normal, a.priority_low):
+        for action in (
+            a.export_md,
+            a.export_json,
+            a.copy_md,
+            a.remove,
+            a.retry,
+            a.refocus,
+            a.priority_high,
+            a.priority_normal,
+            a.priority_low,
+        ):
             action.setEnabled(doc is not None)
         a.cancel.setEnabled(doc is not None and doc.status in ("processing", "summarizing"))
         if doc is not None:
             {"high": a.priority_high, "normal": a.priority_normal, "low": a.priority_low}.get(
-                doc.priority, a.priority_normal).setChecked(True)
+                doc.priority, a.priority_normal
+            ).setChecked(True)
 
     # --- slots: widgets
 
@@ -316,9 +337,11 @@ class WindowController(QObject):
     @Slot(str)
     def on_chapter_text_wanted(self, chapter_id: str) -> None:
         # One chapter's text, not the whole document's: a long book stays cheap to open.
-        self.tasks.submit(lambda: self.engine.chapter(chapter_id, with_text=True),
-                          lambda view: self.window.chapters_model.set_text(view.id, view.text or ""),
-                          lambda err: log.warning("Could not load the chapter's text: %s", err))
+        self.tasks.submit(
+            lambda: self.engine.chapter(chapter_id, with_text=True),
+            lambda view: self.window.chapters_model.set_text(view.id, view.text or ""),
+            lambda err: log.warning("Could not load the chapter's text: %s", err),
+        )
 
     # --- slots: engine (through the bridge)
 

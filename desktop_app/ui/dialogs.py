@@ -40,10 +40,14 @@ class Prompts:
 
 def ask_password(parent: QWidget, path: Path, wrong: bool) -> str | None:
     """The password of a protected PDF, or None if the user gave none."""
-    prompt = (translate("Dialogs", "The password did not open %1. Try again:").replace("%1", path.name) if wrong
-              else translate("Dialogs", "%1 is password-protected. Enter its password:").replace("%1", path.name))
-    text, ok = QInputDialog.getText(parent, translate("Dialogs", "Password needed"), prompt,
-                                    QLineEdit.EchoMode.Password)
+    prompt = (
+        translate("Dialogs", "The password did not open %1. Try again:").replace("%1", path.name)
+        if wrong
+        else translate("Dialogs", "%1 is password-protected. Enter its password:").replace("%1", path.name)
+    )
+    text, ok = QInputDialog.getText(
+        parent, translate("Dialogs", "Password needed"), prompt, QLineEdit.EchoMode.Password
+    )
     return text if ok and text else None
 
 
@@ -54,8 +58,13 @@ def ask_ocr(parent: QWidget, path: Path, message: str) -> bool:
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
-    answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
     return answer == QMessageBox.StandardButton.Yes
 
 
@@ -85,8 +94,15 @@ def _run_file_dialog(dialog: QFileDialog) -> list[str]:
 
 def show_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> None:
     table = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in rows)
-    _open(QMessageBox(QMessageBox.Icon.NoIcon, translate("Dialogs", "Keyboard shortcuts"), f"<table>{table}</table>",
-                      QMessageBox.StandardButton.Close, parent))
+    _open(
+        QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            translate("Dialogs", "Keyboard shortcuts"),
+            f"<table>{table}</table>",
+            QMessageBox.StandardButton.Close,
+            parent,
+        )
+    )
 
 
 def show_warning(parent: QWidget, title: str, text: str) -> None:

@@ -25,8 +25,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FILE_FILTER = (translate("FileOpener", "Documents") + " (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ");;"
-               + translate("FileOpener", "All files") + " (*)")
+FILE_FILTER = (
+    translate("FileOpener", "Documents")
+    + " ("
+    + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
+    + ");;"
+    + translate("FileOpener", "All files")
+    + " (*)"
+)
 
 
 def accepted_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -64,17 +70,19 @@ class FileOpener(QObject):
             names = ", ".join(p.name for p in refused)
             self.controller.notify(
                 translate("FileOpener", "Not a supported file"),
-                translate("FileOpener", "Chapterwise cannot read %1. It reads PDF, EPUB, DOCX, Markdown and "
-                          "plain-text files.").replace("%1", names),
+                translate(
+                    "FileOpener", "Chapterwise cannot read %1. It reads PDF, EPUB, DOCX, Markdown and plain-text files."
+                ).replace("%1", names),
             )
             self.files_refused.emit(refused)
         focus = self.window.focus_field.focus()  # as it is now, when the files were dropped or chosen
         for path in accepted:
             self._add_file(path, focus=focus)
 
-    def _add_file(self, path: Path, password: str | None = None, *, focus: str | None = None,
-                  ocr: bool = False) -> None:
-        text = (translate("FileOpener", "Reading %1 with OCR…") if ocr else translate("FileOpener", "Reading %1…"))
+    def _add_file(
+        self, path: Path, password: str | None = None, *, focus: str | None = None, ocr: bool = False
+    ) -> None:
+        text = translate("FileOpener", "Reading %1 with OCR…") if ocr else translate("FileOpener", "Reading %1…")
         self.window.statusBar().showMessage(text.replace("%1", path.name))
         engine = self.controller.engine
         self.controller.tasks.submit(

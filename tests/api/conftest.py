@@ -30,8 +30,9 @@ CONTRACT = (
 )
 
 
-def markdown_book(chapters: int, *, words: str = "The river runs past the market and the harbour.",
-                  title: str = "Chapter") -> bytes:
+def markdown_book(
+    chapters: int, *, words: str = "The river runs past the market and the harbour.", title: str = "Chapter"
+) -> bytes:
     body = [f"# {title} {i + 1}\n\n" + " ".join([words] * 8) + f" Chapter number {i + 1}.\n" for i in range(chapters)]
     return "\n".join(body).encode()
 
@@ -106,8 +107,14 @@ def make_api(tmp_path: Path, isolated_data_dir: Path) -> Iterator[MakeApi]:
     """Start an engine and a live server with these settings (``gate_open=False`` holds the summaries)."""
     started: list[LiveApi] = []
 
-    def make(*, gate_open: bool = True, summarizer: GatedSummarizer | None = None, start_engine: bool = True,
-             real_summarizer: bool = False, **overrides: Any) -> LiveApi:
+    def make(
+        *,
+        gate_open: bool = True,
+        summarizer: GatedSummarizer | None = None,
+        start_engine: bool = True,
+        real_summarizer: bool = False,
+        **overrides: Any,
+    ) -> LiveApi:
         values: dict[str, Any] = {
             "data_dir": isolated_data_dir,
             "database_url": f"sqlite:///{tmp_path / f'api-{len(started)}.db'}",
@@ -147,7 +154,6 @@ def api(make_api: MakeApi) -> LiveApi:
 def client(api: LiveApi) -> Iterator[httpx.Client]:
     with api.client() as c:
         yield c
-
 
 
 def iter_sse(response: httpx.Response) -> Iterator[tuple[str, dict[str, Any]]]:

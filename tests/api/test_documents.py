@@ -190,7 +190,9 @@ def test_wait_true_hears_a_document_finished_by_another_instance(make_api: MakeA
         with Engine(other_settings, summarizer=other_summarizer), api.client() as client:
             reopener.start()
             response = client.post(
-                "/api/upload", files={"file": ("book.md", markdown_book(3))}, data={"wait": "true"},
+                "/api/upload",
+                files={"file": ("book.md", markdown_book(3))},
+                data={"wait": "true"},
                 params={"timeout": 20},
             )
             answered.set()

@@ -21,7 +21,10 @@ def test_seed_javascript_flow_polls_until_completed(api: LiveApi, tmp_path: Path
     document.write_bytes(contract_markdown())
     run = subprocess.run(
         ["node", str(SCRIPT), "--url", api.url, "--token", api.token, "--file", str(document)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert run.returncode == 0, run.stderr + run.stdout
     lines = [json.loads(line) for line in run.stdout.splitlines()]
@@ -40,7 +43,10 @@ def test_seed_javascript_flow_reports_a_bad_token(api: LiveApi, tmp_path: Path) 
     document.write_bytes(contract_markdown())
     run = subprocess.run(
         ["node", str(SCRIPT), "--url", api.url, "--token", "wrong", "--file", str(document)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert run.returncode == 2
     assert "HTTP 401" in run.stderr

@@ -28,18 +28,31 @@ def test_schemathesis_finds_no_server_error(make_api: MakeApi, tmp_path: Path) -
     api = make_api(max_file_mb=2)
     run = subprocess.run(
         [
-            schemathesis_cli(), "run", f"{api.url}/openapi.json",
-            "--header", f"Authorization: Bearer {api.token}",
-            "--checks", "all",
+            schemathesis_cli(),
+            "run",
+            f"{api.url}/openapi.json",
+            "--header",
+            f"Authorization: Bearer {api.token}",
+            "--checks",
+            "all",
             # An upload of random bytes is valid by the schema and still not a document: 415/422 is right.
-            "--exclude-checks", "positive_data_acceptance",
-            "--exclude-path", "/api/events",  # an endless stream; covered by test_live_events
-            "--max-examples", str(EXAMPLES),
-            "--request-timeout", "30",
+            "--exclude-checks",
+            "positive_data_acceptance",
+            "--exclude-path",
+            "/api/events",  # an endless stream; covered by test_live_events
+            "--max-examples",
+            str(EXAMPLES),
+            "--request-timeout",
+            "30",
             # One worker: schemathesis' own threads can trip a CPython 3.11 AST-recursion bug (SystemError).
-            "--workers", "1",
+            "--workers",
+            "1",
         ],
-        capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=tmp_path,
     )
     report = run.stdout[-6000:] + run.stderr[-2000:]
     assert "500 Internal Server Error" not in run.stdout, report

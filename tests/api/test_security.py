@@ -91,9 +91,7 @@ def test_websocket_needs_the_token(api: LiveApi) -> None:
     with pytest.raises(InvalidStatus) as info:
         ws_client.connect(f"ws://127.0.0.1:{api.server.bound_port}/api/ws", open_timeout=10)
     assert info.value.response.status_code == 401
-    with ws_client.connect(
-        f"ws://127.0.0.1:{api.server.bound_port}/api/ws?token={api.token}", open_timeout=10
-    ) as ws:
+    with ws_client.connect(f"ws://127.0.0.1:{api.server.bound_port}/api/ws?token={api.token}", open_timeout=10) as ws:
         assert '"ready"' in str(ws.recv(timeout=10))
 
 
@@ -157,8 +155,11 @@ def test_configured_origins_get_cors(make_api: MakeApi) -> None:
     api = make_api(cors_origins=["http://localhost:3000"])
     preflight = httpx.options(
         f"{api.url}/api/upload",
-        headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "authorization"},
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        },
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
@@ -183,7 +184,7 @@ def test_chunked_upload_over_the_limit_gets_413(make_api: MakeApi) -> None:
     api = make_api(max_file_mb=1)
 
     def chunks() -> Iterator[bytes]:
-        yield b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.md\"\r\n\r\n"
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.md"\r\n\r\n'
         for _ in range(40):
             yield b"x" * 65536
         yield b"\r\n--b--\r\n"
@@ -198,8 +199,13 @@ def test_chunked_upload_over_the_limit_gets_413(make_api: MakeApi) -> None:
 def test_file_names_are_sanitized(client: httpx.Client) -> None:
     # Raw multipart, so the control characters reach the server as they are (httpx would escape them).
     name = "../../etc/\x07evil\u202ename\x1b.md".encode()
-    body = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="' + name + b'"\r\n\r\n'
-            + markdown_book(2) + b"\r\n--b--\r\n")
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="'
+        + name
+        + b'"\r\n\r\n'
+        + markdown_book(2)
+        + b"\r\n--b--\r\n"
+    )
     response = client.post("/api/upload", content=body, headers={"Content-Type": "multipart/form-data; boundary=b"})
     assert response.status_code == 200, response.text
     doc = client.get(f"/api/documents/{response.json()['document_id']}").json()

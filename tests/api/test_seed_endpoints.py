@@ -10,8 +10,13 @@ from .test_security import assert_json_error
 
 SEED_UPLOAD_FIELDS = {"message", "document_id", "chapters", "status", "summary_queue_size", "write_queue_size"}
 SEED_CHAPTER_FIELDS = {"id", "title", "summary", "preview", "status"}
-SEED_STATUS_FIELDS = {"async_enabled", "summary_queue_size", "write_queue_size", "summary_queue_maxsize",
-                      "write_queue_maxsize"}
+SEED_STATUS_FIELDS = {
+    "async_enabled",
+    "summary_queue_size",
+    "write_queue_size",
+    "summary_queue_maxsize",
+    "write_queue_maxsize",
+}
 
 
 # --- first seed: POST /api/upload, GET /api/pipeline/status
@@ -42,16 +47,17 @@ def test_upload_answers_at_once_while_summaries_are_pending(make_api: MakeApi) -
 
 
 def test_background_upload_answers_parsing_in_the_seed_shape(client: httpx.Client) -> None:
-    response = client.post(
-        "/api/upload", files={"file": ("book.md", markdown_book(4))}, data={"background": "true"}
-    )
+    response = client.post("/api/upload", files={"file": ("book.md", markdown_book(4))}, data={"background": "true"})
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) >= SEED_UPLOAD_FIELDS
     assert body["status"] in ("parsing", "processing", "done")  # the parse may already be over: no gate here
     assert all(c["status"] == "processing" for c in body["chapters"])
-    done = client.post("/api/upload", files={"file": ("other.md", markdown_book(3, title="Part"))},
-                       data={"background": "true", "wait": "true"}).json()
+    done = client.post(
+        "/api/upload",
+        files={"file": ("other.md", markdown_book(3, title="Part"))},
+        data={"background": "true", "wait": "true"},
+    ).json()
     assert done["status"] == "done"
     assert len(done["chapters"]) == 3
 

@@ -19,7 +19,10 @@ def start_serve(data_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], str
     env = {**os.environ, "CHAPTERWISE_DATA_DIR": str(data_dir), "CHAPTERWISE_CACHE_ENABLED": "false"}
     process = subprocess.Popen(
         [sys.executable, "-m", "desktop_app.cli", "serve", "--port", "0", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     assert process.stdout is not None
     line = process.stdout.readline()  # blocks until the server listens (or the process dies)
@@ -65,7 +68,11 @@ def test_serve_reports_a_busy_port(isolated_data_dir: Path) -> None:
         env = {**os.environ, "CHAPTERWISE_DATA_DIR": str(isolated_data_dir)}
         run = subprocess.run(
             [sys.executable, "-m", "desktop_app.cli", "serve", "--port", str(port)],
-            capture_output=True, text=True, env=env, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
         )
     assert run.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in run.stderr

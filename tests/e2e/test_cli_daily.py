@@ -55,16 +55,19 @@ def test_a_folder_without_documents_says_so(tmp_path: Path, capsys: pytest.Captu
     write_markdown(empty / "only" / "inside.md", 1)
     code, _, err = run(capsys, "-q", "summarize", str(empty))
     assert code == EXIT_INPUT
-    assert err == f"chapterwise: {empty}: no PDF, EPUB, DOCX, Markdown or text file directly in this folder " \
-                  "(add --recursive to read its subfolders)\n"
+    assert (
+        err == f"chapterwise: {empty}: no PDF, EPUB, DOCX, Markdown or text file directly in this folder "
+        "(add --recursive to read its subfolders)\n"
+    )
 
 
 def test_a_text_file_without_a_suffix_is_read_by_its_content(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     notes = tmp_path / "notes"
-    notes.write_text("Meeting notes.\n\nThe budget was approved. The launch moves to May. Everyone agreed.\n",
-                     encoding="utf-8")
+    notes.write_text(
+        "Meeting notes.\n\nThe budget was approved. The launch moves to May. Everyone agreed.\n", encoding="utf-8"
+    )
     binary = tmp_path / "blob"
     binary.write_bytes(bytes(range(256)) * 8)
     code, out, err = run(capsys, "-q", "summarize", str(notes), str(binary), "--format", "json")
@@ -85,8 +88,9 @@ def test_errors_are_single_lines_even_under_the_progress_bars(tmp_path: Path) ->
     from rich.console import Console
 
     engine = Engine(settings)
-    progress = _Progress(enabled=True, engine=engine,
-                         console=Console(file=screen, force_terminal=True, width=100, color_system=None))
+    progress = _Progress(
+        enabled=True, engine=engine, console=Console(file=screen, force_terminal=True, width=100, color_system=None)
+    )
     try:
         progress.start()
         error(f"{tmp_path / 'missing.pdf'}: no such file")
@@ -97,7 +101,9 @@ def test_errors_are_single_lines_even_under_the_progress_bars(tmp_path: Path) ->
     plain = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", screen.getvalue())
     lines = [line.strip() for line in plain.replace("\r", "\n").split("\n")]
     assert [line for line in lines if line][:2] == [
-        f"chapterwise: {tmp_path / 'missing.pdf'}: no such file", "That password does not open the file."]
+        f"chapterwise: {tmp_path / 'missing.pdf'}: no such file",
+        "That password does not open the file.",
+    ]
     assert "\n\n" not in plain
 
 
@@ -157,8 +163,11 @@ def test_the_last_progress_picture_is_what_the_database_holds(tmp_path: Path) ->
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'p.db'}", data_dir=tmp_path, cache_enabled=False)
     watcher = Engine(settings)  # this terminal's engine: it sees no event of the one doing the work
     worker = Engine(settings).start()
-    progress = _Progress(enabled=True, engine=watcher,
-                         console=Console(file=io.StringIO(), force_terminal=True, width=100, color_system=None))
+    progress = _Progress(
+        enabled=True,
+        engine=watcher,
+        console=Console(file=io.StringIO(), force_terminal=True, width=100, color_system=None),
+    )
     try:
         doc = watcher.add_file(write_markdown(tmp_path / "twelve.md", 12))
         progress.start()
@@ -184,8 +193,9 @@ def test_resume_uses_the_backend_a_document_started_with(
     with LLMSimulator(latency=0.0) as sim:
         monkeypatch.setenv("CHAPTERWISE_ENDPOINTS", sim.url)
         monkeypatch.setenv("SKIP_PIPELINE_INIT", "true")  # queued only, as if the machine went off at once
-        code, out, err = run(capsys, "summarize", str(book), "--no-wait", "-q", "--backend", "ollama",
-                             "--model", "llama3.2:latest")
+        code, out, err = run(
+            capsys, "summarize", str(book), "--no-wait", "-q", "--backend", "ollama", "--model", "llama3.2:latest"
+        )
         assert code == EXIT_OK, err
         doc_id = out.split("\t", 1)[0]
         monkeypatch.delenv("SKIP_PIPELINE_INIT")
@@ -205,8 +215,9 @@ def test_resume_takes_the_backend_it_is_told(
 ) -> None:
     book = write_markdown(tmp_path / "later.md", 2)
     monkeypatch.setenv("SKIP_PIPELINE_INIT", "true")
-    code, out, err = run(capsys, "summarize", str(book), "--no-wait", "-q", "--backend", "ollama",
-                         "--model", "llama3.2:latest")
+    code, out, err = run(
+        capsys, "summarize", str(book), "--no-wait", "-q", "--backend", "ollama", "--model", "llama3.2:latest"
+    )
     assert code == EXIT_OK, err
     monkeypatch.delenv("SKIP_PIPELINE_INIT")
     code, out, err = run(capsys, "resume", "-q", "--backend", "extractive")

@@ -14,8 +14,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_window_moves_an_old_install_and_writes_its_log(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    xdg = {"XDG_CONFIG_HOME": home / ".config", "XDG_DATA_HOME": home / ".local/share",
-           "XDG_CACHE_HOME": home / ".cache", "XDG_STATE_HOME": home / ".local/state"}
+    xdg = {
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_DATA_HOME": home / ".local/share",
+        "XDG_CACHE_HOME": home / ".cache",
+        "XDG_STATE_HOME": home / ".local/state",
+    }
     old = xdg["XDG_DATA_HOME"] / "chapterwise"
     (old / "cache" / "summaries" / "00").mkdir(parents=True)
     (old / "settings.json").write_text('{"summary_sentences": 4}', encoding="utf-8")
@@ -23,11 +27,18 @@ def test_the_window_moves_an_old_install_and_writes_its_log(tmp_path: Path) -> N
     (old / "cache" / "summaries" / "00" / "ab.val").write_bytes(b"a summary")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHAPTERWISE_")}
     env.update({k: str(v) for k, v in xdg.items()})
-    env.update({"HOME": str(home), "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT),
-                "CHAPTERWISE_SUMMARY_PROCESSES": "0"})
+    env.update(
+        {
+            "HOME": str(home),
+            "QT_QPA_PLATFORM": "offscreen",
+            "PYTHONPATH": str(ROOT),
+            "CHAPTERWISE_SUMMARY_PROCESSES": "0",
+        }
+    )
 
-    window = subprocess.Popen([sys.executable, "-m", "desktop_app"], env=env, cwd=tmp_path,
-                              stderr=subprocess.PIPE, text=True)
+    window = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app"], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
+    )
     try:
         assert window.stderr is not None
         seen = []

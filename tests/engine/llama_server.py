@@ -51,20 +51,42 @@ def _free_port() -> int:
 class LlamaServer:
     """One ``llama-server`` process; ``url`` is its root (the OpenAI API is under ``url + "/v1"``)."""
 
-    def __init__(self, binary: Path, model: Path, *, parallel: int = 1, ctx: int = 2048, alias: str | None = None,
-                 extra: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        binary: Path,
+        model: Path,
+        *,
+        parallel: int = 1,
+        ctx: int = 2048,
+        alias: str | None = None,
+        extra: tuple[str, ...] = (),
+    ) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log: list[str] = []
         self._listening = threading.Event()
-        args = [str(binary), "-m", str(model), "--host", "127.0.0.1", "--port", str(self.port),
-                "-c", str(ctx), "-np", str(parallel), "-t", "1", "--no-webui", "--offline", *extra]
+        args = [
+            str(binary),
+            "-m",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "-c",
+            str(ctx),
+            "-np",
+            str(parallel),
+            "-t",
+            "1",
+            "--no-webui",
+            "--offline",
+            *extra,
+        ]
         if alias:
             args += ["--alias", alias]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LLAMA_ARG_", "LLAMA_"))}
-        self.process = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
-        )
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 

@@ -68,9 +68,7 @@ def fast_options(sleeps: Sleeps | None = None, **overrides: Any) -> BackendOptio
     return BackendOptions(**values)
 
 
-def settings_for(
-    tmp_path: Path, backend: str, urls: list[str], **overrides: Any
-) -> Settings:
+def settings_for(tmp_path: Path, backend: str, urls: list[str], **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "data_dir": tmp_path,
         "backend": backend,

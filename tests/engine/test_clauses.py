@@ -24,9 +24,19 @@ from tests.engine.llm_fixtures import CHAPTER, CONTRACT
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "contracts"
 
 REQUIRED = {
-    "Uncapped Liability", "Cap On Liability", "Liquidated Damages", "Termination For Convenience", "Renewal Term",
-    "Non-Compete", "Exclusivity", "Change Of Control", "Anti-Assignment", "Most Favored Nation",
-    "IP Ownership Assignment", "Governing Law", "Indemnification",
+    "Uncapped Liability",
+    "Cap On Liability",
+    "Liquidated Damages",
+    "Termination For Convenience",
+    "Renewal Term",
+    "Non-Compete",
+    "Exclusivity",
+    "Change Of Control",
+    "Anti-Assignment",
+    "Most Favored Nation",
+    "IP Ownership Assignment",
+    "Governing Law",
+    "Indemnification",
 }
 
 
@@ -39,20 +49,25 @@ def test_categories_cover_the_issue() -> None:
     ("sentence", "category"),
     [
         ("In no event shall either party's aggregate liability exceed the fees paid hereunder.", "Cap On Liability"),
-        ("The limitations of liability in this Section shall not apply to breaches of confidentiality.",
-         "Uncapped Liability"),
+        (
+            "The limitations of liability in this Section shall not apply to breaches of confidentiality.",
+            "Uncapped Liability",
+        ),
         ("Supplier shall pay liquidated damages of $500 per day of delay.", "Liquidated Damages"),
-        ("Either party may terminate this Agreement for convenience upon thirty (30) days written notice.",
-         "Termination For Convenience"),
+        (
+            "Either party may terminate this Agreement for convenience upon thirty (30) days written notice.",
+            "Termination For Convenience",
+        ),
         ("This Agreement shall automatically renew for successive one-year terms.", "Renewal Term"),
         ("Distributor shall not sell any products that compete with the Products.", "Non-Compete"),
         ("Company appoints Distributor as its exclusive distributor in the Territory.", "Exclusivity"),
         ("Licensor may terminate upon a change of control of Licensee.", "Change Of Control"),
-        ("Neither party may assign this Agreement without the prior written consent of the other.",
-         "Anti-Assignment"),
+        ("Neither party may assign this Agreement without the prior written consent of the other.", "Anti-Assignment"),
         ("Prices shall be no less favorable than those offered to any other customer.", "Most Favored Nation"),
-        ("Consultant hereby assigns to Company all right, title and interest in the Deliverables.",
-         "IP Ownership Assignment"),
+        (
+            "Consultant hereby assigns to Company all right, title and interest in the Deliverables.",
+            "IP Ownership Assignment",
+        ),
         ("This Agreement shall be governed by the laws of the State of New York.", "Governing Law"),
         ("Supplier shall indemnify and hold harmless Buyer from any third-party claims.", "Indemnification"),
     ],
@@ -79,10 +94,10 @@ def test_non_exclusive_and_novels_are_not_flagged() -> None:
 
 def test_parse_llm_clause_answers() -> None:
     answer = (
-        "<think>hmm</think>```json\n{\"clauses\": [{\"category\": \"most favoured nation\", \"severity\": \"HIGH\", "
-        "\"text\": \"The Distributor shall indemnify and hold harmless the Company from all claims.\"}, "
-        "{\"category\": \"made up\", \"severity\": \"high\", \"text\": \"x\"}, {\"category\": \"Governing Law\", "
-        "\"text\": \"\"}]}\n```"
+        '<think>hmm</think>```json\n{"clauses": [{"category": "most favoured nation", "severity": "HIGH", '
+        '"text": "The Distributor shall indemnify and hold harmless the Company from all claims."}, '
+        '{"category": "made up", "severity": "high", "text": "x"}, {"category": "Governing Law", '
+        '"text": ""}]}\n```'
     )
     flags = parse_clauses(answer, CONTRACT)
     assert [(f.category, f.severity) for f in flags] == [("Most Favored Nation", "high")]

@@ -44,4 +44,3 @@ def test_bold_headings_at_body_size_mark_the_chapters(tmp_path: Path) -> None:
     assert [c.title for c in doc.chapters] == TITLES
     assert [c.page for c in doc.chapters] == [1, 3, 5, 7, 9]
     assert not doc.warnings
-

@@ -175,8 +175,10 @@ def test_find_structure_reports_the_contents_span() -> None:
 
 def test_text_before_an_abstract_is_named_abstract(tmp_path: Path) -> None:
     text = (
-        "Learning to Count\n\nA. Author\n\nAbstract\n\n" + SENTENCE * 4 + "\n\n1 Introduction\n\n" + SENTENCE * 4
-    ) + "\n\n2 Method\n\n" + SENTENCE * 4
+        ("Learning to Count\n\nA. Author\n\nAbstract\n\n" + SENTENCE * 4 + "\n\n1 Introduction\n\n" + SENTENCE * 4)
+        + "\n\n2 Method\n\n"
+        + SENTENCE * 4
+    )
     doc = parse_document(write(tmp_path, "paper.txt", text))
     assert titles(doc) == ["Abstract", "1 Introduction", "2 Method"]
     assert doc.chapters[0].kind == "front"
@@ -287,9 +289,7 @@ def test_corpus_contracts_split_into_their_numbered_sections(corpus: Path) -> No
         "LIMEENERGYCO": [f"{n}." for n in range(1, 8)],
         "MPLXLP": [f"{n}." for n in range(1, 19) if n != 7] + ["7 Confidentiality"],
         "BLACKBOXSTOCKSINC": [f"ARTICLE {r} " for r in "I II III IV V VI VII VIII IX".split()],
-        "ImperialGardenResortInc": [
-            f"Article {r}." for r in "I II III IV V VI VII VIII IX X XI XII".split()
-        ],
+        "ImperialGardenResortInc": [f"Article {r}." for r in "I II III IV V VI VII VIII IX X XI XII".split()],
     }
     for prefix, heads in expected.items():
         path = next(folder.glob(f"{prefix}*.txt"))

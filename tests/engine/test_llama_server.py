@@ -80,10 +80,15 @@ def test_finish_reason_length_and_a_rambling_answer_are_never_done(tmp_path: Pat
     summarizer = openai_llm(tmp_path, server.url + "/v1", retry=RetryPolicy(attempts=2, base=0.001, cap=0.01))
     endpoint = summarizer.pool.endpoints[0]
     options = ChatOptions(max_tokens=8, context_tokens=2048)
-    chunks = list(summarizer.protocol.stream_chat(
-        endpoint.client, endpoint=endpoint.url, model="chapterwise-tiny",
-        messages=[{"role": "user", "content": CHAPTER}], options=options,
-    ))
+    chunks = list(
+        summarizer.protocol.stream_chat(
+            endpoint.client,
+            endpoint=endpoint.url,
+            model="chapterwise-tiny",
+            messages=[{"role": "user", "content": CHAPTER}],
+            options=options,
+        )
+    )
     assert chunks[-1].done and chunks[-1].finish_reason == "length" and chunks[-1].completion_tokens == 8
     with pytest.raises(InvalidResponseError) as raised:  # cut at the limit, or not supported by the chapter
         summarizer.summarize(SummaryRequest(text=CHAPTER, title="The Flood", max_sentences=1))
@@ -160,10 +165,15 @@ def test_clause_request_gets_json_from_the_servers_grammar(tmp_path: Path, llama
     summarizer = openai_llm(tmp_path, server.url + "/v1")
     endpoint = summarizer.pool.endpoints[0]
     options = ChatOptions(max_tokens=1024, context_tokens=2048, json_mode=True, json_schema=CLAUSE_SCHEMA)
-    chunks = list(summarizer.protocol.stream_chat(
-        endpoint.client, endpoint=endpoint.url, model="chapterwise-tiny", messages=clause_messages(CONTRACT),
-        options=options,
-    ))
+    chunks = list(
+        summarizer.protocol.stream_chat(
+            endpoint.client,
+            endpoint=endpoint.url,
+            model="chapterwise-tiny",
+            messages=clause_messages(CONTRACT),
+            options=options,
+        )
+    )
     text = "".join(c.text for c in chunks)
     if chunks[-1].finish_reason == "stop":  # the grammar closed the object: it parses and has the list
         assert isinstance(json.loads(text)["clauses"], list)

@@ -27,8 +27,14 @@ def test_a_bad_answer_is_never_a_done_summary(tmp_path: Path, fault: str, reason
         else:
             sim.inject(fault, count=1000)
         settings = settings_for(
-            f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path, backend="openai", model="llama3.2",
-            endpoints=[sim.url], fallback_to_extractive=False, max_attempts=1, request_timeout=5.0,
+            f"sqlite:///{tmp_path / 'db.sqlite'}",
+            tmp_path,
+            backend="openai",
+            model="llama3.2",
+            endpoints=[sim.url],
+            fallback_to_extractive=False,
+            max_attempts=1,
+            request_timeout=5.0,
         )
         with Engine(settings) as engine:
             doc = engine.add_parsed(make_document(2), file_name="book.txt")

@@ -52,7 +52,9 @@ def test_official_openai_client_streams_with_usage_and_lists(sim: LLMSimulator) 
     assert [m.id for m in client.models.list()] == list(sim.models)
     chunks = list(
         client.chat.completions.create(
-            model=MODEL, messages=[{"role": "user", "content": PROMPT}], stream=True,
+            model=MODEL,
+            messages=[{"role": "user", "content": PROMPT}],
+            stream=True,
             stream_options={"include_usage": True},
         )
     )

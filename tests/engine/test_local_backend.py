@@ -44,8 +44,11 @@ def local_settings(tmp_path: Path, model_file: Path | None, **overrides: object)
 def test_model_file_problems_are_explained(tmp_path: Path) -> None:
     not_gguf = tmp_path / "notes.gguf"
     not_gguf.write_text("not a model")
-    cases = [(None, "needs a model file"), (tmp_path / "missing.gguf", "does not exist"),
-             (not_gguf, "is not a GGUF model file")]
+    cases = [
+        (None, "needs a model file"),
+        (tmp_path / "missing.gguf", "does not exist"),
+        (not_gguf, "is not a GGUF model file"),
+    ]
     for model_file, message in cases:
         summarizer = make_llm(local_settings(tmp_path, model_file), fast_options(Sleeps(), retry=QUICK))
         with pytest.raises(BadRequestError, match=message):
@@ -55,12 +58,12 @@ def test_model_file_problems_are_explained(tmp_path: Path) -> None:
         assert health.state == "down" and message in health.reason
 
 
-
 def _bare(summarizer: Any) -> Any:
     """The local backend inside the cache and fallback wrappers make_summarizer puts around it."""
     while not hasattr(summarizer, "runner"):
         summarizer = summarizer.inner
     return summarizer
+
 
 @needs_llama_cpp
 @pytest.mark.corpus
@@ -98,11 +101,15 @@ def test_completion_mode_runs_in_the_child(tmp_path: Path, tiny_model: Path) -> 
     summarizer = make_llm(local_settings(tmp_path, tiny_model, prompt_mode="completion"), fast_options(Sleeps()))
     assert isinstance(summarizer, LocalSummarizer) and summarizer.prompt_mode == "completion"
     endpoint = summarizer.pool.endpoints[0]
-    chunks = list(summarizer.protocol.stream_completion(
-        endpoint.client, endpoint=endpoint.url, model=summarizer.model,
-        prompt="Article: The Flood\n\n" + CHAPTER + "\n\nSummary in one sentence:",
-        options=ChatOptions(max_tokens=6, context_tokens=2048, temperature=0.0),
-    ))
+    chunks = list(
+        summarizer.protocol.stream_completion(
+            endpoint.client,
+            endpoint=endpoint.url,
+            model=summarizer.model,
+            prompt="Article: The Flood\n\n" + CHAPTER + "\n\nSummary in one sentence:",
+            options=ChatOptions(max_tokens=6, context_tokens=2048, temperature=0.0),
+        )
+    )
     assert chunks[-1].done and chunks[-1].finish_reason == "length" and chunks[-1].completion_tokens == 6
     assert chunks[-1].prompt_tokens and chunks[-1].prompt_tokens > 50
     summarizer.close()

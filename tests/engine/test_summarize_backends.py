@@ -94,8 +94,10 @@ def test_transient_faults_are_retried(
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize(("fault", "error"), [("500", ServerError), ("503", ServerBusyError),
-                                               ("429", RateLimitedError), ("midstream_error", ServerError)])
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [("500", ServerError), ("503", ServerBusyError), ("429", RateLimitedError), ("midstream_error", ServerError)],
+)
 def test_spent_retries_raise_transient_error(
     tmp_path: Path, sim: LLMSimulator, sleeps: Sleeps, *, backend: str, fault: str, error: type[Exception]
 ) -> None:
@@ -181,8 +183,9 @@ def test_circuit_opens_then_fallback_then_half_open_probe(
 ) -> None:
     now = [0.0]
     settings = settings_for(tmp_path, backend, backend_urls(sim, backend))
-    summarizer = make_summarizer(settings, fast_options(sleeps, failure_threshold=3, reset_after=10.0,
-                                                       clock=lambda: now[0]))
+    summarizer = make_summarizer(
+        settings, fast_options(sleeps, failure_threshold=3, reset_after=10.0, clock=lambda: now[0])
+    )
     sim.inject("500", count=3)
     with pytest.raises(ServerError):
         summarizer.summarize(chapter())
@@ -203,8 +206,9 @@ def test_circuit_opens_then_fallback_then_half_open_probe(
 def test_half_open_failure_reopens(tmp_path: Path, sim: LLMSimulator, sleeps: Sleeps) -> None:
     now = [0.0]
     settings = settings_for(tmp_path, "ollama", [sim.url], fallback_to_extractive=False)
-    summarizer = make_summarizer(settings, fast_options(sleeps, failure_threshold=2, reset_after=5.0,
-                                                       clock=lambda: now[0]))
+    summarizer = make_summarizer(
+        settings, fast_options(sleeps, failure_threshold=2, reset_after=5.0, clock=lambda: now[0])
+    )
     sim.inject("503", count=5, retry_after=0)
     with pytest.raises(CircuitOpenError, match="paused"):  # opened by this call's second 503
         summarizer.summarize(chapter())
@@ -249,8 +253,8 @@ def test_least_busy_routing_and_dead_endpoint(tmp_path: Path, sleeps: Sleeps) ->
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_long_chapter_map_reduce(tmp_path: Path, sim: LLMSimulator, sleeps: Sleeps, backend: str) -> None:
     paragraphs = [
-        f"Part {i} begins with a fact about topic {i}. " + " ".join(f"Sentence {j} adds detail {j} to topic {i}."
-                                                                     for j in range(30))
+        f"Part {i} begins with a fact about topic {i}. "
+        + " ".join(f"Sentence {j} adds detail {j} to topic {i}." for j in range(30))
         for i in range(8)
     ]
     text = "\n\n".join(paragraphs)
@@ -283,9 +287,7 @@ def test_document_summary_is_a_reduce(tmp_path: Path, sim: LLMSimulator, sleeps:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_after_recovery_concurrent_requests_go_to_the_endpoint(
-    tmp_path: Path, sleeps: Sleeps, backend: str
-) -> None:
+def test_after_recovery_concurrent_requests_go_to_the_endpoint(tmp_path: Path, sleeps: Sleeps, backend: str) -> None:
     now = [0.0]
     with LLMSimulator(slots=4, latency=0.2) as server:
         settings = settings_for(tmp_path, backend, backend_urls(server, backend))

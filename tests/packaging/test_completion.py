@@ -30,8 +30,9 @@ COMP_POINT={len(line)}
 _shtab_chapterwise
 printf '%s\\n' "${{COMPREPLY[@]}}"
 """
-    result = subprocess.run(["bash", "--norc", "--noprofile", "-c", program], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", program], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     return [w.strip() for w in result.stdout.splitlines() if w.strip()]
 

@@ -36,8 +36,11 @@ def test_the_entry_names_the_icon_and_the_id_the_window_uses() -> None:
     assert f'<release version="{__version__}"' in METAINFO.read_text(encoding="utf-8")
 
 
-@pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-validate is not installed "
-                    "(Debian package desktop-file-utils; scripts/system-deps.sh test installs it)")
+@pytest.mark.skipif(
+    not shutil.which("desktop-file-validate"),
+    reason="desktop-file-validate is not installed "
+    "(Debian package desktop-file-utils; scripts/system-deps.sh test installs it)",
+)
 def test_desktop_file_validate_accepts_the_entry_as_shipped_and_as_installed(tmp_path: Path) -> None:
     installed = install_desktop_entry(tmp_path, ["/opt/My Apps/chapterwise-gui"])
     for path in (DESKTOP, installed.desktop_file):
@@ -46,11 +49,14 @@ def test_desktop_file_validate_accepts_the_entry_as_shipped_and_as_installed(tmp
         assert "error" not in result.stdout.lower()
 
 
-@pytest.mark.skipif(not shutil.which("appstreamcli"), reason="appstreamcli is not installed "
-                    "(Debian package appstream; scripts/system-deps.sh test installs it)")
+@pytest.mark.skipif(
+    not shutil.which("appstreamcli"),
+    reason="appstreamcli is not installed (Debian package appstream; scripts/system-deps.sh test installs it)",
+)
 def test_appstreamcli_validates_the_metainfo() -> None:
-    result = subprocess.run(["appstreamcli", "validate", "--no-net", str(METAINFO)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", str(METAINFO)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -87,8 +93,9 @@ def test_exec_quotes_paths_with_spaces_as_the_spec_asks() -> None:
     assert entry["TryExec"] == "/opt/My Apps/chapterwise-gui"
 
 
-def test_the_window_command_installs_the_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_window_command_installs_the_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert app.main(["--install-desktop"]) == 0
     assert (tmp_path / "applications" / f"{resources.APP_ID}.desktop").is_file()

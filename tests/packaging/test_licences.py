@@ -54,8 +54,7 @@ def test_classify(text: str, verdict: object) -> None:
 
 
 def test_problems_say_what_to_do() -> None:
-    bad = lic.Finding("EbookLib", "0.20", "GNU Affero General Public License v3 or later (AGPLv3+)",
-                      V.STRONG_COPYLEFT)
+    bad = lic.Finding("EbookLib", "0.20", "GNU Affero General Public License v3 or later (AGPLv3+)", V.STRONG_COPYLEFT)
     odd = lic.Finding("mystery", "1.0", "", V.UNKNOWN)
     fine = lic.Finding("httpx", "0.28", "BSD-3-Clause", V.PERMISSIVE)
     found = lic.problems([bad, odd, fine])
@@ -65,8 +64,11 @@ def test_problems_say_what_to_do() -> None:
 
 
 def test_the_tree_follows_extras_and_skips_other_platforms() -> None:
-    tree = lic.runtime_tree([Requirement("psycopg[binary]>=3"), Requirement("pywin32; sys_platform == 'win32'")]
-                            if sys.platform != "win32" else [Requirement("psycopg[binary]>=3")])
+    tree = lic.runtime_tree(
+        [Requirement("psycopg[binary]>=3"), Requirement("pywin32; sys_platform == 'win32'")]
+        if sys.platform != "win32"
+        else [Requirement("psycopg[binary]>=3")]
+    )
     assert {"psycopg", "psycopg-binary"} <= set(tree)
     assert "pywin32" not in tree
 

@@ -17,8 +17,12 @@ def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Platform folders under tmp_path (XDG variables), and no CHAPTERWISE_DATA_DIR."""
     monkeypatch.delenv("CHAPTERWISE_DATA_DIR", raising=False)
     home = tmp_path / "home"
-    for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
-                     ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
+    for var, sub in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_STATE_HOME", ".local/state"),
+    ):
         monkeypatch.setenv(var, str(home / sub))
     return home
 
@@ -63,8 +67,9 @@ def test_saving_settings_keeps_the_platform_layout(xdg: Path) -> None:
 
 def test_explicit_cache_and_log_folders_win(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c", log_dir=tmp_path / "l")
-    assert settings.paths == AppPaths(config=tmp_path / "d", data=tmp_path / "d", cache=tmp_path / "c",
-                                      logs=tmp_path / "l", single_folder=True)
+    assert settings.paths == AppPaths(
+        config=tmp_path / "d", data=tmp_path / "d", cache=tmp_path / "c", logs=tmp_path / "l", single_folder=True
+    )
 
 
 def _old_install(data: Path) -> dict[str, bytes]:

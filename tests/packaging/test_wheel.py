@@ -53,7 +53,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     [built] = out.glob("chapterwise-*.whl")
@@ -86,16 +88,32 @@ def test_installed_from_the_wheel_the_window_finds_its_icon_and_stylesheet(wheel
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
     clean = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no PYTHONPATH: nothing from the checkout
-    install = subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                             capture_output=True, text=True, check=False, env=clean)
+    install = subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=clean,
+    )
     assert install.returncode == 0, install.stderr
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True, env=clean).stdout.strip()
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=clean,
+    ).stdout.strip()
     # The dependencies, borrowed; a plain path line does not run the checkout's editable-install hook.
     (Path(site) / "_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
 
-    result = subprocess.run([python, "-c", PROBE], capture_output=True, text=True, check=False, cwd=tmp_path,
-                            env={**clean, "QT_QPA_PLATFORM": "offscreen"})
+    result = subprocess.run(
+        [python, "-c", PROBE],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={**clean, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout.strip().splitlines()[-1])
     assert Path(found["package"]).is_relative_to(env_dir)  # the installed copy, not the checkout

@@ -12,8 +12,24 @@ from desktop_app.ui.widgets.settings_dialog import SettingsDialog
 
 R = QAccessible.Role
 #: Roles a user operates. Qt gives tab bars and menu items a name but no description slot.
-OPERATED = {R.PushButton, R.CheckBox, R.RadioButton, R.ComboBox, R.EditableText, R.SpinBox, R.Table, R.List,
-            R.PageTab, R.PageTabList, R.ButtonMenu, R.ButtonDropDown, R.Slider, R.Tree, R.ToolBar, R.MenuItem}
+OPERATED = {
+    R.PushButton,
+    R.CheckBox,
+    R.RadioButton,
+    R.ComboBox,
+    R.EditableText,
+    R.SpinBox,
+    R.Table,
+    R.List,
+    R.PageTab,
+    R.PageTabList,
+    R.ButtonMenu,
+    R.ButtonDropDown,
+    R.Slider,
+    R.Tree,
+    R.ToolBar,
+    R.MenuItem,
+}
 
 
 def _walk(iface, found: list) -> None:
@@ -69,9 +85,13 @@ def test_the_main_controls_are_reachable_with_tab(qtbot, make_window) -> None:
         chain.append(widget)
         widget = widget.nextInFocusChain()
     tabbable = [w for w in chain if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(window)]
-    for control in (window.documents_panel.table, window.document_pane.table, window.document_pane.summary_view,
-                    window.focus_field.edit,
-                    window.document_pane.export_md_button):
+    for control in (
+        window.documents_panel.table,
+        window.document_pane.table,
+        window.document_pane.summary_view,
+        window.focus_field.edit,
+        window.document_pane.export_md_button,
+    ):
         assert control in tabbable, control.accessibleName()
     order = [tabbable.index(window.documents_panel.table), tabbable.index(window.document_pane.table)]
     assert order == sorted(order), "the documents come before their chapters"

@@ -17,9 +17,15 @@ def _open(qtbot, window, path) -> str:
 
 
 def _busy_status(p50_ms: float, **extra: object) -> dict[str, object]:
-    return {"llm_latency_ms": {"p50": p50_ms, "p95": p50_ms * 1.5, "p99": p50_ms * 2},
-            "batch_commit_ms": {"p50": 3.0, "p99": 9.0, "last": 4.0}, "throughput_per_minute": 4.0,
-            "chapters_done": 7, "workers_busy": 2, "backlog": 5, **extra}
+    return {
+        "llm_latency_ms": {"p50": p50_ms, "p95": p50_ms * 1.5, "p99": p50_ms * 2},
+        "batch_commit_ms": {"p50": 3.0, "p99": 9.0, "last": 4.0},
+        "throughput_per_minute": 4.0,
+        "chapters_done": 7,
+        "workers_busy": 2,
+        "backlog": 5,
+        **extra,
+    }
 
 
 # --- gauges
@@ -145,8 +151,10 @@ def test_the_status_column_fits_its_longest_word(qtbot, make_window) -> None:
     needed = max(metrics.horizontalAdvance(w) for w in ("processing", "summarizing", "cancelled"))
     assert table.columnWidth(DocumentsModel.STATUS) >= needed + 8  # the cell's margins
     chapters = window.document_pane.table
-    assert chapters.columnWidth(window.chapters_model.STATUS) >= chapters.fontMetrics().horizontalAdvance(
-        "processing 10/12") + 8
+    assert (
+        chapters.columnWidth(window.chapters_model.STATUS)
+        >= chapters.fontMetrics().horizontalAdvance("processing 10/12") + 8
+    )
 
 
 def test_about_names_the_summarizer_and_the_database_once_each(qtbot, make_window) -> None:

@@ -58,8 +58,7 @@ def test_retry_failed_chapters(qtbot, make_window, book) -> None:
     row = window.chapters_model.row_of(window.chapters_model.chapter(1).id)
     assert window.chapters_model.chapter(row).status == "failed"
     assert "refused" in (window.chapters_model.chapter(row).error or "")
-    assert "failed" in window.documents_model.index(
-        window.documents_model.row_of(doc_id), DocumentsModel.STATUS).data()
+    assert "failed" in window.documents_model.index(window.documents_model.row_of(doc_id), DocumentsModel.STATUS).data()
 
     summarizer.broken = False
     window.controller.retry_current()

@@ -18,13 +18,15 @@ def _mime(paths: list[Path]) -> QMimeData:
 def _drop(widget, mime: QMimeData) -> bool:
     """Send a drag-enter and, if accepted, a drop, as a real drag would."""
     pos = widget.rect().center()
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(widget, enter)
     if not enter.isAccepted():
         return False
-    drop = QDropEvent(QPointF(QPoint(pos)), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(QPoint(pos)), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(widget, drop)
     return drop.isAccepted()
 
@@ -37,8 +39,9 @@ def test_dropping_files_adds_documents(qtbot, make_window, book) -> None:
     qtbot.waitUntil(lambda: window.documents_model.rowCount() == 2, timeout=10_000)
     titles = {window.documents_model.document(r).file_name for r in range(2)}
     assert titles == {"first.md", "second.md"}
-    chapters = {window.documents_model.document(r).file_name: window.documents_model.document(r).chapter_count
-                for r in range(2)}
+    chapters = {
+        window.documents_model.document(r).file_name: window.documents_model.document(r).chapter_count for r in range(2)
+    }
     assert chapters == {"first.md": 5, "second.md": 7}
     assert {p.name for p in window.recent_files()} == {"first.md", "second.md"}
 

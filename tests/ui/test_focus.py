@@ -41,8 +41,9 @@ def test_dropped_file_takes_the_focus_and_refocus_summarizes_again(qtbot, make_w
     bar.edit.selectAll()
     qtbot.keyClicks(bar.edit, "methods and results")  # typed: the field keeps it through progress updates
     assert bar.button.text() == "Re-summarize with this focus"
-    with qtbot.waitSignal(window.controller.bridge.document_changed, timeout=10_000,
-                          check_params_cb=lambda e: e.change == "refocused") as changed:
+    with qtbot.waitSignal(
+        window.controller.bridge.document_changed, timeout=10_000, check_params_cb=lambda e: e.change == "refocused"
+    ) as changed:
         bar.button.click()
     assert changed.args[0].detail == {"focus": "methods and results"}
     assert window.engine.document(doc_id, chapters=False).focus == "methods and results"
@@ -53,8 +54,9 @@ def test_dropped_file_takes_the_focus_and_refocus_summarizes_again(qtbot, make_w
     qtbot.waitUntil(lambda: model.statuses() == {"done": 6}, timeout=20_000)
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
     assert recorder.focuses and set(recorder.focuses) == {"methods and results"}
-    qtbot.waitUntil(lambda: bar.edit.text() == "methods and results" and bar.current == "methods and results",
-                    timeout=5_000)
+    qtbot.waitUntil(
+        lambda: bar.edit.text() == "methods and results" and bar.current == "methods and results", timeout=5_000
+    )
     assert bar.button.text() == "Re-summarize"
 
 

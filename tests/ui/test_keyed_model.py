@@ -11,9 +11,16 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _row(doc_id: str, minutes: int | None) -> DocumentRow:
-    return DocumentRow(id=doc_id, title=doc_id, file_name=f"{doc_id}.md", format="md", status="processing",
-                       priority="normal", chapter_count=3,
-                       created_at=None if minutes is None else T0 + timedelta(minutes=minutes))
+    return DocumentRow(
+        id=doc_id,
+        title=doc_id,
+        file_name=f"{doc_id}.md",
+        format="md",
+        status="processing",
+        priority="normal",
+        chapter_count=3,
+        created_at=None if minutes is None else T0 + timedelta(minutes=minutes),
+    )
 
 
 def test_rows_keep_their_order_whatever_order_they_arrive_in(qtmodeltester) -> None:
@@ -41,8 +48,10 @@ def test_a_move_keeps_the_selection_on_its_row(qtbot) -> None:
     model = DocumentsModel()
     model.insert([_row("x", 1), _row("y", 2), _row("z", 3)])
     selection = QItemSelectionModel(model)
-    selection.select(model.index(model.row_of("z"), 0),
-                     QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+    selection.select(
+        model.index(model.row_of("z"), 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
     model.replace(_row("z", 0))  # z becomes the oldest and moves to the end
     [selected] = selection.selectedRows()
     assert selected.row() == model.row_of("z") == 2

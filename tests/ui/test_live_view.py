@@ -44,8 +44,9 @@ def test_rows_are_inserted_then_updated_as_chapters_commit(qtbot, make_window, b
     # The progress bar counts done/total, and the whole-document summary appears at the end.
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
     assert window.documents_model.get(doc_id).final_chapters == 12
-    qtbot.waitUntil(lambda: "every chapter is done" not in window.document_pane.document_summary_view.toPlainText(),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: "every chapter is done" not in window.document_pane.document_summary_view.toPlainText(), timeout=10_000
+    )
     assert window.document_pane.document_summary_view.toPlainText().strip()
 
 

@@ -28,7 +28,8 @@ def test_quitting_mid_run_with_an_llm_backend_is_clean(
 
     caplog.set_level(logging.INFO)
     settings = ollama_settings(ui_settings, tmp_path, "http://127.0.0.1:9").model_copy(
-        update={"shutdown_timeout": 30.0})  # the window keeps its 5 s promise whatever this says
+        update={"shutdown_timeout": 30.0}
+    )  # the window keeps its 5 s promise whatever this says
     with LLMSimulator(latency=8.0, slots=2) as sim:
         # Not the make_window fixture: its teardown insists on a clean stop, which is what is tested here.
         window = MainWindow(settings.model_copy(update={"endpoints": [sim.url]}), restore_geometry=False)

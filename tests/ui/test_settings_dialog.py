@@ -20,8 +20,10 @@ def dialog(qtbot, ui_settings) -> SettingsDialog:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: (d.min_workers.setValue(8), d.max_workers.setValue(4)),
-         "Minimum workers (8) is above Maximum workers (4)"),
+        (
+            lambda d: (d.min_workers.setValue(8), d.max_workers.setValue(4)),
+            "Minimum workers (8) is above Maximum workers (4)",
+        ),
         (lambda d: d.database_url.setText("mysql://db/chapterwise"), "Database URL"),
         (lambda d: (d.backend.setCurrentText("ollama"), d.endpoints.setText("ftp://gpu-box")), "not an http"),
         (lambda d: (d.initial_workers.setValue(12), d.max_workers.setValue(6)), "above the maximum"),

@@ -28,8 +28,11 @@ def _tool(name: str) -> str:
 
 def _messages(path: Path) -> set[tuple[str, str, bool]]:
     root = ET.parse(path).getroot()
-    return {(c.findtext("name") or "", m.findtext("source") or "", m.get("numerus") == "yes")
-            for c in root.findall("context") for m in c.findall("message")}
+    return {
+        (c.findtext("name") or "", m.findtext("source") or "", m.get("numerus") == "yes")
+        for c in root.findall("context")
+        for m in c.findall("message")
+    }
 
 
 def test_the_ts_file_is_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,7 +54,7 @@ def test_a_translation_with_plural_forms_is_used(qtbot, tmp_path: Path) -> None:
     ts = tmp_path / "chapterwise_de.ts"
     ts.write_text(
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n<TS version="2.1" language="de" sourcelanguage="en">'
-        "<context><name>Controller</name><message numerus=\"yes\"><source>Cancelled %n chapter(s)</source>"
+        '<context><name>Controller</name><message numerus="yes"><source>Cancelled %n chapter(s)</source>'
         "<translation><numerusform>%n Kapitel abgebrochen</numerusform>"
         "<numerusform>%n Kapitel abgebrochen (mehrere)</numerusform></translation></message></context></TS>\n",
         encoding="utf-8",

@@ -102,6 +102,7 @@ def memory_error_message(limits: IngestLimits) -> str:
         "(the setting CHAPTERWISE_PARSE_MEMORY_MB raises it): the file may be built to exhaust readers."
     )
 
+
 def check_zip_archive(path: Path, limits: IngestLimits, *, kind: str) -> None:
     """Refuse zip bombs before a DOCX or EPUB library unpacks anything.
 

@@ -24,7 +24,7 @@ _ABSTRACT = re.compile(r"^\s*(abstract|summary|zusammenfassung|résumé|resumen)
 
 
 def front_matter_title(text: str) -> str:
-    """"Abstract" for a preamble that holds one (a paper's title block and abstract), else "Front matter"."""
+    """ "Abstract" for a preamble that holds one (a paper's title block and abstract), else "Front matter"."""
     head = text[:3000]
     return "Abstract" if _ABSTRACT.search(head) else "Front matter"
 

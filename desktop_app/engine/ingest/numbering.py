@@ -139,8 +139,11 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
         next_end = text.find("\n", line_end + 1, line_end + 1 + _LOOK)
         next_end = min(len(text), line_end + 1 + _LOOK) if next_end < 0 else next_end
         following = text[line_end + 1 : next_end].strip()
-        if following and len(following.split()) <= 10 and following[0].isupper() and not following.endswith(
-            (".", ",", ";", ":")
+        if (
+            following
+            and len(following.split()) <= 10
+            and following[0].isupper()
+            and not following.endswith((".", ",", ";", ":"))
         ):
             return " ".join(f"{line} {following}".split()), next_end, True
     words = len(rest.split())
@@ -158,9 +161,12 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
     after = rest[upper.end() : upper.end() + 1] if upper is not None else ""
     # A capitalised run is the title when it ends a word and is more than one word or ends a sentence:
     # "6. FEES AND COSTS. 6.1 …", not the "STAAR" of "5. STAAR Obligations …".
-    if upper is not None and after in ("", " ", ".", ":", ";") and (
-        len(upper.group(0).split()) >= 2 or after in ("", ".", ":")
-    ) and len(upper.group(0)) >= 3:
+    if (
+        upper is not None
+        and after in ("", " ", ".", ":", ";")
+        and (len(upper.group(0).split()) >= 2 or after in ("", ".", ":"))
+        and len(upper.group(0)) >= 3
+    ):
         # "6. FEES AND COSTS. 6.1 Initial …", "ARTICLE II MARKETING AND SUPPORT 2.01 …"
         words_up = upper.group(0).split()
         # The last capitalised word may begin the sentence that follows: keep it when the run is all caps.
@@ -197,7 +203,7 @@ def find_candidates(text: str) -> list[Candidate]:
             if numbers is None or numbers[0] == 0:
                 continue
             # "1. Services", "1.0 DEFINITIONS", "“Affiliate” means": a heading's words start capitalised.
-            if not (nxt.isupper() or (nxt != "" and nxt in "“\"(")):
+            if not (nxt.isupper() or (nxt != "" and nxt in '“"(')):
                 continue
             if len(numbers) == 1 and not m.group("dot") and not strong:
                 continue  # "… in 2 Days": a bare number after a sentence is rarely a heading
@@ -211,7 +217,7 @@ def find_candidates(text: str) -> list[Candidate]:
                 continue
             # "Article 2 above shall": a heading's keyword is followed by its title, punctuation or nothing.
             sep = text[m.end() : body]
-            if nxt and nxt != "\n" and not (nxt.isupper() or nxt.isdigit() or nxt in "“\"(" or sep.strip()):
+            if nxt and nxt != "\n" and not (nxt.isupper() or nxt.isdigit() or nxt in '“"(' or sep.strip()):
                 continue
         title, title_end, standalone = _title(text, pos, body)
         found.append(Candidate(pos, title_end, title, style, numbers, strong, standalone))

@@ -38,5 +38,3 @@ def find_upper_headings(text: str) -> NumberedStructure | None:
     if len(kept) < 3:
         return None
     return NumberedStructure([NumberedChapter(h.title, h.start, h.title_end, True) for h in kept], "upper")
-
-

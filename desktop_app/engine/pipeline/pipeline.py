@@ -325,7 +325,7 @@ class Pipeline:
         )
 
     def database_error(self) -> str | None:
-        """"database unavailable: <why>" while the writer cannot commit, else None (memory only)."""
+        """ "database unavailable: <why>" while the writer cannot commit, else None (memory only)."""
         reason = self.writer.unavailable
         return f"database unavailable: {reason}" if reason is not None else None
 

@@ -57,6 +57,7 @@ def backoff_delay(attempt: int) -> float:
     step: float = min(RETRY_CAP_S, RETRY_BASE_S * 2.0 ** min(attempt - 1, 30))
     return step / 2 + random.uniform(0, step / 2)
 
+
 #: Longest a document's progress event waits behind newer commits (a progress bar's refresh, no slower).
 PROGRESS_INTERVAL_S = 0.25
 
@@ -214,9 +215,7 @@ class BatchWriter:
             self.bus.publish(ChapterCommitted(row))
         self.throughput.add(sum(1 for r in chapters if r.status != ChapterStatus.PENDING))
         self._progress_due.update(touched)
-        if self._progress_due and (
-            time.monotonic() - self._progress_at >= PROGRESS_INTERVAL_S or self.idle()
-        ):
+        if self._progress_due and (time.monotonic() - self._progress_at >= PROGRESS_INTERVAL_S or self.idle()):
             self._flush_progress()
         if docs:
             self._flush_progress()  # a document's last progress comes before its end

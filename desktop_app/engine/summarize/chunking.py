@@ -99,7 +99,7 @@ def _split_words(sentence: str, budget: int) -> list[str]:
 
 
 def _word_cost(word: str) -> tuple[int, int, int]:
-    """(words, punctuation marks + CJK characters, non-ASCII letters) of one token, as :func:`estimate_tokens` counts."""
+    """(words, marks and CJK characters, non-ASCII letters) of one token, as :func:`estimate_tokens` counts."""
     cjk = len(_CJK.findall(word))
     rest = _CJK.sub(" ", word) if cjk else word
     return len(_WORD.findall(rest)), len(_PUNCT.findall(word)) + cjk, len(_NON_ASCII_LETTER.findall(rest))

@@ -148,4 +148,3 @@ def _repeats(tokens: set[str], taken: list[set[str]]) -> bool:
     if not tokens:
         return True
     return any(other and len(tokens & other) / min(len(tokens), len(other)) > REPEAT_OVERLAP for other in taken)
-

@@ -207,6 +207,4 @@ class ExtractiveSummarizer(SummarizerBase):
         values, tokens = rank(analysis, sentences, title=request.title, focus=request.focus)
         token_sets = [set(t) for t in tokens]
         order = mmr_order(token_sets, values, min(k, len(sentences)))
-        return [
-            SummarySentence(sentences[j], *analysis.spans[analysis.candidates[j]]) for j in order
-        ]
+        return [SummarySentence(sentences[j], *analysis.spans[analysis.candidates[j]]) for j in order]

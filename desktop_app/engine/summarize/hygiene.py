@@ -39,8 +39,8 @@ class Junk(StrEnum):
     FRAGMENT = "fragment"  # begins mid-sentence: ". γ1 und γ2 aus Abbildung 3.3a nicht homotop."
 
 
-_CLOSE = tuple('.!?"\'”’)]。！？')
-_HEADING_CLOSE = tuple('.!?:;,"\'”’。！？')  # "Beispiel 9 (diskrete Metrik)" is still a heading
+_CLOSE = tuple(".!?\"'”’)]。！？")
+_HEADING_CLOSE = tuple(".!?:;,\"'”’。！？")  # "Beispiel 9 (diskrete Metrik)" is still a heading
 _FUNCTION_WORDS = frozenset(
     """
     a an the of to in on at by for with from and or but not is are was were be been being has have had
@@ -204,9 +204,7 @@ def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> 
     sentences = [text[s:e] for s, e in spans]
     kinds = [junk_kind(s) for s in sentences]
     own_line = [(s == 0 or text[s - 1] == "\n") and (e == len(text) or text[e] == "\n") for s, e in spans]
-    shapes = Counter(
-        _shape(x) for x, line in zip(sentences, own_line, strict=True) if line and len(x) < 120
-    )
+    shapes = Counter(_shape(x) for x, line in zip(sentences, own_line, strict=True) if line and len(x) < 120)
     in_references = bool(_REFERENCES_HEADING.match(title.strip()))
     start_heading = next(
         (i for i, (s, e) in enumerate(spans[:60]) if s < 3000 and _START_HEADING.match(text[s:e].strip())), None

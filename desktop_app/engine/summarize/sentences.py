@@ -157,9 +157,7 @@ def _is_heading_line(line: str, index: int, lines: list[tuple[int, int]], text: 
     if index > 0:
         previous = text[lines[index - 1][0] : lines[index - 1][1]].rstrip()
         # A short capitalised line after a finished sentence or another heading: a heading.
-        return (
-            len(stripped.split()) <= 8 and (after_heading or previous.endswith(_TERMINAL)) and _title_like(stripped)
-        )
+        return len(stripped.split()) <= 8 and (after_heading or previous.endswith(_TERMINAL)) and _title_like(stripped)
     return len(stripped.split()) <= 8 and _title_like(stripped) and index + 1 < len(lines)
 
 
@@ -173,8 +171,12 @@ def _title_like(line: str) -> bool:
 
 def _prose(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Sentences of a run of prose lines: plain boundaries by regex, ambiguous ones asked of syntok."""
-    cuts = [position for position, verdict in _candidates(text, start, end) if verdict is _Verdict.PLAIN or (
-        verdict is _Verdict.AMBIGUOUS and _syntok_says_boundary(text, start, end, position))]
+    cuts = [
+        position
+        for position, verdict in _candidates(text, start, end)
+        if verdict is _Verdict.PLAIN
+        or (verdict is _Verdict.AMBIGUOUS and _syntok_says_boundary(text, start, end, position))
+    ]
     cuts.extend(_glued_cuts(text, start, end))
     pos = start
     for cut in sorted(set(cuts)):

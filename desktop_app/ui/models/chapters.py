@@ -186,8 +186,11 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
             else:
                 unseen[event.chapter_id] = event.chapter
         if touched:
-            self.changed(min(touched), last_row=max(touched),
-                         roles=[Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, StatusRole])
+            self.changed(
+                min(touched),
+                last_row=max(touched),
+                roles=[Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, StatusRole],
+            )
         if unseen:
             self.insert(unseen.values())
 

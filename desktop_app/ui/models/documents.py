@@ -162,7 +162,8 @@ class DocumentsModel(KeyedTableModel[DocumentRow]):
         if col == self.STATUS:
             if row.failed and row.status not in FINAL:
                 return plural(translate("DocumentsModel", "%1 (%n failed)", "", row.failed), row.failed).replace(
-                    "%1", status_word(row.status))
+                    "%1", status_word(row.status)
+                )
             return status_word(row.status)
         if col == self.PRIORITY:
             return priority_word(row.priority)
@@ -200,16 +201,20 @@ class DocumentsModel(KeyedTableModel[DocumentRow]):
 
     def add_placeholder(self, event: DocumentAdded, file_name: str = "") -> None:
         """Show a document the moment it is saved, before its full view is loaded."""
-        self.insert([DocumentRow(
-            id=event.document_id,
-            title=event.title,
-            file_name=file_name,
-            format=event.format,
-            status="processing",
-            priority="normal",
-            chapter_count=event.chapter_count,
-            created_at=datetime.now(UTC),
-        )])
+        self.insert(
+            [
+                DocumentRow(
+                    id=event.document_id,
+                    title=event.title,
+                    file_name=file_name,
+                    format=event.format,
+                    status="processing",
+                    priority="normal",
+                    chapter_count=event.chapter_count,
+                    created_at=datetime.now(UTC),
+                )
+            ]
+        )
 
     def apply_progress(self, event: DocumentProgress) -> None:
         def change(doc: DocumentRow) -> None:

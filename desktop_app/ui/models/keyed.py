@@ -169,8 +169,14 @@ class KeyedTableModel(QAbstractTableModel, Generic[R]):
         self._rows, self._row_of = [], {}
         self.endResetModel()
 
-    def changed(self, first_row: int, first_col: int = 0, last_col: int = -1, last_row: int | None = None,
-                roles: list[int] | None = None) -> None:
+    def changed(
+        self,
+        first_row: int,
+        first_col: int = 0,
+        last_col: int = -1,
+        last_row: int | None = None,
+        roles: list[int] | None = None,
+    ) -> None:
         """Announce that cells changed (``last_col`` -1: through the last column)."""
         last_col = len(self.COLUMNS) - 1 if last_col < 0 else last_col
         last_row = first_row if last_row is None else last_row

@@ -43,8 +43,9 @@ class AboutDialog(QDialog):
         logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title = QLabel(f"<h2>Chapterwise {__version__}</h2>")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        blurb = QLabel(translate(
-            "AboutDialog", "Summarizes long documents chapter by chapter, live, on your own machine."))
+        blurb = QLabel(
+            translate("AboutDialog", "Summarizes long documents chapter by chapter, live, on your own machine.")
+        )
         blurb.setWordWrap(True)
         blurb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in versions().items())

@@ -41,9 +41,7 @@ class BackendBanner(QFrame):
 
         icon_label = QLabel()
         side = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        icon_label.setPixmap(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(side, side)
-        )
+        icon_label.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(side, side))
         icon_label.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.title_label = QLabel()
         self.title_label.setObjectName("bannerTitle")
@@ -56,14 +54,16 @@ class BackendBanner(QFrame):
         self.retry_button.setToolTip(translate("BackendBanner", "Check the endpoints again now"))
         self.retry_button.clicked.connect(self.retry_requested)
         self.settings_button = QPushButton(translate("BackendBanner", "Settings…"))
-        self.settings_button.setToolTip(translate(
-            "BackendBanner", "Change the backend, the model or the endpoint URLs"))
+        self.settings_button.setToolTip(
+            translate("BackendBanner", "Change the backend, the model or the endpoint URLs")
+        )
         self.settings_button.clicked.connect(self.settings_requested)
         self.close_button = QToolButton()
         self.close_button.setAutoRaise(True)
         self.close_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton))
-        self.close_button.setToolTip(translate(
-            "BackendBanner", "Hide this message until the backend recovers and fails again"))
+        self.close_button.setToolTip(
+            translate("BackendBanner", "Hide this message until the backend recovers and fails again")
+        )
         self.close_button.setAccessibleName(translate("BackendBanner", "Hide this message"))
         self.close_button.clicked.connect(self.dismiss)
 
@@ -92,10 +92,19 @@ class BackendBanner(QFrame):
         server = BACKEND_NAMES.get(health.backend, health.backend)
         many = len(health.endpoints) > 1
         headline = translate("BackendBanner", "The summarizer backend does not answer.")
-        advice = (translate("BackendBanner", "Chapters cannot be summarized by %1 until one of its endpoints answers: "
-                            "check the URL, that the server is running and that the model is pulled.") if many
-                  else translate("BackendBanner", "Chapters cannot be summarized by %1 until it answers: check the "
-                                 "URL, that the server is running and that the model is pulled."))
+        advice = (
+            translate(
+                "BackendBanner",
+                "Chapters cannot be summarized by %1 until one of its endpoints answers: "
+                "check the URL, that the server is running and that the model is pulled.",
+            )
+            if many
+            else translate(
+                "BackendBanner",
+                "Chapters cannot be summarized by %1 until it answers: check the "
+                "URL, that the server is running and that the model is pulled.",
+            )
+        )
         self.title_label.setText(f"<b>{headline}</b> {advice.replace('%1', server)}")
         self.reason_label.setText("<br>".join(html.escape(e.reason) for e in health.endpoints))
         self.setVisible(not self._dismissed)
@@ -104,7 +113,8 @@ class BackendBanner(QFrame):
         """While a retry runs: the button says so and cannot be pressed twice."""
         self.retry_button.setEnabled(not on)
         self.retry_button.setText(
-            translate("BackendBanner", "Checking…") if on else translate("BackendBanner", "Retry now"))
+            translate("BackendBanner", "Checking…") if on else translate("BackendBanner", "Retry now")
+        )
 
     def dismiss(self) -> None:
         self._dismissed = True

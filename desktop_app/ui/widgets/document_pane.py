@@ -96,8 +96,6 @@ class ElidedLabel(QLabel):
         super().setText(elided)
 
 
-
-
 class DocumentPane(QWidget):
     """The right-hand side of the window: chapters of the current document and their summaries."""
 
@@ -123,14 +121,18 @@ class DocumentPane(QWidget):
         self.meta_label = ElidedLabel(translate("DocumentPane", "Drop files on the window, or use File ▸ Open."))
         self.meta_label.setObjectName("documentMeta")
         self.export_md_button = self._tool_button(
-            "export", translate("DocumentPane", "Markdown"), translate("DocumentPane", "Export to Markdown (Ctrl+E)"))
+            "export", translate("DocumentPane", "Markdown"), translate("DocumentPane", "Export to Markdown (Ctrl+E)")
+        )
         self.export_md_button.clicked.connect(lambda: self.export_requested.emit("md"))
         self.export_json_button = self._tool_button(
-            "export", translate("DocumentPane", "JSON"), translate("DocumentPane", "Export to JSON (Ctrl+Shift+E)"))
+            "export", translate("DocumentPane", "JSON"), translate("DocumentPane", "Export to JSON (Ctrl+Shift+E)")
+        )
         self.export_json_button.clicked.connect(lambda: self.export_requested.emit("json"))
         self.copy_button = self._tool_button(
-            "copy", translate("DocumentPane", "Copy"),
-            translate("DocumentPane", "Copy the text shown in the summary pane"))
+            "copy",
+            translate("DocumentPane", "Copy"),
+            translate("DocumentPane", "Copy the text shown in the summary pane"),
+        )
         self.copy_button.clicked.connect(self.copy_current)
         header = QHBoxLayout()
         titles = QVBoxLayout()
@@ -159,8 +161,13 @@ class DocumentPane(QWidget):
         head.setSectionResizeMode(ChaptersModel.TITLE, QHeaderView.ResizeMode.Stretch)
         # "processing 10/12" (a long chapter's parts) fits the status column in the table's font.
         status_width = self.table.fontMetrics().horizontalAdvance(f"{status_word('processing')} 10/12") + 16
-        for col, width in ((ChaptersModel.INDEX, 44), (ChaptersModel.STATUS, status_width), (ChaptersModel.WORDS, 64),
-                           (ChaptersModel.TIME, 68), (ChaptersModel.FLAGS, 110)):
+        for col, width in (
+            (ChaptersModel.INDEX, 44),
+            (ChaptersModel.STATUS, status_width),
+            (ChaptersModel.WORDS, 64),
+            (ChaptersModel.TIME, 68),
+            (ChaptersModel.FLAGS, 110),
+        ):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
@@ -243,10 +250,13 @@ class DocumentPane(QWidget):
         self.focus_bar.set_document(document.id, document.focus)
         self.title_label.setText(document.title)
         n = document.chapter_count
-        parts = [document.file_name, document.format.upper(),
-                 plural(translate("DocumentPane", "%n chapter(s)", "", n), n),
-                 translate("DocumentPane", "%1/%2 done").replace("%1", str(document.final_chapters)).replace(
-                     "%2", str(n)), status_word(document.status)]
+        parts = [
+            document.file_name,
+            document.format.upper(),
+            plural(translate("DocumentPane", "%n chapter(s)", "", n), n),
+            translate("DocumentPane", "%1/%2 done").replace("%1", str(document.final_chapters)).replace("%2", str(n)),
+            status_word(document.status),
+        ]
         if document.failed:
             parts.append(plural(translate("DocumentPane", "%n failed", "", document.failed), document.failed))
         self.meta_label.setText(" · ".join(p for p in parts if p))
@@ -259,8 +269,9 @@ class DocumentPane(QWidget):
             none = translate("DocumentPane", "No whole-document summary: %1.")
             self.document_summary_view.setHtml(italic(none.replace("%1", status_word(self._document.status))))
         else:
-            self.document_summary_view.setHtml(italic(
-                translate("DocumentPane", "The whole-document summary appears here when every chapter is done.")))
+            self.document_summary_view.setHtml(
+                italic(translate("DocumentPane", "The whole-document summary appears here when every chapter is done."))
+            )
 
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
@@ -340,8 +351,11 @@ class DocumentPane(QWidget):
         cursor.setPosition(min(span[0], len(chapter.text)))
         self.text_view.setTextCursor(cursor)
         self.text_view.centerCursor()
-        where = translate("DocumentPane", "Source: page %1").replace("%1", str(self.source_page)) if (
-            self.source_page) else translate("DocumentPane", "Source highlighted in the chapter's text")
+        where = (
+            translate("DocumentPane", "Source: page %1").replace("%1", str(self.source_page))
+            if (self.source_page)
+            else translate("DocumentPane", "Source highlighted in the chapter's text")
+        )
         self.source_label.setText(where)
         self.text_view.setToolTip(where)
         return True

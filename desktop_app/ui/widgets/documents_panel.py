@@ -49,14 +49,22 @@ class DocumentsPanel(QWidget):
         # may be cut, and is in the tooltip and the document's header.
         words = ("pending", "processing", "summarizing", "done", "failed", "cancelled")
         status_width = max(self.table.fontMetrics().horizontalAdvance(status_word(w)) for w in words) + 20
-        for col, width in ((DocumentsModel.FORMAT, 48), (DocumentsModel.CHAPTERS, 44), (DocumentsModel.PROGRESS, 84),
-                           (DocumentsModel.STATUS, status_width), (DocumentsModel.PRIORITY, 62),
-                           (DocumentsModel.ELAPSED, 50)):
+        for col, width in (
+            (DocumentsModel.FORMAT, 48),
+            (DocumentsModel.CHAPTERS, 44),
+            (DocumentsModel.PROGRESS, 84),
+            (DocumentsModel.STATUS, status_width),
+            (DocumentsModel.PRIORITY, 62),
+            (DocumentsModel.ELAPSED, 50),
+        ):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
-        self.placeholder = QLabel(translate(
-            "DocumentsPanel",
-            "Drop PDF, EPUB, DOCX, Markdown or text files anywhere on this window,\nor use File ▸ Open (Ctrl+O)."))
+        self.placeholder = QLabel(
+            translate(
+                "DocumentsPanel",
+                "Drop PDF, EPUB, DOCX, Markdown or text files anywhere on this window,\nor use File ▸ Open (Ctrl+O).",
+            )
+        )
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setObjectName("gaugeCaption")
         model.rowsInserted.connect(self._update_placeholder)

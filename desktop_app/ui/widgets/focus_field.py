@@ -17,7 +17,7 @@ EXAMPLE = "e.g. payment terms and penalties"
 
 
 class FocusField(QWidget):
-    """"Focus (optional)" for new documents. ``focus()`` is the trimmed text, or None."""
+    """ "Focus (optional)" for new documents. ``focus()`` is the trimmed text, or None."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -30,8 +30,10 @@ class FocusField(QWidget):
         self.edit.setMinimumWidth(260)
         self.setMaximumWidth(520)  # the tool bar's actions stay next to it instead of far right
         self.edit.setToolTip(
-            translate("FocusField", "What the summaries should pay attention to. Used for every file dropped or "
-                      "opened while set.")
+            translate(
+                "FocusField",
+                "What the summaries should pay attention to. Used for every file dropped or opened while set.",
+            )
         )
         label.setBuddy(self.edit)
         layout = QHBoxLayout(self)
@@ -66,8 +68,9 @@ class DocumentFocusBar(QWidget):
         self.edit.textChanged.connect(self._on_edit_text_changed)
         label.setBuddy(self.edit)
         self.button = QPushButton(translate("FocusField", "Re-summarize"))
-        self.button.setToolTip(translate(
-            "FocusField", "Summarize every chapter of this document again with this focus"))
+        self.button.setToolTip(
+            translate("FocusField", "Summarize every chapter of this document again with this focus")
+        )
         self.button.clicked.connect(self._on_button_clicked)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -113,5 +116,8 @@ class DocumentFocusBar(QWidget):
         self.button.setEnabled(self.document_id is not None)
         changed = self.edit.text().strip() != self.current
         self.button.setDefault(changed)
-        self.button.setText(translate("FocusField", "Re-summarize with this focus") if changed
-                            else translate("FocusField", "Re-summarize"))
+        self.button.setText(
+            translate("FocusField", "Re-summarize with this focus")
+            if changed
+            else translate("FocusField", "Re-summarize")
+        )

@@ -20,12 +20,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from desktop_app.engine.events import BackendHealth, EndpointHealth
 
 #: Dot colours: chosen to read on both the light and the dark palette.
-STATE_COLORS = {
-    "up": "#2ea043", "slow": "#d29922", "down": "#cf222e", "circuit_open": "#cf222e", "loading": "#d29922"
-}
+STATE_COLORS = {"up": "#2ea043", "slow": "#d29922", "down": "#cf222e", "circuit_open": "#cf222e", "loading": "#d29922"}
 #: The word shown after the endpoint's name.
 STATE_WORDS = {
-    "up": "up", "slow": "slow", "down": "down", "circuit_open": "paused", "checking": "checking…", "loading": "loading"
+    "up": "up",
+    "slow": "slow",
+    "down": "down",
+    "circuit_open": "paused",
+    "checking": "checking…",
+    "loading": "loading",
 }
 BUILT_IN = "built-in"
 
@@ -150,8 +153,14 @@ class HealthIndicators(QWidget):
 
     def show_builtin(self) -> None:
         self.show_health(
-            BackendHealth("extractive", (EndpointHealth(BUILT_IN, "up", "The built-in summarizer runs on this "
-                                                        "computer: no server is needed.", 0.0),))
+            BackendHealth(
+                "extractive",
+                (
+                    EndpointHealth(
+                        BUILT_IN, "up", "The built-in summarizer runs on this computer: no server is needed.", 0.0
+                    ),
+                ),
+            )
         )
 
     def states(self) -> dict[str, str]:

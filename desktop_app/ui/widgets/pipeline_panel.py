@@ -91,8 +91,16 @@ class PipelinePanel(QWidget):
         self.backlog = GaugeCard(translate("PipelinePanel", "Backlog"))
         grid = QGridLayout()
         grid.setSpacing(6)
-        cards = (self.summary_queue, self.write_queue, self.workers, self.backlog,
-                 self.latency, self.commit, self.throughput, self.cache)
+        cards = (
+            self.summary_queue,
+            self.write_queue,
+            self.workers,
+            self.backlog,
+            self.latency,
+            self.commit,
+            self.throughput,
+            self.cache,
+        )
         for i, card in enumerate(cards):
             grid.addWidget(card, i // 4, i % 4)
         for col in range(4):
@@ -109,9 +117,12 @@ class PipelinePanel(QWidget):
         self.chart.setLabel("bottom", translate("PipelinePanel", "seconds ago"))
         self.chart.setTitle(CHART_TITLE)
         self.chart.setAccessibleName(CHART_TITLE)
-        self.chart.setAccessibleDescription(translate(
-            "PipelinePanel", "How long each chapter's summary took over the last minutes: median, 95th and "
-            "99th percentile."))
+        self.chart.setAccessibleDescription(
+            translate(
+                "PipelinePanel",
+                "How long each chapter's summary took over the last minutes: median, 95th and 99th percentile.",
+            )
+        )
         self.chart.showGrid(x=True, y=True, alpha=0.2)
         self.chart.disableAutoRange()  # ranges move in steps (below): re-laying out axes costs a repaint
         self._ranges = (0.0, 0.0)
@@ -139,8 +150,16 @@ class PipelinePanel(QWidget):
 
     def reset(self) -> None:
         """Forget every value and the chart's history: a new engine starts from nothing."""
-        for card in (self.summary_queue, self.write_queue, self.workers, self.commit, self.throughput, self.cache,
-                     self.latency, self.backlog):
+        for card in (
+            self.summary_queue,
+            self.write_queue,
+            self.workers,
+            self.commit,
+            self.throughput,
+            self.cache,
+            self.latency,
+            self.backlog,
+        ):
             card.set("–")
         self._history.clear()
         for curve in self.curves.values():
@@ -166,10 +185,12 @@ class PipelinePanel(QWidget):
         self.gauges = gauges
         sq, sq_max = int(gauges.get("summary_queue_size", 0)), int(gauges.get("summary_queue_maxsize", 200))
         wq, wq_max = int(gauges.get("write_queue_size", 0)), int(gauges.get("write_queue_maxsize", 500))
-        self.summary_queue.set(f"{sq} / {sq_max}", translate("PipelinePanel", "chapters waiting for a worker"),
-                               (sq, sq_max))
-        self.write_queue.set(f"{wq} / {wq_max}", translate("PipelinePanel", "results waiting for the database"),
-                             (wq, wq_max))
+        self.summary_queue.set(
+            f"{sq} / {sq_max}", translate("PipelinePanel", "chapters waiting for a worker"), (sq, sq_max)
+        )
+        self.write_queue.set(
+            f"{wq} / {wq_max}", translate("PipelinePanel", "results waiting for the database"), (wq, wq_max)
+        )
         busy, current = int(gauges.get("workers_busy", 0)), int(gauges.get("workers", 0))
         limit = int(self.stats.get("workers_max", gauges.get("workers_max", 16)))
         low = int(self.stats.get("workers_min", 3))
@@ -188,9 +209,23 @@ class PipelinePanel(QWidget):
     def update_stats(self, status: dict[str, Any]) -> None:
         """The engine's full gauges (about once a second): latency, commit time, throughput, cache."""
         self.stats = status
-        self.update_gauges({**self.gauges, **{k: status[k] for k in (
-            "summary_queue_size", "summary_queue_maxsize", "write_queue_size", "write_queue_maxsize",
-            "workers", "workers_busy") if k in status}})
+        self.update_gauges(
+            {
+                **self.gauges,
+                **{
+                    k: status[k]
+                    for k in (
+                        "summary_queue_size",
+                        "summary_queue_maxsize",
+                        "write_queue_size",
+                        "write_queue_maxsize",
+                        "workers",
+                        "workers_busy",
+                    )
+                    if k in status
+                },
+            }
+        )
         latency = status.get("llm_latency_ms") or {}
         p50, p95, p99 = latency.get("p50"), latency.get("p95"), latency.get("p99")
         self.latency.set(
@@ -201,14 +236,19 @@ class PipelinePanel(QWidget):
         commit = status.get("batch_commit_ms") or {}
         self.commit.set(
             translate("PipelinePanel", "%1 median").replace("%1", _ms(commit.get("p50")))
-            if commit.get("p50") is not None else "–",
-            translate("PipelinePanel", "p99 %1 · last %2").replace("%1", _ms(commit.get("p99"))).replace(
-                "%2", _ms(commit.get("last"))),
+            if commit.get("p50") is not None
+            else "–",
+            translate("PipelinePanel", "p99 %1 · last %2")
+            .replace("%1", _ms(commit.get("p99")))
+            .replace("%2", _ms(commit.get("last"))),
         )
         rate = status.get("throughput_per_minute")
         done = status.get("chapters_done")
-        done_text = (plural(translate("PipelinePanel", "%n chapter(s) done this run", "", done), done)
-                     if isinstance(done, int) else "")
+        done_text = (
+            plural(translate("PipelinePanel", "%n chapter(s) done this run", "", done), done)
+            if isinstance(done, int)
+            else ""
+        )
         if self.idle(status):
             self.throughput.set(translate("PipelinePanel", "idle"), done_text)
         else:
@@ -218,14 +258,17 @@ class PipelinePanel(QWidget):
             hits, misses = int(cache.get("hits", 0)), int(cache.get("misses", 0))
             self.cache.set(
                 f"{100.0 * cache.get('hit_rate', 0.0):.0f} %",
-                plural(translate("PipelinePanel", "%n hit(s)", "", hits), hits) + " · "
+                plural(translate("PipelinePanel", "%n hit(s)", "", hits), hits)
+                + " · "
                 + plural(translate("PipelinePanel", "%n miss(es)", "", misses), misses),
             )
         else:
             self.cache.set(translate("PipelinePanel", "off"), translate("PipelinePanel", "cache disabled"))
         backlog = status.get("backlog")
-        self.backlog.set(f"{backlog:,}" if isinstance(backlog, int) else "–",
-                         translate("PipelinePanel", "chapters waiting in the database"))
+        self.backlog.set(
+            f"{backlog:,}" if isinstance(backlog, int) else "–",
+            translate("PipelinePanel", "chapters waiting in the database"),
+        )
         self.add_latency_point(time.monotonic(), p50, p95, p99)
 
     @staticmethod
@@ -249,8 +292,7 @@ class PipelinePanel(QWidget):
             self.chart.setLabel("left", unit)
             self._ranges = (0.0, 0.0)
         for column, (name, _color) in enumerate(LATENCY_SERIES, start=1):
-            points = [(x, v / scale) for x, p in zip(xs, self._history, strict=True)
-                      if (v := p[column]) is not None]
+            points = [(x, v / scale) for x, p in zip(xs, self._history, strict=True) if (v := p[column]) is not None]
             self.curves[name].setData([x for x, _ in points], [y for _, y in points], skipFiniteCheck=True)
         span = next((s for s in (60.0, 120.0, 180.0, 300.0, 600.0) if s >= -(xs[0] if xs else 0.0)), self.history_s)
         self._set_ranges(min(span, self.history_s), _nice_ceiling(top * 1.1 / scale, 10.0 if unit == "ms" else 1.0))

@@ -68,8 +68,12 @@ class SettingsDialog(QDialog):
         self.backend.addItems(list(BACKENDS))
         self.backend.setCurrentText(settings.backend)
         self.backend.currentTextChanged.connect(self._on_backend_current_text_changed)
-        self.backend.setToolTip(translate("SettingsDialog", "extractive: built in, offline; ollama: an Ollama "
-                                          "server; openai: an OpenAI-compatible server"))
+        self.backend.setToolTip(
+            translate(
+                "SettingsDialog",
+                "extractive: built in, offline; ollama: an Ollama server; openai: an OpenAI-compatible server",
+            )
+        )
         self.model = QLineEdit(settings.model)
         self.model.setPlaceholderText("backend default (llama3.2 / gpt-4o-mini)")
         self.endpoints = QLineEdit(", ".join(settings.endpoints))
@@ -90,8 +94,11 @@ class SettingsDialog(QDialog):
         form.addRow(translate("SettingsDialog", "Model"), self.model)
         form.addRow(translate("SettingsDialog", "Model file"), model_file_row)
         self.test_button = QPushButton(translate("SettingsDialog", "Test connection"))
-        self.test_button.setToolTip(translate(
-            "SettingsDialog", "Check now whether these endpoints answer and have the model (nothing is saved)"))
+        self.test_button.setToolTip(
+            translate(
+                "SettingsDialog", "Check now whether these endpoints answer and have the model (nothing is saved)"
+            )
+        )
         self.test_button.clicked.connect(self._on_test_button_clicked)
         endpoints_row = QHBoxLayout()
         endpoints_row.addWidget(self.endpoints, 1)
@@ -152,8 +159,13 @@ class SettingsDialog(QDialog):
         self.saved: Settings | None = None
         for line in (self.model, self.endpoints, self.api_key, self.database_url):
             line.textChanged.connect(self._on_form_edited)
-        for spin in (self.initial_workers, self.min_workers, self.max_workers, self.cache_entries,
-                     self.cache_ttl_hours):
+        for spin in (
+            self.initial_workers,
+            self.min_workers,
+            self.max_workers,
+            self.cache_entries,
+            self.cache_ttl_hours,
+        ):
             spin.valueChanged.connect(self._on_form_edited)
         self.backend.currentTextChanged.connect(self._on_form_edited)
         self.cache_enabled.toggled.connect(self._on_form_edited)
@@ -189,8 +201,9 @@ class SettingsDialog(QDialog):
         problems = []
         for url in changes["endpoints"]:
             if not url.startswith(("http://", "https://")):
-                problems.append(translate("SettingsDialog", "Endpoints: “%1” is not an http:// or https:// URL")
-                                .replace("%1", url))
+                problems.append(
+                    translate("SettingsDialog", "Endpoints: “%1” is not an http:// or https:// URL").replace("%1", url)
+                )
         if changes["summary_max_workers"] > changes["max_workers"]:
             problems.append(translate("SettingsDialog", "Workers: the number at start is above the maximum"))
         try:
@@ -267,12 +280,19 @@ class SettingsDialog(QDialog):
     def _label_accessibility(self) -> None:
         from desktop_app.ui.accessibility import describe_controls
 
-        for widget, name in ((self.backend, "Backend"), (self.model, "Model"), (self.endpoints, "Endpoints"),
-                             (self.api_key, "API key"), (self.model_file, "Model file"),
-                             (self.initial_workers, "Workers at start"),
-                             (self.min_workers, "Minimum workers"), (self.max_workers, "Maximum workers"),
-                             (self.database_url, "Database URL"), (self.cache_entries, "Cache entries"),
-                             (self.cache_ttl_hours, "Cache TTL")):
+        for widget, name in (
+            (self.backend, "Backend"),
+            (self.model, "Model"),
+            (self.endpoints, "Endpoints"),
+            (self.api_key, "API key"),
+            (self.model_file, "Model file"),
+            (self.initial_workers, "Workers at start"),
+            (self.min_workers, "Minimum workers"),
+            (self.max_workers, "Maximum workers"),
+            (self.database_url, "Database URL"),
+            (self.cache_entries, "Cache entries"),
+            (self.cache_ttl_hours, "Cache TTL"),
+        ):
             widget.setAccessibleName(_LABELS_BY_NAME[name])
         self.error_label.setAccessibleName(translate("SettingsDialog", "Problems with these settings"))
         self.test_result.setAccessibleName(translate("SettingsDialog", "Connection test result"))

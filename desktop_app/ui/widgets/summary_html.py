@@ -44,8 +44,10 @@ def paragraphs(text: str) -> str:
 
 def summary_html(chapter: ChapterRow, in_parts: tuple[int, int] | None = None) -> str:
     parts = [f"<h3>{chapter.index + 1}. {html.escape(chapter.title)}</h3>"]
-    meta = [status_text(chapter, in_parts), plural(translate("DocumentPane", "%n word(s)", "", chapter.word_count),
-                                        chapter.word_count)]
+    meta = [
+        status_text(chapter, in_parts),
+        plural(translate("DocumentPane", "%n word(s)", "", chapter.word_count), chapter.word_count),
+    ]
     if chapter.latency_ms is not None or chapter.cached:
         meta.append(format_latency(chapter.latency_ms, chapter.cached))
     parts.append(f"<p style='color:gray'>{' · '.join(meta)}</p>")
