@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
     parser.add_argument("--latency", type=float, default=0.9, help="simulated model latency, seconds")
+    parser.add_argument(
+        "--grounded", action="store_true", help="show a summary sentence's source passage highlighted in the text"
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -114,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     if flagged or done:
         window.document_pane.select_row((flagged or done)[0])
     pump(0.6)
+    if args.grounded:  # as a click on the first summary sentence does
+        pane = window.document_pane
+        row = pane.current_row()
+        pump(10, lambda: row >= 0 and model.chapter(row).text is not None)
+        if pane.show_source("span:0"):
+            pane.tabs.setCurrentWidget(pane.text_view)
+        pump(0.6)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     image = window.grab()
     image.save(str(args.out))
