@@ -33,64 +33,10 @@ from rouge_score import rouge_scorer
 from desktop_app.engine.summarize.base import SummaryRequest
 from desktop_app.engine.summarize.extractive import ExtractiveSummarizer
 
+sys.path.insert(0, str(Path(__file__).parent))
+from quality import body_text, load
+
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-class _RegexTokenizer:
-    """The two methods sumy's document model calls; no NLTK data needed."""
-
-    language = "english"
-
-    def to_sentences(self, paragraph: str) -> list[str]:
-        return [paragraph]
-
-    def to_words(self, sentence: str) -> list[str]:
-        return _WORDS.findall(sentence)
-
-
-def load(path: Path, limit: int | None) -> list[dict[str, Any]]:
-    records = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            rec = json.loads(line)
-            if rec.get("body_words", 0) < 1000 or not rec.get("abstract") or not rec.get("human_summary"):
-                continue
-            records.append(rec)
-            if limit and len(records) >= limit:
-                break
-    return records
-
-
-def sentences_of(rec: dict[str, Any]) -> list[str]:
-    return [s for sec in rec["sections"] for s in sec["sentences"] if s.strip()]
-
-
-def body_text(rec: dict[str, Any]) -> str:
-    return "\n\n".join(" ".join(sec["sentences"]) for sec in rec["sections"])
-
-
-def lead(rec: dict[str, Any], k: int) -> str:
-    return " ".join(sentences_of(rec)[:k])
-
-
-def make_sumy(kind: str) -> Callable[[dict[str, Any], int], str]:
-    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-    from sumy.nlp.stemmers import Stemmer
-    from sumy.summarizers.lex_rank import LexRankSummarizer
-    from sumy.summarizers.text_rank import TextRankSummarizer
-    from sumy.utils import get_stop_words
-
-    summarizer = (LexRankSummarizer if kind == "lexrank" else TextRankSummarizer)(Stemmer("english"))
-    summarizer.stop_words = get_stop_words("english")
-    tokenizer = _RegexTokenizer()
-
-    def run(rec: dict[str, Any], k: int) -> str:
-        doc = ObjectDocumentModel(
-            [Paragraph([Sentence(s, tokenizer) for s in sec["sentences"] if s.strip()]) for sec in rec["sections"]]
-        )
-        return " ".join(str(s) for s in summarizer(doc, k))
-
-    return run
 
 
 def make_builtin() -> Callable[[dict[str, Any], int], str]:
@@ -150,10 +96,6 @@ def evaluate(records: Sequence[dict[str, Any]], k: int, llm: LLMMethod | None = 
     methods: dict[str, Callable[[dict[str, Any], int], str]] = {"chapterwise extractive": make_builtin()}
     if llm is not None:
         methods[llm.name] = llm
-    else:
-        methods[f"Lead-{k}"] = lead
-        methods["sumy LexRank"] = make_sumy("lexrank")
-        methods["sumy TextRank"] = make_sumy("textrank")
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     rows = []
     for name, method in methods.items():
@@ -180,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--sentences", type=int, default=5, help="length budget of every method")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--backend", choices=["openai", "ollama"], help="measure this LLM backend instead")
+    parser.add_argument("--backend", choices=["openai", "ollama"], required=True, help="the LLM backend to measure")
     parser.add_argument("--endpoint", help="the LLM server's URL (e.g. http://127.0.0.1:8080 for llama-server)")
     parser.add_argument("--model", default="", help="model name (llama-server serves one model whatever the name)")
     parser.add_argument("--prompt-mode", choices=["auto", "chat", "completion"], default="auto")
@@ -192,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.backend and not args.endpoint:
         print("--backend needs --endpoint (the server's URL)", file=sys.stderr)
         return 2
-    records = load(args.data, args.limit)
+    records = load(args.data, args.limit, "all")
     llm = LLMMethod(args.backend, args.endpoint, args.model, args.prompt_mode, args.timeout) if args.backend else None
     rows = evaluate(records, args.sentences, llm)
     if args.json:
