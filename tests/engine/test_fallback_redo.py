@@ -37,7 +37,14 @@ def test_fallback_chapters_are_marked_then_redone_by_the_backend_once_it_answers
         health_check_seconds=0.2,
         cache_enabled=False,
     )
-    options = BackendOptions(retry=RetryPolicy(attempts=1), failure_threshold=1, reset_after=0.5, learn_capacity=False)
+    now = [0.0]  # the breakers' clock: the circuit stays open until the test moves it on
+    options = BackendOptions(
+        retry=RetryPolicy(attempts=1),
+        failure_threshold=1,
+        reset_after=60.0,
+        clock=lambda: now[0],
+        learn_capacity=False,
+    )
     engine = Engine(settings, summarizer=make_summarizer(settings, options)).start()
     try:
         doc = engine.add_parsed(make_document(4, sentences=4), file_name="down.txt")
@@ -51,6 +58,7 @@ def test_fallback_chapters_are_marked_then_redone_by_the_backend_once_it_answers
         assert record.backend == "extractive"
 
         sim = LLMSimulator(port=port, latency=0.0, slots=4).start()
+        now[0] += 61.0  # the pause is over: the circuit is half-open, and the next health check closes it
 
         def redone() -> bool:
             view = engine.document(doc.id)
