@@ -100,7 +100,13 @@ def evaluate(records: Sequence[dict[str, Any]], k: int, llm: LLMMethod | None = 
     rows = []
     for name, method in methods.items():
         started = time.perf_counter()
-        outputs = [method(rec, k) for rec in records]
+        outputs = []
+        for number, rec in enumerate(records, 1):
+            outputs.append(method(rec, k))
+            if llm is not None and method is llm:  # an LLM run takes minutes a paper: show where it is
+                print(
+                    f"  {name}: {number}/{len(records)} papers, {time.perf_counter() - started:.0f} s", file=sys.stderr
+                )
         seconds = time.perf_counter() - started
         for reference in ("abstract", "human"):
             key = "abstract" if reference == "abstract" else "human_summary"

@@ -20,6 +20,9 @@ def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     try:
         status = engine.status().to_dict()
         status["instances"] = [asdict(i) for i in engine.instances()]
+        if settings.backend != "extractive":
+            # What the server says of itself (context, slots, chat template), as Settings ▸ Test connection shows.
+            status["servers"] = [e.to_dict() for e in engine.test_connection(settings)]
     finally:
         engine.stop()
     if args.json:
@@ -54,6 +57,8 @@ def render_status(status: dict[str, Any]) -> str:
             else "; ".join(f"{i['host']} (pid {i['pid']})" for i in instances),
         )
     )
+    for number, server in enumerate(status.get("servers", [])):
+        rows.append(("Server" if number == 0 else "", render_server(server)))
     width = max(len(label) for label, _ in rows) + 2
     lines = [f"{label:<{width}}{value}" for label, value in rows]
     docs = status["documents_in_progress"]
@@ -65,6 +70,23 @@ def render_status(status: dict[str, Any]) -> str:
     else:
         lines.append(f"{'In progress':<{width}}no documents")
     return "\n".join(lines)
+
+
+def render_server(server: dict[str, Any]) -> str:
+    """One endpoint for ``chapterwise status``: its state, and the context and slots it said it has."""
+    capacity = server.get("capacity") or {}
+    if server["state"] not in ("up", "slow") or not capacity:
+        return f"{server['url']}: {server['state']}. {server['reason']}"
+    parts = []
+    if capacity.get("n_ctx"):
+        parts.append(f"context {capacity['n_ctx']:,} tokens")
+    if capacity.get("slots"):
+        parts.append(_count(int(capacity["slots"]), "parallel slot"))
+    if capacity.get("model"):
+        parts.append(f"model {str(capacity['model']).replace(chr(92), '/').rsplit('/', 1)[-1]}")  # a path: its name
+    if capacity.get("chat_template") is False:
+        parts.append("no chat template (completion mode)")
+    return f"{server['url']}: {server['state']}, " + ", ".join(parts)
 
 
 def _count(n: int, noun: str) -> str:

@@ -120,9 +120,17 @@ class EndpointHealth:
     state: HealthState
     reason: str
     latency_ms: float | None = None
+    #: What the server said of itself (``ServerCapacity.to_dict()``: n_ctx, slots, model, chat_template), when asked.
+    capacity: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "state": self.state, "reason": self.reason, "latency_ms": self.latency_ms}
+        return {
+            "url": self.url,
+            "state": self.state,
+            "reason": self.reason,
+            "latency_ms": self.latency_ms,
+            "capacity": self.capacity,
+        }
 
 
 @dataclass(frozen=True, slots=True)

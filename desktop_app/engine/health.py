@@ -104,7 +104,8 @@ def _with_capacity(health: EndpointHealth, protocol: Any, endpoint: Any, model: 
         parts.append("no chat template (completion mode)")
     if not parts:
         return health
-    return EndpointHealth(health.url, health.state, f"{health.reason} Server: {', '.join(parts)}.", health.latency_ms)
+    reason = f"{health.reason} Server: {', '.join(parts)}."
+    return EndpointHealth(health.url, health.state, reason, health.latency_ms, capacity=capacity.to_dict())
 
 
 def _probe_local(settings: Settings) -> EndpointHealth:

@@ -156,6 +156,31 @@ def test_status_list_and_inspect_speak_to_a_person(tmp_path: Path, capsys: pytes
     assert json.loads(out)["instances"] == []
 
 
+def test_status_shows_what_the_llm_server_said_of_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Context and slots as the server reports them (llama.cpp's /props and /slots), and a clear line when down."""
+    from chapterwise_testing.llmsim import LLMSimulator
+
+    monkeypatch.setenv("CHAPTERWISE_DATA_DIR", str(tmp_path / "data"))
+    with LLMSimulator(slots=3, n_ctx=4096, chat_template=False) as sim:
+        monkeypatch.setenv("CHAPTERWISE_ENDPOINTS", sim.url)
+        code, out, err = run(capsys, "status", "--backend", "openai", "--model", "llama3.2:latest")
+        assert code == EXIT_OK, err
+        line = next(line for line in out.splitlines() if line.startswith("Server"))
+        assert f"{sim.url}/v1: up, context 4,096 tokens, 3 parallel slots" in line
+        assert "model llama3.2:latest.gguf, no chat template (completion mode)" in line
+        code, out, _ = run(capsys, "status", "--json", "--backend", "openai", "--model", "llama3.2:latest")
+        (server,) = json.loads(out)["servers"]
+        assert server["capacity"]["n_ctx"] == 4096 and server["capacity"]["slots"] == 3
+    monkeypatch.setenv("CHAPTERWISE_ENDPOINTS", "http://127.0.0.1:9")
+    code, out, _ = run(capsys, "status", "--backend", "openai", "--model", "llama3.2:latest")
+    assert code == EXIT_OK
+    assert "Server           http://127.0.0.1:9/v1: down. Nothing answers at http://127.0.0.1:9/v1." in out
+    code, out, _ = run(capsys, "status")  # the built-in summarizer has no server to ask
+    assert "Server" not in out
+
+
 def test_the_last_progress_picture_is_what_the_database_holds(tmp_path: Path) -> None:
     """At Ctrl-C (or any stop) the bars show the chapters really done, not the last event that arrived."""
     from rich.console import Console
