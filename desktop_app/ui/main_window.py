@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.document_opened = self.opener.document_opened
         self.open_failed = self.opener.open_failed
         self.files_refused = self.opener.files_refused
+        self.files_skipped = self.opener.files_skipped
         self.chapters_loaded = self.controller.chapters_loaded
         self.exported = self.controller.exported
         self.engine_restarted = self.controller.engine_restarted

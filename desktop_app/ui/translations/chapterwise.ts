@@ -713,12 +713,30 @@ or use File ▸ Open (Ctrl+O).</source>
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Could not read the folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Not a supported file</source>
             <translation type="unfinished" />
         </message>
         <message>
             <source>Chapterwise cannot read %1. It reads PDF, EPUB, DOCX, Markdown and plain-text files.</source>
             <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No documents in %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>There is no PDF, EPUB, DOCX, Markdown or text file in this folder or its subfolders.</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>Skipped %n item(s) in the folder: hidden, or not a document</source>
+            <translation type="unfinished">
+                <numerusform />
+            </translation>
         </message>
         <message>
             <source>Reading %1 with OCR…</source>
