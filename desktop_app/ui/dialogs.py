@@ -26,6 +26,7 @@ class Prompts:
     ask_ocr: Callable[[Path, str], bool]
     confirm: Callable[[str, str], bool]
     ask_save_path: Callable[[str, str], str | None]
+    ask_folder: Callable[[Path], Path | None]
     show_dialogs: bool = True  # False: warnings go to the status bar and the log only
 
     @classmethod
@@ -35,6 +36,7 @@ class Prompts:
             ask_ocr=partial(ask_ocr, parent),
             confirm=partial(confirm, parent),
             ask_save_path=partial(ask_save_path, parent),
+            ask_folder=partial(ask_folder, parent),
         )
 
 
@@ -81,6 +83,15 @@ def ask_open_paths(parent: QWidget, folder: Path, file_filter: str) -> list[Path
     dialog = QFileDialog(parent, translate("Dialogs", "Open documents"), str(folder), file_filter)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
     return [Path(p) for p in _run_file_dialog(dialog)]
+
+
+def ask_folder(parent: QWidget, start: Path) -> Path | None:
+    """A folder whose documents to open (all the way down), or None if the user chose none."""
+    dialog = QFileDialog(parent, translate("Dialogs", "Open a folder of documents"), str(start))
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    chosen = _run_file_dialog(dialog)
+    return Path(chosen[0]) if chosen else None
 
 
 def _run_file_dialog(dialog: QFileDialog) -> list[str]:

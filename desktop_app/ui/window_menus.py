@@ -38,6 +38,7 @@ def connect_menus(window: MainWindow) -> None:
     window.api.failed.connect(lambda message: c.notify(translate("MainWindow", "Local API"), message))
     a = window.menu_actions
     a.open.triggered.connect(lambda: choose_files(window))
+    a.open_folder.triggered.connect(lambda: choose_folder(window))
     a.export_md.triggered.connect(lambda: window.exporter.export_current("md"))
     a.export_json.triggered.connect(lambda: window.exporter.export_current("json"))
     a.copy_md.triggered.connect(window.exporter.copy_current_markdown)
@@ -63,6 +64,14 @@ def choose_files(window: MainWindow) -> None:
     recent = window.recent.paths()
     folder = recent[0].parent if recent else Path.home()
     window.open_files(dialogs.ask_open_paths(window, folder, FILE_FILTER))
+
+
+def choose_folder(window: MainWindow) -> None:
+    """File ▸ Open Folder: a folder's documents, its subfolders' too (hidden ones and other files skipped)."""
+    recent = window.recent.paths()
+    folder = window.prompts.ask_folder(recent[0].parent if recent else Path.home())
+    if folder is not None:
+        window.open_files([folder])
 
 
 def open_settings(window: MainWindow) -> SettingsDialog:
@@ -100,7 +109,15 @@ def fill_recent_menu(window: MainWindow) -> None:
         menu.addAction(translate("MainWindow", "No recent files")).setEnabled(False)
 
 
-__all__ = ["choose_files", "connect_menus", "fill_recent_menu", "open_settings", "show_about", "show_log"]
+__all__ = [
+    "choose_files",
+    "choose_folder",
+    "connect_menus",
+    "fill_recent_menu",
+    "open_settings",
+    "show_about",
+    "show_log",
+]
 
 
 def open_log_folder(window: MainWindow) -> bool:

@@ -154,3 +154,26 @@ def test_a_folder_without_documents_says_so(qtbot, make_window, tmp_path: Path) 
         "No documents in photos: There is no PDF, EPUB, DOCX, Markdown or text file in this folder or its subfolders."
     ]
     assert window.documents_model.rowCount() == 0
+
+
+def test_file_open_folder_reads_the_chosen_folder_all_the_way_down(qtbot, make_window, book, tmp_path: Path) -> None:
+    window = make_window()
+    (tmp_path / "reports" / "2025").mkdir(parents=True)
+    book(2, "reports/summary.md", seed=1)
+    book(3, "reports/2025/q1.md", seed=2)
+    asked: list[Path] = []
+    window.prompts.ask_folder = lambda start: asked.append(start) or tmp_path / "reports"
+    opened: list[str] = []
+    window.document_opened.connect(opened.append)
+    window.menu_actions.open_folder.trigger()
+    qtbot.waitUntil(lambda: len(opened) == 2, timeout=30_000)
+    assert sorted(window.documents_model.get(i).file_name for i in opened) == ["q1.md", "summary.md"]  # type: ignore[union-attr]
+    assert asked == [Path.home()]  # nothing opened yet: the dialog starts at home
+    assert window.menu_actions.open_folder.shortcut().toString() == "Ctrl+Shift+O"
+
+
+def test_choosing_no_folder_opens_nothing(qtbot, make_window) -> None:
+    window = make_window()
+    window.prompts.ask_folder = lambda start: None
+    window.menu_actions.open_folder.trigger()
+    assert window.documents_model.rowCount() == 0 and window.notices == []

@@ -130,6 +130,14 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Open &amp;Folder…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open every document in a folder and its subfolders</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Export as &amp;Markdown…</source>
             <translation type="unfinished" />
         </message>
@@ -503,6 +511,10 @@
         </message>
         <message>
             <source>Open documents</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open a folder of documents</source>
             <translation type="unfinished" />
         </message>
         <message>
