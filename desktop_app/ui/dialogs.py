@@ -94,10 +94,14 @@ def ask_folder(parent: QWidget, start: Path) -> Path | None:
     return Path(chosen[0]) if chosen else None
 
 
-def _run_file_dialog(dialog: QFileDialog) -> list[str]:
-    # Qt's own dialog opens at a size where Name, Size, Type and Date modified are cut off.
+def fit_columns(dialog: QFileDialog) -> None:
+    """Qt's own dialog opens at a size where Name, Size, Type and Date modified are cut off: widen it."""
     dialog.setViewMode(QFileDialog.ViewMode.Detail)
     dialog.resize(max(dialog.width(), 900), max(dialog.height(), 540))
+
+
+def _run_file_dialog(dialog: QFileDialog) -> list[str]:
+    fit_columns(dialog)
     if dialog.exec() != QFileDialog.DialogCode.Accepted:
         return []
     return [f for f in dialog.selectedFiles() if f]

@@ -215,3 +215,22 @@ def test_the_backend_banner_moves_nothing_above_it(qtbot, make_window) -> None:
     window.banner.show_health(None)
     assert not window.banner.isVisible()
     assert before == during == button_y()
+
+
+def test_the_file_dialog_shows_its_columns_whole(qtbot, tmp_path) -> None:
+    from PySide6.QtWidgets import QFileDialog, QTreeView
+
+    from desktop_app.ui.dialogs import fit_columns
+
+    (tmp_path / "Annual report of the regional water authority 2025.pdf").write_bytes(b"%PDF-1.4\n")
+    dialog = QFileDialog(None, "Open documents", str(tmp_path), "Documents (*.pdf)")
+    qtbot.addWidget(dialog)
+    fit_columns(dialog)
+    dialog.show()
+    view = dialog.findChild(QTreeView, "treeView")
+    qtbot.waitUntil(lambda: view.model().rowCount(view.rootIndex()) == 1, timeout=10_000)
+    header = view.header()
+    qtbot.waitUntil(lambda: header.sectionSize(0) >= view.sizeHintForColumn(0), timeout=5_000)
+    for column in range(header.count()):  # Name, Size, Type, Date modified: header and contents whole
+        needed = max(header.sectionSizeHint(column), view.sizeHintForColumn(column))
+        assert header.sectionSize(column) >= needed, (column, header.sectionSize(column), needed)
