@@ -10,8 +10,8 @@ Exception tree (what the pipeline does with each)::
     │   ├── BackendTimeoutError     no answer within the timeout
     │   ├── BackendUnavailableError connection refused / DNS
     │   │   └── CircuitOpenError    every endpoint's circuit is open (fallback may answer instead)
-    │   └── ServerError             5xx other than 503
-    ├── SummarizerStoppedError      the request was cut by a stop: the chapter goes back to the backlog
+    │   ├── ServerError             5xx other than 503
+    │   └── SummarizerStoppedError  the request was cut by a stop: the chapter goes back to the backlog
     └── PermanentError              the same request will fail again: the chapter is marked failed
         ├── ModelNotFoundError      the model is not installed on the server
         ├── BadRequestError         4xx other than 429 (bad key, wrong URL, ...)
@@ -331,11 +331,12 @@ class ServerError(TransientError):
     pass
 
 
-class SummarizerStoppedError(SummarizerError):
+class SummarizerStoppedError(TransientError):
     """The summarizer is stopping: the request was cut (or refused) and says nothing about the chapter.
 
-    Neither transient nor permanent: it is never retried, never counted against an endpoint and never
-    answered by a fallback; the pipeline hands the chapter back to the backlog.
+    The endpoints never retry it, never count it against a circuit, and no fallback answers it; the
+    pipeline's stop hands the chapter back to the backlog. It is transient so that a caller that does not
+    know about the stop (the synchronous mode) leaves the chapter to be summarized again, not failed.
     """
 
 
