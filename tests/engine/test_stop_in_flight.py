@@ -95,3 +95,22 @@ def test_a_cut_request_is_stopped_not_retried_and_not_counted(tmp_path: Path) ->
     assert str(outcome[0]) == STOPPED_MESSAGE
     [endpoint] = summarizer.stats().endpoints
     assert endpoint.errors == 0 and endpoint.circuit == "closed" and endpoint.requests == 1  # no retry, no count
+
+
+def test_an_endpoint_behind_the_environment_s_proxy_keeps_httpx_s_transport(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    settings = _settings(tmp_path, "https://llm.example.org").model_copy(
+        update={"endpoints": ["https://llm.example.org", "http://127.0.0.1:11434"]}
+    )
+    options = BackendOptions(learn_capacity=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.org:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    proxied_one, local = make_llm(settings, options).pool.endpoints  # type: ignore[attr-defined]
+    # httpx reads the proxy only for a transport it builds itself: the request must reach the proxy.
+    assert proxied_one.transport is None and local.transport is not None
+    monkeypatch.delenv("HTTPS_PROXY")
+    assert all(e.transport is not None for e in make_llm(settings, options).pool.endpoints)  # type: ignore[attr-defined]

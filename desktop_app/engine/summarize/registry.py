@@ -42,7 +42,7 @@ from .openai_compat import OpenAIProtocol
 from .processes import ProcessSummarizer
 from .protocol import ChatProtocol
 from .routing import Endpoint, EndpointPool, RetryPolicy, parse_endpoint
-from .transport import CuttableTransport
+from .transport import CuttableTransport, proxied
 
 if TYPE_CHECKING:
     from desktop_app.config import Settings
@@ -115,8 +115,9 @@ def make_llm(settings: Settings, options: BackendOptions | None = None) -> LLMSu
     for spec in urls:
         url, slots = parse_endpoint(spec)
         url = protocol.normalize_url(url)
-        # Requests a stop can cut (see .transport), unless a test brings its own transport.
-        cuttable = CuttableTransport(limits=CLIENT_LIMITS) if options.transport is None else None
+        # Requests a stop can cut (see .transport), unless a test brings its own transport or a proxy is set.
+        own = options.transport is None and not proxied(url)
+        cuttable = CuttableTransport(limits=CLIENT_LIMITS) if own else None
         client = make_client(
             url,
             timeout=settings.request_timeout,

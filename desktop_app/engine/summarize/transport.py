@@ -9,6 +9,10 @@ down (``shutdown(SHUT_RDWR)``), which on Linux, macOS and Windows wakes a blocke
 stream: the request fails at once with an httpx transport error, and the caller, knowing it is stopping,
 reports it as stopped (see :func:`~.routing.call_with_retries`).
 
+An endpoint the environment sends through a proxy (``HTTPS_PROXY``, ``ALL_PROXY``, … and not ``NO_PROXY``)
+keeps httpx's own transport (:func:`proxied`): httpx reads the proxy settings only when it builds the
+transport itself, and reaching the server matters more than a prompt stop.
+
 Thread-safe: :meth:`CuttableTransport.cut` is called from the stopping thread while workers read.
 """
 
@@ -18,9 +22,11 @@ import logging
 import socket
 import ssl
 import threading
+import urllib.request
 import weakref
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -145,4 +151,13 @@ class CuttableTransport(httpx.HTTPTransport):
         return count
 
 
-__all__ = ["CuttableTransport"]
+def proxied(url: str) -> bool:
+    """Whether the environment's proxy settings send requests for ``url`` through a proxy."""
+    proxies = urllib.request.getproxies()
+    parts = urlsplit(url)
+    if not (proxies.get(parts.scheme) or proxies.get("all")):
+        return False
+    return not urllib.request.proxy_bypass(parts.hostname or "")
+
+
+__all__ = ["CuttableTransport", "proxied"]
