@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.config import Settings
+from desktop_app.inputs import collect, readable
 
 from .common import (
     EXIT_DATABASE,
@@ -28,7 +29,6 @@ from .common import (
     print_json,
     say,
 )
-from .inputs import collect, readable
 
 
 def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:

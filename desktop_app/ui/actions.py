@@ -17,6 +17,7 @@ class Actions:
     """Every QAction of the main window (triggered signals are connected by the window)."""
 
     open: QAction
+    open_folder: QAction
     export_md: QAction
     export_json: QAction
     copy_md: QAction
@@ -68,6 +69,13 @@ def build_actions(window: QMainWindow) -> Actions:
             QKeySequence.StandardKey.Open,
             "open",
             translate("Actions", "Open documents to summarize"),
+        ),
+        open_folder=_action(
+            window,
+            translate("Actions", "Open &Folder…"),
+            "Ctrl+Shift+O",
+            "open",
+            translate("Actions", "Open every document in a folder and its subfolders"),
         ),
         export_md=_action(
             window,
@@ -202,6 +210,7 @@ def build_actions(window: QMainWindow) -> Actions:
     bar = window.menuBar()
     file_menu = bar.addMenu(translate("Actions", "&File"))
     file_menu.addAction(a.open)
+    file_menu.addAction(a.open_folder)
     file_menu.addMenu(a.recent_menu)
     file_menu.addSeparator()
     for action in (a.export_md, a.export_json, a.copy_md):
@@ -248,6 +257,7 @@ def shortcut_table(actions: Actions) -> list[tuple[str, str]]:
     rows = []
     for action in (
         actions.open,
+        actions.open_folder,
         actions.export_md,
         actions.export_json,
         actions.copy_md,

@@ -4,7 +4,8 @@
 through :func:`~desktop_app.ui.threads.qthread_spawn`) and its :class:`~desktop_app.ui.bridge.EngineBridge`;
 it turns the widgets' signals into engine calls on the window's task pool and the bridge's signals into
 model updates. The window (:mod:`desktop_app.ui.main_window`) only lays the widgets out. Opening files,
-with its password and OCR questions, lives in :class:`~desktop_app.ui.opening.FileOpener`.
+with its password and OCR questions, lives in :class:`~desktop_app.ui.opening.FileOpener`; exporting in
+:class:`~desktop_app.ui.exporting.Exporter`.
 
 Stopping the engine (closing the window, applying settings) is graceful: in-flight chapters finish or
 go back to the backlog and the last batch is flushed within the shutdown timeout (5 s at most when
@@ -16,7 +17,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -58,7 +58,6 @@ class WindowController(QObject):
 
     # --- signals
     chapters_loaded = Signal(str)  # the current document's chapters are in the chapters model
-    exported = Signal(str)  # path written
     engine_restarted = Signal()
 
     def __init__(self, window: MainWindow, settings: Settings, engine_factory: EngineFactory) -> None:
@@ -212,40 +211,6 @@ class WindowController(QObject):
                 self.notify(translate("Controller", "Could not do that"), str(err))
 
         self.tasks.submit(lambda: fn(*args), done, failed)
-
-    def export_current(self, fmt: str) -> None:
-        doc = self.window.documents_model.get(self.current_id or "")
-        if doc is None:
-            return
-        suffix = ".md" if fmt == "md" else ".json"
-        stem = doc.file_name.rsplit(".", 1)[0] if doc.file_name else "summary"
-        path = self.window.prompts.ask_save_path(f"{stem or 'summary'}{suffix}", fmt)
-        if path:
-            self.export_to(doc.id, fmt, path)
-
-    def export_to(self, document_id: str, fmt: str, path: str | Path) -> None:
-        target = Path(path)
-
-        def write() -> str:
-            target.write_text(self.engine.export(document_id, fmt), encoding="utf-8")
-            return str(target)
-
-        def done(written: str) -> None:
-            self.message(translate("Controller", "Exported to %1").replace("%1", written))
-            self.exported.emit(written)
-
-        self.tasks.submit(write, done, lambda err: self.notify(translate("Controller", "Export failed"), str(err)))
-
-    def copy_current_markdown(self) -> None:
-        if self.current_id:
-            doc_id = self.current_id
-            self.tasks.submit(lambda: self.engine.export(doc_id, "md"), self._on_markdown_copied)
-
-    def _on_markdown_copied(self, text: str) -> None:
-        from PySide6.QtGui import QGuiApplication
-
-        QGuiApplication.clipboard().setText(text)
-        self.message(translate("Controller", "Copied as Markdown"), 3000)
 
     # --- telling the user
 

@@ -26,6 +26,7 @@ class Prompts:
     ask_ocr: Callable[[Path, str], bool]
     confirm: Callable[[str, str], bool]
     ask_save_path: Callable[[str, str], str | None]
+    ask_folder: Callable[[Path], Path | None]
     show_dialogs: bool = True  # False: warnings go to the status bar and the log only
 
     @classmethod
@@ -35,6 +36,7 @@ class Prompts:
             ask_ocr=partial(ask_ocr, parent),
             confirm=partial(confirm, parent),
             ask_save_path=partial(ask_save_path, parent),
+            ask_folder=partial(ask_folder, parent),
         )
 
 
@@ -83,10 +85,23 @@ def ask_open_paths(parent: QWidget, folder: Path, file_filter: str) -> list[Path
     return [Path(p) for p in _run_file_dialog(dialog)]
 
 
-def _run_file_dialog(dialog: QFileDialog) -> list[str]:
-    # Qt's own dialog opens at a size where Name, Size, Type and Date modified are cut off.
+def ask_folder(parent: QWidget, start: Path) -> Path | None:
+    """A folder whose documents to open (all the way down), or None if the user chose none."""
+    dialog = QFileDialog(parent, translate("Dialogs", "Open a folder of documents"), str(start))
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    chosen = _run_file_dialog(dialog)
+    return Path(chosen[0]) if chosen else None
+
+
+def fit_columns(dialog: QFileDialog) -> None:
+    """Qt's own dialog opens at a size where Name, Size, Type and Date modified are cut off: widen it."""
     dialog.setViewMode(QFileDialog.ViewMode.Detail)
     dialog.resize(max(dialog.width(), 900), max(dialog.height(), 540))
+
+
+def _run_file_dialog(dialog: QFileDialog) -> list[str]:
+    fit_columns(dialog)
     if dialog.exec() != QFileDialog.DialogCode.Accepted:
         return []
     return [f for f in dialog.selectedFiles() if f]

@@ -27,6 +27,7 @@ from desktop_app.ui.api_toggle import ApiToggle
 from desktop_app.ui.backend_health import BackendHealthController
 from desktop_app.ui.controller import EngineFactory, WindowController, default_engine
 from desktop_app.ui.dialogs import Prompts
+from desktop_app.ui.exporting import Exporter
 from desktop_app.ui.i18n import plural, translate
 from desktop_app.ui.models.chapters import ChaptersModel
 from desktop_app.ui.models.documents import DocumentsModel
@@ -69,12 +70,14 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.controller = WindowController(self, settings, engine_factory)
         self.opener = FileOpener(self.controller)
+        self.exporter = Exporter(self.controller)
         # --- the window's public signals (tests and the application wait on them)
         self.document_opened = self.opener.document_opened
         self.open_failed = self.opener.open_failed
         self.files_refused = self.opener.files_refused
+        self.files_skipped = self.opener.files_skipped
         self.chapters_loaded = self.controller.chapters_loaded
-        self.exported = self.controller.exported
+        self.exported = self.exporter.exported
         self.engine_restarted = self.controller.engine_restarted
         connect_menus(self)
         self._tick = QTimer(self)

@@ -2,14 +2,18 @@
 
 :class:`FileOpener` takes the paths a drop, File ▸ Open or the recent-files menu hands it, refuses the
 types Chapterwise cannot read (with one message naming them), and adds the others through the engine on
-the window's task pool. A protected PDF asks for its password, a scanned PDF offers OCR when Tesseract
-is installed; anything else wrong with a file is told to the user and the other files carry on.
-A newly added document is selected and scrolled into view. GUI thread only.
+the window's task pool. Which paths are documents is :mod:`desktop_app.inputs`' rule, the command line's
+too: a text file without a suffix is told by its content, and a folder is read all the way down, its
+hidden folders and other files skipped quietly (the status bar says how many); the folders are walked on
+the task pool. A protected PDF asks for its password, a scanned PDF offers OCR when Tesseract is
+installed; anything else wrong with a file is told to the user and the other files carry on. A newly
+added document is selected and scrolled into view. GUI thread only.
 """
 
 from __future__ import annotations
 
 import logging
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop_app.engine.ingest.base import IngestError, NoTextError, PasswordRequiredError, WrongPasswordError
 from desktop_app.engine.ingest.detect import SUPPORTED_SUFFIXES
 from desktop_app.engine.records import DocumentView as DocumentData
+from desktop_app.inputs import Inputs, collect, is_readable, readable
 from desktop_app.ui.i18n import plural, translate
 
 if TYPE_CHECKING:
@@ -35,19 +40,12 @@ FILE_FILTER = (
 )
 
 
-def accepted_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """(files to open, files refused); a folder gives the supported files directly inside it."""
-    accepted: list[Path] = []
-    refused: list[Path] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            accepted += sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
-            accepted.append(path)
-        else:
-            refused.append(path)
-    return accepted, refused
+def accepted_paths(paths: list[Path]) -> tuple[Inputs, list[Path]]:
+    """(what to open, files refused): folders are read all the way down; a file given is refused unless it is
+    of a type Chapterwise reads (a text file without a suffix is, by its content)."""
+    given = [Path(p) for p in paths]
+    refused = [p for p in given if not p.is_dir() and not is_readable(p)]
+    return collect([p for p in given if p not in refused], recursive=True), refused
 
 
 class FileOpener(QObject):
@@ -57,6 +55,7 @@ class FileOpener(QObject):
     document_opened = Signal(str)  # a file was added: its document id
     open_failed = Signal(str, str)  # path, the user's message
     files_refused = Signal(list)  # list[Path] of unsupported types
+    files_skipped = Signal(int)  # entries left out inside the folders given (hidden, or other types)
 
     def __init__(self, controller: WindowController) -> None:
         super().__init__(controller)
@@ -64,8 +63,16 @@ class FileOpener(QObject):
         self.window = controller.window
 
     def open_files(self, paths: list[Path]) -> None:
-        """Add ``paths`` (parsed off the GUI thread); unsupported types are refused with a message."""
-        accepted, refused = accepted_paths(paths)
+        """Add ``paths`` (folders walked and files parsed off the GUI thread); unsupported types are refused."""
+        focus = self.window.focus_field.focus()  # as it is now, when the files were dropped or chosen
+        given = [Path(p) for p in paths]
+        self.controller.tasks.submit(
+            lambda: accepted_paths(given),
+            lambda found: self._open_found(*found, focus=focus),
+            lambda err: self.controller.notify(translate("FileOpener", "Could not read the folder"), str(err)),
+        )
+
+    def _open_found(self, inputs: Inputs, refused: list[Path], *, focus: str | None) -> None:
         if refused:
             names = ", ".join(p.name for p in refused)
             self.controller.notify(
@@ -75,9 +82,21 @@ class FileOpener(QObject):
                 ).replace("%1", names),
             )
             self.files_refused.emit(refused)
-        focus = self.window.focus_field.focus()  # as it is now, when the files were dropped or chosen
-        for path in accepted:
+        for folder in inputs.empty_folders:
+            self.controller.notify(
+                translate("FileOpener", "No documents in %1").replace("%1", folder.name),
+                translate(
+                    "FileOpener",
+                    "There is no PDF, EPUB, DOCX, Markdown or text file in this folder or its subfolders.",
+                ),
+            )
+        for path in inputs.files:
             self._add_file(path, focus=focus)
+        if inputs.skipped:
+            n = inputs.skipped
+            note = translate("FileOpener", "Skipped %n item(s) in the folder: hidden, or not a document", "", n)
+            self.controller.message(plural(note, n), 10000)
+            self.files_skipped.emit(n)
 
     def _add_file(
         self, path: Path, password: str | None = None, *, focus: str | None = None, ocr: bool = False
@@ -85,8 +104,15 @@ class FileOpener(QObject):
         text = translate("FileOpener", "Reading %1 with OCR…") if ocr else translate("FileOpener", "Reading %1…")
         self.window.statusBar().showMessage(text.replace("%1", path.name))
         engine = self.controller.engine
+
+        def add() -> DocumentData:
+            with tempfile.TemporaryDirectory(prefix="chapterwise-") as scratch:
+                # A text file without a suffix is read from a copy the engine can tell; it keeps its name.
+                source = readable(path, Path(scratch))
+                return engine.add_file(source, password=password, focus=focus, ocr=ocr, file_name=path.name)
+
         self.controller.tasks.submit(
-            lambda: engine.add_file(path, password=password, focus=focus, ocr=ocr),
+            add,
             lambda doc: self._on_file_added(path, doc),
             lambda err: self._on_file_failed(path, err, password, focus),
         )

@@ -31,16 +31,17 @@ def connect_menus(window: MainWindow) -> None:
     window.drop_area.files_dropped.connect(window.open_files)
     window.documents_panel.document_selected.connect(c.on_document_selected)
     window.documents_panel.priority_chosen.connect(c.set_priority)
-    pane.export_requested.connect(c.export_current)
+    pane.export_requested.connect(window.exporter.export_current)
     pane.refocus_requested.connect(c.refocus)
     pane.chapter_text_wanted.connect(c.on_chapter_text_wanted)
     window.banner.settings_requested.connect(lambda: open_settings(window))
     window.api.failed.connect(lambda message: c.notify(translate("MainWindow", "Local API"), message))
     a = window.menu_actions
     a.open.triggered.connect(lambda: choose_files(window))
-    a.export_md.triggered.connect(lambda: c.export_current("md"))
-    a.export_json.triggered.connect(lambda: c.export_current("json"))
-    a.copy_md.triggered.connect(c.copy_current_markdown)
+    a.open_folder.triggered.connect(lambda: choose_folder(window))
+    a.export_md.triggered.connect(lambda: window.exporter.export_current("md"))
+    a.export_json.triggered.connect(lambda: window.exporter.export_current("json"))
+    a.copy_md.triggered.connect(window.exporter.copy_current_markdown)
     a.settings.triggered.connect(lambda: open_settings(window))
     a.quit.triggered.connect(window.close)
     a.cancel.triggered.connect(c.cancel_current)
@@ -63,6 +64,14 @@ def choose_files(window: MainWindow) -> None:
     recent = window.recent.paths()
     folder = recent[0].parent if recent else Path.home()
     window.open_files(dialogs.ask_open_paths(window, folder, FILE_FILTER))
+
+
+def choose_folder(window: MainWindow) -> None:
+    """File ▸ Open Folder: a folder's documents, its subfolders' too (hidden ones and other files skipped)."""
+    recent = window.recent.paths()
+    folder = window.prompts.ask_folder(recent[0].parent if recent else Path.home())
+    if folder is not None:
+        window.open_files([folder])
 
 
 def open_settings(window: MainWindow) -> SettingsDialog:
@@ -100,7 +109,15 @@ def fill_recent_menu(window: MainWindow) -> None:
         menu.addAction(translate("MainWindow", "No recent files")).setEnabled(False)
 
 
-__all__ = ["choose_files", "connect_menus", "fill_recent_menu", "open_settings", "show_about", "show_log"]
+__all__ = [
+    "choose_files",
+    "choose_folder",
+    "connect_menus",
+    "fill_recent_menu",
+    "open_settings",
+    "show_about",
+    "show_log",
+]
 
 
 def open_log_folder(window: MainWindow) -> bool:

@@ -24,8 +24,8 @@ from desktop_app.engine.summarize.base import (
     SummaryRequest,
     UngroundedAnswerError,
 )
+from desktop_app.engine.summarize.capacity import looks_like_base_model
 from desktop_app.engine.summarize.chunking import estimate_tokens
-from desktop_app.engine.summarize.llm import looks_like_base_model
 from desktop_app.engine.summarize.protocol import ServerCapacity
 from desktop_app.engine.summarize.registry import make_llm, make_summarizer
 from tests.engine import llm_fixtures

@@ -95,3 +95,36 @@ def test_the_main_controls_are_reachable_with_tab(qtbot, make_window) -> None:
         assert control in tabbable, control.accessibleName()
     order = [tabbable.index(window.documents_panel.table), tabbable.index(window.document_pane.table)]
     assert order == sorted(order), "the documents come before their chapters"
+
+
+def test_the_window_is_usable_with_the_keyboard_alone(qtbot, make_window, book, tmp_path) -> None:
+    from pathlib import Path
+
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window()
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    for name, seed in (("first.md", 1), ("second.md", 2)):
+        with qtbot.waitSignal(window.document_opened, timeout=20_000):
+            window.open_files([book(2, name, seed=seed)])
+    qtbot.waitUntil(lambda: window.documents_model.rowCount() == 2, timeout=10_000)
+    table = window.documents_panel.table
+    # Tab (never the mouse) reaches the documents: at most once round the window's controls.
+    window.focus_field.edit.setFocus()
+    for _ in range(40):
+        if QApplication.focusWidget() is table:
+            break
+        QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is table
+    before = window.current_id
+    QTest.keyClick(table, Qt.Key.Key_Up if table.currentIndex().row() == 1 else Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: window.current_id not in (None, before), timeout=5_000)
+    # A shortcut exports the document the keys chose.
+    window.prompts.ask_save_path = lambda suggested, fmt: str(Path(tmp_path) / suggested)
+    with qtbot.waitSignal(window.exported, timeout=10_000) as exported:
+        QTest.keyClick(table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    chosen = window.documents_model.get(window.current_id or "")
+    assert chosen is not None and Path(exported.args[0]).name == chosen.file_name  # "second.md" → second.md

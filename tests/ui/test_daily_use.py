@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import random
+import re
+
+from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.engine.events import BackendHealth, ChapterProgress, EndpointHealth
 from desktop_app.ui.i18n import plural
 from desktop_app.ui.models.documents import DocumentsModel
 from desktop_app.ui.widgets.pipeline_panel import PipelinePanel
 from desktop_app.ui.window_menus import show_about
-from tests.engine.pipeline_helpers import GatedSummarizer
+from tests.engine.pipeline_helpers import GatedSummarizer, paragraph
+from tests.ui.test_backend_health import ollama_settings
 
 
 def _open(qtbot, window, path) -> str:
@@ -84,6 +89,28 @@ def test_a_long_chapter_shows_its_parts_in_the_row_and_the_summary_pane(qtbot, m
     gated.gate.set()
     qtbot.waitUntil(lambda: model.statuses() == {"done": 4}, timeout=20_000)
     assert model.index(2, model.STATUS).data() == "done", "a committed chapter has no parts left to show"
+
+
+def test_a_long_chapter_under_an_llm_shows_its_parts_as_the_server_answers(
+    qtbot, make_window, ui_settings, tmp_path
+) -> None:
+    # The whole path: the chunking summarizer splits the chapter for a small context, each part is a real request
+    # to the simulator, and the engine's progress reaches the row through the bridge.
+    rng = random.Random(3)
+    path = tmp_path / "long.md"
+    path.write_text("# Pages 31-40\n\n" + "\n\n".join(paragraph(rng, 8) for _ in range(5)), encoding="utf-8")
+    with LLMSimulator(latency=0.2, slots=2) as sim:
+        settings = ollama_settings(ui_settings, tmp_path, sim.url).model_copy(update={"context_tokens": 512})
+        window = make_window(settings=settings)
+        model = window.chapters_model
+        shown: list[str] = []
+        model.dataChanged.connect(lambda *_: shown.append(str(model.index(0, model.STATUS).data())))
+        _open(qtbot, window, path)
+        qtbot.waitUntil(lambda: model.rowCount() == 1 and model.statuses() == {"done": 1}, timeout=120_000)
+    parts = [tuple(map(int, m.group(1, 2))) for m in map(re.compile(r"processing (\d+)/(\d+)").fullmatch, shown) if m]
+    assert parts, f"the row showed its parts: {sorted(set(shown))}"
+    assert all(total >= 3 for _, total in parts) and [d for d, _ in parts] == sorted(d for d, _ in parts)
+    assert model.index(0, model.STATUS).data() == "done"
 
 
 # --- order and selection
@@ -188,3 +215,22 @@ def test_the_backend_banner_moves_nothing_above_it(qtbot, make_window) -> None:
     window.banner.show_health(None)
     assert not window.banner.isVisible()
     assert before == during == button_y()
+
+
+def test_the_file_dialog_shows_its_columns_whole(qtbot, tmp_path) -> None:
+    from PySide6.QtWidgets import QFileDialog, QTreeView
+
+    from desktop_app.ui.dialogs import fit_columns
+
+    (tmp_path / "Annual report of the regional water authority 2025.pdf").write_bytes(b"%PDF-1.4\n")
+    dialog = QFileDialog(None, "Open documents", str(tmp_path), "Documents (*.pdf)")
+    qtbot.addWidget(dialog)
+    fit_columns(dialog)
+    dialog.show()
+    view = dialog.findChild(QTreeView, "treeView")
+    qtbot.waitUntil(lambda: view.model().rowCount(view.rootIndex()) == 1, timeout=10_000)
+    header = view.header()
+    qtbot.waitUntil(lambda: header.sectionSize(0) >= view.sizeHintForColumn(0), timeout=5_000)
+    for column in range(header.count()):  # Name, Size, Type, Date modified: header and contents whole
+        needed = max(header.sectionSizeHint(column), view.sizeHintForColumn(column))
+        assert header.sectionSize(column) >= needed, (column, header.sectionSize(column), needed)

@@ -202,7 +202,7 @@ class WorkerPool:
         """Send every worker a pill and wait for them until ``deadline`` (a ``time.monotonic`` value).
 
         Workers get half the time to finish what they are summarizing; then the summarizer's requests are
-        cut (its connections closed), and the chapters they held go back to the backlog with the stop.
+        cut (``interrupt``: blocked reads end at once), and the chapters they held go back to the backlog.
         """
         with self._lock:
             self._stopping = True
@@ -215,7 +215,7 @@ class WorkerPool:
                 worker.handle.join(max(0.0, grace - time.monotonic()))
         if any(w.handle is not None and w.handle.is_alive() for w in workers):
             log.info("Stopping: cutting the summaries still in progress; they are done again at the next start")
-            self.summarizer.close()
+            self.summarizer.interrupt()
         ok = True
         for worker in workers:
             if worker.handle is not None:

@@ -10,7 +10,8 @@ Exception tree (what the pipeline does with each)::
     │   ├── BackendTimeoutError     no answer within the timeout
     │   ├── BackendUnavailableError connection refused / DNS
     │   │   └── CircuitOpenError    every endpoint's circuit is open (fallback may answer instead)
-    │   └── ServerError             5xx other than 503
+    │   ├── ServerError             5xx other than 503
+    │   └── SummarizerStoppedError  the request was cut by a stop: the chapter goes back to the backlog
     └── PermanentError              the same request will fail again: the chapter is marked failed
         ├── ModelNotFoundError      the model is not installed on the server
         ├── BadRequestError         4xx other than 429 (bad key, wrong URL, ...)
@@ -181,6 +182,14 @@ class Summarizer(Protocol):
         """A health check found the server at ``url`` answering: a paused (half-open) endpoint resumes."""
         ...
 
+    def interrupt(self) -> None:
+        """Cut the requests in flight (a stop's deadline is near): they raise :class:`SummarizerStoppedError`.
+
+        Called from the stopping thread while workers wait on answers; new requests are refused. The
+        summarizer stays open until :meth:`close` (its cache and files are still written).
+        """
+        ...
+
     def close(self) -> None:
         """Release connections, processes and files. Called once, after the workers stopped."""
         ...
@@ -221,6 +230,9 @@ class SummarizerBase:
         return None
 
     def record_healthy(self, url: str) -> None:
+        return None
+
+    def interrupt(self) -> None:
         return None
 
     def close(self) -> None:
@@ -272,6 +284,9 @@ class WrappingSummarizer(SummarizerBase):
     def record_healthy(self, url: str) -> None:
         self.inner.record_healthy(url)
 
+    def interrupt(self) -> None:
+        self.inner.interrupt()
+
     def close(self) -> None:
         self.inner.close()
 
@@ -314,6 +329,19 @@ class ServerLoadingError(ServerBusyError):
 
 class ServerError(TransientError):
     pass
+
+
+class SummarizerStoppedError(TransientError):
+    """The summarizer is stopping: the request was cut (or refused) and says nothing about the chapter.
+
+    The endpoints never retry it, never count it against a circuit, and no fallback answers it; the
+    pipeline's stop hands the chapter back to the backlog. It is transient so that a caller that does not
+    know about the stop (the synchronous mode) leaves the chapter to be summarized again, not failed.
+    """
+
+
+#: The message of a request cut by a stop.
+STOPPED_MESSAGE = "The summarizer is stopping: the request was cut and the chapter is summarized at the next start."
 
 
 class PermanentError(SummarizerError):

@@ -70,6 +70,10 @@ class FallbackSummarizer(WrappingSummarizer):
     def stats(self) -> SummarizerStats:
         return replace(self.primary.stats(), fallbacks=self.fallbacks)
 
+    def interrupt(self) -> None:
+        self.primary.interrupt()
+        self.fallback.interrupt()
+
     def close(self) -> None:
         self.primary.close()
         self.fallback.close()

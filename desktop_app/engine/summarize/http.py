@@ -50,6 +50,8 @@ from .base import (
 )
 
 USER_AGENT = "chapterwise"
+#: Connections kept per endpoint's client (the client's own, or a transport's it is given).
+CLIENT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
 
 
 class MalformedAnswerError(Exception):
@@ -80,7 +82,7 @@ def make_client(
         timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
         headers=all_headers,
         transport=transport,
-        limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+        limits=CLIENT_LIMITS,
     )
 
 

@@ -25,34 +25,36 @@ Texts longer than the context are not handled here: :mod:`.chunking` wraps this 
 when a server answers :class:`~.base.ContextOverflowError`.
 
 Thread-safe: many worker threads call :meth:`summarize` at once; all shared state lives in the
-:class:`~.routing.EndpointPool`. :meth:`close` must be called once, after the workers stopped.
+:class:`~.routing.EndpointPool`. :meth:`interrupt` (any thread) cuts the requests in flight at a stop;
+:meth:`close` must be called once, after the workers stopped.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from ..reports import EndpointStats, SummarizerStats
+from . import capacity as servers
 from .base import (
     UNGROUNDED_REASON,
     ClauseFlag,
     ContextOverflowError,
     InvalidResponseError,
     SummarizerBase,
-    SummarizerError,
+    SummarizerStoppedError,
     SummaryRequest,
     SummaryResult,
     TransientError,
     UngroundedAnswerError,
     make_preview,
 )
+from .capacity import PromptSetting
 from .clauses import looks_like_contract
 from .http import MalformedAnswerError
 from .overlap import MIN_SUPPORT, word_support
@@ -73,20 +75,6 @@ from .routing import Endpoint, EndpointPool, RetryPolicy, call_with_retries
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-#: ``auto`` asks in completion mode when the server says the model has no chat template or its name says
-#: it is a base model; ``chat`` and ``completion`` force one mode.
-PromptSetting = Literal["auto", "chat", "completion"]
-
-#: Model names of base (pretrained, not instruction-tuned) checkpoints: "-pt", "base", "-raw".
-_BASE_NAME = re.compile(r"(?:^|[-_./])(?:pt|base|raw|pretrain(?:ed)?)(?:$|[-_.])", re.IGNORECASE)
-_TUNED_NAME = re.compile(r"(?:^|[-_./])(?:it|instruct|chat|sft|dpo|rlhf)(?:$|[-_.])", re.IGNORECASE)
-
-
-def looks_like_base_model(name: str) -> bool:
-    """Whether a model's name or file name says it is a base model (``gemma-3-270m-pt``, ``llama-base``)."""
-    stem = name.rsplit("/", 1)[-1]
-    return bool(_BASE_NAME.search(stem)) and not _TUNED_NAME.search(stem)
 
 
 class AnswerCutError(MalformedAnswerError):
@@ -114,7 +102,7 @@ class LLMSummarizer(SummarizerBase):
         *,
         context_tokens: int = 4096,
         retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
         prompt_mode: PromptSetting = "auto",
         learn_capacity: bool = True,
@@ -132,9 +120,7 @@ class LLMSummarizer(SummarizerBase):
         self._learn_lock = threading.Lock()
         self._capacities: list[ServerCapacity] | None = None
         self._unreached: set[str] = set()
-        self._mode: PromptMode | None = None if prompt_mode == "auto" else prompt_mode
-        if self._mode is None and looks_like_base_model(model):
-            self._mode = "completion"
+        self._mode: PromptMode | None = servers.initial_mode(prompt_mode, model)
 
     @property
     def max_concurrency(self) -> int | None:
@@ -205,10 +191,16 @@ class LLMSummarizer(SummarizerBase):
                     if chunk.text:
                         yield chunk.text
             except TransientError as err:
+                if self.pool.stopping:
+                    raise SummarizerStoppedError(str(err)) from err
                 self.pool.record(endpoint, err)
                 raise
             else:
                 self.pool.record(endpoint, None)
+
+    def interrupt(self) -> None:
+        cut = self.pool.interrupt()
+        log.info("Stopping: %d open connection(s) to %s shut down; the requests on them end now", cut, self.name)
 
     def close(self) -> None:
         self.pool.close()
@@ -275,34 +267,14 @@ class LLMSummarizer(SummarizerBase):
         with self._learn_lock:
             if self._capacities is not None and not self._unreached:
                 return
-            known = {c.url: c for c in self._capacities or []}
-            learned: list[ServerCapacity] = []
-            for endpoint in self.pool.endpoints:
-                if endpoint.url in known and endpoint.url not in self._unreached:
-                    learned.append(known[endpoint.url])
-                    continue
-                try:
-                    capacity = self.protocol.capacity(endpoint.client, endpoint=endpoint.url, model=self.model)
-                    self._unreached.discard(endpoint.url)
-                except SummarizerError as err:
-                    log.info("Could not read the capacity of %s yet: %s", endpoint.url, err)
-                    capacity = ServerCapacity(url=endpoint.url)
-                    self._unreached.add(endpoint.url)
-                learned.append(capacity)
-                self.pool.set_learned_slots(endpoint, capacity.slots)
-                endpoint.capacity = capacity
+            learned = servers.learn(self.protocol, self.pool, self.model, self._capacities or [], self._unreached)
             self._capacities = learned
             contexts = [c.n_ctx for c in learned if c.n_ctx]
             if contexts and min(contexts) < self.context_tokens:
                 log.info("The server's context is %d tokens: the budget follows it", min(contexts))
                 self.context_tokens = min(contexts)
-            if self._mode is None and any(c.chat_template is False for c in learned):
-                log.info("The model at %s has no chat template: asking in completion mode", self.pool.endpoints[0].url)
-                self._mode = "completion"
-            if self._mode is None and any(c.model and looks_like_base_model(c.model) for c in learned):
-                self._mode = "completion"
-            for c in learned:
-                log.info("Capacity of %s: context %s, slots %s, model %s", c.url, c.n_ctx, c.slots, c.model)
+            if self._mode is None:
+                self._mode = servers.learned_mode(learned)
 
     def _summary_prompt(self, request: SummaryRequest) -> str | list[dict[str, str]]:
         return completion_prompt(request) if self._mode == "completion" else chat_messages(request)

@@ -16,8 +16,8 @@ Wire between parent and child (a :func:`multiprocessing.Pipe`)::
 
 Threads: each child serves one request at a time (its endpoint has one slot, so the pool never sends it
 two); the parent's worker threads block on their child's pipe. :meth:`LocalRunner.close` (the
-summarizer's ``close``, called on shutdown or cancel) ends every child: a request in flight then fails
-with :class:`~.base.BackendUnavailableError`.
+summarizer's ``interrupt`` at a stop, and its ``close``) ends every child: a request in flight then fails,
+and is reported as :class:`~.base.SummarizerStoppedError` (the chapter goes back to the backlog).
 """
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ from typing import Any
 import httpx
 
 from .base import BackendUnavailableError, BadRequestError, ContextOverflowError, ServerError
+from .breaker import CircuitBreaker
 from .llm import LLMSummarizer
 from .protocol import ChatChunk, ChatOptions, ServerCapacity
-from .routing import CircuitBreaker, Endpoint, EndpointPool
+from .routing import Endpoint, EndpointPool
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,11 @@ class LocalSummarizer(LLMSummarizer):
         ]
         super().__init__(LocalProtocol(runner), EndpointPool(endpoints), model, **kwargs)
         self.runner = runner
+
+    def interrupt(self) -> None:
+        """A stop's deadline is near: end the children (a generation in native code cannot be cut otherwise)."""
+        self.pool.interrupt()
+        self.runner.close()
 
     def close(self) -> None:
         self.runner.close()

@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING
 import httpx
 
 from .base import Summarizer, SummaryRequest, SummaryResult
+from .breaker import CircuitBreaker
 from .cache import CachedSummarizer, open_cache
 from .chunking import ChunkingSummarizer
 from .extractive import ExtractiveSummarizer
 from .fallback import FallbackSummarizer
-from .http import make_client
+from .http import CLIENT_LIMITS, make_client
 from .llm import LLMSummarizer
 from .ollama import DEFAULT_URL as OLLAMA_URL
 from .ollama import OllamaProtocol
@@ -40,7 +41,8 @@ from .openai_compat import DEFAULT_URL as OPENAI_URL
 from .openai_compat import OpenAIProtocol
 from .processes import ProcessSummarizer
 from .protocol import ChatProtocol
-from .routing import CircuitBreaker, Endpoint, EndpointPool, RetryPolicy, parse_endpoint
+from .routing import Endpoint, EndpointPool, RetryPolicy, parse_endpoint
+from .transport import CuttableTransport, proxied
 
 if TYPE_CHECKING:
     from desktop_app.config import Settings
@@ -53,7 +55,8 @@ class BackendOptions:
     """Knobs tests and benchmarks turn; the defaults are the product's."""
 
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    sleep: Callable[[float], None] = time.sleep
+    #: The retry backoff; None: the endpoint pool's own, which a stop cuts short.
+    sleep: Callable[[float], None] | None = None
     rng: random.Random | None = None
     failure_threshold: int = 5
     reset_after: float = 30.0
@@ -112,15 +115,18 @@ def make_llm(settings: Settings, options: BackendOptions | None = None) -> LLMSu
     for spec in urls:
         url, slots = parse_endpoint(spec)
         url = protocol.normalize_url(url)
+        # Requests a stop can cut (see .transport), unless a test brings its own transport or a proxy is set.
+        own = options.transport is None and not proxied(url)
+        cuttable = CuttableTransport(limits=CLIENT_LIMITS) if own else None
         client = make_client(
             url,
             timeout=settings.request_timeout,
             connect_timeout=options.connect_timeout,
             headers=headers,
-            transport=options.transport,
+            transport=options.transport or cuttable,
         )
         breaker = CircuitBreaker(options.failure_threshold, options.reset_after, options.clock)
-        endpoints.append(Endpoint(url=url, client=client, breaker=breaker, slots=slots))
+        endpoints.append(Endpoint(url=url, client=client, breaker=breaker, slots=slots, transport=cuttable))
     return LLMSummarizer(
         protocol,
         EndpointPool(endpoints),

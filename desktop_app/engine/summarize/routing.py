@@ -5,21 +5,23 @@ An :class:`EndpointPool` holds one :class:`Endpoint` per configured URL, each wi
 the fewest requests in flight (relative to its parallel slots, when known) whose circuit lets a
 request through; :func:`call_with_retries` drives one logical request across attempts and endpoints.
 
-Circuit states: *closed* (requests flow) → after ``failure_threshold`` consecutive transient failures
-→ *open* (no requests for ``reset_after`` seconds) → *half-open* (``half_open_probes`` probe requests
-at once) → closed on a success (a request's, or a health check's), open again on failure. Requests
-that arrive while the probes are out wait up to ``probe_wait`` seconds for their verdict instead of
-failing at once: after a recovery, a burst of concurrent chapters goes to the server, not to the
-fallback.
+Circuit states are :mod:`.breaker`'s. Requests that arrive while a half-open endpoint's probes are out
+wait for their verdict instead of failing at once: after a recovery, a burst of concurrent chapters goes
+to the server, not to the fallback.
 
 Slots: an endpoint whose parallel slots are known (``#parallel=N`` on its URL, or learned from the
 server) never gets more than that many requests at once. Callers beyond it wait *here*, before the
 request is sent, so the time spent waiting for a free slot never counts against the read timeout, and
 the cap holds however many workers the pipeline runs (its floor is three).
 
+Stopping: :meth:`EndpointPool.interrupt` (a stop's deadline is near) refuses new requests, wakes the
+callers waiting for a slot, a probe's verdict or a retry, and cuts the connections in flight (see
+:mod:`.transport`); every one of them then raises :class:`~.base.SummarizerStoppedError`: not retried,
+not counted against the endpoint. :meth:`EndpointPool.close` does the same, then closes the clients.
+
 Thread-safe: workers call :meth:`EndpointPool.acquire` and the breaker methods from many threads; one
 condition per pool guards the counters. :meth:`EndpointPool.acquire` blocks while every endpoint's
-slots are taken (until one is released or the pool is closed) and while a probe's verdict is awaited;
+slots are taken (until one is released or the pool stops) and while a probe's verdict is awaited;
 the retry sleep is replaceable (``sleep=``) to make tests instant.
 """
 
@@ -32,18 +34,19 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from .base import BackendUnavailableError, CircuitOpenError, SummarizerError, TransientError
+from .base import STOPPED_MESSAGE, CircuitOpenError, SummarizerError, SummarizerStoppedError, TransientError
+from .breaker import CircuitBreaker
 from .protocol import ServerCapacity
+from .transport import CuttableTransport
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-CircuitState = Literal["closed", "open", "half_open"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,111 +68,6 @@ class RetryPolicy:
         return rng.uniform(0.0, min(self.cap, self.base * (2**attempt)))
 
 
-Admission = Literal["yes", "wait", "no"]
-
-
-class CircuitBreaker:
-    """Per-endpoint breaker. ``clock`` is injectable for tests (the probe wait uses real time). Thread-safe."""
-
-    def __init__(
-        self,
-        failure_threshold: int = 5,
-        reset_after: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
-        *,
-        half_open_probes: int = 1,
-        probe_wait: float = 5.0,
-    ) -> None:
-        self.failure_threshold = failure_threshold
-        self.reset_after = reset_after
-        self.half_open_probes = max(1, half_open_probes)
-        self.probe_wait = probe_wait
-        self._clock = clock
-        self._cond = threading.Condition()
-        self._state: CircuitState = "closed"
-        self._failures = 0
-        self._opened_at = 0.0
-        self._probes = 0
-
-    @property
-    def state(self) -> CircuitState:
-        with self._cond:
-            return self._current_state()
-
-    def _current_state(self) -> CircuitState:
-        if self._state == "open" and self._clock() - self._opened_at >= self.reset_after:
-            self._state = "half_open"
-            self._probes = 0
-        return self._state
-
-    def admit(self) -> Admission:
-        """``yes`` (a request may go; in half-open state it is a probe), ``wait`` (probes are out), ``no``."""
-        with self._cond:
-            state = self._current_state()
-            if state == "closed":
-                return "yes"
-            if state == "open":
-                return "no"
-            if self._probes < self.half_open_probes:
-                self._probes += 1
-                return "yes"
-            return "wait"
-
-    def allow(self) -> bool:
-        """Whether a request may go now, without waiting for a probe's verdict."""
-        return self.admit() == "yes"
-
-    def available(self) -> bool:
-        """Like :meth:`allow` but without taking a probe (for choosing between endpoints)."""
-        with self._cond:
-            state = self._current_state()
-            return state == "closed" or (state == "half_open" and self._probes < self.half_open_probes)
-
-    def wait_verdict(self, timeout: float | None = None) -> None:
-        """Block until the probes out have a verdict (or a probe is free), at most ``timeout`` seconds."""
-        with self._cond:
-            self._cond.wait_for(
-                lambda: self._state != "half_open" or self._probes < self.half_open_probes,
-                self.probe_wait if timeout is None else timeout,
-            )
-
-    def record_success(self) -> None:
-        with self._cond:
-            self._state = "closed"
-            self._failures = 0
-            self._probes = 0
-            self._cond.notify_all()
-
-    def record_healthy(self) -> bool:
-        """A health check got an answer: a half-open circuit closes (True); an open one waits its time."""
-        with self._cond:
-            if self._current_state() != "half_open":
-                return False
-        self.record_success()
-        return True
-
-    def record_failure(self) -> bool:
-        """Count a transient failure; return True when this failure opened the circuit."""
-        with self._cond:
-            state = self._current_state()
-            self._failures += 1
-            if state == "half_open" or self._failures >= self.failure_threshold:
-                was_open = state == "open"
-                self._state = "open"
-                self._opened_at = self._clock()
-                self._probes = 0
-                self._cond.notify_all()
-                return not was_open
-            return False
-
-    def release_probe(self) -> None:
-        """A probe ended without a verdict (e.g. a permanent error): let another probe go."""
-        with self._cond:
-            if self._probes:
-                self._probes -= 1
-                self._cond.notify_all()
-
-
 def parse_endpoint(spec: str) -> tuple[str, int | None]:
     """Split ``http://host:port/path#parallel=4`` into the URL and its parallel slots (if given)."""
     parts = urlsplit(spec.strip())
@@ -187,6 +85,7 @@ class Endpoint:
 
     ``slots`` is how many requests it gets at once (None: no cap): the URL's ``#parallel=N`` where given,
     lowered to what the server says it runs once that is learned (:meth:`EndpointPool.set_learned_slots`).
+    ``transport`` is the client's, when its requests can be cut at a stop (:meth:`cut`).
     """
 
     url: str
@@ -202,6 +101,7 @@ class Endpoint:
     waiting: int = 0
     #: What the server said about itself, once learned (see ``LLMSummarizer.capacity``).
     capacity: ServerCapacity | None = None
+    transport: CuttableTransport | None = None
 
     def __post_init__(self) -> None:
         if self.configured_slots is None:
@@ -212,6 +112,10 @@ class Endpoint:
 
     def full(self) -> bool:
         return self.slots is not None and self.in_flight >= self.slots
+
+    def cut(self) -> int:
+        """End the requests in flight at once (their connections are shut down); how many were cut."""
+        return self.transport.cut() if self.transport is not None else 0
 
 
 class EndpointPool:
@@ -224,7 +128,7 @@ class EndpointPool:
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._turn = 0
-        self._closed = False
+        self._stopping = threading.Event()
         self._by_thread: dict[int, str] = {}
 
     @property
@@ -273,8 +177,8 @@ class EndpointPool:
                 pending: CircuitBreaker | None = None
                 full: Endpoint | None = None
                 while True:
-                    if self._closed:
-                        raise BackendUnavailableError("The summarizer is shutting down.")
+                    if self._stopping.is_set():
+                        raise SummarizerStoppedError(STOPPED_MESSAGE)
                     self._turn += 1
                     n = len(self.endpoints)
                     # Rotate the start so ties spread evenly instead of always hitting the first URL.
@@ -304,7 +208,7 @@ class EndpointPool:
             if pending is None or verdict_waited:
                 break
             verdict_waited = True
-            pending.wait_verdict()  # outside the pool's lock: the probe's own record() needs it
+            pending.wait_verdict(stop=self._stopping.is_set)  # outside the pool's lock: record() needs it
         urls = ", ".join(e.url for e in self.endpoints)
         raise CircuitOpenError(
             f"The summarizer server ({urls}) failed repeatedly and is paused; "
@@ -353,10 +257,32 @@ class EndpointPool:
                 for e in self.endpoints
             ]
 
-    def close(self) -> None:
+    @property
+    def stopping(self) -> bool:
+        """Whether :meth:`interrupt` or :meth:`close` was called: requests are refused and cut."""
+        return self._stopping.is_set()
+
+    def pause(self, seconds: float) -> None:
+        """The retry backoff: sleeps ``seconds``, or less when the pool stops meanwhile."""
+        self._stopping.wait(seconds)
+
+    def interrupt(self) -> int:
+        """Refuse new requests, wake every waiting caller and cut the open connections. Any thread.
+
+        Returns how many connections were shut down (a request waiting on one ends at once).
+        """
         with self._cond:
-            self._closed = True
+            self._stopping.set()
             self._cond.notify_all()
+        cut = 0
+        for endpoint in self.endpoints:
+            endpoint.breaker.wake()
+            cut += endpoint.cut()
+        return cut
+
+    def close(self) -> None:
+        """Stop as :meth:`interrupt` does, then close the clients (after the workers stopped)."""
+        self.interrupt()
         for endpoint in self.endpoints:
             endpoint.client.close()
 
@@ -366,14 +292,17 @@ def call_with_retries(
     attempt_fn: Callable[[Endpoint], T],
     *,
     policy: RetryPolicy,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     rng: random.Random | None = None,
     retry_on: tuple[type[BaseException], ...] = (TransientError,),
 ) -> T:
     """Run ``attempt_fn`` on the least-busy endpoint, retrying transient failures with backoff.
 
     A :class:`CircuitOpenError` (no endpoint may be tried) is raised at once: waiting inside a worker
-    would only hold a thread that the pipeline can use for other chapters.
+    would only hold a thread that the pipeline can use for other chapters. Once the pool stops, any
+    failure is :class:`~.base.SummarizerStoppedError` (the request was cut, or the client closed under
+    it): neither retried nor counted. ``sleep`` is the backoff (default: :meth:`EndpointPool.pause`,
+    which a stop cuts short).
     """
     rng = rng or random.Random()
     last: BaseException | None = None
@@ -383,11 +312,16 @@ def call_with_retries(
             try:
                 value = attempt_fn(endpoint)
             except retry_on as err:
+                _raise_if_stopping(pool, err)
                 pool.record(endpoint, err)
                 last = err
                 hint = getattr(err, "retry_after", None)
             except SummarizerError as err:
+                _raise_if_stopping(pool, err)
                 pool.record(endpoint, err)
+                raise
+            except Exception as err:  # e.g. httpx's "the client has been closed"
+                _raise_if_stopping(pool, err)
                 raise
             else:
                 pool.record(endpoint, None, (time.perf_counter() - started) * 1000.0)
@@ -395,6 +329,12 @@ def call_with_retries(
         if attempt + 1 < policy.attempts:
             delay = policy.delay(attempt, hint, rng)
             log.info("Attempt %d failed (%s); retrying in %.2f s", attempt + 1, last, delay)
-            sleep(delay)
+            (sleep or pool.pause)(delay)
     assert last is not None
     raise last
+
+
+def _raise_if_stopping(pool: EndpointPool, err: BaseException) -> None:
+    if pool.stopping:
+        log.debug("Request cut by the stop: %s", err)
+        raise SummarizerStoppedError(STOPPED_MESSAGE) from err

@@ -130,6 +130,14 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Open &amp;Folder…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open every document in a folder and its subfolders</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Export as &amp;Markdown…</source>
             <translation type="unfinished" />
         </message>
@@ -506,6 +514,10 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Open a folder of documents</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Keyboard shortcuts</source>
             <translation type="unfinished" />
         </message>
@@ -713,12 +725,30 @@ or use File ▸ Open (Ctrl+O).</source>
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Could not read the folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Not a supported file</source>
             <translation type="unfinished" />
         </message>
         <message>
             <source>Chapterwise cannot read %1. It reads PDF, EPUB, DOCX, Markdown and plain-text files.</source>
             <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No documents in %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>There is no PDF, EPUB, DOCX, Markdown or text file in this folder or its subfolders.</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>Skipped %n item(s) in the folder: hidden, or not a document</source>
+            <translation type="unfinished">
+                <numerusform />
+            </translation>
         </message>
         <message>
             <source>Reading %1 with OCR…</source>

@@ -1,18 +1,25 @@
-"""What ``chapterwise summarize`` reads: files, folders (``--recursive`` for their subfolders), and text files
-without a suffix, told by their content.
+"""What the front ends read when given paths: files, folders, and text files without a suffix, told by content.
+
+Shared by ``chapterwise summarize`` (folders one level deep, or all the way down with ``--recursive``) and the
+window (a dropped or opened folder is read all the way down). Hidden files and folders (``.git``,
+``.DS_Store``) and files of other types inside a folder are skipped quietly; :attr:`Inputs.skipped` counts
+them so a front end can say how many.
 
 The engine recognises formats by content and, for text, by suffix; a notes file called ``README`` or
 ``notes`` has no suffix to go by. :func:`text_kind` reads its first kilobytes: UTF-8 without NUL bytes
 is text (Markdown when it has Markdown headings). :func:`readable` then hands the engine a copy named
-``notes.txt`` (or ``.md``) in a temporary folder, and the document keeps its own name. Main thread only.
+``notes.txt`` (or ``.md``) in a temporary folder, and the document keeps its own name.
+
+Plain functions, no Qt; they touch the file system, so the window calls them off the GUI thread where a
+folder may be large.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,10 +31,17 @@ _MARKDOWN_HEADING = re.compile(rb"^#{1,6} \S", re.MULTILINE)
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
-    """The files to read, in order, and one message per argument that gave none."""
+    """The files to read, in order, one message per argument that gave none, and what the folders held besides.
+
+    ``skipped`` counts what was left out inside the folders: hidden files and folders, and files of a type
+    Chapterwise does not read.
+    """
 
     files: tuple[Path, ...]
     problems: tuple[str, ...]
+    skipped: int = 0
+    #: The folders given that held no document (each also has its message in ``problems``).
+    empty_folders: tuple[Path, ...] = ()
 
 
 def text_kind(path: Path) -> str | None:
@@ -47,7 +61,8 @@ def text_kind(path: Path) -> str | None:
     return "md" if _MARKDOWN_HEADING.search(head) else "txt"
 
 
-def _readable_here(path: Path) -> bool:
+def is_readable(path: Path) -> bool:
+    """Whether ``path`` looks like a document Chapterwise reads: a known suffix, or text without a suffix."""
     if path.name.startswith("."):
         return False  # .DS_Store, .gitignore: never a document
     if path.suffix.lower() in SUPPORTED_SUFFIXES:
@@ -55,29 +70,42 @@ def _readable_here(path: Path) -> bool:
     return not path.suffix and text_kind(path) is not None
 
 
-def _folder_files(folder: Path, recursive: bool) -> Iterator[Path]:
-    entries = sorted(folder.rglob("*") if recursive else folder.iterdir())
-    for entry in entries:
-        hidden = any(part.startswith(".") for part in entry.relative_to(folder).parts)
-        if not hidden and entry.is_file() and _readable_here(entry):
-            yield entry
+def _folder_files(folder: Path, recursive: bool) -> tuple[list[Path], int]:
+    """The documents in ``folder`` (sorted, folder by folder) and how many entries were skipped."""
+    found: list[Path] = []
+    skipped = 0
+    for root, dirs, names in os.walk(folder):
+        if recursive:  # a hidden folder counts once: its contents are never looked at
+            skipped += sum(1 for d in dirs if d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")) if recursive else []
+        for name in sorted(names):
+            path = Path(root) / name
+            if path.is_file() and is_readable(path):
+                found.append(path)
+            else:
+                skipped += 1
+    return found, skipped
 
 
 def collect(paths: list[Path], *, recursive: bool = False) -> Inputs:
     """Expand folders into the documents inside them; files are passed on as given (the engine judges them)."""
     files: list[Path] = []
     problems: list[str] = []
+    skipped = 0
+    empty: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = list(_folder_files(path, recursive))
+            found, left_out = _folder_files(path, recursive)
+            skipped += left_out
             if not found:
+                empty.append(path)
                 where = "in this folder or its subfolders" if recursive else "directly in this folder"
                 hint = "" if recursive else " (add --recursive to read its subfolders)"
                 problems.append(f"{path}: no PDF, EPUB, DOCX, Markdown or text file {where}{hint}")
             files += found
         else:
             files.append(path)
-    return Inputs(tuple(dict.fromkeys(files)), tuple(problems))
+    return Inputs(tuple(dict.fromkeys(files)), tuple(problems), skipped, tuple(empty))
 
 
 def readable(path: Path, scratch: Path) -> Path:
@@ -94,4 +122,4 @@ def readable(path: Path, scratch: Path) -> Path:
     return copy
 
 
-__all__ = ["Inputs", "collect", "readable", "text_kind"]
+__all__ = ["Inputs", "collect", "is_readable", "readable", "text_kind"]
