@@ -182,7 +182,10 @@ class ChunkingSummarizer(WrappingSummarizer):
         results: list[SummaryResult] = []
         chunks = split_to_budget(request.text, budget)
         log.info("Text of %r is over the %d-token budget: %d parts", request.title, budget, len(chunks))
-        plan = _Progress(request, len(chunks))
+        # The total shown ("part 3 of 7") counts the combining calls too: estimated now from a typical
+        # summary's size, made exact for each round once the partial summaries are known.
+        typical = max(32, 40 * request.max_sentences)
+        plan = _Progress(request, len(chunks) + reduce_calls([typical] * len(chunks), budget))
         # Map: the parts of a chapter are summarized as chapters (with clauses); a too-long list of
         # chapter summaries (kind="document") is reduced group by group.
         partials = [
@@ -206,10 +209,10 @@ class ChunkingSummarizer(WrappingSummarizer):
             groups = _pack(partials, budget)
             if len(groups) == len(partials):  # each partial alone is near the budget: pair them anyway
                 groups = ["\n\n".join(partials[i : i + 2]) for i in range(0, len(partials), 2)]
-            plan.add(len(groups))
+            plan.expect(reduce_calls([estimate_tokens(p) for p in partials], budget))
             partials = [self._call(replace(reduce_request, text=g), results, plan, budget) for g in groups]
+        plan.expect(1 if len(partials) > 1 else 0)
         if len(partials) > 1:
-            plan.add(1)
             final = self._call(replace(reduce_request, text="\n\n".join(partials)), results, plan, budget)
         else:
             final = partials[0]
@@ -255,16 +258,36 @@ class ChunkingSummarizer(WrappingSummarizer):
         return replace(self.inner.stats(), map_reduce_splits=self._splits)
 
 
+def reduce_calls(sizes: list[int], budget: int) -> int:
+    """How many combining calls partial summaries of these token ``sizes`` take (the rounds of ``_map_reduce``).
+
+    Exact for the next round; later rounds assume each combined summary is as long as the average partial.
+    """
+    calls = 0
+    while len(sizes) > 1 and sum(sizes) > budget:
+        groups: list[int] = []  # the token count of each group, packed as _pack packs the texts
+        for size in sizes:
+            if groups and groups[-1] + size <= budget:
+                groups[-1] += size
+            else:
+                groups.append(size)
+        count = len(groups) if len(groups) < len(sizes) else (len(sizes) + 1) // 2
+        calls += count
+        sizes = [max(1, sum(sizes) // len(sizes))] * count  # a group's summary: about one partial's length
+    return calls + (1 if len(sizes) > 1 else 0)
+
+
 class _Progress:
-    """Counts the parts of one request and tells its ``on_progress`` (the total grows with each reduce)."""
+    """Counts the parts of one request and tells its ``on_progress``; the total is re-estimated each round."""
 
     def __init__(self, request: SummaryRequest, total: int) -> None:
         self.callback = request.on_progress
         self.done = 0
         self.total = total
 
-    def add(self, n: int) -> None:
-        self.total += n
+    def expect(self, remaining: int) -> None:
+        """``remaining`` more calls are expected from here (the total follows what the partials turned out to be)."""
+        self.total = self.done + remaining
 
     def step(self) -> None:
         self.done += 1
