@@ -36,6 +36,9 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
     code = EXIT_INPUT if inputs.problems else EXIT_OK
     for problem in inputs.problems:
         error(problem)
+    if inputs.skipped and not args.quiet:
+        noun = "item" if inputs.skipped == 1 else "items"
+        say(f"Skipped {inputs.skipped} {noun} in the folders: hidden, or not a document.")
     engine = _open_engine(settings)
     if engine is None:
         return EXIT_DATABASE

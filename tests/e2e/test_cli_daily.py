@@ -44,8 +44,9 @@ def test_a_folder_gives_its_documents_and_recursive_its_subfolders(
     code, _, err = run(capsys, "-q", "summarize", str(folder), "--format", "json")
     assert code == EXIT_OK, err
     assert _titles(capsys) == ["a.md", "b.md"], "the folder's own documents; not the image, the hidden file or deeper"
-    code, _, err = run(capsys, "-q", "summarize", str(folder), "--recursive", "--no-wait")
+    code, _, err = run(capsys, "summarize", str(folder), "--recursive", "--no-wait")
     assert code == EXIT_OK, err
+    assert err.startswith("Skipped 2 items in the folders: hidden, or not a document.\n")  # the image, .hidden.md
     assert "c.md" in _titles(capsys)
 
 
