@@ -82,16 +82,16 @@ def _sqlite_update(dialect: Dialect) -> tuple[str, tuple[_Processor, ...]]:
 
 def _update_sqlite(session: Session, dialect: Dialect, records: list[ChapterRecord], now: datetime) -> set[str]:
     sql, processors = _sqlite_update(dialect)
+    converting = [(i, p) for i, p in enumerate(processors) if p is not None]
     params = []
     for record in records:
         row = _values(record, now)
         values = [row[name] for name in _RESULT_COLUMNS]
-        params.append(
-            (
-                *(p(v) if p is not None and v is not None else v for p, v in zip(processors, values, strict=True)),
-                record.id,
-            )
-        )
+        for i, process in converting:
+            if values[i] is not None:
+                values[i] = process(values[i])
+        values.append(record.id)
+        params.append(tuple(values))
     cursor = session.connection().exec_driver_sql(sql, params)
     ids = {r.id for r in records}
     if cursor.rowcount == len(ids):
