@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import Table, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..messages import ChapterWork, DocumentResult, DocumentWork, DoneChapter
@@ -204,17 +204,26 @@ def reopen_documents(session: Session, document_ids: Iterable[str]) -> int:
 
     This is how a chapter cancelled while in flight, whose summary came back anyway, ends up in the
     document's summary and state instead of leaving the document "cancelled" with every chapter done.
+    The writer runs it with every batch: one statement built once, its ids an expanding parameter.
     """
     ids = list(document_ids)
     if not ids:
         return 0
-    result = session.execute(
-        update(Document)
-        .where(Document.id.in_(ids), Document.status != DocumentStatus.PROCESSING)
-        .values(status=DocumentStatus.PROCESSING, claimed_by=None, finished_at=None)
-        .execution_options(synchronize_session=False)  # after every batch: no loaded objects to update
-    )
+    result = session.execute(_REOPEN, {"ids": ids})
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _reopen_statement() -> Any:
+    table = Document.__table__
+    assert isinstance(table, Table)
+    return (
+        update(table)
+        .where(table.c.id.in_(bindparam("ids", expanding=True)), table.c.status != DocumentStatus.PROCESSING.value)
+        .values(status=DocumentStatus.PROCESSING.value, claimed_by=None, finished_at=None)
+    )
+
+
+_REOPEN = _reopen_statement()
 
 
 def derived_status(counts: dict[str, int]) -> DocumentStatus:
