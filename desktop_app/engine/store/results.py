@@ -83,13 +83,24 @@ def _sqlite_update(dialect: Dialect) -> tuple[str, tuple[_Processor, ...]]:
 def _update_sqlite(session: Session, dialect: Dialect, records: list[ChapterRecord], now: datetime) -> set[str]:
     sql, processors = _sqlite_update(dialect)
     converting = [(i, p) for i, p in enumerate(processors) if p is not None]
+    # Most rows carry the batch's own time (updated, finished) and no clause flags: those converted once.
+    known: dict[int, dict[object, Any]] = {i: {} for i, _ in converting}
     params = []
     for record in records:
         row = _values(record, now)
         values = [row[name] for name in _RESULT_COLUMNS]
         for i, process in converting:
-            if values[i] is not None:
-                values[i] = process(values[i])
+            value = values[i]
+            if value is None:
+                continue
+            if value is now or value == []:
+                seen = known[i]
+                key = "now" if value is now else "[]"
+                if key not in seen:
+                    seen[key] = process(value)
+                values[i] = seen[key]
+            else:
+                values[i] = process(value)
         values.append(record.id)
         params.append(tuple(values))
     cursor = session.connection().exec_driver_sql(sql, params)
