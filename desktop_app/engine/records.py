@@ -180,9 +180,14 @@ def sentence_dict(sentence: SummarySentence, page: int | None = None) -> dict[st
 
 def sentences_to_json(sentences: tuple[SummarySentence, ...] | list[SummarySentence]) -> list[dict[str, Any]]:
     """Sentences as stored in the database (no page: it is derived from the chapter's page starts)."""
-    return [
-        {k: v for k, v in asdict(s).items() if v is not None or k in ("start", "end", "support")} for s in sentences
-    ]
+    # Field by field, not dataclasses.asdict (which deep-copies): the writer calls this for every result.
+    out = []
+    for s in sentences:
+        data: dict[str, Any] = {"text": s.text, "start": s.start, "end": s.end, "support": s.support}
+        if s.chapter is not None:
+            data["chapter"] = s.chapter
+        out.append(data)
+    return out
 
 
 def sentences_from_json(data: list[dict[str, Any]] | None) -> tuple[SummarySentence, ...]:

@@ -39,7 +39,7 @@ from .store import documents
 from .store.db import DatabaseError, open_database
 from .summarize.base import Summarizer
 from .summarize.registry import make_summarizer
-from .uploads import BackgroundParser
+from .uploads import BackgroundParser, answers_at_once
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +197,8 @@ class Engine(EngineReports, DocumentChanges):
         ``background=True`` answers at once (asynchronous mode only): the file and the document row are
         saved, the document is ``parsing`` with no chapters yet, and its chapters follow in a
         ``DocumentAdded`` event (or it ends failed with the parser's message); see :mod:`.uploads`. Only a
-        missing, oversized or unsupported file raises then.
+        missing, oversized or unsupported file raises then. An encrypted PDF is parsed before the answer
+        (its password question comes from the parse: see :func:`.uploads.answers_at_once`).
 
         ``ocr=True`` reads a scanned PDF's pages with Tesseract (offered when a PDF has no text layer and
         ``NoTextError.ocr_available`` says Tesseract is installed); it takes seconds a page.
@@ -213,7 +214,8 @@ class Engine(EngineReports, DocumentChanges):
             max_zip_ratio=self.settings.max_zip_ratio,
         )
         path = Path(path)
-        if background and not ocr and self.async_enabled and not self.settings.skip_pipeline_init:
+        at_once = background and not ocr and self.async_enabled and not self.settings.skip_pipeline_init
+        if at_once and answers_at_once(path):
             doc_id = self._parser.start(
                 path,
                 file_name=file_name or path.name,

@@ -7,7 +7,8 @@ A loop started through the spawn hook (``parse-<id>``) then hashes the file, reu
 import or parses it (in the sandboxed child process, with the configured limits), saves every chapter in
 one transaction and publishes ``DocumentAdded``, which is what the window, the SSE stream and the CLI
 already follow; the pipeline is woken at once. A file that cannot be read ends the document ``failed``
-with the parser's message and a ``DocumentFinished`` event.
+with the parser's message and a ``DocumentFinished`` event. An encrypted PDF (:func:`looks_encrypted`)
+is parsed before the answer instead, so its password question is answered at once.
 
 Thread-safe: ``start`` runs on the caller's thread, each parse on its own loop.
 """
@@ -51,6 +52,40 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+#: Bytes read at each end of a PDF for its trailer (the last one, and a linearized file's first one).
+TRAILER_BYTES = 64 * 1024
+
+
+def looks_encrypted(path: Path) -> bool:
+    """Whether a PDF's trailer names an ``/Encrypt`` dictionary, read from the file's two ends only.
+
+    Only the parse can tell whether an encrypted PDF opens without a password (many do: an empty user
+    password), so such a PDF is parsed before the upload answers, and a missing or wrong password is
+    answered at once, as before. A trailer further inside the file is missed: that PDF is parsed in the
+    background and, if it needs a password, ends failed saying so.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(TRAILER_BYTES)
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - TRAILER_BYTES))
+        tail = handle.read(TRAILER_BYTES)
+    return b"/Encrypt" in head or b"/Encrypt" in tail
+
+
+def answers_at_once(path: Path) -> bool:
+    """Whether an upload of ``path`` can answer before it is parsed and still answer right.
+
+    Everything but an encrypted PDF: its password question comes from the parse.
+    """
+    from .ingest.detect import detect_format
+
+    try:
+        return not (detect_format(path) == "pdf" and looks_encrypted(path))
+    except (IngestError, OSError):
+        return True  # refused by the background path's own checks, with their message
 
 
 def parse_file(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:

@@ -8,7 +8,7 @@ from pathlib import Path
 from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
 from desktop_app.engine.service import Engine
 from desktop_app.engine.summarize.base import SummarizerBase, SummaryRequest, SummaryResult, make_preview
-from desktop_app.engine.summarize.grounding import align, find_span, is_unsupported
+from desktop_app.engine.summarize.grounding import SourceIndex, align, find_span, is_unsupported, source_spans
 
 from .pipeline_helpers import settings_for
 
@@ -109,3 +109,36 @@ def test_a_long_chapter_reports_its_parts_as_they_are_summarized(tmp_path: Path)
     assert view.chapters[0].status == "done"
     assert len(parts) >= 3 and parts[0].done == 1 and parts[-1].done == parts[-1].total
     assert all(p.chapter_id == view.chapters[0].id for p in parts)
+
+
+def _align_full(sentences: list[str], source: str) -> list[tuple[int | None, int | None, float | None]]:
+    """The reference: every word of the source indexed (what the targeted index must reproduce)."""
+    index = SourceIndex(source)
+    out: list[tuple[int | None, int | None, float | None]] = []
+    for sentence in sentences:
+        found = index.best_passage(sentence)
+        out.append((None, None, 0.0) if found is None else (found[0], found[1], round(found[2], 3)))
+    return out
+
+
+def test_the_targeted_index_aligns_real_texts_as_the_full_index_does(corpus: Path) -> None:
+    texts = [
+        p.read_text(encoding="utf-8", errors="replace") for p in sorted((corpus / "contracts" / "txt").glob("*.txt"))
+    ]
+    assert texts, "the corpus has contract texts"
+    checked = 0
+    for text in texts:
+        spans = source_spans(text)
+        # Copied sentences, a paraphrase-like mix of two, and one the text never says.
+        picked = [text[s:e] for s, e in spans[:: max(1, len(spans) // 6)]][:6]
+        mixed = " ".join(picked[0].split()[:6] + picked[-1].split()[-6:]) + "."
+        sentences = [*picked, mixed, INVENTED, "Über 5 Tage, nicht 30."]
+        got = [(s.start, s.end, s.support) for s in align(sentences, text)]
+        assert got == _align_full(sentences, text)
+        checked += sum(1 for g in got if g[0] is not None)
+    assert checked >= len(texts) * 6, "most sentences found a passage"
+
+
+def test_a_summary_none_of_whose_words_the_text_has_finds_no_passage() -> None:
+    (sentence,) = align(["Astronauts zigzag quietly."], CHAPTER)
+    assert (sentence.start, sentence.end, sentence.support) == (None, None, 0.0)

@@ -150,3 +150,56 @@ def test_a_late_result_never_overwrites_a_chapter_put_back_in_the_backlog(databa
         engine.dispose()
     assert written == set(), "a row that was not written is not reported (so no event is published for it)"
     assert after.status == "pending" and after.summary is None
+
+
+def _plans_of(sessions: object, run: object) -> list[str]:
+    """The SQLite query plans of every statement ``run(session)`` executes (its real SQL and parameters)."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, object]] = []
+    with sessions.begin() as s:  # type: ignore[attr-defined]
+        conn = s.connection()
+
+        def capture(_c: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+            if not statement.lstrip().upper().startswith("EXPLAIN"):
+                seen.append((statement, parameters))
+
+        event.listen(conn, "before_cursor_execute", capture)
+        try:
+            run(s)  # type: ignore[operator]
+        finally:
+            event.remove(conn, "before_cursor_execute", capture)
+        plans = []
+        for statement, parameters in seen:
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()  # type: ignore[arg-type]
+            plans.append(" | ".join(str(r[-1]) for r in rows))
+        s.rollback()
+    return plans
+
+
+def test_claims_and_progress_never_sort_or_read_the_whole_backlog(tmp_path: Path) -> None:
+    """Counted, not timed: no claim or progress statement walks every pending chapter or sorts them."""
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'plans.db'}")
+    try:
+        with sessions.begin() as s:
+            first = documents.add_document(s, make_document(300, sentences=2), file_name="a.txt", sha256="a")
+            documents.add_document(s, make_document(300, sentences=2), file_name="b.txt", sha256="b")
+            backlog.claim_chapters(s, "me", 120)
+        claim = _plans_of(sessions, lambda s: backlog.claim_chapters(s, "me", 100))
+        progress = _plans_of(sessions, lambda s: documents.progress(s, [first]))
+    finally:
+        engine.dispose()
+    assert claim and progress
+    # Chapters are only ever reached by id or by (document, status[, index]): never the status index alone
+    # (every pending chapter) or a scan; what is sorted is the documents and the claimed rows, not the backlog.
+    chapter_steps = [step for plan in claim + progress for step in plan.split(" | ") if " chapters " in f" {step} "]
+    assert chapter_steps and all(
+        "(id=?)" in step or "ix_chapters_document_status_index (document_id=?" in step for step in chapter_steps
+    ), chapter_steps
+    next_chapters = [
+        p
+        for p in claim
+        if p == "SEARCH chapters USING INDEX ix_chapters_document_status_index (document_id=? AND status=?)"
+    ]
+    assert next_chapters, f"a document's next chapters come in index order, unsorted: {claim}"
+    assert all("COVERING INDEX ix_chapters_document_status_index" in p for p in progress), progress

@@ -89,3 +89,23 @@ def test_what_is_known_without_parsing_is_refused_at_once(tmp_path: Path) -> Non
             engine.add_file(picture, background=True)
         assert engine.documents() == []
     assert refused.value.message.startswith("This is an image, not a document.")
+
+
+def test_an_encrypted_pdf_is_parsed_before_the_answer_so_its_password_question_comes_at_once(
+    tmp_path: Path, corpus: Path
+) -> None:
+    from desktop_app.engine.ingest.base import PasswordRequiredError
+
+    locked = corpus / "pdf" / "libreoffice-writer-password.pdf"
+    opens = corpus / "pdf" / "dmca.pdf"  # encrypted with an empty user password: opens without one
+    assert uploads.looks_encrypted(locked) and uploads.looks_encrypted(opens)
+    assert not uploads.looks_encrypted(corpus / "pdf" / "i1040nr.pdf")
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
+        with pytest.raises(PasswordRequiredError) as refused:
+            engine.add_file(locked, background=True)
+        assert "password" in refused.value.message.lower()
+        assert engine.documents() == [], "nothing is left parsing for a file that needs its password"
+        view = engine.add_file(opens, background=True)
+        assert view.status == DocumentStatus.PROCESSING and view.chapters, "parsed before the answer"
+        unlocked = engine.add_file(locked, password="openpassword", background=True)
+        assert unlocked.chapters

@@ -4,15 +4,15 @@ The machine's cores say nothing about how many requests a server runs at once: a
 one, a GPU server eight or more, and requests past that only wait in the server's queue. So each endpoint
 gets a :class:`GradientLimiter` that learns it from the answers:
 
-- it learns the *unloaded* latency (the 10th percentile of the last 200 answers: even a first burst that
-  overloads a one-slot server has a request that found it idle);
+- it learns the *unloaded* latency: the first two requests go out one at a time, then the 10th percentile
+  of the last 200 answers stands for it;
 - an answer slower than 1.8× that waited in the server's queue; the share of such answers times the limit
   is, by Little's law, how many requests were queued rather than served (and where waits are partial, the
   window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``);
 - while the limit is in use and nothing queues, it grows: doubling at first (slow start, so a big server
   is found in a few rounds), then one at a time;
 - when requests queue, the limit drops by that many, and the limit that hurt becomes a ceiling that is
-  probed again only after ``probe_after_s``;
+  probed again only after ``probe_after_s`` (after about one queued request: the second time it does);
 - a 429 or 503 answer cuts the limit by a quarter at once.
 
 :class:`ConcurrencyController` holds one limiter per endpoint, sums them into the pool's limit and gates
@@ -34,6 +34,16 @@ log = logging.getLogger(__name__)
 
 #: Latencies below this are noise (cache hits, an instant backend): they never move a limit.
 MIN_SIGNAL_MS = 2.0
+
+
+#: Answers measured one request at a time when an endpoint's slots are not known (its unloaded latency).
+UNLOADED_PROBE = 2
+
+#: A window that saw at least this many requests queued makes the limit that hurt a ceiling for a while.
+#: About one queued request is also what a loaded client's own delays look like: it takes the limit down
+#: one, and the limit becomes a ceiling only if it queues one again, so a single noisy window cannot pin
+#: a big server's limit below its slots.
+STRONG_QUEUE = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +69,7 @@ class GradientLimiter:
         slow_factor: float = 1.8,
         probe_after_s: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        unloaded_probe: int = 0,
     ) -> None:
         self.endpoint = endpoint
         self.min_limit = max(1, min_limit)
@@ -69,6 +80,7 @@ class GradientLimiter:
         self._clock = clock
         self._slow_start = True
         self._ceiling: int | None = None
+        self._suspect: int | None = None  # the last limit under which about one request queued
         self._ceiling_until = 0.0
         self._samples: list[float] = []
         self._saturated = 0
@@ -77,6 +89,13 @@ class GradientLimiter:
         self._window_means: deque[float] = deque(maxlen=20)
         self.unloaded_ms: float | None = None
         self.last_ms: float | None = None
+        # The first ``unloaded_probe`` requests go out one at a time, so the unloaded latency is measured
+        # before anything can queue: a one-slot server sent three requests at once from the start never
+        # answered one unloaded, and its queued latency passed for the unloaded one.
+        self._probing = unloaded_probe
+        self._after_probe = self.limit
+        if unloaded_probe:
+            self.limit = self.min_limit
 
     def _window_size(self) -> int:
         # Slow start decides after about one round; afterwards three rounds, so one noisy answer cannot
@@ -88,6 +107,12 @@ class GradientLimiter:
         if latency_ms < MIN_SIGNAL_MS:
             return None
         self._recent.append(latency_ms)
+        if self._probing:
+            self._probing -= 1
+            if self._probing:
+                return None
+            self.unloaded_ms = min(self._recent)
+            return self._change(self.limit, self._after_probe, f"unloaded latency {self.unloaded_ms:.0f} ms")
         if self._skip:
             self._skip -= 1
             return None
@@ -113,7 +138,9 @@ class GradientLimiter:
         old = self.limit
         if queued >= 1.0:
             self._slow_start = False
-            self._set_ceiling(old)
+            if queued >= STRONG_QUEUE or self._suspect == old:
+                self._set_ceiling(old)  # a clear queue, or the second time this limit queued one request
+            self._suspect = old
             new = max(self.min_limit, old - max(1, math.floor(queued + 0.5)))
             return self._change(old, new, f"{queued:.1f} requests queued at the server, unloaded {unloaded:.0f} ms")
         if queued < 0.5 and saturated:
@@ -161,6 +188,7 @@ class ConcurrencyController:
         on_change: Callable[[LimitDecision, int], None] | None = None,
     ) -> None:
         names = endpoints or ["default"]
+        probe = 0 if known_slots else UNLOADED_PROBE
         share = max(1, initial // len(names))
         cap = max(1, known_slots // len(names)) if known_slots else max_total
         self.max_total = max_total
@@ -171,6 +199,7 @@ class ConcurrencyController:
                 max_limit=min(cap, max_total),
                 probe_after_s=probe_after_s,
                 clock=clock,
+                unloaded_probe=probe,
             )
             for name in names
         }

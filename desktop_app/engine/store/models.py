@@ -105,6 +105,8 @@ class Chapter(Base):
     __table_args__ = (
         UniqueConstraint("document_id", "index", name="uq_chapters_document_index"),
         Index("ix_chapters_status_document", "status", "document_id"),
+        # A document's next pending chapters in order, and its progress counts, from the index alone.
+        Index("ix_chapters_document_status_index", "document_id", "status", "index"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .base import SummarySentence
 
@@ -65,19 +66,57 @@ def source_spans(text: str) -> list[tuple[int, int]]:
 
 
 class SourceIndex:
-    """The sentences of one source text, indexed by term, with the text's IDF weights."""
+    """The sentences of one source text, indexed by term, with the text's IDF weights.
 
-    def __init__(self, text: str) -> None:
+    Built for the ``wanted`` terms only (those of the summary sentences to align) when they are given: a
+    summary has a few dozen terms and a chapter thousands of words, so the text is searched for those terms
+    instead of every word being tokenized. The result is the same as indexing every term, since a passage's
+    support counts only the sentence's own terms; the sentences are split only when one of them occurs.
+    """
+
+    def __init__(self, text: str, wanted: Iterable[str] | None = None) -> None:
         self.text = text
-        self.spans = source_spans(text)
-        self.terms = [set(terms(text[s:e])) for s, e in self.spans]
         self.postings: dict[str, list[int]] = defaultdict(list)
-        for i, ts in enumerate(self.terms):
+        self._terms: dict[int, set[str]] = {}
+        lowered = text.lower()
+        if wanted is None or len(lowered) != len(text):  # every term (or a text whose case folding moves offsets)
+            self.spans = source_spans(text)
+            for i, (s, e) in enumerate(self.spans):
+                self._terms[i] = set(terms(text[s:e]))
+        else:
+            present = [t for t in set(wanted) if t in lowered]
+            self.spans = source_spans(text) if present else []
+            if present:
+                self._index_occurrences(lowered, present)
+        for i, ts in sorted(self._terms.items()):
             for t in ts:
                 self.postings[t].append(i)
         n = max(len(self.spans), 1)
         self._idf = {t: math.log(1.0 + n / len(rows)) for t, rows in self.postings.items()}
         self._unseen = math.log(1.0 + n)
+
+    def _index_occurrences(self, lowered: str, present: list[str]) -> None:
+        """The spans where each term occurs as :func:`terms` would find it: a word it begins (or is, if short)."""
+        starts = [s for s, _ in self.spans]
+        for term in present:
+            at = lowered.find(term)
+            while at >= 0:
+                word = _WORD.match(lowered, at)
+                if (
+                    word is not None
+                    and (at == 0 or _WORD.match(lowered, at - 1) is None)
+                    and (len(term) == 6 or word.end() - at == len(term))
+                    and word.group() not in _STOP
+                ):
+                    i = bisect_right(starts, at) - 1
+                    if i >= 0 and at < self.spans[i][1]:
+                        self._terms.setdefault(i, set()).add(term)
+                at = lowered.find(term, at + 1)
+
+    @property
+    def terms(self) -> list[set[str]]:
+        """Each sentence's indexed terms (all of them, or the wanted ones)."""
+        return [self._terms.get(i, set()) for i in range(len(self.spans))]
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unseen)
@@ -95,12 +134,13 @@ class SourceIndex:
         if not hits:
             return None
         n = len(self.spans)
+        empty: set[str] = set()
         best: tuple[float, int, int, int] | None = None  # (score, -extra sentences, first, last)
         for i in sorted(hits, key=hits.__getitem__, reverse=True)[:8]:
             for first in range(max(0, i - MAX_PASSAGE + 1), i + 1):
                 covered: set[str] = set()
                 for last in range(first, min(n, first + MAX_PASSAGE)):
-                    covered |= self.terms[last] & wanted
+                    covered |= self._terms.get(last, empty) & wanted
                     score = sum(self.idf(t) for t in covered) / total
                     # The shortest passage that reaches a score wins: a longer one must add support.
                     candidate = (round(score, 6), first - last, first, last)
@@ -111,9 +151,13 @@ class SourceIndex:
         return self.spans[first][0], self.spans[last][1], min(1.0, score)
 
 
+def _wanted(sentences: Sequence[str]) -> set[str]:
+    return {t for sentence in sentences for t in terms(sentence)}
+
+
 def align(sentences: Sequence[str], source: str, *, chapter: int | None = None) -> list[SummarySentence]:
     """Each sentence with its best-supporting passage in ``source`` and its support in [0, 1]."""
-    index = SourceIndex(source)
+    index = SourceIndex(source, _wanted(sentences))
     out = []
     for sentence in sentences:
         found = index.best_passage(sentence)
@@ -127,7 +171,8 @@ def align(sentences: Sequence[str], source: str, *, chapter: int | None = None) 
 
 def align_across(sentences: Sequence[str], sources: Sequence[tuple[int, str]]) -> list[SummarySentence]:
     """Like :func:`align` over several chapters ``(index, text)``: each sentence gets its best chapter."""
-    indexes = [(chapter, SourceIndex(text)) for chapter, text in sources]
+    wanted = _wanted(sentences)
+    indexes = [(chapter, SourceIndex(text, wanted)) for chapter, text in sources]
     out = []
     for sentence in sentences:
         best: SummarySentence | None = None
