@@ -104,7 +104,7 @@ def rank(
     if focus:
         q = focus_vector(focus, cand.vocab, cand.idf)
         if q is not None:
-            relevance = cand.vectors @ q
+            relevance = cand.vectors.dot(q)
             ranked = 0.4 * ranked + 0.6 * (relevance / (relevance.max() or 1.0))
     return np.asarray(ranked, dtype=np.float64), cand.tokens
 
@@ -129,7 +129,7 @@ def focus_vector(focus: str, vocab: dict[str, int], idf: NDArray[np.float64]) ->
         for term, column in vocab.items():
             if term[:3] == t[:3] and _same_word(t, term):
                 q[column] = max(q[column], (1.0 + math.log(c)) * idf[column])
-    norm = np.linalg.norm(q)
+    norm = float(np.sqrt(q @ q))
     return q / norm if norm > 0 else None
 
 

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import ranker_weights
-from .terms import tfidf, tokenize
+from .terms import TfIdf, tfidf, tokenize
 
 __all__ = ["FEATURES", "Candidates", "features", "scores", "split_of"]
 
@@ -76,7 +76,7 @@ class Candidates:
     rows: list[int]
     matrix: NDArray[np.float64]
     tokens: list[list[str]]
-    vectors: NDArray[np.float64]
+    vectors: TfIdf
     vocab: dict[str, int]
     idf: NDArray[np.float64]
 
@@ -92,31 +92,34 @@ def features(
     """
     n = len(sentences)
     tokens = [tokenize(s) for s in sentences]
-    vectors, vocab, idf = tfidf(tokens)
+    vectors = tfidf(tokens)
+    vocab, idf = vectors.vocab, vectors.idf
     matrix = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
         return Candidates([], matrix, tokens, vectors, vocab, idf)
     column = {name: i for i, name in enumerate(FEATURES)}
-    centroid = vectors.mean(axis=0)
-    matrix[:, column["centrality"]] = _unit_max(vectors @ centroid)
+    centrality = _unit_max(vectors.dot(vectors.mean()))
+    matrix[:, column["centrality"]] = centrality
     section_ids = np.asarray(sections, dtype=np.int64)
     distinct = sorted(set(sections))
     if len(distinct) > 1:
-        stacked = np.stack([vectors[section_ids == sid].mean(axis=0) for sid in distinct])
-        to_all = vectors @ stacked.T  # n × sections
-        own_col = np.searchsorted(np.asarray(distinct), section_ids)
-        to_all[np.arange(n), own_col] = 0.0
-        matrix[:, column["cross_section"]] = _unit_max(to_all.sum(axis=1) / (len(distinct) - 1))
+        cross = np.zeros(n)
+        for sid in distinct:
+            inside = section_ids == sid
+            to_section = vectors.dot(vectors.mean(inside))
+            to_section[inside] = 0.0  # a sentence's own section does not count
+            cross += to_section
+        matrix[:, column["cross_section"]] = _unit_max(cross / (len(distinct) - 1))
     else:
-        matrix[:, column["cross_section"]] = matrix[:, column["centrality"]]
+        matrix[:, column["cross_section"]] = centrality
     if title.strip():
-        q = np.zeros(vectors.shape[1])
+        q = np.zeros(vectors.width)
         for t in tokenize(title):
             if t in vocab:
                 q[vocab[t]] = idf[vocab[t]]
-        norm = np.linalg.norm(q)
+        norm = float(np.sqrt(q @ q))
         if norm > 0:
-            matrix[:, column["title_similarity"]] = _unit_max(vectors @ (q / norm))
+            matrix[:, column["title_similarity"]] = _unit_max(vectors.dot(q / norm))
     matrix[:, column["lead_prior"]] = 1.0 / (1.0 + np.arange(n) / max(n / 10.0, 1.0))
     kinds = {sid: _section_kinds(section_titles[sid] if 0 <= sid < len(section_titles) else "") for sid in distinct}
     seen: Counter[int] = Counter()
@@ -161,7 +164,8 @@ def scores(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
     mean = np.asarray(ranker_weights.MEAN, dtype=np.float64)
     scale = np.asarray(ranker_weights.SCALE, dtype=np.float64)
     weights = np.asarray(ranker_weights.WEIGHTS, dtype=np.float64)
-    return np.asarray(((matrix - mean) / scale) @ weights + ranker_weights.BIAS, dtype=np.float64)
+    # An element-wise sum rather than a matrix product: see TfIdf on OpenBLAS's threads.
+    return np.asarray((((matrix - mean) / scale) * weights).sum(axis=1) + ranker_weights.BIAS, dtype=np.float64)
 
 
 def split_of(document_id: str) -> Literal["tune", "heldout"]:
