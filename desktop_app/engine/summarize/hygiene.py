@@ -75,19 +75,32 @@ _GLUED_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Abbildung|Abb\.|Tabelle)\s
 _FRAGMENT_START = re.compile(r"^(?:[.,;:)\]}|!?]|[a-zäöüß][a-zäöüß]*\b(?![.'’]))")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w\s,.-]+\}\s*@[\w.-]+")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
-_REFERENCE_MARKS = (
-    re.compile(r"\bIn\s+(?:Proceedings\b|Proc\.|Advances in\b)"),
-    re.compile(r"\bProceedings of\b|\bConference on\b|\bWorkshop\b|\bSymposium\b"),
-    re.compile(r"\bpp?\.\s*\d+|\bpages\s+\d+\s*[-–]\s*\d+"),
-    re.compile(r"\b(?:Vol|vol|No|no)\.\s*\d+|\b\d+\s*\(\d+\)\s*[:,]\s*\d+"),
-    re.compile(r"\b(?:Journal|Transactions|Press|Publishers|Verlag|Springer|Elsevier|ACM|IEEE)\b"),
-    re.compile(r"^\s*\[\d{1,3}\]|^\s*\d{1,3}\.\s+[A-Z][a-z]+,\s"),
-    re.compile(r"^[A-Z][\w'-]+,\s+(?:[A-Z]\.\s*){1,3}(?:,|and|&)|^[A-Z][\w'-]+\s+(?:[A-Z]\.\s*){1,3},"),
-    re.compile(r"(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+,\s+(?:and\s+)?(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+"),
-    re.compile(r"[.,]\s*(?:19|20)\d\d[a-z]?\s*\.\s*[A-Z]|\((?:19|20)\d\d[a-z]?\)\.\s"),
-    re.compile(
-        r"\b(?:doi|arXiv|ISBN|ISSN)\b|Technical Report|Ph\.\s?D\. (?:thesis|dissertation)|\bet al\.\s*(?:19|20)\d\d\."
+# Marks of a reference entry, each with words one of which it cannot match without (the text is a
+# single-spaced line): a substring test rules most prose out at a fraction of a regular expression's
+# cost. Ordered cheapest first; the last two have no such words and are tried only when they matter.
+_REFERENCE_MARKS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
+    ((), re.compile(r"^\s*\[\d{1,3}\]|^\s*\d{1,3}\.\s+[A-Z][a-z]+,\s")),
+    ((), re.compile(r"^[A-Z][\w'-]+,\s+(?:[A-Z]\.\s*){1,3}(?:,|and|&)|^[A-Z][\w'-]+\s+(?:[A-Z]\.\s*){1,3},")),
+    (("In Proc", "In Adv"), re.compile(r"\bIn\s+(?:Proceedings\b|Proc\.|Advances in\b)")),
+    (
+        ("Proceedings of", "Conference on", "Workshop", "Symposium"),
+        re.compile(r"\bProceedings of\b|\bConference on\b|\bWorkshop\b|\bSymposium\b"),
     ),
+    (("p.", "pages "), re.compile(r"\bpp?\.\s*\d+|\bpages\s+\d+\s*[-–]\s*\d+")),
+    (
+        ("Journal", "Transactions", "Press", "Publishers", "Verlag", "Springer", "Elsevier", "ACM", "IEEE"),
+        re.compile(r"\b(?:Journal|Transactions|Press|Publishers|Verlag|Springer|Elsevier|ACM|IEEE)\b"),
+    ),
+    (
+        ("doi", "arXiv", "ISBN", "ISSN", "Technical Report", "Ph.", "et al."),
+        re.compile(
+            r"\b(?:doi|arXiv|ISBN|ISSN)\b|Technical Report|Ph\.\s?D\. (?:thesis|dissertation)|"
+            r"\bet al\.\s*(?:19|20)\d\d\."
+        ),
+    ),
+    (("19", "20"), re.compile(r"[.,]\s*(?:19|20)\d\d[a-z]?\s*\.\s*[A-Z]|\((?:19|20)\d\d[a-z]?\)\.\s")),
+    (("ol.", "o.", "("), re.compile(r"\b(?:Vol|vol|No|no)\.\s*\d+|\b\d+\s*\(\d+\)\s*[:,]\s*\d+")),
+    ((), re.compile(r"(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+,\s+(?:and\s+)?(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+")),
 )
 _REFERENCE_START = re.compile(r"^In\s+(?:Proceedings\b|Proc\.|Advances in\b)|^\[\d{1,3}\]\s+[A-Z]")
 _AFFILIATION = re.compile(
@@ -101,6 +114,8 @@ _FRONT = re.compile(
 )
 # Single letters, a letter with an index ("x1", "U2"), numbers, and bracket clutter: a formula's tokens.
 _MATH_TOKENS = re.compile(r"(?<!\S)(?:[^\W\d_]\d*|[^\W\d_][_^]\S*|\d+(?:[.,]\d+)?|[(){}\[\]|,;:]+\S*)(?!\S)")
+# Punctuation around a word, removed before it is looked up among the function words.
+_PUNCTUATION = str.maketrans("", "", ".,;:()")
 _FRONT_MARKERS = ("©", "(c)", "c 19", "c 20", "copyright", "rights reserved", "isbn", "proceedings of the")
 _MATH_SYMBOL = re.compile(r"[=<>+×÷±∈∉⊆⊂⊇⊃∩∪∅→←⇔⇒∀∃∑∏∫√∞≤≥≠≈∼∘∂∇◦]")
 _NUMBERS = re.compile(r"(?<!\S)[(\[]?[-+±]?\d+(?:[.,]\d+)?%?[)\]]?[,;]?(?!\S)")
@@ -141,7 +156,7 @@ def junk_kind(sentence: str) -> Junk | None:
         return Junk.PAGE_NUMBER
     if _FOOTER.match(line) or _RUNNING_HEAD.match(line):
         return Junk.RUNNING_HEAD
-    if _CAPTION.match(line) or _GLUED_CAPTION.search(line):
+    if _CAPTION.match(line) or (("Fig" in line or "Tab" in line or "Abb" in line) and _GLUED_CAPTION.search(line)):
         return Junk.CAPTION
     if _FRAGMENT_START.match(line):
         return Junk.FRAGMENT
@@ -155,15 +170,13 @@ def junk_kind(sentence: str) -> Junk | None:
             return Junk.CONTACT
     if any(marker in lowered for marker in _FRONT_MARKERS) and _FRONT.search(line):
         return Junk.FRONT_MATTER
-    function_share = sum(t.strip(".,;:()") in _FUNCTION_WORDS for t in lowered.split()) / len(tokens)
+    function_share = sum(map(_FUNCTION_WORDS.__contains__, lowered.translate(_PUNCTUATION).split())) / len(tokens)
     if function_share < 0.2 and _AFFILIATION.search(line) and not line.endswith(("?", "!")):
         return Junk.FRONT_MATTER
     if _REFERENCE_START.match(line):
         return Junk.REFERENCE
-    if function_share < 0.4:
-        marks = _reference_marks(line)
-        if marks >= 3 or (marks >= 2 and function_share < 0.3):
-            return Junk.REFERENCE
+    if function_share < 0.4 and _reference_marks(line, 2 if function_share < 0.3 else 3):
+        return Junk.REFERENCE
     symbols = len(_MATH_SYMBOL.findall(line))
     if symbols >= 3 and symbols >= 0.08 * len(tokens):
         return Junk.FORMULA
@@ -182,14 +195,22 @@ def junk_kind(sentence: str) -> Junk | None:
     return None
 
 
-def _reference_marks(line: str) -> int:
+def _reference_marks(line: str, needed: int) -> bool:
+    """Whether ``line`` shows at least ``needed`` distinct marks of a reference entry.
+
+    Stops as soon as the answer is known: enough marks found, or too few patterns left to find them.
+    """
     found = 0
-    for mark in _REFERENCE_MARKS:
-        if mark.search(line):
+    left = len(_REFERENCE_MARKS)
+    for needles, mark in _REFERENCE_MARKS:
+        if found + left < needed:
+            return False
+        left -= 1
+        if (not needles or any(n in line for n in needles)) and mark.search(line):
             found += 1
-            if found == 3:
-                break
-    return found
+            if found >= needed:
+                return True
+    return False
 
 
 def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> list[Junk | None]:
