@@ -48,8 +48,8 @@ FEATURES: tuple[str, ...] = (
     "citations",
 )
 
-_CUE = re.compile(
-    r"\b(?:in this (?:paper|article|work|study|chapter|thesis)|this (?:paper|article|work|study) "
+_CUE = re.compile(  # a word start is checked by _per_sentence
+    r"(?:in this (?:paper|article|work|study|chapter|thesis)|this (?:paper|article|work|study) "
     r"(?:presents|describes|proposes|introduces|shows|reports|investigates|examines)|we (?:propose|present|"
     r"introduce|describe|show|demonstrate|develop|find|found|report|investigate|argue|explore|evaluate|"
     r"obtain|achieve)|our (?:approach|method|model|system|results|experiments|algorithm|framework)|"
@@ -57,8 +57,7 @@ _CUE = re.compile(
     r"state[- ]of[- ]the[- ]art|in summary|to summari[sz]e|we conclude|in conclusion)\b"
 )  # matched against lower-cased text: a case-insensitive search costs several times more
 _CITATION = re.compile(r"\(\s*[A-Z][^()]{0,60}?(?:19|20)\d\d[a-z]?\s*\)|\[\d+(?:[,–-]\s*\d+)*\]|et al\.")
-_DIGIT = re.compile(r"\d")
-_SYMBOL = re.compile(r"[=<>+×÷±∈∉⊆⊂∩∪∅→⇔⇒∀∃∑∏∫≤≥≠≈|{}^_]")
+_SYMBOL_POINTS = np.array([ord(c) for c in "=<>+×÷±∈∉⊆⊂∩∪∅→⇔⇒∀∃∑∏∫≤≥≠≈|{}^_"], dtype=np.uint32)
 _SECTION_KIND = (
     ("in_introduction", re.compile(r"\bintroduction\b|\beinleitung\b|\bmotivation\b|\boverview\b", re.IGNORECASE)),
     ("in_conclusion", re.compile(r"\bconclu|\bfuture work\b|\bdiscussion\b|\bfazit\b|\bschluss", re.IGNORECASE)),
@@ -136,21 +135,38 @@ def features(
     words = np.array([len(x.split()) for x in sentences], dtype=np.float64)
     lowered = joined.lower()
     if len(lowered) == len(joined):  # lower-casing keeps offsets (it does not for a few letters such as "İ")
-        matrix[:, column["cue_phrase"]] = _per_sentence(_CUE, lowered, bounds, n) > 0
+        matrix[:, column["cue_phrase"]] = _per_sentence(_CUE, lowered, bounds, n, word_start=True) > 0
     matrix[:, column["citations"]] = np.minimum(3, _per_sentence(_CITATION, joined, bounds, n))
-    matrix[:, column["digits"]] = _per_sentence(_DIGIT, joined, bounds, n) / np.maximum(1.0, lengths)
-    matrix[:, column["symbols"]] = _per_sentence(_SYMBOL, joined, bounds, n) / np.maximum(1.0, words)
+    # Characters are counted over the code points at once: a regular expression would stop at each one.
+    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    starts = np.concatenate(([0], bounds[:-1]))
+    digits = np.add.reduceat(((points >= 48) & (points <= 57)).astype(np.float64), starts)
+    symbols = np.add.reduceat(np.isin(points, _SYMBOL_POINTS).astype(np.float64), starts)
+    matrix[:, column["digits"]] = digits / np.maximum(1.0, lengths)
+    matrix[:, column["symbols"]] = symbols / np.maximum(1.0, words)
     matrix[:, column["log_length"]] = np.log1p(words)
     return Candidates(list(range(n)), matrix, tokens, vectors, vocab, idf)
 
 
-def _per_sentence(pattern: re.Pattern[str], joined: str, bounds: NDArray[np.int64], n: int) -> NDArray[np.float64]:
-    """How many matches of ``pattern`` fall in each sentence of ``joined`` (sentences end at ``bounds``)."""
-    starts = [m.start() for m in pattern.finditer(joined)]
+def _per_sentence(
+    pattern: re.Pattern[str], joined: str, bounds: NDArray[np.int64], n: int, *, word_start: bool = False
+) -> NDArray[np.float64]:
+    """How many matches of ``pattern`` fall in each sentence of ``joined`` (sentences end at ``bounds``).
+
+    With ``word_start``, a match right after a letter, digit or underscore does not count: the same as
+    a leading ``\\b``, which would keep the regular expression engine from skipping ahead to the
+    letters the pattern can start with.
+    """
+    starts = [m.start() for m in pattern.finditer(joined) if not (word_start and _after_word(joined, m.start()))]
     if not starts:
         return np.zeros(n)
     owners = np.searchsorted(bounds, np.asarray(starts), side="right")
     return np.bincount(owners, minlength=n)[:n].astype(np.float64)
+
+
+def _after_word(text: str, position: int) -> bool:
+    previous = text[position - 1 : position]
+    return previous.isalnum() or previous == "_"
 
 
 def _section_kinds(heading: str) -> list[str]:
