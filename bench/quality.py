@@ -200,12 +200,19 @@ def evaluate(
         "oracle": ("oracle (greedy R-2)", lambda: make_oracle(words or 150)),
     }
     methods = {factories[m][0]: factories[m][1]() for m in methods_wanted}
+    # Processor time of this process, paper by paper with the methods taking turns: a busy machine's
+    # load then weighs on every method alike instead of on whichever ran while it was busiest.
+    cpu = dict.fromkeys(methods, 0.0)
+    outputs_of: dict[str, list[list[str]]] = {name: [] for name in methods}
+    for rec in records:
+        for name, method in methods.items():
+            started = time.process_time()
+            outputs_of[name].append(method(rec))
+            cpu[name] += time.process_time() - started
     rows = []
-    for name, method in methods.items():
-        # Processor time of this process, so other work on a busy machine does not skew the ratios.
-        started = time.process_time()
-        ranked = [method(rec) for rec in records]
-        seconds = (time.process_time() - started) / max(1, len(records))
+    for name in methods:
+        ranked = outputs_of[name]
+        seconds = cpu[name] / max(1, len(records))
         outputs = [budget(r, words, sentences) for r in ranked]
         picked = [_picked(r, words, sentences) for r in ranked]
         junk = sum(1 for sents in picked for s in sents if junk_kind(s) is not None)

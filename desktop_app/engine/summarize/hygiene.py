@@ -177,7 +177,7 @@ def junk_kind(sentence: str) -> Junk | None:
         return Junk.REFERENCE
     if function_share < 0.4 and _reference_marks(line, 2 if function_share < 0.3 else 3):
         return Junk.REFERENCE
-    symbols = len(_MATH_SYMBOL.findall(line))
+    symbols = len(_MATH_SYMBOL.findall(line)) if _MATH_SYMBOL.search(line) else 0
     if symbols >= 3 and symbols >= 0.08 * len(tokens):
         return Junk.FORMULA
     if function_share < 0.35 or symbols:

@@ -41,8 +41,10 @@ _LINE = re.compile(r"[^\n]+")
 # something that can open a sentence.
 _CANDIDATE = re.compile(r"[.!?。！？…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[¿¡]?[^\s\"'“‘(\[])")
 _CJK_END = re.compile(r"[。！？]")
-# A full stop glued between words: "implicit.Simple", "Ende.Der".
-_GLUED = re.compile(r"(?<=[a-zäöüßàâçéèêëîïôûùœ]{3}[.!?])(?=[A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙŒ][a-zäöüßàâçéèêëîïôûùœ]{2})")
+# A full stop glued between words: "implicit.Simple", "Ende.Der". The boundary is the match's end; a
+# pattern that opens with letters rather than a look-behind lets the engine skip ahead between them.
+_GLUED = re.compile(r"[a-zäöüßàâçéèêëîïôûùœ]{3}[.!?](?=[A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙŒ][a-zäöüßàâçéèêëîïôûùœ]{2})")
+_GLUED_QUICK = re.compile(r"[.!?][A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙŒ]")
 _URLISH = re.compile(r"(?:://|^www\.|@)", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"\S+$")
 _NEXT_WORD = re.compile(r"\s+[\"'“‘(\[¿¡]?([^\s\"'“‘(\[]+)")
@@ -253,12 +255,15 @@ def _syntok_says_boundary(text: str, start: int, end: int, position: int) -> boo
 
 
 def _glued_cuts(text: str, start: int, end: int) -> Iterator[int]:
+    if not _GLUED_QUICK.search(text, start, end):
+        return
     segment = text[start:end]
     for match in _GLUED.finditer(segment):
-        left = segment.rfind(" ", 0, match.start()) + 1
-        right = segment.find(" ", match.start())
-        before = segment[left : match.start()]
-        after = segment[match.start() : right if right >= 0 else len(segment)].rstrip(".,;:!?)\"'”’")
+        cut = match.end()
+        left = segment.rfind(" ", 0, cut) + 1
+        right = segment.find(" ", cut)
+        before = segment[left:cut]
+        after = segment[cut : right if right >= 0 else len(segment)].rstrip(".,;:!?)\"'”’")
         # Inside a URL, an address or a file name the full stop is not a boundary: "www.Example.com".
         if not (_URLISH.search(before) or "/" in after or "." in after or "@" in after):
-            yield start + match.start()
+            yield start + cut
