@@ -137,9 +137,9 @@ _START_HEADING = re.compile(r"^(?:\d+\.?\s+)?(?:abstract|introduction|einleitung
 def is_heading(sentence: str) -> bool:
     """A heading: a short line without closing punctuation, numbered ("2 Previous Work") or not."""
     line = sentence.strip()
-    words = line.split()
-    if not words or line.endswith(_HEADING_CLOSE):
+    if not line or line.endswith(_HEADING_CLOSE):
         return False
+    words = line.split()
     if _SECTION_TITLES.match(line):
         return True
     if _NUMBERED_HEADING.match(line) and len(words) <= 14:
@@ -160,17 +160,17 @@ def junk_kind(sentence: str) -> Junk | None:
         return Junk.CAPTION
     if _FRAGMENT_START.match(line):
         return Junk.FRAGMENT
-    tokens = line.split()
+    words = line.count(" ") + 1  # the line is single-spaced
     if "@" in line and _EMAIL.search(line):
         return Junk.CONTACT
     lowered = line.lower()
     if "http" in lowered or "www." in lowered or "ftp:" in lowered:
         urls = _URL.findall(line)
-        if urls and (len(tokens) < 15 or _URL.match(line) or len(urls) > 1 or re.search(r"\d(?:https?|www)", line)):
+        if urls and (words < 15 or _URL.match(line) or len(urls) > 1 or re.search(r"\d(?:https?|www)", line)):
             return Junk.CONTACT
     if any(marker in lowered for marker in _FRONT_MARKERS) and _FRONT.search(line):
         return Junk.FRONT_MATTER
-    function_share = sum(map(_FUNCTION_WORDS.__contains__, lowered.translate(_PUNCTUATION).split())) / len(tokens)
+    function_share = sum(map(_FUNCTION_WORDS.__contains__, lowered.translate(_PUNCTUATION).split())) / words
     if function_share < 0.2 and _AFFILIATION.search(line) and not line.endswith(("?", "!")):
         return Junk.FRONT_MATTER
     if _REFERENCE_START.match(line):
@@ -178,19 +178,19 @@ def junk_kind(sentence: str) -> Junk | None:
     if function_share < 0.4 and _reference_marks(line, 2 if function_share < 0.3 else 3):
         return Junk.REFERENCE
     symbols = len(_MATH_SYMBOL.findall(line)) if _MATH_SYMBOL.search(line) else 0
-    if symbols >= 3 and symbols >= 0.08 * len(tokens):
+    if symbols >= 3 and symbols >= 0.08 * words:
         return Junk.FORMULA
     if function_share < 0.35 or symbols:
         math = len(_MATH_TOKENS.findall(line)) + symbols
-        if math >= 4 and math >= 0.4 * len(tokens):
+        if math >= 4 and math >= 0.4 * words:
             return Junk.FORMULA
     if is_heading(line):
         return Junk.HEADING
     if function_share < 0.25:
         numbers = len(_NUMBERS.findall(line))
-        if numbers >= 4 and numbers >= 0.3 * len(tokens):
+        if numbers >= 4 and numbers >= 0.3 * words:
             return Junk.TABLE
-    if len(tokens) >= 6 and function_share < 0.08 and not line.endswith(_CLOSE):
+    if words >= 6 and function_share < 0.08 and not line.endswith(_CLOSE):
         return Junk.TABLE
     return None
 

@@ -46,7 +46,6 @@ _CJK_END = re.compile(r"[。！？]")
 _GLUED = re.compile(r"[a-zäöüßàâçéèêëîïôûùœ]{3}[.!?](?=[A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙŒ][a-zäöüßàâçéèêëîïôûùœ]{2})")
 _GLUED_QUICK = re.compile(r"[.!?][A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙŒ]")
 _URLISH = re.compile(r"(?:://|^www\.|@)", re.IGNORECASE)
-_WORD_BEFORE = re.compile(r"\S+$")
 _NEXT_WORD = re.compile(r"\s+[\"'“‘(\[¿¡]?([^\s\"'“‘(\[]+)")
 # Words that end in a full stop without ending a sentence: syntok's own list and a few of science's.
 # Only used to decide whether syntok must look at a boundary.
@@ -73,7 +72,11 @@ _RUNNING_HEAD_LINE = re.compile(
     r"^\s*(?:\d{1,4}\s+(?:\d+(?:\.\d+)*\.?\s+)?[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}"
     r"|[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}\s+\d{1,4})\s*$"
 )
+# A full stop after a lower-case word of three letters or more, then a capitalised word and a space:
+# plain unless the word is an abbreviation or a title (checked by the caller).
+_PLAIN = re.compile(r"\s([a-z]{3,})\.(?=\s+[A-Z][a-z]*\s)")
 _TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".split())
+_NOT_PLAIN = _ABBREVIATIONS | _TITLES
 _NUMERIC = re.compile(r"^[\d.,%]*\d[\d.,%]*$")
 _WINDOW = 48  # characters of context either side of an ambiguous full stop
 _TERMINAL = tuple(".!?:;,\"'”’。！？")
@@ -195,9 +198,15 @@ class _Verdict(Enum):
 
 
 def _candidates(text: str, start: int, end: int) -> Iterator[tuple[int, _Verdict]]:
-    """Candidate boundaries with the regular expression's verdict."""
+    """Candidate boundaries with the regular expression's verdict.
+
+    The commonest boundary ("… the word. The …") is found for the whole run in one pass of
+    :data:`_PLAIN`; :func:`_verdict` would call it plain too, at several times the cost.
+    """
+    plain = {m.end() for m in _PLAIN.finditer(text, start, end) if m.group(1) not in _NOT_PLAIN}
     for match in _CANDIDATE.finditer(text, start, end):
-        yield match.end(), _verdict(text, start, match)
+        position = match.end()
+        yield position, _Verdict.PLAIN if position in plain else _verdict(text, start, match)
 
 
 def _verdict(text: str, start: int, match: re.Match[str]) -> _Verdict:
@@ -210,8 +219,9 @@ def _verdict(text: str, start: int, match: re.Match[str]) -> _Verdict:
     raw = text[following.start(1) - 1] if following else ""
     if opens in ".,;:" or (raw in "([" and opens.isdigit()):
         return _Verdict.NONE  # ". . .", "et al. (2007)"
-    word = _WORD_BEFORE.search(text, max(start, match.start() - 40), match.start())
-    bare = (word.group(0) if word else "").strip("\"'“‘()[]").lower()
+    before = text[max(start, match.start() - 40) : match.start()]
+    word = before.rsplit(None, 1)[-1] if before and not before[-1].isspace() else ""
+    bare = word.strip("\"'“‘()[]").lower()
     if not (opens.isupper() or opens in "\"'“‘¿¡"):
         # lower case, a digit or a bracket next: "e.g. fashion", "et al. 1994", "p. 12"
         if opens.islower() or opens in "({[" or punct[0] in "!?" or bare in _ABBREVIATIONS:

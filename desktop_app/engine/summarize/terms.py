@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from numpy.typing import NDArray
@@ -108,15 +109,13 @@ class TfIdf:
 
 def tfidf(token_lists: Sequence[Sequence[str]]) -> TfIdf:
     """Unit-length TF-IDF rows (sublinear term frequency) of token lists, sparse."""
-    vocab: dict[str, int] = {}
-    cols_list: list[int] = []
-    lengths: list[int] = []
-    for tokens in token_lists:
-        cols_list.extend([vocab.setdefault(t, len(vocab)) for t in tokens])
-        lengths.append(len(tokens))
+    every = list(chain.from_iterable(token_lists))
+    # Columns in order of first appearance, looked up by map in C rather than word by word.
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(every))}
+    lengths = [len(tokens) for tokens in token_lists]
     n, width = len(token_lists), max(len(vocab), 1)
     rows_all = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    flat = rows_all * width + np.asarray(cols_list, dtype=np.int64)
+    flat = rows_all * width + np.fromiter(map(vocab.__getitem__, every), dtype=np.int64, count=len(every))
     cells, counts = np.unique(flat, return_counts=True)
     rows, cols = cells // width, cells % width
     df = np.bincount(cols, minlength=width)
