@@ -78,7 +78,7 @@ _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 # Marks of a reference entry, each with words one of which it cannot match without (the text is a
 # single-spaced line): a substring test rules most prose out at a fraction of a regular expression's
 # cost. Ordered cheapest first; the last two have no such words and are tried only when they matter.
-_REFERENCE_MARKS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
+_MARKS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
     ((), re.compile(r"^\s*\[\d{1,3}\]|^\s*\d{1,3}\.\s+[A-Z][a-z]+,\s")),
     ((), re.compile(r"^[A-Z][\w'-]+,\s+(?:[A-Z]\.\s*){1,3}(?:,|and|&)|^[A-Z][\w'-]+\s+(?:[A-Z]\.\s*){1,3},")),
     (("In Proc", "In Adv"), re.compile(r"\bIn\s+(?:Proceedings\b|Proc\.|Advances in\b)")),
@@ -101,6 +101,9 @@ _REFERENCE_MARKS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
     (("19", "20"), re.compile(r"[.,]\s*(?:19|20)\d\d[a-z]?\s*\.\s*[A-Z]|\((?:19|20)\d\d[a-z]?\)\.\s")),
     (("ol.", "o.", "("), re.compile(r"\b(?:Vol|vol|No|no)\.\s*\d+|\b\d+\s*\(\d+\)\s*[:,]\s*\d+")),
     ((), re.compile(r"(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+,\s+(?:and\s+)?(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+")),
+)
+_REFERENCE_MARKS: tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...] = tuple(
+    (re.compile("|".join(map(re.escape, words))) if words else None, mark) for words, mark in _MARKS
 )
 _REFERENCE_START = re.compile(r"^In\s+(?:Proceedings\b|Proc\.|Advances in\b)|^\[\d{1,3}\]\s+[A-Z]")
 _AFFILIATION = re.compile(
@@ -206,7 +209,7 @@ def _reference_marks(line: str, needed: int) -> bool:
         if found + left < needed:
             return False
         left -= 1
-        if (not needles or any(n in line for n in needles)) and mark.search(line):
+        if (needles is None or needles.search(line)) and mark.search(line):
             found += 1
             if found >= needed:
                 return True
