@@ -37,6 +37,8 @@ class Junk(StrEnum):
     RUNNING_HEAD = "running header or footer"
     PAGE_NUMBER = "page number"
     FRAGMENT = "fragment"  # begins mid-sentence: ". γ1 und γ2 aus Abbildung 3.3a nicht homotop."
+    SIGNATURE = "signature block"  # "By: /s/ … Name: … Title: …", "IN WITNESS WHEREOF …"
+    DEFINITIONS = "defined-term list"  # '"Affiliate", "Products" and "Territory" …'
 
 
 _CLOSE = tuple(".!?\"'”’)]。！？")
@@ -58,7 +60,9 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _FOOTER = re.compile(
-    r"^\s*(?:(?:page|seite)\s+\d+(?:\s*(?:/|of|von)\s*\d+)?\b|printed (?:by|on|from)\b)", re.IGNORECASE
+    r"^\s*(?:(?:page|seite)\s+\d+(?:\s*(?:/|of|von)\s*\d+)?\b|printed (?:by|on|from)\b"
+    r"|source:\s.{0,160}\d{1,2}/\d{1,2}/\d{2,4}\s*$)",  # EDGAR's "Source: COMPANY, FORM, 10/28/2016"
+    re.IGNORECASE,
 )
 # A page number beside a title in capitals: "4 1.1. TOPOLOGISCHE RÄUME", "INTRODUCTION 7".
 _RUNNING_HEAD = re.compile(
@@ -72,7 +76,9 @@ _CAPTION = re.compile(
 )
 # A caption the PDF's layout glued into the text around it: "… (b) Fall 2 Abbildung 4.20: Zwei Punkte …".
 _GLUED_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Abbildung|Abb\.|Tabelle)\s*\d+(?:\.\d+)*[a-z]?:\s")
-_FRAGMENT_START = re.compile(r"^(?:[.,;:)\]}|!?]|[a-zäöüß][a-zäöüß]*\b(?![.'’]))")
+# Begins mid-sentence: punctuation, a lower-case word, or a list mark or restated number before one
+# ("(30) days of Distributor's receipt…", "(b) any negligence or fault;").
+_FRAGMENT_START = re.compile(r"^(?:[.,;:)\]}|!?]|[a-zäöüß][a-zäöüß]*\b(?![.'’])|\((?:\d{1,3}|[a-z]{1,4})\)\s+[a-z])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w\s,.-]+\}\s*@[\w.-]+")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 # Marks of a reference entry, each with words one of which it cannot match without (the text is a
@@ -137,6 +143,20 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _START_HEADING = re.compile(r"^(?:\d+\.?\s+)?(?:abstract|introduction|einleitung|zusammenfassung)\s*:?$", re.IGNORECASE)
 
 
+# Contracts: a clause number or a numbering word ("2.1", "(b)", "IV.", "Article", "Section 3:").
+_NUMBERING_WORD = re.compile(
+    r"\(?(?:\d{1,3}(?:\.\d{1,3}){0,3}|[a-z]|[ivx]{1,5}|[IVXLC]{1,6})[.):]*|§"
+    r"|(?:article|section|clause|schedule|exhibit|annex|appendix|part)[.:]?",
+    re.IGNORECASE,
+)
+_SIGNATURE_LABEL = re.compile(r"\b(?:By|Name|Title|Date|Its|Signature|Signed|Witness|Company seal)\s*:")
+_NEXT_ITEM_NUMBER = re.compile(r"[^\W\d_;:.]\s+[IVXL]{2,5}\.$")
+_MEANING_REFERENCE = re.compile(
+    r"\b(?:has|have|shall have) the meanings? (?:set forth|given|ascribed|assigned|specified)"
+)
+_QUOTED_TERM = re.compile(r"[\"“][A-Z][^\"“”]{0,40}[\"”]")
+
+
 def is_heading(sentence: str) -> bool:
     """A heading: a short line without closing punctuation, numbered ("2 Previous Work") or not."""
     line = sentence.strip()
@@ -187,6 +207,9 @@ def junk_kind(sentence: str) -> Junk | None:
         math = len(_MATH_TOKENS.findall(line)) + symbols
         if math >= 4 and math >= 0.4 * words:
             return Junk.FORMULA
+    contract = _contract_junk(line, words, function_share)
+    if contract is not None:
+        return contract
     if is_heading(line):
         return Junk.HEADING
     if function_share < 0.25:
@@ -196,6 +219,49 @@ def junk_kind(sentence: str) -> Junk | None:
     if words >= 6 and function_share < 0.08 and not line.endswith(_CLOSE):
         return Junk.TABLE
     return None
+
+
+def _contract_junk(line: str, words: int, function_share: float) -> Junk | None:
+    """The junk of agreements: clause headings, list lead-ins, signature blocks, defined-term lists.
+
+    Each rule is behind a cheap test, as every sentence of every text passes here.
+    """
+    if line.endswith(".") and words <= 16 and _is_clause_heading(line):
+        return Junk.HEADING  # "3.5 Service of Products in Territory.", "Article 2 Grant of Rights 2.1 Appointment."
+    if ("/s/" in line or ":" in line or "WITNESS" in line) and _is_signature(line, words):
+        return Junk.SIGNATURE
+    if line.endswith(":") or _NEXT_ITEM_NUMBER.search(line):
+        # a lead-in whose list or address follows ("Notices … shall be sent to:"), or a list item that
+        # runs into the next one's number ("… review meetings and presentations III.")
+        return Junk.FRAGMENT
+    if "meaning" in line and _MEANING_REFERENCE.search(line):
+        return Junk.DEFINITIONS  # '"Expansion Volume Commitment" has the meaning set forth in Section 6.6.'
+    if function_share < 0.3 and len(_QUOTED_TERM.findall(line)) >= 3:
+        return Junk.DEFINITIONS
+    return None
+
+
+def _is_clause_heading(line: str) -> bool:
+    """Numbering, then a few words in Title Case and a full stop: a clause's heading, not a sentence."""
+    words = [w for w in line[:-1].split() if not _NUMBERING_WORD.fullmatch(w)]
+    if not words:
+        return True  # numbering alone: "Article XII."
+    if len(words) > 10:
+        return False
+    title = " ".join(words)
+    if any(mark in title for mark in ',;"“”()?!'):
+        return False
+    content = [w for w in words if w.lower() not in _FUNCTION_WORDS]
+    if not content or not all(w[0].isupper() for w in content):
+        return False
+    return not (len(words) >= 5 and title.isupper())  # a clause in capitals ("TIME IS OF THE ESSENCE.") is prose
+
+
+def _is_signature(line: str, words: int) -> bool:
+    if "/s/" in line or line.startswith("IN WITNESS WHEREOF"):
+        return True
+    labels = len(_SIGNATURE_LABEL.findall(line))
+    return labels >= 2 or (labels == 1 and words <= 8 and _SIGNATURE_LABEL.match(line) is not None)
 
 
 def _reference_marks(line: str, needed: int) -> bool:

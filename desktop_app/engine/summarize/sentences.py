@@ -8,9 +8,11 @@ its page or highlights it in the window. Each span ``(start, end)`` indexes the 
 How a text is cut, and why:
 
 - Blank lines always end a sentence (paragraphs, list items, headings set apart).
-- A line that reads as a heading ("1 Introduction", "1.1 Topologische Räume", "CHAPTER III") is a
-  sentence of its own even when no blank line follows it, as PDF text lays headings out; otherwise
-  the heading would open the next sentence ("1 Introduction Today, very large amounts…").
+- A line that reads as a heading ("1 Introduction", "1.1 Topologische Räume", "CHAPTER III",
+  "Article 2 Grant of Rights") is a sentence of its own even when no blank line follows it, as PDF
+  text lays headings out; otherwise the heading would open the next sentence ("1 Introduction Today,
+  very large amounts…"). A run of three spaces or more counts as a line break here: contracts
+  converted from EDGAR filings set their headings apart that way on one long line.
 - Inside a paragraph, syntok (MIT, a maintained rule-based segmenter that knows abbreviations,
   initials, decimals, quotes and brackets in English, German, Spanish and more) decides the
   boundaries wherever they are ambiguous. A paragraph whose every candidate boundary is plain (a full
@@ -36,7 +38,10 @@ from syntok._segmentation_states import State as _State
 __all__ = ["paragraph_spans", "sentence_spans", "split_sentences"]
 
 _BLANK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-_LINE = re.compile(r"[^\n]+")
+# A line, or a piece of one set apart by a run of three spaces or more: texts converted from EDGAR
+# filings (CUAD's contracts) lay a whole agreement out on one line, its headings set apart that way
+# ("…Canada.     Article 2  Grant of Rights    2.1 Appointment. Pursuant…").
+_LINE = re.compile(r"\S(?:[^\n]*?\S)?(?=[ \t]{3,}|[ \t]*(?:\n|$))")
 # A candidate boundary: terminal punctuation (closing quotes/brackets included), whitespace, then
 # something that can open a sentence.
 _CANDIDATE = re.compile(r"[.!?。！？…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[¿¡]?[^\s\"'“‘(\[])")
@@ -54,7 +59,7 @@ _ABBREVIATIONS = frozenset(a.lower() for a in _State.abbreviations) | frozenset(
 )
 _HEADING_LINE = re.compile(
     r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVXLC]{1,6}\.|§\s*\d+)\s+\S.{0,90}"
-    r"|(?:chapter|kapitel|part|teil|section|appendix|anhang)\s+[\dIVXLC]+\b.{0,80}"
+    r"|(?:chapter|kapitel|part|teil|section|article|artikel|appendix|anhang|exhibit|schedule|annex)\s+[\dIVXLCA-H]+\b.{0,80}"
     r"|(?:definition|satz|lemma|theorem|beispiel|example|bemerkung|remark|korollar|corollary|proposition|"
     r"aufgabe|exercise)\s+\d+(?:\.\d+)*(?:\s*\(.{0,60}\))?"
     r"|(?:abstract|introduction|conclusions?|references|bibliography|acknowledge?ments?|"
@@ -75,6 +80,10 @@ _RUNNING_HEAD_LINE = re.compile(
 # A full stop after a lower-case word of three letters or more, then a capitalised word and a space:
 # plain unless the word is an abbreviation or a title (checked by the caller).
 _PLAIN = re.compile(r"\s([a-z]{3,})\.(?=\s+[A-Z][a-z]*\s)")
+# A clause number inside a line, then a capital: "… Prices and Terms 4.1 The prices which …".
+_SUBCLAUSE = re.compile(r"\s\d{1,2}\.\d{1,2}\.?\s+[A-Z]")
+_JOINING = frozenset("a an and of the in on for to with or by at from under".split())
+_LEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.|[IVXLC]{1,6}\.)\s+")
 _TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".split())
 _NOT_PLAIN = _ABBREVIATIONS | _TITLES
 _NUMERIC = re.compile(r"^[\d.,%]*\d[\d.,%]*$")
@@ -183,6 +192,7 @@ def _prose(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         or (verdict is _Verdict.AMBIGUOUS and _syntok_says_boundary(text, start, end, position))
     ]
     cuts.extend(_glued_cuts(text, start, end))
+    cuts.extend(_inline_heading_cuts(text, start, end))
     pos = start
     for cut in sorted(set(cuts)):
         if pos < cut < end:
@@ -277,3 +287,26 @@ def _glued_cuts(text: str, start: int, end: int) -> Iterator[int]:
         # Inside a URL, an address or a file name the full stop is not a boundary: "www.Example.com".
         if not (_URLISH.search(before) or "/" in after or "." in after or "@" in after):
             yield start + cut
+
+
+def _inline_heading_cuts(text: str, start: int, end: int) -> Iterator[int]:
+    """Cuts between a clause heading run into its first numbered clause: "Prices and Terms | 4.1 The…".
+
+    A contract's heading can sit on the clause's own line ("4. Prices and Terms 4.1 The prices which…");
+    when the words since the last sentence end are a short Title Case run and a clause number
+    follows, the heading is set apart so it does not open the clause's sentence.
+    """
+    for match in _SUBCLAUSE.finditer(text, start, end):
+        number = match.start() + 1
+        lo = max(start, number - 120)
+        before = text[lo:number]
+        stop = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
+        chunk = before[stop + 1 :].strip() if stop >= 0 else (before.strip() if lo == start else "")
+        chunk = _LEADING_NUMBER.sub("", chunk)
+        if chunk and len(chunk.split()) <= 8 and _title_case(chunk) and not chunk.endswith(_TERMINAL):
+            yield number
+
+
+def _title_case(words: str) -> bool:
+    """Every word capitalised but the short joining ones: "Prices and Terms", not "As shown in Section"."""
+    return all(w[:1].isupper() or w in _JOINING for w in words.split())
