@@ -149,6 +149,8 @@ _NUMBERING_WORD = re.compile(
     r"|(?:article|section|clause|schedule|exhibit|annex|appendix|part)[.:]?",
     re.IGNORECASE,
 )
+# A lower-case word of five letters or more: prose, not a heading (a quick test before the word-by-word one).
+_PROSE_WORD = re.compile(r"(?<![\w-])[a-z]{5,}")
 _SIGNATURE_LABEL = re.compile(r"\b(?:By|Name|Title|Date|Its|Signature|Signed|Witness|Company seal)\s*:")
 _NEXT_ITEM_NUMBER = re.compile(r"[^\W\d_;:.]\s+[IVXL]{2,5}\.$")
 _MEANING_REFERENCE = re.compile(
@@ -226,7 +228,7 @@ def _contract_junk(line: str, words: int, function_share: float) -> Junk | None:
 
     Each rule is behind a cheap test, as every sentence of every text passes here.
     """
-    if line.endswith(".") and words <= 16 and _is_clause_heading(line):
+    if line.endswith(".") and words <= 16 and not _PROSE_WORD.search(line) and _is_clause_heading(line):
         return Junk.HEADING  # "3.5 Service of Products in Territory.", "Article 2 Grant of Rights 2.1 Appointment."
     if ("/s/" in line or ":" in line or "WITNESS" in line) and _is_signature(line, words):
         return Junk.SIGNATURE
@@ -236,7 +238,7 @@ def _contract_junk(line: str, words: int, function_share: float) -> Junk | None:
         return Junk.FRAGMENT
     if "meaning" in line and _MEANING_REFERENCE.search(line):
         return Junk.DEFINITIONS  # '"Expansion Volume Commitment" has the meaning set forth in Section 6.6.'
-    if function_share < 0.3 and len(_QUOTED_TERM.findall(line)) >= 3:
+    if function_share < 0.3 and line.count('"') + line.count("“") >= 3 and len(_QUOTED_TERM.findall(line)) >= 3:
         return Junk.DEFINITIONS
     return None
 

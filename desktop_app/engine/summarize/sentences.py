@@ -38,10 +38,11 @@ from syntok._segmentation_states import State as _State
 __all__ = ["paragraph_spans", "sentence_spans", "split_sentences"]
 
 _BLANK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-# A line, or a piece of one set apart by a run of three spaces or more: texts converted from EDGAR
-# filings (CUAD's contracts) lay a whole agreement out on one line, its headings set apart that way
-# ("…Canada.     Article 2  Grant of Rights    2.1 Appointment. Pursuant…").
-_LINE = re.compile(r"\S(?:[^\n]*?\S)?(?=[ \t]{3,}|[ \t]*(?:\n|$))")
+_LINE = re.compile(r"[^\n]+")
+# Inside a line, a run of three spaces or more sets pieces apart as a line break would: texts converted
+# from EDGAR filings (CUAD's contracts) lay a whole agreement out on one line, its headings set apart
+# that way ("…Canada.     Article 2  Grant of Rights    2.1 Appointment. Pursuant…").
+_SOFT_BREAK = re.compile(r"[ \t]{3,}")
 # A candidate boundary: terminal punctuation (closing quotes/brackets included), whitespace, then
 # something that can open a sentence.
 _CANDIDATE = re.compile(r"[.!?。！？…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[¿¡]?[^\s\"'“‘(\[])")
@@ -140,7 +141,7 @@ def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int,
     """Cut one paragraph: heading lines apart, then the prose runs between them."""
     run_start: int | None = None
     run_end = start
-    lines = [(m.start(), m.end()) for m in _LINE.finditer(text, start, end)]
+    lines = _lines(text, start, end)
     after_heading = False
     for i, (ls, le) in enumerate(lines):
         line = text[ls:le]
@@ -157,6 +158,24 @@ def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int,
         run_end = le
     if run_start is not None:
         yield from _prose(text, run_start, run_end)
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The lines of a paragraph, a line cut further at its runs of three spaces or more."""
+    lines: list[tuple[int, int]] = []
+    for match in _LINE.finditer(text, start, end):
+        ls, le = match.span()
+        if not _SOFT_BREAK.search(text, ls, le):
+            lines.append((ls, le))
+            continue
+        pos = ls
+        for gap in _SOFT_BREAK.finditer(text, ls, le):
+            if gap.start() > pos:
+                lines.append((pos, gap.start()))
+            pos = gap.end()
+        if pos < le:
+            lines.append((pos, le))
+    return lines
 
 
 def _is_heading_line(line: str, index: int, lines: list[tuple[int, int]], text: str, after_heading: bool) -> bool:
