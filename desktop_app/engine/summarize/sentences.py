@@ -82,7 +82,7 @@ _RUNNING_HEAD_LINE = re.compile(
 # plain unless the word is an abbreviation or a title (checked by the caller).
 _PLAIN = re.compile(r"\s([a-z]{3,})\.(?=\s+[A-Z][a-z]*\s)")
 # A clause number inside a line, then a capital: "… Prices and Terms 4.1 The prices which …".
-_SUBCLAUSE = re.compile(r"\s\d{1,2}\.\d{1,2}\.?\s+[A-Z]")
+_SUBCLAUSE = re.compile(r"\d{1,2}\.\d{1,2}\.?\s+[A-Z]")  # after a space: checked by the caller
 _JOINING = frozenset("a an and of the in on for to with or by at from under".split())
 _LEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.|[IVXLC]{1,6}\.)\s+")
 _TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".split())
@@ -316,7 +316,9 @@ def _inline_heading_cuts(text: str, start: int, end: int) -> Iterator[int]:
     follows, the heading is set apart so it does not open the clause's sentence.
     """
     for match in _SUBCLAUSE.finditer(text, start, end):
-        number = match.start() + 1
+        number = match.start()
+        if number == start or not text[number - 1].isspace():
+            continue
         lo = max(start, number - 120)
         before = text[lo:number]
         stop = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
