@@ -141,18 +141,22 @@ def mmr_order(
     A sentence's value is its score times ``1 - redundancy * overlap``, where ``overlap`` is its largest
     word overlap (over the smaller set) with a sentence already chosen.
     """
-    pool = [int(i) for i in np.argsort(-values, kind="stable")[: max(k * 6, 40)]]
+    pool = np.argsort(-values, kind="stable")[: max(k * 6, 40)].tolist()
+    value = dict(zip(pool, values[pool].tolist(), strict=True))  # Python floats: no NumPy scalar per look-up
     overlap = dict.fromkeys(pool, 0.0)
     chosen: list[int] = []
     while len(chosen) < k and pool:
-        best = max(pool, key=lambda i: float(values[i]) * (1.0 - redundancy * overlap[i]))
+        best = max(pool, key=lambda i: value[i] * (1.0 - redundancy * overlap[i]))
         chosen.append(best)
         pool.remove(best)
         b = token_sets[best]
+        if not b:
+            continue
         for i in pool:
             a = token_sets[i]
-            if a and b:
-                overlap[i] = max(overlap[i], len(a & b) / min(len(a), len(b)))
+            if a:
+                shared = len(a & b) / min(len(a), len(b))
+                overlap[i] = max(overlap[i], shared)
     return chosen
 
 
