@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from .base import SummarizerBase, SummaryRequest, SummaryResult, SummarySentence, make_preview
 from .clauses import detect_clauses
-from .hygiene import FURNITURE, Junk, junk_kinds
+from .hygiene import FURNITURE, Junk, judge
 from .ranker import features, scores
 from .sentences import sentence_spans, split_sentences
 from .terms import tokenize
@@ -48,6 +48,7 @@ class Analysis:
 
     text: str
     spans: list[tuple[int, int]]
+    lines: list[str]  # every span's text, single-spaced
     kinds: list[Junk | None]
     candidates: list[int]
     sections: list[int]  # per candidate: index into ``section_titles``
@@ -58,8 +59,8 @@ class Analysis:
         start, end = self.spans[index]
         raw = self.text[start:end]
         if "-\n" in raw:
-            raw = _LINE_BREAK_HYPHEN.sub(r"\1\2", raw)
-        return " ".join(raw.split())
+            return " ".join(_LINE_BREAK_HYPHEN.sub(r"\1\2", raw).split())
+        return self.lines[index]
 
 
 def analyze(text: str, title: str = "") -> Analysis:
@@ -70,22 +71,21 @@ def analyze(text: str, title: str = "") -> Analysis:
     all reference entries.
     """
     spans = sentence_spans(text)
-    kinds = junk_kinds(text, spans, title)
+    lines, kinds = judge(text, spans, title)
     titles = [" ".join(title.split())]
     sections: list[int] = []
     candidates: list[int] = []
     for i, kind in enumerate(kinds):
         if kind is Junk.HEADING:
-            start, end = spans[i]
-            titles.append(" ".join(text[start:end].split()))
+            titles.append(lines[i])
         elif kind is None:
             candidates.append(i)
             sections.append(len(titles) - 1)
-    long_enough = [j for j, i in enumerate(candidates) if len(text[spans[i][0] : spans[i][1]].split()) >= MIN_WORDS]
+    long_enough = [j for j, i in enumerate(candidates) if lines[i].count(" ") + 1 >= MIN_WORDS]
     if len(long_enough) >= 3:
         candidates = [candidates[j] for j in long_enough]
         sections = [sections[j] for j in long_enough]
-    return Analysis(text, spans, kinds, candidates, sections, titles)
+    return Analysis(text, spans, lines, kinds, candidates, sections, titles)
 
 
 def rank(

@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from .sentences import sentence_spans
 
-__all__ = ["Junk", "is_heading", "junk_kind", "junk_kinds"]
+__all__ = ["Junk", "is_heading", "judge", "junk_kind", "junk_kinds"]
 
 
 class Junk(StrEnum):
@@ -174,7 +174,11 @@ def is_heading(sentence: str) -> bool:
 
 def junk_kind(sentence: str) -> Junk | None:
     """The junk class of one sentence judged on its own, or None for prose worth showing."""
-    line = " ".join(sentence.split())
+    return _line_kind(" ".join(sentence.split()))
+
+
+def _line_kind(line: str) -> Junk | None:
+    """:func:`junk_kind` of a sentence already single-spaced."""
     if not line:
         return Junk.PAGE_NUMBER
     if _PAGE_NUMBER.match(line):
@@ -285,7 +289,12 @@ def _reference_marks(line: str, needed: int) -> bool:
 
 
 def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> list[Junk | None]:
-    """The junk class of every sentence span of ``text``, judged with its context.
+    """The junk class of every sentence span of ``text``, judged with its context (see :func:`judge`)."""
+    return judge(text, spans, title)[1]
+
+
+def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple[list[str], list[Junk | None]]:
+    """Every sentence span of ``text`` single-spaced, and its junk class judged with its context.
 
     Beyond :func:`junk_kind`: a short line of its own that recurs three times or more (page numbers and
     digits aside) is a running header or footer (a sentence repeated inside paragraphs is not); the
@@ -294,7 +303,8 @@ def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> 
     "Abstract" or "1 Introduction" heading (in the first 3,000 characters) are the title block.
     """
     sentences = [text[s:e] for s, e in spans]
-    kinds = [junk_kind(s) for s in sentences]
+    lines = [" ".join(x.split()) for x in sentences]  # given back: the caller need not split them again
+    kinds = [_line_kind(line) for line in lines]
     own_line = [(s == 0 or text[s - 1] == "\n") and (e == len(text) or text[e] == "\n") for s, e in spans]
     shapes = Counter(_shape(x) for x, line in zip(sentences, own_line, strict=True) if line and len(x) < 120)
     in_references = bool(_REFERENCES_HEADING.match(title.strip()))
@@ -319,7 +329,7 @@ def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> 
             kinds[i] = Junk.REFERENCE
         elif kind is None and start_heading is not None and i < start_heading:
             kinds[i] = Junk.FRONT_MATTER
-    return kinds
+    return lines, kinds
 
 
 #: What :func:`clean_text` drops: page furniture that no reader, human or model, needs.
