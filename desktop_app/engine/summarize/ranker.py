@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import ranker_weights
-from .terms import TfIdf, tfidf, tokenize
+from .terms import TfIdf, tfidf, tokenize, tokenize_all
 
 __all__ = ["FEATURES", "Candidates", "features", "scores", "split_of"]
 
@@ -90,7 +90,7 @@ def features(
     before the first heading).
     """
     n = len(sentences)
-    tokens = [tokenize(s) for s in sentences]
+    tokens = tokenize_all(sentences)
     vectors = tfidf(tokens)
     vocab, idf = vectors.vocab, vectors.idf
     matrix = np.zeros((n, len(FEATURES)), dtype=np.float64)

@@ -15,7 +15,7 @@ from itertools import chain
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["STOPWORDS", "TfIdf", "tfidf", "tokenize"]
+__all__ = ["STOPWORDS", "TfIdf", "tfidf", "tokenize", "tokenize_all"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
@@ -63,6 +63,29 @@ _FOLDS = _Folds()
 def tokenize(sentence: str) -> list[str]:
     """Lower-cased content words, stop words dropped, crude plural folding."""
     return list(filter(None, map(_FOLDS.__getitem__, _WORD.findall(sentence.lower()))))
+
+
+#: Set between sentences tokenized in one pass; a word no text has (checked before it is used).
+_SEPARATOR = "qqzxsentencebreakqqzx"
+
+
+def tokenize_all(sentences: Sequence[str]) -> list[list[str]]:
+    """:func:`tokenize` of every sentence, in one pass over them joined: the same lists, at a fraction
+    of the calls."""
+    if len(sentences) < 2:
+        return [tokenize(s) for s in sentences]
+    joined = f"\n{_SEPARATOR}\n".join(sentences).lower()
+    if joined.count(_SEPARATOR) != len(sentences) - 1:
+        return [tokenize(s) for s in sentences]
+    folded = list(filter(None, map(_FOLDS.__getitem__, _WORD.findall(joined))))
+    out: list[list[str]] = []
+    pos = 0
+    for _ in range(len(sentences) - 1):
+        cut = folded.index(_SEPARATOR, pos)
+        out.append(folded[pos:cut])
+        pos = cut + 1
+    out.append(folded[pos:])
+    return out
 
 
 @dataclass(frozen=True, slots=True)
