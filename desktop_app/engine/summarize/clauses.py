@@ -93,6 +93,10 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"no (?:action|claim)[^.]{0,150}?(?:may|shall) be brought[^.]{0,100}?(?:more|later) than",
             # CUAD: "includes time limitation for the counterparty to bring claims"
             r"(?:action|claim|suit|proceeding)s?[^.]{0,100}?(?:must|shall)\s+be\s+(?:brought|commenced|filed)\s+within",
+            # drafting: an exclusion of damages types or of remedies ("lost profits", "sole remedy")
+            r"(?:in no event|under no circumstances|not be liable)[^.]{0,200}?(?:lost|loss of)\s+(?:profits|revenues?)",
+            r"(?:sole|exclusive)\s+(?:and\s+exclusive\s+)?remed(?:y|ies)",
+            r"remed(?:y|ies)[^.]{0,60}?(?:shall\s+be\s+|are\s+|is\s+)?limited\s+to",
         ),
         cuad="Cap On Liability",
     ),
@@ -210,6 +214,9 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"as\s+favou?rable|as\s+favou?rable\s+as)",
             r"(?:lower|better|more\s+favou?rable|lowest)\s+(?:\w+\s+){0,2}(?:prices?|terms|rates?|pricing)"
             r"[^.]{0,200}?(?:any\s+other|third\s+part|other\s+(?:customer|distribut|licensee))",
+            # drafting: a price no higher than the one charged to any other buyer
+            r"(?:prices?|rates?|fees?|charges?)[^.]{0,100}?(?:not\s+(?:be\s+)?(?:higher|greater)\s+than|not\s+exceed)"
+            r"[^.]{0,100}?(?:charged|offered|sold|granted|provided)\s+to\s+(?:any\s+)?(?:other|third)",
         ),
         cuad="Most Favored Nation",
     ),
