@@ -236,7 +236,7 @@ def _contract_junk(line: str, words: int, function_share: float) -> Junk | None:
         return Junk.HEADING  # "3.5 Service of Products in Territory.", "Article 2 Grant of Rights 2.1 Appointment."
     if ("/s/" in line or ":" in line or "WITNESS" in line) and _is_signature(line, words):
         return Junk.SIGNATURE
-    if line.endswith(":") or _NEXT_ITEM_NUMBER.search(line):
+    if line.endswith(":") or (line[-2:-1] in "IVXL" and _NEXT_ITEM_NUMBER.search(line)):
         # a lead-in whose list or address follows ("Notices … shall be sent to:"), or a list item that
         # runs into the next one's number ("… review meetings and presentations III.")
         return Junk.FRAGMENT

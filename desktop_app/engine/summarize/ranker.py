@@ -57,7 +57,9 @@ _CUE = re.compile(  # a word start is checked by _per_sentence
     r"state[- ]of[- ]the[- ]art|in summary|to summari[sz]e|we conclude|in conclusion)\b"
 )  # matched against lower-cased text: a case-insensitive search costs several times more
 _CITATION = re.compile(r"\(\s*[A-Z][^()]{0,60}?(?:19|20)\d\d[a-z]?\s*\)|\[\d+(?:[,–-]\s*\d+)*\]|et al\.")
-_SYMBOL_POINTS = np.array([ord(c) for c in "=<>+×÷±∈∉⊆⊂∩∪∅→⇔⇒∀∃∑∏∫≤≥≠≈|{}^_"], dtype=np.uint32)
+# Which code points are formula symbols, as a look-up table (every one of them is below U+2300).
+_SYMBOL_TABLE = np.zeros(0x2300, dtype=np.bool_)
+_SYMBOL_TABLE[[ord(c) for c in "=<>+×÷±∈∉⊆⊂∩∪∅→⇔⇒∀∃∑∏∫≤≥≠≈|{}^_"]] = True
 _SECTION_KIND = (
     ("in_introduction", re.compile(r"\bintroduction\b|\beinleitung\b|\bmotivation\b|\boverview\b", re.IGNORECASE)),
     ("in_conclusion", re.compile(r"\bconclu|\bfuture work\b|\bdiscussion\b|\bfazit\b|\bschluss", re.IGNORECASE)),
@@ -141,7 +143,7 @@ def features(
     points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     starts = np.concatenate(([0], bounds[:-1]))
     digits = np.add.reduceat(((points >= 48) & (points <= 57)).astype(np.float64), starts)
-    symbols = np.add.reduceat(np.isin(points, _SYMBOL_POINTS).astype(np.float64), starts)
+    symbols = np.add.reduceat(_SYMBOL_TABLE[np.minimum(points, 0x22FF)].astype(np.float64), starts)
     matrix[:, column["digits"]] = digits / np.maximum(1.0, lengths)
     matrix[:, column["symbols"]] = symbols / np.maximum(1.0, words)
     matrix[:, column["log_length"]] = np.log1p(words)
