@@ -48,6 +48,10 @@ def contracts(corpus: Path) -> dict[str, list[tuple[str, str]]]:
         ("(30) days of Distributor's or, as the case may be, the end-user's receipt of Products.", Junk.FRAGMENT),
         ("Notices and communications to Company shall be sent to:", Junk.FRAGMENT),
         ("Designs and drawings relevant to miscellaneous works III.", Junk.FRAGMENT),
+        (
+            "In the event of any damages or other defect in a Product which is discovered by Distributor within",
+            Junk.FRAGMENT,
+        ),
         ("By: /s/ Greg Demetri Name: Greg Demetri Title: CEO", Junk.SIGNATURE),
         ("IN WITNESS WHEREOF, the parties have executed this Agreement as of the Effective Date.", Junk.SIGNATURE),
         ("Date: December 22, 2014", Junk.SIGNATURE),

@@ -55,6 +55,9 @@ _FUNCTION_WORDS = frozenset(
     """.split()
 )
 
+# Words a sentence cannot end on: what ends on one without punctuation was cut off.
+_DANGLING = _FUNCTION_WORDS | frozenset("within without upon through during including against among toward".split())
+
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-–—]\s*)?(?:(?:page|seite|p\.)\s*)?\d{1,4}(?:\s*(?:/|of|von)\s*\d{1,4})?(?:\s*[-–—])?\s*$",
     re.IGNORECASE,
@@ -190,6 +193,8 @@ def _line_kind(line: str) -> Junk | None:
     if _FRAGMENT_START.match(line):
         return Junk.FRAGMENT
     words = line.count(" ") + 1  # the line is single-spaced
+    if words >= 4 and not line.endswith(_HEADING_CLOSE) and line[line.rfind(" ") + 1 :].lower() in _DANGLING:
+        return Junk.FRAGMENT  # cut off mid-sentence: "… which is discovered by Distributor within"
     if "@" in line and _EMAIL.search(line):
         return Junk.CONTACT
     lowered = line.lower()
