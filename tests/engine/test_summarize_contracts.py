@@ -48,6 +48,9 @@ def contracts(corpus: Path) -> dict[str, list[tuple[str, str]]]:
         ("(30) days of Distributor's or, as the case may be, the end-user's receipt of Products.", Junk.FRAGMENT),
         ("Notices and communications to Company shall be sent to:", Junk.FRAGMENT),
         ("Designs and drawings relevant to miscellaneous works III.", Junk.FRAGMENT),
+        ("Miscellaneous works review (about 2 - 4 months); VII.", Junk.FRAGMENT),
+        ("Establishment of Documents & Drawings Relevant to Miscellaneous Works 1.", Junk.HEADING),
+        ("See the results in Section 2.", None),
         (
             "In the event of any damages or other defect in a Product which is discovered by Distributor within",
             Junk.FRAGMENT,

@@ -155,7 +155,7 @@ _NUMBERING_WORD = re.compile(
 # A lower-case word of five letters or more: prose, not a heading (a quick test before the word-by-word one).
 _PROSE_WORD = re.compile(r"(?<![\w-])[a-z]{5,}")
 _SIGNATURE_LABEL = re.compile(r"\b(?:By|Name|Title|Date|Its|Signature|Signed|Witness|Company seal)\s*:")
-_NEXT_ITEM_NUMBER = re.compile(r"[^\W\d_;:.]\s+[IVXL]{2,5}\.$")
+_NEXT_ITEM_NUMBER = re.compile(r"(?:[^\W\d_]|[);])\s+[IVXL]{2,5}\.$")
 _MEANING_REFERENCE = re.compile(
     r"\b(?:has|have|shall have) the meanings? (?:set forth|given|ascribed|assigned|specified)"
 )
@@ -262,7 +262,7 @@ def _is_clause_heading(line: str) -> bool:
     title = " ".join(words)
     if any(mark in title for mark in ',;"“”()?!'):
         return False
-    content = [w for w in words if w.lower() not in _FUNCTION_WORDS]
+    content = [w for w in words if w[0].isalpha() and w.lower() not in _FUNCTION_WORDS]  # "&" aside
     if not content or not all(w[0].isupper() for w in content):
         return False
     return not (len(words) >= 5 and title.isupper())  # a clause in capitals ("TIME IS OF THE ESSENCE.") is prose
