@@ -3,8 +3,10 @@
 Extracted text carries much that a segmenter cuts into "sentences" but no summary should quote:
 section headings, a paper's title/author/affiliation block, e-mail and URL lines, reference-list
 entries, table rows, figure and table captions, formula fragments, running headers and footers, page
-numbers. :func:`junk_kind` judges one sentence on its own; :func:`junk_kinds` judges every sentence of a
-text with its context (a line repeated on many pages is a running header; what follows a
+numbers; and in agreements, clause headings ("3.5 Service of Products in Territory."), fragments ("(30)
+days of …", lead-ins ending in a colon), signature blocks and defined-term lists. :func:`junk_kind`
+judges one sentence on its own; :func:`junk_kinds` and :func:`judge` judge every sentence of a text with
+its context (a line repeated on many pages is a running header; what follows a
 "References" heading is the reference list; what precedes "Abstract" is the title block).
 
 The rules are deliberately conservative where prose is at stake: a sentence is junk only when it

@@ -2,7 +2,8 @@
 
 :func:`tokenize` turns a sentence into lower-cased content words (stop words of English and German
 dropped, a crude plural folding); :func:`tfidf` turns a list of such token lists into unit-length
-rows of a sparse TF-IDF matrix. Pure functions, thread-safe.
+rows of a sparse TF-IDF matrix. Pure functions, thread-safe (the cache of folded words is shared, and
+a race on it at worst folds a word twice).
 """
 
 from __future__ import annotations
