@@ -71,3 +71,24 @@ def test_a_text_without_prose_is_its_own_summary_page_numbers_aside() -> None:
     result = ExtractiveSummarizer().summarize(SummaryRequest(text="test example\n\n12"))
     assert result.summary == "test example"
     assert [(s.start, s.end) for s in result.sentences] == [(0, 12)]
+
+
+def test_shared_tokens_and_sparse_tfidf_match_the_plain_computation() -> None:
+    import numpy as np
+
+    from desktop_app.engine.summarize.terms import tfidf, tokenize, tokenize_all
+
+    sentences = [*split_sentences(CHAPTER), "", "the of and", "Models are learning models’ models."]
+    assert tokenize_all(sentences) == [tokenize(s) for s in sentences]
+    tokens = [tokenize(s) for s in sentences]
+    sparse = tfidf(tokens)
+    dense = np.zeros((len(tokens), sparse.width))
+    for i, row in enumerate(tokens):
+        for t in set(row):
+            dense[i, sparse.vocab[t]] = (1.0 + np.log(row.count(t))) * sparse.idf[sparse.vocab[t]]
+    norms = np.linalg.norm(dense, axis=1, keepdims=True)
+    dense /= np.where(norms == 0, 1.0, norms)
+    assert np.allclose(sparse.dense(), dense)
+    probe = np.linspace(0.0, 1.0, sparse.width)
+    assert np.allclose(sparse.dot(probe), dense @ probe)
+    assert np.allclose(sparse.mean(), dense.mean(axis=0))

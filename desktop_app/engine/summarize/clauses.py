@@ -12,6 +12,7 @@ A text is only searched when :func:`looks_like_contract` says it reads like a co
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -39,6 +40,12 @@ class ClauseCategory:
 
     def matches(self, sentence: str) -> bool:
         return any(p.search(sentence) for p in self.compiled) and not any(v.search(sentence) for v in self.vetoes)
+
+    def firing(self, sentence: str) -> frozenset[int]:
+        """The indices of the patterns that match ``sentence`` (none when a veto does): for the bench's
+        leave-one-contract-out report, which weighs each pattern on its own."""
+        hits = frozenset(i for i, p in enumerate(self.compiled) if p.search(sentence))
+        return hits if hits and not any(v.search(sentence) for v in self.vetoes) else frozenset()
 
 
 _LIAB = r"liab(?:le|ility|ilities)"
@@ -84,6 +91,12 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"consequential|special|punitive|exemplary)\s[^.]{0,40}?damages",
             r"" + _LIAB + r"[^.]{0,120}?(?:is|be|are|shall be)\s+limited\s+to",
             r"no (?:action|claim)[^.]{0,150}?(?:may|shall) be brought[^.]{0,100}?(?:more|later) than",
+            # CUAD: "includes time limitation for the counterparty to bring claims"
+            r"(?:action|claim|suit|proceeding)s?[^.]{0,100}?(?:must|shall)\s+be\s+(?:brought|commenced|filed)\s+within",
+            # drafting: an exclusion of damages types or of remedies ("lost profits", "sole remedy")
+            r"(?:in no event|under no circumstances|not be liable)[^.]{0,200}?(?:lost|loss of)\s+(?:profits|revenues?)",
+            r"(?:sole|exclusive)\s+(?:and\s+exclusive\s+)?remed(?:y|ies)",
+            r"remed(?:y|ies)[^.]{0,60}?(?:shall\s+be\s+|are\s+|is\s+)?limited\s+to",
         ),
         cuad="Cap On Liability",
     ),
@@ -122,6 +135,8 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"[^.]{0,40}?(?:year|month|term|period)",
             r"\brenewal\s+(?:term|period)s?\b",
             r"\bauto-?renew",
+            # CUAD: "includes automatic extensions and unilateral extensions with prior notice"
+            r"(?:option|right)\s+to\s+(?:renew|extend)\s+(?:this|the)\s+(?:agreement|term|contract)",
         ),
         cuad="Renewal Term",
     ),
@@ -151,6 +166,9 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"\bexclusively\b",
             r"\bsole\s+(?:and\s+exclusive\s+)?(?:distribut\w*|supplier|source|provider|agent|reseller)",
             r"(?:purchase|buy|obtain|source)\s[^.]{0,40}?(?:all|only)\s[^.]{0,60}?(?:requirements|from\s+\w+)",
+            # CUAD: "… or a prohibition on licensing or selling technology, goods or services to third parties"
+            r"(?:shall|will|may)\s+not\s+(?:\w+\s+){0,3}(?:sell|license|supply|distribute|appoint)\w*\s[^.]{0,80}?"
+            r"(?:to|with)\s+any\s+(?:other\s+|third\s+)(?:part(?:y|ies)|distributors?|suppliers?|persons?)",
         ),
         unless=(r"exclusive\s+(?:remedy|remedies|jurisdiction|venue|property)", r"non-?exclusive"),
         cuad="Exclusivity",
@@ -170,6 +188,8 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"changes?\s+materially|is\s+transferred)",
             r"change\s+(?:in|of)\s+(?:the\s+)?(?:ownership|majority\s+ownership|management)\b",
             r"(?:beneficial\s+)?owner\w*\s+of\s+(?:more than\s+)?(?:fifty|50)\s*(?:percent|%)",
+            # CUAD: "… or assignment by operation of law"
+            r"assign\w*[^.]{0,120}?(?:by|through)\s+operation\s+of\s+law[^.]{0,120}?(?:consent|terminat|void)",
         ),
         cuad="Change Of Control",
     ),
@@ -194,6 +214,9 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"as\s+favou?rable|as\s+favou?rable\s+as)",
             r"(?:lower|better|more\s+favou?rable|lowest)\s+(?:\w+\s+){0,2}(?:prices?|terms|rates?|pricing)"
             r"[^.]{0,200}?(?:any\s+other|third\s+part|other\s+(?:customer|distribut|licensee))",
+            # drafting: a price no higher than the one charged to any other buyer
+            r"(?:prices?|rates?|fees?|charges?)[^.]{0,100}?(?:not\s+(?:be\s+)?(?:higher|greater)\s+than|not\s+exceed)"
+            r"[^.]{0,100}?(?:charged|offered|sold|granted|provided)\s+to\s+(?:any\s+)?(?:other|third)",
         ),
         cuad="Most Favored Nation",
     ),
@@ -274,6 +297,20 @@ def detect_clauses(text: str, *, per_category: int = 3, force: bool = False) -> 
         return []
     flags: list[ClauseFlag] = []
     counts: dict[str, int] = {}
+    for start, end, provision in contract_provisions(text):
+        for name, spec in CATEGORIES.items():
+            if counts.get(name, 0) >= per_category or not spec.matches(provision):
+                continue
+            counts[name] = counts.get(name, 0) + 1
+            flags.append(ClauseFlag(name, spec.severity, provision[:600], start, end))
+    return flags
+
+
+def contract_provisions(text: str) -> Iterator[tuple[int, int, str]]:
+    """Every provision of a contract text with its sentence's span: what the detector's rules judge.
+
+    A list item that stands as a sentence of its own is read with the words that lead into the list.
+    """
     lead = ""  # the words that open a list whose items stand as sentences of their own
     for start, end in sentence_spans(text):
         sentence = " ".join(text[start:end].split())
@@ -283,14 +320,8 @@ def detect_clauses(text: str, *, per_category: int = 3, force: bool = False) -> 
             lead = ""
         if len(sentence) < 20:
             continue
-        units = provisions(f"{lead} {sentence}" if lead and _ITEM.match(sentence) else sentence)
-        for provision in units:
-            for name, spec in CATEGORIES.items():
-                if counts.get(name, 0) >= per_category or not spec.matches(provision):
-                    continue
-                counts[name] = counts.get(name, 0) + 1
-                flags.append(ClauseFlag(name, spec.severity, provision[:600], start, end))
-    return flags
+        for provision in provisions(f"{lead} {sentence}" if lead and _ITEM.match(sentence) else sentence):
+            yield start, end, provision
 
 
 _ITEM = re.compile(r"^\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s")

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from .base import SummarizerBase, SummaryRequest, SummaryResult, SummarySentence, make_preview
 from .clauses import detect_clauses
-from .hygiene import FURNITURE, Junk, junk_kinds
+from .hygiene import FURNITURE, Junk, judge
 from .ranker import features, scores
 from .sentences import sentence_spans, split_sentences
 from .terms import tokenize
@@ -48,6 +48,7 @@ class Analysis:
 
     text: str
     spans: list[tuple[int, int]]
+    lines: list[str]  # every span's text, single-spaced
     kinds: list[Junk | None]
     candidates: list[int]
     sections: list[int]  # per candidate: index into ``section_titles``
@@ -58,8 +59,8 @@ class Analysis:
         start, end = self.spans[index]
         raw = self.text[start:end]
         if "-\n" in raw:
-            raw = _LINE_BREAK_HYPHEN.sub(r"\1\2", raw)
-        return " ".join(raw.split())
+            return " ".join(_LINE_BREAK_HYPHEN.sub(r"\1\2", raw).split())
+        return self.lines[index]
 
 
 def analyze(text: str, title: str = "") -> Analysis:
@@ -70,22 +71,21 @@ def analyze(text: str, title: str = "") -> Analysis:
     all reference entries.
     """
     spans = sentence_spans(text)
-    kinds = junk_kinds(text, spans, title)
+    lines, kinds = judge(text, spans, title)
     titles = [" ".join(title.split())]
     sections: list[int] = []
     candidates: list[int] = []
     for i, kind in enumerate(kinds):
         if kind is Junk.HEADING:
-            start, end = spans[i]
-            titles.append(" ".join(text[start:end].split()))
+            titles.append(lines[i])
         elif kind is None:
             candidates.append(i)
             sections.append(len(titles) - 1)
-    long_enough = [j for j, i in enumerate(candidates) if len(text[spans[i][0] : spans[i][1]].split()) >= MIN_WORDS]
+    long_enough = [j for j, i in enumerate(candidates) if lines[i].count(" ") + 1 >= MIN_WORDS]
     if len(long_enough) >= 3:
         candidates = [candidates[j] for j in long_enough]
         sections = [sections[j] for j in long_enough]
-    return Analysis(text, spans, kinds, candidates, sections, titles)
+    return Analysis(text, spans, lines, kinds, candidates, sections, titles)
 
 
 def rank(
@@ -104,7 +104,7 @@ def rank(
     if focus:
         q = focus_vector(focus, cand.vocab, cand.idf)
         if q is not None:
-            relevance = cand.vectors @ q
+            relevance = cand.vectors.dot(q)
             ranked = 0.4 * ranked + 0.6 * (relevance / (relevance.max() or 1.0))
     return np.asarray(ranked, dtype=np.float64), cand.tokens
 
@@ -129,7 +129,7 @@ def focus_vector(focus: str, vocab: dict[str, int], idf: NDArray[np.float64]) ->
         for term, column in vocab.items():
             if term[:3] == t[:3] and _same_word(t, term):
                 q[column] = max(q[column], (1.0 + math.log(c)) * idf[column])
-    norm = np.linalg.norm(q)
+    norm = float(np.sqrt(q @ q))
     return q / norm if norm > 0 else None
 
 
@@ -141,18 +141,22 @@ def mmr_order(
     A sentence's value is its score times ``1 - redundancy * overlap``, where ``overlap`` is its largest
     word overlap (over the smaller set) with a sentence already chosen.
     """
-    pool = [int(i) for i in np.argsort(-values, kind="stable")[: max(k * 6, 40)]]
+    pool = np.argsort(-values, kind="stable")[: max(k * 6, 40)].tolist()
+    value = dict(zip(pool, values[pool].tolist(), strict=True))  # Python floats: no NumPy scalar per look-up
     overlap = dict.fromkeys(pool, 0.0)
     chosen: list[int] = []
     while len(chosen) < k and pool:
-        best = max(pool, key=lambda i: float(values[i]) * (1.0 - redundancy * overlap[i]))
+        best = max(pool, key=lambda i: value[i] * (1.0 - redundancy * overlap[i]))
         chosen.append(best)
         pool.remove(best)
         b = token_sets[best]
+        if not b:
+            continue
         for i in pool:
             a = token_sets[i]
-            if a and b:
-                overlap[i] = max(overlap[i], len(a & b) / min(len(a), len(b)))
+            if a:
+                shared = len(a & b) / min(len(a), len(b))
+                overlap[i] = max(overlap[i], shared)
     return chosen
 
 

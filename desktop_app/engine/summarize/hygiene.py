@@ -3,8 +3,10 @@
 Extracted text carries much that a segmenter cuts into "sentences" but no summary should quote:
 section headings, a paper's title/author/affiliation block, e-mail and URL lines, reference-list
 entries, table rows, figure and table captions, formula fragments, running headers and footers, page
-numbers. :func:`junk_kind` judges one sentence on its own; :func:`junk_kinds` judges every sentence of a
-text with its context (a line repeated on many pages is a running header; what follows a
+numbers; and in agreements, clause headings ("3.5 Service of Products in Territory."), fragments ("(30)
+days of …", lead-ins ending in a colon), signature blocks and defined-term lists. :func:`junk_kind`
+judges one sentence on its own; :func:`junk_kinds` and :func:`judge` judge every sentence of a text with
+its context (a line repeated on many pages is a running header; what follows a
 "References" heading is the reference list; what precedes "Abstract" is the title block).
 
 The rules are deliberately conservative where prose is at stake: a sentence is junk only when it
@@ -21,7 +23,7 @@ from enum import StrEnum
 
 from .sentences import sentence_spans
 
-__all__ = ["Junk", "is_heading", "junk_kind", "junk_kinds"]
+__all__ = ["Junk", "is_heading", "judge", "junk_kind", "junk_kinds"]
 
 
 class Junk(StrEnum):
@@ -37,6 +39,8 @@ class Junk(StrEnum):
     RUNNING_HEAD = "running header or footer"
     PAGE_NUMBER = "page number"
     FRAGMENT = "fragment"  # begins mid-sentence: ". γ1 und γ2 aus Abbildung 3.3a nicht homotop."
+    SIGNATURE = "signature block"  # "By: /s/ … Name: … Title: …", "IN WITNESS WHEREOF …"
+    DEFINITIONS = "defined-term list"  # '"Affiliate", "Products" and "Territory" …'
 
 
 _CLOSE = tuple(".!?\"'”’)]。！？")
@@ -53,12 +57,17 @@ _FUNCTION_WORDS = frozenset(
     """.split()
 )
 
+# Words a sentence cannot end on: what ends on one without punctuation was cut off.
+_DANGLING = _FUNCTION_WORDS | frozenset("within without upon through during including against among toward".split())
+
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-–—]\s*)?(?:(?:page|seite|p\.)\s*)?\d{1,4}(?:\s*(?:/|of|von)\s*\d{1,4})?(?:\s*[-–—])?\s*$",
     re.IGNORECASE,
 )
 _FOOTER = re.compile(
-    r"^\s*(?:(?:page|seite)\s+\d+(?:\s*(?:/|of|von)\s*\d+)?\b|printed (?:by|on|from)\b)", re.IGNORECASE
+    r"^\s*(?:(?:page|seite)\s+\d+(?:\s*(?:/|of|von)\s*\d+)?\b|printed (?:by|on|from)\b"
+    r"|source:\s.{0,160}\d{1,2}/\d{1,2}/\d{2,4}\s*$)",  # EDGAR's "Source: COMPANY, FORM, 10/28/2016"
+    re.IGNORECASE,
 )
 # A page number beside a title in capitals: "4 1.1. TOPOLOGISCHE RÄUME", "INTRODUCTION 7".
 _RUNNING_HEAD = re.compile(
@@ -72,22 +81,40 @@ _CAPTION = re.compile(
 )
 # A caption the PDF's layout glued into the text around it: "… (b) Fall 2 Abbildung 4.20: Zwei Punkte …".
 _GLUED_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Abbildung|Abb\.|Tabelle)\s*\d+(?:\.\d+)*[a-z]?:\s")
-_FRAGMENT_START = re.compile(r"^(?:[.,;:)\]}|!?]|[a-zäöüß][a-zäöüß]*\b(?![.'’]))")
+# Begins mid-sentence: punctuation, a lower-case word, or a list mark or restated number before one
+# ("(30) days of Distributor's receipt…", "(b) any negligence or fault;").
+_FRAGMENT_START = re.compile(r"^(?:[.,;:)\]}|!?]|[a-zäöüß][a-zäöüß]*\b(?![.'’])|\((?:\d{1,3}|[a-z]{1,4})\)\s+[a-z])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w\s,.-]+\}\s*@[\w.-]+")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
-_REFERENCE_MARKS = (
-    re.compile(r"\bIn\s+(?:Proceedings\b|Proc\.|Advances in\b)"),
-    re.compile(r"\bProceedings of\b|\bConference on\b|\bWorkshop\b|\bSymposium\b"),
-    re.compile(r"\bpp?\.\s*\d+|\bpages\s+\d+\s*[-–]\s*\d+"),
-    re.compile(r"\b(?:Vol|vol|No|no)\.\s*\d+|\b\d+\s*\(\d+\)\s*[:,]\s*\d+"),
-    re.compile(r"\b(?:Journal|Transactions|Press|Publishers|Verlag|Springer|Elsevier|ACM|IEEE)\b"),
-    re.compile(r"^\s*\[\d{1,3}\]|^\s*\d{1,3}\.\s+[A-Z][a-z]+,\s"),
-    re.compile(r"^[A-Z][\w'-]+,\s+(?:[A-Z]\.\s*){1,3}(?:,|and|&)|^[A-Z][\w'-]+\s+(?:[A-Z]\.\s*){1,3},"),
-    re.compile(r"(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+,\s+(?:and\s+)?(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+"),
-    re.compile(r"[.,]\s*(?:19|20)\d\d[a-z]?\s*\.\s*[A-Z]|\((?:19|20)\d\d[a-z]?\)\.\s"),
-    re.compile(
-        r"\b(?:doi|arXiv|ISBN|ISSN)\b|Technical Report|Ph\.\s?D\. (?:thesis|dissertation)|\bet al\.\s*(?:19|20)\d\d\."
+# Marks of a reference entry, each with words one of which it cannot match without (the text is a
+# single-spaced line): a substring test rules most prose out at a fraction of a regular expression's
+# cost. Ordered cheapest first; the last two have no such words and are tried only when they matter.
+_MARKS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
+    ((), re.compile(r"^\s*\[\d{1,3}\]|^\s*\d{1,3}\.\s+[A-Z][a-z]+,\s")),
+    ((), re.compile(r"^[A-Z][\w'-]+,\s+(?:[A-Z]\.\s*){1,3}(?:,|and|&)|^[A-Z][\w'-]+\s+(?:[A-Z]\.\s*){1,3},")),
+    (("In Proc", "In Adv"), re.compile(r"\bIn\s+(?:Proceedings\b|Proc\.|Advances in\b)")),
+    (
+        ("Proceedings of", "Conference on", "Workshop", "Symposium"),
+        re.compile(r"\bProceedings of\b|\bConference on\b|\bWorkshop\b|\bSymposium\b"),
     ),
+    (("p.", "pages "), re.compile(r"\bpp?\.\s*\d+|\bpages\s+\d+\s*[-–]\s*\d+")),
+    (
+        ("Journal", "Transactions", "Press", "Publishers", "Verlag", "Springer", "Elsevier", "ACM", "IEEE"),
+        re.compile(r"\b(?:Journal|Transactions|Press|Publishers|Verlag|Springer|Elsevier|ACM|IEEE)\b"),
+    ),
+    (
+        ("doi", "arXiv", "ISBN", "ISSN", "Technical Report", "Ph.", "et al."),
+        re.compile(
+            r"\b(?:doi|arXiv|ISBN|ISSN)\b|Technical Report|Ph\.\s?D\. (?:thesis|dissertation)|"
+            r"\bet al\.\s*(?:19|20)\d\d\."
+        ),
+    ),
+    (("19", "20"), re.compile(r"[.,]\s*(?:19|20)\d\d[a-z]?\s*\.\s*[A-Z]|\((?:19|20)\d\d[a-z]?\)\.\s")),
+    (("ol.", "o.", "("), re.compile(r"\b(?:Vol|vol|No|no)\.\s*\d+|\b\d+\s*\(\d+\)\s*[:,]\s*\d+")),
+    ((), re.compile(r"(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+,\s+(?:and\s+)?(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+")),
+)
+_REFERENCE_MARKS: tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...] = tuple(
+    (re.compile("|".join(map(re.escape, words))) if words else None, mark) for words, mark in _MARKS
 )
 _REFERENCE_START = re.compile(r"^In\s+(?:Proceedings\b|Proc\.|Advances in\b)|^\[\d{1,3}\]\s+[A-Z]")
 _AFFILIATION = re.compile(
@@ -101,6 +128,8 @@ _FRONT = re.compile(
 )
 # Single letters, a letter with an index ("x1", "U2"), numbers, and bracket clutter: a formula's tokens.
 _MATH_TOKENS = re.compile(r"(?<!\S)(?:[^\W\d_]\d*|[^\W\d_][_^]\S*|\d+(?:[.,]\d+)?|[(){}\[\]|,;:]+\S*)(?!\S)")
+# Punctuation around a word, removed before it is looked up among the function words.
+_PUNCTUATION = str.maketrans("", "", ".,;:()")
 _FRONT_MARKERS = ("©", "(c)", "c 19", "c 20", "copyright", "rights reserved", "isbn", "proceedings of the")
 _MATH_SYMBOL = re.compile(r"[=<>+×÷±∈∉⊆⊂⊇⊃∩∪∅→←⇔⇒∀∃∑∏∫√∞≤≥≠≈∼∘∂∇◦]")
 _NUMBERS = re.compile(r"(?<!\S)[(\[]?[-+±]?\d+(?:[.,]\d+)?%?[)\]]?[,;]?(?!\S)")
@@ -119,12 +148,28 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _START_HEADING = re.compile(r"^(?:\d+\.?\s+)?(?:abstract|introduction|einleitung|zusammenfassung)\s*:?$", re.IGNORECASE)
 
 
+# Contracts: a clause number or a numbering word ("2.1", "(b)", "IV.", "Article", "Section 3:").
+_NUMBERING_WORD = re.compile(
+    r"\(?(?:\d{1,3}(?:\.\d{1,3}){0,3}|[a-z]|[ivx]{1,5}|[IVXLC]{1,6})[.):]*|§"
+    r"|(?:article|section|clause|schedule|exhibit|annex|appendix|part)[.:]?",
+    re.IGNORECASE,
+)
+# A lower-case word of five letters or more: prose, not a heading (a quick test before the word-by-word one).
+_PROSE_WORD = re.compile(r"(?<![\w-])[a-z]{5,}")
+_SIGNATURE_LABEL = re.compile(r"\b(?:By|Name|Title|Date|Its|Signature|Signed|Witness|Company seal)\s*:")
+_NEXT_ITEM_NUMBER = re.compile(r"(?:[^\W\d_]|[);])\s+[IVXL]{2,5}\.$")
+_MEANING_REFERENCE = re.compile(
+    r"\b(?:has|have|shall have) the meanings? (?:set forth|given|ascribed|assigned|specified)"
+)
+_QUOTED_TERM = re.compile(r"[\"“][A-Z][^\"“”]{0,40}[\"”]")
+
+
 def is_heading(sentence: str) -> bool:
     """A heading: a short line without closing punctuation, numbered ("2 Previous Work") or not."""
     line = sentence.strip()
-    words = line.split()
-    if not words or line.endswith(_HEADING_CLOSE):
+    if not line or line.endswith(_HEADING_CLOSE):
         return False
+    words = line.split()
     if _SECTION_TITLES.match(line):
         return True
     if _NUMBERED_HEADING.match(line) and len(words) <= 14:
@@ -134,66 +179,129 @@ def is_heading(sentence: str) -> bool:
 
 def junk_kind(sentence: str) -> Junk | None:
     """The junk class of one sentence judged on its own, or None for prose worth showing."""
-    line = " ".join(sentence.split())
+    return _line_kind(" ".join(sentence.split()))
+
+
+def _line_kind(line: str) -> Junk | None:
+    """:func:`junk_kind` of a sentence already single-spaced."""
     if not line:
         return Junk.PAGE_NUMBER
     if _PAGE_NUMBER.match(line):
         return Junk.PAGE_NUMBER
     if _FOOTER.match(line) or _RUNNING_HEAD.match(line):
         return Junk.RUNNING_HEAD
-    if _CAPTION.match(line) or _GLUED_CAPTION.search(line):
+    if _CAPTION.match(line) or (("Fig" in line or "Tab" in line or "Abb" in line) and _GLUED_CAPTION.search(line)):
         return Junk.CAPTION
     if _FRAGMENT_START.match(line):
         return Junk.FRAGMENT
-    tokens = line.split()
+    words = line.count(" ") + 1  # the line is single-spaced
+    if words >= 4 and not line.endswith(_HEADING_CLOSE) and line[line.rfind(" ") + 1 :].lower() in _DANGLING:
+        return Junk.FRAGMENT  # cut off mid-sentence: "… which is discovered by Distributor within"
     if "@" in line and _EMAIL.search(line):
         return Junk.CONTACT
     lowered = line.lower()
     if "http" in lowered or "www." in lowered or "ftp:" in lowered:
         urls = _URL.findall(line)
-        if urls and (len(tokens) < 15 or _URL.match(line) or len(urls) > 1 or re.search(r"\d(?:https?|www)", line)):
+        if urls and (words < 15 or _URL.match(line) or len(urls) > 1 or re.search(r"\d(?:https?|www)", line)):
             return Junk.CONTACT
     if any(marker in lowered for marker in _FRONT_MARKERS) and _FRONT.search(line):
         return Junk.FRONT_MATTER
-    function_share = sum(t.strip(".,;:()") in _FUNCTION_WORDS for t in lowered.split()) / len(tokens)
+    function_share = sum(map(_FUNCTION_WORDS.__contains__, lowered.translate(_PUNCTUATION).split())) / words
     if function_share < 0.2 and _AFFILIATION.search(line) and not line.endswith(("?", "!")):
         return Junk.FRONT_MATTER
     if _REFERENCE_START.match(line):
         return Junk.REFERENCE
-    if function_share < 0.4:
-        marks = _reference_marks(line)
-        if marks >= 3 or (marks >= 2 and function_share < 0.3):
-            return Junk.REFERENCE
-    symbols = len(_MATH_SYMBOL.findall(line))
-    if symbols >= 3 and symbols >= 0.08 * len(tokens):
+    if function_share < 0.4 and _reference_marks(line, 2 if function_share < 0.3 else 3):
+        return Junk.REFERENCE
+    symbols = len(_MATH_SYMBOL.findall(line)) if _MATH_SYMBOL.search(line) else 0
+    if symbols >= 3 and symbols >= 0.08 * words:
         return Junk.FORMULA
     if function_share < 0.35 or symbols:
         math = len(_MATH_TOKENS.findall(line)) + symbols
-        if math >= 4 and math >= 0.4 * len(tokens):
+        if math >= 4 and math >= 0.4 * words:
             return Junk.FORMULA
+    contract = _contract_junk(line, words, function_share)
+    if contract is not None:
+        return contract
     if is_heading(line):
         return Junk.HEADING
     if function_share < 0.25:
         numbers = len(_NUMBERS.findall(line))
-        if numbers >= 4 and numbers >= 0.3 * len(tokens):
+        if numbers >= 4 and numbers >= 0.3 * words:
             return Junk.TABLE
-    if len(tokens) >= 6 and function_share < 0.08 and not line.endswith(_CLOSE):
+    if words >= 6 and function_share < 0.08 and not line.endswith(_CLOSE):
         return Junk.TABLE
     return None
 
 
-def _reference_marks(line: str) -> int:
+def _contract_junk(line: str, words: int, function_share: float) -> Junk | None:
+    """The junk of agreements: clause headings, list lead-ins, signature blocks, defined-term lists.
+
+    Each rule is behind a cheap test, as every sentence of every text passes here.
+    """
+    if line.endswith(".") and words <= 16 and not _PROSE_WORD.search(line) and _is_clause_heading(line):
+        return Junk.HEADING  # "3.5 Service of Products in Territory.", "Article 2 Grant of Rights 2.1 Appointment."
+    if ("/s/" in line or ":" in line or "WITNESS" in line) and _is_signature(line, words):
+        return Junk.SIGNATURE
+    if line.endswith(":") or (line[-2:-1] in "IVXL" and _NEXT_ITEM_NUMBER.search(line)):
+        # a lead-in whose list or address follows ("Notices … shall be sent to:"), or a list item that
+        # runs into the next one's number ("… review meetings and presentations III.")
+        return Junk.FRAGMENT
+    if "meaning" in line and _MEANING_REFERENCE.search(line):
+        return Junk.DEFINITIONS  # '"Expansion Volume Commitment" has the meaning set forth in Section 6.6.'
+    if function_share < 0.3 and line.count('"') + line.count("“") >= 3 and len(_QUOTED_TERM.findall(line)) >= 3:
+        return Junk.DEFINITIONS
+    return None
+
+
+def _is_clause_heading(line: str) -> bool:
+    """Numbering, then a few words in Title Case and a full stop: a clause's heading, not a sentence."""
+    words = [w for w in line[:-1].split() if not _NUMBERING_WORD.fullmatch(w)]
+    if not words:
+        return True  # numbering alone: "Article XII."
+    if len(words) > 10:
+        return False
+    title = " ".join(words)
+    if any(mark in title for mark in ',;"“”()?!'):
+        return False
+    content = [w for w in words if w[0].isalpha() and w.lower() not in _FUNCTION_WORDS]  # "&" aside
+    if not content or not all(w[0].isupper() for w in content):
+        return False
+    return not (len(words) >= 5 and title.isupper())  # a clause in capitals ("TIME IS OF THE ESSENCE.") is prose
+
+
+def _is_signature(line: str, words: int) -> bool:
+    if "/s/" in line or line.startswith("IN WITNESS WHEREOF"):
+        return True
+    labels = len(_SIGNATURE_LABEL.findall(line))
+    return labels >= 2 or (labels == 1 and words <= 8 and _SIGNATURE_LABEL.match(line) is not None)
+
+
+def _reference_marks(line: str, needed: int) -> bool:
+    """Whether ``line`` shows at least ``needed`` distinct marks of a reference entry.
+
+    Stops as soon as the answer is known: enough marks found, or too few patterns left to find them.
+    """
     found = 0
-    for mark in _REFERENCE_MARKS:
-        if mark.search(line):
+    left = len(_REFERENCE_MARKS)
+    for needles, mark in _REFERENCE_MARKS:
+        if found + left < needed:
+            return False
+        left -= 1
+        if (needles is None or needles.search(line)) and mark.search(line):
             found += 1
-            if found == 3:
-                break
-    return found
+            if found >= needed:
+                return True
+    return False
 
 
 def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> list[Junk | None]:
-    """The junk class of every sentence span of ``text``, judged with its context.
+    """The junk class of every sentence span of ``text``, judged with its context (see :func:`judge`)."""
+    return judge(text, spans, title)[1]
+
+
+def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple[list[str], list[Junk | None]]:
+    """Every sentence span of ``text`` single-spaced, and its junk class judged with its context.
 
     Beyond :func:`junk_kind`: a short line of its own that recurs three times or more (page numbers and
     digits aside) is a running header or footer (a sentence repeated inside paragraphs is not); the
@@ -202,7 +310,8 @@ def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> 
     "Abstract" or "1 Introduction" heading (in the first 3,000 characters) are the title block.
     """
     sentences = [text[s:e] for s, e in spans]
-    kinds = [junk_kind(s) for s in sentences]
+    lines = [" ".join(x.split()) for x in sentences]  # given back: the caller need not split them again
+    kinds = [_line_kind(line) for line in lines]
     own_line = [(s == 0 or text[s - 1] == "\n") and (e == len(text) or text[e] == "\n") for s, e in spans]
     shapes = Counter(_shape(x) for x, line in zip(sentences, own_line, strict=True) if line and len(x) < 120)
     in_references = bool(_REFERENCES_HEADING.match(title.strip()))
@@ -227,7 +336,7 @@ def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> 
             kinds[i] = Junk.REFERENCE
         elif kind is None and start_heading is not None and i < start_heading:
             kinds[i] = Junk.FRONT_MATTER
-    return kinds
+    return lines, kinds
 
 
 #: What :func:`clean_text` drops: page furniture that no reader, human or model, needs.

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import ranker_weights
-from .terms import tfidf, tokenize
+from .terms import TfIdf, tfidf, tokenize, tokenize_all
 
 __all__ = ["FEATURES", "Candidates", "features", "scores", "split_of"]
 
@@ -48,8 +48,8 @@ FEATURES: tuple[str, ...] = (
     "citations",
 )
 
-_CUE = re.compile(
-    r"\b(?:in this (?:paper|article|work|study|chapter|thesis)|this (?:paper|article|work|study) "
+_CUE = re.compile(  # a word start is checked by _per_sentence
+    r"(?:in this (?:paper|article|work|study|chapter|thesis)|this (?:paper|article|work|study) "
     r"(?:presents|describes|proposes|introduces|shows|reports|investigates|examines)|we (?:propose|present|"
     r"introduce|describe|show|demonstrate|develop|find|found|report|investigate|argue|explore|evaluate|"
     r"obtain|achieve)|our (?:approach|method|model|system|results|experiments|algorithm|framework)|"
@@ -57,8 +57,9 @@ _CUE = re.compile(
     r"state[- ]of[- ]the[- ]art|in summary|to summari[sz]e|we conclude|in conclusion)\b"
 )  # matched against lower-cased text: a case-insensitive search costs several times more
 _CITATION = re.compile(r"\(\s*[A-Z][^()]{0,60}?(?:19|20)\d\d[a-z]?\s*\)|\[\d+(?:[,–-]\s*\d+)*\]|et al\.")
-_DIGIT = re.compile(r"\d")
-_SYMBOL = re.compile(r"[=<>+×÷±∈∉⊆⊂∩∪∅→⇔⇒∀∃∑∏∫≤≥≠≈|{}^_]")
+# Which code points are formula symbols, as a look-up table (every one of them is below U+2300).
+_SYMBOL_TABLE = np.zeros(0x2300, dtype=np.bool_)
+_SYMBOL_TABLE[[ord(c) for c in "=<>+×÷±∈∉⊆⊂∩∪∅→⇔⇒∀∃∑∏∫≤≥≠≈|{}^_"]] = True
 _SECTION_KIND = (
     ("in_introduction", re.compile(r"\bintroduction\b|\beinleitung\b|\bmotivation\b|\boverview\b", re.IGNORECASE)),
     ("in_conclusion", re.compile(r"\bconclu|\bfuture work\b|\bdiscussion\b|\bfazit\b|\bschluss", re.IGNORECASE)),
@@ -76,7 +77,7 @@ class Candidates:
     rows: list[int]
     matrix: NDArray[np.float64]
     tokens: list[list[str]]
-    vectors: NDArray[np.float64]
+    vectors: TfIdf
     vocab: dict[str, int]
     idf: NDArray[np.float64]
 
@@ -91,32 +92,35 @@ def features(
     before the first heading).
     """
     n = len(sentences)
-    tokens = [tokenize(s) for s in sentences]
-    vectors, vocab, idf = tfidf(tokens)
+    tokens = tokenize_all(sentences)
+    vectors = tfidf(tokens)
+    vocab, idf = vectors.vocab, vectors.idf
     matrix = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
         return Candidates([], matrix, tokens, vectors, vocab, idf)
     column = {name: i for i, name in enumerate(FEATURES)}
-    centroid = vectors.mean(axis=0)
-    matrix[:, column["centrality"]] = _unit_max(vectors @ centroid)
+    centrality = _unit_max(vectors.dot(vectors.mean()))
+    matrix[:, column["centrality"]] = centrality
     section_ids = np.asarray(sections, dtype=np.int64)
     distinct = sorted(set(sections))
     if len(distinct) > 1:
-        stacked = np.stack([vectors[section_ids == sid].mean(axis=0) for sid in distinct])
-        to_all = vectors @ stacked.T  # n × sections
-        own_col = np.searchsorted(np.asarray(distinct), section_ids)
-        to_all[np.arange(n), own_col] = 0.0
-        matrix[:, column["cross_section"]] = _unit_max(to_all.sum(axis=1) / (len(distinct) - 1))
+        cross = np.zeros(n)
+        for sid in distinct:
+            inside = section_ids == sid
+            to_section = vectors.dot(vectors.mean(inside))
+            to_section[inside] = 0.0  # a sentence's own section does not count
+            cross += to_section
+        matrix[:, column["cross_section"]] = _unit_max(cross / (len(distinct) - 1))
     else:
-        matrix[:, column["cross_section"]] = matrix[:, column["centrality"]]
+        matrix[:, column["cross_section"]] = centrality
     if title.strip():
-        q = np.zeros(vectors.shape[1])
+        q = np.zeros(vectors.width)
         for t in tokenize(title):
             if t in vocab:
                 q[vocab[t]] = idf[vocab[t]]
-        norm = np.linalg.norm(q)
+        norm = float(np.sqrt(q @ q))
         if norm > 0:
-            matrix[:, column["title_similarity"]] = _unit_max(vectors @ (q / norm))
+            matrix[:, column["title_similarity"]] = _unit_max(vectors.dot(q / norm))
     matrix[:, column["lead_prior"]] = 1.0 / (1.0 + np.arange(n) / max(n / 10.0, 1.0))
     kinds = {sid: _section_kinds(section_titles[sid] if 0 <= sid < len(section_titles) else "") for sid in distinct}
     seen: Counter[int] = Counter()
@@ -133,21 +137,38 @@ def features(
     words = np.array([len(x.split()) for x in sentences], dtype=np.float64)
     lowered = joined.lower()
     if len(lowered) == len(joined):  # lower-casing keeps offsets (it does not for a few letters such as "İ")
-        matrix[:, column["cue_phrase"]] = _per_sentence(_CUE, lowered, bounds, n) > 0
+        matrix[:, column["cue_phrase"]] = _per_sentence(_CUE, lowered, bounds, n, word_start=True) > 0
     matrix[:, column["citations"]] = np.minimum(3, _per_sentence(_CITATION, joined, bounds, n))
-    matrix[:, column["digits"]] = _per_sentence(_DIGIT, joined, bounds, n) / np.maximum(1.0, lengths)
-    matrix[:, column["symbols"]] = _per_sentence(_SYMBOL, joined, bounds, n) / np.maximum(1.0, words)
+    # Characters are counted over the code points at once: a regular expression would stop at each one.
+    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    starts = np.concatenate(([0], bounds[:-1]))
+    digits = np.add.reduceat(((points >= 48) & (points <= 57)).astype(np.float64), starts)
+    symbols = np.add.reduceat(_SYMBOL_TABLE[np.minimum(points, 0x22FF)].astype(np.float64), starts)
+    matrix[:, column["digits"]] = digits / np.maximum(1.0, lengths)
+    matrix[:, column["symbols"]] = symbols / np.maximum(1.0, words)
     matrix[:, column["log_length"]] = np.log1p(words)
     return Candidates(list(range(n)), matrix, tokens, vectors, vocab, idf)
 
 
-def _per_sentence(pattern: re.Pattern[str], joined: str, bounds: NDArray[np.int64], n: int) -> NDArray[np.float64]:
-    """How many matches of ``pattern`` fall in each sentence of ``joined`` (sentences end at ``bounds``)."""
-    starts = [m.start() for m in pattern.finditer(joined)]
+def _per_sentence(
+    pattern: re.Pattern[str], joined: str, bounds: NDArray[np.int64], n: int, *, word_start: bool = False
+) -> NDArray[np.float64]:
+    """How many matches of ``pattern`` fall in each sentence of ``joined`` (sentences end at ``bounds``).
+
+    With ``word_start``, a match right after a letter, digit or underscore does not count: the same as
+    a leading ``\\b``, which would keep the regular expression engine from skipping ahead to the
+    letters the pattern can start with.
+    """
+    starts = [m.start() for m in pattern.finditer(joined) if not (word_start and _after_word(joined, m.start()))]
     if not starts:
         return np.zeros(n)
     owners = np.searchsorted(bounds, np.asarray(starts), side="right")
     return np.bincount(owners, minlength=n)[:n].astype(np.float64)
+
+
+def _after_word(text: str, position: int) -> bool:
+    previous = text[position - 1 : position]
+    return previous.isalnum() or previous == "_"
 
 
 def _section_kinds(heading: str) -> list[str]:
@@ -161,7 +182,8 @@ def scores(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
     mean = np.asarray(ranker_weights.MEAN, dtype=np.float64)
     scale = np.asarray(ranker_weights.SCALE, dtype=np.float64)
     weights = np.asarray(ranker_weights.WEIGHTS, dtype=np.float64)
-    return np.asarray(((matrix - mean) / scale) @ weights + ranker_weights.BIAS, dtype=np.float64)
+    # An element-wise sum rather than a matrix product: see TfIdf on OpenBLAS's threads.
+    return np.asarray((((matrix - mean) / scale) * weights).sum(axis=1) + ranker_weights.BIAS, dtype=np.float64)
 
 
 def split_of(document_id: str) -> Literal["tune", "heldout"]:

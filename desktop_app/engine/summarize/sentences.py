@@ -8,9 +8,11 @@ its page or highlights it in the window. Each span ``(start, end)`` indexes the 
 How a text is cut, and why:
 
 - Blank lines always end a sentence (paragraphs, list items, headings set apart).
-- A line that reads as a heading ("1 Introduction", "1.1 Topologische Räume", "CHAPTER III") is a
-  sentence of its own even when no blank line follows it, as PDF text lays headings out; otherwise
-  the heading would open the next sentence ("1 Introduction Today, very large amounts…").
+- A line that reads as a heading ("1 Introduction", "1.1 Topologische Räume", "CHAPTER III",
+  "Article 2 Grant of Rights") is a sentence of its own even when no blank line follows it, as PDF
+  text lays headings out; otherwise the heading would open the next sentence ("1 Introduction Today,
+  very large amounts…"). A run of three spaces or more counts as a line break here: contracts
+  converted from EDGAR filings set their headings apart that way on one long line.
 - Inside a paragraph, syntok (MIT, a maintained rule-based segmenter that knows abbreviations,
   initials, decimals, quotes and brackets in English, German, Spanish and more) decides the
   boundaries wherever they are ambiguous. A paragraph whose every candidate boundary is plain (a full
@@ -37,14 +39,19 @@ __all__ = ["paragraph_spans", "sentence_spans", "split_sentences"]
 
 _BLANK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE = re.compile(r"[^\n]+")
+# Inside a line, a run of three spaces or more sets pieces apart as a line break would: texts converted
+# from EDGAR filings (CUAD's contracts) lay a whole agreement out on one line, its headings set apart
+# that way ("…Canada.     Article 2  Grant of Rights    2.1 Appointment. Pursuant…").
+_SOFT_BREAK = re.compile(r"[ \t]{3,}")
 # A candidate boundary: terminal punctuation (closing quotes/brackets included), whitespace, then
 # something that can open a sentence.
 _CANDIDATE = re.compile(r"[.!?。！？…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[¿¡]?[^\s\"'“‘(\[])")
 _CJK_END = re.compile(r"[。！？]")
-# A full stop glued between words: "implicit.Simple", "Ende.Der".
-_GLUED = re.compile(r"(?<=[a-zäöüßàâçéèêëîïôûùœ]{3}[.!?])(?=[A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙŒ][a-zäöüßàâçéèêëîïôûùœ]{2})")
+# A full stop glued between words: "implicit.Simple", "Ende.Der". The boundary is the match's end; a
+# pattern that opens with letters rather than a look-behind lets the engine skip ahead between them.
+_GLUED = re.compile(r"[a-zäöüßàâçéèêëîïôûùœ]{3}[.!?](?=[A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙŒ][a-zäöüßàâçéèêëîïôûùœ]{2})")
+_GLUED_QUICK = re.compile(r"[.!?][A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙŒ]")
 _URLISH = re.compile(r"(?:://|^www\.|@)", re.IGNORECASE)
-_WORD_BEFORE = re.compile(r"\S+$")
 _NEXT_WORD = re.compile(r"\s+[\"'“‘(\[¿¡]?([^\s\"'“‘(\[]+)")
 # Words that end in a full stop without ending a sentence: syntok's own list and a few of science's.
 # Only used to decide whether syntok must look at a boundary.
@@ -53,7 +60,7 @@ _ABBREVIATIONS = frozenset(a.lower() for a in _State.abbreviations) | frozenset(
 )
 _HEADING_LINE = re.compile(
     r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVXLC]{1,6}\.|§\s*\d+)\s+\S.{0,90}"
-    r"|(?:chapter|kapitel|part|teil|section|appendix|anhang)\s+[\dIVXLC]+\b.{0,80}"
+    r"|(?:chapter|kapitel|part|teil|section|article|artikel|appendix|anhang|exhibit|schedule|annex)\s+[\dIVXLCA-H]+\b.{0,80}"
     r"|(?:definition|satz|lemma|theorem|beispiel|example|bemerkung|remark|korollar|corollary|proposition|"
     r"aufgabe|exercise)\s+\d+(?:\.\d+)*(?:\s*\(.{0,60}\))?"
     r"|(?:abstract|introduction|conclusions?|references|bibliography|acknowledge?ments?|"
@@ -71,7 +78,15 @@ _RUNNING_HEAD_LINE = re.compile(
     r"^\s*(?:\d{1,4}\s+(?:\d+(?:\.\d+)*\.?\s+)?[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}"
     r"|[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}\s+\d{1,4})\s*$"
 )
+# A full stop after a lower-case word of three letters or more, then a capitalised word and a space:
+# plain unless the word is an abbreviation or a title (checked by the caller).
+_PLAIN = re.compile(r"\s([a-z]{3,})\.(?=\s+[A-Z][a-z]*\s)")
+# A clause number inside a line, then a capital: "… Prices and Terms 4.1 The prices which …".
+_SUBCLAUSE = re.compile(r"\d{1,2}\.\d{1,2}\.?\s+[A-Z]")  # after a space: checked by the caller
+_JOINING = frozenset("a an and of the in on for to with or by at from under".split())
+_LEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.|[IVXLC]{1,6}\.)\s+")
 _TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".split())
+_NOT_PLAIN = _ABBREVIATIONS | _TITLES
 _NUMERIC = re.compile(r"^[\d.,%]*\d[\d.,%]*$")
 _WINDOW = 48  # characters of context either side of an ambiguous full stop
 _TERMINAL = tuple(".!?:;,\"'”’。！？")
@@ -126,7 +141,7 @@ def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int,
     """Cut one paragraph: heading lines apart, then the prose runs between them."""
     run_start: int | None = None
     run_end = start
-    lines = [(m.start(), m.end()) for m in _LINE.finditer(text, start, end)]
+    lines = _lines(text, start, end)
     after_heading = False
     for i, (ls, le) in enumerate(lines):
         line = text[ls:le]
@@ -143,6 +158,24 @@ def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int,
         run_end = le
     if run_start is not None:
         yield from _prose(text, run_start, run_end)
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The lines of a paragraph, a line cut further at its runs of three spaces or more."""
+    lines: list[tuple[int, int]] = []
+    for match in _LINE.finditer(text, start, end):
+        ls, le = match.span()
+        if not _SOFT_BREAK.search(text, ls, le):
+            lines.append((ls, le))
+            continue
+        pos = ls
+        for gap in _SOFT_BREAK.finditer(text, ls, le):
+            if gap.start() > pos:
+                lines.append((pos, gap.start()))
+            pos = gap.end()
+        if pos < le:
+            lines.append((pos, le))
+    return lines
 
 
 def _is_heading_line(line: str, index: int, lines: list[tuple[int, int]], text: str, after_heading: bool) -> bool:
@@ -178,6 +211,7 @@ def _prose(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         or (verdict is _Verdict.AMBIGUOUS and _syntok_says_boundary(text, start, end, position))
     ]
     cuts.extend(_glued_cuts(text, start, end))
+    cuts.extend(_inline_heading_cuts(text, start, end))
     pos = start
     for cut in sorted(set(cuts)):
         if pos < cut < end:
@@ -193,9 +227,15 @@ class _Verdict(Enum):
 
 
 def _candidates(text: str, start: int, end: int) -> Iterator[tuple[int, _Verdict]]:
-    """Candidate boundaries with the regular expression's verdict."""
+    """Candidate boundaries with the regular expression's verdict.
+
+    The commonest boundary ("… the word. The …") is found for the whole run in one pass of
+    :data:`_PLAIN`; :func:`_verdict` would call it plain too, at several times the cost.
+    """
+    plain = {m.end() for m in _PLAIN.finditer(text, start, end) if m.group(1) not in _NOT_PLAIN}
     for match in _CANDIDATE.finditer(text, start, end):
-        yield match.end(), _verdict(text, start, match)
+        position = match.end()
+        yield position, _Verdict.PLAIN if position in plain else _verdict(text, start, match)
 
 
 def _verdict(text: str, start: int, match: re.Match[str]) -> _Verdict:
@@ -208,8 +248,9 @@ def _verdict(text: str, start: int, match: re.Match[str]) -> _Verdict:
     raw = text[following.start(1) - 1] if following else ""
     if opens in ".,;:" or (raw in "([" and opens.isdigit()):
         return _Verdict.NONE  # ". . .", "et al. (2007)"
-    word = _WORD_BEFORE.search(text, max(start, match.start() - 40), match.start())
-    bare = (word.group(0) if word else "").strip("\"'“‘()[]").lower()
+    before = text[max(start, match.start() - 40) : match.start()]
+    word = before.rsplit(None, 1)[-1] if before and not before[-1].isspace() else ""
+    bare = word.strip("\"'“‘()[]").lower()
     if not (opens.isupper() or opens in "\"'“‘¿¡"):
         # lower case, a digit or a bracket next: "e.g. fashion", "et al. 1994", "p. 12"
         if opens.islower() or opens in "({[" or punct[0] in "!?" or bare in _ABBREVIATIONS:
@@ -253,12 +294,40 @@ def _syntok_says_boundary(text: str, start: int, end: int, position: int) -> boo
 
 
 def _glued_cuts(text: str, start: int, end: int) -> Iterator[int]:
+    if not _GLUED_QUICK.search(text, start, end):
+        return
     segment = text[start:end]
     for match in _GLUED.finditer(segment):
-        left = segment.rfind(" ", 0, match.start()) + 1
-        right = segment.find(" ", match.start())
-        before = segment[left : match.start()]
-        after = segment[match.start() : right if right >= 0 else len(segment)].rstrip(".,;:!?)\"'”’")
+        cut = match.end()
+        left = segment.rfind(" ", 0, cut) + 1
+        right = segment.find(" ", cut)
+        before = segment[left:cut]
+        after = segment[cut : right if right >= 0 else len(segment)].rstrip(".,;:!?)\"'”’")
         # Inside a URL, an address or a file name the full stop is not a boundary: "www.Example.com".
         if not (_URLISH.search(before) or "/" in after or "." in after or "@" in after):
-            yield start + match.start()
+            yield start + cut
+
+
+def _inline_heading_cuts(text: str, start: int, end: int) -> Iterator[int]:
+    """Cuts between a clause heading run into its first numbered clause: "Prices and Terms | 4.1 The…".
+
+    A contract's heading can sit on the clause's own line ("4. Prices and Terms 4.1 The prices which…");
+    when the words since the last sentence end are a short Title Case run and a clause number
+    follows, the heading is set apart so it does not open the clause's sentence.
+    """
+    for match in _SUBCLAUSE.finditer(text, start, end):
+        number = match.start()
+        if number == start or not text[number - 1].isspace():
+            continue
+        lo = max(start, number - 120)
+        before = text[lo:number]
+        stop = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
+        chunk = before[stop + 1 :].strip() if stop >= 0 else (before.strip() if lo == start else "")
+        chunk = _LEADING_NUMBER.sub("", chunk)
+        if chunk and len(chunk.split()) <= 8 and _title_case(chunk) and not chunk.endswith(_TERMINAL):
+            yield number
+
+
+def _title_case(words: str) -> bool:
+    """Every word capitalised but the short joining ones: "Prices and Terms", not "As shown in Section"."""
+    return all(w[:1].isupper() or w in _JOINING for w in words.split())

@@ -2,18 +2,21 @@
 
 :func:`tokenize` turns a sentence into lower-cased content words (stop words of English and German
 dropped, a crude plural folding); :func:`tfidf` turns a list of such token lists into unit-length
-rows of a TF-IDF matrix. Pure functions, thread-safe.
+rows of a sparse TF-IDF matrix. Pure functions, thread-safe (the cache of folded words is shared, and
+a race on it at worst folds a word twice).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["STOPWORDS", "tfidf", "tokenize"]
+__all__ = ["STOPWORDS", "TfIdf", "tfidf", "tokenize", "tokenize_all"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
@@ -34,30 +37,114 @@ STOPWORDS = frozenset(
 )
 
 
+class _Folds(dict[str, str]):
+    """Each word's content-word form ("" for a stop word, a number or a single letter), learned as
+    words are met: a lookup per word, done by ``map`` in C, costs a fraction of the filtering and
+    folding it replaces. Cleared when it grows past :data:`_FOLD_LIMIT` so a long-running process
+    keeps it bounded; a race between threads at worst folds a word twice.
+    """
+
+    def __missing__(self, word: str) -> str:
+        if len(word) <= 1 or word in STOPWORDS or word.isdigit():
+            folded = ""
+        elif len(word) > 4 and word[-1] == "s" and word[-2] != "s":
+            folded = word[:-1]
+        else:
+            folded = word
+        if len(self) >= _FOLD_LIMIT:
+            self.clear()
+        self[word] = folded
+        return folded
+
+
+_FOLD_LIMIT = 200_000
+_FOLDS = _Folds()
+
+
 def tokenize(sentence: str) -> list[str]:
     """Lower-cased content words, stop words dropped, crude plural folding."""
-    words = [w for w in _WORD.findall(sentence.lower()) if len(w) > 1 and w not in STOPWORDS and not w.isdigit()]
-    return [w[:-1] if len(w) > 4 and w[-1] == "s" and w[-2] != "s" else w for w in words]
+    return list(filter(None, map(_FOLDS.__getitem__, _WORD.findall(sentence.lower()))))
 
 
-def tfidf(token_lists: Sequence[Sequence[str]]) -> tuple[NDArray[np.float64], dict[str, int], NDArray[np.float64]]:
-    """Unit-length TF-IDF rows (sublinear term frequency), the vocabulary, and the idf weights."""
-    vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, tokens in enumerate(token_lists):
-        for t in tokens:
-            cols.append(vocab.setdefault(t, len(vocab)))
-        rows.extend([i] * len(tokens))
+#: Set between sentences tokenized in one pass; a word no text has (checked before it is used).
+_SEPARATOR = "qqzxsentencebreakqqzx"
+
+
+def tokenize_all(sentences: Sequence[str]) -> list[list[str]]:
+    """:func:`tokenize` of every sentence, in one pass over them joined: the same lists, at a fraction
+    of the calls."""
+    if len(sentences) < 2:
+        return [tokenize(s) for s in sentences]
+    joined = f"\n{_SEPARATOR}\n".join(sentences).lower()
+    if joined.count(_SEPARATOR) != len(sentences) - 1:
+        return [tokenize(s) for s in sentences]
+    folded = list(filter(None, map(_FOLDS.__getitem__, _WORD.findall(joined))))
+    out: list[list[str]] = []
+    pos = 0
+    for _ in range(len(sentences) - 1):
+        cut = folded.index(_SEPARATOR, pos)
+        out.append(folded[pos:cut])
+        pos = cut + 1
+    out.append(folded[pos:])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class TfIdf:
+    """Unit-length TF-IDF rows (sublinear term frequency) kept sparse, with the vocabulary and idf.
+
+    Row ``rows[k]`` has ``values[k]`` in column ``cols[k]``. Products are sums over these entries
+    (:func:`numpy.bincount`) rather than a dense matrix product: a dense product over a few hundred
+    sentences hands the work to OpenBLAS's threads, whose spin-waiting costs more processor time than
+    the product itself (measured: 12 of 27 ms a paper on two busy cores).
+    """
+
+    rows: NDArray[np.int64]
+    cols: NDArray[np.int64]
+    values: NDArray[np.float64]
+    n: int
+    vocab: dict[str, int]
+    idf: NDArray[np.float64]
+
+    @property
+    def width(self) -> int:
+        """Columns: the vocabulary's size (at least 1)."""
+        return max(len(self.vocab), 1)
+
+    def dot(self, vector: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Every row's dot product with ``vector`` (one value per column)."""
+        product = np.bincount(self.rows, weights=self.values * vector[self.cols], minlength=self.n)
+        return np.asarray(product, dtype=np.float64)
+
+    def mean(self, mask: NDArray[np.bool_] | None = None) -> NDArray[np.float64]:
+        """The mean row (of the rows where ``mask`` is true, when given), as a dense vector."""
+        if mask is None:
+            return np.bincount(self.cols, weights=self.values, minlength=self.width) / max(self.n, 1)
+        keep = mask[self.rows]
+        count = max(int(np.count_nonzero(mask)), 1)
+        return np.bincount(self.cols[keep], weights=self.values[keep], minlength=self.width) / count
+
+    def dense(self) -> NDArray[np.float64]:
+        """The rows as a dense ``n × width`` matrix."""
+        matrix = np.zeros((self.n, self.width))
+        matrix[self.rows, self.cols] = self.values
+        return matrix
+
+
+def tfidf(token_lists: Sequence[Sequence[str]]) -> TfIdf:
+    """Unit-length TF-IDF rows (sublinear term frequency) of token lists, sparse."""
+    every = list(chain.from_iterable(token_lists))
+    # Columns in order of first appearance, looked up by map in C rather than word by word.
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(every))}
+    lengths = [len(tokens) for tokens in token_lists]
     n, width = len(token_lists), max(len(vocab), 1)
-    flat = np.asarray(rows, dtype=np.int64) * width + np.asarray(cols, dtype=np.int64)
-    counts = np.bincount(flat, minlength=n * width).reshape(n, width).astype(np.float64)
-    present = counts > 0
-    matrix = np.zeros_like(counts)
-    matrix[present] = 1.0 + np.log(counts[present])
-    df = np.count_nonzero(present, axis=0)
+    rows_all = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    flat = rows_all * width + np.fromiter(map(vocab.__getitem__, every), dtype=np.int64, count=len(every))
+    cells, counts = np.unique(flat, return_counts=True)
+    rows, cols = cells // width, cells % width
+    df = np.bincount(cols, minlength=width)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-    matrix *= idf
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    values = (1.0 + np.log(counts)) * idf[cols]
+    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
     norms[norms == 0] = 1.0
-    return matrix / norms, vocab, idf
+    return TfIdf(rows, cols, values / norms[rows], n, vocab, idf)

@@ -1,0 +1,114 @@
+"""Hygiene on agreements: the whole-document summary of corpus contracts quotes clauses, not their furniture.
+
+CUAD's contracts (converted from EDGAR filings) lay headings out inline ("Article 2  Grant of Rights
+2.1 Appointment."), number their clauses, restate numbers in brackets ("thirty (30) days") and end in
+signature blocks. The contracts are parsed by the product's own ingestion, once per module.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from desktop_app.engine.ingest import parse_document
+from desktop_app.engine.summarize.document import summarize_document_extractive
+from desktop_app.engine.summarize.hygiene import Junk, junk_kind
+from desktop_app.engine.summarize.sentences import split_sentences
+
+CONTRACTS = ("contracts", "txt")
+RESTATED_NUMBER = re.compile(r"^\(\d+\)\s+[a-z]")
+
+
+def _contract(corpus: Path, prefix: str) -> list[tuple[str, str]]:
+    folder = corpus.joinpath(*CONTRACTS)
+    found = sorted(folder.glob(f"{prefix}*.txt")) if folder.is_dir() else []
+    if not found:
+        pytest.skip(f"corpus contract absent: {folder}/{prefix}*")
+    return [(c.title, c.text) for c in parse_document(found[0]).chapters]
+
+
+@pytest.fixture(scope="module")
+def contracts(corpus: Path) -> dict[str, list[tuple[str, str]]]:
+    folder = corpus.joinpath(*CONTRACTS)
+    paths = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    if len(paths) < 3:
+        pytest.skip(f"corpus contracts absent: {folder}")
+    return {p.name: [(c.title, c.text) for c in parse_document(p).chapters] for p in paths}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("3.5 Service of Products in Territory.", Junk.HEADING),
+        ("Article 2 Grant of Rights 2.1 Appointment.", Junk.HEADING),
+        ("Article XII.", Junk.HEADING),
+        ("Sales.", Junk.HEADING),
+        ("(30) days of Distributor's or, as the case may be, the end-user's receipt of Products.", Junk.FRAGMENT),
+        ("Notices and communications to Company shall be sent to:", Junk.FRAGMENT),
+        ("Designs and drawings relevant to miscellaneous works III.", Junk.FRAGMENT),
+        ("Miscellaneous works review (about 2 - 4 months); VII.", Junk.FRAGMENT),
+        ("Establishment of Documents & Drawings Relevant to Miscellaneous Works 1.", Junk.HEADING),
+        ("See the results in Section 2.", None),
+        (
+            "In the event of any damages or other defect in a Product which is discovered by Distributor within",
+            Junk.FRAGMENT,
+        ),
+        ("By: /s/ Greg Demetri Name: Greg Demetri Title: CEO", Junk.SIGNATURE),
+        ("IN WITNESS WHEREOF, the parties have executed this Agreement as of the Effective Date.", Junk.SIGNATURE),
+        ("Date: December 22, 2014", Junk.SIGNATURE),
+        ('"Expansion Volume Commitment" has the meaning set forth in Section 6.6.', Junk.DEFINITIONS),
+        ('"Affiliate", "Products", "Territory", "Market" and "Term" (each as defined below).', Junk.DEFINITIONS),
+        ("Source: IMPERIAL GARDEN & RESORT, INC., DRS (on F-1), 10/28/2016", Junk.RUNNING_HEAD),
+        # Clauses themselves stay quotable, capitals and numbers included.
+        ("TIME IS OF THE ESSENCE.", None),
+        ("The Company shall pay the Distributor within thirty (30) days of receipt of an invoice.", None),
+        ("(A) The Company represents that, to the best of its knowledge, Products comply with all laws.", None),
+        ("We set the window to 2.", None),
+    ],
+)
+def test_contract_junk_rules(sentence: str, kind: Junk | None) -> None:
+    assert junk_kind(sentence) is kind
+
+
+def test_an_inline_clause_heading_is_set_apart_from_its_first_clause() -> None:
+    text = (
+        "… or any successive renewal term. 4. Prices and Terms 4.1 The prices which Distributor shall pay "
+        "are listed in Exhibit A. As shown in Section 3.2 The results are final."
+    )
+    sentences = split_sentences(text)
+    assert "Prices and Terms" in sentences
+    assert "4.1 The prices which Distributor shall pay are listed in Exhibit A." in sentences
+    assert "As shown in Section 3.2 The results are final." in sentences  # not Title Case: not a heading
+
+
+def test_headings_set_apart_by_spaces_on_one_long_line_are_their_own_sentences(corpus: Path) -> None:
+    chapters = _contract(corpus, "AURASYSTEMSINC")
+    sentences = [s for _title, text in chapters for s in split_sentences(text)]
+    assert "2.1 Appointment." in sentences
+    assert not any(s.startswith("Article 2 Grant of Rights 2.1") for s in sentences)
+    assert "Article 2 Grant of Rights" in sentences
+    assert junk_kind("Article 2 Grant of Rights") is Junk.HEADING
+
+
+def test_whole_contract_summaries_quote_no_headings_fragments_or_signatures(
+    contracts: dict[str, list[tuple[str, str]]],
+) -> None:
+    for name, chapters in contracts.items():
+        summary = summarize_document_extractive(chapters, words=300)
+        assert summary.sentences, name
+        for sentence in summary.sentences:
+            assert junk_kind(sentence.text) is None, (name, sentence.text)
+            assert not RESTATED_NUMBER.match(sentence.text), (name, sentence.text)  # "(30) days of …"
+        texts = [s.text for s in summary.sentences]
+        assert len(texts) == len(set(texts)), name
+
+
+def test_the_summary_of_a_distributor_agreement_opens_with_its_parties_and_grant(corpus: Path) -> None:
+    chapters = _contract(corpus, "LIMEENERGYCO")
+    summary = summarize_document_extractive(chapters, words=250)
+    text = summary.text
+    assert "3.5 Service of Products in Territory." not in text
+    assert "(30) days of" not in text
+    assert "exclusive" in text.lower()
