@@ -30,7 +30,10 @@ def test_quitting_mid_run_with_an_llm_backend_is_clean(
     )  # the window keeps its 5 s promise whatever this says
     with LLMSimulator(latency=8.0, slots=2) as sim:
         # Not the make_window fixture: its teardown insists on a clean stop, which is what is tested here.
-        window = MainWindow(settings.model_copy(update={"endpoints": [sim.url]}), restore_geometry=False)
+        # Two slots said on the URL, so both requests go out at once (see tests/engine/test_stop_in_flight.py).
+        window = MainWindow(
+            settings.model_copy(update={"endpoints": [f"{sim.url}#parallel=2"]}), restore_geometry=False
+        )
         window.prompts.show_dialogs = False
         window.show()
         try:
