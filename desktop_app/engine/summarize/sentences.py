@@ -29,7 +29,9 @@ Pure functions, thread-safe.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import Enum
 
 import syntok.segmenter as _syntok
@@ -89,6 +91,7 @@ _TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".spli
 _NOT_PLAIN = _ABBREVIATIONS | _TITLES
 _NUMERIC = re.compile(r"^[\d.,%]*\d[\d.,%]*$")
 _WINDOW = 48  # characters of context either side of an ambiguous full stop
+_SEPARATOR = "\n\n"  # between the windows handed to syntok: a paragraph break, which syntok never crosses
 _TERMINAL = tuple(".!?:;,\"'”’。！？")
 
 
@@ -100,9 +103,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     as sentences of their own (the hygiene filters of :mod:`.hygiene` decide whether they may be
     picked). Empty or whitespace-only text gives an empty list.
     """
-    spans: list[tuple[int, int]] = []
+    pieces: list[tuple[int, int] | _Run] = []
     for start, end in paragraph_spans(text):
-        spans.extend(_paragraph_sentences(text, start, end))
+        pieces.extend(_paragraph_pieces(text, start, end))
+    _ask_syntok(text, [piece for piece in pieces if isinstance(piece, _Run)])
+    spans: list[tuple[int, int]] = []
+    for piece in pieces:
+        if isinstance(piece, _Run):
+            spans.extend(_run_sentences(text, piece))
+        else:
+            spans.append(piece)
     return spans
 
 
@@ -137,8 +147,8 @@ def _stripped(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Cut one paragraph: heading lines apart, then the prose runs between them."""
+def _paragraph_pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int] | _Run]:
+    """One paragraph's heading lines as spans, and the prose runs between them with their plain cuts found."""
     run_start: int | None = None
     run_end = start
     lines = _lines(text, start, end)
@@ -147,7 +157,7 @@ def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int,
         line = text[ls:le]
         if _is_heading_line(line, i, lines, text, after_heading):
             if run_start is not None:
-                yield from _prose(text, run_start, run_end)
+                yield _prose(text, run_start, run_end)
                 run_start = None
             yield from _stripped(text, ls, le)
             after_heading = True
@@ -157,7 +167,7 @@ def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int,
             run_start = ls
         run_end = le
     if run_start is not None:
-        yield from _prose(text, run_start, run_end)
+        yield _prose(text, run_start, run_end)
 
 
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -202,22 +212,38 @@ def _title_like(line: str) -> bool:
     return words[0][0].isupper() and capitalised / len(words) >= 0.5
 
 
-def _prose(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Sentences of a run of prose lines: plain boundaries by regex, ambiguous ones asked of syntok."""
-    cuts = [
-        position
-        for position, verdict in _candidates(text, start, end)
-        if verdict is _Verdict.PLAIN
-        or (verdict is _Verdict.AMBIGUOUS and _syntok_says_boundary(text, start, end, position))
-    ]
+@dataclass(slots=True)
+class _Run:
+    """A run of prose lines: its certain cuts, and the full stops only syntok can judge (filled in later)."""
+
+    start: int
+    end: int
+    cuts: list[int]
+    ambiguous: list[int]
+
+
+def _prose(text: str, start: int, end: int) -> _Run:
+    """A run of prose lines with its plain boundaries found by regex; the ambiguous ones wait for syntok."""
+    cuts: list[int] = []
+    ambiguous: list[int] = []
+    for position, verdict in _candidates(text, start, end):
+        if verdict is _Verdict.PLAIN:
+            cuts.append(position)
+        elif verdict is _Verdict.AMBIGUOUS:
+            ambiguous.append(position)
     cuts.extend(_glued_cuts(text, start, end))
     cuts.extend(_inline_heading_cuts(text, start, end))
-    pos = start
-    for cut in sorted(set(cuts)):
-        if pos < cut < end:
+    return _Run(start, end, cuts, ambiguous)
+
+
+def _run_sentences(text: str, run: _Run) -> Iterator[tuple[int, int]]:
+    """The sentences of a run once syntok has added its boundaries to ``run.cuts``."""
+    pos = run.start
+    for cut in sorted(set(run.cuts)):
+        if pos < cut < run.end:
             yield from _stripped(text, pos, cut)
             pos = cut
-    yield from _stripped(text, pos, end)
+    yield from _stripped(text, pos, run.end)
 
 
 class _Verdict(Enum):
@@ -273,24 +299,51 @@ def _verdict(text: str, start: int, match: re.Match[str]) -> _Verdict:
     return _Verdict.PLAIN
 
 
-def _syntok_says_boundary(text: str, start: int, end: int, position: int) -> bool:
-    """Whether syntok ends a sentence at ``position``, judged on a window of a few words either side.
+def _ask_syntok(text: str, runs: list[_Run]) -> None:
+    """Whether syntok ends a sentence at each ambiguous full stop, asked in one call for the whole text.
 
-    A window keeps syntok's cost to a fraction of a millisecond a question; its rules look at the
-    tokens next to the full stop (abbreviation, initial, ordinal, bracket), which the window holds.
+    Each full stop is judged on a window of a few words either side: syntok's rules look at the tokens
+    next to it (abbreviation, initial, ordinal, bracket), which the window holds, and a window costs a
+    fraction of what the whole text would. The windows (overlapping ones merged) are handed to syntok
+    as the paragraphs of one document, which it segments one by one, so one call answers for all of
+    them; a boundary it finds goes into its run's ``cuts``.
     """
-    left = text.rfind(" ", start, max(start, position - _WINDOW))
-    right = text.find(" ", min(end, position + _WINDOW), end)
-    lo = left + 1 if left >= 0 else start
-    hi = right if right >= 0 else end
-    window = text[lo:hi]
-    for paragraph in _syntok.analyze(window):
+    windows: list[tuple[int, int, _Run]] = []
+    for run in runs:
+        for position in run.ambiguous:
+            left = text.rfind(" ", run.start, max(run.start, position - _WINDOW))
+            right = text.find(" ", min(run.end, position + _WINDOW), run.end)
+            lo = left + 1 if left >= 0 else run.start
+            hi = right if right >= 0 else run.end
+            if windows and windows[-1][2] is run and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(hi, windows[-1][1]), run)
+            else:
+                windows.append((lo, hi, run))
+    if not windows:
+        return
+    wanted = {position: run for run in runs for position in run.ambiguous}
+    document: list[str] = []
+    starts: list[int] = []  # where each window begins in the document
+    length = 0
+    for lo, hi, _run in windows:
+        starts.append(length)
+        document.append(text[lo:hi])
+        length += hi - lo + len(_SEPARATOR)
+    for paragraph in _syntok.analyze(_SEPARATOR.join(document)):
         for sentence in paragraph:
-            if sentence:
-                last = sentence[-1]
-                if abs(lo + last.offset + len(last.value) - position) <= 1 and lo + last.offset < hi - 1:
-                    return True
-    return False
+            if not sentence:
+                continue
+            last = sentence[-1]
+            index = bisect_right(starts, last.offset) - 1
+            lo, hi, run = windows[index]
+            shift = lo - starts[index]
+            start = shift + last.offset
+            if start >= hi - 1:
+                continue  # the window's own end is no boundary
+            end = start + len(last.value)
+            for position in (end - 1, end, end + 1):
+                if wanted.get(position) is run:
+                    run.cuts.append(position)
 
 
 def _glued_cuts(text: str, start: int, end: int) -> Iterator[int]:
