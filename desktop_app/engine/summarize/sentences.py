@@ -173,6 +173,9 @@ def _paragraph_pieces(text: str, start: int, end: int) -> Iterator[tuple[int, in
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The lines of a paragraph, a line cut further at its runs of three spaces or more."""
     lines: list[tuple[int, int]] = []
+    block = text[start:end]
+    if "   " not in block and "\t" not in block:  # no soft break anywhere: a substring test, not a regex a line
+        return [match.span() for match in _LINE.finditer(text, start, end)]
     for match in _LINE.finditer(text, start, end):
         ls, le = match.span()
         if not _SOFT_BREAK.search(text, ls, le):
