@@ -129,7 +129,8 @@ _FRONT = re.compile(
 # Single letters, a letter with an index ("x1", "U2"), numbers, and bracket clutter: a formula's tokens.
 _MATH_TOKENS = re.compile(r"(?<!\S)(?:[^\W\d_]\d*|[^\W\d_][_^]\S*|\d+(?:[.,]\d+)?|[(){}\[\]|,;:]+\S*)(?!\S)")
 # Punctuation around a word, removed before it is looked up among the function words.
-_PUNCTUATION = str.maketrans("", "", ".,;:()")
+_PUNCTUATION_MARKS = ".,;:()"
+_PUNCTUATION = str.maketrans("", "", _PUNCTUATION_MARKS)
 _LINE_MARK = "\x00"  # between lines counted at once: no text's line is made of it alone
 _FRONT_MARKERS = ("©", "(c)", "c 19", "c 20", "copyright", "rights reserved", "isbn", "proceedings of the")
 _MATH_SYMBOL = re.compile(r"[=<>+×÷±∈∉⊆⊂⊇⊃∩∪∅→←⇔⇒∀∃∑∏∫√∞≤≥≠≈∼∘∂∇◦]")
@@ -310,7 +311,10 @@ def _function_words(lines: Sequence[str]) -> list[int]:
     """
     if not lines:
         return []
-    words = f" {_LINE_MARK} ".join(lines).lower().translate(_PUNCTUATION).split()
+    joined = f" {_LINE_MARK} ".join(lines).lower()
+    for mark in _PUNCTUATION_MARKS:  # str.translate walks a text with any non-ASCII letter char by char
+        joined = joined.replace(mark, "")
+    words = joined.split()
     if words.count(_LINE_MARK) != len(lines) - 1:
         return [-1] * len(lines)
     flags = list(map(_FUNCTION_WORDS.__contains__, words))
