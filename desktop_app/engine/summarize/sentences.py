@@ -310,9 +310,10 @@ def _ask_syntok(text: str, runs: list[_Run]) -> None:
     """Whether syntok ends a sentence at each ambiguous full stop, asked in one call for the whole text.
 
     Each full stop is judged on a window of a few words before it and one or two after: syntok's rules
-    look at the tokens next to it (abbreviation, initial, ordinal, bracket), which the window holds, and a window costs a
-    fraction of what the whole text would. The windows (overlapping ones merged) are handed to syntok
-    as the paragraphs of one document, which it segments one by one, so one call answers for all of
+    look at the tokens next to it (abbreviation, initial, ordinal, bracket), which the window holds,
+    and a window costs a fraction of what the whole text would. The windows (overlapping ones merged)
+    are handed to syntok as the paragraphs of one document, which it segments one by one, so one call
+    answers for all of
     them; a boundary it finds goes into its run's ``cuts``.
     """
     windows: list[tuple[int, int, _Run]] = []
