@@ -61,6 +61,11 @@ def contracts(corpus: Path) -> dict[str, list[tuple[str, str]]]:
         ('"Expansion Volume Commitment" has the meaning set forth in Section 6.6.', Junk.DEFINITIONS),
         ('"Affiliate", "Products", "Territory", "Market" and "Term" (each as defined below).', Junk.DEFINITIONS),
         ("Source: IMPERIAL GARDEN & RESORT, INC., DRS (on F-1), 10/28/2016", Junk.RUNNING_HEAD),
+        ("If to the Distributor to: Electric City of Illinois L.L.C.", Junk.CONTACT),
+        ("With a copy to: Smith & Jones LLP, 1 Main Street, Boston.", Junk.CONTACT),
+        ("(2) - Assumes shipper transports a different volume on a per day basis each month of the year", Junk.CAPTION),
+        ("If to be effective, the notice shall be in writing.", None),
+        ("If to the extent permitted: the party shall act.", None),
         # Clauses themselves stay quotable, capitals and numbers included.
         ("TIME IS OF THE ESSENCE.", None),
         ("The Company shall pay the Distributor within thirty (30) days of receipt of an invoice.", None),
@@ -111,4 +116,12 @@ def test_the_summary_of_a_distributor_agreement_opens_with_its_parties_and_grant
     text = summary.text
     assert "3.5 Service of Products in Territory." not in text
     assert "(30) days of" not in text
+    assert "If to the Distributor to:" not in text  # the notice clause's address
     assert "exclusive" in text.lower()
+
+
+def test_a_transportation_agreements_table_note_is_not_quoted(corpus: Path) -> None:
+    chapters = _contract(corpus, "MPLXLP")
+    text = summarize_document_extractive(chapters, words=600).text
+    assert "Assumes shipper transports" not in text
+    assert "Shipper" in text

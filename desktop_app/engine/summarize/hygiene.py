@@ -84,6 +84,11 @@ _GLUED_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Abbildung|Abb\.|Tabelle)\s
 # Begins mid-sentence: punctuation, a lower-case word, or a list mark or restated number before one
 # ("(30) days of Distributor's receipt…", "(b) any negligence or fault;").
 _FRAGMENT_START = re.compile(r"^(?:[.,;:)\]}|!?]|[a-zäöüß][a-zäöüß]*\b(?![.'’])|\((?:\d{1,3}|[a-z]{1,4})\)\s+[a-z])")
+# A table's numbered note, its number in brackets and a dash: "(2) - Assumes shipper transports …".
+_TABLE_NOTE = re.compile(r"\(\d{1,2}\)\s*[-–—]\s")
+# A notice clause's address lines, run into the lead-in that names the party they are for.
+_ADDRESS_OPENINGS = ("If to ", "if to ", "With a copy to", "with a copy to", "With copies to", "with copies to")
+_ADDRESS_LEAD = re.compile(r"(?:[Ii]f to (?:the )?[A-Z][^:]{0,50}|[Ww]ith (?:a copy|copies) to\b[^:]{0,20}):\s")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w\s,.-]+\}\s*@[\w.-]+")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 # Marks of a reference entry, each with words one of which it cannot match without (the text is a
@@ -198,11 +203,15 @@ def _line_kind(line: str, function_words: int = -1) -> Junk | None:
         return Junk.RUNNING_HEAD
     if _CAPTION.match(line) or (("Fig" in line or "Tab" in line or "Abb" in line) and _GLUED_CAPTION.search(line)):
         return Junk.CAPTION
+    if line[0] == "(" and _TABLE_NOTE.match(line):
+        return Junk.CAPTION  # a table's numbered note: "(2) - Assumes shipper transports …"
     if _FRAGMENT_START.match(line):
         return Junk.FRAGMENT
     words = line.count(" ") + 1  # the line is single-spaced
     if words >= 4 and not line.endswith(_HEADING_CLOSE) and line[line.rfind(" ") + 1 :].lower() in _DANGLING:
         return Junk.FRAGMENT  # cut off mid-sentence: "… which is discovered by Distributor within"
+    if line.startswith(_ADDRESS_OPENINGS) and _ADDRESS_LEAD.match(line):
+        return Junk.CONTACT  # a notice clause's address: "If to the Distributor to: Electric City of Illinois L.L.C."
     if "@" in line and _EMAIL.search(line):
         return Junk.CONTACT
     lowered = line.lower()
