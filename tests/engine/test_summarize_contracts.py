@@ -125,3 +125,27 @@ def test_a_transportation_agreements_table_note_is_not_quoted(corpus: Path) -> N
     text = summarize_document_extractive(chapters, words=600).text
     assert "Assumes shipper transports" not in text
     assert "Shipper" in text
+
+
+def test_a_clause_heading_echoed_by_its_first_sentence_is_set_apart() -> None:
+    text = (
+        "The term ends in 2020. Business of Distributor Distributor is and shall remain an independent "
+        "contractor. No Waiver No waiver by either party shall be effective. New products are Products."
+    )
+    sentences = split_sentences(text)
+    assert sentences[1:5] == [
+        "Business of Distributor",
+        "Distributor is and shall remain an independent contractor.",
+        "No Waiver",
+        "No waiver by either party shall be effective.",
+    ]
+    assert junk_kind("Business of Distributor") is Junk.HEADING
+    assert "New products are Products." in sentences  # a word repeated later in a sentence is no echo
+
+
+def test_no_contract_summary_opens_a_sentence_with_its_clause_heading(
+    contracts: dict[str, list[tuple[str, str]]],
+) -> None:
+    for name, chapters in contracts.items():
+        for sentence in summarize_document_extractive(chapters, words=600).sentences:
+            assert not sentence.text.startswith(("Business of Distributor Distributor", "No Waiver No")), name

@@ -85,6 +85,12 @@ _RUNNING_HEAD_LINE = re.compile(
 _PLAIN = re.compile(r"\s([a-z]{3,})\.(?=\s+[A-Z][a-z]*\s)")
 # A clause number inside a line, then a capital: "… Prices and Terms 4.1 The prices which …".
 _SUBCLAUSE = re.compile(r"\d{1,2}\.\d{1,2}\.?\s+[A-Z]")  # after a space: checked by the caller
+_TITLE_WORD = r"[A-Z][\w'’-]*"
+_ECHO = re.compile(
+    rf"(?:\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+)?(?P<heading>{_TITLE_WORD}"
+    rf"(?:\s+(?:{_TITLE_WORD}|of|and|the|to|for|in|on|or|by|with|&)){{0,4}}?\s+(?P<last>{_TITLE_WORD}))"
+    r"\s+(?:(?P=last)\s|(?i:(?P=heading))\s)"
+)
 _JOINING = frozenset("a an and of the in on for to with or by at from under".split())
 _LEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.|[IVXLC]{1,6}\.)\s+")
 _TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".split())
@@ -248,9 +254,27 @@ def _run_sentences(text: str, run: _Run) -> Iterator[tuple[int, int]]:
     pos = run.start
     for cut in sorted(set(run.cuts)):
         if pos < cut < run.end:
-            yield from _stripped(text, pos, cut)
+            yield from _echo_split(text, pos, cut)
             pos = cut
-    yield from _stripped(text, pos, run.end)
+    yield from _echo_split(text, pos, run.end)
+
+
+def _echo_split(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A sentence, its heading set apart when the clause under it opens by echoing it.
+
+    Agreements converted to text run a clause heading into the clause's first sentence with no number
+    between them, and the clause often repeats the heading's words: "Business of Distributor
+    Distributor is …", "No Waiver No waiver by …". A Title Case run of two to six words followed by its
+    own last word, or by itself again, is the heading.
+    """
+    for s, e in _stripped(text, start, end):
+        first = text[s]
+        match = _ECHO.match(text, s, e) if first.isupper() or first.isdigit() else None
+        if match is None:
+            yield s, e
+        else:
+            yield s, match.end("heading")
+            yield from _stripped(text, match.end("heading"), e)
 
 
 class _Verdict(Enum):
