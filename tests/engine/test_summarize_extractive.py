@@ -104,19 +104,20 @@ def test_syntok_asked_once_a_text_answers_as_asked_window_by_window() -> None:
     """One call for every ambiguous full stop of a text: the same boundaries as one call per stop."""
     import syntok.segmenter as syntok
 
+    from desktop_app.engine.summarize import ambiguous
     from desktop_app.engine.summarize import sentences as module
 
     text = "\n\n".join([AMBIGUOUS, "A heading line\n" + AMBIGUOUS, CHAPTER])
     runs = [p for start, end in module.paragraph_spans(text) for p in module._paragraph_pieces(text, start, end)]
-    runs = [r for r in runs if isinstance(r, module._Run)]
+    runs = [r for r in runs if isinstance(r, ambiguous.Run)]
     asked = {id(r): list(r.cuts) for r in runs}
     assert sum(len(r.ambiguous) for r in runs) >= 10
-    module._ask_syntok(text, runs)
+    ambiguous.ask_syntok(text, runs)
     for run in runs:
         expected = set()
         for position in run.ambiguous:  # syntok on the stop's own window, as a caller asking one by one would
-            left = text.rfind(" ", run.start, max(run.start, position - module._WINDOW))
-            right = text.find(" ", min(run.end, position + module._AHEAD), run.end)
+            left = text.rfind(" ", run.start, max(run.start, position - ambiguous._WINDOW))
+            right = text.find(" ", min(run.end, position + ambiguous._AHEAD), run.end)
             lo, hi = (left + 1 if left >= 0 else run.start), (right if right >= 0 else run.end)
             for paragraph in syntok.analyze(text[lo:hi]):
                 for sentence in paragraph:

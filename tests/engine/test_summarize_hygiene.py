@@ -220,10 +220,11 @@ def test_text_for_llm_backends_loses_page_furniture_and_keeps_the_rest(geotopo: 
 
 def test_function_words_counted_at_once_equal_the_count_line_by_line() -> None:
     from desktop_app.engine.summarize import hygiene
+    from desktop_app.engine.summarize.terms import count_words
 
     lines = [*split_sentences(CHAPTER), "", "(of) the; Über die Straße.", "ΟΔΟΣ of a the", "x1 = y2 + z3"]
     lines = [" ".join(line.split()) for line in lines]
-    once = hygiene._function_words(lines)
+    once = count_words(lines, hygiene._FUNCTION_WORDS, hygiene._PUNCTUATION_MARKS)
     assert once == [
         sum(w in hygiene._FUNCTION_WORDS for w in line.lower().translate(hygiene._PUNCTUATION).split())
         for line in lines

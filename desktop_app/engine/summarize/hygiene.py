@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from .sentences import sentence_spans
+from .terms import count_words
 
 __all__ = ["Junk", "is_heading", "judge", "junk_kind", "junk_kinds"]
 
@@ -136,7 +137,6 @@ _MATH_TOKENS = re.compile(r"(?<!\S)(?:[^\W\d_]\d*|[^\W\d_][_^]\S*|\d+(?:[.,]\d+)
 # Punctuation around a word, removed before it is looked up among the function words.
 _PUNCTUATION_MARKS = ".,;:()"
 _PUNCTUATION = str.maketrans("", "", _PUNCTUATION_MARKS)
-_LINE_MARK = "\x00"  # between lines counted at once: no text's line is made of it alone
 _FRONT_MARKERS = ("©", "(c)", "c 19", "c 20", "copyright", "rights reserved", "isbn", "proceedings of the")
 _MATH_SYMBOL = re.compile(r"[=<>+×÷±∈∉⊆⊂⊇⊃∩∪∅→←⇔⇒∀∃∑∏∫√∞≤≥≠≈∼∘∂∇◦]")
 _NUMBERS = re.compile(r"(?<!\S)[(\[]?[-+±]?\d+(?:[.,]\d+)?%?[)\]]?[,;]?(?!\S)")
@@ -193,7 +193,7 @@ def _line_kind(line: str, function_words: int = -1) -> Junk | None:
     """:func:`junk_kind` of a sentence already single-spaced.
 
     ``function_words`` is how many of its words are function words, when the caller counted them for
-    many lines at once (:func:`_function_words`); -1 counts them here.
+    many lines at once (:func:`.terms.count_words`); -1 counts them here.
     """
     if not line:
         return Junk.PAGE_NUMBER
@@ -312,31 +312,6 @@ def _reference_marks(line: str, needed: int) -> bool:
     return False
 
 
-def _function_words(lines: Sequence[str]) -> list[int]:
-    """How many function words each single-spaced line has, counted in one pass over the lines joined.
-
-    The same count as :func:`_line_kind` makes line by line (lower-cased, brackets and stops removed,
-    split at spaces), at one call of each string method for the whole text rather than one a line.
-    """
-    if not lines:
-        return []
-    joined = f" {_LINE_MARK} ".join(lines).lower()
-    for mark in _PUNCTUATION_MARKS:  # str.translate walks a text with any non-ASCII letter char by char
-        joined = joined.replace(mark, "")
-    words = joined.split()
-    if words.count(_LINE_MARK) != len(lines) - 1:
-        return [-1] * len(lines)
-    flags = list(map(_FUNCTION_WORDS.__contains__, words))
-    counts: list[int] = []
-    pos = 0
-    for _ in range(len(lines) - 1):
-        cut = words.index(_LINE_MARK, pos)
-        counts.append(sum(flags[pos:cut]))
-        pos = cut + 1
-    counts.append(sum(flags[pos:]))
-    return counts
-
-
 def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> list[Junk | None]:
     """The junk class of every sentence span of ``text``, judged with its context (see :func:`judge`)."""
     return judge(text, spans, title)[1]
@@ -353,7 +328,7 @@ def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple
     """
     sentences = [text[s:e] for s, e in spans]
     lines = [" ".join(x.split()) for x in sentences]  # given back: the caller need not split them again
-    kinds = list(map(_line_kind, lines, _function_words(lines)))
+    kinds = list(map(_line_kind, lines, count_words(lines, _FUNCTION_WORDS, _PUNCTUATION_MARKS)))
     own_line = [(s == 0 or text[s - 1] == "\n") and (e == len(text) or text[e] == "\n") for s, e in spans]
     shapes = Counter(_shape(x) for x, line in zip(sentences, own_line, strict=True) if line and len(x) < 120)
     in_references = bool(_REFERENCES_HEADING.match(title.strip()))

@@ -29,13 +29,13 @@ Pure functions, thread-safe.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import Enum
 
-import syntok.segmenter as _syntok
 from syntok._segmentation_states import State as _State
+
+from .ambiguous import Run as _Run
+from .ambiguous import ask_syntok as _ask_syntok
 
 __all__ = ["paragraph_spans", "sentence_spans", "split_sentences"]
 
@@ -96,12 +96,6 @@ _LEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.|[IVXLC]{1,6}\.)\s+")
 _TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".split())
 _NOT_PLAIN = _ABBREVIATIONS | _TITLES
 _NUMERIC = re.compile(r"^[\d.,%]*\d[\d.,%]*$")
-_WINDOW = 48  # characters of context before an ambiguous full stop handed to syntok with it
-# ... and after it: syntok's rules look at the next word or two only (its case, an opening bracket, a
-# number), so a shorter look ahead gives the same boundaries (checked on every dev paper and contract)
-# for fewer of the tokens that cost its state machine most of its time.
-_AHEAD = 12
-_SEPARATOR = "\n\n"  # between the windows handed to syntok: a paragraph break, which syntok never crosses
 _TERMINAL = tuple(".!?:;,\"'”’。！？")
 
 
@@ -225,16 +219,6 @@ def _title_like(line: str) -> bool:
     return words[0][0].isupper() and capitalised / len(words) >= 0.5
 
 
-@dataclass(slots=True)
-class _Run:
-    """A run of prose lines: its certain cuts, and the full stops only syntok can judge (filled in later)."""
-
-    start: int
-    end: int
-    cuts: list[int]
-    ambiguous: list[int]
-
-
 def _prose(text: str, start: int, end: int) -> _Run:
     """A run of prose lines with its plain boundaries found by regex; the ambiguous ones wait for syntok."""
     cuts: list[int] = []
@@ -328,54 +312,6 @@ def _verdict(text: str, start: int, match: re.Match[str]) -> _Verdict:
     if "." in nxt.rstrip(".,;:"):
         return _Verdict.AMBIGUOUS  # "U.S." next
     return _Verdict.PLAIN
-
-
-def _ask_syntok(text: str, runs: list[_Run]) -> None:
-    """Whether syntok ends a sentence at each ambiguous full stop, asked in one call for the whole text.
-
-    Each full stop is judged on a window of a few words before it and one or two after: syntok's rules
-    look at the tokens next to it (abbreviation, initial, ordinal, bracket), which the window holds,
-    and a window costs a fraction of what the whole text would. The windows (overlapping ones merged)
-    are handed to syntok as the paragraphs of one document, which it segments one by one, so one call
-    answers for all of
-    them; a boundary it finds goes into its run's ``cuts``.
-    """
-    windows: list[tuple[int, int, _Run]] = []
-    for run in runs:
-        for position in run.ambiguous:
-            left = text.rfind(" ", run.start, max(run.start, position - _WINDOW))
-            right = text.find(" ", min(run.end, position + _AHEAD), run.end)
-            lo = left + 1 if left >= 0 else run.start
-            hi = right if right >= 0 else run.end
-            if windows and windows[-1][2] is run and lo <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], max(hi, windows[-1][1]), run)
-            else:
-                windows.append((lo, hi, run))
-    if not windows:
-        return
-    wanted = {position: run for run in runs for position in run.ambiguous}
-    document: list[str] = []
-    starts: list[int] = []  # where each window begins in the document
-    length = 0
-    for lo, hi, _run in windows:
-        starts.append(length)
-        document.append(text[lo:hi])
-        length += hi - lo + len(_SEPARATOR)
-    for paragraph in _syntok.analyze(_SEPARATOR.join(document)):
-        for sentence in paragraph:
-            if not sentence:
-                continue
-            last = sentence[-1]
-            index = bisect_right(starts, last.offset) - 1
-            lo, hi, run = windows[index]
-            shift = lo - starts[index]
-            start = shift + last.offset
-            if start >= hi - 1:
-                continue  # the window's own end is no boundary
-            end = start + len(last.value)
-            for position in (end - 1, end, end + 1):
-                if wanted.get(position) is run:
-                    run.cuts.append(position)
 
 
 def _glued_cuts(text: str, start: int, end: int) -> Iterator[int]:
