@@ -14,8 +14,8 @@ import pytest
 
 from desktop_app.engine.ingest import parse_document
 from desktop_app.engine.summarize.document import summarize_document_extractive
-from desktop_app.engine.summarize.hygiene import Junk, junk_kind
-from desktop_app.engine.summarize.sentences import split_sentences
+from desktop_app.engine.summarize.hygiene import Junk, junk_kind, junk_kinds
+from desktop_app.engine.summarize.sentences import sentence_spans, split_sentences
 
 CONTRACTS = ("contracts", "txt")
 RESTATED_NUMBER = re.compile(r"^\(\d+\)\s+[a-z]")
@@ -149,3 +149,17 @@ def test_no_contract_summary_opens_a_sentence_with_its_clause_heading(
     for name, chapters in contracts.items():
         for sentence in summarize_document_extractive(chapters, words=600).sentences:
             assert not sentence.text.startswith(("Business of Distributor Distributor", "No Waiver No")), name
+
+
+def test_a_list_item_run_into_the_next_items_number_is_a_fragment(corpus: Path) -> None:
+    text = (
+        "II. Attendance of Concerned Work Coordination Meeting 1. Attendance of relevant review meetings and "
+        "presentations 2. Reply to relevant consultations. The fee is due in 30 days. It is paid in 2."
+    )
+    spans = sentence_spans(text)
+    kinds = dict(zip((text[s:e] for s, e in spans), junk_kinds(text, spans), strict=True))
+    assert kinds["Attendance of relevant review meetings and presentations 2."] is Junk.FRAGMENT
+    assert kinds["Reply to relevant consultations."] is None
+    assert kinds["It is paid in 2."] is None  # the sentence before does not end on 1
+    chapters = _contract(corpus, "ImperialGarden")
+    assert "presentations 2." not in summarize_document_extractive(chapters, words=600).text

@@ -90,6 +90,7 @@ _TABLE_NOTE = re.compile(r"\(\d{1,2}\)\s*[-–—]\s")
 # A notice clause's address lines, run into the lead-in that names the party they are for.
 _ADDRESS_OPENINGS = ("If to ", "if to ", "With a copy to", "with a copy to", "With copies to", "with copies to")
 _ADDRESS_LEAD = re.compile(r"(?:[Ii]f to (?:the )?[A-Z][^:]{0,50}|[Ww]ith (?:a copy|copies) to\b[^:]{0,20}):\s")
+_TRAILING_NUMBER = re.compile(r"\s(\d{1,2})\.$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w\s,.-]+\}\s*@[\w.-]+")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 # Marks of a reference entry, each with words one of which it cannot match without (the text is a
@@ -353,7 +354,17 @@ def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple
             kinds[i] = Junk.REFERENCE
         elif kind is None and start_heading is not None and i < start_heading:
             kinds[i] = Junk.FRONT_MATTER
+        elif kind is None and i and _next_item_of(lines[i - 1], lines[i]):
+            kinds[i] = Junk.FRAGMENT  # a list's item run into the next item's number: "… presentations 2."
     return lines, kinds
+
+
+def _next_item_of(previous: str, line: str) -> bool:
+    """``line`` ends on the number after the one ``previous`` ends on: "… Meeting 1." then "… presentations 2."."""
+    if not (line.endswith(".") and line[-2:-1].isdigit() and previous[-2:-1].isdigit()):
+        return False
+    mine, theirs = _TRAILING_NUMBER.search(line), _TRAILING_NUMBER.search(previous)
+    return mine is not None and theirs is not None and int(mine.group(1)) == int(theirs.group(1)) + 1
 
 
 #: What :func:`clean_text` drops: page furniture that no reader, human or model, needs.
