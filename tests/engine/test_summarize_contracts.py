@@ -14,8 +14,8 @@ import pytest
 
 from desktop_app.engine.ingest import parse_document
 from desktop_app.engine.summarize.document import summarize_document_extractive
-from desktop_app.engine.summarize.hygiene import Junk, junk_kind
-from desktop_app.engine.summarize.sentences import split_sentences
+from desktop_app.engine.summarize.hygiene import Junk, junk_kind, junk_kinds
+from desktop_app.engine.summarize.sentences import sentence_spans, split_sentences
 
 CONTRACTS = ("contracts", "txt")
 RESTATED_NUMBER = re.compile(r"^\(\d+\)\s+[a-z]")
@@ -61,6 +61,11 @@ def contracts(corpus: Path) -> dict[str, list[tuple[str, str]]]:
         ('"Expansion Volume Commitment" has the meaning set forth in Section 6.6.', Junk.DEFINITIONS),
         ('"Affiliate", "Products", "Territory", "Market" and "Term" (each as defined below).', Junk.DEFINITIONS),
         ("Source: IMPERIAL GARDEN & RESORT, INC., DRS (on F-1), 10/28/2016", Junk.RUNNING_HEAD),
+        ("If to the Distributor to: Electric City of Illinois L.L.C.", Junk.CONTACT),
+        ("With a copy to: Smith & Jones LLP, 1 Main Street, Boston.", Junk.CONTACT),
+        ("(2) - Assumes shipper transports a different volume on a per day basis each month of the year", Junk.CAPTION),
+        ("If to be effective, the notice shall be in writing.", None),
+        ("If to the extent permitted: the party shall act.", None),
         # Clauses themselves stay quotable, capitals and numbers included.
         ("TIME IS OF THE ESSENCE.", None),
         ("The Company shall pay the Distributor within thirty (30) days of receipt of an invoice.", None),
@@ -111,4 +116,50 @@ def test_the_summary_of_a_distributor_agreement_opens_with_its_parties_and_grant
     text = summary.text
     assert "3.5 Service of Products in Territory." not in text
     assert "(30) days of" not in text
+    assert "If to the Distributor to:" not in text  # the notice clause's address
     assert "exclusive" in text.lower()
+
+
+def test_a_transportation_agreements_table_note_is_not_quoted(corpus: Path) -> None:
+    chapters = _contract(corpus, "MPLXLP")
+    text = summarize_document_extractive(chapters, words=600).text
+    assert "Assumes shipper transports" not in text
+    assert "Shipper" in text
+
+
+def test_a_clause_heading_echoed_by_its_first_sentence_is_set_apart() -> None:
+    text = (
+        "The term ends in 2020. Business of Distributor Distributor is and shall remain an independent "
+        "contractor. No Waiver No waiver by either party shall be effective. New products are Products."
+    )
+    sentences = split_sentences(text)
+    assert sentences[1:5] == [
+        "Business of Distributor",
+        "Distributor is and shall remain an independent contractor.",
+        "No Waiver",
+        "No waiver by either party shall be effective.",
+    ]
+    assert junk_kind("Business of Distributor") is Junk.HEADING
+    assert "New products are Products." in sentences  # a word repeated later in a sentence is no echo
+
+
+def test_no_contract_summary_opens_a_sentence_with_its_clause_heading(
+    contracts: dict[str, list[tuple[str, str]]],
+) -> None:
+    for name, chapters in contracts.items():
+        for sentence in summarize_document_extractive(chapters, words=600).sentences:
+            assert not sentence.text.startswith(("Business of Distributor Distributor", "No Waiver No")), name
+
+
+def test_a_list_item_run_into_the_next_items_number_is_a_fragment(corpus: Path) -> None:
+    text = (
+        "II. Attendance of Concerned Work Coordination Meeting 1. Attendance of relevant review meetings and "
+        "presentations 2. Reply to relevant consultations. The fee is due in 30 days. It is paid in 2."
+    )
+    spans = sentence_spans(text)
+    kinds = dict(zip((text[s:e] for s, e in spans), junk_kinds(text, spans), strict=True))
+    assert kinds["Attendance of relevant review meetings and presentations 2."] is Junk.FRAGMENT
+    assert kinds["Reply to relevant consultations."] is None
+    assert kinds["It is paid in 2."] is None  # the sentence before does not end on 1
+    chapters = _contract(corpus, "ImperialGarden")
+    assert "presentations 2." not in summarize_document_extractive(chapters, words=600).text

@@ -92,3 +92,38 @@ def test_shared_tokens_and_sparse_tfidf_match_the_plain_computation() -> None:
     probe = np.linspace(0.0, 1.0, sparse.width)
     assert np.allclose(sparse.dot(probe), dense @ probe)
     assert np.allclose(sparse.mean(), dense.mean(axis=0))
+
+
+AMBIGUOUS = (
+    "As J. Smith and A. B. Jones showed (cf. Fig. 3), the U.S. data agree. See Smith et al. The results "
+    "of Mr. Brown differ, e.g. in Sec. 4. They were measured at 3 p.m. Then the No. 5 model won."
+)
+
+
+def test_syntok_asked_once_a_text_answers_as_asked_window_by_window() -> None:
+    """One call for every ambiguous full stop of a text: the same boundaries as one call per stop."""
+    import syntok.segmenter as syntok
+
+    from desktop_app.engine.summarize import ambiguous
+    from desktop_app.engine.summarize import sentences as module
+
+    text = "\n\n".join([AMBIGUOUS, "A heading line\n" + AMBIGUOUS, CHAPTER])
+    runs = [p for start, end in module.paragraph_spans(text) for p in module._paragraph_pieces(text, start, end)]
+    runs = [r for r in runs if isinstance(r, ambiguous.Run)]
+    asked = {id(r): list(r.cuts) for r in runs}
+    assert sum(len(r.ambiguous) for r in runs) >= 10
+    ambiguous.ask_syntok(text, runs)
+    for run in runs:
+        expected = set()
+        for position in run.ambiguous:  # syntok on the stop's own window, as a caller asking one by one would
+            left = text.rfind(" ", run.start, max(run.start, position - ambiguous._WINDOW))
+            right = text.find(" ", min(run.end, position + ambiguous._AHEAD), run.end)
+            lo, hi = (left + 1 if left >= 0 else run.start), (right if right >= 0 else run.end)
+            for paragraph in syntok.analyze(text[lo:hi]):
+                for sentence in paragraph:
+                    last = sentence[-1]
+                    if abs(lo + last.offset + len(last.value) - position) <= 1 and lo + last.offset < hi - 1:
+                        expected.add(position)
+        assert set(run.cuts) - set(asked[id(run)]) == expected
+    assert any(set(r.cuts) - set(asked[id(r)]) for r in runs)  # some stops are boundaries, some not
+    assert any(set(r.ambiguous) - set(r.cuts) for r in runs)

@@ -14,6 +14,7 @@ from desktop_app.engine.summarize.base import SummaryRequest
 from desktop_app.engine.summarize.extractive import ExtractiveSummarizer, analyze
 from desktop_app.engine.summarize.hygiene import Junk, clean_text, junk_kind, junk_kinds
 from desktop_app.engine.summarize.sentences import sentence_spans, split_sentences
+from tests.engine.llm_fixtures import CHAPTER
 
 
 def _chapters(corpus: Path, *parts: str) -> list[tuple[str, str]]:
@@ -215,3 +216,20 @@ def test_text_for_llm_backends_loses_page_furniture_and_keeps_the_rest(geotopo: 
     assert "1. TOPOLOGISCHE RÄUME" in text and "1. TOPOLOGISCHE RÄUME" not in cleaned
     assert "1.1 Topologische Räume" in cleaned and "Definition 1" in cleaned  # headings stay
     assert "Ein topologischer Raum ist ein Paar (X, T)" in cleaned
+
+
+def test_function_words_counted_at_once_equal_the_count_line_by_line() -> None:
+    from desktop_app.engine.summarize import hygiene
+    from desktop_app.engine.summarize.terms import count_words
+
+    lines = [*split_sentences(CHAPTER), "", "(of) the; Über die Straße.", "ΟΔΟΣ of a the", "x1 = y2 + z3"]
+    lines = [" ".join(line.split()) for line in lines]
+    once = count_words(lines, hygiene._FUNCTION_WORDS, hygiene._PUNCTUATION_MARKS)
+    assert once == [
+        sum(w in hygiene._FUNCTION_WORDS for w in line.lower().translate(hygiene._PUNCTUATION).split())
+        for line in lines
+    ]
+    assert max(once) >= 3
+    assert [hygiene._line_kind(line, n) for line, n in zip(lines, once, strict=True)] == list(
+        map(hygiene._line_kind, lines)
+    )

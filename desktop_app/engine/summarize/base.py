@@ -32,7 +32,7 @@ from ..reports import SummarizerStats
 
 #: Bumped whenever a prompt or the extractive ranking changes what a summary says, so the cache
 #: never serves a summary made by older rules.
-PROMPT_VERSION = "5"
+PROMPT_VERSION = "6"
 
 RequestKind = Literal["chapter", "document"]
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from .sentences import sentence_spans
+from .terms import count_words
 
 __all__ = ["Junk", "is_heading", "judge", "junk_kind", "junk_kinds"]
 
@@ -84,6 +85,12 @@ _GLUED_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Abbildung|Abb\.|Tabelle)\s
 # Begins mid-sentence: punctuation, a lower-case word, or a list mark or restated number before one
 # ("(30) days of Distributor's receipt…", "(b) any negligence or fault;").
 _FRAGMENT_START = re.compile(r"^(?:[.,;:)\]}|!?]|[a-zäöüß][a-zäöüß]*\b(?![.'’])|\((?:\d{1,3}|[a-z]{1,4})\)\s+[a-z])")
+# A table's numbered note, its number in brackets and a dash: "(2) - Assumes shipper transports …".
+_TABLE_NOTE = re.compile(r"\(\d{1,2}\)\s*[-–—]\s")
+# A notice clause's address lines, run into the lead-in that names the party they are for.
+_ADDRESS_OPENINGS = ("If to ", "if to ", "With a copy to", "with a copy to", "With copies to", "with copies to")
+_ADDRESS_LEAD = re.compile(r"(?:[Ii]f to (?:the )?[A-Z][^:]{0,50}|[Ww]ith (?:a copy|copies) to\b[^:]{0,20}):\s")
+_TRAILING_NUMBER = re.compile(r"\s(\d{1,2})\.$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w\s,.-]+\}\s*@[\w.-]+")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 # Marks of a reference entry, each with words one of which it cannot match without (the text is a
@@ -129,7 +136,8 @@ _FRONT = re.compile(
 # Single letters, a letter with an index ("x1", "U2"), numbers, and bracket clutter: a formula's tokens.
 _MATH_TOKENS = re.compile(r"(?<!\S)(?:[^\W\d_]\d*|[^\W\d_][_^]\S*|\d+(?:[.,]\d+)?|[(){}\[\]|,;:]+\S*)(?!\S)")
 # Punctuation around a word, removed before it is looked up among the function words.
-_PUNCTUATION = str.maketrans("", "", ".,;:()")
+_PUNCTUATION_MARKS = ".,;:()"
+_PUNCTUATION = str.maketrans("", "", _PUNCTUATION_MARKS)
 _FRONT_MARKERS = ("©", "(c)", "c 19", "c 20", "copyright", "rights reserved", "isbn", "proceedings of the")
 _MATH_SYMBOL = re.compile(r"[=<>+×÷±∈∉⊆⊂⊇⊃∩∪∅→←⇔⇒∀∃∑∏∫√∞≤≥≠≈∼∘∂∇◦]")
 _NUMBERS = re.compile(r"(?<!\S)[(\[]?[-+±]?\d+(?:[.,]\d+)?%?[)\]]?[,;]?(?!\S)")
@@ -182,8 +190,12 @@ def junk_kind(sentence: str) -> Junk | None:
     return _line_kind(" ".join(sentence.split()))
 
 
-def _line_kind(line: str) -> Junk | None:
-    """:func:`junk_kind` of a sentence already single-spaced."""
+def _line_kind(line: str, function_words: int = -1) -> Junk | None:
+    """:func:`junk_kind` of a sentence already single-spaced.
+
+    ``function_words`` is how many of its words are function words, when the caller counted them for
+    many lines at once (:func:`.terms.count_words`); -1 counts them here.
+    """
     if not line:
         return Junk.PAGE_NUMBER
     if _PAGE_NUMBER.match(line):
@@ -192,11 +204,15 @@ def _line_kind(line: str) -> Junk | None:
         return Junk.RUNNING_HEAD
     if _CAPTION.match(line) or (("Fig" in line or "Tab" in line or "Abb" in line) and _GLUED_CAPTION.search(line)):
         return Junk.CAPTION
+    if line[0] == "(" and _TABLE_NOTE.match(line):
+        return Junk.CAPTION  # a table's numbered note: "(2) - Assumes shipper transports …"
     if _FRAGMENT_START.match(line):
         return Junk.FRAGMENT
     words = line.count(" ") + 1  # the line is single-spaced
     if words >= 4 and not line.endswith(_HEADING_CLOSE) and line[line.rfind(" ") + 1 :].lower() in _DANGLING:
         return Junk.FRAGMENT  # cut off mid-sentence: "… which is discovered by Distributor within"
+    if line.startswith(_ADDRESS_OPENINGS) and _ADDRESS_LEAD.match(line):
+        return Junk.CONTACT  # a notice clause's address: "If to the Distributor to: Electric City of Illinois L.L.C."
     if "@" in line and _EMAIL.search(line):
         return Junk.CONTACT
     lowered = line.lower()
@@ -206,7 +222,9 @@ def _line_kind(line: str) -> Junk | None:
             return Junk.CONTACT
     if any(marker in lowered for marker in _FRONT_MARKERS) and _FRONT.search(line):
         return Junk.FRONT_MATTER
-    function_share = sum(map(_FUNCTION_WORDS.__contains__, lowered.translate(_PUNCTUATION).split())) / words
+    if function_words < 0:
+        function_words = sum(map(_FUNCTION_WORDS.__contains__, lowered.translate(_PUNCTUATION).split()))
+    function_share = function_words / words
     if function_share < 0.2 and _AFFILIATION.search(line) and not line.endswith(("?", "!")):
         return Junk.FRONT_MATTER
     if _REFERENCE_START.match(line):
@@ -311,7 +329,7 @@ def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple
     """
     sentences = [text[s:e] for s, e in spans]
     lines = [" ".join(x.split()) for x in sentences]  # given back: the caller need not split them again
-    kinds = [_line_kind(line) for line in lines]
+    kinds = list(map(_line_kind, lines, count_words(lines, _FUNCTION_WORDS, _PUNCTUATION_MARKS)))
     own_line = [(s == 0 or text[s - 1] == "\n") and (e == len(text) or text[e] == "\n") for s, e in spans]
     shapes = Counter(_shape(x) for x, line in zip(sentences, own_line, strict=True) if line and len(x) < 120)
     in_references = bool(_REFERENCES_HEADING.match(title.strip()))
@@ -336,7 +354,17 @@ def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple
             kinds[i] = Junk.REFERENCE
         elif kind is None and start_heading is not None and i < start_heading:
             kinds[i] = Junk.FRONT_MATTER
+        elif kind is None and i and _next_item_of(lines[i - 1], lines[i]):
+            kinds[i] = Junk.FRAGMENT  # a list's item run into the next item's number: "… presentations 2."
     return lines, kinds
+
+
+def _next_item_of(previous: str, line: str) -> bool:
+    """``line`` ends on the number after the one ``previous`` ends on: "… Meeting 1." then "… presentations 2."."""
+    if not (line.endswith(".") and line[-2:-1].isdigit() and previous[-2:-1].isdigit()):
+        return False
+    mine, theirs = _TRAILING_NUMBER.search(line), _TRAILING_NUMBER.search(previous)
+    return mine is not None and theirs is not None and int(mine.group(1)) == int(theirs.group(1)) + 1
 
 
 #: What :func:`clean_text` drops: page furniture that no reader, human or model, needs.

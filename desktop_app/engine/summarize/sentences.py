@@ -32,8 +32,10 @@ import re
 from collections.abc import Iterator
 from enum import Enum
 
-import syntok.segmenter as _syntok
 from syntok._segmentation_states import State as _State
+
+from .ambiguous import Run as _Run
+from .ambiguous import ask_syntok as _ask_syntok
 
 __all__ = ["paragraph_spans", "sentence_spans", "split_sentences"]
 
@@ -83,12 +85,17 @@ _RUNNING_HEAD_LINE = re.compile(
 _PLAIN = re.compile(r"\s([a-z]{3,})\.(?=\s+[A-Z][a-z]*\s)")
 # A clause number inside a line, then a capital: "… Prices and Terms 4.1 The prices which …".
 _SUBCLAUSE = re.compile(r"\d{1,2}\.\d{1,2}\.?\s+[A-Z]")  # after a space: checked by the caller
+_TITLE_WORD = r"[A-Z][\w'’-]*"
+_ECHO = re.compile(
+    rf"(?:\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+)?(?P<heading>{_TITLE_WORD}"
+    rf"(?:\s+(?:{_TITLE_WORD}|of|and|the|to|for|in|on|or|by|with|&)){{0,4}}?\s+(?P<last>{_TITLE_WORD}))"
+    r"\s+(?:(?P=last)\s|(?i:(?P=heading))\s)"
+)
 _JOINING = frozenset("a an and of the in on for to with or by at from under".split())
 _LEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.|[IVXLC]{1,6}\.)\s+")
 _TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".split())
 _NOT_PLAIN = _ABBREVIATIONS | _TITLES
 _NUMERIC = re.compile(r"^[\d.,%]*\d[\d.,%]*$")
-_WINDOW = 48  # characters of context either side of an ambiguous full stop
 _TERMINAL = tuple(".!?:;,\"'”’。！？")
 
 
@@ -100,9 +107,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     as sentences of their own (the hygiene filters of :mod:`.hygiene` decide whether they may be
     picked). Empty or whitespace-only text gives an empty list.
     """
-    spans: list[tuple[int, int]] = []
+    pieces: list[tuple[int, int] | _Run] = []
     for start, end in paragraph_spans(text):
-        spans.extend(_paragraph_sentences(text, start, end))
+        pieces.extend(_paragraph_pieces(text, start, end))
+    _ask_syntok(text, [piece for piece in pieces if isinstance(piece, _Run)])
+    spans: list[tuple[int, int]] = []
+    for piece in pieces:
+        if isinstance(piece, _Run):
+            spans.extend(_run_sentences(text, piece))
+        else:
+            spans.append(piece)
     return spans
 
 
@@ -137,8 +151,8 @@ def _stripped(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Cut one paragraph: heading lines apart, then the prose runs between them."""
+def _paragraph_pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int] | _Run]:
+    """One paragraph's heading lines as spans, and the prose runs between them with their plain cuts found."""
     run_start: int | None = None
     run_end = start
     lines = _lines(text, start, end)
@@ -147,7 +161,7 @@ def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int,
         line = text[ls:le]
         if _is_heading_line(line, i, lines, text, after_heading):
             if run_start is not None:
-                yield from _prose(text, run_start, run_end)
+                yield _prose(text, run_start, run_end)
                 run_start = None
             yield from _stripped(text, ls, le)
             after_heading = True
@@ -157,12 +171,15 @@ def _paragraph_sentences(text: str, start: int, end: int) -> Iterator[tuple[int,
             run_start = ls
         run_end = le
     if run_start is not None:
-        yield from _prose(text, run_start, run_end)
+        yield _prose(text, run_start, run_end)
 
 
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The lines of a paragraph, a line cut further at its runs of three spaces or more."""
     lines: list[tuple[int, int]] = []
+    block = text[start:end]
+    if "   " not in block and "\t" not in block:  # no soft break anywhere: a substring test, not a regex a line
+        return [match.span() for match in _LINE.finditer(text, start, end)]
     for match in _LINE.finditer(text, start, end):
         ls, le = match.span()
         if not _SOFT_BREAK.search(text, ls, le):
@@ -202,22 +219,46 @@ def _title_like(line: str) -> bool:
     return words[0][0].isupper() and capitalised / len(words) >= 0.5
 
 
-def _prose(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Sentences of a run of prose lines: plain boundaries by regex, ambiguous ones asked of syntok."""
-    cuts = [
-        position
-        for position, verdict in _candidates(text, start, end)
-        if verdict is _Verdict.PLAIN
-        or (verdict is _Verdict.AMBIGUOUS and _syntok_says_boundary(text, start, end, position))
-    ]
+def _prose(text: str, start: int, end: int) -> _Run:
+    """A run of prose lines with its plain boundaries found by regex; the ambiguous ones wait for syntok."""
+    cuts: list[int] = []
+    ambiguous: list[int] = []
+    for position, verdict in _candidates(text, start, end):
+        if verdict is _Verdict.PLAIN:
+            cuts.append(position)
+        elif verdict is _Verdict.AMBIGUOUS:
+            ambiguous.append(position)
     cuts.extend(_glued_cuts(text, start, end))
     cuts.extend(_inline_heading_cuts(text, start, end))
-    pos = start
-    for cut in sorted(set(cuts)):
-        if pos < cut < end:
-            yield from _stripped(text, pos, cut)
+    return _Run(start, end, cuts, ambiguous)
+
+
+def _run_sentences(text: str, run: _Run) -> Iterator[tuple[int, int]]:
+    """The sentences of a run once syntok has added its boundaries to ``run.cuts``."""
+    pos = run.start
+    for cut in sorted(set(run.cuts)):
+        if pos < cut < run.end:
+            yield from _echo_split(text, pos, cut)
             pos = cut
-    yield from _stripped(text, pos, end)
+    yield from _echo_split(text, pos, run.end)
+
+
+def _echo_split(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A sentence, its heading set apart when the clause under it opens by echoing it.
+
+    Agreements converted to text run a clause heading into the clause's first sentence with no number
+    between them, and the clause often repeats the heading's words: "Business of Distributor
+    Distributor is …", "No Waiver No waiver by …". A Title Case run of two to six words followed by its
+    own last word, or by itself again, is the heading.
+    """
+    for s, e in _stripped(text, start, end):
+        first = text[s]
+        match = _ECHO.match(text, s, e) if first.isupper() or first.isdigit() else None
+        if match is None:
+            yield s, e
+        else:
+            yield s, match.end("heading")
+            yield from _stripped(text, match.end("heading"), e)
 
 
 class _Verdict(Enum):
@@ -271,26 +312,6 @@ def _verdict(text: str, start: int, match: re.Match[str]) -> _Verdict:
     if "." in nxt.rstrip(".,;:"):
         return _Verdict.AMBIGUOUS  # "U.S." next
     return _Verdict.PLAIN
-
-
-def _syntok_says_boundary(text: str, start: int, end: int, position: int) -> bool:
-    """Whether syntok ends a sentence at ``position``, judged on a window of a few words either side.
-
-    A window keeps syntok's cost to a fraction of a millisecond a question; its rules look at the
-    tokens next to the full stop (abbreviation, initial, ordinal, bracket), which the window holds.
-    """
-    left = text.rfind(" ", start, max(start, position - _WINDOW))
-    right = text.find(" ", min(end, position + _WINDOW), end)
-    lo = left + 1 if left >= 0 else start
-    hi = right if right >= 0 else end
-    window = text[lo:hi]
-    for paragraph in _syntok.analyze(window):
-        for sentence in paragraph:
-            if sentence:
-                last = sentence[-1]
-                if abs(lo + last.offset + len(last.value) - position) <= 1 and lo + last.offset < hi - 1:
-                    return True
-    return False
 
 
 def _glued_cuts(text: str, start: int, end: int) -> Iterator[int]:
