@@ -180,7 +180,7 @@ def settle_memory() -> None:
 
 
 #: How long a Python thread may hold the interpreter lock while another waits for it (Python's default: 5 ms).
-GUI_SWITCH_INTERVAL_S = 0.001
+GUI_SWITCH_INTERVAL_S = 0.0002
 
 
 def favour_gui_thread() -> None:
