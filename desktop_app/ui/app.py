@@ -184,13 +184,13 @@ GUI_SWITCH_INTERVAL_S = 0.0002
 
 
 def favour_gui_thread() -> None:
-    """Let the GUI thread take the interpreter lock back within a millisecond instead of five.
+    """Let the GUI thread take the interpreter lock back within 0.2 ms instead of Python's 5 ms.
 
-    A repaint calls the Python models hundreds of times, and every call from Qt's C++ into Python takes
-    the lock again; while the DB writer or the feeder computes, each of those waits up to the switch
-    interval, which added up to stalls of 50–100 ms during a burst of commits (measured in
-    bench/gui_responsiveness.py). Only the window's process does this: the engine's own threads lose a
-    little throughput to the extra switches, the window none.
+    A repaint or a timer slot crosses between Qt's C++ and Python many times, and the bindings release
+    the lock around C++ calls; while the DB writer or the feeder computes, each crossing waits up to the
+    switch interval for the lock, which added up to event handlers of 30–60 ms wall time for 3–5 ms of
+    work during a burst of commits (measured in bench/gui_responsiveness.py). Only the window's process
+    does this; the burst's own throughput did not measurably change.
     """
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
 
