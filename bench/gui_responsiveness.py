@@ -57,7 +57,7 @@ def run_once(app, chapters: int, interval_ms: int, mode: str) -> dict[str, float
     from desktop_app.config import Settings
     from desktop_app.engine.service import Engine
     from desktop_app.engine.summarize.registry import make_summarizer
-    from desktop_app.ui.app import settle_memory, window_defaults
+    from desktop_app.ui.app import favour_gui_thread, settle_memory, window_defaults
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.threads import qthread_spawn
     from tests.engine.pipeline_helpers import write_markdown
@@ -78,6 +78,7 @@ def run_once(app, chapters: int, interval_ms: int, mode: str) -> dict[str, float
     if not os.environ.get("BENCH_HIDDEN"):
         window.show()
     settle_memory()  # as the app does once its window is up
+    favour_gui_thread()
 
     def pump(seconds: float, until) -> bool:
         end = time.monotonic() + seconds

@@ -94,6 +94,7 @@ class WindowController(QObject):
         b.gauges_sampled.connect(self._on_bridge_gauges_sampled)
         w.health.attach(self.engine, b)
         self.engine.start()
+        threads.lower_child_processes()  # the summarizer's processes yield to the window, as the loops do
         w.api.attach(self.engine, settings)
         w.pipeline_panel.set_backend(self.engine.backend_label.split("/", 1)[0])
         w.engine_label.setText(f"  {self.backend_text()} · {self.database_text()}  ")

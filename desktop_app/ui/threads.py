@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +39,7 @@ class LoopThread(QThread):
 
     def run(self) -> None:
         threading.current_thread().name = self.name  # log lines name the loop, as with plain threads
+        yield_to_window()
         try:
             self._target()
         except Exception:
@@ -53,6 +56,58 @@ class LoopThread(QThread):
 
     def is_alive(self) -> bool:
         return self.isRunning()
+
+
+#: How much lower than the window the engine's loops run (a nice increment; Linux only).
+BACKGROUND_NICE = 5
+
+
+def yield_to_window() -> None:
+    """Run the calling engine loop at a lower CPU priority than the GUI thread (Linux; elsewhere a no-op).
+
+    On a busy machine the scheduler otherwise shares the cores evenly between the window and the DB
+    writer, the feeder and the summarizer's worker processes (which inherit the priority of the thread
+    that starts them), and the window waits its turn for tens of milliseconds (bench/gui_responsiveness.py).
+    Linux keeps a nice value per thread, so only the loop's own thread is lowered; raising it back would
+    need privileges, so a pool thread is lowered once and stays so.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    tid = threading.get_native_id()
+    try:
+        target = background_nice()
+        if os.getpriority(os.PRIO_PROCESS, tid) < target:  # a pool thread runs many tasks: lowered once
+            os.setpriority(os.PRIO_PROCESS, tid, target)
+    except OSError as err:  # a sandbox that forbids it: the loop runs at the window's priority
+        log.debug("Could not lower the priority of %s: %s", threading.current_thread().name, err)
+
+
+def background_nice() -> int:
+    """The nice value of the engine's threads and processes: the GUI (main) thread's, plus the increment."""
+    main = threading.main_thread().native_id or os.getpid()
+    return min(19, os.getpriority(os.PRIO_PROCESS, main) + BACKGROUND_NICE)
+
+
+def lower_child_processes() -> int:
+    """Lower the worker processes the GUI thread started (the summarizer's, at the engine's start) as the loops.
+
+    Processes started later by an engine loop inherit its lowered priority; these were started from the
+    GUI thread, whose priority stays. Returns how many were lowered (Linux; elsewhere 0).
+    """
+    if not sys.platform.startswith("linux"):
+        return 0
+    import multiprocessing
+
+    target = background_nice()
+    lowered = 0
+    for child in multiprocessing.active_children():
+        try:
+            if child.pid is not None and os.getpriority(os.PRIO_PROCESS, child.pid) < target:
+                os.setpriority(os.PRIO_PROCESS, child.pid, target)
+                lowered += 1
+        except OSError as err:  # it ended meanwhile, or a sandbox forbids it
+            log.debug("Could not lower the priority of process %s: %s", child.pid, err)
+    return lowered
 
 
 def qthread_spawn(name: str, target: Callable[[], None]) -> LoopThread:
@@ -100,6 +155,7 @@ class _Runnable(QRunnable):
         self._runner, self._task_id, self._fn = runner, task_id, fn
 
     def run(self) -> None:
+        yield_to_window()  # engine calls (parsing, loading) run below the window too
         try:
             result, error = self._fn(), None
         except Exception as err:  # handed to the caller's callback, on the GUI thread
