@@ -189,7 +189,7 @@ def test_pipeline_finds_the_servers_slots(tmp_path: Path, slots: int, chapters: 
             workers = engine.gauges().workers
             assert engine.document(doc.id, chapters=False).done == chapters
         assert limit is not None
-        assert slots <= limit <= slots + 1
+        assert max(1, slots - 1) <= limit <= slots + 1  # the slot count, give or take one
         assert sim.max_in_flight <= slots
         assert sim.served >= chapters
         low, high = engine.worker_bounds()
