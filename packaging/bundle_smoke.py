@@ -138,7 +138,7 @@ def run_console(folder: Path, doc: Path, timeout: float) -> tuple[bool, float, s
             return False, elapsed, f"exit {result.returncode}: {result.stderr[-1000:]}"
         view = json.loads(result.stdout)
         status, chapters = view["document"]["status"], view["chapters"]
-        return status == "done", elapsed, f"{status}, {len(chapters)} chapters"
+        return status == "done", elapsed, f"{status}, {len(chapters)} chapter{'' if len(chapters) == 1 else 's'}"
 
 
 def main(argv: list[str] | None = None) -> int:
