@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from chapterwise_testing.llmsim import LLMSimulator
@@ -11,16 +10,7 @@ from desktop_app.engine.service import Engine
 from desktop_app.engine.summarize.registry import BackendOptions, make_summarizer
 from desktop_app.engine.summarize.routing import RetryPolicy
 
-from .pipeline_helpers import make_document
-
-
-def _until(condition, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
-    tick = threading.Event()
-    for _ in range(int(timeout / 0.1)):
-        if condition():
-            return True
-        tick.wait(0.1)
-    return bool(condition())
+from .pipeline_helpers import make_document, wait_until
 
 
 def test_fallback_chapters_are_marked_then_redone_by_the_backend_once_it_answers(tmp_path: Path) -> None:
@@ -64,7 +54,7 @@ def test_fallback_chapters_are_marked_then_redone_by_the_backend_once_it_answers
             view = engine.document(doc.id)
             return all(c.status == "done" and not c.fallback for c in view.chapters if c.id in fell_back)
 
-        assert _until(redone), "the chapters are summarized again once the endpoint answers"
+        assert wait_until(redone), "the chapters are summarized again once the endpoint answers"
         again = engine.document(doc.id)
         assert {c.backend for c in again.chapters if c.id in fell_back} == {"ollama"}
         assert again.fallbacks == 0 and sim.served >= len(fell_back)

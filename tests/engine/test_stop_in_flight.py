@@ -21,7 +21,7 @@ from desktop_app.engine.summarize.base import STOPPED_MESSAGE, SummarizerStopped
 from desktop_app.engine.summarize.registry import BackendOptions, make_llm
 from desktop_app.engine.summarize.routing import RetryPolicy
 
-from .pipeline_helpers import make_document
+from .pipeline_helpers import make_document, wait_until
 
 
 def _settings(tmp_path: Path, url: str) -> Settings:
@@ -37,15 +37,6 @@ def _settings(tmp_path: Path, url: str) -> Settings:
     )
 
 
-def _until(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    tick = threading.Event()
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return True
-        tick.wait(0.05)
-    return bool(condition())
-
-
 def test_stop_returns_within_its_timeout_with_requests_blocked_on_a_silent_server(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -57,7 +48,7 @@ def test_stop_returns_within_its_timeout_with_requests_blocked_on_a_silent_serve
         engine = Engine(_settings(tmp_path, f"{sim.url}#parallel=2")).start()
         try:
             doc = engine.add_parsed(make_document(6, sentences=4), file_name="slow.txt")
-            assert _until(lambda: sim.in_flight >= 2), "two requests wait on the server"
+            assert wait_until(lambda: sim.in_flight >= 2), "two requests wait on the server"
             ok = engine.stop(timeout=2.0)
         finally:
             engine.stop()
@@ -88,7 +79,7 @@ def test_a_cut_request_is_stopped_not_retried_and_not_counted(tmp_path: Path) ->
 
         thread = threading.Thread(target=work)
         thread.start()
-        assert _until(lambda: sim.in_flight == 1)
+        assert wait_until(lambda: sim.in_flight == 1)
         summarizer.interrupt()
         thread.join(5.0)
         alive = thread.is_alive()

@@ -13,12 +13,13 @@ a batch. Functions take a ``Session`` and never commit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -41,7 +42,7 @@ def upsert_chapter_results(session: Session, results: Sequence[ChapterRecord]) -
     if dialect.name == "sqlite":
         return _update_sqlite(session, dialect, list(latest.values()), now)
     rows = [_row(r, now) for r in latest.values()]
-    written = session.execute(_upsert_statement(dialect.name), rows)
+    written = session.execute(_upsert_statement(), rows)
     return set(written.scalars())
 
 
@@ -114,19 +115,15 @@ def _update_sqlite(session: Session, dialect: Dialect, records: list[ChapterReco
 
 # --- PostgreSQL: one INSERT … ON CONFLICT DO UPDATE a batch
 
-_UPSERTS: dict[str, Any] = {}
 
-
-def _upsert_statement(dialect: str) -> Any:
-    """One compiled-once statement a dialect; executed with a list of rows (SQLAlchemy's insertmanyvalues)."""
-    if dialect not in _UPSERTS:
-        insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        table = Chapter.__table__
-        assert isinstance(table, Table)
-        stmt = insert_fn(table)
-        _UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=[table.c.id],
-            set_={name: getattr(stmt.excluded, name) for name in _RESULT_COLUMNS},
-            where=table.c.status != ChapterStatus.PENDING.value,
-        ).returning(table.c.id)
-    return _UPSERTS[dialect]
+@functools.cache
+def _upsert_statement() -> Any:
+    """The PostgreSQL upsert, built once; executed with a list of rows (SQLAlchemy's insertmanyvalues)."""
+    table = Chapter.__table__
+    assert isinstance(table, Table)
+    stmt = postgresql.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={name: getattr(stmt.excluded, name) for name in _RESULT_COLUMNS},
+        where=table.c.status != ChapterStatus.PENDING.value,
+    ).returning(table.c.id)
