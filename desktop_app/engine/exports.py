@@ -85,15 +85,19 @@ def export_markdown(doc: DocumentView) -> str:
                 + notes.mark(where)
             )
         lines.append("")
+    # Where the author numbered the chapters, their numbers are the only ones: a "Front matter" before
+    # "1. Definitions" is not numbered "1." too.
+    author_numbers = any(_carries_number(c.title) for c in doc.chapters)
     for chapter in doc.chapters:
-        lines += _chapter_lines(chapter, notes)
+        lines += _chapter_lines(chapter, notes, author_numbers)
     if notes.notes:
         lines += ["---", "", *notes.lines()]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _chapter_lines(chapter: ChapterRecord, notes: _Footnotes) -> list[str]:
-    lines = [f"## {_heading(chapter)}", ""]
+def _chapter_lines(chapter: ChapterRecord, notes: _Footnotes, author_numbers: bool) -> list[str]:
+    title = chapter.title.strip()
+    lines = [f"## {title if author_numbers else f'{chapter.index + 1}. {title}'}", ""]
     if chapter.status == ChapterStatus.DONE:
         lines += [_grounded(chapter, notes), ""]
         if chapter.fallback:
@@ -109,13 +113,10 @@ def _chapter_lines(chapter: ChapterRecord, notes: _Footnotes) -> list[str]:
     return lines
 
 
-def _heading(chapter: ChapterRecord) -> str:
-    """The chapter's heading, numbered unless its title already carries a number ("1. Definitions")."""
-    title = chapter.title.strip()
-    first = title.split(" ", 1)[0].rstrip(".:)")
-    if first and (first.replace(".", "").isdigit() or _is_roman(first)):
-        return title
-    return f"{chapter.index + 1}. {title}"
+def _carries_number(title: str) -> bool:
+    """Whether a chapter title starts with the author's own number ("1. Definitions", "IV. Term")."""
+    first = title.strip().split(" ", 1)[0].rstrip(".:)")
+    return bool(first) and (first.replace(".", "").isdigit() or _is_roman(first))
 
 
 def _is_roman(token: str) -> bool:

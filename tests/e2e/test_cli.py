@@ -103,7 +103,7 @@ def test_geotopo_book_gets_a_summary_per_outline_chapter(corpus: Path, capsys: p
     assert code == EXIT_OK, err
     headings = [line for line in out.splitlines() if line.startswith("## ") and line != "## Summary"]
     outline = [item.title for item in PdfReader(pdf).outline if not isinstance(item, list)]
-    # A heading is numbered by position ("## 3. Vorwort") unless its title carries a number of its own.
+    # The author numbered the chapters: those numbers are the headings' only ones ("## Vorwort", "## 1 Topologische…").
     chapter_titles = [h[3:] if h[3:] in outline else h[3:].split(". ", 1)[-1] for h in headings]
     assert not any(re.match(r"\d+\. \d", t) for t in (h[3:] for h in headings)), "no heading is numbered twice"
     # Every chapter of the book's outline is there, in order, each followed by its summary.
@@ -111,6 +111,18 @@ def test_geotopo_book_gets_a_summary_per_outline_chapter(corpus: Path, capsys: p
     assert numbered and all(t in chapter_titles for t in numbered)
     sections = out.split("\n## ")[2:]
     assert all(len(section.split("\n\n", 1)[1].strip()) > 40 for section in sections)
+
+
+@pytest.mark.corpus
+def test_a_contract_s_headings_keep_the_author_s_numbers_only(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A "Front matter" before "1. ESTABLISHMENT…" is not numbered "1." too: no number stands twice."""
+    contract = corpus / "contracts" / "txt" / "LIMEENERGYCO_09_09_1999-EX-10-DISTRIBUTOR AGREEMENT.txt"
+    code, out, err = run(capsys, "summarize", str(contract), "--format", "md")
+    assert code == EXIT_OK, err
+    headings = [line[3:] for line in out.splitlines() if line.startswith("## ")]
+    assert "Front matter" in headings and "1. ESTABLISHMENT OF DISTRIBUTORSHIP" in headings
+    numbers = [h.split(" ", 1)[0] for h in headings if h[:1].isdigit()]
+    assert len(numbers) == len(set(numbers)) >= 7
 
 
 def test_cache_stats_and_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
