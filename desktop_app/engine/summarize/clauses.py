@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .base import ClauseFlag
+from .hygiene import Junk, junk_kind
 from .sentences import sentence_spans
 
 Severity = Literal["high", "medium", "low"]
@@ -318,7 +319,7 @@ def contract_provisions(text: str) -> Iterator[tuple[int, int, str]]:
             lead = sentence
         elif not _ITEM.match(sentence):
             lead = ""
-        if len(sentence) < 20:
+        if len(sentence) < 20 or junk_kind(sentence) == Junk.HEADING:  # "5.3 Indemnification." names, not provides
             continue
         for provision in provisions(f"{lead} {sentence}" if lead and _ITEM.match(sentence) else sentence):
             yield start, end, provision
