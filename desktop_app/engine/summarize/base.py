@@ -30,9 +30,9 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..reports import SummarizerStats
 
-#: Bumped whenever a prompt or the extractive ranking changes what a summary says, so the cache
+#: Bumped whenever a prompt, the extractive ranking or the clause rules change what a result says, so the cache
 #: never serves a summary made by older rules.
-PROMPT_VERSION = "6"
+PROMPT_VERSION = "7"
 
 RequestKind = Literal["chapter", "document"]
 
