@@ -8,7 +8,9 @@ limits and counts reached, never on times.
 from __future__ import annotations
 
 import heapq
+import itertools
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -160,12 +162,35 @@ def test_instant_answers_never_move_the_limit() -> None:
 # --- the real pipeline against the simulator
 
 
+def limits_held(engine: Engine, finished: threading.Event, timeout: float) -> dict[int, float]:
+    """Seconds spent at each concurrency limit in the second half of the run, sampled every 20 ms.
+
+    The limit at one instant may be a probe one past the slots, or a step down after a stall of the
+    machine the test runs on; the limit held longest is what the pool ran at.
+    """
+    samples: list[tuple[float, int]] = []
+    deadline = time.monotonic() + timeout
+    while not finished.wait(0.02):
+        assert time.monotonic() < deadline, "the document did not finish"
+        limit = engine.gauges().concurrency_limit
+        if limit is not None:
+            samples.append((time.monotonic(), limit))
+    assert len(samples) > 10
+    half = samples[len(samples) // 2 :]
+    held: dict[int, float] = {}
+    for (start, limit), (end, _) in itertools.pairwise(half):
+        held[limit] = held.get(limit, 0.0) + end - start
+    return held
+
+
 @pytest.mark.parametrize(
     ("slots", "chapters"),
     [
         (1, 30),
         (4, 100),
-        (8, 200),
+        # Eight slots take the longest to find: slow start overshoots to 12, and a limit one past the
+        # slots queues so little that a loaded machine's own delays hide it until it queues again.
+        (8, 400),
     ],
 )
 def test_pipeline_finds_the_servers_slots(tmp_path: Path, slots: int, chapters: int) -> None:
@@ -184,8 +209,8 @@ def test_pipeline_finds_the_servers_slots(tmp_path: Path, slots: int, chapters: 
         with Engine(settings) as engine:
             engine.bus.subscribe(on_event)
             doc = engine.add_parsed(make_document(chapters, sentences=4), file_name="book.txt")
-            assert finished.wait(120)
-            limit = engine.gauges().concurrency_limit
+            held = limits_held(engine, finished, timeout=120)
+            limit = max(held, key=held.__getitem__)  # the limit it ran at longest in the run's second half
             workers = engine.gauges().workers
             assert engine.document(doc.id, chapters=False).done == chapters
         assert limit is not None
