@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 #: The most chapters one claim takes, however much room the queue has.
 CLAIM_BATCH = 100
 
+#: While work is queued, a claim waits until it can take at least this many chapters: each claim is a
+#: transaction that sorts the backlog, and claiming one chapter each time a worker takes one cost a
+#: busy pipeline more processor time than its LLM client (the queue still holds work meanwhile).
+CLAIM_MIN = 8
+
 
 class Feeder:
     """Fills ``summary_queue`` from the backlog. ``run`` is the loop; ``wake`` interrupts its wait."""
@@ -90,6 +95,8 @@ class Feeder:
             return 0  # still well fed: one claim of many beats many claims of one (each sorts the backlog)
         instance_id = self.lease.instance_id
         fair = self.capacity() if self.capacity is not None else room
+        if fair < CLAIM_MIN and not self.summary_queue.empty():
+            return 0
         with self.sessions.begin() as session:
             documents = backlog.claim_finished_documents(session, instance_id, limit=min(room, 10))
             limit = min(room - len(documents), CLAIM_BATCH, fair)

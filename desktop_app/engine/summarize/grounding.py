@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -69,9 +68,9 @@ class SourceIndex:
     """The sentences of one source text, indexed by term, with the text's IDF weights.
 
     Built for the ``wanted`` terms only (those of the summary sentences to align) when they are given: a
-    summary has a few dozen terms and a chapter thousands of words, so the text is searched for those terms
-    instead of every word being tokenized. The result is the same as indexing every term, since a passage's
-    support counts only the sentence's own terms; the sentences are split only when one of them occurs.
+    summary has a few dozen terms and a chapter thousands of words, so only those terms are indexed. The
+    result is the same as indexing every term, since a passage's support counts only the sentence's own
+    terms; the sentences are split only when one of them occurs.
     """
 
     def __init__(self, text: str, wanted: Iterable[str] | None = None) -> None:
@@ -84,10 +83,10 @@ class SourceIndex:
             for i, (s, e) in enumerate(self.spans):
                 self._terms[i] = set(terms(text[s:e]))
         else:
-            present = [t for t in set(wanted) if t in lowered]
+            present = {t for t in set(wanted) if t in lowered}
             self.spans = source_spans(text) if present else []
             if present:
-                self._index_occurrences(lowered, present)
+                self._index_words(lowered, present)
         for i, ts in sorted(self._terms.items()):
             for t in ts:
                 self.postings[t].append(i)
@@ -95,23 +94,16 @@ class SourceIndex:
         self._idf = {t: math.log(1.0 + n / len(rows)) for t, rows in self.postings.items()}
         self._unseen = math.log(1.0 + n)
 
-    def _index_occurrences(self, lowered: str, present: list[str]) -> None:
-        """The spans where each term occurs as :func:`terms` would find it: a word it begins (or is, if short)."""
-        starts = [s for s, _ in self.spans]
-        for term in present:
-            at = lowered.find(term)
-            while at >= 0:
-                word = _WORD.match(lowered, at)
-                if (
-                    word is not None
-                    and (at == 0 or _WORD.match(lowered, at - 1) is None)
-                    and (len(term) == 6 or word.end() - at == len(term))
-                    and word.group() not in _STOP
-                ):
-                    i = bisect_right(starts, at) - 1
-                    if i >= 0 and at < self.spans[i][1]:
-                        self._terms.setdefault(i, set()).add(term)
-                at = lowered.find(term, at + 1)
+    def _index_words(self, lowered: str, wanted: set[str]) -> None:
+        """The spans where each wanted term occurs as :func:`terms` would find it, one span at a time.
+
+        A scan of each span's words costs less than searching the text once for each wanted term: a
+        summary's terms are the chapter's frequent words, so each search stopped dozens of times.
+        """
+        for j, (start, end) in enumerate(self.spans):
+            found = {w[:6] for w in _WORD.findall(lowered, start, end) if w not in _STOP} & wanted
+            if found:
+                self._terms[j] = found
 
     @property
     def terms(self) -> list[set[str]]:
@@ -126,26 +118,36 @@ class SourceIndex:
         wanted = set(terms(sentence))
         if not wanted or not self.spans:
             return None
-        total = sum(self.idf(t) for t in wanted)
+        weight = {t: self.idf(t) for t in wanted}
+        total = sum(weight.values())
         hits: dict[int, float] = defaultdict(float)
-        for t in wanted:
+        for t, w in weight.items():
             for i in self.postings.get(t, ()):
-                hits[i] += self.idf(t)
+                hits[i] += w
         if not hits:
             return None
         n = len(self.spans)
         empty: set[str] = set()
         best: tuple[float, int, int, int] | None = None  # (score, -extra sentences, first, last)
+        tried: set[int] = set()  # neighbouring hits share passages: each first sentence is tried once
         for i in sorted(hits, key=hits.__getitem__, reverse=True)[:8]:
             for first in range(max(0, i - MAX_PASSAGE + 1), i + 1):
+                if first in tried:
+                    continue
+                tried.add(first)
                 covered: set[str] = set()
+                found = 0.0
                 for last in range(first, min(n, first + MAX_PASSAGE)):
-                    covered |= self._terms.get(last, empty) & wanted
-                    score = sum(self.idf(t) for t in covered) / total
+                    added = (self._terms.get(last, empty) & wanted) - covered
+                    if added:
+                        covered |= added
+                        found += sum(weight[t] for t in added)
                     # The shortest passage that reaches a score wins: a longer one must add support.
-                    candidate = (round(score, 6), first - last, first, last)
+                    candidate = (round(found / total, 6), first - last, first, last)
                     if best is None or candidate[:2] > best[:2]:
                         best = candidate
+            if best is not None and best[:2] == (1.0, 0):
+                break  # one sentence says all of it: nothing can do better
         assert best is not None
         score, _, first, last = best
         return self.spans[first][0], self.spans[last][1], min(1.0, score)
