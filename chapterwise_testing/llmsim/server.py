@@ -24,8 +24,10 @@ queue, a "timeout" fault) ends early when the simulator stops.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
 import threading
 import time
 import uuid
@@ -113,6 +115,7 @@ class LLMSimulator:
             self._cond.notify_all()
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -190,6 +193,29 @@ class _QuietServer(ThreadingHTTPServer):
     """A client hanging up mid-answer is normal for a simulator that injects faults: log, don't print."""
 
     daemon_threads = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End every open connection, as a server that stops does (keep-alive ones too)."""
+        with self._open_lock:
+            open_now, self._open = list(self._open), set()
+        for sock in open_now:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         log.debug("llmsim connection from %s ended abruptly", client_address, exc_info=True)

@@ -18,6 +18,7 @@ Thread-safe: :meth:`CuttableTransport.cut` is called from the stopping thread wh
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 import ssl
@@ -121,6 +122,12 @@ class _CuttingBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+@functools.cache
+def _ssl_context(verify: bool) -> ssl.SSLContext:
+    """One TLS context for every client: building one reads the CA bundle (tens of ms), and they are shared safely."""
+    return httpx.create_ssl_context(verify=verify)
+
+
 class CuttableTransport(httpx.HTTPTransport):
     """``httpx.HTTPTransport`` (no proxy) whose requests in flight :meth:`cut` ends at once.
 
@@ -130,10 +137,11 @@ class CuttableTransport(httpx.HTTPTransport):
     """
 
     def __init__(self, *, limits: httpx.Limits, verify: ssl.SSLContext | bool = True) -> None:
-        super().__init__(limits=limits, verify=verify)
+        context = verify if isinstance(verify, ssl.SSLContext) else _ssl_context(verify)
+        super().__init__(limits=limits, verify=context)
         self._streams = _Streams()
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
