@@ -336,7 +336,9 @@ def measure_llm(fresh: Callable[[], Path], quick: bool, log: Callable[[str], Non
             "<= 1.02",
             "ratio",
             f"{n8:,} chapters, 8 slots: wall ÷ ideal (adaptive pool)",
-            f"told the slots {told8['wall'] / ideal8:.3f}; bare thread pool {floor8 / ideal8:.3f}",
+            f"told the slots {told8['wall'] / ideal8:.3f}; bare thread pool {floor8 / ideal8:.3f}; "
+            f"{adaptive8['wall'] / (n8 / 8 * unloaded / 1000):.3f} of chapters ÷ slots × the unloaded "
+            f"{unloaded:.0f} ms measured here",
         )
     )
     per_slot: dict[int, dict[str, float]] = {8: adaptive8}
@@ -356,7 +358,8 @@ def measure_llm(fresh: Callable[[], Path], quick: bool, log: Callable[[str], Non
                 ">= 95",
                 "%",
                 f"adaptive pool, {slots} slot(s): % of slots ÷ latency",
-                f"limit settled at {int(r['limit'])}",
+                f"limit settled at {int(r['limit'])}; {pct * latency * 1000 / unloaded:.1f} % of slots ÷ the "
+                "unloaded latency measured here",
             )
         )
     for slots in (1, 4, 8):

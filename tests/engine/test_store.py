@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 
 from desktop_app.engine.records import ChapterRecord
 from desktop_app.engine.states import ChapterStatus
-from desktop_app.engine.store import backlog, documents, instances
+from desktop_app.engine.store import backlog, documents, edits, instances
 from desktop_app.engine.store.db import open_database
 from desktop_app.engine.store.models import Base
 
@@ -88,15 +88,28 @@ def test_a_database_of_the_first_release_is_upgraded_in_place(tmp_path: Path) ->
                 "'', '[]', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
             )
         )
+        conn.execute(
+            text(
+                'INSERT INTO chapters (id, document_id, "index", title, text, word_count, status, attempts, cached, '
+                "clause_flags, created_at, updated_at) VALUES ('c1', 'd1', 0, 'One', 'The text of chapter one.', 5, "
+                "'done', 1, 0, '[]', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
     old.dispose()
     engine, sessions = open_database(url)  # upgrades to the newest revision
     try:
         with sessions() as s:
-            view = documents.get_document(s, "d1", chapters=False, with_text=False)
+            view = documents.get_document(s, "d1", chapters=True, with_text=True)
             assert view is not None and view.title == "Kept"
+            assert [c.text for c in view.chapters] == ["The text of chapter one."], "the text moved with its chapter"
         with engine.connect() as conn:
             assert "state" in {c["name"] for c in inspect(conn).get_columns("instances")}
+            assert "text" not in {c["name"] for c in inspect(conn).get_columns("chapters")}
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        with sessions.begin() as s:
+            assert edits.delete_document(s, "d1")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM chapter_texts")).scalar() == 0, "deleted with its chapter"
     finally:
         engine.dispose()
 

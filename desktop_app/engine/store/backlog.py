@@ -18,7 +18,7 @@ from ..messages import ChapterWork, DocumentResult, DocumentWork, DoneChapter
 from ..records import sentences_from_json
 from ..states import OPEN_CHAPTER, ChapterStatus, DocumentStatus
 from . import results
-from .models import Chapter, Document, utcnow
+from .models import Chapter, ChapterText, Document, utcnow
 
 
 def _status_of_listed(column: Any) -> Any:
@@ -84,15 +84,16 @@ def claim_chapters(session: Session, instance_id: str, limit: int) -> list[Chapt
             Chapter.document_id,
             Chapter.index,
             Chapter.title,
-            Chapter.text,
+            ChapterText.text,
             Chapter.attempts,
             Document.focus,
         )
         .join(Document, Document.id == Chapter.document_id)
+        .outerjoin(ChapterText, ChapterText.chapter_id == Chapter.id)
         .where(Chapter.id.in_(claimed_ids))
         .order_by(*order)
     )
-    return [ChapterWork(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+    return [ChapterWork(r[0], r[1], r[2], r[3], r[4] or "", r[5], r[6]) for r in rows]
 
 
 def claim_document_chapters(session: Session, instance_id: str, document_id: str) -> list[ChapterWork]:
@@ -108,8 +109,14 @@ def claim_document_chapters(session: Session, instance_id: str, document_id: str
     )
     doc = session.get(Document, document_id)
     focus = doc.focus if doc else None
-    rows = session.scalars(select(Chapter).where(Chapter.document_id == document_id).order_by(Chapter.index))
-    return [ChapterWork(c.id, c.document_id, c.index, c.title, c.text, c.attempts, focus) for c in rows if c.id in ids]
+    rows = session.execute(
+        select(Chapter, ChapterText.text)
+        .outerjoin(ChapterText, ChapterText.chapter_id == Chapter.id)
+        .where(Chapter.document_id == document_id)
+        .order_by(Chapter.index)
+    )
+    work = [ChapterWork(c.id, c.document_id, c.index, c.title, t or "", c.attempts, focus) for c, t in rows]
+    return [w for w in work if w.chapter_id in ids]
 
 
 def claim_finished_documents(
@@ -138,12 +145,13 @@ def claim_finished_documents(
         doc = session.get(Document, doc_id)
         assert doc is not None
         rows = session.execute(
-            select(Chapter.index, Chapter.title, Chapter.status, Chapter.summary, Chapter.text, Chapter.sentences)
+            select(Chapter.index, Chapter.title, Chapter.status, Chapter.summary, ChapterText.text, Chapter.sentences)
+            .outerjoin(ChapterText, ChapterText.chapter_id == Chapter.id)
             .where(Chapter.document_id == doc_id)
             .order_by(Chapter.index)
         ).all()
         done = [
-            DoneChapter(index, title, summary, text, sentences_from_json(sentences))
+            DoneChapter(index, title, summary, text or "", sentences_from_json(sentences))
             for index, title, status, summary, text, sentences in rows
             if status == ChapterStatus.DONE and summary
         ]

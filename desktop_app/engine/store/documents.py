@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from ..ingest.base import ParsedDocument
 from ..records import (
@@ -21,12 +21,13 @@ from ..records import (
     sentences_from_json,
 )
 from ..states import FINAL_DOCUMENT, ChapterStatus, DocumentStatus
-from .models import Chapter, Document, new_id, utcnow
+from .models import Chapter, ChapterText, Document, new_id, utcnow
 
 # --- records from rows
 
 
-def chapter_record(row: Chapter, *, with_text: bool = False) -> ChapterRecord:
+def chapter_record(row: Chapter, text: str | None = None) -> ChapterRecord:
+    """The record of a chapter's row, with its ``text`` where it was read (:class:`.models.ChapterText`)."""
     return ChapterRecord(
         id=row.id,
         document_id=row.document_id,
@@ -52,7 +53,7 @@ def chapter_record(row: Chapter, *, with_text: bool = False) -> ChapterRecord:
         page_starts=tuple((int(o), int(p)) for o, p in row.page_starts or ()),
         retry_at=row.retry_at,
         finished_at=row.finished_at,
-        text=row.text if with_text else None,
+        text=text,
     )
 
 
@@ -156,13 +157,13 @@ def add_chapters(session: Session, document_id: str, parsed: ParsedDocument, *, 
         doc.file_sha256 = sha256
     session.flush()
     now = utcnow()
+    ids = [new_id() for _ in parsed.chapters]
     rows = [
         {
-            "id": new_id(),
+            "id": ids[i],
             "document_id": doc.id,
             "index": i,
             "title": (chapter.title or f"Chapter {i + 1}")[:1024],
-            "text": chapter.text,
             "word_count": chapter.word_count,
             "status": ChapterStatus.PENDING,
             "clause_flags": [],
@@ -176,8 +177,10 @@ def add_chapters(session: Session, document_id: str, parsed: ParsedDocument, *, 
         }
         for i, chapter in enumerate(parsed.chapters)
     ]
+    texts = [{"chapter_id": ids[i], "text": chapter.text} for i, chapter in enumerate(parsed.chapters)]
     for start in range(0, len(rows), 500):
         session.execute(insert(Chapter), rows[start : start + 500])
+        session.execute(insert(ChapterText), texts[start : start + 500])
 
 
 def fail_parsing(session: Session, document_id: str, message: str) -> None:
@@ -218,14 +221,15 @@ def previous_import(session: Session, sha256: str) -> ParsedDocument | None:
     earlier = session.scalars(query).first()
     if earlier is None:
         return None
+    with_texts = _with_texts(select(Chapter).where(Chapter.document_id == earlier.id).order_by(Chapter.index))
     chapters = [
         ParsedChapter(
             title=c.title,
-            text=c.text,
+            text=text or "",
             sections=list(sections_from_json(c.sections)),
             page_starts=[(int(o), int(p)) for o, p in c.page_starts or ()],
         )
-        for c in session.scalars(select(Chapter).where(Chapter.document_id == earlier.id).order_by(Chapter.index))
+        for c, text in session.execute(with_texts)
     ]
     return ParsedDocument(
         title=earlier.title,
@@ -275,16 +279,27 @@ def document_status(session: Session, document_id: str) -> DocumentStatus | None
     return DocumentStatus(status) if status is not None else None
 
 
+def _with_texts(query: Select[Chapter]) -> Select[Chapter, str | None]:
+    """``query``'s chapters with their texts (a chapter saved without one reads as None)."""
+    return query.add_columns(ChapterText.text).outerjoin(ChapterText, ChapterText.chapter_id == Chapter.id)
+
+
 def chapters_of(session: Session, document_id: str, *, with_text: bool = True) -> list[ChapterRecord]:
     query = select(Chapter).where(Chapter.document_id == document_id).order_by(Chapter.index)
     if not with_text:
-        query = query.options(defer(Chapter.text))
-    return [chapter_record(row, with_text=with_text) for row in session.scalars(query)]
+        return [chapter_record(row) for row in session.scalars(query)]
+    return [chapter_record(row, text or "") for row, text in session.execute(_with_texts(query))]
 
 
 def get_chapter(session: Session, chapter_id: str, *, with_text: bool = True) -> ChapterRecord | None:
     row = session.get(Chapter, chapter_id)
-    return chapter_record(row, with_text=with_text) if row is not None else None
+    if row is None:
+        return None
+    return chapter_record(row, chapter_text(session, chapter_id) if with_text else None)
+
+
+def chapter_text(session: Session, chapter_id: str) -> str:
+    return session.scalar(select(ChapterText.text).where(ChapterText.chapter_id == chapter_id)) or ""
 
 
 def progress(session: Session, document_ids: Iterable[str]) -> dict[str, dict[str, int]]:

@@ -113,8 +113,8 @@ class Chapter(Base):
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     index: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(1024))
-    # Defaults on the text columns let the writer's upsert carry only the result fields.
-    text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A default on word_count lets the writer's upsert carry only the result fields. The text is in
+    # ChapterText: a chapter's row is rewritten at every claim and result, its text never after the upload.
     word_count: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     preview: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -146,6 +146,17 @@ class Chapter(Base):
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     document: Mapped[Document] = relationship(back_populates="chapters")
+
+
+class ChapterText(Base):
+    """A chapter's text, apart from its row: SQLite rewrites a whole row on every update, and a chapter's
+    row is updated when it is claimed and when its result is written, while its text (kilobytes, often
+    tens of them) is written once, at the upload. Deleted with its chapter."""
+
+    __tablename__ = "chapter_texts"
+
+    chapter_id: Mapped[str] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Instance(Base):
