@@ -21,7 +21,7 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from .base import SummarizerBase, SummaryRequest, SummaryResult, SummarySentence, make_preview
 from .clauses import detect_clauses
-from .hygiene import FURNITURE, Junk, judge
+from .hygiene import FURNITURE, Junk, judge, junk_kind
 from .ranker import features, scores
 from .sentences import sentence_spans, split_sentences
 from .terms import tokenize
@@ -44,7 +44,12 @@ _LINE_BREAK_HYPHEN = re.compile(r"(\w)-\n\s*(\w)")
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """One text cut and judged: every sentence span, its junk class, and the candidates' indices."""
+    """One text cut and judged: every sentence span, its junk class, and the candidates' indices.
+
+    The candidates are judged only by what decides the text's structure and by their context
+    (``hygiene.judge(settle=False)``): :meth:`admits` judges a candidate in full when it is about to
+    be picked. When there is no candidate at all, ``kinds`` are judged in full.
+    """
 
     text: str
     spans: list[tuple[int, int]]
@@ -62,6 +67,10 @@ class Analysis:
             return " ".join(_LINE_BREAK_HYPHEN.sub(r"\1\2", raw).split())
         return self.lines[index]
 
+    def admits(self, candidate: int) -> bool:
+        """Whether candidate ``candidate`` (an index into ``candidates``) is prose a summary may quote."""
+        return junk_kind(self.lines[self.candidates[candidate]]) is None
+
 
 def analyze(text: str, title: str = "") -> Analysis:
     """Cut ``text`` into sentences, judge them, and keep the candidates a summary may quote.
@@ -71,7 +80,7 @@ def analyze(text: str, title: str = "") -> Analysis:
     all reference entries.
     """
     spans = sentence_spans(text)
-    lines, kinds = judge(text, spans, title)
+    lines, kinds = judge(text, spans, title, settle=False)
     titles = [" ".join(title.split())]
     sections: list[int] = []
     candidates: list[int] = []
@@ -85,6 +94,8 @@ def analyze(text: str, title: str = "") -> Analysis:
     if len(long_enough) >= 3:
         candidates = [candidates[j] for j in long_enough]
         sections = [sections[j] for j in long_enough]
+    elif not candidates:  # nothing was left unjudged: these are the classes judged in full
+        kinds = judge(text, spans, title)[1]
     return Analysis(text, spans, lines, kinds, candidates, sections, titles)
 
 
@@ -134,21 +145,29 @@ def focus_vector(focus: str, vocab: dict[str, int], idf: NDArray[np.float64]) ->
 
 
 def mmr_order(
-    token_sets: Sequence[set[str]], values: NDArray[np.float64], k: int, redundancy: float = 0.6
+    tokens: Sequence[Collection[str]],
+    values: NDArray[np.float64],
+    k: int,
+    redundancy: float = 0.6,
+    admit: Callable[[int], bool] | None = None,
 ) -> list[int]:
     """Greedy maximal-marginal-relevance order of up to ``k`` indices (best first).
 
     A sentence's value is its score times ``1 - redundancy * overlap``, where ``overlap`` is its largest
-    word overlap (over the smaller set) with a sentence already chosen.
+    word overlap (over the smaller set of ``tokens``) with a sentence already chosen. A sentence that
+    ``admit`` turns down when its turn comes is passed over (:meth:`Analysis.admits`).
     """
     pool = np.argsort(-values, kind="stable")[: max(k * 6, 40)].tolist()
     value = dict(zip(pool, values[pool].tolist(), strict=True))  # Python floats: no NumPy scalar per look-up
     overlap = dict.fromkeys(pool, 0.0)
+    token_sets = {i: set(tokens[i]) for i in pool}  # only the pool's: the rest are never compared
     chosen: list[int] = []
     while len(chosen) < k and pool:
         best = max(pool, key=lambda i: value[i] * (1.0 - redundancy * overlap[i]))
-        chosen.append(best)
         pool.remove(best)
+        if admit is not None and not admit(best):
+            continue
+        chosen.append(best)
         b = token_sets[best]
         if not b:
             continue
@@ -209,6 +228,5 @@ class ExtractiveSummarizer(SummarizerBase):
             return [SummarySentence(analysis.sentence(i), *analysis.spans[i]) for i in keep]
         sentences = [analysis.sentence(i) for i in analysis.candidates]
         values, tokens = rank(analysis, sentences, title=request.title, focus=request.focus)
-        token_sets = [set(t) for t in tokens]
-        order = mmr_order(token_sets, values, min(k, len(sentences)))
+        order = mmr_order(tokens, values, min(k, len(sentences)), admit=analysis.admits)
         return [SummarySentence(sentences[j], *analysis.spans[analysis.candidates[j]]) for j in order]

@@ -318,7 +318,9 @@ def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> 
     return judge(text, spans, title)[1]
 
 
-def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple[list[str], list[Junk | None]]:
+def judge(
+    text: str, spans: Sequence[tuple[int, int]], title: str = "", *, settle: bool = True
+) -> tuple[list[str], list[Junk | None]]:
     """Every sentence span of ``text`` single-spaced, and its junk class judged with its context.
 
     Beyond :func:`junk_kind`: a short line of its own that recurs three times or more (page numbers and
@@ -326,10 +328,19 @@ def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple
     sentences after a "References" heading are reference entries until the next numbered heading (all
     of them when ``title``, the chapter's title, is "References"); and the sentences before a leading
     "Abstract" or "1 Introduction" heading (in the first 3,000 characters) are the title block.
+
+    With ``settle=False`` only what shapes the text's structure is judged in full: a sentence that could
+    be a heading (short, or a clause heading's shape) gets its class, every other one only the classes
+    of its context, and None stands for "not judged on its own yet". The summarizer judges those
+    lazily (:func:`junk_kind`), only the ones it is about to pick: the dozen rules each sentence
+    must pass are most of the hygiene's cost, and few of a text's sentences are ever picked.
     """
     sentences = [text[s:e] for s, e in spans]
     lines = [" ".join(x.split()) for x in sentences]  # given back: the caller need not split them again
-    kinds = list(map(_line_kind, lines, count_words(lines, _FUNCTION_WORDS, _PUNCTUATION_MARKS)))
+    if settle:
+        kinds = list(map(_line_kind, lines, count_words(lines, _FUNCTION_WORDS, _PUNCTUATION_MARKS)))
+    else:
+        kinds = list(map(_structural_kind, lines))
     own_line = [(s == 0 or text[s - 1] == "\n") and (e == len(text) or text[e] == "\n") for s, e in spans]
     shapes = Counter(_shape(x) for x, line in zip(sentences, own_line, strict=True) if line and len(x) < 120)
     in_references = bool(_REFERENCES_HEADING.match(title.strip()))
@@ -357,6 +368,21 @@ def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple
         elif kind is None and i and _next_item_of(lines[i - 1], lines[i]):
             kinds[i] = Junk.FRAGMENT  # a list's item run into the next item's number: "… presentations 2."
     return lines, kinds
+
+
+def _structural_kind(line: str) -> Junk | None:
+    """:func:`_line_kind` of a line that could be a heading; None, unjudged, for any other line.
+
+    The shapes are :func:`is_heading`'s (no closing punctuation, at most 14 words) and the clause
+    heading's of :func:`_contract_junk` (a full stop, at most 16 words, no lower-case word of five
+    letters): a line of neither shape is never a heading, whatever else it is.
+    """
+    words = line.count(" ") + 1  # the line is single-spaced
+    if words <= 14 and not line.endswith(_HEADING_CLOSE):
+        return _line_kind(line)
+    if words <= 16 and line.endswith(".") and not _PROSE_WORD.search(line):
+        return _line_kind(line)
+    return None
 
 
 def _next_item_of(previous: str, line: str) -> bool:
