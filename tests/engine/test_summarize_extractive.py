@@ -94,6 +94,33 @@ def test_shared_tokens_and_sparse_tfidf_match_the_plain_computation() -> None:
     assert np.allclose(sparse.mean(), dense.mean(axis=0))
 
 
+def test_words_and_tokens_counted_at_once_equal_the_plain_counts() -> None:
+    import re
+
+    import numpy as np
+
+    from desktop_app.engine.summarize import terms
+    from desktop_app.engine.summarize.ranker import FEATURES, features
+
+    sentences = [
+        *split_sentences(CHAPTER),
+        "snake_case and under_scores_ are not one word, don't split it’s apostrophe_’s.",
+        "Ein Satz\u00a0mit   Abständen\u2003und\u3000Ideogrammen 一二三 und\ttabs.",
+        " leading and trailing spaces ",
+        "x_1 + y_2 = z",
+    ]
+    plain = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")  # a word: letters and digits, no underscore
+
+    def tokens_of(sentence: str) -> list[str]:
+        return [f for f in map(terms._FOLDS.__getitem__, plain.findall(sentence.lower())) if f]
+
+    assert terms.tokenize_all(sentences) == [tokens_of(s) for s in sentences]
+    assert [terms.tokenize(s) for s in sentences] == [tokens_of(s) for s in sentences]
+    assert "snake" in terms.tokenize(sentences[-4]) and "case" in terms.tokenize(sentences[-4])
+    log_length = features(sentences, [0] * len(sentences), [""]).matrix[:, FEATURES.index("log_length")]
+    assert log_length.tolist() == [float(np.log1p(len(s.split()))) for s in sentences]
+
+
 AMBIGUOUS = (
     "As J. Smith and A. B. Jones showed (cf. Fig. 3), the U.S. data agree. See Smith et al. The results "
     "of Mr. Brown differ, e.g. in Sec. 4. They were measured at 3 p.m. Then the No. 5 model won."

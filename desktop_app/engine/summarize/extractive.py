@@ -160,10 +160,12 @@ def mmr_order(
     pool = np.argsort(-values, kind="stable")[: max(k * 6, 40)].tolist()
     value = dict(zip(pool, values[pool].tolist(), strict=True))  # Python floats: no NumPy scalar per look-up
     overlap = dict.fromkeys(pool, 0.0)
+    # Each one's value with its penalty, kept up to date as overlaps grow: a look-up per turn, not a sum.
+    penalised = dict(value)
     token_sets = {i: set(tokens[i]) for i in pool}  # only the pool's: the rest are never compared
     chosen: list[int] = []
     while len(chosen) < k and pool:
-        best = max(pool, key=lambda i: value[i] * (1.0 - redundancy * overlap[i]))
+        best = max(pool, key=penalised.__getitem__)
         pool.remove(best)
         if admit is not None and not admit(best):
             continue
@@ -171,11 +173,14 @@ def mmr_order(
         b = token_sets[best]
         if not b:
             continue
+        size = len(b)
         for i in pool:
             a = token_sets[i]
             if a:
-                shared = len(a & b) / min(len(a), len(b))
-                overlap[i] = max(overlap[i], shared)
+                shared = len(a & b) / min(len(a), size)
+                if shared > overlap[i]:
+                    overlap[i] = shared
+                    penalised[i] = value[i] * (1.0 - redundancy * shared)
     return chosen
 
 

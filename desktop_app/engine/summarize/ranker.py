@@ -60,6 +60,8 @@ _CITATION = re.compile(r"\(\s*[A-Z][^()]{0,60}?(?:19|20)\d\d[a-z]?\s*\)|\[\d+(?:
 # Which code points are formula symbols, as a look-up table (every one of them is below U+2300).
 _SYMBOL_TABLE = np.zeros(0x2300, dtype=np.bool_)
 _SYMBOL_TABLE[[ord(c) for c in "=<>+×÷±∈∉⊆⊂∩∪∅→⇔⇒∀∃∑∏∫≤≥≠≈|{}^_"]] = True
+# Which code points ``str.split`` splits at (every one of them is below U+3001).
+_SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=np.bool_)
 _SECTION_KIND = (
     ("in_introduction", re.compile(r"\bintroduction\b|\beinleitung\b|\bmotivation\b|\boverview\b", re.IGNORECASE)),
     ("in_conclusion", re.compile(r"\bconclu|\bfuture work\b|\bdiscussion\b|\bfazit\b|\bschluss", re.IGNORECASE)),
@@ -134,7 +136,6 @@ def features(
     joined = "\n".join(sentences)
     bounds = np.cumsum([len(x) + 1 for x in sentences])
     lengths = np.array([len(x) for x in sentences], dtype=np.float64)
-    words = np.array([len(x.split()) for x in sentences], dtype=np.float64)
     lowered = joined.lower()
     if len(lowered) == len(joined):  # lower-casing keeps offsets (it does not for a few letters such as "İ")
         matrix[:, column["cue_phrase"]] = _per_sentence(_CUE, lowered, bounds, n, word_start=True) > 0
@@ -143,6 +144,12 @@ def features(
     points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     starts = np.concatenate(([0], bounds[:-1]))
     digits = np.add.reduceat(((points >= 48) & (points <= 57)).astype(np.float64), starts)
+    # Words as ``str.split`` counts them: a character that is no space after one that is (or after the
+    # line break between two sentences).
+    space = _SPACE_TABLE[np.minimum(points, 0x3000)] & (points <= 0x3000)
+    opens = ~space
+    opens[1:] &= space[:-1]
+    words = np.add.reduceat(opens.astype(np.float64), starts)
     symbols = np.add.reduceat(_SYMBOL_TABLE[np.minimum(points, 0x22FF)].astype(np.float64), starts)
     matrix[:, column["digits"]] = digits / np.maximum(1.0, lengths)
     matrix[:, column["symbols"]] = symbols / np.maximum(1.0, words)

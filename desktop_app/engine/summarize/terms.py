@@ -18,7 +18,10 @@ from numpy.typing import NDArray
 
 __all__ = ["STOPWORDS", "TfIdf", "count_words", "tfidf", "tokenize", "tokenize_all"]
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# Letters and digits, an inner apostrophe allowed ("don't"); the underscore is no part of a word. It
+# is replaced by a space before the search (:func:`_words`): ``\w`` is a fast category test for the
+# regular expression engine, ``[^\W_]`` a slow negated one.
+_WORD = re.compile(r"\w+(?:['’]\w+)?")
 
 STOPWORDS = frozenset(
     """
@@ -61,9 +64,14 @@ _FOLD_LIMIT = 200_000
 _FOLDS = _Folds()
 
 
+def _words(lowered: str) -> list[str]:
+    """The words of a lower-cased text: runs of letters and digits, an inner apostrophe allowed."""
+    return _WORD.findall(lowered.replace("_", " ") if "_" in lowered else lowered)
+
+
 def tokenize(sentence: str) -> list[str]:
     """Lower-cased content words, stop words dropped, crude plural folding."""
-    return list(filter(None, map(_FOLDS.__getitem__, _WORD.findall(sentence.lower()))))
+    return list(filter(None, map(_FOLDS.__getitem__, _words(sentence.lower()))))
 
 
 #: Set between sentences tokenized in one pass; a word no text has (checked before it is used).
@@ -78,7 +86,7 @@ def tokenize_all(sentences: Sequence[str]) -> list[list[str]]:
     joined = f"\n{_SEPARATOR}\n".join(sentences).lower()
     if joined.count(_SEPARATOR) != len(sentences) - 1:
         return [tokenize(s) for s in sentences]
-    folded = list(filter(None, map(_FOLDS.__getitem__, _WORD.findall(joined))))
+    folded = list(filter(None, map(_FOLDS.__getitem__, _words(joined))))
     out: list[list[str]] = []
     pos = 0
     for _ in range(len(sentences) - 1):
