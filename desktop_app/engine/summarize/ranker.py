@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -48,14 +47,26 @@ FEATURES: tuple[str, ...] = (
     "citations",
 )
 
-_CUE = re.compile(  # a word start is checked by _per_sentence
-    r"(?:in this (?:paper|article|work|study|chapter|thesis)|this (?:paper|article|work|study) "
-    r"(?:presents|describes|proposes|introduces|shows|reports|investigates|examines)|we (?:propose|present|"
-    r"introduce|describe|show|demonstrate|develop|find|found|report|investigate|argue|explore|evaluate|"
-    r"obtain|achieve)|our (?:approach|method|model|system|results|experiments|algorithm|framework)|"
-    r"results (?:show|indicate|suggest|demonstrate)|(?:significantly|substantially) (?:outperform|improve)|"
-    r"state[- ]of[- ]the[- ]art|in summary|to summari[sz]e|we conclude|in conclusion)\b"
-)  # matched against lower-cased text: a case-insensitive search costs several times more
+# Cue phrases, one pattern per first word: a pattern that opens with a literal is searched for by the
+# regular expression engine's fast literal scan, where one alternation of them all is tried at every
+# letter. Matched against lower-cased text (a case-insensitive search costs several times more); a word
+# start is checked by _per_sentence.
+_CUES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"in (?:this (?:paper|article|work|study|chapter|thesis)|summary|conclusion)\b",
+        r"this (?:paper|article|work|study) "
+        r"(?:presents|describes|proposes|introduces|shows|reports|investigates|examines)\b",
+        r"we (?:propose|present|introduce|describe|show|demonstrate|develop|find|found|report|investigate|"
+        r"argue|explore|evaluate|obtain|achieve|conclude)\b",
+        r"our (?:approach|method|model|system|results|experiments|algorithm|framework)\b",
+        r"results (?:show|indicate|suggest|demonstrate)\b",
+        r"significantly (?:outperform|improve)\b",
+        r"substantially (?:outperform|improve)\b",
+        r"state[- ]of[- ]the[- ]art\b",
+        r"to summari[sz]e\b",
+    )
+)
 _CITATION = re.compile(r"\(\s*[A-Z][^()]{0,60}?(?:19|20)\d\d[a-z]?\s*\)|\[\d+(?:[,–-]\s*\d+)*\]|et al\.")
 # Which code points are formula symbols, as a look-up table (every one of them is below U+2300).
 _SYMBOL_TABLE = np.zeros(0x2300, dtype=np.bool_)
@@ -125,12 +136,15 @@ def features(
             matrix[:, column["title_similarity"]] = _unit_max(vectors.dot(q / norm))
     matrix[:, column["lead_prior"]] = 1.0 / (1.0 + np.arange(n) / max(n / 10.0, 1.0))
     kinds = {sid: _section_kinds(section_titles[sid] if 0 <= sid < len(section_titles) else "") for sid in distinct}
-    seen: Counter[int] = Counter()
-    for i, sid in enumerate(sections):
-        matrix[i, column["section_first"]] = seen[sid] < 2
-        seen[sid] += 1
+    # Each sentence's place in its section (0 for the first), without a Python step per sentence.
+    order = np.argsort(section_ids, kind="stable")
+    grouped = section_ids[order]
+    place = np.empty(n, dtype=np.int64)
+    place[order] = np.arange(n) - np.searchsorted(grouped, grouped, side="left")
+    matrix[:, column["section_first"]] = place < 2
+    for sid in distinct:
         for name in kinds[sid]:
-            matrix[i, column[name]] = 1.0
+            matrix[section_ids == sid, column[name]] = 1.0
     # One regular-expression pass over all sentences joined, counted back per sentence: a pass per
     # sentence and pattern costs more than everything else here.
     joined = "\n".join(sentences)
@@ -138,7 +152,8 @@ def features(
     lengths = np.array([len(x) for x in sentences], dtype=np.float64)
     lowered = joined.lower()
     if len(lowered) == len(joined):  # lower-casing keeps offsets (it does not for a few letters such as "İ")
-        matrix[:, column["cue_phrase"]] = _per_sentence(_CUE, lowered, bounds, n, word_start=True) > 0
+        cues = sum(_per_sentence(cue, lowered, bounds, n, word_start=True) for cue in _CUES)
+        matrix[:, column["cue_phrase"]] = np.asarray(cues) > 0
     matrix[:, column["citations"]] = np.minimum(3, _per_sentence(_CITATION, joined, bounds, n))
     # Characters are counted over the code points at once: a regular expression would stop at each one.
     points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
