@@ -155,3 +155,41 @@ def test_syntok_asked_once_a_text_answers_as_asked_window_by_window() -> None:
         assert set(run.cuts) - set(asked[id(run)]) == expected
     assert any(set(r.cuts) - set(asked[id(r)]) for r in runs)  # some stops are boundaries, some not
     assert any(set(r.ambiguous) - set(r.cuts) for r in runs)
+
+
+def test_mmr_order_brings_bounds_up_to_date_and_picks_as_the_plain_greedy_does() -> None:
+    import random
+
+    import numpy as np
+
+    from desktop_app.engine.summarize.extractive import mmr_order
+
+    def plain(tokens: list[list[str]], values: np.ndarray, k: int, turned_down: set[int]) -> list[int]:
+        pool = np.argsort(-values, kind="stable")[: max(k * 6, 40)].tolist()
+        overlap = dict.fromkeys(pool, 0.0)
+        chosen: list[int] = []
+        while len(chosen) < k and pool:
+            best = max(pool, key=lambda i: float(values[i]) * (1.0 - 0.6 * overlap[i]))
+            pool.remove(best)
+            if best in turned_down:
+                continue
+            chosen.append(best)
+            b = set(tokens[best])
+            for i in pool:
+                a = set(tokens[i])
+                if a and b:
+                    overlap[i] = max(overlap[i], len(a & b) / min(len(a), len(b)))
+        return chosen
+
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(30)]
+    for trial in range(300):
+        n = rng.randint(1, 90)
+        tokens = [rng.sample(words, rng.randint(0, 8)) for _ in range(n)]
+        # few distinct values: many ties, which go to the earlier sentence in the pool
+        values = np.array([rng.choice((0.0, 0.25, 0.5, 0.75, 1.0)) for _ in range(n)])
+        turned_down = {i for i in range(n) if rng.random() < 0.1}
+        k = rng.randint(1, 15)
+        assert mmr_order(tokens, values, k, admit=lambda i, down=turned_down: i not in down) == plain(
+            tokens, values, k, turned_down
+        ), trial

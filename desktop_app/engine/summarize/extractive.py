@@ -17,6 +17,7 @@ Thread-safe and stateless: many workers may call :meth:`ExtractiveSummarizer.sum
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import time
@@ -159,28 +160,32 @@ def mmr_order(
     """
     pool = np.argsort(-values, kind="stable")[: max(k * 6, 40)].tolist()
     value = dict(zip(pool, values[pool].tolist(), strict=True))  # Python floats: no NumPy scalar per look-up
-    overlap = dict.fromkeys(pool, 0.0)
-    # Each one's value with its penalty, kept up to date as overlaps grow: a look-up per turn, not a sum.
-    penalised = dict(value)
     token_sets = {i: set(tokens[i]) for i in pool}  # only the pool's: the rest are never compared
+    overlap = dict.fromkeys(pool, 0.0)
+    compared = dict.fromkeys(pool, 0)  # how many of the chosen sentences each one was compared with
+    # A value only shrinks as sentences are chosen, so a stale one is a bound: the best by bound is
+    # brought up to date and, if still the best, is the best (ties go to the earlier in the pool, as
+    # with max()). Most sentences are never compared with most chosen ones.
+    heap = [(-value[i], position, i) for position, i in enumerate(pool)]
+    heapq.heapify(heap)
     chosen: list[int] = []
-    while len(chosen) < k and pool:
-        best = max(pool, key=penalised.__getitem__)
-        pool.remove(best)
+    chosen_sets: list[set[str]] = []
+    while len(chosen) < k and heap:
+        _bound, position, best = heap[0]
+        if compared[best] < len(chosen):
+            a, most = token_sets[best], overlap[best]
+            if a:
+                for b in chosen_sets[compared[best] :]:
+                    if b:
+                        most = max(most, len(a & b) / min(len(a), len(b)))
+            overlap[best], compared[best] = most, len(chosen)
+            heapq.heapreplace(heap, (-(value[best] * (1.0 - redundancy * most)), position, best))
+            continue
+        heapq.heappop(heap)
         if admit is not None and not admit(best):
             continue
         chosen.append(best)
-        b = token_sets[best]
-        if not b:
-            continue
-        size = len(b)
-        for i in pool:
-            a = token_sets[i]
-            if a:
-                shared = len(a & b) / min(len(a), size)
-                if shared > overlap[i]:
-                    overlap[i] = shared
-                    penalised[i] = value[i] * (1.0 - redundancy * shared)
+        chosen_sets.append(token_sets[best])
     return chosen
 
 
