@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
 
+from .reference_marks import reference_marks
 from .sentences import sentence_spans
 from .terms import count_words
 
@@ -93,36 +94,6 @@ _ADDRESS_LEAD = re.compile(r"(?:[Ii]f to (?:the )?[A-Z][^:]{0,50}|[Ww]ith (?:a c
 _TRAILING_NUMBER = re.compile(r"\s(\d{1,2})\.$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w\s,.-]+\}\s*@[\w.-]+")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
-# Marks of a reference entry, each with words one of which it cannot match without (the text is a
-# single-spaced line): a substring test rules most prose out at a fraction of a regular expression's
-# cost. Ordered cheapest first; the last two have no such words and are tried only when they matter.
-_MARKS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
-    ((), re.compile(r"^\s*\[\d{1,3}\]|^\s*\d{1,3}\.\s+[A-Z][a-z]+,\s")),
-    ((), re.compile(r"^[A-Z][\w'-]+,\s+(?:[A-Z]\.\s*){1,3}(?:,|and|&)|^[A-Z][\w'-]+\s+(?:[A-Z]\.\s*){1,3},")),
-    (("In Proc", "In Adv"), re.compile(r"\bIn\s+(?:Proceedings\b|Proc\.|Advances in\b)")),
-    (
-        ("Proceedings of", "Conference on", "Workshop", "Symposium"),
-        re.compile(r"\bProceedings of\b|\bConference on\b|\bWorkshop\b|\bSymposium\b"),
-    ),
-    (("p.", "pages "), re.compile(r"\bpp?\.\s*\d+|\bpages\s+\d+\s*[-–]\s*\d+")),
-    (
-        ("Journal", "Transactions", "Press", "Publishers", "Verlag", "Springer", "Elsevier", "ACM", "IEEE"),
-        re.compile(r"\b(?:Journal|Transactions|Press|Publishers|Verlag|Springer|Elsevier|ACM|IEEE)\b"),
-    ),
-    (
-        ("doi", "arXiv", "ISBN", "ISSN", "Technical Report", "Ph.", "et al."),
-        re.compile(
-            r"\b(?:doi|arXiv|ISBN|ISSN)\b|Technical Report|Ph\.\s?D\. (?:thesis|dissertation)|"
-            r"\bet al\.\s*(?:19|20)\d\d\."
-        ),
-    ),
-    (("19", "20"), re.compile(r"[.,]\s*(?:19|20)\d\d[a-z]?\s*\.\s*[A-Z]|\((?:19|20)\d\d[a-z]?\)\.\s")),
-    (("ol.", "o.", "("), re.compile(r"\b(?:Vol|vol|No|no)\.\s*\d+|\b\d+\s*\(\d+\)\s*[:,]\s*\d+")),
-    ((), re.compile(r"(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+,\s+(?:and\s+)?(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+")),
-)
-_REFERENCE_MARKS: tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...] = tuple(
-    (re.compile("|".join(map(re.escape, words))) if words else None, mark) for words, mark in _MARKS
-)
 _REFERENCE_START = re.compile(r"^In\s+(?:Proceedings\b|Proc\.|Advances in\b)|^\[\d{1,3}\]\s+[A-Z]")
 _AFFILIATION = re.compile(
     r"\b(?:University|Universität|Université|Universidad|Institute|Institut|Department|Dept\.|Laboratory|"
@@ -229,7 +200,7 @@ def _line_kind(line: str, function_words: int = -1) -> Junk | None:
         return Junk.FRONT_MATTER
     if _REFERENCE_START.match(line):
         return Junk.REFERENCE
-    if function_share < 0.4 and _reference_marks(line, 2 if function_share < 0.3 else 3):
+    if function_share < 0.4 and reference_marks(line, 2 if function_share < 0.3 else 3):
         return Junk.REFERENCE
     symbols = len(_MATH_SYMBOL.findall(line)) if _MATH_SYMBOL.search(line) else 0
     if symbols >= 3 and symbols >= 0.08 * words:
@@ -293,24 +264,6 @@ def _is_signature(line: str, words: int) -> bool:
         return True
     labels = len(_SIGNATURE_LABEL.findall(line))
     return labels >= 2 or (labels == 1 and words <= 8 and _SIGNATURE_LABEL.match(line) is not None)
-
-
-def _reference_marks(line: str, needed: int) -> bool:
-    """Whether ``line`` shows at least ``needed`` distinct marks of a reference entry.
-
-    Stops as soon as the answer is known: enough marks found, or too few patterns left to find them.
-    """
-    found = 0
-    left = len(_REFERENCE_MARKS)
-    for needles, mark in _REFERENCE_MARKS:
-        if found + left < needed:
-            return False
-        left -= 1
-        if (needles is None or needles.search(line)) and mark.search(line):
-            found += 1
-            if found >= needed:
-                return True
-    return False
 
 
 def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> list[Junk | None]:
