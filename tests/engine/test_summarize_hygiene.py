@@ -273,36 +273,20 @@ def test_a_candidate_judged_lazily_is_never_picked(paper: list[tuple[str, str]])
 def test_boundaries_found_from_their_full_stops_are_the_patterns_matches(paper: list[tuple[str, str]]) -> None:
     import random
 
-    from desktop_app.engine.summarize import sentences
+    from desktop_app.engine.summarize import boundaries, sentences
 
     rng = random.Random(3)
-    pieces = [
-        "the",
-        "end",
-        "etc",
-        "Fig",
-        "al",
-        "abc",
-        ".",
-        ". ",
-        " ",
-        "\n",
-        "\u00a0",
-        "12",
-        "4",
-        "٣",
-        "1.2",
-        "A",
-        "The",
-    ]
+    pieces = [*'the end etc Fig al abc . 12 4 ٣ 1.2 A The ! ? … 。 " ” ) ] ( “ ¿'.split(), ". ", " ", "\n", "\u00a0"]
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(3000)]
     texts += [text for _title, text in paper]
     texts += ["Prices and Terms 4.1 The prices. 123.45 Above 1.2. Then x.5.5 A and 7.1 B", "in the lab. The end. Xyz"]
     for text in texts:
         for start, end in ((0, len(text)), (1, len(text) - 1), (len(text) // 3, len(text))):
             expected = {
-                m.end() for m in sentences._PLAIN.finditer(text, start, end) if m.group(1) not in sentences._NOT_PLAIN
+                m.end() for m in boundaries.PLAIN.finditer(text, start, end) if m.group(1) not in sentences._NOT_PLAIN
             }
-            assert sentences._plain_ends(text, start, end) == expected, (text, start, end)
-            numbers = [m.start() for m in sentences._SUBCLAUSE.finditer(text, start, end)]
-            assert list(sentences._subclause_numbers(text, start, end)) == numbers, (text, start, end)
+            assert boundaries.plain_ends(text, start, end, sentences._NOT_PLAIN) == expected, (text, start, end)
+            numbers = [m.start() for m in boundaries.SUBCLAUSE.finditer(text, start, end)]
+            assert list(boundaries.subclause_numbers(text, start, end)) == numbers, (text, start, end)
+            runs = [m.span() for m in boundaries.CANDIDATE.finditer(text, start, end)]
+            assert [m.span() for m in boundaries.boundary_matches(text, start, end)] == runs, (text, start, end)

@@ -36,6 +36,7 @@ from syntok._segmentation_states import State as _State
 
 from .ambiguous import Run as _Run
 from .ambiguous import ask_syntok as _ask_syntok
+from .boundaries import boundary_matches, plain_ends, subclause_numbers
 
 __all__ = ["paragraph_spans", "sentence_spans", "split_sentences"]
 
@@ -45,9 +46,6 @@ _LINE = re.compile(r"[^\n]+")
 # from EDGAR filings (CUAD's contracts) lay a whole agreement out on one line, its headings set apart
 # that way ("…Canada.     Article 2  Grant of Rights    2.1 Appointment. Pursuant…").
 _SOFT_BREAK = re.compile(r"[ \t]{3,}")
-# A candidate boundary: terminal punctuation (closing quotes/brackets included), whitespace, then
-# something that can open a sentence.
-_CANDIDATE = re.compile(r"[.!?。！？…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[¿¡]?[^\s\"'“‘(\[])")
 _CJK_END = re.compile(r"[。！？]")
 # A full stop glued between words: "implicit.Simple", "Ende.Der". The boundary is the match's end; a
 # pattern that opens with letters rather than a look-behind lets the engine skip ahead between them.
@@ -80,16 +78,6 @@ _RUNNING_HEAD_LINE = re.compile(
     r"^\s*(?:\d{1,4}\s+(?:\d+(?:\.\d+)*\.?\s+)?[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}"
     r"|[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}\s+\d{1,4})\s*$"
 )
-# A full stop after a lower-case word of three letters or more, then a capitalised word and a space:
-# plain unless the word is an abbreviation or a title (checked by the caller).
-# Searched as its full stop (:func:`_plain_ends`): a pattern that opens with a literal is found by the
-# engine's fast scan, one that opens with ``\s`` is tried at every character.
-_PLAIN = re.compile(r"\s([a-z]{3,})\.(?=\s+[A-Z][a-z]*\s)")
-_PLAIN_STOP = re.compile(r"\.(?=\s+[A-Z][a-z]*\s)")
-# A clause number inside a line, then a capital: "… Prices and Terms 4.1 The prices which …". Searched
-# from its full stop too (:func:`_subclause_numbers`); after a space: checked by the caller.
-_SUBCLAUSE = re.compile(r"\d{1,2}\.\d{1,2}\.?\s+[A-Z]")
-_SUBCLAUSE_STOP = re.compile(r"\.\d{1,2}\.?\s+[A-Z]")
 _TITLE_WORD = r"[A-Z][\w'’-]*"
 _ECHO = re.compile(
     rf"(?:\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+)?(?P<heading>{_TITLE_WORD}"
@@ -276,10 +264,10 @@ def _candidates(text: str, start: int, end: int) -> Iterator[tuple[int, _Verdict
     """Candidate boundaries with the regular expression's verdict.
 
     The commonest boundary ("… the word. The …") is found for the whole run in one pass of
-    :data:`_PLAIN`; :func:`_verdict` would call it plain too, at several times the cost.
+    ``boundaries.PLAIN``; :func:`_verdict` would call it plain too, at several times the cost.
     """
-    plain = _plain_ends(text, start, end)
-    for match in _CANDIDATE.finditer(text, start, end):
+    plain = plain_ends(text, start, end, _NOT_PLAIN)
+    for match in boundary_matches(text, start, end):
         position = match.end()
         yield position, _Verdict.PLAIN if position in plain else _verdict(text, start, match)
 
@@ -341,7 +329,7 @@ def _inline_heading_cuts(text: str, start: int, end: int) -> Iterator[int]:
     when the words since the last sentence end are a short Title Case run and a clause number
     follows, the heading is set apart so it does not open the clause's sentence.
     """
-    for number in _subclause_numbers(text, start, end):
+    for number in subclause_numbers(text, start, end):
         if number == start or not text[number - 1].isspace():
             continue
         lo = max(start, number - 120)
@@ -356,32 +344,3 @@ def _inline_heading_cuts(text: str, start: int, end: int) -> Iterator[int]:
 def _title_case(words: str) -> bool:
     """Every word capitalised but the short joining ones: "Prices and Terms", not "As shown in Section"."""
     return all(w[:1].isupper() or w in _JOINING for w in words.split())
-
-
-def _plain_ends(text: str, start: int, end: int) -> set[int]:
-    """The ends of the matches of :data:`_PLAIN` in ``text[start:end]`` whose word is no abbreviation.
-
-    Found from the full stops the look-ahead allows, each word read back to the space before it: the
-    same matches, as no two of them can overlap (a match ends at a full stop, which no word holds).
-    """
-    ends: set[int] = set()
-    for match in _PLAIN_STOP.finditer(text, start, end):
-        stop = match.start()
-        first = stop
-        while first > start and "a" <= text[first - 1] <= "z":
-            first -= 1
-        if stop - first >= 3 and first > start and text[first - 1].isspace() and text[first:stop] not in _NOT_PLAIN:
-            ends.add(stop + 1)
-    return ends
-
-
-def _subclause_numbers(text: str, start: int, end: int) -> Iterator[int]:
-    """Where the matches of :data:`_SUBCLAUSE` in ``text[start:end]`` begin, found from their full stops.
-
-    A match begins one or two digits before its first full stop: two when both are digits, as the
-    leftmost match would (``\\d`` is ``str.isdecimal``).
-    """
-    for match in _SUBCLAUSE_STOP.finditer(text, start, end):
-        stop = match.start()
-        if stop > start and text[stop - 1].isdecimal():
-            yield stop - 2 if stop - 2 >= start and text[stop - 2].isdecimal() else stop - 1
