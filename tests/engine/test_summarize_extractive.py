@@ -73,6 +73,21 @@ def test_a_text_without_prose_is_its_own_summary_page_numbers_aside() -> None:
     assert [(s.start, s.end) for s in result.sentences] == [(0, 12)]
 
 
+def test_a_text_whose_every_candidate_is_turned_down_when_judged_is_still_its_own_summary() -> None:
+    from desktop_app.engine.summarize.extractive import analyze
+
+    formulas = [
+        "a = b + c = d + e = f + g = h + i = j + k = l + m = n + o = p + q.",
+        "x = y + z = w + v = u + t = s + r = q + p = o + n = m + l = k + j.",
+        "12",
+    ]
+    text = "\n\n".join(formulas)
+    analysis = analyze(text)
+    assert analysis.candidates == [0, 1] and not any(map(analysis.admits, range(2)))  # judged only when picked
+    result = ExtractiveSummarizer().summarize(SummaryRequest(text=text, max_sentences=3))
+    assert [s.text for s in result.sentences] == formulas[:2]  # rather than nothing; the page number aside
+
+
 def test_shared_tokens_and_sparse_tfidf_match_the_plain_computation() -> None:
     import numpy as np
 
@@ -165,13 +180,21 @@ def test_mmr_order_brings_bounds_up_to_date_and_picks_as_the_plain_greedy_does()
     from desktop_app.engine.summarize.extractive import mmr_order
 
     def plain(tokens: list[list[str]], values: np.ndarray, k: int, turned_down: set[int]) -> list[int]:
-        pool = np.argsort(-values, kind="stable")[: max(k * 6, 40)].tolist()
-        overlap = dict.fromkeys(pool, 0.0)
+        ranking = np.argsort(-values, kind="stable").tolist()
+        pool, spare = ranking[: max(k * 6, 40)], ranking[max(k * 6, 40) :]
+        overlap = dict.fromkeys(ranking, 0.0)
         chosen: list[int] = []
         while len(chosen) < k and pool:
             best = max(pool, key=lambda i: float(values[i]) * (1.0 - 0.6 * overlap[i]))
             pool.remove(best)
             if best in turned_down:
+                if spare:  # the next best by score takes its place, compared with those chosen so far
+                    pool.append(spare.pop(0))
+                    a = set(tokens[pool[-1]])
+                    for c in chosen:
+                        b = set(tokens[c])
+                        if a and b:
+                            overlap[pool[-1]] = max(overlap[pool[-1]], len(a & b) / min(len(a), len(b)))
                 continue
             chosen.append(best)
             b = set(tokens[best])
@@ -183,12 +206,12 @@ def test_mmr_order_brings_bounds_up_to_date_and_picks_as_the_plain_greedy_does()
 
     rng = random.Random(7)
     words = [f"w{i}" for i in range(30)]
-    for trial in range(300):
-        n = rng.randint(1, 90)
+    for trial in range(400):
+        n = rng.randint(1, 140)
         tokens = [rng.sample(words, rng.randint(0, 8)) for _ in range(n)]
         # few distinct values: many ties, which go to the earlier sentence in the pool
         values = np.array([rng.choice((0.0, 0.25, 0.5, 0.75, 1.0)) for _ in range(n)])
-        turned_down = {i for i in range(n) if rng.random() < 0.1}
+        turned_down = {i for i in range(n) if rng.random() < rng.choice((0.1, 0.6, 1.0))}
         k = rng.randint(1, 15)
         assert mmr_order(tokens, values, k, admit=lambda i, down=turned_down: i not in down) == plain(
             tokens, values, k, turned_down

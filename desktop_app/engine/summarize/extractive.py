@@ -155,10 +155,13 @@ def mmr_order(
     """Greedy maximal-marginal-relevance order of up to ``k`` indices (best first).
 
     A sentence's value is its score times ``1 - redundancy * overlap``, where ``overlap`` is its largest
-    word overlap (over the smaller set of ``tokens``) with a sentence already chosen. A sentence that
-    ``admit`` turns down when its turn comes is passed over (:meth:`Analysis.admits`).
+    word overlap (over the smaller set of ``tokens``) with a sentence already chosen. The pool is the
+    ``max(6 k, 40)`` best by score; a sentence that ``admit`` turns down when its turn comes is passed
+    over (:meth:`Analysis.admits`), and the next best by score joins the pool in its place.
     """
-    pool = np.argsort(-values, kind="stable")[: max(k * 6, 40)].tolist()
+    ranking = np.argsort(-values, kind="stable").tolist()
+    pool = ranking[: max(k * 6, 40)]
+    spare = iter(ranking[len(pool) :])
     value = dict(zip(pool, values[pool].tolist(), strict=True))  # Python floats: no NumPy scalar per look-up
     token_sets = {i: set(tokens[i]) for i in pool}  # only the pool's: the rest are never compared
     overlap = dict.fromkeys(pool, 0.0)
@@ -183,6 +186,11 @@ def mmr_order(
             continue
         heapq.heappop(heap)
         if admit is not None and not admit(best):
+            following = next(spare, None)
+            if following is not None:
+                token_sets[following], value[following] = set(tokens[following]), float(values[following])
+                overlap[following], compared[following] = 0.0, 0
+                heapq.heappush(heap, (-value[following], len(token_sets) - 1, following))
             continue
         chosen.append(best)
         chosen_sets.append(token_sets[best])
@@ -228,15 +236,16 @@ class ExtractiveSummarizer(SummarizerBase):
         """
         analysis = analyze(request.text, request.title)
         k = limit if limit is not None else max(1, request.max_sentences)
-        if not analysis.candidates:
-            # A text with no prose at all ("test example", a lone heading): its own lines are its summary,
-            # page furniture aside, rather than nothing.
-            keep = [i for i, kind in enumerate(analysis.kinds) if kind not in FURNITURE] or [
-                i for i, kind in enumerate(analysis.kinds) if kind is not Junk.PAGE_NUMBER
-            ]
-            keep = keep[:k]
-            return [SummarySentence(analysis.sentence(i), *analysis.spans[i]) for i in keep]
-        sentences = [analysis.sentence(i) for i in analysis.candidates]
-        values, tokens = rank(analysis, sentences, title=request.title, focus=request.focus)
-        order = mmr_order(tokens, values, min(k, len(sentences)), admit=analysis.admits)
-        return [SummarySentence(sentences[j], *analysis.spans[analysis.candidates[j]]) for j in order]
+        if analysis.candidates:
+            sentences = [analysis.sentence(i) for i in analysis.candidates]
+            values, tokens = rank(analysis, sentences, title=request.title, focus=request.focus)
+            order = mmr_order(tokens, values, min(k, len(sentences)), admit=analysis.admits)
+            if order:
+                return [SummarySentence(sentences[j], *analysis.spans[analysis.candidates[j]]) for j in order]
+        # A text with no prose at all ("test example", a lone heading, formulas only): its own lines are
+        # its summary, page furniture aside, rather than nothing.
+        kinds = judge(analysis.text, analysis.spans, request.title)[1] if analysis.candidates else analysis.kinds
+        keep = [i for i, kind in enumerate(kinds) if kind not in FURNITURE] or [
+            i for i, kind in enumerate(kinds) if kind is not Junk.PAGE_NUMBER
+        ]
+        return [SummarySentence(analysis.sentence(i), *analysis.spans[i]) for i in keep[:k]]
