@@ -5,10 +5,13 @@
 For every paper that :func:`desktop_app.engine.summarize.ranker.split_of` puts in ``"tune"`` (the
 held-out papers are never read), the body is cut and judged exactly as the product does
 (:func:`desktop_app.engine.summarize.extractive.analyze`), and the candidates a greedy ROUGE-2 oracle
-picks against the abstract (up to 150 words) become the positive labels. A logistic regression with
-balanced classes is fitted by gradient descent on the standardised features; its L2 penalty is the
-one whose fits give the best ROUGE-2 at 150 words (the summary MMR picks with them) on the tuning
-papers left out of the fit, in 3-fold cross-validation by paper. The result is written to
+picks against the abstract (up to 150 words) become the positive labels. The features are computed
+over all the candidates, as the product does; the candidates the product turns down when their turn
+comes (:meth:`~desktop_app.engine.summarize.extractive.Analysis.admits`) are neither picked by the
+oracle nor rows of the fit. A logistic regression with balanced classes is fitted by gradient descent
+on the standardised features; its L2 penalty is the one whose fits give the best ROUGE-2 at 150 words
+(the summary MMR picks with them) on the tuning papers left out of the fit, in 3-fold
+cross-validation by paper. The result is written to
 ``desktop_app/engine/summarize/ranker_weights.py`` (unless ``--dry-run``).
 
 Deterministic: the same data gives the same weights.
@@ -79,10 +82,13 @@ def dataset(papers: list[Paper]) -> tuple[NDArray[np.float64], NDArray[np.float6
     for g, paper in enumerate(papers):
         if not paper.sentences:
             continue
-        labels = oracle(paper.sentences, paper.abstract)
-        xs.append(paper.matrix)
-        ys.append(np.array([1.0 if i in labels else 0.0 for i in range(len(paper.sentences))]))
-        groups.append(np.full(len(paper.sentences), g))
+        keep = np.flatnonzero(paper.admitted)
+        labels = oracle(
+            [s if ok else "" for s, ok in zip(paper.sentences, paper.admitted, strict=True)], paper.abstract
+        )
+        xs.append(paper.matrix[keep])
+        ys.append(np.array([1.0 if i in labels else 0.0 for i in keep]))
+        groups.append(np.full(len(keep), g))
     return np.vstack(xs), np.concatenate(ys), np.concatenate(groups)
 
 
@@ -109,6 +115,9 @@ class Paper:
     def __init__(self, rec: dict[str, Any]) -> None:
         analysis = analyze(quality.body_text(rec))
         self.sentences = [analysis.sentence(i) for i in analysis.candidates]
+        # What the product would turn down when its turn came (judged lazily there): never picked,
+        # so never a label.
+        self.admitted = [analysis.admits(j) for j in range(len(analysis.candidates))]
         cand = features(self.sentences, analysis.sections, analysis.section_titles, rec["title"])
         self.matrix = cand.matrix
         self.token_sets = [set(t) for t in cand.tokens]
@@ -122,7 +131,7 @@ class Paper:
         unit = (values - low) / (high - low) if high > low else np.ones_like(values)
         picked: list[str] = []
         left = words
-        for j in mmr_order(self.token_sets, unit, 12):
+        for j in mmr_order(self.token_sets, unit, 12, admit=self.admitted.__getitem__):
             picked.extend(self.tokens[j][: max(0, left)])
             left -= len(self.sentences[j].split())
             if left <= 0:

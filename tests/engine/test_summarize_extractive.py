@@ -73,6 +73,21 @@ def test_a_text_without_prose_is_its_own_summary_page_numbers_aside() -> None:
     assert [(s.start, s.end) for s in result.sentences] == [(0, 12)]
 
 
+def test_a_text_whose_every_candidate_is_turned_down_when_judged_is_still_its_own_summary() -> None:
+    from desktop_app.engine.summarize.extractive import analyze
+
+    formulas = [
+        "a = b + c = d + e = f + g = h + i = j + k = l + m = n + o = p + q.",
+        "x = y + z = w + v = u + t = s + r = q + p = o + n = m + l = k + j.",
+        "12",
+    ]
+    text = "\n\n".join(formulas)
+    analysis = analyze(text)
+    assert analysis.candidates == [0, 1] and not any(map(analysis.admits, range(2)))  # judged only when picked
+    result = ExtractiveSummarizer().summarize(SummaryRequest(text=text, max_sentences=3))
+    assert [s.text for s in result.sentences] == formulas[:2]  # rather than nothing; the page number aside
+
+
 def test_shared_tokens_and_sparse_tfidf_match_the_plain_computation() -> None:
     import numpy as np
 
@@ -92,6 +107,34 @@ def test_shared_tokens_and_sparse_tfidf_match_the_plain_computation() -> None:
     probe = np.linspace(0.0, 1.0, sparse.width)
     assert np.allclose(sparse.dot(probe), dense @ probe)
     assert np.allclose(sparse.mean(), dense.mean(axis=0))
+
+
+def test_words_and_tokens_counted_at_once_equal_the_plain_counts() -> None:
+    import re
+
+    import numpy as np
+
+    from desktop_app.engine.summarize import terms
+    from desktop_app.engine.summarize.ranker import FEATURES, features
+
+    sentences = [
+        *split_sentences(CHAPTER),
+        "snake_case and under_scores_ are not one word, don't split it’s apostrophe_’s.",
+        "Ein Satz\u00a0mit   Abständen\u2003und\u3000Ideogrammen 一二三 und\ttabs.",
+        " leading and trailing spaces ",
+        "x_1 + y_2 = z",
+        "’Tis a'.b, “quoted” – dashed—words… 3.5% (n=12) [a/b] ’90s models’ l’état o''k x²+y³ ½ Ⅻ.",
+    ]
+    plain = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")  # a word: letters and digits, no underscore
+
+    def tokens_of(sentence: str) -> list[str]:
+        return [f for f in map(terms._FOLDS.__getitem__, plain.findall(sentence.lower())) if f]
+
+    assert terms.tokenize_all(sentences) == [tokens_of(s) for s in sentences]
+    assert [terms.tokenize(s) for s in sentences] == [tokens_of(s) for s in sentences]
+    assert "snake" in terms.tokenize(sentences[-5]) and "case" in terms.tokenize(sentences[-5])
+    log_length = features(sentences, [0] * len(sentences), [""]).matrix[:, FEATURES.index("log_length")]
+    assert log_length.tolist() == [float(np.log1p(len(s.split()))) for s in sentences]
 
 
 AMBIGUOUS = (
@@ -127,3 +170,49 @@ def test_syntok_asked_once_a_text_answers_as_asked_window_by_window() -> None:
         assert set(run.cuts) - set(asked[id(run)]) == expected
     assert any(set(r.cuts) - set(asked[id(r)]) for r in runs)  # some stops are boundaries, some not
     assert any(set(r.ambiguous) - set(r.cuts) for r in runs)
+
+
+def test_mmr_order_brings_bounds_up_to_date_and_picks_as_the_plain_greedy_does() -> None:
+    import random
+
+    import numpy as np
+
+    from desktop_app.engine.summarize.extractive import mmr_order
+
+    def plain(tokens: list[list[str]], values: np.ndarray, k: int, turned_down: set[int]) -> list[int]:
+        ranking = np.argsort(-values, kind="stable").tolist()
+        pool, spare = ranking[: max(k * 6, 40)], ranking[max(k * 6, 40) :]
+        overlap = dict.fromkeys(ranking, 0.0)
+        chosen: list[int] = []
+        while len(chosen) < k and pool:
+            best = max(pool, key=lambda i: float(values[i]) * (1.0 - 0.6 * overlap[i]))
+            pool.remove(best)
+            if best in turned_down:
+                if spare:  # the next best by score takes its place, compared with those chosen so far
+                    pool.append(spare.pop(0))
+                    a = set(tokens[pool[-1]])
+                    for c in chosen:
+                        b = set(tokens[c])
+                        if a and b:
+                            overlap[pool[-1]] = max(overlap[pool[-1]], len(a & b) / min(len(a), len(b)))
+                continue
+            chosen.append(best)
+            b = set(tokens[best])
+            for i in pool:
+                a = set(tokens[i])
+                if a and b:
+                    overlap[i] = max(overlap[i], len(a & b) / min(len(a), len(b)))
+        return chosen
+
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(30)]
+    for trial in range(400):
+        n = rng.randint(1, 140)
+        tokens = [rng.sample(words, rng.randint(0, 8)) for _ in range(n)]
+        # few distinct values: many ties, which go to the earlier sentence in the pool
+        values = np.array([rng.choice((0.0, 0.25, 0.5, 0.75, 1.0)) for _ in range(n)])
+        turned_down = {i for i in range(n) if rng.random() < rng.choice((0.1, 0.6, 1.0))}
+        k = rng.randint(1, 15)
+        assert mmr_order(tokens, values, k, admit=lambda i, down=turned_down: i not in down) == plain(
+            tokens, values, k, turned_down
+        ), trial

@@ -131,7 +131,7 @@ def _rank_chapter(index: int, title: str, text: str, focus: str | None) -> _Chap
     sentences = [analysis.sentence(i) for i in analysis.candidates]
     values, tokens = rank(analysis, sentences, title=title, focus=focus)
     token_sets = [set(t) for t in tokens]
-    order = mmr_order(token_sets, values, min(len(sentences), 30))
+    order = mmr_order(token_sets, values, min(len(sentences), 30), admit=analysis.admits)
     spans = [analysis.spans[analysis.candidates[j]] for j in order]
     weight = float(sum(len(s.split()) for s in sentences))
     return _Chapter(

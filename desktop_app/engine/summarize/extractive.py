@@ -17,11 +17,12 @@ Thread-safe and stateless: many workers may call :meth:`ExtractiveSummarizer.sum
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +30,7 @@ from numpy.typing import NDArray
 
 from .base import SummarizerBase, SummaryRequest, SummaryResult, SummarySentence, make_preview
 from .clauses import detect_clauses
-from .hygiene import FURNITURE, Junk, judge
+from .hygiene import FURNITURE, Junk, judge, junk_kind
 from .ranker import features, scores
 from .sentences import sentence_spans, split_sentences
 from .terms import tokenize
@@ -44,7 +45,12 @@ _LINE_BREAK_HYPHEN = re.compile(r"(\w)-\n\s*(\w)")
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """One text cut and judged: every sentence span, its junk class, and the candidates' indices."""
+    """One text cut and judged: every sentence span, its junk class, and the candidates' indices.
+
+    The candidates are judged only by what decides the text's structure and by their context
+    (``hygiene.judge(settle=False)``): :meth:`admits` judges a candidate in full when it is about to
+    be picked. When there is no candidate at all, ``kinds`` are judged in full.
+    """
 
     text: str
     spans: list[tuple[int, int]]
@@ -62,6 +68,10 @@ class Analysis:
             return " ".join(_LINE_BREAK_HYPHEN.sub(r"\1\2", raw).split())
         return self.lines[index]
 
+    def admits(self, candidate: int) -> bool:
+        """Whether candidate ``candidate`` (an index into ``candidates``) is prose a summary may quote."""
+        return junk_kind(self.lines[self.candidates[candidate]]) is None
+
 
 def analyze(text: str, title: str = "") -> Analysis:
     """Cut ``text`` into sentences, judge them, and keep the candidates a summary may quote.
@@ -71,7 +81,7 @@ def analyze(text: str, title: str = "") -> Analysis:
     all reference entries.
     """
     spans = sentence_spans(text)
-    lines, kinds = judge(text, spans, title)
+    lines, kinds = judge(text, spans, title, settle=False)
     titles = [" ".join(title.split())]
     sections: list[int] = []
     candidates: list[int] = []
@@ -85,6 +95,8 @@ def analyze(text: str, title: str = "") -> Analysis:
     if len(long_enough) >= 3:
         candidates = [candidates[j] for j in long_enough]
         sections = [sections[j] for j in long_enough]
+    elif not candidates:  # nothing was left unjudged: these are the classes judged in full
+        kinds = judge(text, spans, title)[1]
     return Analysis(text, spans, lines, kinds, candidates, sections, titles)
 
 
@@ -134,29 +146,54 @@ def focus_vector(focus: str, vocab: dict[str, int], idf: NDArray[np.float64]) ->
 
 
 def mmr_order(
-    token_sets: Sequence[set[str]], values: NDArray[np.float64], k: int, redundancy: float = 0.6
+    tokens: Sequence[Collection[str]],
+    values: NDArray[np.float64],
+    k: int,
+    redundancy: float = 0.6,
+    admit: Callable[[int], bool] | None = None,
 ) -> list[int]:
     """Greedy maximal-marginal-relevance order of up to ``k`` indices (best first).
 
     A sentence's value is its score times ``1 - redundancy * overlap``, where ``overlap`` is its largest
-    word overlap (over the smaller set) with a sentence already chosen.
+    word overlap (over the smaller set of ``tokens``) with a sentence already chosen. The pool is the
+    ``max(6 k, 40)`` best by score; a sentence that ``admit`` turns down when its turn comes is passed
+    over (:meth:`Analysis.admits`), and the next best by score joins the pool in its place.
     """
-    pool = np.argsort(-values, kind="stable")[: max(k * 6, 40)].tolist()
+    ranking = np.argsort(-values, kind="stable").tolist()
+    pool = ranking[: max(k * 6, 40)]
+    spare = iter(ranking[len(pool) :])
     value = dict(zip(pool, values[pool].tolist(), strict=True))  # Python floats: no NumPy scalar per look-up
+    token_sets = {i: set(tokens[i]) for i in pool}  # only the pool's: the rest are never compared
     overlap = dict.fromkeys(pool, 0.0)
+    compared = dict.fromkeys(pool, 0)  # how many of the chosen sentences each one was compared with
+    # A value only shrinks as sentences are chosen, so a stale one is a bound: the best by bound is
+    # brought up to date and, if still the best, is the best (ties go to the earlier in the pool, as
+    # with max()). Most sentences are never compared with most chosen ones.
+    heap = [(-value[i], position, i) for position, i in enumerate(pool)]
+    heapq.heapify(heap)
     chosen: list[int] = []
-    while len(chosen) < k and pool:
-        best = max(pool, key=lambda i: value[i] * (1.0 - redundancy * overlap[i]))
-        chosen.append(best)
-        pool.remove(best)
-        b = token_sets[best]
-        if not b:
-            continue
-        for i in pool:
-            a = token_sets[i]
+    chosen_sets: list[set[str]] = []
+    while len(chosen) < k and heap:
+        _bound, position, best = heap[0]
+        if compared[best] < len(chosen):
+            a, most = token_sets[best], overlap[best]
             if a:
-                shared = len(a & b) / min(len(a), len(b))
-                overlap[i] = max(overlap[i], shared)
+                for b in chosen_sets[compared[best] :]:
+                    if b:
+                        most = max(most, len(a & b) / min(len(a), len(b)))
+            overlap[best], compared[best] = most, len(chosen)
+            heapq.heapreplace(heap, (-(value[best] * (1.0 - redundancy * most)), position, best))
+            continue
+        heapq.heappop(heap)
+        if admit is not None and not admit(best):
+            following = next(spare, None)
+            if following is not None:
+                token_sets[following], value[following] = set(tokens[following]), float(values[following])
+                overlap[following], compared[following] = 0.0, 0
+                heapq.heappush(heap, (-value[following], len(token_sets) - 1, following))
+            continue
+        chosen.append(best)
+        chosen_sets.append(token_sets[best])
     return chosen
 
 
@@ -199,16 +236,16 @@ class ExtractiveSummarizer(SummarizerBase):
         """
         analysis = analyze(request.text, request.title)
         k = limit if limit is not None else max(1, request.max_sentences)
-        if not analysis.candidates:
-            # A text with no prose at all ("test example", a lone heading): its own lines are its summary,
-            # page furniture aside, rather than nothing.
-            keep = [i for i, kind in enumerate(analysis.kinds) if kind not in FURNITURE] or [
-                i for i, kind in enumerate(analysis.kinds) if kind is not Junk.PAGE_NUMBER
-            ]
-            keep = keep[:k]
-            return [SummarySentence(analysis.sentence(i), *analysis.spans[i]) for i in keep]
-        sentences = [analysis.sentence(i) for i in analysis.candidates]
-        values, tokens = rank(analysis, sentences, title=request.title, focus=request.focus)
-        token_sets = [set(t) for t in tokens]
-        order = mmr_order(token_sets, values, min(k, len(sentences)))
-        return [SummarySentence(sentences[j], *analysis.spans[analysis.candidates[j]]) for j in order]
+        if analysis.candidates:
+            sentences = [analysis.sentence(i) for i in analysis.candidates]
+            values, tokens = rank(analysis, sentences, title=request.title, focus=request.focus)
+            order = mmr_order(tokens, values, min(k, len(sentences)), admit=analysis.admits)
+            if order:
+                return [SummarySentence(sentences[j], *analysis.spans[analysis.candidates[j]]) for j in order]
+        # A text with no prose at all ("test example", a lone heading, formulas only): its own lines are
+        # its summary, page furniture aside, rather than nothing.
+        kinds = judge(analysis.text, analysis.spans, request.title)[1] if analysis.candidates else analysis.kinds
+        keep = [i for i, kind in enumerate(kinds) if kind not in FURNITURE] or [
+            i for i, kind in enumerate(kinds) if kind is not Junk.PAGE_NUMBER
+        ]
+        return [SummarySentence(analysis.sentence(i), *analysis.spans[i]) for i in keep[:k]]

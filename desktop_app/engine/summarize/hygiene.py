@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
 
+from .reference_marks import reference_marks
 from .sentences import sentence_spans
 from .terms import count_words
 
@@ -93,36 +94,6 @@ _ADDRESS_LEAD = re.compile(r"(?:[Ii]f to (?:the )?[A-Z][^:]{0,50}|[Ww]ith (?:a c
 _TRAILING_NUMBER = re.compile(r"\s(\d{1,2})\.$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\{[\w\s,.-]+\}\s*@[\w.-]+")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
-# Marks of a reference entry, each with words one of which it cannot match without (the text is a
-# single-spaced line): a substring test rules most prose out at a fraction of a regular expression's
-# cost. Ordered cheapest first; the last two have no such words and are tried only when they matter.
-_MARKS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
-    ((), re.compile(r"^\s*\[\d{1,3}\]|^\s*\d{1,3}\.\s+[A-Z][a-z]+,\s")),
-    ((), re.compile(r"^[A-Z][\w'-]+,\s+(?:[A-Z]\.\s*){1,3}(?:,|and|&)|^[A-Z][\w'-]+\s+(?:[A-Z]\.\s*){1,3},")),
-    (("In Proc", "In Adv"), re.compile(r"\bIn\s+(?:Proceedings\b|Proc\.|Advances in\b)")),
-    (
-        ("Proceedings of", "Conference on", "Workshop", "Symposium"),
-        re.compile(r"\bProceedings of\b|\bConference on\b|\bWorkshop\b|\bSymposium\b"),
-    ),
-    (("p.", "pages "), re.compile(r"\bpp?\.\s*\d+|\bpages\s+\d+\s*[-–]\s*\d+")),
-    (
-        ("Journal", "Transactions", "Press", "Publishers", "Verlag", "Springer", "Elsevier", "ACM", "IEEE"),
-        re.compile(r"\b(?:Journal|Transactions|Press|Publishers|Verlag|Springer|Elsevier|ACM|IEEE)\b"),
-    ),
-    (
-        ("doi", "arXiv", "ISBN", "ISSN", "Technical Report", "Ph.", "et al."),
-        re.compile(
-            r"\b(?:doi|arXiv|ISBN|ISSN)\b|Technical Report|Ph\.\s?D\. (?:thesis|dissertation)|"
-            r"\bet al\.\s*(?:19|20)\d\d\."
-        ),
-    ),
-    (("19", "20"), re.compile(r"[.,]\s*(?:19|20)\d\d[a-z]?\s*\.\s*[A-Z]|\((?:19|20)\d\d[a-z]?\)\.\s")),
-    (("ol.", "o.", "("), re.compile(r"\b(?:Vol|vol|No|no)\.\s*\d+|\b\d+\s*\(\d+\)\s*[:,]\s*\d+")),
-    ((), re.compile(r"(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+,\s+(?:and\s+)?(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+")),
-)
-_REFERENCE_MARKS: tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...] = tuple(
-    (re.compile("|".join(map(re.escape, words))) if words else None, mark) for words, mark in _MARKS
-)
 _REFERENCE_START = re.compile(r"^In\s+(?:Proceedings\b|Proc\.|Advances in\b)|^\[\d{1,3}\]\s+[A-Z]")
 _AFFILIATION = re.compile(
     r"\b(?:University|Universität|Université|Universidad|Institute|Institut|Department|Dept\.|Laboratory|"
@@ -229,7 +200,7 @@ def _line_kind(line: str, function_words: int = -1) -> Junk | None:
         return Junk.FRONT_MATTER
     if _REFERENCE_START.match(line):
         return Junk.REFERENCE
-    if function_share < 0.4 and _reference_marks(line, 2 if function_share < 0.3 else 3):
+    if function_share < 0.4 and reference_marks(line, 2 if function_share < 0.3 else 3):
         return Junk.REFERENCE
     symbols = len(_MATH_SYMBOL.findall(line)) if _MATH_SYMBOL.search(line) else 0
     if symbols >= 3 and symbols >= 0.08 * words:
@@ -295,30 +266,14 @@ def _is_signature(line: str, words: int) -> bool:
     return labels >= 2 or (labels == 1 and words <= 8 and _SIGNATURE_LABEL.match(line) is not None)
 
 
-def _reference_marks(line: str, needed: int) -> bool:
-    """Whether ``line`` shows at least ``needed`` distinct marks of a reference entry.
-
-    Stops as soon as the answer is known: enough marks found, or too few patterns left to find them.
-    """
-    found = 0
-    left = len(_REFERENCE_MARKS)
-    for needles, mark in _REFERENCE_MARKS:
-        if found + left < needed:
-            return False
-        left -= 1
-        if (needles is None or needles.search(line)) and mark.search(line):
-            found += 1
-            if found >= needed:
-                return True
-    return False
-
-
 def junk_kinds(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> list[Junk | None]:
     """The junk class of every sentence span of ``text``, judged with its context (see :func:`judge`)."""
     return judge(text, spans, title)[1]
 
 
-def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple[list[str], list[Junk | None]]:
+def judge(
+    text: str, spans: Sequence[tuple[int, int]], title: str = "", *, settle: bool = True
+) -> tuple[list[str], list[Junk | None]]:
     """Every sentence span of ``text`` single-spaced, and its junk class judged with its context.
 
     Beyond :func:`junk_kind`: a short line of its own that recurs three times or more (page numbers and
@@ -326,10 +281,19 @@ def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple
     sentences after a "References" heading are reference entries until the next numbered heading (all
     of them when ``title``, the chapter's title, is "References"); and the sentences before a leading
     "Abstract" or "1 Introduction" heading (in the first 3,000 characters) are the title block.
+
+    With ``settle=False`` only what shapes the text's structure is judged in full: a sentence that could
+    be a heading (short, or a clause heading's shape) gets its class, every other one only the classes
+    of its context, and None stands for "not judged on its own yet". The summarizer judges those
+    lazily (:func:`junk_kind`), only the ones it is about to pick: the dozen rules each sentence
+    must pass are most of the hygiene's cost, and few of a text's sentences are ever picked.
     """
     sentences = [text[s:e] for s, e in spans]
     lines = [" ".join(x.split()) for x in sentences]  # given back: the caller need not split them again
-    kinds = list(map(_line_kind, lines, count_words(lines, _FUNCTION_WORDS, _PUNCTUATION_MARKS)))
+    if settle:
+        kinds = list(map(_line_kind, lines, count_words(lines, _FUNCTION_WORDS, _PUNCTUATION_MARKS)))
+    else:
+        kinds = list(map(_structural_kind, lines))
     own_line = [(s == 0 or text[s - 1] == "\n") and (e == len(text) or text[e] == "\n") for s, e in spans]
     shapes = Counter(_shape(x) for x, line in zip(sentences, own_line, strict=True) if line and len(x) < 120)
     in_references = bool(_REFERENCES_HEADING.match(title.strip()))
@@ -357,6 +321,21 @@ def judge(text: str, spans: Sequence[tuple[int, int]], title: str = "") -> tuple
         elif kind is None and i and _next_item_of(lines[i - 1], lines[i]):
             kinds[i] = Junk.FRAGMENT  # a list's item run into the next item's number: "… presentations 2."
     return lines, kinds
+
+
+def _structural_kind(line: str) -> Junk | None:
+    """:func:`_line_kind` of a line that could be a heading; None, unjudged, for any other line.
+
+    The shapes are :func:`is_heading`'s (no closing punctuation, at most 14 words) and the clause
+    heading's of :func:`_contract_junk` (a full stop, at most 16 words, no lower-case word of five
+    letters): a line of neither shape is never a heading, whatever else it is.
+    """
+    words = line.count(" ") + 1  # the line is single-spaced
+    if words <= 14 and not line.endswith(_HEADING_CLOSE):
+        return _line_kind(line)
+    if words <= 16 and line.endswith(".") and not _PROSE_WORD.search(line):
+        return _line_kind(line)
+    return None
 
 
 def _next_item_of(previous: str, line: str) -> bool:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -48,18 +47,32 @@ FEATURES: tuple[str, ...] = (
     "citations",
 )
 
-_CUE = re.compile(  # a word start is checked by _per_sentence
-    r"(?:in this (?:paper|article|work|study|chapter|thesis)|this (?:paper|article|work|study) "
-    r"(?:presents|describes|proposes|introduces|shows|reports|investigates|examines)|we (?:propose|present|"
-    r"introduce|describe|show|demonstrate|develop|find|found|report|investigate|argue|explore|evaluate|"
-    r"obtain|achieve)|our (?:approach|method|model|system|results|experiments|algorithm|framework)|"
-    r"results (?:show|indicate|suggest|demonstrate)|(?:significantly|substantially) (?:outperform|improve)|"
-    r"state[- ]of[- ]the[- ]art|in summary|to summari[sz]e|we conclude|in conclusion)\b"
-)  # matched against lower-cased text: a case-insensitive search costs several times more
+# Cue phrases, one pattern per first word: a pattern that opens with a literal is searched for by the
+# regular expression engine's fast literal scan, where one alternation of them all is tried at every
+# letter. Matched against lower-cased text (a case-insensitive search costs several times more); a word
+# start is checked by _per_sentence.
+_CUES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"in (?:this (?:paper|article|work|study|chapter|thesis)|summary|conclusion)\b",
+        r"this (?:paper|article|work|study) "
+        r"(?:presents|describes|proposes|introduces|shows|reports|investigates|examines)\b",
+        r"we (?:propose|present|introduce|describe|show|demonstrate|develop|find|found|report|investigate|"
+        r"argue|explore|evaluate|obtain|achieve|conclude)\b",
+        r"our (?:approach|method|model|system|results|experiments|algorithm|framework)\b",
+        r"results (?:show|indicate|suggest|demonstrate)\b",
+        r"significantly (?:outperform|improve)\b",
+        r"substantially (?:outperform|improve)\b",
+        r"state[- ]of[- ]the[- ]art\b",
+        r"to summari[sz]e\b",
+    )
+)
 _CITATION = re.compile(r"\(\s*[A-Z][^()]{0,60}?(?:19|20)\d\d[a-z]?\s*\)|\[\d+(?:[,–-]\s*\d+)*\]|et al\.")
 # Which code points are formula symbols, as a look-up table (every one of them is below U+2300).
 _SYMBOL_TABLE = np.zeros(0x2300, dtype=np.bool_)
 _SYMBOL_TABLE[[ord(c) for c in "=<>+×÷±∈∉⊆⊂∩∪∅→⇔⇒∀∃∑∏∫≤≥≠≈|{}^_"]] = True
+# Which code points ``str.split`` splits at (every one of them is below U+3001).
+_SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=np.bool_)
 _SECTION_KIND = (
     ("in_introduction", re.compile(r"\bintroduction\b|\beinleitung\b|\bmotivation\b|\boverview\b", re.IGNORECASE)),
     ("in_conclusion", re.compile(r"\bconclu|\bfuture work\b|\bdiscussion\b|\bfazit\b|\bschluss", re.IGNORECASE)),
@@ -123,26 +136,35 @@ def features(
             matrix[:, column["title_similarity"]] = _unit_max(vectors.dot(q / norm))
     matrix[:, column["lead_prior"]] = 1.0 / (1.0 + np.arange(n) / max(n / 10.0, 1.0))
     kinds = {sid: _section_kinds(section_titles[sid] if 0 <= sid < len(section_titles) else "") for sid in distinct}
-    seen: Counter[int] = Counter()
-    for i, sid in enumerate(sections):
-        matrix[i, column["section_first"]] = seen[sid] < 2
-        seen[sid] += 1
+    # Each sentence's place in its section (0 for the first), without a Python step per sentence.
+    order = np.argsort(section_ids, kind="stable")
+    grouped = section_ids[order]
+    place = np.empty(n, dtype=np.int64)
+    place[order] = np.arange(n) - np.searchsorted(grouped, grouped, side="left")
+    matrix[:, column["section_first"]] = place < 2
+    for sid in distinct:
         for name in kinds[sid]:
-            matrix[i, column[name]] = 1.0
+            matrix[section_ids == sid, column[name]] = 1.0
     # One regular-expression pass over all sentences joined, counted back per sentence: a pass per
     # sentence and pattern costs more than everything else here.
     joined = "\n".join(sentences)
     bounds = np.cumsum([len(x) + 1 for x in sentences])
     lengths = np.array([len(x) for x in sentences], dtype=np.float64)
-    words = np.array([len(x.split()) for x in sentences], dtype=np.float64)
     lowered = joined.lower()
     if len(lowered) == len(joined):  # lower-casing keeps offsets (it does not for a few letters such as "İ")
-        matrix[:, column["cue_phrase"]] = _per_sentence(_CUE, lowered, bounds, n, word_start=True) > 0
+        cues = sum(_per_sentence(cue, lowered, bounds, n, word_start=True) for cue in _CUES)
+        matrix[:, column["cue_phrase"]] = np.asarray(cues) > 0
     matrix[:, column["citations"]] = np.minimum(3, _per_sentence(_CITATION, joined, bounds, n))
     # Characters are counted over the code points at once: a regular expression would stop at each one.
     points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     starts = np.concatenate(([0], bounds[:-1]))
     digits = np.add.reduceat(((points >= 48) & (points <= 57)).astype(np.float64), starts)
+    # Words as ``str.split`` counts them: a character that is no space after one that is (or after the
+    # line break between two sentences).
+    space = _SPACE_TABLE[np.minimum(points, 0x3000)] & (points <= 0x3000)
+    opens = ~space
+    opens[1:] &= space[:-1]
+    words = np.add.reduceat(opens.astype(np.float64), starts)
     symbols = np.add.reduceat(_SYMBOL_TABLE[np.minimum(points, 0x22FF)].astype(np.float64), starts)
     matrix[:, column["digits"]] = digits / np.maximum(1.0, lengths)
     matrix[:, column["symbols"]] = symbols / np.maximum(1.0, words)

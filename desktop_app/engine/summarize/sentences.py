@@ -36,6 +36,7 @@ from syntok._segmentation_states import State as _State
 
 from .ambiguous import Run as _Run
 from .ambiguous import ask_syntok as _ask_syntok
+from .boundaries import boundary_matches, plain_ends, subclause_numbers
 
 __all__ = ["paragraph_spans", "sentence_spans", "split_sentences"]
 
@@ -45,9 +46,6 @@ _LINE = re.compile(r"[^\n]+")
 # from EDGAR filings (CUAD's contracts) lay a whole agreement out on one line, its headings set apart
 # that way ("…Canada.     Article 2  Grant of Rights    2.1 Appointment. Pursuant…").
 _SOFT_BREAK = re.compile(r"[ \t]{3,}")
-# A candidate boundary: terminal punctuation (closing quotes/brackets included), whitespace, then
-# something that can open a sentence.
-_CANDIDATE = re.compile(r"[.!?。！？…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[¿¡]?[^\s\"'“‘(\[])")
 _CJK_END = re.compile(r"[。！？]")
 # A full stop glued between words: "implicit.Simple", "Ende.Der". The boundary is the match's end; a
 # pattern that opens with letters rather than a look-behind lets the engine skip ahead between them.
@@ -80,11 +78,6 @@ _RUNNING_HEAD_LINE = re.compile(
     r"^\s*(?:\d{1,4}\s+(?:\d+(?:\.\d+)*\.?\s+)?[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}"
     r"|[A-ZÄÖÜ][A-ZÄÖÜ0-9 .:,&-]{3,}\s+\d{1,4})\s*$"
 )
-# A full stop after a lower-case word of three letters or more, then a capitalised word and a space:
-# plain unless the word is an abbreviation or a title (checked by the caller).
-_PLAIN = re.compile(r"\s([a-z]{3,})\.(?=\s+[A-Z][a-z]*\s)")
-# A clause number inside a line, then a capital: "… Prices and Terms 4.1 The prices which …".
-_SUBCLAUSE = re.compile(r"\d{1,2}\.\d{1,2}\.?\s+[A-Z]")  # after a space: checked by the caller
 _TITLE_WORD = r"[A-Z][\w'’-]*"
 _ECHO = re.compile(
     rf"(?:\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+)?(?P<heading>{_TITLE_WORD}"
@@ -271,10 +264,10 @@ def _candidates(text: str, start: int, end: int) -> Iterator[tuple[int, _Verdict
     """Candidate boundaries with the regular expression's verdict.
 
     The commonest boundary ("… the word. The …") is found for the whole run in one pass of
-    :data:`_PLAIN`; :func:`_verdict` would call it plain too, at several times the cost.
+    ``boundaries.PLAIN``; :func:`_verdict` would call it plain too, at several times the cost.
     """
-    plain = {m.end() for m in _PLAIN.finditer(text, start, end) if m.group(1) not in _NOT_PLAIN}
-    for match in _CANDIDATE.finditer(text, start, end):
+    plain = plain_ends(text, start, end, _NOT_PLAIN)
+    for match in boundary_matches(text, start, end):
         position = match.end()
         yield position, _Verdict.PLAIN if position in plain else _verdict(text, start, match)
 
@@ -336,8 +329,7 @@ def _inline_heading_cuts(text: str, start: int, end: int) -> Iterator[int]:
     when the words since the last sentence end are a short Title Case run and a clause number
     follows, the heading is set apart so it does not open the clause's sentence.
     """
-    for match in _SUBCLAUSE.finditer(text, start, end):
-        number = match.start()
+    for number in subclause_numbers(text, start, end):
         if number == start or not text[number - 1].isspace():
             continue
         lo = max(start, number - 120)
