@@ -358,7 +358,7 @@ def measure_llm(fresh: Callable[[], Path], quick: bool, log: Callable[[str], Non
                 ">= 95",
                 "%",
                 f"adaptive pool, {slots} slot(s): % of slots ÷ latency",
-                f"limit settled at {int(r['limit'])}; {pct * latency * 1000 / unloaded:.1f} % of slots ÷ the "
+                f"limit settled at {int(r['limit'])}; {pct * unloaded / (latency * 1000):.1f} % of slots ÷ the "
                 "unloaded latency measured here",
             )
         )
