@@ -30,25 +30,22 @@ from .summarize.base import (
 if TYPE_CHECKING:
     from desktop_app.config import Settings
 
-    from .summarize.llm import LLMSummarizer
-
 log = logging.getLogger(__name__)
 
 #: An endpoint slower than this to list its models is shown as slow.
 SLOW_MS = 1500.0
 
 
-def probe(settings: Settings, *, timeout: float = 5.0, client: LLMSummarizer | None = None) -> list[EndpointHealth]:
-    """Check every endpoint of ``settings``' backend once (blocks up to ``timeout`` per endpoint).
-
-    ``client`` is a summarizer made by :func:`probe_client` for these settings, kept by a caller that
-    probes again and again (its connections and TLS context are reused); without it one is made and closed.
-    """
+def probe(settings: Settings, *, timeout: float = 5.0) -> list[EndpointHealth]:
+    """Check every endpoint of ``settings``' backend once (blocks up to ``timeout`` per endpoint)."""
     if settings.backend == "extractive":
         return [EndpointHealth("built-in", "up", "The built-in summarizer runs on this computer.", 0.0)]
     if settings.backend == "local":
         return [_probe_local(settings)]
-    llm = client or probe_client(settings, timeout)
+    from .summarize.registry import make_llm
+
+    quick = settings.model_copy(update={"request_timeout": timeout})
+    llm = make_llm(quick)
     server = "Ollama" if settings.backend == "ollama" else "OpenAI-compatible"
     results = []
     try:
@@ -86,16 +83,8 @@ def probe(settings: Settings, *, timeout: float = 5.0, client: LLMSummarizer | N
             health = _judge(endpoint.url, llm.model, models, latency, settings.backend)
             results.append(_with_capacity(health, llm.protocol, endpoint, llm.model))
     finally:
-        if client is None:
-            llm.close()
+        llm.close()
     return results
-
-
-def probe_client(settings: Settings, timeout: float) -> LLMSummarizer:
-    """The LLM summarizer :func:`probe` asks through: ``settings``' endpoints, ``timeout`` a read."""
-    from .summarize.registry import make_llm
-
-    return make_llm(settings.model_copy(update={"request_timeout": timeout}))
 
 
 def _with_capacity(health: EndpointHealth, protocol: Any, endpoint: Any, model: str) -> EndpointHealth:
@@ -185,8 +174,6 @@ class HealthMonitor:
         self._last: BackendHealth | None = None
         #: Called on the health loop's thread after every check (the engine redoes fallback chapters).
         self.on_checked: Callable[[BackendHealth], None] | None = None
-        self._client: LLMSummarizer | None = None  # made at the first probe, closed by stop()
-        self._stopped = False
 
     @property
     def current(self) -> BackendHealth | None:
@@ -195,9 +182,7 @@ class HealthMonitor:
 
     def check(self) -> BackendHealth:
         """Probe now, merge in the summarizer's circuit states, publish if anything changed."""
-        endpoints = probe(self.settings, timeout=self._timeout, client=self._probe_client())
-        if self._stopped:
-            return BackendHealth(self.settings.backend, tuple(endpoints))  # cut by stop(): nothing to publish
+        endpoints = probe(self.settings, timeout=min(5.0, self.settings.request_timeout))
         if self.summarizer is not None:
             for e in endpoints:
                 if e.state in ("up", "slow"):
@@ -226,19 +211,6 @@ class HealthMonitor:
             self.bus.publish(health)
         return health
 
-    @property
-    def _timeout(self) -> float:
-        return min(5.0, self.settings.request_timeout)
-
-    def _probe_client(self) -> LLMSummarizer | None:
-        """One client for every probe of the loop (None for backends without endpoints, or once stopped)."""
-        if self.settings.backend not in ("ollama", "openai"):
-            return None
-        with self._lock:
-            if self._client is None and not self._stopped:
-                self._client = probe_client(self.settings, self._timeout)
-            return self._client
-
     def _circuits(self) -> dict[str, EndpointStats]:
         if self.summarizer is None:
             return {}
@@ -259,7 +231,3 @@ class HealthMonitor:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        with self._lock:
-            client, self._client, self._stopped = self._client, None, True
-        if client is not None:
-            client.close()  # a probe in progress fails at once instead of holding up the quit
