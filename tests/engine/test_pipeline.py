@@ -265,3 +265,37 @@ def test_reupload_reuses_chapters_and_hits_the_cache(tmp_path: Path, monkeypatch
     assert [c.summary for c in second.chapters] == [c.summary for c in first.chapters]
     assert not any(c.cached for c in first.chapters)
     assert all(c.cached for c in second.chapters), "every chapter of the second run came from the cache"
+
+
+def test_a_busy_pipeline_claims_in_batches_not_a_chapter_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each claim is a transaction over the backlog: a worker taking a chapter must not cost one each."""
+    from chapterwise_testing.llmsim import LLMSimulator
+    from desktop_app.engine.pipeline import feeder
+    from desktop_app.engine.store import backlog
+
+    from .llm_fixtures import settings_for as llm_settings_for
+
+    sizes: list[int] = []
+    claim = backlog.claim_chapters
+
+    def counted(*args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+        claimed = claim(*args, **kwargs)  # type: ignore[arg-type]
+        if claimed:
+            sizes.append(len(claimed))
+        return claimed
+
+    monkeypatch.setattr(backlog, "claim_chapters", counted)
+    chapters = 160
+    with LLMSimulator(latency=0.2, slots=8) as sim:
+        settings = llm_settings_for(
+            tmp_path, "ollama", [f"{sim.url}#parallel=8"], database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"
+        )
+        with Engine(settings) as engine:
+            doc = engine.add_parsed(make_document(chapters, sentences=4), file_name="book.txt")
+            assert engine.wait(doc.id, timeout=120).done == chapters
+    assert sum(sizes) == chapters
+    # The first claims come before an item's time is known; after that, at least CLAIM_MIN (8) a claim.
+    assert feeder.CLAIM_MIN == 8
+    assert len(sizes) <= chapters // 8 + 4, sizes
