@@ -214,7 +214,10 @@ def test_pipeline_finds_the_servers_slots(tmp_path: Path, slots: int, chapters: 
             workers = engine.gauges().workers
             assert engine.document(doc.id, chapters=False).done == chapters
         assert limit is not None
-        assert max(1, slots - 1) <= limit <= slots + 1  # the slot count, give or take one
+        # The slot count, give or take one, and one more for every 20 answers a second: a permit is held for
+        # the chapter's whole turn on a worker (prompt, grounding, clause flags), not only while its request
+        # is at the server, and on a busy machine that turn takes up to 50 ms beside the server's 200.
+        assert max(1, slots - 1) <= limit <= slots + 1 + slots // 4
         assert sim.max_in_flight <= slots
         assert sim.served >= chapters
         low, high = engine.worker_bounds()
