@@ -71,6 +71,13 @@ def contracts(corpus: Path) -> dict[str, list[tuple[str, str]]]:
         ("The Company shall pay the Distributor within thirty (30) days of receipt of an invoice.", None),
         ("(A) The Company represents that, to the best of its knowledge, Products comply with all laws.", None),
         ("We set the window to 2.", None),
+        # A clause's item "(c)" is not a copyright sign; "(c) 2008 …" is.
+        (
+            "Freight and payment method: (a) Verification of freight; (b) Party A shall not pay any other "
+            "charges; (c) Clearance of freight: the final amount is subject to actual carriage.",
+            None,
+        ),
+        ("(c) 2008 Association for Computational Linguistics", Junk.FRONT_MATTER),
     ],
 )
 def test_contract_junk_rules(sentence: str, kind: Junk | None) -> None:

@@ -32,7 +32,7 @@ from ..reports import SummarizerStats
 
 #: Bumped whenever a prompt, the extractive ranking or the clause rules change what a result says, so the cache
 #: never serves a summary made by older rules.
-PROMPT_VERSION = "8"
+PROMPT_VERSION = "9"
 
 RequestKind = Literal["chapter", "document"]
 

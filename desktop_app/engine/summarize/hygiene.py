@@ -100,7 +100,8 @@ _AFFILIATION = re.compile(
     r"Laboratories|Labs?|School of|College|Faculty|Fakultät|Research Center|Corporation|Inc\.|GmbH)\b"
 )
 _FRONT = re.compile(
-    r"(?:^|\s)(?:©|\(c\)|c\s+(?:19|20)\d\d\s+Association|Copyright\b|All rights reserved|ISBN\b|"
+    r"(?:^|\s)(?:©|\(c\)\s*(?:(?:19|20)\d\d|copyright)|c\s+(?:19|20)\d\d\s+Association|Copyright\b|All rights reserved|"
+    r"ISBN\b|"
     r"Proceedings of the [\w\s]+,\s*pages\s+\d)",
     re.IGNORECASE,
 )
