@@ -15,6 +15,11 @@ gets a :class:`GradientLimiter` that learns it from the answers:
   probed again only after ``probe_after_s`` (after about one queued request: the second time it does);
 - a 429 or 503 answer cuts the limit by a quarter at once.
 
+Where the slots are known (``#parallel=N`` on the URL, or what the server says it runs), the limit starts
+there and only 429/503 lower it: a server that runs eight requests at once does not queue the eighth, so a
+slower answer is the client's own delay (a busy machine) or a longer prompt, and lowering would only idle
+a slot.
+
 :class:`ConcurrencyController` holds one limiter per endpoint, sums them into the pool's limit and gates
 the requests (:meth:`ConcurrencyController.acquire`). Thread-safe: workers record samples and take
 permits on their own threads; one lock guards everything, and each call holds it for microseconds.
@@ -70,8 +75,12 @@ class GradientLimiter:
         probe_after_s: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
         unloaded_probe: int = 0,
+        lower_on_latency: bool = True,
     ) -> None:
         self.endpoint = endpoint
+        #: False where the server's slots are known: a slower answer is then the client's own delay or a
+        #: slower prompt, not a queue at the server, and only 429/503 lower the limit.
+        self.lower_on_latency = lower_on_latency
         self.min_limit = max(1, min_limit)
         self.max_limit = max(self.min_limit, max_limit)
         self.limit = max(self.min_limit, min(self.max_limit, initial))
@@ -134,7 +143,7 @@ class GradientLimiter:
         # show in the window's mean instead: against the best recent window mean, Little's law again.
         self._window_means.append(self.last_ms)
         base = min(self._window_means)
-        queued = max(slow / len(samples), 1.0 - base / self.last_ms) * self.limit
+        queued = max(slow / len(samples), 1.0 - base / self.last_ms) * self.limit if self.lower_on_latency else 0.0
         old = self.limit
         if queued >= 1.0:
             self._slow_start = False
@@ -200,6 +209,7 @@ class ConcurrencyController:
                 probe_after_s=probe_after_s,
                 clock=clock,
                 unloaded_probe=probe,
+                lower_on_latency=not known_slots,
             )
             for name in names
         }

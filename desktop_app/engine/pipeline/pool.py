@@ -4,8 +4,10 @@ Each worker takes an item from the summary queue, summarizes it (:mod:`.work`) a
 write queue; a full write queue blocks it (backpressure). The pool grows and shrinks between the
 configured bounds by the decisions of :mod:`.scaler`, logged in the seed's words ("Scaled up to 6 workers
 (optimal: 6)"). For a remote backend the optimum is what the server can take, learned per endpoint by
-:mod:`.limiter`: a worker takes a permit before each request, so a one-slot server sees one request at a
-time even when the pool keeps its minimum of workers, and the pool grows at once when the limit does.
+:mod:`.limiter`: a permit is taken around each request (by the backend, :meth:`~..summarize.base.Summarizer.
+gate_requests`; around a worker's whole item for a backend that cannot), so a one-slot server sees one request
+at a time even when the pool keeps its minimum of workers, and the pool grows at once when the limit does,
+to a quarter more workers than permits, which keeps the permits in use while workers do their own part.
 Workers are loops started through the spawn hook (``summary-worker-N``); a retired worker finishes its
 item and ends; a ``STOP`` pill ends one worker.
 
@@ -15,6 +17,7 @@ Thread-safe: the monitor resizes while workers run; one lock guards the worker t
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
@@ -105,6 +108,8 @@ class WorkerPool:
                 max_total=bounds.max_workers,
                 known_slots=summarizer.max_concurrency,
             )
+        #: Whether the backend takes a permit around each request itself (else a worker holds one a whole item).
+        self._gated_requests = self.controller is not None and summarizer.gate_requests(self.controller)
 
     # --- workers
 
@@ -151,7 +156,7 @@ class WorkerPool:
 
     def _process_gated(self, item: ChapterWork | DocumentWork, worker: _Worker) -> ChapterRecord | DocumentResult:
         controller = self.controller
-        if controller is None:
+        if controller is None or self._gated_requests:
             return self.process(item, worker)
         before = controller.acquire()
         try:
@@ -178,12 +183,13 @@ class WorkerPool:
             if worker and worker.latency:
                 worker.latency.add(result.latency_ms)
             if self.controller is not None:
-                self.controller.record(result.endpoint, result.latency_ms, in_flight)
+                if not self._gated_requests:
+                    self.controller.record(result.endpoint, result.latency_ms, in_flight)
                 self._follow_limit()
         if isinstance(error, RateLimitedError | ServerBusyError):
             with self._lock:
                 self._overload += 1
-            if self.controller is not None:
+            if self.controller is not None and not self._gated_requests:
                 self.controller.overloaded()
         if worker:
             if row.status == ChapterStatus.DONE:
@@ -224,10 +230,20 @@ class WorkerPool:
 
     # --- scaling
 
+    def workers_for(self, limit: int) -> int:
+        """Workers for ``limit`` requests at once: a quarter more where permits cover only the requests.
+
+        A worker spends part of each chapter on its own work (the prompt, grounding, clause flags) without
+        a permit; the extra workers keep the permits in use meanwhile and otherwise wait for one.
+        """
+        if not self._gated_requests:
+            return limit
+        return min(self.bounds.max_workers, limit + max(1, math.ceil(limit / 4)))
+
     def _follow_limit(self) -> None:
         """Grow at once when the learned limit rises above the workers (shrinking waits for ``rescale``)."""
         assert self.controller is not None
-        target = min(self.bounds.max_workers, self.controller.limit)
+        target = min(self.bounds.max_workers, self.workers_for(self.controller.limit))
         with self._lock:
             active = sum(1 for w in self._workers.values() if not w.retire)
         if target > active:
@@ -245,7 +261,7 @@ class WorkerPool:
         if recent is not None:
             self._latency_history = [*self._latency_history[-20:], recent]
         trend = (recent / earlier) if (recent and earlier) else None
-        learned = self.controller.limit if self.controller is not None else None
+        learned = self.workers_for(self.controller.limit) if self.controller is not None else None
         if learned is not None:
             trend, overload = None, 0  # the per-endpoint limits already answered these
         decision = decide(
@@ -262,7 +278,8 @@ class WorkerPool:
                 latency_trend=trend,
                 cores=self.bounds.cores,
                 cpu_bound=self.summarizer.cpu_bound,
-                backend_slots=self.summarizer.max_concurrency,
+                # Requests are held to the slots by the permits and the routing; workers may be more.
+                backend_slots=None if self._gated_requests else self.summarizer.max_concurrency,
                 overload_errors=overload,
                 learned_limit=learned,
             )

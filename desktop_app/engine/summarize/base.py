@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..reports import SummarizerStats
+from .gate import RequestGate
 
 #: Bumped whenever a prompt, the extractive ranking or the clause rules change what a result says, so the cache
 #: never serves a summary made by older rules.
@@ -182,6 +183,10 @@ class Summarizer(Protocol):
         """A health check found the server at ``url`` answering: a paused (half-open) endpoint resumes."""
         ...
 
+    def gate_requests(self, gate: RequestGate) -> bool:
+        """Hold each request to a server to ``gate``'s permits; False where this backend sends none."""
+        ...
+
     def interrupt(self) -> None:
         """Cut the requests in flight (a stop's deadline is near): they raise :class:`SummarizerStoppedError`.
 
@@ -231,6 +236,9 @@ class SummarizerBase:
 
     def record_healthy(self, url: str) -> None:
         return None
+
+    def gate_requests(self, gate: RequestGate) -> bool:
+        return False
 
     def interrupt(self) -> None:
         return None
@@ -283,6 +291,9 @@ class WrappingSummarizer(SummarizerBase):
 
     def record_healthy(self, url: str) -> None:
         self.inner.record_healthy(url)
+
+    def gate_requests(self, gate: RequestGate) -> bool:
+        return self.inner.gate_requests(gate)
 
     def interrupt(self) -> None:
         self.inner.interrupt()

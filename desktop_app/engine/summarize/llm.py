@@ -56,6 +56,7 @@ from .base import (
 )
 from .capacity import PromptSetting
 from .clauses import looks_like_contract
+from .gate import RequestGate
 from .http import MalformedAnswerError
 from .overlap import MIN_SUPPORT, word_support
 from .prompts import (
@@ -177,6 +178,11 @@ class LLMSummarizer(SummarizerBase):
             endpoint=answer.endpoint,
             clause_error=clause_error,
         )
+
+    def gate_requests(self, gate: RequestGate) -> bool:
+        """Each request to a server (every attempt, the clause step's too) takes a permit of ``gate``."""
+        self.pool.gate = gate
+        return True
 
     def stream(self, request: SummaryRequest) -> Iterator[str]:
         """Yield the summary's tokens as the server produces them (one attempt: no retry mid-stream)."""

@@ -39,8 +39,17 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from .base import STOPPED_MESSAGE, CircuitOpenError, SummarizerError, SummarizerStoppedError, TransientError
+from .base import (
+    STOPPED_MESSAGE,
+    CircuitOpenError,
+    RateLimitedError,
+    ServerBusyError,
+    SummarizerError,
+    SummarizerStoppedError,
+    TransientError,
+)
 from .breaker import CircuitBreaker
+from .gate import RequestGate
 from .protocol import ServerCapacity
 from .transport import CuttableTransport
 
@@ -130,6 +139,9 @@ class EndpointPool:
         self._turn = 0
         self._stopping = threading.Event()
         self._by_thread: dict[int, str] = {}
+        #: Holds the requests to the pipeline's learned limit (``LLMSummarizer.gate_requests``); None: no gate.
+        self.gate: RequestGate | None = None
+        self._gate_in_flight: dict[int, int] = {}
 
     @property
     def max_concurrency(self) -> int | None:
@@ -151,19 +163,30 @@ class EndpointPool:
         """Reserve the least-busy endpoint whose circuit allows a request; raise CircuitOpenError if none.
 
         Blocks while every usable endpoint's slots are taken (the request is not sent yet, so no timeout
-        runs) and, once, while a half-open endpoint's probe is out.
+        runs) and, once, while a half-open endpoint's probe is out; before that, for a permit of the
+        :attr:`gate` when there is one.
         """
-        chosen = self._choose()
-        thread = threading.get_ident()
-        with self._lock:
-            self._by_thread[thread] = chosen.url
+        gate, thread = self.gate, threading.get_ident()
+        if gate is not None:
+            before = gate.acquire(self._stopping.is_set)
+            if before is None:
+                raise SummarizerStoppedError(STOPPED_MESSAGE)
+            self._gate_in_flight[thread] = before + 1
         try:
-            yield chosen
+            chosen = self._choose()
+            with self._lock:
+                self._by_thread[thread] = chosen.url
+            try:
+                yield chosen
+            finally:
+                with self._cond:
+                    chosen.in_flight -= 1
+                    self._by_thread.pop(thread, None)
+                    self._cond.notify_all()
         finally:
-            with self._cond:
-                chosen.in_flight -= 1
-                self._by_thread.pop(thread, None)
-                self._cond.notify_all()
+            if gate is not None:
+                self._gate_in_flight.pop(thread, None)
+                gate.release()
 
     def active(self) -> dict[int, str]:
         """Which endpoint each thread is talking to right now (thread ident → URL), for ``inspect active``."""
@@ -225,12 +248,18 @@ class EndpointPool:
 
     def record(self, endpoint: Endpoint, error: BaseException | None, latency_ms: float = 0.0) -> None:
         """Tell the endpoint's breaker how a request ended (only transient errors count against it)."""
+        gate = self.gate
         if error is None:
             endpoint.breaker.record_success()
             with self._lock:
                 endpoint.recent_latency_ms.append(latency_ms)
                 del endpoint.recent_latency_ms[:-50]
+            in_flight = self._gate_in_flight.get(threading.get_ident())
+            if gate is not None and in_flight is not None:
+                gate.record(endpoint.url, latency_ms, in_flight)
             return
+        if gate is not None and isinstance(error, RateLimitedError | ServerBusyError):
+            gate.overloaded(endpoint.url)
         with self._lock:
             endpoint.errors += 1
             endpoint.last_error = str(error)
