@@ -1,6 +1,8 @@
 """The performance suite: every goal of the pipeline measured side by side in one run, with its anchors.
 
-Measures, against the project's LLM simulator (a fixed latency a request, ``slots`` requests at once):
+Measures, against the project's LLM simulator (a fixed latency a request, ``slots`` requests at once), run
+in a process of its own as a real server is (``--in-process-sim`` runs it in this one, where its streaming
+competes with the client for the interpreter):
 
 - wall ÷ ideal for N chapters on an 8-slot server: the adaptive pool (not told the slots), beside a pool
   told ``#parallel=8`` and a bare thread pool of 8 calling the same backend (the floor);
@@ -39,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import generated_document, generated_pdf
-from chapterwise_testing.llmsim import LLMSimulator
+from chapterwise_testing.llmsim import LLMSimulator, SimulatorProcess
 from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentProgress, Event, EventBus
 from desktop_app.engine.messages import Stop
@@ -118,21 +120,53 @@ def run_document(engine: Engine, chapters: int) -> float:
     return elapsed
 
 
+#: Where the simulator runs: in a process of its own (a real server's setting) unless ``--in-process-sim``.
+SIM_OPTIONS = {"in_process": False}
+
+
+class _Sim:
+    """The simulator for one measurement: ``url`` and ``max_in_flight`` whichever process it runs in."""
+
+    def __init__(self, latency: float, slots: int) -> None:
+        self._sim: LLMSimulator | SimulatorProcess = (
+            LLMSimulator(latency=latency, slots=slots)
+            if SIM_OPTIONS["in_process"]
+            else SimulatorProcess(latency=latency, slots=slots)
+        )
+
+    def __enter__(self) -> _Sim:
+        self._sim.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._sim.__exit__(*exc)
+
+    @property
+    def url(self) -> str:
+        return self._sim.url
+
+    @property
+    def max_in_flight(self) -> int:
+        sim = self._sim
+        return sim.max_in_flight if isinstance(sim, LLMSimulator) else int(sim.stats()["max_in_flight"])
+
+
 def pool_run(folder: Path, slots: int, latency: float, chapters: int, *, told: bool) -> dict[str, float]:
     """The pipeline on a ``slots``-slot simulator; returns wall seconds, p50 latency and the final limit."""
-    with LLMSimulator(latency=latency, slots=slots) as sim:
+    with _Sim(latency, slots) as sim:
         url = f"{sim.url}#parallel={slots}" if told else sim.url
         with Engine(llm_settings(folder, url)) as engine:
             wall = run_document(engine, chapters)
             status = engine.status(with_documents=False, with_operations=False)
             limit = engine.gauges().concurrency_limit
+        max_out = sim.max_in_flight
     p50 = status.pipeline.llm_latency_ms.p50
-    return {"wall": wall, "p50_ms": float(p50 or 0.0), "limit": float(limit or 0), "max_out": sim.max_in_flight}
+    return {"wall": wall, "p50_ms": float(p50 or 0.0), "limit": float(limit or 0), "max_out": max_out}
 
 
 def bare_pool(folder: Path, slots: int, latency: float, chapters: int) -> float:
     """The floor: a ThreadPoolExecutor of ``slots`` calling the same backend, no queues, no database."""
-    with LLMSimulator(latency=latency, slots=slots) as sim:
+    with _Sim(latency, slots) as sim:
         summarizer = make_summarizer(llm_settings(folder, sim.url))
         texts = [c.text for c in generated_document(chapters).chapters]
         started = time.perf_counter()
@@ -144,7 +178,7 @@ def bare_pool(folder: Path, slots: int, latency: float, chapters: int) -> float:
 
 
 def unloaded_ms(folder: Path, latency: float) -> float:
-    with LLMSimulator(latency=latency, slots=1) as sim:
+    with _Sim(latency, 1) as sim:
         summarizer = make_summarizer(llm_settings(folder, sim.url))
         text = generated_document(1).chapters[0].text
         samples = [summarizer.summarize(SummaryRequest(text=text, title="c")).latency_ms for _ in range(5)]
@@ -153,7 +187,7 @@ def unloaded_ms(folder: Path, latency: float) -> float:
 
 
 def sync_run(folder: Path, latency: float, chapters: int) -> float:
-    with LLMSimulator(latency=latency, slots=8) as sim:
+    with _Sim(latency, 8) as sim:
         settings = llm_settings(folder, sim.url, use_async_summarization=False)
         with Engine(settings) as engine:
             started = time.perf_counter()
@@ -478,7 +512,13 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the rows as one JSON list")
     parser.add_argument("--write-docs", action="store_true", help="write the table into docs/PERFORMANCE.md")
     parser.add_argument("--only", default=",".join(GROUPS), help=f"comma-separated groups of {', '.join(GROUPS)}")
+    parser.add_argument(
+        "--in-process-sim",
+        action="store_true",
+        help="run the LLM simulator in this process instead of its own (it then competes with the client)",
+    )
     args = parser.parse_args()
+    SIM_OPTIONS["in_process"] = args.in_process_sim
     only = tuple(g.strip() for g in args.only.split(",") if g.strip())
     if unknown := [g for g in only if g not in GROUPS]:
         parser.error(f"unknown group(s) {', '.join(unknown)}: choose from {', '.join(GROUPS)}")

@@ -6,11 +6,13 @@ Usage::
         sim.url             # http://127.0.0.1:<port>  (OpenAI dialect under sim.url + "/v1")
         sim.inject("503", count=2)
 
-Command line: ``python -m chapterwise_testing.llmsim --port 11434``.
+Command line: ``python -m chapterwise_testing.llmsim --port 11434``; in a child process (a real server's
+setting, for benchmarks): :class:`~.process.SimulatorProcess`.
 """
 
 from __future__ import annotations
 
+from .process import SimulatorProcess
 from .server import FAULTS, LLMSimulator, RecordedRequest
 
-__all__ = ["FAULTS", "LLMSimulator", "RecordedRequest"]
+__all__ = ["FAULTS", "LLMSimulator", "RecordedRequest", "SimulatorProcess"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import signal
 import threading
 
 from . import LLMSimulator
@@ -19,8 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slots", type=int, default=2, help="requests served at once; others queue")
     parser.add_argument("--max-queue", type=int, default=None, help="queued requests beyond which 503 is sent")
     parser.add_argument("--api-key", default=None, help="require this Bearer key on /v1/*")
+    parser.add_argument("--quiet", action="store_true", help="log warnings only")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    level = logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(message)s")
     sim = LLMSimulator(
         host=args.host,
         port=args.port,
@@ -32,8 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     with sim:
         print(f"LLM simulator on {sim.url} (Ollama: {sim.url}, OpenAI: {sim.url}/v1); Ctrl+C stops it", flush=True)
+        stop = threading.Event()
+        # SIGTERM (a parent ending it) stops it as Ctrl+C does: open connections are closed.
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+            stop.wait()
     return 0
 
 

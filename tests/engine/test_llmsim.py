@@ -130,3 +130,14 @@ def test_full_queue_answers_503() -> None:
         assert "Retry-After" in r.headers
         holder.join(timeout=5)
     assert statuses == [200]
+
+
+def test_the_simulator_in_a_process_of_its_own_answers_and_counts() -> None:
+    from chapterwise_testing.llmsim import SimulatorProcess
+
+    with SimulatorProcess(latency=0.0, slots=2) as server:
+        assert server.stats() == {"served": 0, "in_flight": 0, "max_in_flight": 0}
+        client = ollama.Client(host=server.url)
+        parts = list(client.chat(model=MODEL, messages=[{"role": "user", "content": PROMPT}], stream=True))
+        assert "".join(p.message.content or "" for p in parts) == FIRST_TWO
+        assert server.stats()["served"] == 1 and server.stats()["max_in_flight"] == 1
