@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -145,6 +146,36 @@ def test_same_chapter_written_twice_leaves_one_row_with_latest_summary(database_
     assert len(chapters) == 2
     assert chapters[0].summary == "new" and chapters[0].attempts == 2
     assert chapters[0].text, "the upsert never touches the chapter's text"
+
+
+@pytest.mark.parametrize("sqlite_version", [(3, 40, 0), (3, 32, 0)], ids=["update-from", "older-sqlite"])
+def test_a_batch_of_results_on_sqlite_lands_on_its_rows_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_version: tuple[int, int, int]
+) -> None:
+    from types import SimpleNamespace
+
+    from desktop_app.engine.store import results
+
+    # One UPDATE … FROM (VALUES …) a batch, or an UPDATE a row where SQLite is older than 3.33.
+    monkeypatch.setattr(results, "sqlite3", SimpleNamespace(sqlite_version_info=sqlite_version))
+    monkeypatch.setattr(results, "_ROWS_A_STATEMENT", 3)  # several statements in one batch
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    try:
+        with sessions.begin() as s:
+            doc_id = documents.add_document(s, make_document(8), file_name="x.txt", sha256="x")
+            backlog.claim_chapters(s, "me", 7)  # the last chapter stays pending: a result must not land there
+        with sessions() as s:
+            chapters = documents.chapters_of(s, doc_id)
+        batch = [_done(c, 1, f"summary {c.index}") for c in chapters]
+        with sessions.begin() as s:
+            written = backlog.upsert_chapter_results(s, batch)
+        with sessions() as s:
+            after = documents.chapters_of(s, doc_id)
+    finally:
+        engine.dispose()
+    assert written == {c.id for c in chapters[:7]}
+    assert [c.summary for c in after] == [f"summary {i}" for i in range(7)] + [None]
+    assert [c.status for c in after] == [ChapterStatus.DONE] * 7 + [ChapterStatus.PENDING]
 
 
 def test_a_late_result_never_overwrites_a_chapter_put_back_in_the_backlog(database_url: str) -> None:
