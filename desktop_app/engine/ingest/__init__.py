@@ -64,9 +64,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Parsers run in the child process, as "module:function" taking (path, password, limits).
+#: Parsers run in the child process, as "module:function" taking (path, password, limits) and returning a
+#: ParsedDocument or yielding stream items (``stream.py``).
 _ISOLATED_TARGETS = {
-    "pdf": "desktop_app.engine.ingest.pdf:parse_pdf_file",
+    "pdf": "desktop_app.engine.ingest.pdf_stream:stream_pdf_file",
     "epub": "desktop_app.engine.ingest.epub:parse_epub_file",
     "docx": "desktop_app.engine.ingest.docx:parse_docx_file",
     "md": "desktop_app.engine.ingest.sandbox:parse_markdown_file",
