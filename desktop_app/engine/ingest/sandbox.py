@@ -44,7 +44,13 @@ from typing import IO, Any
 
 import desktop_app
 from desktop_app.engine.ingest import base
-from desktop_app.engine.ingest.base import CorruptFileError, IngestError, ParsedDocument, ParseTimeoutError
+from desktop_app.engine.ingest.base import (
+    CorruptFileError,
+    IngestError,
+    ParsedChapter,
+    ParsedDocument,
+    ParseTimeoutError,
+)
 from desktop_app.engine.ingest.limits import IngestLimits, check_chapter_count, memory_error_message
 from desktop_app.engine.ingest.stream import ChapterBatch, ParseEnd, ParseItem, Restart, collect, items_of
 
@@ -53,6 +59,8 @@ log = logging.getLogger(__name__)
 #: Environment switch for debugging: run parsers in-process (no timeout, no crash isolation).
 INPROCESS_ENV = "CHAPTERWISE_INGEST_INPROCESS"
 _WORKER_MODULE = "desktop_app.engine.ingest.worker"
+#: Chapters found within this long after a batch was sent wait to go with the next one.
+BATCH_INTERVAL_S = 0.25
 #: A frame's header: the length of the pickle that follows.
 FRAME_HEADER = struct.Struct(">Q")
 
@@ -79,9 +87,12 @@ def call_target(target: str, path: Path, password: str | None, limits: IngestLim
     ``target`` ("module:function" taking path, password, limits) returns a ``ParsedDocument`` or yields
     :data:`~.stream.ParseItem` s. Messages: ``("chapters", [ParsedChapter, ...])``, ``("restart",)``, then
     ``("end", ParseEnd)`` or ``("error", class name, message, ocr_available)``; nothing follows the last.
-    The chapter-count limit is checked as the batches come.
+    The chapter-count limit is checked as the batches come. The first batch is sent at once, later ones
+    at most every :data:`BATCH_INTERVAL_S` (a chapter found meanwhile waits for the next).
     """
     count = 0
+    waiting: list[ParsedChapter] = []
+    sent_at: float | None = None
     try:
         module_name, func_name = target.rsplit(":", 1)
         func = getattr(importlib.import_module(module_name), func_name)
@@ -91,11 +102,17 @@ def call_target(target: str, path: Path, password: str | None, limits: IngestLim
             if isinstance(item, ChapterBatch):
                 count += len(item.chapters)
                 check_chapter_count(count, limits, path)
-                yield ("chapters", list(item.chapters))
+                waiting.extend(item.chapters)
+                # The first chapters go at once; later ones gather for a while (one save, one event each).
+                if sent_at is None or time.monotonic() - sent_at >= BATCH_INTERVAL_S:
+                    yield ("chapters", waiting)
+                    waiting, sent_at = [], time.monotonic()
             elif isinstance(item, Restart):
-                count = 0
+                count, waiting = 0, []
                 yield ("restart",)
             else:
+                if waiting:
+                    yield ("chapters", waiting)
                 yield ("end", item)
                 return
         raise RuntimeError("the reader stopped before the end of the file")
