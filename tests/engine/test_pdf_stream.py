@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from chapterwise_testing.pdfs import PageSpec, make_text_pdf
-from desktop_app.engine.ingest import parse_document
+from desktop_app.engine.ingest import parse_document, pdf_stream
 from desktop_app.engine.ingest.limits import IngestLimits
 from desktop_app.engine.ingest.pdf import parse_pdf_file
 from desktop_app.engine.ingest.pdf_stream import stream_pdf_file
@@ -67,16 +68,30 @@ def same_chapters(items: list[ParseItem], path: Path) -> None:
         )
 
 
-def test_a_long_generated_book_sends_its_first_chapters_long_before_its_end(tmp_path: Path) -> None:
+def test_a_long_generated_book_sends_its_first_chapters_long_before_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = book(tmp_path / "book.pdf", 400, 4, running_header="A Running Title", page_numbers=True)
-    items = streamed(path)
+    read: list[int] = []
+    real_pages = pdf_stream.pdfium_page_texts
+
+    def counted(pdf: object) -> Iterator[str]:
+        for text in real_pages(pdf):
+            read.append(1)
+            yield text
+
+    monkeypatch.setattr(pdf_stream, "pdfium_page_texts", counted)
+    stream = stream_pdf_file(path, None, LIMITS)
+    first = next(stream)
+    # The first chapter goes once the first page's running-lines window is read, not the whole book.
+    assert isinstance(first, ChapterBatch) and len(read) == RUNNING_WINDOW
+    items = [first, *stream]
     batches = [i for i in items if isinstance(i, ChapterBatch)]
     assert not any(isinstance(i, Restart) for i in items)
     assert isinstance(items[-1], ParseEnd) and items[-1].structure == "outline"
-    # The first batch is cut from the first running-lines window, not from the whole book.
-    assert len(batches) > 50
+    # Chapters come one by one, the first ones as soon as the first running-lines window is read.
+    assert len(batches) == 100 and all(len(b.chapters) == 1 for b in batches)
     assert batches[0].chapters[0].title == "Chapter 1"
-    assert max(c.page or 0 for c in batches[0].chapters) <= RUNNING_WINDOW
     assert "A Running Title" not in batches[0].chapters[0].text  # running lines are gone as in the whole parse
     same_chapters(items, path)
 

@@ -200,7 +200,7 @@ def test_a_parse_cut_off_by_a_stop_leaves_a_failed_document_at_the_next_start(tm
         assert view.chapters == [] and view.chapter_count == 0
 
 
-def test_a_result_that_lands_on_a_parsing_document_does_not_open_it(tmp_path: Path) -> None:
+def test_a_result_that_lands_on_a_parsing_or_unparsed_document_does_not_open_it(tmp_path: Path) -> None:
     chapters, _end = real_chapters(tmp_path, 2)
     engine_db, sessions = open_database(f"sqlite:///{tmp_path / 'db.sqlite'}")
     with sessions.begin() as session:
@@ -209,8 +209,12 @@ def test_a_result_that_lands_on_a_parsing_document_does_not_open_it(tmp_path: Pa
         done = documents.add_placeholder(session, file_name="done.pdf", sha256="")
         documents.finish_parsing(session, done, collect(iter([ParseEnd("Done", "pdf")])))
         session.execute(update(Document).where(Document.id == done).values(status=DocumentStatus.DONE))
+        unread = documents.add_placeholder(session, file_name="broken.pdf", sha256="")
+        documents.fail_parsing(session, unread, "This file is damaged.")
     with sessions.begin() as session:
-        assert backlog.reopen_documents(session, [doc_id, done]) == 1
+        assert backlog.reopen_documents(session, [doc_id, done, unread]) == 1
         assert documents.document_status(session, doc_id) == DocumentStatus.PARSING
         assert documents.document_status(session, done) == DocumentStatus.PROCESSING
+        # A document whose parse never ended stays failed (a dropped chapter's result came back).
+        assert documents.document_status(session, unread) == DocumentStatus.FAILED
     engine_db.dispose()

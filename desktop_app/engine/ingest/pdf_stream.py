@@ -74,10 +74,10 @@ def stream_pdf_file(path: Path, password: str | None, limits: IngestLimits) -> I
         pages: list[str] = []
         for text in pdfium_page_texts(pdf):
             pages.append(text)
-            batch = chapters.add(text, pages) if chapters is not None else []
-            if batch:
+            # One chapter an item: the child sends the first alone, at once, and gathers the next ones.
+            for chapter in chapters.add(text, pages) if chapters is not None else ():
                 sent = True
-                yield ChapterBatch(tuple(batch))
+                yield ChapterBatch((chapter,))
         raw = pdfium_raw(pdf, pages, password, outline)
     finally:
         pdf.close()
