@@ -1,10 +1,11 @@
 """Finding a PDF's chapters: its outline first, then its headings, then groups of pages.
 
-1. **Outline** (bookmarks). The chapter level is the top level unless that gives fewer than two
-   chapters (a single "Book" root) or, on a long document, fewer than three, in which case the
+1. **Outline** (bookmarks, ``pdf_outline.py``). The chapter level is the top level unless that gives fewer
+   than two chapters (a single "Book" root) or, on a long document, fewer than three, in which case the
    next level down is used; deeper entries fold into their parent. The chosen titles are checked
    against the text of their pages: when fewer than half are found the outline is ignored with a
-   warning (bookmarks titled "First", "Second" over pages headed "Foo", "Bar").
+   warning (bookmarks titled "First", "Second" over pages headed "Foo", "Bar"). The chapters are cut
+   page by page, as a streamed parse cuts them (``pdf_stream.py``).
 2. **Headings** found in the text: the numbered structure of ``numbering.py`` ("ARTICLE IV", "6. FEES",
    "2 Bar", with "6.1" as sections), joined by unnumbered headings set in the same type
    (``pdf_heading_fonts.py``); else a keyword series with word numbers. Contents pages are blanked so
