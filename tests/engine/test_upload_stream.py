@@ -65,7 +65,7 @@ def held_parse(items: list[ParseItem | threading.Event]) -> object:
 
 
 def test_chapters_are_saved_and_summarized_while_the_parse_goes_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
     chapters, end = real_chapters(tmp_path, 7)
     gate = threading.Event()
@@ -77,8 +77,7 @@ def test_chapters_are_saved_and_summarized_while_the_parse_goes_on(
     ]
     monkeypatch.setattr(uploads, "parse_file", held_parse(items))
     upload = write_markdown(tmp_path / "book.md", 7)
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    with Engine(settings_for(url, tmp_path)) as engine:
+    with Engine(settings_for(database_url, tmp_path)) as engine:
         recorder = Recorder()
         engine.bus.subscribe(recorder)
         view = engine.add_file(upload, background=True)
@@ -182,9 +181,11 @@ def test_a_document_removed_while_parsing_stops_its_parse_quietly(
     assert not recorder.of(DocumentFinished) and not recorder.of(DocumentAdded)
 
 
-def test_a_parse_cut_off_by_a_stop_leaves_a_failed_document_at_the_next_start(tmp_path: Path) -> None:
+def test_a_parse_cut_off_by_a_stop_leaves_a_failed_document_at_the_next_start(
+    tmp_path: Path, database_url: str
+) -> None:
     chapters, _end = real_chapters(tmp_path, 5)
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    url = database_url
     engine_db, sessions = open_database(url)
     with sessions.begin() as session:
         orphan = documents.add_placeholder(session, file_name="book.pdf", sha256="", parsed_by="gone-instance")
@@ -200,9 +201,11 @@ def test_a_parse_cut_off_by_a_stop_leaves_a_failed_document_at_the_next_start(tm
         assert view.chapters == [] and view.chapter_count == 0
 
 
-def test_a_result_that_lands_on_a_parsing_or_unparsed_document_does_not_open_it(tmp_path: Path) -> None:
+def test_a_result_that_lands_on_a_parsing_or_unparsed_document_does_not_open_it(
+    tmp_path: Path, database_url: str
+) -> None:
     chapters, _end = real_chapters(tmp_path, 2)
-    engine_db, sessions = open_database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    engine_db, sessions = open_database(database_url)
     with sessions.begin() as session:
         doc_id = documents.add_placeholder(session, file_name="book.pdf", sha256="")
         documents.append_chapters(session, doc_id, chapters)
