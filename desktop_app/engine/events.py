@@ -46,8 +46,9 @@ class ChaptersAdded:
 
     The chapters at ``first_index`` and after, as a view holds them, are replaced by ``chapter_ids``:
     batches follow one another (``first_index`` is the count so far), and a parse that starts over sends
-    ``first_index=0`` (an empty ``chapter_ids`` drops them all). ``DocumentAdded`` ends the series with every
-    chapter. Fired on the document's parse thread, after the batch's commit.
+    ``first_index=0`` (an empty ``chapter_ids`` drops them all, as a parse that fails does before its
+    ``DocumentFinished``). ``DocumentAdded`` ends the series with every chapter. Fired on the document's parse
+    thread, after the batch's commit.
     """
 
     document_id: str

@@ -200,8 +200,9 @@ class BackgroundParser:
     def _save(self, job: ParseJob, sha256: str, items: Iterator[ParseItem]) -> None:
         """Save each batch as it comes (own transaction, ``ChaptersAdded``, pipeline woken), then the end.
 
-        A failure drops the chapters saved so far before it propagates to the caller's ``except``. A
-        document removed meanwhile ends the parse quietly (closing the stream stops the child).
+        A failure drops the chapters saved so far (``ChaptersAdded`` with none from index 0) before it
+        propagates to the caller's ``except``. A document removed meanwhile ends the parse quietly (closing
+        the stream stops the child).
         """
         saved = 0
         try:
@@ -229,6 +230,7 @@ class BackgroundParser:
             if saved:
                 with self.sessions.begin() as session:
                     documents.remove_chapters(session, job.document_id)
+                self.bus.publish(ChaptersAdded(job.document_id, 0, ()))  # views drop them before the failure
             raise
         finally:
             close = getattr(items, "close", None)

@@ -125,7 +125,10 @@ def test_a_parse_that_fails_after_some_chapters_leaves_a_failed_document_without
         view = engine.add_file(write_markdown(tmp_path / "book.md", 4), background=True)
         assert recorder.wait_for(DocumentFinished)
         failed = engine.document(view.id)
-    assert recorder.of(ChaptersAdded), "the first batch was saved before the failure"
+    saved, dropped = recorder.of(ChaptersAdded)
+    assert isinstance(saved, ChaptersAdded) and saved.chapter_count == 2, "the first batch was saved first"
+    assert isinstance(dropped, ChaptersAdded) and (dropped.first_index, dropped.chapter_ids) == (0, ())
+    assert recorder.events.index(dropped) < recorder.events.index(recorder.of(DocumentFinished)[0])
     assert failed.status == DocumentStatus.FAILED
     assert failed.error == "This PDF has no text layer on its later pages."
     assert failed.chapters == [] and failed.chapter_count == 0
