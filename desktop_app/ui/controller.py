@@ -334,6 +334,7 @@ class WindowController(QObject):
         if not self.window.documents_model.apply_chapters_added(event):
             self._refresh_document(event.document_id)  # not listed yet: the list learns it from the engine
         if event.document_id == self.current_id:
+            self.window.chapters_model.drop_from(event.document_id, event.first_index)
             self._load_chapters(event.document_id)
 
     @Slot(str, list)

@@ -48,7 +48,12 @@ def test_sse_carries_each_saved_batch_before_the_document_is_added(
                     listening.set()
                     continue
                 received.append((name, data))
-                if name == "chapters_added":
+                if name == "chapters_added" and not first_sent.is_set():
+                    # Meanwhile the document lists the chapters saved so far, and is still parsing.
+                    with api.client() as other:
+                        so_far = other.get(f"/api/documents/{doc_id}").json()
+                    assert so_far["status"] == "parsing"
+                    assert [c["title"] for c in so_far["chapters"]] == [c.title for c in parsed.chapters[:2]]
                     first_sent.set()
                 if name == "document_finished":
                     break

@@ -10,6 +10,7 @@ import pytest
 
 from desktop_app.engine import uploads
 from desktop_app.engine.ingest import parse_document
+from desktop_app.engine.ingest.base import NoTextError
 from desktop_app.engine.ingest.limits import IngestLimits
 from desktop_app.engine.ingest.stream import ChapterBatch, ParseEnd, ParseItem
 from tests.engine.pipeline_helpers import GatedSummarizer
@@ -50,3 +51,32 @@ def test_the_window_shows_a_parsing_documents_chapters_batch_by_batch(
     gated.gate.set()
     qtbot.waitUntil(lambda: documents.get(view.id).status == "done", timeout=20_000)
     assert chapters.statuses() == {"done": 5}
+
+
+def test_a_parse_that_fails_after_a_batch_leaves_the_window_without_its_chapters(
+    qtbot, make_window, book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = book(4)
+    parsed = parse_document(source)
+    gate = threading.Event()
+
+    def failing(path: Path, *, password: str | None, limits: IngestLimits) -> Iterator[ParseItem]:
+        yield ChapterBatch(tuple(parsed.chapters[:2]))
+        assert gate.wait(60), "the test never opened the gate"
+        raise NoTextError("The later pages have no text.", path=path)
+
+    monkeypatch.setattr(uploads, "parse_file", failing)
+    window = make_window(GatedSummarizer())
+    documents, chapters = window.documents_model, window.chapters_model
+    with qtbot.waitSignal(window.controller.bridge.chapters_added, timeout=20_000):
+        view = window.engine.add_file(source, background=True)
+    qtbot.waitUntil(lambda: documents.get(view.id) is not None, timeout=20_000)
+    with qtbot.waitSignal(window.chapters_loaded, timeout=20_000):
+        window.controller.select(view.id)
+    assert chapters.rowCount() == 2
+    with qtbot.waitSignal(window.controller.bridge.document_finished, timeout=20_000):
+        gate.set()
+    qtbot.waitUntil(lambda: chapters.rowCount() == 0, timeout=20_000)
+    row = documents.get(view.id)
+    assert row.status == "failed" and row.chapter_count == 0
+    assert row.error == "The later pages have no text."
