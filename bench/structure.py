@@ -105,7 +105,7 @@ def parse_epub_without_toc(path: Path) -> ParsedDocument:
 
 def outline_truth(path: Path) -> list[Head] | None:
     from desktop_app.engine.ingest.pdf_backend import read_pdf
-    from desktop_app.engine.ingest.pdf_structure import choose_outline_level
+    from desktop_app.engine.ingest.pdf_outline import choose_outline_level
 
     raw = read_pdf(path, None, IngestLimits())
     entries = [e for e in raw.outline if e.title.strip()]

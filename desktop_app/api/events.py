@@ -23,6 +23,7 @@ from typing import Any
 
 from desktop_app.engine.events import (
     ChapterCommitted,
+    ChaptersAdded,
     DocumentAdded,
     DocumentChanged,
     DocumentFinished,
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 EVENT_NAMES: dict[type, str] = {
     DocumentParsing: "document_parsing",
+    ChaptersAdded: "chapters_added",
     DocumentAdded: "document_added",
     ChapterCommitted: "chapter_committed",
     DocumentProgress: "document_progress",
@@ -55,8 +57,10 @@ def event_payload(event: Event) -> dict[str, Any]:
     data = asdict(event)
     if isinstance(event, DocumentProgress):
         data["percent"] = round(event.percent, 1)
-    if isinstance(event, DocumentAdded):
+    if isinstance(event, DocumentAdded | ChaptersAdded):
         data["chapter_ids"] = list(event.chapter_ids)
+    if isinstance(event, ChaptersAdded):
+        data["chapter_count"] = event.chapter_count
     return data
 
 

@@ -32,11 +32,33 @@ class DocumentAdded:
 
 @dataclass(frozen=True, slots=True)
 class DocumentParsing:
-    """An upload was saved and its file is being parsed in the background; ``DocumentAdded`` follows with
-    its chapters, or ``DocumentFinished`` (failed) with the reason. Fired on the thread that added it."""
+    """An upload was saved and its file is being parsed in the background; ``ChaptersAdded`` follow as its
+    chapters are read, then ``DocumentAdded`` with them all, or ``DocumentFinished`` (failed) with the reason.
+    Fired on the thread that added it."""
 
     document_id: str
     file_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChaptersAdded:
+    """A batch of a ``parsing`` document's chapters was saved while its parse goes on (pending, queued at once).
+
+    The chapters at ``first_index`` and after, as a view holds them, are replaced by ``chapter_ids``:
+    batches follow one another (``first_index`` is the count so far), and a parse that starts over sends
+    ``first_index=0`` (an empty ``chapter_ids`` drops them all, as a parse that fails does before its
+    ``DocumentFinished``). ``DocumentAdded`` ends the series with every chapter. Fired on the document's parse
+    thread, after the batch's commit.
+    """
+
+    document_id: str
+    first_index: int
+    chapter_ids: tuple[str, ...]
+
+    @property
+    def chapter_count(self) -> int:
+        """The document's chapters so far."""
+        return self.first_index + len(self.chapter_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +174,7 @@ Event = (
     BackendHealth
     | DocumentAdded
     | DocumentParsing
+    | ChaptersAdded
     | ChapterCommitted
     | ChapterProgress
     | DocumentProgress

@@ -118,6 +118,7 @@ class Engine(EngineReports, DocumentChanges):
             settings.data_dir / "parsing",
             spawn=spawn,
             on_chapters=self._pipeline.wake,
+            instance_id=self.instance_id,
         )
 
     # --- lifecycle

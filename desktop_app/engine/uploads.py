@@ -4,11 +4,15 @@ Parsing a 2,000-page PDF takes seconds; an upload should not. :class:`Background
 into the engine's own folder (the caller may delete its copy as soon as the call returns), saves the
 document with status ``parsing`` and no chapters, publishes :class:`~.events.DocumentParsing` and returns.
 A loop started through the spawn hook (``parse-<id>``) then hashes the file, reuses an identical earlier
-import or parses it (in the sandboxed child process, with the configured limits), saves every chapter in
-one transaction and publishes ``DocumentAdded``, which is what the window, the SSE stream and the CLI
-already follow; the pipeline is woken at once. A file that cannot be read ends the document ``failed``
-with the parser's message and a ``DocumentFinished`` event. An encrypted PDF (:func:`looks_encrypted`)
-is parsed before the answer instead, so its password question is answered at once.
+import or parses it (in the sandboxed child process, with the configured limits). The parse streams
+(``ingest/stream.py``): each batch of chapters it finds final is saved in its own transaction, announced
+with ``ChaptersAdded`` and the pipeline woken, so the first chapters are summarized while the rest of the
+file is read; the document stays ``parsing`` (the pipeline never finishes it) until the end, when it
+becomes ``processing`` and ``DocumentAdded`` is published with every chapter, as before. A file that
+cannot be read ends the document ``failed`` with the parser's message and a ``DocumentFinished`` event,
+and the chapters saved before the failure are dropped: a document never stands with part of a file.
+An encrypted PDF (:func:`looks_encrypted`) is parsed before the answer instead, so its password
+question is answered at once.
 
 Thread-safe: ``start`` runs on the caller's thread, each parse on its own loop.
 """
@@ -19,15 +23,16 @@ import hashlib
 import logging
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from .events import DocumentAdded, DocumentFinished, DocumentParsing, EventBus
+from .events import ChaptersAdded, DocumentAdded, DocumentFinished, DocumentParsing, EventBus
 from .ingest.base import IngestError, ParsedDocument
 from .ingest.limits import IngestLimits
+from .ingest.stream import ChapterBatch, ParseEnd, ParseItem, Restart, items_of
 from .pipeline.spawn import Handle, Spawn
 from .states import DocumentStatus
 from .store import documents
@@ -88,11 +93,15 @@ def answers_at_once(path: Path) -> bool:
         return True  # refused by the background path's own checks, with their message
 
 
-def parse_file(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
-    """The parse itself (a seam: tests hold it at a gate to show the upload answered first)."""
-    from .ingest import parse_document
+def parse_file(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument | Iterable[ParseItem]:
+    """The parse itself, as a stream of items or a whole document (a seam: tests hold it at a gate)."""
+    from .ingest import stream_document
 
-    return parse_document(path, password=password, limits=limits)
+    return stream_document(path, password=password, limits=limits)
+
+
+def _items(result: ParsedDocument | Iterable[ParseItem]) -> Iterator[ParseItem]:
+    return items_of(result) if isinstance(result, ParsedDocument) else iter(result)
 
 
 class BackgroundParser:
@@ -106,8 +115,10 @@ class BackgroundParser:
         *,
         spawn: Spawn,
         on_chapters: Callable[[], None],
+        instance_id: str | None = None,
     ) -> None:
         self.sessions = sessions
+        self.instance_id = instance_id
         self.bus = bus
         self.folder = folder
         self.spawn = spawn
@@ -140,7 +151,14 @@ class BackgroundParser:
         detect_format(path)  # an unsupported file is refused now, from its first bytes
         with self.sessions.begin() as session:
             doc_id = documents.add_placeholder(
-                session, file_name=file_name, sha256="", priority=priority, focus=focus, backend=backend, model=model
+                session,
+                file_name=file_name,
+                sha256="",
+                priority=priority,
+                focus=focus,
+                backend=backend,
+                model=model,
+                parsed_by=self.instance_id,
             )
         copy = self.folder / doc_id / file_name
         copy.parent.mkdir(parents=True, exist_ok=True)
@@ -158,19 +176,13 @@ class BackgroundParser:
         try:
             sha256 = sha256_of(job.path)
             with self.sessions() as session:
-                parsed = documents.previous_import(session, sha256)
-            if parsed is None:
-                parsed = parse_file(job.path, password=job.password, limits=job.limits)
+                earlier = documents.previous_import(session, sha256)
+            if earlier is None:
+                items = _items(parse_file(job.path, password=job.password, limits=job.limits))
             else:
                 log.info("Reusing the chapters of an identical file imported before (%s)", job.file_name)
-            with self.sessions.begin() as session:
-                documents.add_chapters(session, job.document_id, parsed, sha256=sha256)
-                chapter_ids = tuple(c.id for c in documents.chapters_of(session, job.document_id, with_text=False))
-            log.info("Parsed %s: %d chapters queued for summary generation", job.file_name, len(chapter_ids))
-            self.bus.publish(
-                DocumentAdded(job.document_id, parsed.title, parsed.format, len(parsed.chapters), chapter_ids)
-            )
-            self.on_chapters()
+                items = items_of(earlier)
+            self._save(job, sha256, items)
         except Exception as err:
             message = err.message if isinstance(err, IngestError) else f"The file could not be read: {err}"
             if not isinstance(err, IngestError):
@@ -184,6 +196,55 @@ class BackgroundParser:
             shutil.rmtree(job.path.parent, ignore_errors=True)
             with self._lock:
                 self._running.pop(job.document_id, None)
+
+    def _save(self, job: ParseJob, sha256: str, items: Iterator[ParseItem]) -> None:
+        """Save each batch as it comes (own transaction, ``ChaptersAdded``, pipeline woken), then the end.
+
+        A failure drops the chapters saved so far (``ChaptersAdded`` with none from index 0) before it
+        propagates to the caller's ``except``. A document removed meanwhile ends the parse quietly (closing
+        the stream stops the child).
+        """
+        saved = 0
+        try:
+            for item in items:
+                if isinstance(item, Restart):
+                    with self.sessions.begin() as session:
+                        documents.remove_chapters(session, job.document_id)
+                    saved = 0
+                    self.bus.publish(ChaptersAdded(job.document_id, 0, ()))
+                elif isinstance(item, ChapterBatch):
+                    if not item.chapters:
+                        continue
+                    with self.sessions.begin() as session:
+                        ids = documents.append_chapters(session, job.document_id, item.chapters)
+                    self.bus.publish(ChaptersAdded(job.document_id, saved, ids))
+                    saved += len(ids)
+                    self.on_chapters()  # the first chapters are summarized while the parse goes on
+                else:
+                    self._finish(job, sha256, item)
+                    return
+            raise IngestError("The document reader stopped before the end of the file.", path=job.path)
+        except documents.NoLongerParsingError:
+            log.info("Stopped parsing %s: the document was removed or ended meanwhile", job.file_name)
+        except BaseException:
+            if saved:
+                with self.sessions.begin() as session:
+                    documents.remove_chapters(session, job.document_id)
+                self.bus.publish(ChaptersAdded(job.document_id, 0, ()))  # views drop them before the failure
+            raise
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def _finish(self, job: ParseJob, sha256: str, end: ParseEnd) -> None:
+        parsed = end.document([])
+        with self.sessions.begin() as session:
+            documents.finish_parsing(session, job.document_id, parsed, sha256=sha256)
+            chapter_ids = tuple(c.id for c in documents.chapters_of(session, job.document_id, with_text=False))
+        log.info("Parsed %s: %d chapters queued for summary generation", job.file_name, len(chapter_ids))
+        self.bus.publish(DocumentAdded(job.document_id, parsed.title, parsed.format, len(chapter_ids), chapter_ids))
+        self.on_chapters()
 
     def join(self, timeout: float) -> None:
         """Wait for the parses in progress (engine shutdown)."""

@@ -37,6 +37,7 @@ from desktop_app.engine.events import (
     BackendHealth,
     ChapterCommitted,
     ChapterProgress,
+    ChaptersAdded,
     DocumentAdded,
     DocumentChanged,
     DocumentFinished,
@@ -60,6 +61,7 @@ class EngineBridge(QObject):
 
     # --- signals
     document_added = Signal(object)  # DocumentAdded
+    chapters_added = Signal(object)  # ChaptersAdded: a parsing document's chapters so far, in order
     chapters_committed = Signal(str, list)  # document id, list[ChapterCommitted] in commit order
     chapter_parts_progressed = Signal(object)  # ChapterProgress: a long chapter's parts (the latest of a burst)
     document_progressed = Signal(object)  # DocumentProgress (the latest of a burst)
@@ -165,6 +167,7 @@ class EngineBridge(QObject):
     def _deliver(self, events: list[Event]) -> None:
         """Emit one slice of events as coalesced signals, in an order the views can rely on."""
         added: list[DocumentAdded] = []
+        batches: list[ChaptersAdded] = []
         chapters: dict[str, list[ChapterCommitted]] = {}
         parts: dict[str, ChapterProgress] = {}
         progress: dict[str, DocumentProgress] = {}
@@ -181,6 +184,8 @@ class EngineBridge(QObject):
                 parts[event.chapter_id] = event
             elif isinstance(event, DocumentAdded):
                 added.append(event)
+            elif isinstance(event, ChaptersAdded):
+                batches.append(event)
             elif isinstance(event, DocumentFinished):
                 finished.append(event)
             elif isinstance(event, DocumentChanged):
@@ -190,6 +195,8 @@ class EngineBridge(QObject):
             elif isinstance(event, BackendHealth):
                 health = event
         # Order: a document exists before its chapters change, its chapters before it finishes.
+        for batch in batches:  # a parsing document's chapters come before the end of its parse
+            self.chapters_added.emit(batch)
         for a in added:
             self.document_added.emit(a)
         for part in parts.values():  # before the commits: a committed chapter has no parts left to show

@@ -25,6 +25,7 @@ from desktop_app.config import Settings
 from desktop_app.engine.events import (
     ChapterCommitted,
     ChapterProgress,
+    ChaptersAdded,
     DocumentAdded,
     DocumentChanged,
     DocumentFinished,
@@ -84,6 +85,7 @@ class WindowController(QObject):
         self.bridge = EngineBridge(self.engine, self)
         b = self.bridge
         b.document_added.connect(self._on_bridge_document_added)
+        b.chapters_added.connect(self._on_bridge_chapters_added)
         b.chapters_committed.connect(self._on_bridge_chapters_committed)
         b.chapter_parts_progressed.connect(self._on_bridge_chapter_parts_progressed)
         b.document_progressed.connect(self._on_bridge_document_progressed)
@@ -325,6 +327,15 @@ class WindowController(QObject):
     @Slot(object)
     def _on_bridge_document_added(self, event: DocumentAdded) -> None:
         self.window.documents_model.add_placeholder(event)
+
+    @Slot(object)
+    def _on_bridge_chapters_added(self, event: ChaptersAdded) -> None:
+        # A parsing document's chapters so far: its count in the list, its chapters when it is shown.
+        if not self.window.documents_model.apply_chapters_added(event):
+            self._refresh_document(event.document_id)  # not listed yet: the list learns it from the engine
+        if event.document_id == self.current_id:
+            self.window.chapters_model.drop_from(event.document_id, event.first_index)
+            self._load_chapters(event.document_id)
 
     @Slot(str, list)
     def _on_bridge_chapters_committed(self, document_id: str, events: list[ChapterCommitted]) -> None:

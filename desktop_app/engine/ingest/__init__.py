@@ -21,6 +21,7 @@ Exception tree::
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from desktop_app.engine.ingest.base import (
@@ -38,7 +39,8 @@ from desktop_app.engine.ingest.base import (
 from desktop_app.engine.ingest.detect import SUPPORTED_SUFFIXES, detect_format
 from desktop_app.engine.ingest.limits import IngestLimits, check_file_size, check_zip_archive, is_zip
 from desktop_app.engine.ingest.ocr import ocr_pdf, tesseract_available
-from desktop_app.engine.ingest.sandbox import run_isolated
+from desktop_app.engine.ingest.sandbox import stream_isolated
+from desktop_app.engine.ingest.stream import ParseItem, collect
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -56,14 +58,16 @@ __all__ = [
     "detect_format",
     "ocr_pdf",
     "parse_document",
+    "stream_document",
     "tesseract_available",
 ]
 
 log = logging.getLogger(__name__)
 
-#: Parsers run in the child process, as "module:function" taking (path, password, limits).
+#: Parsers run in the child process, as "module:function" taking (path, password, limits) and returning a
+#: ParsedDocument or yielding stream items (``stream.py``).
 _ISOLATED_TARGETS = {
-    "pdf": "desktop_app.engine.ingest.pdf:parse_pdf_file",
+    "pdf": "desktop_app.engine.ingest.pdf_stream:stream_pdf_file",
     "epub": "desktop_app.engine.ingest.epub:parse_epub_file",
     "docx": "desktop_app.engine.ingest.docx:parse_docx_file",
     "md": "desktop_app.engine.ingest.sandbox:parse_markdown_file",
@@ -79,22 +83,23 @@ def parse_document(path: Path, *, password: str | None = None, limits: IngestLim
     subclasses for anything wrong with the file (OSError-like problems reading it become
     CorruptFileError with the reason).
     """
+    return collect(stream_document(path, password=password, limits=limits))
+
+
+def stream_document(
+    path: Path, *, password: str | None = None, limits: IngestLimits | None = None
+) -> Iterator[ParseItem]:
+    """:func:`parse_document` as it goes: chapter batches as they are final, then the end (``stream.py``).
+
+    A PDF whose outline gives its chapters sends them while its later pages are still being read
+    (``pdf_stream.py``); other files send every chapter at the end. Blocks the calling thread between
+    items; the time limit runs over the whole parse; closing the generator stops the child. Raises as
+    :func:`parse_document`, perhaps after some batches.
+    """
     path = Path(path)
     limits = limits or IngestLimits()
     try:
-        if not path.is_file():
-            raise IngestError(f"There is no file at {path}.", path=path)
-        check_file_size(path, limits)
-        if is_zip(path):  # refuse a bomb from its central directory before anything inflates a part
-            check_zip_archive(path, limits, kind=path.suffix.lstrip(".").upper() or "ZIP")
-        fmt = detect_format(path)
-        if fmt == "pdf":
-            with path.open("rb") as fh:
-                if b"%PDF-" not in fh.read(1024):
-                    raise CorruptFileError(
-                        "This file is named .pdf but is not a PDF (it has no PDF header).", path=path
-                    )
-        return run_isolated(_ISOLATED_TARGETS[fmt], path, password, limits)
+        yield from stream_isolated(_target(path, limits), path, password, limits)
     except IngestError as exc:
         if exc.path is None:
             exc.path = path
@@ -102,3 +107,18 @@ def parse_document(path: Path, *, password: str | None = None, limits: IngestLim
         raise
     except OSError as exc:
         raise CorruptFileError(f"This file cannot be read: {exc.strerror or exc}.", path=path) from exc
+
+
+def _target(path: Path, limits: IngestLimits) -> str:
+    """The child target for ``path``, after the checks that need no parse (raises IngestError or OSError)."""
+    if not path.is_file():
+        raise IngestError(f"There is no file at {path}.", path=path)
+    check_file_size(path, limits)
+    if is_zip(path):  # refuse a bomb from its central directory before anything inflates a part
+        check_zip_archive(path, limits, kind=path.suffix.lstrip(".").upper() or "ZIP")
+    fmt = detect_format(path)
+    if fmt == "pdf":
+        with path.open("rb") as fh:
+            if b"%PDF-" not in fh.read(1024):
+                raise CorruptFileError("This file is named .pdf but is not a PDF (it has no PDF header).", path=path)
+    return _ISOLATED_TARGETS[fmt]

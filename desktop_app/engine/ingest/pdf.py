@@ -37,7 +37,7 @@ _UNHELPFUL_TITLE = re.compile(
 )
 
 
-def _doc_title(raw: RawPdf, path: Path, password: str | None) -> str:
+def doc_title(raw: RawPdf, path: Path, password: str | None) -> str:
     """The metadata title when it names the document, else the first page's largest text, else the file name.
 
     Metadata that names the proceedings or is cut short ("Proceedings of the...") names no document.
@@ -63,7 +63,7 @@ def no_text_message(pages: int) -> tuple[str, bool]:
     return base + " Installing Tesseract OCR lets Chapterwise read scanned pages.", False
 
 
-def _pick_text(raw: RawPdf, path: Path, password: str | None, limits: IngestLimits) -> tuple[RawPdf, float]:
+def pick_text(raw: RawPdf, path: Path, password: str | None, limits: IngestLimits) -> tuple[RawPdf, float]:
     """Return the extraction to use and its garbled share; try pypdf when PDFium's is garbled."""
     garbled = garbled_ratio("\n".join(raw.pages))
     if garbled > GARBLED_THRESHOLD and raw.engine == "pdfium":
@@ -84,13 +84,34 @@ def parse_pdf_file(
     """Parse one PDF into chapters. Runs in the ingest child process; raises IngestError.
 
     ``use_outline=False`` hides the outline from the detector (``bench/structure.py`` measures the text
-    cues against the outline that way).
+    cues against the outline that way). ``pdf_stream.py`` sends the same chapters as they are final.
     """
     raw = read_pdf(path, password, limits)
-    raw, garbled = _pick_text(raw, path, password, limits)
+    return parse_picked(*pick_text(raw, path, password, limits), path, password, limits, use_outline=use_outline)
+
+
+def has_enough_words(words: int, pages: int) -> bool:
+    """Whether ``words`` over ``pages`` make a text layer (fewer: scanned pages, :func:`no_text_message`)."""
+    return pages > 0 and words >= max(1, MIN_WORDS_PER_PAGE * pages)
+
+
+def garbled_warning(garbled: float) -> list[str]:
+    """The warning for a text whose garbled share is ``garbled``, if it is over the threshold."""
+    if garbled <= GARBLED_THRESHOLD:
+        return []
+    return [
+        f"About {garbled:.0%} of this PDF's text came out garbled: its fonts lack a usable "
+        "character map, so summaries of the affected parts will be poor."
+    ]
+
+
+def parse_picked(
+    raw: RawPdf, garbled: float, path: Path, password: str | None, limits: IngestLimits, *, use_outline: bool = True
+) -> ParsedDocument:
+    """Chapters from an extraction chosen by :func:`pick_text` (its garbled share ``garbled``)."""
     normalized = [normalize_page(p) for p in raw.pages]
     words = sum(count_words(p) for p in normalized)
-    if words < max(1, MIN_WORDS_PER_PAGE * len(normalized)) or not normalized:
+    if not has_enough_words(words, len(normalized)):
         message, ocr = no_text_message(len(normalized))
         raise NoTextError(message, path=path, ocr_available=ocr)
     clean = clean_pages(normalized)
@@ -100,7 +121,7 @@ def parse_pdf_file(
         font_lines = functools.cache(functools.partial(read_font_lines, path, password, limits.max_pages))
     bold_lines = functools.partial(read_bold_lines, path, password, limits.max_pages) if font_lines else None
     structure = detect_structure(raw.outline if use_outline else [], normalized, clean, font_lines, bold_lines)
-    title = _doc_title(raw, path, password)
+    title = doc_title(raw, path, password)
     if structure.source == "pages" and len(structure.chapters) == 1:
         structure.chapters[0].title = title
     doc = finish(
@@ -113,11 +134,7 @@ def parse_pdf_file(
     )
     doc.page_count = len(raw.pages)
     doc.warnings.extend(structure.warnings)
-    if garbled > GARBLED_THRESHOLD:
-        doc.warnings.append(
-            f"About {garbled:.0%} of this PDF's text came out garbled: its fonts lack a usable "
-            "character map, so summaries of the affected parts will be poor."
-        )
+    doc.warnings.extend(garbled_warning(garbled))
     log.debug(
         "%s: %d pages, %d chapters from %s via %s", path, len(raw.pages), len(doc.chapters), doc.structure, raw.engine
     )

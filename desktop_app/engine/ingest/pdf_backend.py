@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,32 +67,47 @@ def read_with_pdfium(path: Path, password: str | None, limits: IngestLimits) -> 
 
     pdf = pdfium.PdfDocument(path, password=password)
     try:
-        n = len(pdf)
-        check_page_count(n, limits, path)
-        pages: list[str] = []
-        for i in range(n):
-            page = pdf[i]
-            try:
-                textpage = page.get_textpage()
-                try:
-                    pages.append(textpage.get_text_bounded())
-                finally:
-                    textpage.close()
-            finally:
-                page.close()
-        outline: list[OutlineEntry] = []
-        for bookmark in pdf.get_toc(max_depth=MAX_OUTLINE_DEPTH):
-            dest = bookmark.get_dest()
-            index = dest.get_index() if dest is not None else None
-            if index is not None and 0 <= index < n:
-                outline.append(OutlineEntry(bookmark.level + 1, bookmark.get_title() or "", index))
-            if len(outline) >= MAX_OUTLINE_ENTRIES:
-                break
-        meta = pdf.get_metadata_dict(skip_empty=True)
-        encrypted = bool(password) or _pdfium_encrypted(pdf)
-        return RawPdf(pages, outline, str(meta.get("Title", "")), "pdfium", encrypted)
+        check_page_count(len(pdf), limits, path)
+        pages = list(pdfium_page_texts(pdf))
+        return pdfium_raw(pdf, pages, password)
     finally:
         pdf.close()
+
+
+def pdfium_page_texts(pdf: Any) -> Iterator[str]:
+    """Each page's text of an open ``pdfium.PdfDocument``, in order, one page at a time."""
+    for i in range(len(pdf)):
+        page = pdf[i]
+        try:
+            textpage = page.get_textpage()
+            try:
+                yield textpage.get_text_bounded()
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+
+
+def pdfium_outline(pdf: Any) -> list[OutlineEntry]:
+    """The bookmarks of an open ``pdfium.PdfDocument`` that point at one of its pages (no page text read)."""
+    n = len(pdf)
+    outline: list[OutlineEntry] = []
+    for bookmark in pdf.get_toc(max_depth=MAX_OUTLINE_DEPTH):
+        dest = bookmark.get_dest()
+        index = dest.get_index() if dest is not None else None
+        if index is not None and 0 <= index < n:
+            outline.append(OutlineEntry(bookmark.level + 1, bookmark.get_title() or "", index))
+        if len(outline) >= MAX_OUTLINE_ENTRIES:
+            break
+    return outline
+
+
+def pdfium_raw(pdf: Any, pages: list[str], password: str | None, outline: list[OutlineEntry] | None = None) -> RawPdf:
+    """The :class:`RawPdf` of an open ``pdfium.PdfDocument`` whose ``pages`` were read."""
+    meta = pdf.get_metadata_dict(skip_empty=True)
+    encrypted = bool(password) or _pdfium_encrypted(pdf)
+    found = pdfium_outline(pdf) if outline is None else outline
+    return RawPdf(pages, found, str(meta.get("Title", "")), "pdfium", encrypted)
 
 
 def _pdfium_encrypted(pdf: Any) -> bool:

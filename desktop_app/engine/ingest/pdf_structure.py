@@ -1,10 +1,11 @@
 """Finding a PDF's chapters: its outline first, then its headings, then groups of pages.
 
-1. **Outline** (bookmarks). The chapter level is the top level unless that gives fewer than two
-   chapters (a single "Book" root) or, on a long document, fewer than three, in which case the
+1. **Outline** (bookmarks, ``pdf_outline.py``). The chapter level is the top level unless that gives fewer
+   than two chapters (a single "Book" root) or, on a long document, fewer than three, in which case the
    next level down is used; deeper entries fold into their parent. The chosen titles are checked
    against the text of their pages: when fewer than half are found the outline is ignored with a
-   warning (bookmarks titled "First", "Second" over pages headed "Foo", "Bar").
+   warning (bookmarks titled "First", "Second" over pages headed "Foo", "Bar"). The chapters are cut
+   page by page, as a streamed parse cuts them (``pdf_stream.py``).
 2. **Headings** found in the text: the numbered structure of ``numbering.py`` ("ARTICLE IV", "6. FEES",
    "2 Bar", with "6.1" as sections), joined by unnumbered headings set in the same type
    (``pdf_heading_fonts.py``); else a keyword series with word numbers. Contents pages are blanked so
@@ -21,7 +22,6 @@ and back-matter entries are kept with ``kind="back"``. Pure functions, thread-sa
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -36,29 +36,20 @@ from desktop_app.engine.ingest.numbered_chapters import (
 from desktop_app.engine.ingest.numbering import find_structure
 from desktop_app.engine.ingest.pdf_backend import OutlineEntry
 from desktop_app.engine.ingest.pdf_heading_fonts import FontLines, add_unnumbered_chapters
-from desktop_app.engine.ingest.pdf_pages import joined_page_starts, nonblank_page_starts, page_groups
+from desktop_app.engine.ingest.pdf_outline import (
+    MIN_PREAMBLE_WORDS,
+    chosen_entries,
+    kind_of,
+    outline_chapters,
+    title_position,
+    titles_found,
+    trusted,
+)
+from desktop_app.engine.ingest.pdf_pages import joined_page_starts, page_groups
 from desktop_app.engine.ingest.pdf_text import is_contents_page, is_index_page
 from desktop_app.engine.ingest.pdf_weights import WeightedLine, bold_headings
 
 log = logging.getLogger(__name__)
-
-#: Share of outline titles that must be found on their pages for the outline to be trusted.
-MIN_TITLE_MATCH = 0.5
-#: A document of at least this many pages needs at least three outline chapters at a level.
-LONG_DOCUMENT_PAGES = 40
-MAX_CHAPTERS = 2000
-MIN_PREAMBLE_WORDS = 50
-
-_BACK_MATTER = re.compile(
-    r"\b(index|stichwortverzeichnis|register|bibliograph\w*|literatur\w*|references|glossar\w*|"
-    r"symbolverzeichnis|abkürzungsverzeichnis|abbildungsverzeichnis|bildquellen|"
-    r"list of (figures|tables|symbols|abbreviations)|acknowledg\w*|about the author)\b",
-    re.IGNORECASE,
-)
-_FRONT_MATTER = re.compile(
-    r"^(contents|table of contents|inhalt\w*|preface|vorwort|foreword|geleitwort|copyright)$", re.IGNORECASE
-)
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,62 +59,6 @@ class Structure:
     chapters: list[ParsedChapter]
     source: str
     warnings: list[str]
-
-
-def _kind(title: str) -> str:
-    plain = re.sub(r"^[\d.\s]+", "", title).strip()
-    if _FRONT_MATTER.match(plain):
-        return "front"
-    if _BACK_MATTER.search(plain):
-        return "back"
-    return "body"
-
-
-def _tokens(text: str) -> list[str]:
-    return [t.casefold() for t in _TOKEN.findall(text)]
-
-
-def _title_position(title: str, page_text: str) -> int | None:
-    """Offset of the line of ``page_text`` that states ``title``, or None when it is not there."""
-    wanted = _tokens(title)
-    if not wanted:
-        return None
-    offset = 0
-    lines = page_text.split("\n")
-    for i, line in enumerate(lines):
-        got = _tokens(line)
-        if got and len(got) <= len(wanted) + 4:
-            # The title may be split over this line and the next.
-            joined = got + (_tokens(lines[i + 1]) if i + 1 < len(lines) else [])
-            if joined[: len(wanted)] == wanted or got == wanted or _contains(got, wanted):
-                return offset
-        offset += len(line) + 1
-    return None
-
-
-def _contains(haystack: list[str], needle: list[str]) -> bool:
-    n = len(needle)
-    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
-
-
-def _title_found(title: str, pages: Sequence[str], page: int) -> bool:
-    return any(_title_position(title, pages[p]) is not None for p in (page, page + 1) if 0 <= p < len(pages))
-
-
-def choose_outline_level(outline: Sequence[OutlineEntry], page_count: int) -> list[OutlineEntry]:
-    """The entries that make the chapters: the shallowest level giving a sensible count."""
-    levels = sorted({e.level for e in outline})
-    for n, level in enumerate(levels):
-        # Leaves above this level (a top-level "Index" beside "Part" roots) stay chapters too.
-        chosen = [e for i, e in enumerate(outline) if e.level == level or (e.level < level and _is_leaf(outline, i))]
-        enough = len(chosen) >= (3 if page_count >= LONG_DOCUMENT_PAGES else 2)
-        if enough or n == len(levels) - 1:
-            return chosen[:MAX_CHAPTERS]
-    return []
-
-
-def _is_leaf(outline: Sequence[OutlineEntry], i: int) -> bool:
-    return i + 1 >= len(outline) or outline[i + 1].level <= outline[i].level
 
 
 def _split(
@@ -157,57 +92,18 @@ def _split(
 def from_outline(
     outline: Sequence[OutlineEntry], raw: Sequence[str], clean: Sequence[str]
 ) -> tuple[list[ParsedChapter], str | None]:
-    """Chapters from the outline, or ``([], reason)`` when the outline is missing or untrustworthy."""
-    entries = [e for e in outline if e.title.strip()]
-    if len(entries) < 2:
+    """Chapters from the outline, or ``([], reason)`` when it is missing or untrustworthy (``pdf_outline.py``)."""
+    chosen = chosen_entries(outline, len(raw))
+    if not chosen:
         return [], None
-    chosen = choose_outline_level(entries, len(raw))
-    if len(chosen) < 2:
-        return [], None
-    found = sum(_title_found(e.title, raw, e.page) for e in chosen)
-    if found < MIN_TITLE_MATCH * len(chosen):
+    found = titles_found(chosen, raw)
+    if not trusted(found, len(chosen)):
         log.info("outline ignored: %d of %d titles found on their pages", found, len(chosen))
         return [], (
             f"The PDF's bookmarks do not match its page headings ({found} of {len(chosen)} found), "
             "so chapters were taken from the text instead."
         )
-    starts = []
-    for e in chosen:
-        page = e.page
-        pos = _title_position(e.title, clean[page])
-        if pos is None and page + 1 < len(clean) and _title_position(e.title, clean[page + 1]) == 0:
-            page, pos = page + 1, 0
-        starts.append((page, pos or 0, e.title.strip(), 1, _kind(e.title)))
-    _preamble, chapters = _split(clean, starts)
-    front = _front_matter(clean, min((page, pos) for page, pos, *_ in starts))
-    if front is not None:
-        chapters.insert(0, front)
-    return chapters, None
-
-
-_PREFACE_TITLES = re.compile(
-    r"^\s*(vorwort|preface|foreword|introduction|einleitung|avant-propos|pr[ée]face|prefacio|pr[óo]logo|"
-    r"prologue|prolog|abstract|zusammenfassung)\s*$",
-    re.IGNORECASE,
-)
-
-
-def _front_matter(clean: Sequence[str], first: tuple[int, int]) -> ParsedChapter | None:
-    """Text before the first bookmark (a preface, say) as a chapter of its own, so nothing is lost.
-
-    Contents pages are left out; a title page alone is too short to count.
-    """
-    first_page, offset = first
-    pages = [(p, clean[p]) for p in range(first_page) if not is_contents_page(clean[p])]
-    pages.append((first_page, clean[first_page][:offset] if first_page < len(clean) else ""))
-    text = "\n".join(p for _, p in pages if p.strip())
-    if count_words(text) < MIN_PREAMBLE_WORDS:
-        return None
-    title = next((line.strip() for line in text.split("\n") if _PREFACE_TITLES.match(line)), "")
-    chapter = ParsedChapter(title=title or front_matter_title(text), text=text, page=1, kind="front")
-    chapter.page_starts = nonblank_page_starts(pages)
-    chapter.page = chapter.page_starts[0][1] if chapter.page_starts else 1
-    return chapter
+    return outline_chapters(chosen, clean), None
 
 
 def from_headings(clean: Sequence[str], font_lines: Callable[[], FontLines] | None = None) -> list[ParsedChapter]:
@@ -228,7 +124,7 @@ def from_headings(clean: Sequence[str], font_lines: Callable[[], FontLines] | No
         chapters = chapters_from_structure(whole, found, page_offsets=offsets, min_preamble_words=MIN_PREAMBLE_WORDS)
         for chapter in chapters:
             if chapter.kind == "body":
-                chapter.kind = _kind(chapter.title)
+                chapter.kind = kind_of(chapter.title)
         return chapters
     candidates: list[tuple[tuple[int, int], Heading]] = []
     for page_no, text in enumerate(clean):
@@ -308,7 +204,7 @@ def chapters_at_lines(heads: Sequence[tuple[int, str]], clean: Sequence[str]) ->
         return []
     starts = []
     for page_no, text in heads:
-        pos = _title_position(text, clean[page_no])
+        pos = title_position(text, clean[page_no])
         if pos is not None:
             starts.append((page_no, pos, text, 1, "body"))
     if len(starts) < 2:

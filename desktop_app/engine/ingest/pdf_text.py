@@ -23,6 +23,8 @@ from desktop_app.engine.ingest.headings import match_heading
 EDGE_LINES = 3
 #: A line repeated at a page edge on at least this share of pages (and on 3 pages) is a header.
 HEADER_SHARE = 0.3
+#: Pages counted around each page for its running lines (:class:`RunningLines`).
+RUNNING_WINDOW = 100
 
 _DIGITS = re.compile(r"\d+")
 _EDGE_NUMBER = re.compile(r"^\d{1,4}\s+|\s+\d{1,4}$")
@@ -73,25 +75,75 @@ def _edge_count(lines: int) -> int:
 
 
 def remove_running_lines(pages: list[str]) -> list[str]:
-    """Remove running headers, footers and bare page numbers from each page's text."""
-    split = [page.split("\n") for page in pages]
-    counts: Counter[str] = Counter()
-    for lines in split:
-        nonblank = [ln for ln in lines if ln.strip()]
-        k = _edge_count(len(nonblank))
-        counts.update({_edge_key(ln) for ln in nonblank[:k] + nonblank[-k:]})
-    threshold = max(3, int(HEADER_SHARE * len(pages)) if len(pages) >= 10 else 3)
-    running = {key for key, n in counts.items() if n >= threshold and key}
+    """Remove running headers, footers and bare page numbers from each page's text (see :class:`RunningLines`)."""
+    lines = RunningLines(len(pages))
     cleaned: list[str] = []
-    for lines in split:
+    for page in pages:
+        cleaned.extend(lines.add(page))
+    return cleaned
+
+
+class RunningLines:
+    """Running headers and footers, told page by page as the pages come, for a document of ``total`` pages.
+
+    A line at a page's edge (its first or last few non-blank lines) is a running line when the same
+    :func:`_edge_key` stands at an edge of at least :data:`HEADER_SHARE` of the pages in the page's window
+    (and of 3): the :data:`RUNNING_WINDOW` pages around it, or the whole document when it is shorter. A
+    window rather than the whole document, so that a page is final once the pages after it in its window are
+    read, and a long PDF's first chapters can be sent while its later pages are still being read; on
+    documents up to the window's size the two are the same. Every PDF parse uses this one rule, whole or
+    streamed. :meth:`add` takes the next page's text and returns the pages that became final, cleaned, in
+    order; the last page added returns every page left. Not thread-safe (one parse owns it).
+    """
+
+    def __init__(self, total: int, window: int | None = None) -> None:
+        self.total = total
+        self.size = min(total, window or RUNNING_WINDOW)
+        self.threshold = max(3, int(HEADER_SHARE * self.size)) if self.size >= 10 else 3
+        self._lines: list[list[str]] = []
+        self._edges: list[dict[int, str]] = []  # per page: line index → edge key
+        self._counts: Counter[str] = Counter()
+        self._counted = (0, 0)  # the pages [first, last) whose edge keys are in _counts
+        self._done = 0  # pages returned so far
+
+    def add(self, page: str) -> list[str]:
+        """Take the next page's (normalized) text; return the pages that are now final, cleaned."""
+        lines = page.split("\n")
         idx = [i for i, ln in enumerate(lines) if ln.strip()]
         k = _edge_count(len(idx))
-        edge = set(idx[:k] + idx[-k:])
+        self._lines.append(lines)
+        self._edges.append({i: _edge_key(lines[i]) for i in idx[:k] + idx[-k:]})
+        out: list[str] = []
+        while self._done < len(self._lines):
+            first = self._window_start(self._done)
+            if first + self.size > len(self._lines):
+                break
+            out.append(self._clean(self._done, first))
+            self._done += 1
+        return out
+
+    def _window_start(self, page: int) -> int:
+        return max(0, min(page - self.size // 2, self.total - self.size))
+
+    def _clean(self, page: int, first: int) -> str:
+        lo, hi = self._counted
+        if lo == hi:
+            lo = hi = first
+        while hi < first + self.size:
+            self._counts.update(set(self._edges[hi].values()))
+            hi += 1
+        while lo < first:
+            self._counts.subtract(set(self._edges[lo].values()))
+            lo += 1
+        self._counted = (lo, hi)
+        edges = self._edges[page]
         kept = [
-            ln for i, ln in enumerate(lines) if not (i in edge and (_edge_key(ln) in running or _is_page_number(ln)))
+            ln
+            for i, ln in enumerate(self._lines[page])
+            if not (i in edges and ((edges[i] and self._counts[edges[i]] >= self.threshold) or _is_page_number(ln)))
         ]
-        cleaned.append("\n".join(kept))
-    return cleaned
+        self._lines[page] = []  # a page is cleaned once: its lines are not needed any more
+        return "\n".join(kept)
 
 
 def join_hyphenation(text: str) -> str:

@@ -101,10 +101,11 @@ def _tidy_chapter(chapter: ParsedChapter) -> None:
     chapter.page_starts = pages
 
 
-def finish(
-    title: str, fmt: str, chapters: list[ParsedChapter], *, structure: str, path: Path, empty_message: str
-) -> ParsedDocument:
-    """Tidy chapter texts, drop chapters left without text, raise NoTextError if none remain."""
+def tidy_chapters(chapters: list[ParsedChapter], path: Path) -> list[ParsedChapter]:
+    """Tidy chapter texts and titles; return those with text left (the rest are dropped).
+
+    Chapter by chapter, so a parse that sends its chapters as they are final tidies them the same way.
+    """
     kept: list[ParsedChapter] = []
     for chapter in chapters:
         _tidy_chapter(chapter)
@@ -113,6 +114,14 @@ def finish(
             kept.append(chapter)
         else:
             log.debug("dropping chapter %r of %s: no text", chapter.title, path)
+    return kept
+
+
+def finish(
+    title: str, fmt: str, chapters: list[ParsedChapter], *, structure: str, path: Path, empty_message: str
+) -> ParsedDocument:
+    """Tidy chapter texts, drop chapters left without text, raise NoTextError if none remain."""
+    kept = tidy_chapters(chapters, path)
     if not kept:
         raise NoTextError(empty_message, path=path)
     return ParsedDocument(title=title or path.stem, format=fmt, chapters=kept, structure=structure)

@@ -1,7 +1,8 @@
 """The ingest child process: ``python -m desktop_app.engine.ingest.worker``.
 
 Reads one pickled request ``(target, path, password, limits)`` on stdin, caps its own address space
-(``limits.max_memory_bytes``), runs the parser, writes one pickled outcome on stdout (see ``sandbox.py``).
+(``limits.max_memory_bytes``), runs the parser and writes its messages on stdout as they come, one frame
+each (chapter batches, then the end or an error: see ``sandbox.py``).
 Anything the libraries print goes to
 ``/dev/null`` so that it cannot corrupt the answer. Single-threaded; ended by its parent on timeout.
 """
@@ -51,11 +52,11 @@ def main() -> int:
     except (ImportError, AttributeError, ValueError):
         pass
 
-    from desktop_app.engine.ingest.sandbox import call_target
+    from desktop_app.engine.ingest.sandbox import call_target, write_frame
 
-    outcome = call_target(target, path, password, limits)
     with os.fdopen(answer_fd, "wb") as answer:
-        answer.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        for message in call_target(target, path, password, limits):
+            write_frame(answer, message)
     return 0
 
 

@@ -212,6 +212,8 @@ def reopen_documents(session: Session, document_ids: Iterable[str]) -> int:
 
     This is how a chapter cancelled while in flight, whose summary came back anyway, ends up in the
     document's summary and state instead of leaving the document "cancelled" with every chapter done.
+    A ``parsing`` document is left as it is: its chapters so far may all be done, but more are coming; so is
+    a document whose parse never ended (no format: a result of a chapter dropped with it came back).
     The writer runs it with every batch: one statement built once, its ids an expanding parameter.
     """
     ids = list(document_ids)
@@ -226,7 +228,13 @@ def _reopen_statement() -> Any:
     assert isinstance(table, Table)
     return (
         update(table)
-        .where(table.c.id.in_(bindparam("ids", expanding=True)), table.c.status != DocumentStatus.PROCESSING.value)
+        .where(
+            table.c.id.in_(bindparam("ids", expanding=True)),
+            # A document still being parsed has more chapters to come: only the end of its parse opens it.
+            table.c.status.not_in([DocumentStatus.PROCESSING.value, DocumentStatus.PARSING.value]),
+            # One whose parse never ended (it failed, or the app stopped) has no reduce to redo: it stays failed.
+            table.c.format != "",
+        )
         .values(status=DocumentStatus.PROCESSING.value, claimed_by=None, finished_at=None)
     )
 

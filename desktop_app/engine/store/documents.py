@@ -7,12 +7,12 @@ outside the store holds database state.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..ingest.base import ParsedDocument
+from ..ingest.base import ParsedChapter, ParsedDocument
 from ..records import (
     ChapterRecord,
     DocumentView,
@@ -118,11 +118,14 @@ def add_placeholder(
     focus: str | None = None,
     backend: str | None = None,
     model: str | None = None,
+    parsed_by: str | None = None,
 ) -> str:
     """Insert a document whose chapters are still being parsed (status ``parsing``); returns its id.
 
     The feeder never claims it: a document is claimed for its whole-document summary only while
-    ``processing``, which :func:`add_chapters` sets.
+    ``processing``, which :func:`finish_parsing` sets. ``parsed_by`` is the instance whose parse holds it:
+    a ``parsing`` document whose instance is gone (the app stopped mid-parse) is failed by recovery
+    (:func:`.instances.fail_orphaned_parses`).
     """
     doc = Document(
         id=new_id(),
@@ -136,6 +139,7 @@ def add_placeholder(
         focus=focus,
         backend=backend,
         model=model,
+        claimed_by=parsed_by,
     )
     session.add(doc)
     session.flush()
@@ -144,26 +148,73 @@ def add_placeholder(
 
 def add_chapters(session: Session, document_id: str, parsed: ParsedDocument, *, sha256: str | None = None) -> None:
     """Give a document its parsed chapters (pending: the backlog) and set it processing."""
+    finish_parsing(session, document_id, parsed, sha256=sha256)
+    _insert_chapters(session, document_id, parsed.chapters, first_index=0)
+
+
+class NoLongerParsingError(Exception):
+    """The document is no longer ``parsing`` (removed, or failed by recovery): its parse has nothing to add to."""
+
+
+def append_chapters(session: Session, document_id: str, chapters: Sequence[ParsedChapter]) -> tuple[str, ...]:
+    """Add chapters after those a ``parsing`` document has so far (a parse sends them in batches); returns their ids.
+
+    The chapters are pending at once, so the feeder claims them while the parse goes on; the document stays
+    ``parsing`` (never finished, whatever its chapters' states) until :func:`finish_parsing`. Raises
+    :class:`NoLongerParsingError` when the document was removed or ended meanwhile.
+    """
+    doc = session.get(Document, document_id, with_for_update=True)
+    if doc is None or doc.status != DocumentStatus.PARSING:
+        raise NoLongerParsingError(document_id)
+    first = doc.chapter_count
+    doc.chapter_count = first + len(chapters)
+    session.flush()
+    return _insert_chapters(session, document_id, chapters, first_index=first)
+
+
+def remove_chapters(session: Session, document_id: str) -> int:
+    """Drop the chapters a ``parsing`` document has so far (its parse failed or starts over); returns how many."""
     doc = session.get(Document, document_id)
-    assert doc is not None
+    if doc is None or doc.status != DocumentStatus.PARSING:
+        return 0
+    doc.chapter_count = 0
+    result = session.execute(delete(Chapter).where(Chapter.document_id == document_id))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def finish_parsing(session: Session, document_id: str, parsed: ParsedDocument, *, sha256: str | None = None) -> None:
+    """The parse is over: the document takes what only its end tells (title, structure, warnings) and is processing.
+
+    ``parsed.chapters`` counts when they are saved with it (:func:`add_chapters`); a streamed parse's
+    chapters were appended before, and the document keeps their count. Raises :class:`NoLongerParsingError`
+    when the document was removed or ended meanwhile.
+    """
+    doc = session.get(Document, document_id, with_for_update=True)
+    if doc is None or doc.status != DocumentStatus.PARSING:
+        raise NoLongerParsingError(document_id)
     doc.title = parsed.title[:1024]
     doc.format = parsed.format
     doc.status = DocumentStatus.PROCESSING
-    doc.chapter_count = len(parsed.chapters)
+    doc.chapter_count = max(len(parsed.chapters), doc.chapter_count)
     doc.structure = parsed.structure
     doc.warnings = list(parsed.warnings)
     doc.page_count = parsed.page_count
     if sha256:
         doc.file_sha256 = sha256
     session.flush()
+
+
+def _insert_chapters(
+    session: Session, document_id: str, chapters: Sequence[ParsedChapter], *, first_index: int
+) -> tuple[str, ...]:
     now = utcnow()
-    ids = [new_id() for _ in parsed.chapters]
+    ids = [new_id() for _ in chapters]
     rows = [
         {
             "id": ids[i],
-            "document_id": doc.id,
-            "index": i,
-            "title": (chapter.title or f"Chapter {i + 1}")[:1024],
+            "document_id": document_id,
+            "index": first_index + i,
+            "title": (chapter.title or f"Chapter {first_index + i + 1}")[:1024],
             "word_count": chapter.word_count,
             "status": ChapterStatus.PENDING,
             "clause_flags": [],
@@ -175,12 +226,13 @@ def add_chapters(session: Session, document_id: str, parsed: ParsedDocument, *, 
             "created_at": now,
             "updated_at": now,
         }
-        for i, chapter in enumerate(parsed.chapters)
+        for i, chapter in enumerate(chapters)
     ]
-    texts = [{"chapter_id": ids[i], "text": chapter.text} for i, chapter in enumerate(parsed.chapters)]
+    texts = [{"chapter_id": ids[i], "text": chapter.text} for i, chapter in enumerate(chapters)]
     for start in range(0, len(rows), 500):
         session.execute(insert(Chapter), rows[start : start + 500])
         session.execute(insert(ChapterText), texts[start : start + 500])
+    return tuple(ids)
 
 
 def fail_parsing(session: Session, document_id: str, message: str) -> None:
@@ -215,8 +267,6 @@ def document_titles(session: Session, document_ids: Iterable[str]) -> dict[str, 
 
 def previous_import(session: Session, sha256: str) -> ParsedDocument | None:
     """The chapters of the newest import of a byte-identical file, so a re-upload skips parsing."""
-    from ..ingest.base import ParsedChapter
-
     query = select(Document).where(Document.file_sha256 == sha256).order_by(Document.created_at.desc()).limit(1)
     earlier = session.scalars(query).first()
     if earlier is None:

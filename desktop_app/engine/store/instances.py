@@ -88,6 +88,7 @@ def recover_orphans(session: Session, dead_instance_ids: Sequence[str]) -> tuple
         .where(Document.status == DocumentStatus.SUMMARIZING, doc_owner_gone)
         .values(status=DocumentStatus.PROCESSING, claimed_by=None)
     )
+    fail_orphaned_parses(session, doc_owner_gone)
     if dead:
         session.execute(delete(Instance).where(Instance.id.in_(dead)))
     return int(chapters.rowcount), int(documents.rowcount)  # type: ignore[attr-defined]
@@ -122,4 +123,36 @@ def expire_claims(session: Session, stale_before: datetime) -> tuple[int, int]:
         )
         .values(status=DocumentStatus.PROCESSING, claimed_by=None)
     )
+    fail_orphaned_parses(session, or_(Document.claimed_by.is_(None), Document.claimed_by.not_in(registered)))
     return int(chapters.rowcount), int(documents.rowcount)  # type: ignore[attr-defined]
+
+
+#: What a user reads on a document whose parse stopped with the app.
+INTERRUPTED_PARSE = (
+    "Chapterwise stopped while it was reading this file, so its chapters are incomplete: add the file again."
+)
+
+
+def fail_orphaned_parses(session: Session, owner_gone: Any) -> list[str]:
+    """End ``parsing`` documents whose parsing instance is gone (``owner_gone`` says whose): failed, no chapters.
+
+    A parse runs in the instance that took the upload and is not resumed elsewhere (the password and the
+    limits it ran with are not stored): the chapters it saved before the app stopped are dropped, so no
+    document is left ``parsing`` for ever nor finishes with part of its chapters; the message asks for the
+    file again. Returns the documents' ids.
+    """
+    ids = list(session.scalars(select(Document.id).where(Document.status == DocumentStatus.PARSING, owner_gone)))
+    if ids:
+        session.execute(delete(Chapter).where(Chapter.document_id.in_(ids)))
+        session.execute(
+            update(Document)
+            .where(Document.id.in_(ids), Document.status == DocumentStatus.PARSING)
+            .values(
+                status=DocumentStatus.FAILED,
+                error=INTERRUPTED_PARSE,
+                chapter_count=0,
+                finished_at=utcnow(),
+                claimed_by=None,
+            )
+        )
+    return ids

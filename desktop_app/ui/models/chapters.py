@@ -168,6 +168,13 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
         if early:
             self.apply_commits(document_id, early)
 
+    def drop_from(self, document_id: str, first_index: int) -> None:
+        """Remove the chapters at ``first_index`` and after: their parse started over or failed, and dropped them."""
+        if document_id != self.document_id:
+            return
+        for row in [r for r in self if r.index >= first_index]:
+            self.remove(row.id)
+
     def apply_commits(self, document_id: str, events: list[ChapterCommitted]) -> None:
         """Apply committed chapters of ``document_id``: one ``dataChanged`` over the touched rows."""
         if document_id != self.document_id:

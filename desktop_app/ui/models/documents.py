@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from desktop_app.engine.events import DocumentAdded, DocumentFinished, DocumentProgress
+from desktop_app.engine.events import ChaptersAdded, DocumentAdded, DocumentFinished, DocumentProgress
 from desktop_app.engine.records import DocumentView
 from desktop_app.ui.i18n import plural, priority_word, status_word, translate
 from desktop_app.ui.models.keyed import IdRole, KeyedTableModel, ModelIndex, StatusRole
@@ -200,7 +200,18 @@ class DocumentsModel(KeyedTableModel[DocumentRow]):
         self.insert(DocumentRow.of(v) for v in views if self.get(v.id) is None)
 
     def add_placeholder(self, event: DocumentAdded, file_name: str = "") -> None:
-        """Show a document the moment it is saved, before its full view is loaded."""
+        """Show a document the moment it is saved, before its full view is loaded.
+
+        A document listed while it was parsing (its chapters streamed in) takes the end of its parse.
+        """
+
+        def parsed(doc: DocumentRow) -> None:
+            doc.title, doc.format, doc.chapter_count = event.title, event.format, event.chapter_count
+            if doc.status == "parsing":
+                doc.status = "processing"
+
+        if self.update(event.document_id, parsed) is not None:
+            return
         self.insert(
             [
                 DocumentRow(
@@ -215,6 +226,14 @@ class DocumentsModel(KeyedTableModel[DocumentRow]):
                 )
             ]
         )
+
+    def apply_chapters_added(self, event: ChaptersAdded) -> bool:
+        """A parsing document's chapter count so far; False when the document is not listed."""
+
+        def change(doc: DocumentRow) -> None:
+            doc.chapter_count = event.chapter_count
+
+        return self.update(event.document_id, change, self.CHAPTERS, self.CHAPTERS) is not None
 
     def apply_progress(self, event: DocumentProgress) -> None:
         def change(doc: DocumentRow) -> None:
