@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from .ingest.base import Section
-from .states import ChapterStatus, Priority
+from .states import ChapterStatus, ParseFailure, Priority
 from .summarize.base import SummarySentence
 
 #: The fields a summary result sets; the identity and structure fields (document, index, title, text,
@@ -245,6 +245,10 @@ class DocumentView:
     page_count: int | None = None
     #: Chapters done by the fallback summarizer (redone when the configured backend is back).
     fallbacks: int = 0
+    #: Why the file could not be read, when the parse failed after the upload answered (status failed).
+    error_kind: ParseFailure | None = None
+    #: With ``error_kind`` NO_TEXT: OCR (Tesseract) is installed, so the file may be added again with OCR.
+    ocr_available: bool = False
 
     @property
     def progress(self) -> float:
@@ -293,9 +297,11 @@ class DocumentView:
                 "model",
                 "page_count",
                 "fallbacks",
+                "ocr_available",
             )
         }
         data["status"] = str(self.status)
+        data["error_kind"] = str(self.error_kind) if self.error_kind else None
         data["warnings"] = list(self.warnings)
         data["progress"] = round(self.progress, 1)
         data["created_at"] = self.created_at.isoformat()

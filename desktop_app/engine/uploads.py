@@ -7,7 +7,9 @@ A loop started through the spawn hook (``parse-<id>``) then hashes the file, reu
 import or parses it (in the sandboxed child process, with the configured limits), saves every chapter in
 one transaction and publishes ``DocumentAdded``, which is what the window, the SSE stream and the CLI
 already follow; the pipeline is woken at once. A file that cannot be read ends the document ``failed``
-with the parser's message and a ``DocumentFinished`` event. An encrypted PDF (:func:`looks_encrypted`)
+with the parser's message and the kind of failure (:class:`~.states.ParseFailure`: no text, with whether
+OCR is available; a password; a limit; damaged; timeout), on the document and on its ``DocumentFinished``
+event, so callers act on it as they would on the parser's exception. An encrypted PDF (:func:`looks_encrypted`)
 is parsed before the answer instead, so its password question is answered at once.
 
 Thread-safe: ``start`` runs on the caller's thread, each parse on its own loop.
@@ -29,7 +31,7 @@ from .events import DocumentAdded, DocumentFinished, DocumentParsing, EventBus
 from .ingest.base import IngestError, ParsedDocument
 from .ingest.limits import IngestLimits
 from .pipeline.spawn import Handle, Spawn
-from .states import DocumentStatus
+from .states import DocumentStatus, ParseFailure
 from .store import documents
 
 log = logging.getLogger(__name__)
@@ -172,18 +174,24 @@ class BackgroundParser:
             )
             self.on_chapters()
         except Exception as err:
-            message = err.message if isinstance(err, IngestError) else f"The file could not be read: {err}"
-            if not isinstance(err, IngestError):
-                log.exception("Parsing %s failed", job.file_name)
-            else:
-                log.info("Upload %s refused: %s", job.file_name, message)
-            with self.sessions.begin() as session:
-                documents.fail_parsing(session, job.document_id, message)
-            self.bus.publish(DocumentFinished(job.document_id, DocumentStatus.FAILED, None, message))
+            self._fail(job, err)
         finally:
             shutil.rmtree(job.path.parent, ignore_errors=True)
             with self._lock:
                 self._running.pop(job.document_id, None)
+
+    def _fail(self, job: ParseJob, err: Exception) -> None:
+        """End the document failed with the parser's message and the kind of failure (on the parse's loop)."""
+        if isinstance(err, IngestError):
+            message, kind = err.message, err.kind
+            log.info("Upload %s refused (%s): %s", job.file_name, kind, message)
+        else:
+            message, kind = f"The file could not be read: {err}", ParseFailure.UNREADABLE
+            log.exception("Parsing %s failed", job.file_name)
+        ocr = bool(getattr(err, "ocr_available", False))
+        with self.sessions.begin() as session:
+            documents.fail_parsing(session, job.document_id, message, kind, ocr_available=ocr)
+        self.bus.publish(DocumentFinished(job.document_id, DocumentStatus.FAILED, None, message, kind, ocr))
 
     def join(self, timeout: float) -> None:
         """Wait for the parses in progress (engine shutdown)."""

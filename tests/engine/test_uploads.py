@@ -109,3 +109,69 @@ def test_an_encrypted_pdf_is_parsed_before_the_answer_so_its_password_question_c
         assert view.status == DocumentStatus.PROCESSING and view.chapters, "parsed before the answer"
         unlocked = engine.add_file(locked, password="openpassword", background=True)
         assert unlocked.chapters
+
+
+def _failed_in_background(engine: Engine, path: Path, **kwargs: object) -> tuple[DocumentFinished, object]:
+    """Add ``path`` with ``background=True``; its DocumentFinished event and the document read back."""
+    recorder = Recorder()
+    engine.bus.subscribe(recorder)
+    view = engine.add_file(path, background=True, **kwargs)  # type: ignore[arg-type]
+    assert view.status == DocumentStatus.PARSING, "answered before the parse"
+    assert recorder.finished.wait(60)
+    finished = next(e for e in recorder.events if isinstance(e, DocumentFinished))
+    return finished, engine.document(view.id)
+
+
+def test_a_failed_parse_says_what_kind_of_failure_it_was(tmp_path: Path, corpus: Path) -> None:
+    from desktop_app.engine.states import ParseFailure
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes((corpus / "pdf" / "multicolumn.pdf").read_bytes()[:1500])  # cut short
+    settings = settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path, max_pages=20)
+    with Engine(settings) as engine:
+        damaged, damaged_doc = _failed_in_background(engine, broken)
+        scanned, scanned_doc = _failed_in_background(engine, corpus / "pdf" / "pdf-with-jbig2.pdf")
+        big, big_doc = _failed_in_background(engine, corpus / "pdf" / "i1040nr.pdf")  # 50 pages > 20
+    assert damaged.error_kind == damaged_doc.error_kind == ParseFailure.DAMAGED
+    assert damaged_doc.status == DocumentStatus.FAILED and damaged_doc.error == damaged.error
+    assert not damaged.ocr_available and not damaged_doc.ocr_available
+    assert scanned.error_kind == scanned_doc.error_kind == ParseFailure.NO_TEXT
+    assert "text layer" in (scanned_doc.error or "").lower()
+    from desktop_app.engine.ingest.ocr import tesseract_available
+
+    assert scanned.ocr_available is scanned_doc.ocr_available is tesseract_available()
+    assert big.error_kind == big_doc.error_kind == ParseFailure.TOO_LARGE
+    assert "20" in (big_doc.error or "")
+    # The read model and the API's JSON carry the kind as its string.
+    assert scanned_doc.to_dict()["error_kind"] == "no_text"
+    assert damaged_doc.to_dict()["ocr_available"] is False
+
+
+def test_a_parse_over_its_time_limit_ends_failed_as_a_timeout(tmp_path: Path, corpus: Path) -> None:
+    from desktop_app.engine.states import ParseFailure
+
+    settings = settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path, parse_timeout=0.001)
+    with Engine(settings) as engine:
+        finished, doc = _failed_in_background(engine, corpus / "pdf" / "multicolumn.pdf")
+    assert finished.error_kind == doc.error_kind == ParseFailure.TIMEOUT
+    assert "CHAPTERWISE_PARSE_TIMEOUT" in (doc.error or "")
+
+
+def test_a_password_found_only_by_the_parse_ends_failed_asking_for_it(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.engine.states import ParseFailure
+
+    # A trailer further inside the file than the quick check reads: the upload answers before the parse.
+    monkeypatch.setattr(uploads, "looks_encrypted", lambda path: False)
+    locked = corpus / "pdf" / "libreoffice-writer-password.pdf"
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
+        missing, missing_doc = _failed_in_background(engine, locked)
+        wrong, wrong_doc = _failed_in_background(engine, locked, password="not-it")
+        opened = engine.add_file(locked, password="openpassword", background=True)
+        done = engine.wait(opened.id, timeout=60)
+    assert missing.error_kind == missing_doc.error_kind == ParseFailure.PASSWORD_REQUIRED
+    assert wrong.error_kind == wrong_doc.error_kind == ParseFailure.WRONG_PASSWORD
+    assert missing_doc.error_kind.needs_password and wrong_doc.error_kind.needs_password
+    assert "password" in (missing_doc.error or "").lower()
+    assert done.chapters and done.error_kind is None
