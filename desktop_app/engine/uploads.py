@@ -144,7 +144,8 @@ class BackgroundParser:
             doc_id = documents.add_placeholder(
                 session, file_name=file_name, sha256="", priority=priority, focus=focus, backend=backend, model=model
             )
-        copy = self.folder / doc_id / file_name
+        # The copy keeps the name the parse can tell the format by; the document keeps ``file_name``.
+        copy = self.folder / doc_id / path.name
         copy.parent.mkdir(parents=True, exist_ok=True)
         try:
             copy.hardlink_to(path)  # same disk: no bytes copied

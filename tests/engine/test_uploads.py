@@ -175,3 +175,14 @@ def test_a_password_found_only_by_the_parse_ends_failed_asking_for_it(
     assert missing_doc.error_kind.needs_password and wrong_doc.error_kind.needs_password
     assert "password" in (missing_doc.error or "").lower()
     assert done.chapters and done.error_kind is None
+
+
+def test_a_file_added_under_another_name_is_parsed_by_its_own(tmp_path: Path) -> None:
+    # The window reads a text file without a suffix from a copy named so the parser can tell it; the
+    # document keeps the name the user knows.
+    source = write_markdown(tmp_path / "notes.md", 4)
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
+        view = engine.add_file(source, file_name="NOTES", background=True)
+        done = engine.wait(view.id, timeout=60)
+    assert done.status == DocumentStatus.DONE and done.chapter_count == 4
+    assert done.file_name == "NOTES" and done.error_kind is None
