@@ -32,6 +32,7 @@ from desktop_app.engine.events import (
 from desktop_app.engine.events import DocumentProgress as ProgressEvent
 from desktop_app.engine.records import DocumentView as DocumentData
 from desktop_app.engine.service import DocumentNotFoundError, Engine
+from desktop_app.engine.states import DocumentStatus
 from desktop_app.ui import threads
 from desktop_app.ui.bridge import EngineBridge
 from desktop_app.ui.i18n import plural, translate
@@ -57,7 +58,7 @@ class WindowController(QObject):
     """Connects the window's widgets to one engine at a time. GUI thread only."""
 
     # --- signals
-    chapters_loaded = Signal(str)  # the current document's chapters are in the chapters model
+    chapters_loaded = Signal(str)  # the current document's chapters are in the chapters model (parsed)
     engine_restarted = Signal()
 
     def __init__(self, window: MainWindow, settings: Settings, engine_factory: EngineFactory) -> None:
@@ -141,6 +142,7 @@ class WindowController(QObject):
         self.show_document(None)
         self.window.pipeline_panel.reset()
         self._wanted_id = keep
+        self.window.opener.forget_parsing()
         self.start_engine(settings)
         self.message(translate("Controller", "Settings saved and applied"))
         self.engine_restarted.emit()
@@ -256,7 +258,8 @@ class WindowController(QObject):
             row = w.documents_model.get(view.id)
             if row is not None:
                 w.document_pane.show_document(row, view.summary)
-            self.chapters_loaded.emit(view.id)
+            if view.status != DocumentStatus.PARSING:  # else they load again with its DocumentAdded
+                self.chapters_loaded.emit(view.id)
 
         self.tasks.submit(lambda: self.engine.document(document_id), done, lambda err: self.message(str(err)))
 
@@ -324,7 +327,17 @@ class WindowController(QObject):
 
     @Slot(object)
     def _on_bridge_document_added(self, event: DocumentAdded) -> None:
-        self.window.documents_model.add_placeholder(event)
+        # A document parsed after its upload answered is listed already ("parsing…"): its row fills in, and
+        # its chapters load if it is shown (a load merges, so chapters that came before this event stay).
+        w = self.window
+        w.documents_model.apply_added(event)
+        if event.document_id == self.current_id:
+            row = w.documents_model.get(event.document_id)
+            if row is not None:
+                w.document_pane.update_header(row)
+            self._load_chapters(event.document_id)
+            self.update_actions()
+        w.opener.on_document_added(event)
 
     @Slot(str, list)
     def _on_bridge_chapters_committed(self, document_id: str, events: list[ChapterCommitted]) -> None:
@@ -353,11 +366,14 @@ class WindowController(QObject):
                 w.document_pane.update_header(row)
             w.document_pane.set_document_summary(event.summary)
         self._refresh_document(event.document_id)
+        w.opener.on_document_finished(event)
 
     @Slot(object)
     def _on_bridge_document_changed(self, event: DocumentChanged) -> None:
         w = self.window
         if event.change == "removed":
+            if w.documents_model.get(event.document_id) is None:
+                return  # taken off the list already (a file that could not be read): nothing to tell
             if event.document_id == self.current_id:
                 w.documents_panel.table.clearSelection()
                 self.show_document(None)
