@@ -1,5 +1,6 @@
-"""Taking an uploaded file in: a capped copy to a private temporary folder, parsing off the event loop,
-and waiting until a document is final (its events, and the database polled with back-off).
+"""Taking an uploaded file in: a capped copy to a private temporary folder, saved (and parsed in the
+background, or first) off the event loop, and waiting until a document is final (its events, and the
+database polled with back-off).
 
 Shared by the seed endpoints and the document routes.
 """
@@ -68,11 +69,15 @@ async def add_upload(
     priority: str = "normal",
     focus: str | None = None,
     ocr: bool = False,
-    background: bool = False,
+    background: bool = True,
 ) -> DocumentView:
-    """Store ``upload`` under a sanitized name, parse and save it (in a worker thread), then delete the copy.
+    """Store ``upload`` under a sanitized name, save it (in a worker thread), then delete the copy.
 
-    Raises :class:`ApiError` for an empty or oversized file and for every ``IngestError`` (415, 413, 422).
+    ``background=True`` (the default) answers before the file is parsed (the engine keeps its own copy): the
+    document is ``parsing``, and a file that cannot be read ends it failed with ``error_kind``. Raises
+    :class:`ApiError` for an empty or oversized file and for every ``IngestError`` raised before the
+    answer (415, 413, 422): with ``background=False`` that is every file that cannot be read; with
+    ``background=True`` only an unsupported type, one over the size limit and an encrypted PDF's password.
     """
     name = sanitize_file_name(upload.filename)
     folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX, dir=private_dir(upload_dir(ctx.settings))))

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from .ingest.base import Section
-from .states import ChapterStatus, ParseFailure, Priority
+from .states import ChapterStatus, DocumentStatus, ParseFailure, Priority
 from .summarize.base import SummarySentence
 
 #: The fields a summary result sets; the identity and structure fields (document, index, title, text,
@@ -254,7 +254,9 @@ class DocumentView:
     def progress(self) -> float:
         """Percent of chapters that reached a final state."""
         final = self.done + self.failed + self.cancelled
-        return 100.0 * final / self.chapter_count if self.chapter_count else 100.0
+        if not self.chapter_count:  # none yet while the file is parsed; none ever, once it could not be
+            return 0.0 if self.status == DocumentStatus.PARSING else 100.0
+        return 100.0 * final / self.chapter_count
 
     @property
     def high_risk_clauses(self) -> list[dict[str, Any]]:
