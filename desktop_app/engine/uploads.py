@@ -97,6 +97,12 @@ def parse_file(path: Path, *, password: str | None, limits: IngestLimits) -> Par
     return parse_document(path, password=password, limits=limits)
 
 
+#: Parses run at once, at most (the window's task pool and the API's upload limiter allowed as many when
+#: uploads parsed first): each is a child process that may use a core and CHAPTERWISE_PARSE_MEMORY_MB, and a
+#: dropped folder of 200 files must not start 200 of them. The others wait, saved and ``parsing``.
+PARSE_SLOTS = 4
+
+
 class BackgroundParser:
     """Saves uploads and parses them off the caller's thread. See the module docstring."""
 
@@ -116,6 +122,8 @@ class BackgroundParser:
         self.on_chapters = on_chapters
         self._lock = threading.Lock()
         self._running: dict[str, Handle] = {}
+        self._slots = threading.BoundedSemaphore(PARSE_SLOTS)
+        self._waiting = 0
 
     def start(
         self,
@@ -154,8 +162,23 @@ class BackgroundParser:
         self.bus.publish(DocumentParsing(doc_id, file_name))
         job = ParseJob(doc_id, copy, file_name, password, limits)
         with self._lock:
-            self._running[doc_id] = self.spawn(f"parse-{doc_id[:8]}", lambda: self._run(job))
+            self._running[doc_id] = self.spawn(f"parse-{doc_id[:8]}", lambda: self._run_in_turn(job))
         return doc_id
+
+    @property
+    def waiting(self) -> int:
+        """Uploads saved and waiting for a parse slot (:data:`PARSE_SLOTS` are parsing)."""
+        with self._lock:
+            return self._waiting
+
+    def _run_in_turn(self, job: ParseJob) -> None:
+        """Wait for a parse slot on the parse's own loop, then parse."""
+        with self._lock:
+            self._waiting += 1
+        with self._slots:
+            with self._lock:
+                self._waiting -= 1
+            self._run(job)
 
     def _run(self, job: ParseJob) -> None:
         try:

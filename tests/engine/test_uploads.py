@@ -14,7 +14,7 @@ from desktop_app.engine.ingest.limits import IngestLimits
 from desktop_app.engine.service import Engine
 from desktop_app.engine.states import DocumentStatus
 
-from .pipeline_helpers import settings_for, write_markdown
+from .pipeline_helpers import settings_for, wait_until, write_markdown
 
 
 class Recorder:
@@ -186,3 +186,35 @@ def test_a_file_added_under_another_name_is_parsed_by_its_own(tmp_path: Path) ->
         done = engine.wait(view.id, timeout=60)
     assert done.status == DocumentStatus.DONE and done.chapter_count == 4
     assert done.file_name == "NOTES" and done.error_kind is None
+
+
+def test_a_burst_of_uploads_parses_a_few_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = threading.Event()
+    inside: list[Path] = []
+    lock = threading.Lock()
+    real_parse = uploads.parse_file
+
+    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+        with lock:
+            inside.append(path)
+        assert gate.wait(30), "the test never opened the gate"
+        return real_parse(path, password=password, limits=limits)
+
+    monkeypatch.setattr(uploads, "parse_file", gated_parse)
+    count = uploads.PARSE_SLOTS + 3
+    books = [write_markdown(tmp_path / f"book-{i}.md", 2, seed=i) for i in range(count)]
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
+        recorder = Recorder()
+        engine.bus.subscribe(recorder)
+        views = [engine.add_file(book, background=True) for book in books]
+        parser = engine._parser
+        try:
+            # A condition no event announces: the parses held at the gate, and the loops waiting for a slot.
+            assert wait_until(lambda: len(inside) == uploads.PARSE_SLOTS and parser.waiting == 3, timeout=30)
+            assert len(inside) == uploads.PARSE_SLOTS, "no more parses started than the slots"
+            assert all(engine.document(v.id, chapters=False).status == DocumentStatus.PARSING for v in views)
+        finally:
+            gate.set()
+        done = [engine.wait(v.id, timeout=60) for v in views]
+    assert [d.status for d in done] == [DocumentStatus.DONE] * count
+    assert len(inside) == count
