@@ -205,16 +205,22 @@ class BackgroundParser:
                 self._running.pop(job.document_id, None)
 
     def _fail(self, job: ParseJob, err: Exception) -> None:
-        """End the document failed with the parser's message and the kind of failure (on the parse's loop)."""
+        """End the document failed with the parser's message and the kind of failure (on the parse's loop,
+        inside its ``except``). A document removed while it was parsed has nothing to fail: no event."""
         if isinstance(err, IngestError):
             message, kind = err.message, err.kind
-            log.info("Upload %s refused (%s): %s", job.file_name, kind, message)
         else:
             message, kind = f"The file could not be read: {err}", ParseFailure.UNREADABLE
-            log.exception("Parsing %s failed", job.file_name)
         ocr = bool(getattr(err, "ocr_available", False))
         with self.sessions.begin() as session:
-            documents.fail_parsing(session, job.document_id, message, kind, ocr_available=ocr)
+            failed = documents.fail_parsing(session, job.document_id, message, kind, ocr_available=ocr)
+        if not failed:
+            log.info("The document of %s was removed while it was parsed", job.file_name)
+            return
+        if isinstance(err, IngestError):
+            log.info("Upload %s refused (%s): %s", job.file_name, kind, message)
+        else:
+            log.exception("Parsing %s failed", job.file_name)
         self.bus.publish(DocumentFinished(job.document_id, DocumentStatus.FAILED, None, message, kind, ocr))
 
     def join(self, timeout: float) -> None:

@@ -291,6 +291,8 @@ class WindowController(QObject):
         ):
             action.setEnabled(doc is not None)
         a.cancel.setEnabled(doc is not None and doc.status in ("processing", "summarizing"))
+        for action in (a.retry, a.refocus):  # nothing to redo before the chapters are read
+            action.setEnabled(doc is not None and doc.status != "parsing")
         if doc is not None:
             {"high": a.priority_high, "normal": a.priority_normal, "low": a.priority_low}.get(
                 doc.priority, a.priority_normal
@@ -372,6 +374,7 @@ class WindowController(QObject):
     def _on_bridge_document_changed(self, event: DocumentChanged) -> None:
         w = self.window
         if event.change == "removed":
+            w.opener.forget(event.document_id)  # removed while parsing: its end is no file to ask about
             if w.documents_model.get(event.document_id) is None:
                 return  # taken off the list already (a file that could not be read): nothing to tell
             if event.document_id == self.current_id:

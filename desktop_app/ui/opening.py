@@ -178,6 +178,11 @@ class FileOpener(QObject):
         """A document this window opened could not be read: act on why, as on the parser's exception."""
         self._on_parse_ended(event)
 
+    def forget(self, document_id: str) -> None:
+        """The document was removed (by the user, while it was parsed): its end asks nothing."""
+        self._parsing.pop(document_id, None)
+        self._early.pop(document_id, None)
+
     def forget_parsing(self) -> None:
         """The engine was replaced (settings applied): its parses and their events are gone with it."""
         self._parsing.clear()

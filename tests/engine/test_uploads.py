@@ -218,3 +218,61 @@ def test_a_burst_of_uploads_parses_a_few_at_a_time(tmp_path: Path, monkeypatch: 
         done = [engine.wait(v.id, timeout=60) for v in views]
     assert [d.status for d in done] == [DocumentStatus.DONE] * count
     assert len(inside) == count
+
+
+def test_a_refocus_leaves_a_document_being_parsed_or_unreadable_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = threading.Event()
+    real_parse = uploads.parse_file
+
+    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+        assert gate.wait(30), "the test never opened the gate"
+        return real_parse(path, password=password, limits=limits)
+
+    monkeypatch.setattr(uploads, "parse_file", gated_parse)
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
+        recorder = Recorder()
+        engine.bus.subscribe(recorder)
+        parsing = engine.add_file(write_markdown(tmp_path / "book.md", 3), background=True)
+        failing = engine.add_file(broken, background=True)
+        try:
+            assert engine.refocus(parsing.id, "the harbour") == 0
+            assert engine.document(parsing.id, chapters=False).status == DocumentStatus.PARSING
+        finally:
+            gate.set()
+        done = engine.wait(parsing.id, timeout=60)
+        failed = engine.wait(failing.id, timeout=60)
+        assert engine.refocus(failing.id, "the harbour") == 0
+        after = engine.document(failing.id, chapters=False)
+    assert done.status == DocumentStatus.DONE and done.chapter_count == 3
+    assert failed.status == after.status == DocumentStatus.FAILED
+    assert after.error_kind is not None and after.error == failed.error
+
+
+def test_a_document_removed_while_it_is_parsed_ends_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    gate = threading.Event()
+    real_parse = uploads.parse_file
+
+    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+        assert gate.wait(30), "the test never opened the gate"
+        return real_parse(path, password=password, limits=limits)
+
+    monkeypatch.setattr(uploads, "parse_file", gated_parse)
+    caplog.set_level(logging.INFO, logger="desktop_app.engine.uploads")
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
+        recorder = Recorder()
+        engine.bus.subscribe(recorder)
+        view = engine.add_file(write_markdown(tmp_path / "book.md", 3), background=True)
+        engine.remove(view.id)
+        gate.set()
+        assert wait_until(lambda: "removed while it was parsed" in caplog.text, timeout=30)
+        assert engine.documents() == []
+    assert not any(isinstance(e, (DocumentFinished, DocumentAdded)) for e in recorder.events)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

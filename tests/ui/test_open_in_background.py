@@ -3,6 +3,7 @@ the questions and messages of a failed parse (OCR, password, damaged) taken from
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 from pathlib import Path
@@ -44,7 +45,9 @@ def test_a_big_file_shows_a_parsing_row_at_once_then_its_chapters(
         assert _status_text(window, doc_id) == "parsing…"
         assert window.controller.current_id == doc_id, "the new document is selected at once"
         assert window.chapters_model.rowCount() == 0
-        assert not window.menu_actions.cancel.isEnabled()
+        actions = window.menu_actions
+        assert not (actions.cancel.isEnabled() or actions.retry.isEnabled() or actions.refocus.isEnabled())
+        assert actions.remove.isEnabled()
         with qtbot.waitSignal(window.document_opened, timeout=30_000) as opened:
             gate.set()
         assert opened.args[0] == doc_id
@@ -53,7 +56,7 @@ def test_a_big_file_shows_a_parsing_row_at_once_then_its_chapters(
     qtbot.waitUntil(lambda: window.chapters_model.rowCount() == 400, timeout=30_000)
     row = window.documents_model.get(doc_id)
     assert row is not None and row.chapter_count == 400 and row.status == "processing"
-    assert window.menu_actions.cancel.isEnabled()
+    assert window.menu_actions.cancel.isEnabled() and window.menu_actions.refocus.isEnabled()
     assert window.documents_model.rowCount() == 1 and window.notices == []
 
 
@@ -129,3 +132,32 @@ def test_a_failed_parse_of_another_client_stays_listed_as_failed(qtbot, make_win
     row = window.documents_model.get(doc.id)
     assert row is not None and row.error and "PDF" in row.error
     assert asked == [] and window.notices == []  # the window asks only about the files it opened
+
+
+def test_a_file_removed_while_it_is_parsed_asks_nothing(
+    qtbot, make_window, book, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    gate = threading.Event()
+    real_parse = uploads.parse_file
+
+    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+        assert gate.wait(60), "the test never opened the gate"
+        return real_parse(path, password=password, limits=limits)
+
+    monkeypatch.setattr(uploads, "parse_file", gated_parse)
+    caplog.set_level(logging.INFO, logger="desktop_app.engine.uploads")
+    window = make_window()
+    window.prompts.confirm = lambda title, text: True
+    try:
+        with qtbot.waitSignal(window.document_parsing, timeout=20_000) as answered:
+            window.open_files([book(3)])
+        doc_id = str(answered.args[0])
+        with qtbot.waitSignal(window.controller.bridge.document_changed, timeout=10_000):
+            window.menu_actions.remove.trigger()
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: "removed while it was parsed" in caplog.text, timeout=30_000)
+    window.controller.bridge.flush()  # whatever the parse's end published has reached the window
+    assert window.documents_model.get(doc_id) is None
+    assert window.notices == [] and window.engine.documents() == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

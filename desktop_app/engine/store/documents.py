@@ -201,10 +201,13 @@ def fail_parsing(
     kind: ParseFailure = ParseFailure.UNREADABLE,
     *,
     ocr_available: bool = False,
-) -> None:
+) -> bool:
     """The file could not be read: the document ends failed, with the reason a user can act on and its
-    kind (what the window, the API and the command line act on: offer OCR, ask for a password, ...)."""
-    session.execute(
+    kind (what the window, the API and the command line act on: offer OCR, ask for a password, ...).
+
+    False when no document was parsing under that id (it was removed meanwhile).
+    """
+    result = session.execute(
         update(Document)
         .where(Document.id == document_id, Document.status == DocumentStatus.PARSING)
         .values(
@@ -215,6 +218,7 @@ def fail_parsing(
             finished_at=utcnow(),
         )
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 # --- reading
