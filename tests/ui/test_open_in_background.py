@@ -161,3 +161,37 @@ def test_a_file_removed_while_it_is_parsed_asks_nothing(
     assert window.documents_model.get(doc_id) is None
     assert window.notices == [] and window.engine.documents() == []
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_failure_that_reaches_the_window_before_the_answer_is_still_told(
+    qtbot, make_window, book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The bridge and the task pool deliver on their own schedules: a parse that fails at once may be heard of
+    # before the engine's answer reaches the opener. The opener keeps that end until the answer comes.
+    from desktop_app.engine.events import DocumentFinished
+    from desktop_app.engine.ingest.base import CorruptFileError
+    from desktop_app.engine.states import DocumentStatus, ParseFailure
+    from desktop_app.ui.opening import Opening
+
+    gate = threading.Event()
+
+    def held_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+        assert gate.wait(60), "the test never opened the gate"
+        raise CorruptFileError("This file is damaged.")
+
+    monkeypatch.setattr(uploads, "parse_file", held_parse)
+    window = make_window()
+    path = book(2, "early.md")
+    doc = window.engine.add_file(path, background=True)  # the answer, held back from the window here
+    try:
+        opener = window.opener
+        opener._adding += 1  # an add under way, as _add_file counts it
+        ended = DocumentFinished(doc.id, DocumentStatus.FAILED, None, "This file is damaged.", ParseFailure.DAMAGED)
+        opener.on_document_finished(ended)
+        with qtbot.waitSignal(window.open_failed, timeout=10_000) as failed:
+            opener._on_file_added(Opening(path, None, None), doc)
+        assert failed.args == [str(path), "This file is damaged."]
+        assert window.documents_model.get(doc.id) is None
+        qtbot.waitUntil(lambda: window.engine.documents() == [], timeout=10_000)  # removed, as any failed try
+    finally:
+        gate.set()  # the real parse's end finds its document gone
