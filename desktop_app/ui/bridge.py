@@ -40,6 +40,7 @@ from desktop_app.engine.events import (
     DocumentAdded,
     DocumentChanged,
     DocumentFinished,
+    DocumentParsing,
     DocumentProgress,
     Event,
     PipelineStats,
@@ -59,6 +60,7 @@ class EngineBridge(QObject):
     """Re-emits engine events as Qt signals on the thread this object lives in (the GUI thread)."""
 
     # --- signals
+    document_parsing = Signal(object)  # DocumentParsing: an upload was saved; its file is being parsed
     document_added = Signal(object)  # DocumentAdded
     chapters_committed = Signal(str, list)  # document id, list[ChapterCommitted] in commit order
     chapter_parts_progressed = Signal(object)  # ChapterProgress: a long chapter's parts (the latest of a burst)
@@ -164,6 +166,7 @@ class EngineBridge(QObject):
 
     def _deliver(self, events: list[Event]) -> None:
         """Emit one slice of events as coalesced signals, in an order the views can rely on."""
+        parsing: list[DocumentParsing] = []
         added: list[DocumentAdded] = []
         chapters: dict[str, list[ChapterCommitted]] = {}
         parts: dict[str, ChapterProgress] = {}
@@ -179,6 +182,8 @@ class EngineBridge(QObject):
                 progress[event.document_id] = event
             elif isinstance(event, ChapterProgress):
                 parts[event.chapter_id] = event
+            elif isinstance(event, DocumentParsing):
+                parsing.append(event)
             elif isinstance(event, DocumentAdded):
                 added.append(event)
             elif isinstance(event, DocumentFinished):
@@ -190,6 +195,8 @@ class EngineBridge(QObject):
             elif isinstance(event, BackendHealth):
                 health = event
         # Order: a document exists before its chapters change, its chapters before it finishes.
+        for p in parsing:
+            self.document_parsing.emit(p)
         for a in added:
             self.document_added.emit(a)
         for part in parts.values():  # before the commits: a committed chapter has no parts left to show

@@ -28,6 +28,7 @@ from desktop_app.engine.events import (
     DocumentAdded,
     DocumentChanged,
     DocumentFinished,
+    DocumentParsing,
 )
 from desktop_app.engine.events import DocumentProgress as ProgressEvent
 from desktop_app.engine.records import DocumentView as DocumentData
@@ -84,6 +85,7 @@ class WindowController(QObject):
         self.engine = self.engine_factory(settings)
         self.bridge = EngineBridge(self.engine, self)
         b = self.bridge
+        b.document_parsing.connect(self._on_bridge_document_parsing)
         b.document_added.connect(self._on_bridge_document_added)
         b.chapters_committed.connect(self._on_bridge_chapters_committed)
         b.chapter_parts_progressed.connect(self._on_bridge_chapter_parts_progressed)
@@ -328,6 +330,12 @@ class WindowController(QObject):
             self.select((active or list(model))[0].id)
 
     @Slot(object)
+    def _on_bridge_document_parsing(self, event: DocumentParsing) -> None:
+        # Listed at once, "parsing…", whoever uploaded it (the window's own files are listed by the opener).
+        if self.window.documents_model.get(event.document_id) is None:
+            self._refresh_document(event.document_id)
+
+    @Slot(object)
     def _on_bridge_document_added(self, event: DocumentAdded) -> None:
         # A document parsed after its upload answered is listed already ("parsing…"): its row fills in, and
         # its chapters load if it is shown (a load merges, so chapters that came before this event stay).
@@ -361,6 +369,8 @@ class WindowController(QObject):
     @Slot(object)
     def _on_bridge_document_finished(self, event: DocumentFinished) -> None:
         w = self.window
+        if w.opener.on_document_finished(event):
+            return  # a file the window opened could not be read: the opener asked or told, and unlisted it
         w.documents_model.apply_finished(event)
         if event.document_id == self.current_id:
             row = w.documents_model.get(event.document_id)
@@ -368,7 +378,6 @@ class WindowController(QObject):
                 w.document_pane.update_header(row)
             w.document_pane.set_document_summary(event.summary)
         self._refresh_document(event.document_id)
-        w.opener.on_document_finished(event)
 
     @Slot(object)
     def _on_bridge_document_changed(self, event: DocumentChanged) -> None:

@@ -174,9 +174,13 @@ class FileOpener(QObject):
         """A document this window opened has its chapters: it is opened."""
         self._on_parse_ended(event)
 
-    def on_document_finished(self, event: DocumentFinished) -> None:
-        """A document this window opened could not be read: act on why, as on the parser's exception."""
-        self._on_parse_ended(event)
+    def on_document_finished(self, event: DocumentFinished) -> bool:
+        """A document this window opened could not be read: act on why, as on the parser's exception.
+
+        True when the document was one of this window's files being parsed: the opener has dealt with it
+        (and taken a failed one off the list), so the list has nothing to refresh.
+        """
+        return self._on_parse_ended(event)
 
     def forget(self, document_id: str) -> None:
         """The document was removed (by the user, while it was parsed): its end asks nothing."""
@@ -188,16 +192,19 @@ class FileOpener(QObject):
         self._parsing.clear()
         self._early.clear()
 
-    def _on_parse_ended(self, event: DocumentAdded | DocumentFinished) -> None:
+    def _on_parse_ended(self, event: DocumentAdded | DocumentFinished) -> bool:
         opening = self._parsing.pop(event.document_id, None)
         if opening is None:
             if self._adding:  # perhaps one of ours whose answer is still on its way
                 self._early[event.document_id] = event
-            return
+            return False
         if isinstance(event, DocumentAdded):
             self._opened(event.document_id, event.title, event.chapter_count)
-        elif event.status == DocumentStatus.FAILED and event.error_kind is not None:
+            return True
+        if event.status == DocumentStatus.FAILED and event.error_kind is not None:
             self._on_parse_failed(opening, event)
+            return True
+        return False
 
     def _on_parse_failed(self, opening: Opening, event: DocumentFinished) -> None:
         """The failed document is removed: it has no chapters, nothing to retry or export, and a new try (with

@@ -83,6 +83,8 @@ def test_a_damaged_file_says_why_and_the_window_goes_on(qtbot, make_window, book
     broken.write_bytes((corpus / "pdf" / "multicolumn.pdf").read_bytes()[:1500])  # cut short
     parsing: list[str] = []
     window.document_parsing.connect(parsing.append)
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
     with qtbot.waitSignal(window.open_failed, timeout=60_000) as failed:
         window.open_files([broken])
     assert failed.args[0] == str(broken)
@@ -90,6 +92,10 @@ def test_a_damaged_file_says_why_and_the_window_goes_on(qtbot, make_window, book
     assert parsing, "answered before the parse"
     assert any(n.startswith("Could not open report.pdf: ") and "damaged" in n for n in window.notices)
     qtbot.waitUntil(lambda: window.documents_model.rowCount() == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: window.engine.documents() == [], timeout=10_000)
+    window.controller.bridge.flush()  # the removal's event has reached the window
+    assert window.documents_model.rowCount() == 0, "the failed try does not come back"
+    assert "Document removed" not in messages, "the failure's message stays what the status bar says"
     with qtbot.waitSignal(window.document_opened, timeout=30_000) as opened:
         window.open_files([book(3)])
     qtbot.waitUntil(lambda: window.chapters_model.rowCount() == 3, timeout=20_000)
@@ -118,14 +124,29 @@ def test_a_password_found_only_by_the_parse_is_asked_for(
     assert [d.id for d in window.engine.documents()] == [opened.args[0]]
 
 
-def test_a_failed_parse_of_another_client_stays_listed_as_failed(qtbot, make_window, tmp_path) -> None:
+def test_another_client_s_upload_is_listed_parsing_and_its_failed_parse_stays_listed(
+    qtbot, make_window, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = threading.Event()
+    real_parse = uploads.parse_file
+
+    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+        assert gate.wait(60), "the test never opened the gate"
+        return real_parse(path, password=password, limits=limits)
+
+    monkeypatch.setattr(uploads, "parse_file", gated_parse)
     window = make_window()
     asked: list[object] = []
     window.prompts.ask_ocr = lambda path, message: asked.append(path) or False
     window.prompts.ask_password = lambda path, wrong: asked.append(path) or None
     broken = tmp_path / "upload.pdf"
     broken.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
-    doc = window.engine.add_file(broken, background=True)  # as the HTTP API adds it
+    try:
+        doc = window.engine.add_file(broken, background=True)  # as the HTTP API adds it
+        qtbot.waitUntil(lambda: window.documents_model.get(doc.id) is not None, timeout=10_000)
+        assert _status_text(window, doc.id) == "parsing…"
+    finally:
+        gate.set()
     qtbot.waitUntil(
         lambda: (row := window.documents_model.get(doc.id)) is not None and row.status == "failed", timeout=60_000
     )
