@@ -13,6 +13,9 @@ heartbeat, input and repaints run between slices instead of after the whole burs
 ``PipelineStats`` (which redraw the pipeline panel's chart) are emitted in a turn of their own, the
 latest of a burst only, since each one describes the whole pipeline.
 
+``DocumentParsing`` (an upload saved, its file being parsed) is delivered as ``document_parsing`` before
+``document_added``, so a document is listed before its chapters come.
+
 The bridge also samples the pipeline's in-memory gauges (queue depths, busy workers) a few times a
 second, since the engine's full ``PipelineStats`` arrive only about once a second.
 
@@ -195,8 +198,8 @@ class EngineBridge(QObject):
             elif isinstance(event, BackendHealth):
                 health = event
         # Order: a document exists before its chapters change, its chapters before it finishes.
-        for p in parsing:
-            self.document_parsing.emit(p)
+        for parse in parsing:
+            self.document_parsing.emit(parse)
         for a in added:
             self.document_added.emit(a)
         for part in parts.values():  # before the commits: a committed chapter has no parts left to show
