@@ -148,12 +148,17 @@ class FileOpener(QObject):
 
     def _on_file_added(self, opening: Opening, doc: DocumentData) -> None:
         self._adding -= 1
-        self.window.documents_model.upsert([doc])
         self.window.recent.add(opening.path)
-        self.controller.select(doc.id)
-        if doc.status != DocumentStatus.PARSING:
+        if doc.status == DocumentStatus.FAILED and doc.error_kind is not None:
+            # The parse failed before the engine's answer was read back: as if its event had come.
+            self._early.pop(doc.id, None)
+            ended = DocumentFinished(doc.id, doc.status, None, doc.error, doc.error_kind, doc.ocr_available)
+            self._on_parse_failed(opening, ended)
+        elif doc.status != DocumentStatus.PARSING:
+            self._list(doc)
             self._opened(doc.id, doc.title, doc.chapter_count)
         else:
+            self._list(doc)
             self._parsing[doc.id] = opening
             self.document_parsing.emit(doc.id)
             early = self._early.pop(doc.id, None)
@@ -161,6 +166,10 @@ class FileOpener(QObject):
                 self._on_parse_ended(early)
         if not self._adding:
             self._early.clear()
+
+    def _list(self, doc: DocumentData) -> None:
+        self.window.documents_model.upsert([doc])
+        self.controller.select(doc.id)
 
     def _opened(self, document_id: str, title: str, chapters: int) -> None:
         self.controller.message(

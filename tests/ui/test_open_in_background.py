@@ -216,3 +216,23 @@ def test_a_failure_that_reaches_the_window_before_the_answer_is_still_told(
         qtbot.waitUntil(lambda: window.engine.documents() == [], timeout=10_000)  # removed, as any failed try
     finally:
         gate.set()  # the real parse's end finds its document gone
+
+
+def test_a_parse_that_failed_before_the_answer_was_read_back_is_told(qtbot, make_window, tmp_path) -> None:
+    # A tiny damaged file can fail before add_file reads its document back: the answer is already failed.
+    from desktop_app.ui.opening import Opening
+
+    window = make_window()
+    fake = tmp_path / "report.pdf"
+    fake.write_text("this is not a PDF", encoding="utf-8")
+    doc = window.engine.add_file(fake, background=True)
+    failed_view = window.engine.wait(doc.id, timeout=60)
+    assert failed_view.status == "failed" and failed_view.error_kind is not None
+    opener = window.opener
+    opener._adding += 1  # an add under way, as _add_file counts it
+    with qtbot.waitSignal(window.open_failed, timeout=10_000) as failed:
+        opener._on_file_added(Opening(fake, None, None), failed_view)
+    assert failed.args == [str(fake), failed_view.error]
+    qtbot.waitUntil(lambda: window.engine.documents() == [], timeout=10_000)
+    window.controller.bridge.flush()
+    assert window.documents_model.get(doc.id) is None
