@@ -214,8 +214,12 @@ class BackgroundParser:
         ocr = bool(getattr(err, "ocr_available", False))
         with self.sessions.begin() as session:
             failed = documents.fail_parsing(session, job.document_id, message, kind, ocr_available=ocr)
+            status = None if failed else documents.document_status(session, job.document_id)
         if not failed:
-            log.info("The document of %s was removed while it was parsed", job.file_name)
+            if status is None:
+                log.info("The document of %s was removed while it was parsed", job.file_name)
+            else:  # no longer parsing (its state was changed meanwhile): that state stands
+                log.warning("Parsing %s failed after its document became %s: %s", job.file_name, status, message)
             return
         if isinstance(err, IngestError):
             log.info("Upload %s refused (%s): %s", job.file_name, kind, message)
