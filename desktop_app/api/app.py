@@ -40,6 +40,7 @@ from .security import (
     TokenMiddleware,
     allowed_hosts,
 )
+from .uploads import SPOOL_BYTES, receive_uploads_in_memory
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ def create_app(engine: Engine, settings: Settings, *, token: str, bind_host: str
     """The API around ``engine``; requests need ``token``. ``bind_host`` joins the allowed Host names."""
     hub = EventHub(engine.bus)
     ctx = ApiContext(engine=engine, settings=settings, token=token, hub=hub, metrics=ApiMetrics(engine, hub))
+    receive_uploads_in_memory(min(SPOOL_BYTES, ctx.max_upload_bytes))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -1,12 +1,16 @@
 """The two seeds' endpoints, with their shapes and field names kept.
 
-First seed (async summary pipeline): ``POST /api/upload`` answers at once with the chapters saved and
-the queue depths (or, with ``wait=true`` or ``USE_ASYNC_SUMMARIZATION=false``, once every chapter is
-done); ``GET /api/pipeline/status`` shows the gauges.
+First seed (async summary pipeline): ``POST /api/upload`` answers at once, before the file is parsed,
+with ``"status": "parsing"``, the chapters known so far and the queue depths (``background=false``
+parses first and answers with every chapter; ``wait=true`` or ``USE_ASYNC_SUMMARIZATION=false`` parse
+first and answer once every chapter is done). A parse that fails after the answer ends the document
+failed with ``error_kind`` (and ``ocr_available``), on ``GET /api/documents/{id}`` and the event stream's
+``document_finished``. ``GET /api/pipeline/status`` shows the gauges.
 
 Second seed (document summarizer): ``POST /api/document-summarizer/summarize/`` takes the file as
-``document`` and ``async=true|false``; ``GET /api/document-summarizer/sessions/{session_id}/status/``
-is polled. A session id is the document id.
+``document`` and ``async=true|false`` (``async=true`` answers before the parse, ``pending`` while the
+file is read); ``GET /api/document-summarizer/sessions/{session_id}/status/`` is polled. A session id is
+the document id.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from .schemas import (
     SessionStatus,
     UploadResponse,
     chapter_brief,
+    parse_failure,
     session_status,
 )
 from .uploads import add_upload, wait_final
@@ -63,16 +68,22 @@ async def upload(
     focus: Annotated[str | None, Form(max_length=2000, description="steer the summaries")] = None,
     ocr: Annotated[bool, Form(description="read a scanned PDF with Tesseract OCR (when installed)")] = False,
     background: Annotated[
-        bool, Form(description='answer at once with "status": "parsing"; chapters follow as events')
-    ] = False,
+        bool,
+        Form(
+            description='answer at once, before the file is parsed, with "status": "parsing" (the default); '
+            "false parses first, so a file that cannot be read is answered 4xx"
+        ),
+    ] = True,
     wait_query: Annotated[bool, Query(alias="wait", description="same as the form field")] = False,
     timeout: Annotated[float | None, Query(gt=0, le=86400, description="longest wait, seconds")] = None,
 ) -> dict[str, Any]:
     ctx = _ctx(request)
+    waits = wait or wait_query
+    # A client that waits for the summaries anyway gets a file it cannot read as a 4xx, as before.
     view = await add_upload(
-        ctx, file, password=password, priority=priority, focus=focus, ocr=ocr, background=background
+        ctx, file, password=password, priority=priority, focus=focus, ocr=ocr, background=background and not waits
     )
-    if wait or wait_query:
+    if waits:
         view = await wait_final(ctx, view.id, timeout)
     finished = view.status in FINAL_DOCUMENT
     queues = ctx.queue_sizes()
@@ -87,6 +98,7 @@ async def upload(
         "progress": round(view.progress, 1),
         "summary": view.summary,
         "high_risk_clauses": view.high_risk_clauses,
+        **parse_failure(view),
     }
 
 
@@ -118,7 +130,9 @@ async def summarize(
     ocr: Annotated[bool, Form(description="read a scanned PDF with Tesseract OCR (when installed)")] = False,
 ) -> dict[str, Any]:
     ctx = _ctx(request)
-    view = await add_upload(ctx, document, password=password, priority=priority, focus=focus, ocr=ocr)
+    view = await add_upload(
+        ctx, document, password=password, priority=priority, focus=focus, ocr=ocr, background=async_
+    )
     if async_:
         view = await ctx.call(ctx.engine.document, view.id)
     else:

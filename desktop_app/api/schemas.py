@@ -52,6 +52,11 @@ class UploadResponse(_Open):
     title: str
     progress: float
     summary: str | None = None
+    error: str | None = Field(default=None, description="why the file could not be read (status failed)")
+    error_kind: str | None = Field(
+        default=None, description="no_text, password_required, wrong_password, too_large, damaged, timeout, ..."
+    )
+    ocr_available: bool = Field(default=False, description="with no_text: upload again with ocr=true")
 
 
 class PipelineStatus(_Open):
@@ -122,7 +127,10 @@ UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Unreadable request body"},
     413: {"model": ErrorBody, "description": "File over CHAPTERWISE_MAX_FILE_MB (or too many pages)"},
     415: {"model": ErrorBody, "description": "Not a PDF, EPUB, DOCX, Markdown or text file"},
-    422: {"model": ErrorBody, "description": "Invalid form, empty or unreadable file, password required or wrong"},
+    422: {
+        "model": ErrorBody,
+        "description": "Invalid form, empty file, password required or wrong; an unreadable file when parsed first",
+    },
 }
 
 
@@ -146,7 +154,19 @@ def chapter_brief(chapter: ChapterRecord) -> dict[str, Any]:
     }
 
 
+def parse_failure(view: DocumentView) -> dict[str, Any]:
+    """Why the file could not be read, for an answer given before the parse ended: ``error``,
+    ``error_kind`` (the 4xx code a parse-first upload answers) and ``ocr_available``."""
+    return {
+        "error": view.error if view.error_kind else None,
+        "error_kind": str(view.error_kind) if view.error_kind else None,
+        "ocr_available": view.ocr_available,
+    }
+
+
 def session_state(view: DocumentView) -> SessionState:
+    if view.status == DocumentStatus.PARSING:
+        return "pending"
     if view.status == DocumentStatus.DONE:
         return "completed"
     if view.status in (DocumentStatus.FAILED, DocumentStatus.CANCELLED):
@@ -163,6 +183,10 @@ def session_message(view: DocumentView) -> str:
         return f"Analysis complete: {total} chapters summarized."
     if view.status == DocumentStatus.CANCELLED:
         return f"Cancelled: {view.cancelled} of {total} chapters were not summarized."
+    if view.error_kind is not None:
+        return f"The file could not be read: {view.error}"
+    if view.status == DocumentStatus.PARSING:
+        return "Reading the file: its chapters are being parsed."
     if state == "failed":
         first = next((c.error for c in view.chapters if c.status == ChapterStatus.FAILED and c.error), None)
         reason = first or view.error or "see the chapters' errors"
@@ -187,6 +211,8 @@ def session_status(view: DocumentView) -> dict[str, Any]:
         "chapters_done": view.done,
         "chapters_total": view.chapter_count,
     }
+    if view.error_kind is not None:
+        body.update(parse_failure(view))
     if state == "completed":
         body["summary"] = view.summary
         body["high_risk_clauses"] = view.high_risk_clauses

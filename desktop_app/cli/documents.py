@@ -78,14 +78,27 @@ def _cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add_one(engine: Any, args: argparse.Namespace, path: Path, source: Path, progress: _Progress) -> str | None:
-    """Add one file (asking for a password on a terminal); its document id, or None after saying why not."""
+    """Add one file (asking for a password on a terminal); its document id, or None after saying why not.
+
+    The file is parsed before the call returns (not in the background as in the window and the API): the
+    command waits for every summary anyway, so an earlier answer gains it nothing, while parsing first keeps
+    each file's error line, password question and exit code 3 in the order the files were given, leaves
+    nothing behind for a file that cannot be read, and never leaves a document ``parsing`` when
+    ``--no-wait`` ends the process right after.
+    """
     from desktop_app.engine.ingest.base import IngestError, PasswordRequiredError, WrongPasswordError
 
     password = args.password
     for attempt in range(4):
         try:
             doc = engine.add_file(
-                source, password=password, priority=args.priority, focus=args.focus, ocr=args.ocr, file_name=path.name
+                source,
+                password=password,
+                priority=args.priority,
+                focus=args.focus,
+                ocr=args.ocr,
+                file_name=path.name,
+                background=False,
             )
         except FileNotFoundError:
             error(f"{path}: no such file")
@@ -206,6 +219,8 @@ def _cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  priority  {view.priority}")
         if view.focus:
             print(f"  focus     {view.focus}")
+        if view.error:
+            print(f"  error     {view.error}")
         for c in view.chapters:
             note = c.preview or c.error or ""
             print(f"  {c.index + 1:>4}. [{c.status:<10}] {c.title[:50]:<50} {note[:80]}")

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from .records import ChapterRecord
 from .reports import PipelineStatus
+from .states import ParseFailure
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +108,17 @@ class DocumentProgress:
 
 @dataclass(frozen=True, slots=True)
 class DocumentFinished:
-    """The whole-document summary was committed (or the document ended without one). DB writer thread."""
+    """The whole-document summary was committed (or the document ended without one). DB writer thread,
+    or the background parse's thread when the file could not be read (then ``error_kind`` says why)."""
 
     document_id: str
     status: str
     summary: str | None
     error: str | None
+    #: Set when the document failed because its file could not be read after the upload answered.
+    error_kind: ParseFailure | None = None
+    #: With ``error_kind`` NO_TEXT: OCR (Tesseract) is installed and may read the pages.
+    ocr_available: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from .ingest.base import Section
-from .states import ChapterStatus, Priority
+from .states import ChapterStatus, DocumentStatus, ParseFailure, Priority
 from .summarize.base import SummarySentence
 
 #: The fields a summary result sets; the identity and structure fields (document, index, title, text,
@@ -245,12 +245,18 @@ class DocumentView:
     page_count: int | None = None
     #: Chapters done by the fallback summarizer (redone when the configured backend is back).
     fallbacks: int = 0
+    #: Why the file could not be read, when the parse failed after the upload answered (status failed).
+    error_kind: ParseFailure | None = None
+    #: With ``error_kind`` NO_TEXT: OCR (Tesseract) is installed, so the file may be added again with OCR.
+    ocr_available: bool = False
 
     @property
     def progress(self) -> float:
         """Percent of chapters that reached a final state."""
         final = self.done + self.failed + self.cancelled
-        return 100.0 * final / self.chapter_count if self.chapter_count else 100.0
+        if not self.chapter_count:  # none yet while the file is parsed; none ever, once it could not be
+            return 0.0 if self.status == DocumentStatus.PARSING else 100.0
+        return 100.0 * final / self.chapter_count
 
     @property
     def high_risk_clauses(self) -> list[dict[str, Any]]:
@@ -293,9 +299,11 @@ class DocumentView:
                 "model",
                 "page_count",
                 "fallbacks",
+                "ocr_available",
             )
         }
         data["status"] = str(self.status)
+        data["error_kind"] = str(self.error_kind) if self.error_kind else None
         data["warnings"] = list(self.warnings)
         data["progress"] = round(self.progress, 1)
         data["created_at"] = self.created_at.isoformat()

@@ -39,6 +39,29 @@ class DocumentStatus(enum.StrEnum):
 FINAL_DOCUMENT = frozenset({DocumentStatus.DONE, DocumentStatus.FAILED, DocumentStatus.CANCELLED})
 
 
+class ParseFailure(enum.StrEnum):
+    """Why a document's file could not be read, when that was found after the upload answered.
+
+    An upload that answers before parsing cannot raise the parser's exception to its caller, so the kind
+    is kept on the document (and its ``DocumentFinished`` event) for the window, the API and the command
+    line to act on as they do on the exceptions: offer OCR, ask for a password, or say what went wrong.
+    The values are the API's error codes where one exists.
+    """
+
+    NO_TEXT = "no_text"  # no text layer (scanned pages): OCR may read it
+    PASSWORD_REQUIRED = "password_required"  # encrypted, and the empty password does not open it
+    WRONG_PASSWORD = "wrong_password"  # a password was given and it does not open the file
+    TOO_LARGE = "too_large"  # over a limit: bytes, pages, chapters, unpacked size, memory
+    DAMAGED = "damaged"  # broken beyond lenient reading
+    TIMEOUT = "timeout"  # reading took longer than the parse time limit
+    UNSUPPORTED = "unsupported_format"  # not a type Chapterwise reads
+    UNREADABLE = "unreadable"  # anything else (an unexpected error of the reader)
+
+    @property
+    def needs_password(self) -> bool:
+        return self in (ParseFailure.PASSWORD_REQUIRED, ParseFailure.WRONG_PASSWORD)
+
+
 class Priority(enum.IntEnum):
     LOW = 0
     NORMAL = 1

@@ -9,10 +9,12 @@ import or parses it (in the sandboxed child process, with the configured limits)
 with ``ChaptersAdded`` and the pipeline woken, so the first chapters are summarized while the rest of the
 file is read; the document stays ``parsing`` (the pipeline never finishes it) until the end, when it
 becomes ``processing`` and ``DocumentAdded`` is published with every chapter, as before. A file that
-cannot be read ends the document ``failed`` with the parser's message and a ``DocumentFinished`` event,
-and the chapters saved before the failure are dropped: a document never stands with part of a file.
-An encrypted PDF (:func:`looks_encrypted`) is parsed before the answer instead, so its password
-question is answered at once.
+cannot be read ends the document ``failed`` with the parser's message and the kind of failure
+(:class:`~.states.ParseFailure`: no text, with whether OCR is available; a password; a limit; damaged;
+timeout), on the document and on its ``DocumentFinished`` event, so callers act on it as they would on
+the parser's exception; the chapters saved before the failure are dropped: a document never stands with
+part of a file. An encrypted PDF (:func:`looks_encrypted`) is parsed before the answer instead, so its
+password question is answered at once.
 
 Thread-safe: ``start`` runs on the caller's thread, each parse on its own loop.
 """
@@ -34,7 +36,7 @@ from .ingest.base import IngestError, ParsedDocument
 from .ingest.limits import IngestLimits
 from .ingest.stream import ChapterBatch, ParseEnd, ParseItem, Restart, items_of
 from .pipeline.spawn import Handle, Spawn
-from .states import DocumentStatus
+from .states import DocumentStatus, ParseFailure
 from .store import documents
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,12 @@ def _items(result: ParsedDocument | Iterable[ParseItem]) -> Iterator[ParseItem]:
     return items_of(result) if isinstance(result, ParsedDocument) else iter(result)
 
 
+#: Parses run at once, at most (the window's task pool and the API's upload limiter allowed as many when
+#: uploads parsed first): each is a child process that may use a core and CHAPTERWISE_PARSE_MEMORY_MB, and a
+#: dropped folder of 200 files must not start 200 of them. The others wait, saved and ``parsing``.
+PARSE_SLOTS = 4
+
+
 class BackgroundParser:
     """Saves uploads and parses them off the caller's thread. See the module docstring."""
 
@@ -125,6 +133,8 @@ class BackgroundParser:
         self.on_chapters = on_chapters
         self._lock = threading.Lock()
         self._running: dict[str, Handle] = {}
+        self._slots = threading.BoundedSemaphore(PARSE_SLOTS)
+        self._waiting = 0
 
     def start(
         self,
@@ -160,7 +170,8 @@ class BackgroundParser:
                 model=model,
                 parsed_by=self.instance_id,
             )
-        copy = self.folder / doc_id / file_name
+        # The copy keeps the name the parse can tell the format by; the document keeps ``file_name``.
+        copy = self.folder / doc_id / path.name
         copy.parent.mkdir(parents=True, exist_ok=True)
         try:
             copy.hardlink_to(path)  # same disk: no bytes copied
@@ -169,8 +180,23 @@ class BackgroundParser:
         self.bus.publish(DocumentParsing(doc_id, file_name))
         job = ParseJob(doc_id, copy, file_name, password, limits)
         with self._lock:
-            self._running[doc_id] = self.spawn(f"parse-{doc_id[:8]}", lambda: self._run(job))
+            self._running[doc_id] = self.spawn(f"parse-{doc_id[:8]}", lambda: self._run_in_turn(job))
         return doc_id
+
+    @property
+    def waiting(self) -> int:
+        """Uploads saved and waiting for a parse slot (:data:`PARSE_SLOTS` are parsing)."""
+        with self._lock:
+            return self._waiting
+
+    def _run_in_turn(self, job: ParseJob) -> None:
+        """Wait for a parse slot on the parse's own loop, then parse."""
+        with self._lock:
+            self._waiting += 1
+        with self._slots:
+            with self._lock:
+                self._waiting -= 1
+            self._run(job)
 
     def _run(self, job: ParseJob) -> None:
         try:
@@ -184,14 +210,7 @@ class BackgroundParser:
                 items = items_of(earlier)
             self._save(job, sha256, items)
         except Exception as err:
-            message = err.message if isinstance(err, IngestError) else f"The file could not be read: {err}"
-            if not isinstance(err, IngestError):
-                log.exception("Parsing %s failed", job.file_name)
-            else:
-                log.info("Upload %s refused: %s", job.file_name, message)
-            with self.sessions.begin() as session:
-                documents.fail_parsing(session, job.document_id, message)
-            self.bus.publish(DocumentFinished(job.document_id, DocumentStatus.FAILED, None, message))
+            self._fail(job, err)
         finally:
             shutil.rmtree(job.path.parent, ignore_errors=True)
             with self._lock:
@@ -245,6 +264,29 @@ class BackgroundParser:
         log.info("Parsed %s: %d chapters queued for summary generation", job.file_name, len(chapter_ids))
         self.bus.publish(DocumentAdded(job.document_id, parsed.title, parsed.format, len(chapter_ids), chapter_ids))
         self.on_chapters()
+
+    def _fail(self, job: ParseJob, err: Exception) -> None:
+        """End the document failed with the parser's message and the kind of failure (on the parse's loop,
+        inside its ``except``). A document removed while it was parsed has nothing to fail: no event."""
+        if isinstance(err, IngestError):
+            message, kind = err.message, err.kind
+        else:
+            message, kind = f"The file could not be read: {err}", ParseFailure.UNREADABLE
+        ocr = bool(getattr(err, "ocr_available", False))
+        with self.sessions.begin() as session:
+            failed = documents.fail_parsing(session, job.document_id, message, kind, ocr_available=ocr)
+            status = None if failed else documents.document_status(session, job.document_id)
+        if not failed:
+            if status is None:
+                log.info("The document of %s was removed while it was parsed", job.file_name)
+            else:  # no longer parsing (its state was changed meanwhile): that state stands
+                log.warning("Parsing %s failed after its document became %s: %s", job.file_name, status, message)
+            return
+        if isinstance(err, IngestError):
+            log.info("Upload %s refused (%s): %s", job.file_name, kind, message)
+        else:
+            log.exception("Parsing %s failed", job.file_name)
+        self.bus.publish(DocumentFinished(job.document_id, DocumentStatus.FAILED, None, message, kind, ocr))
 
     def join(self, timeout: float) -> None:
         """Wait for the parses in progress (engine shutdown)."""

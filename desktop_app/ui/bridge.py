@@ -13,6 +13,9 @@ heartbeat, input and repaints run between slices instead of after the whole burs
 ``PipelineStats`` (which redraw the pipeline panel's chart) are emitted in a turn of their own, the
 latest of a burst only, since each one describes the whole pipeline.
 
+``DocumentParsing`` (an upload saved, its file being parsed) is delivered as ``document_parsing`` before
+``document_added``, so a document is listed before its chapters come.
+
 The bridge also samples the pipeline's in-memory gauges (queue depths, busy workers) a few times a
 second, since the engine's full ``PipelineStats`` arrive only about once a second.
 
@@ -41,6 +44,7 @@ from desktop_app.engine.events import (
     DocumentAdded,
     DocumentChanged,
     DocumentFinished,
+    DocumentParsing,
     DocumentProgress,
     Event,
     PipelineStats,
@@ -60,6 +64,7 @@ class EngineBridge(QObject):
     """Re-emits engine events as Qt signals on the thread this object lives in (the GUI thread)."""
 
     # --- signals
+    document_parsing = Signal(object)  # DocumentParsing: an upload was saved; its file is being parsed
     document_added = Signal(object)  # DocumentAdded
     chapters_added = Signal(object)  # ChaptersAdded: a parsing document's chapters so far, in order
     chapters_committed = Signal(str, list)  # document id, list[ChapterCommitted] in commit order
@@ -166,6 +171,7 @@ class EngineBridge(QObject):
 
     def _deliver(self, events: list[Event]) -> None:
         """Emit one slice of events as coalesced signals, in an order the views can rely on."""
+        parsing: list[DocumentParsing] = []
         added: list[DocumentAdded] = []
         batches: list[ChaptersAdded] = []
         chapters: dict[str, list[ChapterCommitted]] = {}
@@ -182,6 +188,8 @@ class EngineBridge(QObject):
                 progress[event.document_id] = event
             elif isinstance(event, ChapterProgress):
                 parts[event.chapter_id] = event
+            elif isinstance(event, DocumentParsing):
+                parsing.append(event)
             elif isinstance(event, DocumentAdded):
                 added.append(event)
             elif isinstance(event, ChaptersAdded):
@@ -195,6 +203,8 @@ class EngineBridge(QObject):
             elif isinstance(event, BackendHealth):
                 health = event
         # Order: a document exists before its chapters change, its chapters before it finishes.
+        for parse in parsing:
+            self.document_parsing.emit(parse)
         for batch in batches:  # a parsing document's chapters come before the end of its parse
             self.chapters_added.emit(batch)
         for a in added:

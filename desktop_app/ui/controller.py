@@ -29,10 +29,12 @@ from desktop_app.engine.events import (
     DocumentAdded,
     DocumentChanged,
     DocumentFinished,
+    DocumentParsing,
 )
 from desktop_app.engine.events import DocumentProgress as ProgressEvent
 from desktop_app.engine.records import DocumentView as DocumentData
 from desktop_app.engine.service import DocumentNotFoundError, Engine
+from desktop_app.engine.states import DocumentStatus
 from desktop_app.ui import threads
 from desktop_app.ui.bridge import EngineBridge
 from desktop_app.ui.i18n import plural, translate
@@ -58,7 +60,7 @@ class WindowController(QObject):
     """Connects the window's widgets to one engine at a time. GUI thread only."""
 
     # --- signals
-    chapters_loaded = Signal(str)  # the current document's chapters are in the chapters model
+    chapters_loaded = Signal(str)  # the current document's chapters are in the chapters model (parsed)
     engine_restarted = Signal()
 
     def __init__(self, window: MainWindow, settings: Settings, engine_factory: EngineFactory) -> None:
@@ -84,6 +86,7 @@ class WindowController(QObject):
         self.engine = self.engine_factory(settings)
         self.bridge = EngineBridge(self.engine, self)
         b = self.bridge
+        b.document_parsing.connect(self._on_bridge_document_parsing)
         b.document_added.connect(self._on_bridge_document_added)
         b.chapters_added.connect(self._on_bridge_chapters_added)
         b.chapters_committed.connect(self._on_bridge_chapters_committed)
@@ -143,6 +146,7 @@ class WindowController(QObject):
         self.show_document(None)
         self.window.pipeline_panel.reset()
         self._wanted_id = keep
+        self.window.opener.forget_parsing()
         self.start_engine(settings)
         self.message(translate("Controller", "Settings saved and applied"))
         self.engine_restarted.emit()
@@ -258,7 +262,8 @@ class WindowController(QObject):
             row = w.documents_model.get(view.id)
             if row is not None:
                 w.document_pane.show_document(row, view.summary)
-            self.chapters_loaded.emit(view.id)
+            if view.status != DocumentStatus.PARSING:  # else they load again with its DocumentAdded
+                self.chapters_loaded.emit(view.id)
 
         self.tasks.submit(lambda: self.engine.document(document_id), done, lambda err: self.message(str(err)))
 
@@ -290,6 +295,8 @@ class WindowController(QObject):
         ):
             action.setEnabled(doc is not None)
         a.cancel.setEnabled(doc is not None and doc.status in ("processing", "summarizing"))
+        for action in (a.retry, a.refocus):  # nothing to redo before the chapters are read
+            action.setEnabled(doc is not None and doc.status != "parsing")
         if doc is not None:
             {"high": a.priority_high, "normal": a.priority_normal, "low": a.priority_low}.get(
                 doc.priority, a.priority_normal
@@ -325,8 +332,24 @@ class WindowController(QObject):
             self.select((active or list(model))[0].id)
 
     @Slot(object)
+    def _on_bridge_document_parsing(self, event: DocumentParsing) -> None:
+        # Listed at once, "parsing…", whoever uploaded it (the window's own files are listed by the opener).
+        if self.window.documents_model.get(event.document_id) is None:
+            self._refresh_document(event.document_id)
+
+    @Slot(object)
     def _on_bridge_document_added(self, event: DocumentAdded) -> None:
-        self.window.documents_model.add_placeholder(event)
+        # A document parsed after its upload answered is listed already ("parsing…"): its row fills in, and
+        # its chapters load if it is shown (a load merges, so chapters that came before this event stay).
+        w = self.window
+        w.documents_model.apply_added(event)
+        if event.document_id == self.current_id:
+            row = w.documents_model.get(event.document_id)
+            if row is not None:
+                w.document_pane.update_header(row)
+            self._load_chapters(event.document_id)
+            self.update_actions()
+        w.opener.on_document_added(event)
 
     @Slot(object)
     def _on_bridge_chapters_added(self, event: ChaptersAdded) -> None:
@@ -357,6 +380,8 @@ class WindowController(QObject):
     @Slot(object)
     def _on_bridge_document_finished(self, event: DocumentFinished) -> None:
         w = self.window
+        if w.opener.on_document_finished(event):
+            return  # a file the window opened could not be read: the opener asked or told, and unlisted it
         w.documents_model.apply_finished(event)
         if event.document_id == self.current_id:
             row = w.documents_model.get(event.document_id)
@@ -369,6 +394,9 @@ class WindowController(QObject):
     def _on_bridge_document_changed(self, event: DocumentChanged) -> None:
         w = self.window
         if event.change == "removed":
+            w.opener.forget(event.document_id)  # removed while parsing: its end is no file to ask about
+            if w.documents_model.get(event.document_id) is None:
+                return  # taken off the list already (a file that could not be read): nothing to tell
             if event.document_id == self.current_id:
                 w.documents_panel.table.clearSelection()
                 self.show_document(None)

@@ -32,6 +32,7 @@ def plural(text: str, n: int) -> str:
 def status_word(status: str) -> str:
     """A chapter's or document's status as the user reads it (the engine's word, translated)."""
     words = {
+        "parsing": translate("Status", "parsing…"),
         "pending": translate("Status", "pending"),
         "processing": translate("Status", "processing"),
         "summarizing": translate("Status", "summarizing"),

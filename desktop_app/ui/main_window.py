@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.opener = FileOpener(self.controller)
         self.exporter = Exporter(self.controller)
         # --- the window's public signals (tests and the application wait on them)
+        self.document_parsing = self.opener.document_parsing
         self.document_opened = self.opener.document_opened
         self.open_failed = self.opener.open_failed
         self.files_refused = self.opener.files_refused

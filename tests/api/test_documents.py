@@ -77,7 +77,7 @@ def test_retry_requeues_failed_chapters(make_api: MakeApi) -> None:
 def test_cancel_stops_pending_chapters(make_api: MakeApi) -> None:
     api = make_api(gate_open=False, summary_queue_size=2)
     with api.client() as client:
-        doc_id = upload(client, markdown_book(30))
+        doc_id = upload(client, markdown_book(30), background="false")  # its chapters are saved: cancel them
         answer = client.post(f"/api/documents/{doc_id}/cancel").json()
         assert answer["document_id"] == doc_id
         # Chapters already handed to the queue or a worker finish; the rest are cancelled.

@@ -22,10 +22,12 @@ SEED_STATUS_FIELDS = {
 # --- first seed: POST /api/upload, GET /api/pipeline/status
 
 
-def test_upload_answers_at_once_while_summaries_are_pending(make_api: MakeApi) -> None:
+def test_a_parse_first_upload_answers_with_every_chapter_while_summaries_are_pending(make_api: MakeApi) -> None:
     api = make_api(gate_open=False)  # the summarizer holds every chapter
     with api.client() as client:
-        response = client.post("/api/upload", files={"file": ("book.md", markdown_book(5))})
+        response = client.post(
+            "/api/upload", files={"file": ("book.md", markdown_book(5))}, data={"background": "false"}
+        )
         assert response.status_code == 200, response.text
         body = response.json()
         assert set(body) >= SEED_UPLOAD_FIELDS

@@ -12,7 +12,9 @@ from tests.engine.pipeline_helpers import GatedSummarizer
 
 
 def test_close_mid_run_and_reopen_resumes(qtbot, make_window, book, ui_settings) -> None:
-    slow = GatedSummarizer(delay=0.02)  # like a remote model: each chapter takes a while
+    # Like a remote model: each chapter takes a while, so the window closes mid-run (the chapters are listed
+    # a bridge flush after they are parsed, while the workers have started on them).
+    slow = GatedSummarizer(delay=0.05)
     slow.gate.set()
     window = make_window(slow)
     with qtbot.waitSignal(window.chapters_loaded, timeout=20_000) as loaded:

@@ -21,3 +21,6 @@ def test_scanned_pdf_is_read_with_ocr_when_the_user_accepts(qtbot, qapp, make_wi
     assert offers and "text layer" in offers[0].lower()
     doc = window.engine.document(str(opened.args[0]), chapters=False)
     assert doc.structure == "ocr"
+    # The scan was found by the parse after the window answered; that failed try is not kept.
+    qtbot.waitUntil(lambda: window.documents_model.rowCount() == 1, timeout=10_000)
+    assert [d.id for d in window.engine.documents()] == [doc.id]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
+
+from ..states import ParseFailure
 
 
 def count_words(text: str) -> int:
@@ -69,7 +72,13 @@ class ParsedDocument:
 
 
 class IngestError(Exception):
-    """A file could not be turned into chapters. The message is written for the user."""
+    """A file could not be turned into chapters. The message is written for the user.
+
+    ``kind`` names the failure for callers that learn of it later, from the document (an upload that
+    answered before parsing): each subclass sets its own.
+    """
+
+    kind: ClassVar[ParseFailure] = ParseFailure.UNREADABLE
 
     def __init__(self, message: str, *, path: Path | None = None) -> None:
         super().__init__(message)
@@ -83,17 +92,25 @@ class IngestError(Exception):
 class UnsupportedFormatError(IngestError):
     """The file's type is not one Chapterwise reads."""
 
+    kind = ParseFailure.UNSUPPORTED
+
 
 class PasswordRequiredError(IngestError):
     """The file is encrypted and the empty password does not open it."""
+
+    kind = ParseFailure.PASSWORD_REQUIRED
 
 
 class WrongPasswordError(PasswordRequiredError):
     """A password was given and it does not open the file."""
 
+    kind = ParseFailure.WRONG_PASSWORD
+
 
 class CorruptFileError(IngestError):
     """The file is damaged beyond what lenient reading can recover."""
+
+    kind = ParseFailure.DAMAGED
 
 
 class NoTextError(IngestError):
@@ -101,6 +118,8 @@ class NoTextError(IngestError):
 
     ``ocr_available`` says whether Tesseract was found on this machine, so a caller can offer OCR.
     """
+
+    kind = ParseFailure.NO_TEXT
 
     def __init__(self, message: str, *, path: Path | None = None, ocr_available: bool = False) -> None:
         super().__init__(message, path=path)
@@ -110,6 +129,10 @@ class NoTextError(IngestError):
 class FileTooLargeError(IngestError):
     """The file, its page count or its unpacked size is over a configured limit."""
 
+    kind = ParseFailure.TOO_LARGE
+
 
 class ParseTimeoutError(IngestError):
     """Reading the file took longer than the configured limit."""
+
+    kind = ParseFailure.TIMEOUT

@@ -20,7 +20,7 @@ from ..records import (
     sections_from_json,
     sentences_from_json,
 )
-from ..states import FINAL_DOCUMENT, ChapterStatus, DocumentStatus
+from ..states import FINAL_DOCUMENT, ChapterStatus, DocumentStatus, ParseFailure
 from .models import Chapter, ChapterText, Document, new_id, utcnow
 
 # --- records from rows
@@ -84,7 +84,18 @@ def document_view(
         model=row.model,
         page_count=row.page_count,
         fallbacks=fallbacks,
+        error_kind=_parse_failure(row.error_kind),
+        ocr_available=bool(row.ocr_available),
     )
+
+
+def _parse_failure(value: str | None) -> ParseFailure | None:
+    if not value:
+        return None
+    try:
+        return ParseFailure(value)
+    except ValueError:  # written by a newer release: still a failure to read the file
+        return ParseFailure.UNREADABLE
 
 
 # --- adding
@@ -235,13 +246,31 @@ def _insert_chapters(
     return tuple(ids)
 
 
-def fail_parsing(session: Session, document_id: str, message: str) -> None:
-    """The file could not be read: the document ends failed, with the reason a user can act on."""
-    session.execute(
+def fail_parsing(
+    session: Session,
+    document_id: str,
+    message: str,
+    kind: ParseFailure = ParseFailure.UNREADABLE,
+    *,
+    ocr_available: bool = False,
+) -> bool:
+    """The file could not be read: the document ends failed, with the reason a user can act on and its
+    kind (what the window, the API and the command line act on: offer OCR, ask for a password, ...).
+
+    False when no document was parsing under that id (it was removed meanwhile).
+    """
+    result = session.execute(
         update(Document)
         .where(Document.id == document_id, Document.status == DocumentStatus.PARSING)
-        .values(status=DocumentStatus.FAILED, error=message, finished_at=utcnow())
+        .values(
+            status=DocumentStatus.FAILED,
+            error=message,
+            error_kind=kind,
+            ocr_available=ocr_available,
+            finished_at=utcnow(),
+        )
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 # --- reading

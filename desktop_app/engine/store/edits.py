@@ -64,10 +64,18 @@ def reopen(session: Session, document_id: str) -> None:
 
 
 def refocus_document(session: Session, document_id: str, focus: str | None) -> int:
-    """Give a document a new focus and put every chapter back in the backlog; returns the chapter count."""
+    """Give a document a new focus and put every chapter back in the backlog; returns the chapter count.
+
+    A document still being parsed, or whose file could not be read, keeps its state: it has no summaries
+    to redo, and "processing" would have it summarized with no chapters.
+    """
     session.execute(
         update(Document)
-        .where(Document.id == document_id)
+        .where(
+            Document.id == document_id,
+            Document.status != DocumentStatus.PARSING,
+            Document.error_kind.is_(None),
+        )
         .values(
             focus=focus,
             status=DocumentStatus.PROCESSING,

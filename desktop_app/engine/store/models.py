@@ -85,6 +85,10 @@ class Document(Base):
     #: The whole-document summary sentence by sentence, each with its chapter and span.
     summary_sentences: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Why the file could not be read, when that was found after the upload answered (a ``ParseFailure``).
+    error_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: With ``error_kind`` "no_text": whether OCR (Tesseract) could read the pages on this machine.
+    ocr_available: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
     #: The backend and model the document was started with (``resume`` keeps using them).
     backend: Mapped[str | None] = mapped_column(String(64), nullable=True)
     model: Mapped[str | None] = mapped_column(String(256), nullable=True)

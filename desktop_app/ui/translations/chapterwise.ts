@@ -1116,6 +1116,10 @@ or use File ▸ Open (Ctrl+O).</source>
     <context>
         <name>Status</name>
         <message>
+            <source>parsing…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>pending</source>
             <translation type="unfinished" />
         </message>
