@@ -60,7 +60,7 @@ class WindowController(QObject):
     """Connects the window's widgets to one engine at a time. GUI thread only."""
 
     # --- signals
-    chapters_loaded = Signal(str)  # the current document's chapters are in the chapters model (parsed)
+    chapters_loaded = Signal(str)  # the current document's chapters (those parsed so far) are in the chapters model
     engine_restarted = Signal()
 
     def __init__(self, window: MainWindow, settings: Settings, engine_factory: EngineFactory) -> None:
@@ -262,7 +262,8 @@ class WindowController(QObject):
             row = w.documents_model.get(view.id)
             if row is not None:
                 w.document_pane.show_document(row, view.summary)
-            if view.status != DocumentStatus.PARSING:  # else they load again with its DocumentAdded
+            # A parsing document with no chapters yet loads again with its first batch or its DocumentAdded.
+            if view.status != DocumentStatus.PARSING or view.chapters:
                 self.chapters_loaded.emit(view.id)
 
         self.tasks.submit(lambda: self.engine.document(document_id), done, lambda err: self.message(str(err)))

@@ -8,7 +8,8 @@ gets a :class:`GradientLimiter` that learns it from the answers:
   of the last 200 answers stands for it;
 - an answer slower than 1.8× that waited in the server's queue; the share of such answers times the limit
   is, by Little's law, how many requests were queued rather than served (and where waits are partial, the
-  window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``);
+  window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``, which
+  counts from 1.5 requests, because a busy client's own delays raise the mean too);
 - while the limit is in use and nothing queues, it grows: doubling at first (slow start, so a big server
   is found in a few rounds), then one at a time;
 - when requests queue, the limit drops by that many, and the limit that hurt becomes a ceiling that is
@@ -132,6 +133,27 @@ class GradientLimiter:
             return None
         samples, saturated = self._samples, self._saturated * 2 >= len(self._samples)
         self._samples, self._saturated = [], 0
+        queued, by_mean = self._queued(samples)
+        unloaded = self.unloaded_ms or 0.0
+        old = self.limit
+        if queued >= 1.0:
+            self._slow_start = False
+            if queued >= STRONG_QUEUE or self._suspect == old:
+                self._set_ceiling(old)  # a clear queue, or the second time this limit queued one request
+            self._suspect = old
+            new = max(self.min_limit, old - max(1, math.floor(queued + 0.5)))
+            return self._change(old, new, f"{queued:.1f} requests queued at the server, unloaded {unloaded:.0f} ms")
+        if max(queued, by_mean) < 0.5 and saturated:
+            step = old if self._slow_start else 1
+            new = min(self.max_limit, old + step)
+            if self._ceiling is not None and self._clock() < self._ceiling_until:
+                new = min(new, self._ceiling - 1)
+            if new > old:
+                return self._change(old, new, f"latency holds at {self.last_ms:.0f} ms")
+        return None
+
+    def _queued(self, samples: list[float]) -> tuple[float, float]:
+        """(requests queued at the server as this window shows them, the mean's estimate alone)."""
         recent = sorted(self._recent)
         self.unloaded_ms = unloaded = recent[len(recent) // 10]
         self.last_ms = sum(samples) / len(samples)
@@ -143,23 +165,14 @@ class GradientLimiter:
         # show in the window's mean instead: against the best recent window mean, Little's law again.
         self._window_means.append(self.last_ms)
         base = min(self._window_means)
-        queued = max(slow / len(samples), 1.0 - base / self.last_ms) * self.limit if self.lower_on_latency else 0.0
-        old = self.limit
-        if queued >= 1.0:
-            self._slow_start = False
-            if queued >= STRONG_QUEUE or self._suspect == old:
-                self._set_ceiling(old)  # a clear queue, or the second time this limit queued one request
-            self._suspect = old
-            new = max(self.min_limit, old - max(1, math.floor(queued + 0.5)))
-            return self._change(old, new, f"{queued:.1f} requests queued at the server, unloaded {unloaded:.0f} ms")
-        if queued < 0.5 and saturated:
-            step = old if self._slow_start else 1
-            new = min(self.max_limit, old + step)
-            if self._ceiling is not None and self._clock() < self._ceiling_until:
-                new = min(new, self._ceiling - 1)
-            if new > old:
-                return self._change(old, new, f"latency holds at {self.last_ms:.0f} ms")
-        return None
+        by_mean = (1.0 - base / self.last_ms) * self.limit
+        # A busy client's own delays (another program, a collection of the interpreter's garbage) raise the
+        # mean as a partial queue would, by a share of every request: the mean alone lowers the limit only
+        # from STRONG_QUEUE requests (a limit two past the slots), and below that it only stops growth.
+        queued = max(slow / len(samples) * self.limit, by_mean if by_mean >= STRONG_QUEUE else 0.0)
+        if not self.lower_on_latency:
+            queued = by_mean = 0.0
+        return queued, by_mean
 
     def overloaded(self) -> LimitDecision | None:
         """The server answered 429 or 503: back off at once."""
