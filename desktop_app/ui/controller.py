@@ -266,7 +266,12 @@ class WindowController(QObject):
             if view.status != DocumentStatus.PARSING or view.chapters:
                 self.chapters_loaded.emit(view.id)
 
-        self.tasks.submit(lambda: self.engine.document(document_id), done, lambda err: self.message(str(err)))
+        def failed(err: BaseException) -> None:
+            w.chapters_model.flush_early()
+            self.message(str(err))
+
+        w.chapters_model.expect_load(document_id)
+        self.tasks.submit(lambda: self.engine.document(document_id), done, failed)
 
     def _refresh_document(self, document_id: str) -> None:
         w = self.window
@@ -348,7 +353,11 @@ class WindowController(QObject):
             row = w.documents_model.get(event.document_id)
             if row is not None:
                 w.document_pane.update_header(row)
-            self._load_chapters(event.document_id)
+            shown = {c.id for c in w.chapters_model}
+            if not set(event.chapter_ids) <= shown:  # its batches brought them all already: no reload
+                self._load_chapters(event.document_id)
+            else:
+                self.chapters_loaded.emit(event.document_id)
             self.update_actions()
         w.opener.on_document_added(event)
 

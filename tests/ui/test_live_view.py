@@ -116,3 +116,23 @@ def test_bridge_coalesces_a_burst_into_few_signals(qtbot, make_window) -> None:
     thread.join()
     qtbot.waitUntil(lambda: sum(delivered) == 2000, timeout=5_000)
     assert len(delivered) < 50  # a few flushes, not 2,000 queued calls
+
+
+def test_a_reload_during_a_burst_never_undoes_a_commit(qtbot) -> None:
+    # The window reloads a document's chapters when more arrive; the engine's snapshot is read on a worker
+    # thread, so a commit can reach the window before the older snapshot does. It must survive the load.
+    from desktop_app.engine.events import ChapterCommitted
+    from desktop_app.engine.records import ChapterRecord
+    from desktop_app.engine.states import ChapterStatus
+
+    def chapter(i: int, status: ChapterStatus) -> ChapterRecord:
+        return ChapterRecord(f"c{i}", "d", i, f"Chapter {i + 1}", status, 1, summary="S." if status == "done" else None)
+
+    model = ChaptersModel()
+    model.show_document("d")
+    model.load("d", [chapter(i, ChapterStatus.PROCESSING) for i in range(3)])
+    model.expect_load("d")  # a reload is asked for ...
+    model.apply_commits("d", [ChapterCommitted(chapter(1, ChapterStatus.DONE))])  # ... a commit comes first ...
+    model.load("d", [chapter(i, ChapterStatus.PROCESSING) for i in range(3)])  # ... then the older snapshot
+    assert model.statuses() == {"done": 1, "processing": 2}
+    assert model.get("c1").status == ChapterStatus.DONE

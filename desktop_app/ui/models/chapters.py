@@ -154,6 +154,16 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
         self._parts = {}
         self._loading = document_id is not None
 
+    def expect_load(self, document_id: str) -> None:
+        """A reload of the shown document's chapters was asked for: commits wait for it (see :meth:`load`).
+
+        The engine reads its snapshot on a worker thread; a commit applied here meanwhile would be undone by
+        the older snapshot, so commits are held and applied after it (a commit the snapshot holds already is
+        applied again, which changes nothing).
+        """
+        if document_id == self.document_id:
+            self._loading = True
+
     def load(self, document_id: str, chapters: list[ChapterRecord]) -> None:
         """Insert (or refresh in place) the chapters loaded from the engine, then apply early commits."""
         if document_id != self.document_id:
@@ -162,11 +172,18 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
         for view in chapters:
             known = self.get(view.id)
             if known is not None:
-                self.replace(view if view.text is not None else replace(view, text=known.text))
+                fresh = view if view.text is not None else replace(view, text=known.text)
+                if fresh != known:  # a reload during a burst repaints only the rows that changed
+                    self.replace(fresh)
         self.insert(c for c in chapters if self.get(c.id) is None)
+        self.flush_early()
+
+    def flush_early(self) -> None:
+        """Apply the commits held while chapters loaded (also when the load failed)."""
+        self._loading = False
         early, self._early = self._early, []
-        if early:
-            self.apply_commits(document_id, early)
+        if early and self.document_id is not None:
+            self.apply_commits(self.document_id, early)
 
     def drop_from(self, document_id: str, first_index: int) -> None:
         """Remove the chapters at ``first_index`` and after: their parse started over or failed, and dropped them."""
