@@ -13,11 +13,16 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from desktop_app.engine import uploads
+from desktop_app.engine.ingest.base import ParsedDocument
+from desktop_app.engine.ingest.limits import IngestLimits
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -144,3 +149,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def parse_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Holds every background parse (``engine.uploads.parse_file``) until the test sets the gate."""
+    gate = threading.Event()
+    real_parse = uploads.parse_file
+
+    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+        assert gate.wait(60), "the test never opened the gate"
+        return real_parse(path, password=password, limits=limits)
+
+    monkeypatch.setattr(uploads, "parse_file", gated_parse)
+    yield gate
+    gate.set()

@@ -348,7 +348,7 @@ class WindowController(QObject):
         # A document parsed after its upload answered is listed already ("parsing…"): its row fills in, and
         # its chapters load if it is shown (a load merges, so chapters that came before this event stay).
         w = self.window
-        w.documents_model.apply_added(event)
+        w.documents_model.add_placeholder(event)  # fills in a row listed while it was parsing
         if event.document_id == self.current_id:
             row = w.documents_model.get(event.document_id)
             if row is not None:

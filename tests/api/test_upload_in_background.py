@@ -5,36 +5,17 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from desktop_app.engine import uploads
 from desktop_app.engine.events import DocumentAdded
-from desktop_app.engine.ingest.base import ParsedDocument
-from desktop_app.engine.ingest.limits import IngestLimits
 
 from .conftest import MakeApi, iter_sse, markdown_book
 from .test_security import assert_json_error
 from .test_seed_endpoints import SEED_CHAPTER_FIELDS, SEED_UPLOAD_FIELDS
-
-
-@pytest.fixture
-def parse_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
-    """Holds every background parse until the test sets the gate."""
-    gate = threading.Event()
-    real_parse = uploads.parse_file
-
-    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
-        assert gate.wait(60), "the test never opened the gate"
-        return real_parse(path, password=password, limits=limits)
-
-    monkeypatch.setattr(uploads, "parse_file", gated_parse)
-    yield gate
-    gate.set()
 
 
 def _damaged_pdf(corpus: Path) -> bytes:

@@ -221,16 +221,9 @@ def test_a_burst_of_uploads_parses_a_few_at_a_time(tmp_path: Path, monkeypatch: 
 
 
 def test_a_refocus_leaves_a_document_being_parsed_or_unreadable_as_it_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, parse_gate: threading.Event
 ) -> None:
-    gate = threading.Event()
-    real_parse = uploads.parse_file
-
-    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
-        assert gate.wait(30), "the test never opened the gate"
-        return real_parse(path, password=password, limits=limits)
-
-    monkeypatch.setattr(uploads, "parse_file", gated_parse)
+    gate = parse_gate
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
     with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
@@ -253,18 +246,11 @@ def test_a_refocus_leaves_a_document_being_parsed_or_unreadable_as_it_is(
 
 
 def test_a_document_removed_while_it_is_parsed_ends_quietly(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, parse_gate: threading.Event
 ) -> None:
     import logging
 
-    gate = threading.Event()
-    real_parse = uploads.parse_file
-
-    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
-        assert gate.wait(30), "the test never opened the gate"
-        return real_parse(path, password=password, limits=limits)
-
-    monkeypatch.setattr(uploads, "parse_file", gated_parse)
+    gate = parse_gate
     caplog.set_level(logging.INFO, logger="desktop_app.engine.uploads")
     with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
         recorder = Recorder()

@@ -125,16 +125,9 @@ def test_a_password_found_only_by_the_parse_is_asked_for(
 
 
 def test_another_client_s_upload_is_listed_parsing_and_its_failed_parse_stays_listed(
-    qtbot, make_window, tmp_path, monkeypatch: pytest.MonkeyPatch
+    qtbot, make_window, tmp_path, parse_gate: threading.Event
 ) -> None:
-    gate = threading.Event()
-    real_parse = uploads.parse_file
-
-    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
-        assert gate.wait(60), "the test never opened the gate"
-        return real_parse(path, password=password, limits=limits)
-
-    monkeypatch.setattr(uploads, "parse_file", gated_parse)
+    gate = parse_gate
     window = make_window()
     asked: list[object] = []
     window.prompts.ask_ocr = lambda path, message: asked.append(path) or False
@@ -156,16 +149,13 @@ def test_another_client_s_upload_is_listed_parsing_and_its_failed_parse_stays_li
 
 
 def test_a_file_removed_while_it_is_parsed_asks_nothing(
-    qtbot, make_window, book, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    qtbot,
+    make_window,
+    book,
+    caplog: pytest.LogCaptureFixture,
+    parse_gate: threading.Event,
 ) -> None:
-    gate = threading.Event()
-    real_parse = uploads.parse_file
-
-    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
-        assert gate.wait(60), "the test never opened the gate"
-        return real_parse(path, password=password, limits=limits)
-
-    monkeypatch.setattr(uploads, "parse_file", gated_parse)
+    gate = parse_gate
     caplog.set_level(logging.INFO, logger="desktop_app.engine.uploads")
     window = make_window()
     window.prompts.confirm = lambda title, text: True

@@ -199,17 +199,6 @@ class DocumentsModel(KeyedTableModel[DocumentRow]):
                 self.replace(DocumentRow.of(view))
         self.insert(DocumentRow.of(v) for v in views if self.get(v.id) is None)
 
-    def apply_added(self, event: DocumentAdded) -> None:
-        """A document's chapters were saved: fill in its row (listed while it was parsing), or add one."""
-
-        def change(doc: DocumentRow) -> None:
-            doc.title, doc.format, doc.chapter_count = event.title, event.format, event.chapter_count
-            if doc.status == "parsing":
-                doc.status = "processing"
-
-        if self.update(event.document_id, change) is None:
-            self.add_placeholder(event)
-
     def add_placeholder(self, event: DocumentAdded, file_name: str = "") -> None:
         """Show a document the moment it is saved, before its full view is loaded.
 
