@@ -27,9 +27,10 @@ from .pipeline_helpers import make_document
 class ModelServer:
     """A k-slot FIFO server with a fixed service time, driven by the controller's permits (virtual time)."""
 
-    def __init__(self, slots: int, service_ms: float = 200.0) -> None:
+    def __init__(self, slots: int, service_ms: float = 200.0, client_ms: float = 0.0) -> None:
         self.slots = slots
         self.service_ms = service_ms
+        self.client_ms = client_ms  # the client's own time inside a permit, before the request reaches a slot
         self.now = 0.0
         self.max_out = 0
 
@@ -37,6 +38,7 @@ class ModelServer:
         free_at = [0.0] * self.slots  # when each slot is next free
         done: list[tuple[float, float, int]] = []  # (finish time, start time, in flight at start)
         out = 0
+        self.waits: list[tuple[float, float]] = []  # (when a request reached the server, how long it queued)
         for _ in range(requests):
             while out >= controller.limit:
                 finish, start, in_flight = heapq.heappop(done)
@@ -46,9 +48,18 @@ class ModelServer:
             out += 1
             self.max_out = max(self.max_out, out)
             slot_free = heapq.heappop(free_at)
-            finish = max(self.now, slot_free) + self.service_ms
+            arrival = self.now + self.client_ms
+            finish = max(arrival, slot_free) + self.service_ms
+            self.waits.append((arrival, max(0.0, slot_free - arrival)))
             heapq.heappush(free_at, finish)
             heapq.heappush(done, (finish, self.now, out))
+
+    def second_half(self) -> tuple[float, float]:
+        """(share of the slots busy, mean requests queued at the server) over the second half of the run."""
+        half = self.waits[len(self.waits) // 2 :]
+        span = half[-1][0] - half[0][0]
+        busy = len(half) * self.service_ms / (self.slots * span)
+        return busy, sum(wait for _, wait in half) / span
 
     def clock(self) -> float:
         return self.now / 1000.0
@@ -65,6 +76,20 @@ def test_limit_settles_at_the_slot_count(slots: int) -> None:
     server.run(controller, 3000)
     assert slots <= controller.limit <= slots + 1
     assert any(d.new < d.old for d in controller.decisions), "it must have probed past the slots and come back"
+
+
+@pytest.mark.parametrize("slots", [4, 8, 12])
+def test_a_busy_clients_delays_do_not_hide_a_queue(slots: int) -> None:
+    # 30 ms of the client's own work inside each permit (15 % of a request): filling the slots takes about
+    # 15 % more permits than slots, and past that a limit two higher queues only about one request at the
+    # server, which the means alone cannot tell from the client's delays.
+    server = ModelServer(slots, client_ms=30.0)
+    controller = controller_for(server)
+    server.run(controller, 3000)
+    busy, queued = server.second_half()
+    assert busy >= 0.95, f"limit {controller.limit}: the slots were busy {busy:.0%} of the time"
+    assert queued <= 1.0, f"limit {controller.limit}: {queued:.1f} requests queued at the server on average"
+    assert any("no more answers a second" in d.reason for d in controller.decisions)
 
 
 def test_one_slot_server_ends_at_exactly_one() -> None:

@@ -12,6 +12,10 @@ gets a :class:`GradientLimiter` that learns it from the answers:
   counts from 1.5 requests, because a busy client's own delays raise the mean too);
 - while the limit is in use and nothing queues, it grows: doubling at first (slow start, so a big server
   is found in a few rounds), then one at a time;
+- a step of one must pay: the window after it must bring at least half of the extra answers a second
+  that one more permit promises (Little's law: requests out ÷ mean latency). A step that brought none
+  only queued, whatever the client's own delays did to the means; it is taken back, and the second time
+  a limit brings nothing (or queues about one request) it becomes a ceiling;
 - when requests queue, the limit drops by that many, and the limit that hurt becomes a ceiling that is
   probed again only after ``probe_after_s`` (after about one queued request: the second time it does);
 - a 429 or 503 answer cuts the limit by a quarter at once.
@@ -90,10 +94,12 @@ class GradientLimiter:
         self._clock = clock
         self._slow_start = True
         self._ceiling: int | None = None
-        self._suspect: int | None = None  # the last limit under which about one request queued
+        self._suspect: int | None = None  # the last limit that queued about one request or bought nothing
         self._ceiling_until = 0.0
         self._samples: list[float] = []
         self._saturated = 0
+        self._occupied = 0  # the requests out as the window's answers started, summed
+        self._step: tuple[int, float] | None = None  # (the limit before a step of one, its throughput)
         self._skip = 0  # answers to requests sent under the previous limit: they describe it, not this one
         self._recent: deque[float] = deque(maxlen=200)
         self._window_means: deque[float] = deque(maxlen=20)
@@ -127,30 +133,48 @@ class GradientLimiter:
             self._skip -= 1
             return None
         self._samples.append(latency_ms)
+        self._occupied += min(in_flight, self.limit)
         if in_flight >= self.limit:
             self._saturated += 1
         if len(self._samples) < self._window_size():
             return None
         samples, saturated = self._samples, self._saturated * 2 >= len(self._samples)
-        self._samples, self._saturated = [], 0
+        occupied = self._occupied / len(samples)
+        self._samples, self._saturated, self._occupied = [], 0, 0
+        return self._judge(samples, saturated, occupied)
+
+    def _judge(self, samples: list[float], saturated: bool, occupied: float) -> LimitDecision | None:
+        """Decide on one full window of answers at the current limit."""
         queued, by_mean = self._queued(samples)
-        unloaded = self.unloaded_ms or 0.0
+        throughput = occupied / self.last_ms if self.last_ms else 0.0
+        step, self._step = self._step, None
         old = self.limit
+        if step is not None and queued < 1.0 and saturated and self.lower_on_latency:
+            before, paid = step
+            if throughput < paid * (1.0 + 0.5 * (old - before) / before):
+                self._suspected(old)
+                return self._change(old, before, f"no more answers a second at {old} than at {before}")
         if queued >= 1.0:
             self._slow_start = False
-            if queued >= STRONG_QUEUE or self._suspect == old:
-                self._set_ceiling(old)  # a clear queue, or the second time this limit queued one request
-            self._suspect = old
+            self._suspected(old, clear=queued >= STRONG_QUEUE)
             new = max(self.min_limit, old - max(1, math.floor(queued + 0.5)))
+            unloaded = self.unloaded_ms or 0.0
             return self._change(old, new, f"{queued:.1f} requests queued at the server, unloaded {unloaded:.0f} ms")
         if max(queued, by_mean) < 0.5 and saturated:
-            step = old if self._slow_start else 1
-            new = min(self.max_limit, old + step)
+            new = min(self.max_limit, old + (old if self._slow_start else 1))
             if self._ceiling is not None and self._clock() < self._ceiling_until:
                 new = min(new, self._ceiling - 1)
             if new > old:
+                if not self._slow_start:
+                    self._step = (old, throughput)
                 return self._change(old, new, f"latency holds at {self.last_ms:.0f} ms")
         return None
+
+    def _suspected(self, limit: int, *, clear: bool = False) -> None:
+        """``limit`` queued requests or brought nothing: a ceiling if clearly so, or the second time."""
+        if clear or self._suspect == limit:
+            self._set_ceiling(limit)
+        self._suspect = limit
 
     def _queued(self, samples: list[float]) -> tuple[float, float]:
         """(requests queued at the server as this window shows them, the mean's estimate alone)."""
@@ -179,7 +203,7 @@ class GradientLimiter:
         old = self.limit
         self._slow_start = False
         self._set_ceiling(old)
-        self._samples, self._saturated = [], 0
+        self._samples, self._saturated, self._occupied, self._step = [], 0, 0, None
         new = max(self.min_limit, min(old - 1, math.floor(old * 0.75)))
         return self._change(old, new, "LLM server overloaded")
 
