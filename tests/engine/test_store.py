@@ -196,6 +196,32 @@ def test_a_late_result_never_overwrites_a_chapter_put_back_in_the_backlog(databa
     assert after.status == "pending" and after.summary is None
 
 
+def test_a_result_never_brings_back_a_chapter_that_was_removed(database_url: str) -> None:
+    # A failed parse drops the chapters it had saved, while one of them may still be summarized: its result
+    # must not land as a new row of the failed document.
+    from sqlalchemy import delete
+
+    from desktop_app.engine.store.models import Chapter
+
+    engine, sessions = open_database(database_url)
+    try:
+        with sessions.begin() as s:
+            doc_id = documents.add_document(s, make_document(2), file_name="gone.txt", sha256="x")
+            backlog.claim_chapters(s, "me", 2)
+        with sessions() as s:
+            gone, kept = documents.chapters_of(s, doc_id)
+        with sessions.begin() as s:
+            s.execute(delete(Chapter).where(Chapter.id == gone.id))
+        with sessions.begin() as s:
+            written = backlog.upsert_chapter_results(s, [_done(gone, 1, "late"), _done(kept, 1, "kept")])
+        with sessions() as s:
+            after = documents.chapters_of(s, doc_id)
+    finally:
+        engine.dispose()
+    assert written == {kept.id}
+    assert [(c.id, c.summary) for c in after] == [(kept.id, "kept")]
+
+
 def _plans_of(sessions: object, run: object) -> list[str]:
     """The SQLite query plans of every statement ``run(session)`` executes (its real SQL and parameters)."""
     from sqlalchemy import event

@@ -2,7 +2,7 @@
 
 Pending chapters are the backlog. A claim is a single ``UPDATE … RETURNING`` guarded by the old status
 (and ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several instances can share one backlog); results are
-one ``INSERT … ON CONFLICT DO UPDATE`` a batch. Functions take a ``Session`` and never commit.
+UPDATEs of rows that exist (see ``results``). Functions take a ``Session`` and never commit.
 """
 
 from __future__ import annotations

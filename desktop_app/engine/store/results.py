@@ -8,7 +8,9 @@ On SQLite the batch is one ``UPDATE chapters … FROM (VALUES …) WHERE id = v.
 values converted by the columns' own bind processors: every chapter row exists (its document was saved
 before it could be claimed), and going through SQLAlchemy's per-row parameter handling for an
 ``INSERT … ON CONFLICT DO UPDATE`` cost more than SQLite's own write (a burst committed 4–7k rows/s).
-On PostgreSQL it stays one ``INSERT … ON CONFLICT (id) DO UPDATE … RETURNING`` a batch. Functions take a
+On PostgreSQL the batch is the same UPDATE a row, sent with the driver's ``executemany`` (psycopg pipelines
+it). It was an ``INSERT … ON CONFLICT (id) DO UPDATE``, which inserted a result whose chapter had been
+removed meanwhile (its document's parse failed) as a new row of that document. Functions take a
 ``Session`` and never commit.
 """
 
@@ -20,8 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -38,14 +39,12 @@ def upsert_chapter_results(session: Session, results: Sequence[ChapterRecord]) -
     if not results:
         return set()
     now = utcnow()
-    # The last result for a chapter wins within a batch too (ON CONFLICT cannot touch a row twice).
+    # The last result for a chapter wins within a batch too.
     latest = {r.id: r for r in results}
     dialect = session.get_bind().dialect
     if dialect.name == "sqlite":
         return _update_sqlite(session, dialect, list(latest.values()), now)
-    rows = [_row(r, now) for r in latest.values()]
-    written = session.execute(_upsert_statement(), rows)
-    return set(written.scalars())
+    return _update_rows(session, list(latest.values()), now)
 
 
 def _values(record: ChapterRecord, now: datetime) -> dict[str, Any]:
@@ -56,12 +55,6 @@ def _values(record: ChapterRecord, now: datetime) -> dict[str, Any]:
     row["clause_flags"] = list(record.clause_flags)
     row["finished_at"] = (record.finished_at or now) if record.status in TERMINAL_CHAPTER else None
     row.update(claimed_by=None, claimed_at=None, updated_at=now)
-    return row
-
-
-def _row(record: ChapterRecord, now: datetime) -> dict[str, Any]:
-    row = _values(record, now)
-    row.update(id=record.id, document_id=record.document_id, index=record.index, title=record.title, created_at=now)
     return row
 
 
@@ -138,6 +131,11 @@ def _update_sqlite(session: Session, dialect: Dialect, records: list[ChapterReco
             written += connection.exec_driver_sql(_sqlite_update_from(len(chunk)), flat).rowcount
     else:  # an older SQLite: the same UPDATE a row
         written = connection.exec_driver_sql(sql, [(*row[1:], row[0]) for row in params]).rowcount
+    return _written(session, records, written, now)
+
+
+def _written(session: Session, records: list[ChapterRecord], written: int, now: datetime) -> set[str]:
+    """The ids of the chapters a batch wrote, given how many rows the driver said it changed."""
     ids = {r.id for r in records}
     if written == len(ids):
         return ids
@@ -146,17 +144,22 @@ def _update_sqlite(session: Session, dialect: Dialect, records: list[ChapterReco
     return set(session.scalars(select(Chapter.id).where(Chapter.id.in_(ids), Chapter.updated_at == now)))
 
 
-# --- PostgreSQL: one INSERT … ON CONFLICT DO UPDATE a batch
+# --- PostgreSQL: an UPDATE a row, pipelined by the driver
 
 
 @functools.cache
-def _upsert_statement() -> Any:
-    """The PostgreSQL upsert, built once; executed with a list of rows (SQLAlchemy's insertmanyvalues)."""
+def _update_statement() -> Any:
+    """The UPDATE of one chapter's result columns, built once; executed with a list of rows."""
     table = Chapter.__table__
     assert isinstance(table, Table)
-    stmt = postgresql.insert(table)
-    return stmt.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={name: getattr(stmt.excluded, name) for name in _RESULT_COLUMNS},
-        where=table.c.status != ChapterStatus.PENDING.value,
-    ).returning(table.c.id)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.status != ChapterStatus.PENDING.value)
+        .values({name: bindparam(f"b_{name}") for name in _RESULT_COLUMNS})
+    )
+
+
+def _update_rows(session: Session, records: list[ChapterRecord], now: datetime) -> set[str]:
+    rows = [{f"b_{k}": v for k, v in _values(r, now).items()} | {"b_id": r.id} for r in records]
+    result = session.connection().execute(_update_statement(), rows)
+    return _written(session, records, int(result.rowcount), now)
