@@ -204,25 +204,28 @@ def test_instant_answers_never_move_the_limit() -> None:
 # --- the real pipeline against the simulator
 
 
-def limits_held(engine: Engine, finished: threading.Event, timeout: float) -> dict[int, float]:
-    """Seconds spent at each concurrency limit in the second half of the run, sampled every 20 ms.
+def limits_held(
+    engine: Engine, sim: LLMSimulator, finished: threading.Event, timeout: float
+) -> tuple[dict[int, float], float]:
+    """Seconds spent at each concurrency limit in the second half of the run, sampled every 20 ms, and the
+    mean number of requests queued at the simulator meanwhile.
 
     The limit at one instant may be a probe one past the slots, or a step down after a stall of the
     machine the test runs on; the limit held longest is what the pool ran at.
     """
-    samples: list[tuple[float, int]] = []
+    samples: list[tuple[float, int, int]] = []
     deadline = time.monotonic() + timeout
     while not finished.wait(0.02):
         assert time.monotonic() < deadline, "the document did not finish"
         limit = engine.gauges().concurrency_limit
         if limit is not None:
-            samples.append((time.monotonic(), limit))
+            samples.append((time.monotonic(), limit, sim.waiting))
     assert len(samples) > 10
     half = samples[len(samples) // 2 :]
     held: dict[int, float] = {}
-    for (start, limit), (end, _) in itertools.pairwise(half):
+    for (start, limit, _), (end, _, _) in itertools.pairwise(half):
         held[limit] = held.get(limit, 0.0) + end - start
-    return held
+    return held, sum(waiting for _, _, waiting in half) / len(half)
 
 
 @pytest.mark.parametrize(
@@ -251,14 +254,18 @@ def test_pipeline_finds_the_servers_slots(tmp_path: Path, slots: int, chapters: 
         with Engine(settings) as engine:
             engine.bus.subscribe(on_event)
             doc = engine.add_parsed(make_document(chapters, sentences=4), file_name="book.txt")
-            held = limits_held(engine, finished, timeout=120)
+            held, queued = limits_held(engine, sim, finished, timeout=120)
             limit = max(held, key=held.__getitem__)  # the limit it ran at longest in the run's second half
             workers = engine.gauges().workers
             assert engine.document(doc.id, chapters=False).done == chapters
         assert limit is not None
         # The slot count, give or take one: a permit covers a request at the server, not the worker's own
         # work around it (prompt, grounding, clause flags), so a busy client does not pass for free slots.
-        assert max(1, slots - 1) <= limit <= slots + 1, f"seconds at each limit: {held}"
+        # A permit still covers the client's part of each request (sending it, reading the answer): on a
+        # machine so busy that this part grows, more permits than slots keep the slots busy, and are right
+        # as long as the server queues no more than one request on average.
+        within = max(1, slots - 1) <= limit <= slots + 1
+        assert within or (limit > slots and queued <= 1.0), f"seconds at each limit: {held}; queued {queued:.2f}"
         assert sim.max_in_flight <= slots
         assert sim.served >= chapters
         low, high = engine.worker_bounds()

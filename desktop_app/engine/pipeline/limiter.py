@@ -18,6 +18,9 @@ gets a :class:`GradientLimiter` that learns it from the answers:
   a limit brings nothing (or queues about one request) it becomes a ceiling;
 - when requests queue, the limit drops by that many, and the limit that hurt becomes a ceiling that is
   probed again only after ``probe_after_s`` (after about one queued request: the second time it does);
+- a drop must not cost: if the window after it lost at least half of the answers a second the permits
+  given up would have brought were they all serving, they were, and the rise in latency was the client's
+  own; the limit goes back, without a ceiling, and the base the means are judged against is learned again;
 - a 429 or 503 answer cuts the limit by a quarter at once.
 
 Where the slots are known (``#parallel=N`` on the URL, or what the server says it runs), the limit starts
@@ -99,7 +102,9 @@ class GradientLimiter:
         self._samples: list[float] = []
         self._saturated = 0
         self._occupied = 0  # the requests out as the window's answers started, summed
+        self._by_slow = 0.0  # the last window's queued requests, counted from its slow answers
         self._step: tuple[int, float] | None = None  # (the limit before a step of one, its throughput)
+        self._drop: tuple[int, float, float] | None = None  # (the limit before a drop, its throughput, its mean)
         self._skip = 0  # answers to requests sent under the previous limit: they describe it, not this one
         self._recent: deque[float] = deque(maxlen=200)
         self._window_means: deque[float] = deque(maxlen=20)
@@ -148,7 +153,22 @@ class GradientLimiter:
         queued, by_mean = self._queued(samples)
         throughput = occupied / self.last_ms if self.last_ms else 0.0
         step, self._step = self._step, None
+        drop, self._drop = self._drop, None
         old = self.limit
+        if drop is not None and saturated and self.lower_on_latency:
+            before, paid, mean_before = drop
+            if throughput and throughput < paid * (1.0 - 0.5 * (before - old) / before):
+                # Permits given up were serving: as many were serving at ``before`` as ``old`` permits bring
+                # that many more answers a second. All of them: the latency that rose was the client's own
+                # (a busy machine), and the base the means are judged against is learned again from here.
+                serving = min(before, max(old + 1, round(old * paid / throughput)))
+                if serving == before:
+                    self._window_means.clear()
+                    self._window_means.append(mean_before)
+                    self._suspect = None
+                    if self._ceiling == before:
+                        self._ceiling = None
+                return self._change(old, serving, f"fewer answers a second at {old} than at {before}")
         if step is not None and queued < 1.0 and saturated and self.lower_on_latency:
             before, paid = step
             if throughput < paid * (1.0 + 0.5 * (old - before) / before):
@@ -156,11 +176,16 @@ class GradientLimiter:
                 return self._change(old, before, f"no more answers a second at {old} than at {before}")
         if queued >= 1.0:
             self._slow_start = False
-            self._suspected(old, clear=queued >= STRONG_QUEUE)
+            # The mean alone cannot tell a queue from the client's own delays: it sets a ceiling only for a
+            # clear queue (slow start's overshoot), or the second time this limit seemed to queue.
+            self._suspected(old, clear=self._by_slow >= STRONG_QUEUE or by_mean >= 2 * STRONG_QUEUE)
             new = max(self.min_limit, old - max(1, math.floor(queued + 0.5)))
+            self._drop = (old, throughput, self.last_ms or 0.0)
             unloaded = self.unloaded_ms or 0.0
             return self._change(old, new, f"{queued:.1f} requests queued at the server, unloaded {unloaded:.0f} ms")
-        if max(queued, by_mean) < 0.5 and saturated:
+        # After slow start, each step is judged by the answers a second it brings (above), so only a mean
+        # that would lower the limit holds a step back: a base the client's delays have left behind does not.
+        if saturated and queued < 0.5 and by_mean < (0.5 if self._slow_start else STRONG_QUEUE):
             new = min(self.max_limit, old + (old if self._slow_start else 1))
             if self._ceiling is not None and self._clock() < self._ceiling_until:
                 new = min(new, self._ceiling - 1)
@@ -192,10 +217,11 @@ class GradientLimiter:
         by_mean = (1.0 - base / self.last_ms) * self.limit
         # A busy client's own delays (another program, a collection of the interpreter's garbage) raise the
         # mean as a partial queue would, by a share of every request: the mean alone lowers the limit only
-        # from STRONG_QUEUE requests (a limit two past the slots), and below that it only stops growth.
-        queued = max(slow / len(samples) * self.limit, by_mean if by_mean >= STRONG_QUEUE else 0.0)
+        # from STRONG_QUEUE requests (a limit two past the slots), and below that it only stops slow start.
+        self._by_slow = slow / len(samples) * self.limit
+        queued = max(self._by_slow, by_mean if by_mean >= STRONG_QUEUE else 0.0)
         if not self.lower_on_latency:
-            queued = by_mean = 0.0
+            queued = by_mean = self._by_slow = 0.0
         return queued, by_mean
 
     def overloaded(self) -> LimitDecision | None:
@@ -203,7 +229,7 @@ class GradientLimiter:
         old = self.limit
         self._slow_start = False
         self._set_ceiling(old)
-        self._samples, self._saturated, self._occupied, self._step = [], 0, 0, None
+        self._samples, self._saturated, self._occupied, self._step, self._drop = [], 0, 0, None, None
         new = max(self.min_limit, min(old - 1, math.floor(old * 0.75)))
         return self._change(old, new, "LLM server overloaded")
 
