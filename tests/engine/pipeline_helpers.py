@@ -135,6 +135,10 @@ class EventLog:
         with self._cond:
             return [e for e in self.events if isinstance(e, kind)]
 
+    def wait_for_kind(self, kind: type, count: int = 1, timeout: float = 60.0) -> bool:
+        """Wait until ``count`` events of ``kind`` have come."""
+        return self.wait_for(lambda events: sum(isinstance(e, kind) for e in events) >= count, timeout)
+
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 60.0, poll_s: float = 0.02) -> bool:
     """Wait for a condition that no event announces (gauges, counters), re-checking every ``poll_s``.

@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import delete, inspect, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.engine.records import ChapterRecord
 from desktop_app.engine.states import ChapterStatus
 from desktop_app.engine.store import backlog, documents, edits, instances
 from desktop_app.engine.store.db import open_database
-from desktop_app.engine.store.models import Base
+from desktop_app.engine.store.models import Base, Chapter
 
 from .pipeline_helpers import make_document
 
@@ -128,14 +129,19 @@ def _done(chapter: ChapterRecord, attempts: int, summary: str) -> ChapterRecord:
     )
 
 
+def _claimed(sessions: sessionmaker[Session], chapters: int, claimed: int) -> tuple[str, list[ChapterRecord]]:
+    """A new document of ``chapters`` chapters, the first ``claimed`` of them claimed: (its id, its chapters)."""
+    with sessions.begin() as s:
+        doc_id = documents.add_document(s, make_document(chapters), file_name="x.txt", sha256="x")
+        backlog.claim_chapters(s, "me", claimed)
+    with sessions() as s:
+        return doc_id, documents.chapters_of(s, doc_id)
+
+
 def test_same_chapter_written_twice_leaves_one_row_with_latest_summary(database_url: str) -> None:
     engine, sessions = open_database(database_url)
     try:
-        with sessions.begin() as s:
-            doc_id = documents.add_document(s, make_document(2), file_name="x.txt", sha256="x")
-            backlog.claim_chapters(s, "me", 2)
-        with sessions() as s:
-            first = documents.chapters_of(s, doc_id)[0]
+        doc_id, (first, _) = _claimed(sessions, 2, 2)
         for batch in ([_done(first, 1, "old")], [_done(first, 2, "new")], [_done(first, 2, "new")] * 2):
             with sessions.begin() as s:  # the last batch is a retried one, with the same row twice
                 assert backlog.upsert_chapter_results(s, batch) == {first.id}
@@ -161,11 +167,7 @@ def test_a_batch_of_results_on_sqlite_lands_on_its_rows_only(
     monkeypatch.setattr(results, "_ROWS_A_STATEMENT", 3)  # several statements in one batch
     engine, sessions = open_database(f"sqlite:///{tmp_path / 'db.sqlite'}")
     try:
-        with sessions.begin() as s:
-            doc_id = documents.add_document(s, make_document(8), file_name="x.txt", sha256="x")
-            backlog.claim_chapters(s, "me", 7)  # the last chapter stays pending: a result must not land there
-        with sessions() as s:
-            chapters = documents.chapters_of(s, doc_id)
+        doc_id, chapters = _claimed(sessions, 8, 7)  # the last chapter stays pending: a result must not land there
         batch = [_done(c, 1, f"summary {c.index}") for c in chapters]
         with sessions.begin() as s:
             written = backlog.upsert_chapter_results(s, batch)
@@ -199,17 +201,9 @@ def test_a_late_result_never_overwrites_a_chapter_put_back_in_the_backlog(databa
 def test_a_result_never_brings_back_a_chapter_that_was_removed(database_url: str) -> None:
     # A failed parse drops the chapters it had saved, while one of them may still be summarized: its result
     # must not land as a new row of the failed document.
-    from sqlalchemy import delete
-
-    from desktop_app.engine.store.models import Chapter
-
     engine, sessions = open_database(database_url)
     try:
-        with sessions.begin() as s:
-            doc_id = documents.add_document(s, make_document(2), file_name="gone.txt", sha256="x")
-            backlog.claim_chapters(s, "me", 2)
-        with sessions() as s:
-            gone, kept = documents.chapters_of(s, doc_id)
+        doc_id, (gone, kept) = _claimed(sessions, 2, 2)
         with sessions.begin() as s:
             s.execute(delete(Chapter).where(Chapter.id == gone.id))
         with sessions.begin() as s:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from desktop_app.engine import uploads
-from desktop_app.engine.events import ChapterCommitted, ChaptersAdded, DocumentAdded, DocumentFinished, Event
+from desktop_app.engine.events import ChapterCommitted, ChaptersAdded, DocumentAdded, DocumentFinished
 from desktop_app.engine.ingest import stream_document
 from desktop_app.engine.ingest.base import NoTextError, ParsedChapter
 from desktop_app.engine.ingest.limits import IngestLimits
@@ -21,28 +21,7 @@ from desktop_app.engine.store import backlog, documents, instances
 from desktop_app.engine.store.db import open_database
 from desktop_app.engine.store.models import Document
 
-from .pipeline_helpers import settings_for, write_markdown
-
-
-class Recorder:
-    """Engine events, with a condition to wait on."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-        self.changed = threading.Condition()
-
-    def __call__(self, event: Event) -> None:
-        with self.changed:
-            self.events.append(event)
-            self.changed.notify_all()
-
-    def of(self, kind: type) -> list[Event]:
-        with self.changed:
-            return [e for e in self.events if isinstance(e, kind)]
-
-    def wait_for(self, kind: type, count: int = 1, timeout: float = 60) -> bool:
-        with self.changed:
-            return self.changed.wait_for(lambda: len([e for e in self.events if isinstance(e, kind)]) >= count, timeout)
+from .pipeline_helpers import EventLog, settings_for, write_markdown
 
 
 def real_chapters(tmp_path: Path, count: int) -> tuple[list[ParsedChapter], ParseEnd]:
@@ -78,15 +57,15 @@ def test_chapters_are_saved_and_summarized_while_the_parse_goes_on(
     monkeypatch.setattr(uploads, "parse_file", held_parse(items))
     upload = write_markdown(tmp_path / "book.md", 7)
     with Engine(settings_for(database_url, tmp_path)) as engine:
-        recorder = Recorder()
+        recorder = EventLog()
         engine.bus.subscribe(recorder)
         view = engine.add_file(upload, background=True)
-        assert recorder.wait_for(ChaptersAdded)
+        assert recorder.wait_for_kind(ChaptersAdded)
         first = recorder.of(ChaptersAdded)[0]
         assert isinstance(first, ChaptersAdded)
         assert (first.document_id, first.first_index, first.chapter_count) == (view.id, 0, 3)
         # The first batch is summarized with the parse held between batches...
-        assert recorder.wait_for(ChapterCommitted, 3)
+        assert recorder.wait_for_kind(ChapterCommitted, 3)
         held = engine.document(view.id)
         assert [c.status for c in held.chapters] == [ChapterStatus.DONE] * 3
         assert [c.title for c in held.chapters] == [c.title for c in chapters[:3]]
@@ -96,7 +75,7 @@ def test_chapters_are_saved_and_summarized_while_the_parse_goes_on(
         with engine._sessions.begin() as session:
             assert backlog.claim_finished_documents(session, "probe", document_id=view.id) == []
         gate.set()
-        assert recorder.wait_for(DocumentAdded)
+        assert recorder.wait_for_kind(DocumentAdded)
         done = engine.wait(view.id, timeout=60)
     second = recorder.of(ChaptersAdded)[1]
     assert isinstance(second, ChaptersAdded) and (second.first_index, second.chapter_count) == (3, 7)
@@ -120,10 +99,10 @@ def test_a_parse_that_fails_after_some_chapters_leaves_a_failed_document_without
 
     monkeypatch.setattr(uploads, "parse_file", failing)
     with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
-        recorder = Recorder()
+        recorder = EventLog()
         engine.bus.subscribe(recorder)
         view = engine.add_file(write_markdown(tmp_path / "book.md", 4), background=True)
-        assert recorder.wait_for(DocumentFinished)
+        assert recorder.wait_for_kind(DocumentFinished)
         failed = engine.document(view.id)
     saved, dropped = recorder.of(ChaptersAdded)
     assert isinstance(saved, ChaptersAdded) and saved.chapter_count == 2, "the first batch was saved first"
@@ -145,7 +124,7 @@ def test_a_restarted_parse_replaces_the_chapters_sent_before(tmp_path: Path, mon
     ]
     monkeypatch.setattr(uploads, "parse_file", held_parse(items))
     with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
-        recorder = Recorder()
+        recorder = EventLog()
         engine.bus.subscribe(recorder)
         view = engine.add_file(write_markdown(tmp_path / "book.md", 5), background=True)
         done = engine.wait(view.id, timeout=60)
@@ -173,10 +152,10 @@ def test_a_document_removed_while_parsing_stops_its_parse_quietly(
 
     monkeypatch.setattr(uploads, "parse_file", parse)
     with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
-        recorder = Recorder()
+        recorder = EventLog()
         engine.bus.subscribe(recorder)
         view = engine.add_file(write_markdown(tmp_path / "book.md", 4), background=True)
-        assert recorder.wait_for(ChaptersAdded)
+        assert recorder.wait_for_kind(ChaptersAdded)
         engine.remove(view.id)
         gate.set()
         assert closed.wait(60), "the parse was not stopped"
