@@ -263,7 +263,8 @@ def test_claims_and_progress_never_sort_or_read_the_whole_backlog(tmp_path: Path
     next_chapters = [
         p
         for p in claim
-        if p == "SEARCH chapters USING INDEX ix_chapters_document_status_index (document_id=? AND status=?)"
+        if "SEARCH chapters USING INDEX ix_chapters_document_status_index (document_id=? AND status=?)" in p
+        and "TEMP B-TREE" not in p
     ]
     assert next_chapters, f"a document's next chapters come in index order, unsorted: {claim}"
     assert all("COVERING INDEX ix_chapters_document_status_index" in p for p in progress), progress

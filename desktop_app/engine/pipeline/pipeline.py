@@ -115,7 +115,7 @@ class Pipeline:
             self.write_queue,
             spawn=spawn,
             is_cancelled=self._is_cancelled,
-            on_item_taken=self.feeder.wake,
+            on_item_taken=self.feeder.item_taken,
             on_parts=lambda item, done, total: bus.publish(
                 ChapterProgress(item.document_id, item.chapter_id, done, total)
             ),
