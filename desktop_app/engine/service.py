@@ -36,7 +36,7 @@ from .private import private_dir
 from .records import ChapterRecord, DocumentView
 from .states import FINAL_DOCUMENT, Priority
 from .store import documents
-from .store.db import DatabaseError, open_database
+from .store.db import DatabaseError, open_database, serial_sessions
 from .summarize.base import Summarizer
 from .summarize.registry import make_summarizer
 from .uploads import BackgroundParser, answers_at_once
@@ -83,6 +83,8 @@ class Engine(EngineReports, DocumentChanges):
         private_dir(settings.data_dir, ours=settings.data_dir.expanduser() == default_data_dir())
         self._db, self._sessions = open_database(settings.resolved_database_url, pool_size=settings.max_workers + 4)
         self._summarizer = summarizer or make_summarizer(settings)
+        serial = serial_sessions(self._db)
+        self._serial_db = serial[0] if serial else None
         self.instance_id = str(uuid.uuid4())
         self._pipeline = Pipeline(
             PipelineConfig(
@@ -102,6 +104,7 @@ class Engine(EngineReports, DocumentChanges):
             self.bus,
             spawn=spawn,
             instance_id=self.instance_id,
+            writes=serial[1] if serial else None,
         )
         self.health = HealthMonitor(
             settings, self.bus, summarizer=self._summarizer, interval=settings.health_check_seconds
@@ -170,6 +173,8 @@ class Engine(EngineReports, DocumentChanges):
             self._health_loop.join(1.0)  # a probe in progress ends within its own short timeout
         self._summarizer.close()
         self._db.dispose()
+        if self._serial_db is not None:
+            self._serial_db.dispose()
         return ok
 
     def __enter__(self) -> Engine:

@@ -19,6 +19,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,9 +39,6 @@ CLAIM_BATCH = 100
 #: busy pipeline more processor time than its LLM client (the queue still holds work meanwhile).
 CLAIM_MIN = 8
 
-#: Longest a finished document waits for its whole-document summary to be claimed when no wake told of it.
-DOCUMENTS_EVERY_S = 0.5
-
 
 class Feeder:
     """Fills ``summary_queue`` from the backlog. ``run`` is the loop; ``wake`` interrupts its wait."""
@@ -53,6 +52,7 @@ class Feeder:
         heartbeat_s: float,
         instance_state: Callable[[], dict[str, object]],
         capacity: Callable[[], int] | None = None,
+        write_lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.sessions = sessions
         self.summary_queue = summary_queue
@@ -61,14 +61,13 @@ class Feeder:
         self.instance_state = instance_state
         #: How many more chapters this instance may claim now (None: as many as the queue holds).
         self.capacity = capacity
+        #: Held around each claim's transaction; the pipeline shares it with its writer.
+        self.write_lock = write_lock or nullcontext()
         self.stopping = threading.Event()
         self._wake = threading.Event()
-        self._documents_due = True  # look for finished documents at the next claim
-        self._documents_at = 0.0
 
     def wake(self) -> None:
         """Something changed (an upload, a retry, a document's last chapter written): claim at once."""
-        self._documents_due = True
         self._wake.set()
 
     def item_taken(self) -> None:
@@ -114,14 +113,8 @@ class Feeder:
         fair = self.capacity() if self.capacity is not None else room
         if fair < CLAIM_MIN and not self.summary_queue.empty():
             return 0
-        # Finished documents are looked for when told (see :meth:`wake`) and every DOCUMENTS_EVERY_S, not at
-        # every claim: while chapters stream through, that query was a fifth of the feeder's time.
-        now = time.monotonic()
-        look = self._documents_due or now - self._documents_at >= DOCUMENTS_EVERY_S
-        if look:
-            self._documents_due, self._documents_at = False, now  # a wake from here on is seen next time
-        with self.sessions.begin() as session:
-            documents = backlog.claim_finished_documents(session, instance_id, limit=min(room, 10)) if look else []
+        with self.write_lock, self.sessions.begin() as session:
+            documents = backlog.claim_finished_documents(session, instance_id, limit=min(room, 10))
             limit = min(room - len(documents), CLAIM_BATCH, fair)
             chapters = backlog.claim_chapters(session, instance_id, limit)
         items: list[WorkItem] = [*documents, *chapters]

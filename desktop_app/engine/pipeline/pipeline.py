@@ -23,7 +23,9 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -81,7 +83,10 @@ class Pipeline:
         *,
         spawn: Spawn = thread_spawn,
         instance_id: str,
+        writes: sessionmaker[Session] | None = None,
     ) -> None:
+        """``writes``: sessions on one connection for the claims and the result batches (see
+        :func:`~..store.db.serial_sessions`); without it they use ``sessions``, each on a connection of its own."""
         self.config = config
         self.sessions = sessions
         self.summarizer = summarizer
@@ -97,14 +102,19 @@ class Pipeline:
         self._backlog = 0
         self._started = False
         self.lease = InstanceLease(sessions, instance_id, lease_s=config.lease_s)
+        # On one SQLite connection (``writes``) the feeder's claims and the writer's batches take turns here;
+        # on two they took turns in SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between tries.
+        write_lock: AbstractContextManager[Any] = threading.Lock() if writes is not None else nullcontext()
+        writes = writes or sessions
         self.feeder = Feeder(
-            sessions,
+            writes,
             self.summary_queue,
             self.lease,
             # Several renewals within one lease, so a live instance's claims never expire under it.
             heartbeat_s=min(config.heartbeat_s, config.lease_s / 3),
             instance_state=lambda: self.instance_state().to_dict(),
             capacity=self._claim_capacity,
+            write_lock=write_lock,
         )
         self.pool = WorkerPool(
             PoolBounds(
@@ -121,13 +131,14 @@ class Pipeline:
             ),
         )
         self.writer = BatchWriter(
-            sessions,
+            writes,
             bus,
             self.write_queue,
             batch_size=config.batch_size,
             batch_interval_s=config.batch_interval_s,
             idle=self._idle,
             on_document_ready=self.feeder.wake,
+            write_lock=write_lock,
         )
 
     # --- lifecycle

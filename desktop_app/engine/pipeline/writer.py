@@ -23,6 +23,8 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -75,6 +77,7 @@ class BatchWriter:
         batch_interval_s: float,
         idle: Callable[[], bool],
         on_document_ready: Callable[[], None],
+        write_lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.sessions = sessions
         self.bus = bus
@@ -83,6 +86,8 @@ class BatchWriter:
         self.batch_interval_s = batch_interval_s
         self.idle = idle
         self.on_document_ready = on_document_ready
+        #: Held around each batch's transaction; the pipeline shares it with its feeder's claims.
+        self.write_lock = write_lock or nullcontext()
         self.commit_times = Window(500)
         self.throughput = Rate(60.0)
         self.committed = {"done": 0, "failed": 0, "retried": 0}
@@ -182,7 +187,7 @@ class BatchWriter:
     def _write(
         self, chapters: list[ChapterRecord], docs: list[DocumentResult]
     ) -> tuple[list[ChapterRecord], list[DocumentResult]]:
-        with self.sessions.begin() as session:
+        with self.write_lock, self.sessions.begin() as session:
             written = backlog.upsert_chapter_results(session, chapters)
             landed = [r for r in chapters if r.id in written]
             # A summary (or a failure) that lands on a finished document changes what it holds: redo its reduce.
@@ -229,7 +234,7 @@ class BatchWriter:
         due, self._progress_due = self._progress_due, {}
         self._progress_at = time.monotonic()
         try:
-            with self.sessions() as session:
+            with self.write_lock, self.sessions() as session:
                 counts = documents.progress(session, due)
         except DBAPIError as err:  # lost right after the commit: the next batch's events carry the counts
             log.warning("Could not read the progress of %d documents: %s", len(due), err.orig)

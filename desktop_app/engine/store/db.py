@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from ..private import private_dir, private_file
 
@@ -59,6 +60,25 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def serial_sessions(engine: Engine) -> tuple[Engine, sessionmaker[Session]] | None:
+    """Sessions on one connection of the same SQLite file, for the pipeline's claims and result batches.
+
+    SQLite drops a connection's page cache whenever another connection has written to the file since its
+    last transaction: with the feeder's claims and the writer's batches on two connections, each
+    transaction read its pages again. Their users take turns (the pipeline's write lock). None for other
+    databases, and for an in-memory SQLite database (a second engine would open another one).
+    """
+    url = engine.url
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file::memory:"):
+        return None
+    if url.query.get("mode") == "memory":
+        return None
+    serial = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(serial, "connect", _sqlite_pragmas)
+    return serial, sessionmaker(serial, expire_on_commit=False)
 
 
 def alembic_config(url: str) -> Config:
