@@ -17,6 +17,7 @@ removed meanwhile (its document's parse failed) as a new row of that document. F
 from __future__ import annotations
 
 import functools
+import operator
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -32,6 +33,9 @@ from .models import Chapter, utcnow
 
 #: Columns a result may change; identity columns (document, index, title, text, structure) never move.
 _RESULT_COLUMNS = (*RESULT_FIELDS, "claimed_by", "claimed_at", "updated_at")
+
+#: A record's result fields in ``RESULT_FIELDS`` order, read in one call.
+_RESULT_VALUES = operator.attrgetter(*RESULT_FIELDS)
 
 
 def upsert_chapter_results(session: Session, results: Sequence[ChapterRecord]) -> set[str]:
@@ -102,24 +106,37 @@ def _sqlite_update_from(rows: int) -> str:
 
 def _update_sqlite(session: Session, dialect: Dialect, records: list[ChapterRecord], now: datetime) -> set[str]:
     sql, processors = _sqlite_update(dialect)
-    converting = [(i, p) for i, p in enumerate(processors) if p is not None]
-    # Most rows carry the batch's own time (updated, finished) and no clause flags: those converted once.
-    known: dict[int, dict[object, Any]] = {i: {} for i, _ in converting}
+    column = {name: i for i, name in enumerate(_RESULT_COLUMNS)}
+    status, sentences, flags, finished = (column[n] for n in ("status", "sentences", "clause_flags", "finished_at"))
+    to_json, to_flags, to_time = processors[sentences], processors[flags], processors[finished]
+    # The rest converted as they come (booleans, the retry time); the batch's own columns converted once.
+    special = {status, sentences, flags, finished, *(column[n] for n in ("claimed_by", "claimed_at", "updated_at"))}
+    converting = [(i, p) for i, p in enumerate(processors) if p is not None and i not in special]
+    to_updated = processors[column["updated_at"]]
+    now_value = to_updated(now) if to_updated else now
+    finished_now = to_time(now) if to_time else now
+    no_flags = to_flags([]) if to_flags else []
+    batch_columns = (None, None, now_value)  # claimed_by, claimed_at, updated_at
     params = []
     for record in records:
-        row = _values(record, now)
-        values = [row[name] for name in _RESULT_COLUMNS]
+        values = [*_RESULT_VALUES(record), *batch_columns]
+        values[status] = str(record.status)
+        chosen = sentences_to_json(record.sentences)
+        values[sentences] = to_json(chosen) if to_json else chosen
+        values[flags] = (
+            (to_flags(list(record.clause_flags)) if to_flags else list(record.clause_flags))
+            if record.clause_flags
+            else no_flags
+        )
+        if record.status not in TERMINAL_CHAPTER:
+            values[finished] = None
+        elif record.finished_at is None:
+            values[finished] = finished_now
+        elif to_time:
+            values[finished] = to_time(record.finished_at)
         for i, process in converting:
             value = values[i]
-            if value is None:
-                continue
-            if value is now or value == []:
-                seen = known[i]
-                key = "now" if value is now else "[]"
-                if key not in seen:
-                    seen[key] = process(value)
-                values[i] = seen[key]
-            else:
+            if value is not None:
                 values[i] = process(value)
         params.append((record.id, *values))
     connection = session.connection()
