@@ -10,7 +10,8 @@ competes with the client for the interpreter):
   p50 chapter latency ÷ the unloaded latency;
 - async ÷ synchronous (``USE_ASYNC_SUMMARIZATION=false``) throughput on 8 slots;
 - pipeline overhead per chapter with a zero-latency backend, DB write included, at 2,000 and 10,000
-  chapters, beside a bare thread pool + batched ``executemany`` floor;
+  chapters, beside a bare thread pool + batched ``executemany`` floor (the median of three runs each, the
+  two taking turns; one with ``--quick``);
 - the DB writer under a burst, with events published and a subscriber, in rows/s;
 - upload → answer and upload → first chapter committed for a generated PDF (background parse), beside the
   parse-first upload;
