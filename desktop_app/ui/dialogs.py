@@ -13,7 +13,15 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFileSystemModel,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QTreeView,
+    QWidget,
+)
 
 from desktop_app.ui.i18n import translate
 
@@ -95,9 +103,22 @@ def ask_folder(parent: QWidget, start: Path) -> Path | None:
 
 
 def fit_columns(dialog: QFileDialog) -> None:
-    """Qt's own dialog opens at a size where Name, Size, Type and Date modified are cut off: widen it."""
+    """Qt's own dialog opens at a size where Name, Size, Type and Date modified are cut off: widen it, and
+    size each column to its header and contents whenever a folder's listing comes in (a long file name, or
+    a type described at length by the system's MIME database, was cut off at Qt's default widths)."""
     dialog.setViewMode(QFileDialog.ViewMode.Detail)
     dialog.resize(max(dialog.width(), 900), max(dialog.height(), 540))
+    view = dialog.findChild(QTreeView, "treeView")
+    listing = dialog.findChild(QFileSystemModel)
+    if view is None or listing is None:  # a platform's native dialog sizes its own columns
+        return
+
+    def fit(_folder: str = "") -> None:
+        for column in range(view.header().count()):
+            view.resizeColumnToContents(column)
+
+    listing.directoryLoaded.connect(fit)
+    fit()
 
 
 def _run_file_dialog(dialog: QFileDialog) -> list[str]:
