@@ -433,7 +433,7 @@ def measure_llm(fresh: Callable[[], Path], quick: bool, log: Callable[[str], Non
 def measure_overhead(fresh: Callable[[], Path], log: Callable[[str], None], quick: bool = False) -> list[Row]:
     """The pipeline and the floor taking turns, three runs each (one with ``--quick``): the median, with the range.
 
-    A run of 2,000 chapters lasts a tenth of a second, so one hiccup of the machine moves a single run by a
+    A run of 2,000 chapters lasts about 0.15 s, so one hiccup of the machine moves a single run by a
     third; the floor is measured at each size beside the pipeline, so that the ratio compares like with like.
     """
     rows: list[Row] = []
