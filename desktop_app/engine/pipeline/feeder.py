@@ -76,8 +76,7 @@ class Feeder:
         Woken for every item, the loop ran once a chapter only to find the queue still well fed: a thread
         switch and a check per chapter on a busy pipeline.
         """
-        room = self.summary_queue.maxsize - self.summary_queue.qsize()
-        if room >= min(CLAIM_BATCH, self.summary_queue.maxsize // 2) or self.summary_queue.empty():
+        if not self._well_fed():
             self._wake.set()
 
     def stop(self) -> None:
@@ -104,11 +103,18 @@ class Feeder:
             if not fed:
                 self._wake.wait(0.5)
 
+    def _well_fed(self) -> bool:
+        """Too little room for a claim while work is still queued: one claim of many beats many claims of one."""
+        room = self.summary_queue.maxsize - self.summary_queue.qsize()
+        return room <= 0 or (
+            room < min(CLAIM_BATCH, self.summary_queue.maxsize // 2) and not self.summary_queue.empty()
+        )
+
     def feed_once(self) -> int:
         """Claim what fits in the queue now; returns how many items were queued."""
+        if self._well_fed():
+            return 0
         room = self.summary_queue.maxsize - self.summary_queue.qsize()
-        if room <= 0 or (room < min(CLAIM_BATCH, self.summary_queue.maxsize // 2) and not self.summary_queue.empty()):
-            return 0  # still well fed: one claim of many beats many claims of one (each sorts the backlog)
         instance_id = self.lease.instance_id
         fair = self.capacity() if self.capacity is not None else room
         if fair < CLAIM_MIN and not self.summary_queue.empty():

@@ -16,7 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -41,6 +41,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_engine(url: str | URL, **pool: Any) -> Engine:
+    """A SQLite engine whose connections are shared across threads, wait on a lock and run the pragmas."""
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
     """Create the SQLAlchemy engine for ``url``; for SQLite, create the file's folder first."""
     parsed = make_url(url)
@@ -51,14 +58,7 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
             # is the user's only.
             private_dir(Path(database).expanduser().parent, ours=False)
             private_file(Path(database).expanduser())
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=pool_size,
-            max_overflow=pool_size,
-        )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        return _sqlite_engine(url, pool_size=pool_size, max_overflow=pool_size)
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
@@ -76,8 +76,7 @@ def serial_sessions(engine: Engine) -> tuple[Engine, sessionmaker[Session]] | No
         return None
     if url.query.get("mode") == "memory":
         return None
-    serial = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False, "timeout": 30})
-    event.listen(serial, "connect", _sqlite_pragmas)
+    serial = _sqlite_engine(url, poolclass=StaticPool)
     return serial, sessionmaker(serial, expire_on_commit=False)
 
 

@@ -37,6 +37,9 @@ _RESULT_COLUMNS = (*RESULT_FIELDS, "claimed_by", "claimed_at", "updated_at")
 #: A record's result fields in ``RESULT_FIELDS`` order, read in one call.
 _RESULT_VALUES = operator.attrgetter(*RESULT_FIELDS)
 
+#: The PostgreSQL UPDATE's parameter names, in ``_RESULT_COLUMNS`` order.
+_BIND_NAMES = tuple(f"b_{name}" for name in _RESULT_COLUMNS)
+
 
 def upsert_chapter_results(session: Session, results: Sequence[ChapterRecord]) -> set[str]:
     """Write results idempotently in one statement; returns the ids of the chapters written."""
@@ -51,15 +54,18 @@ def upsert_chapter_results(session: Session, results: Sequence[ChapterRecord]) -
     return _update_rows(session, list(latest.values()), now)
 
 
-def _values(record: ChapterRecord, now: datetime) -> dict[str, Any]:
-    """The result columns of one record, as the model's column types take them."""
-    row: dict[str, Any] = {name: getattr(record, name) for name in RESULT_FIELDS}
-    row["status"] = str(record.status)
-    row["sentences"] = sentences_to_json(record.sentences)
-    row["clause_flags"] = list(record.clause_flags)
-    row["finished_at"] = (record.finished_at or now) if record.status in TERMINAL_CHAPTER else None
-    row.update(claimed_by=None, claimed_at=None, updated_at=now)
-    return row
+_COLUMN = {name: i for i, name in enumerate(_RESULT_COLUMNS)}
+_STATUS, _SENTENCES, _FLAGS, _FINISHED = (_COLUMN[n] for n in ("status", "sentences", "clause_flags", "finished_at"))
+
+
+def _values(record: ChapterRecord, now: datetime) -> list[Any]:
+    """The result columns of one record in ``_RESULT_COLUMNS`` order, as the model's column types take them."""
+    values = [*_RESULT_VALUES(record), None, None, now]  # then claimed_by, claimed_at, updated_at
+    values[_STATUS] = str(record.status)
+    values[_SENTENCES] = sentences_to_json(record.sentences)
+    values[_FLAGS] = list(record.clause_flags)
+    values[_FINISHED] = (record.finished_at or now) if record.status in TERMINAL_CHAPTER else None
+    return values
 
 
 # --- SQLite: an UPDATE a row through the driver's executemany
@@ -106,37 +112,22 @@ def _sqlite_update_from(rows: int) -> str:
 
 def _update_sqlite(session: Session, dialect: Dialect, records: list[ChapterRecord], now: datetime) -> set[str]:
     sql, processors = _sqlite_update(dialect)
-    column = {name: i for i, name in enumerate(_RESULT_COLUMNS)}
-    status, sentences, flags, finished = (column[n] for n in ("status", "sentences", "clause_flags", "finished_at"))
-    to_json, to_flags, to_time = processors[sentences], processors[flags], processors[finished]
-    # The rest converted as they come (booleans, the retry time); the batch's own columns converted once.
-    special = {status, sentences, flags, finished, *(column[n] for n in ("claimed_by", "claimed_at", "updated_at"))}
-    converting = [(i, p) for i, p in enumerate(processors) if p is not None and i not in special]
-    to_updated = processors[column["updated_at"]]
-    now_value = to_updated(now) if to_updated else now
-    finished_now = to_time(now) if to_time else now
-    no_flags = to_flags([]) if to_flags else []
-    batch_columns = (None, None, now_value)  # claimed_by, claimed_at, updated_at
+    converting = [(i, p) for i, p in enumerate(processors) if p is not None]
+    # Most rows carry the batch's own time (updated, finished) and no clause flags: those converted once.
+    known: dict[tuple[int, str], Any] = {}
     params = []
     for record in records:
-        values = [*_RESULT_VALUES(record), *batch_columns]
-        values[status] = str(record.status)
-        chosen = sentences_to_json(record.sentences)
-        values[sentences] = to_json(chosen) if to_json else chosen
-        values[flags] = (
-            (to_flags(list(record.clause_flags)) if to_flags else list(record.clause_flags))
-            if record.clause_flags
-            else no_flags
-        )
-        if record.status not in TERMINAL_CHAPTER:
-            values[finished] = None
-        elif record.finished_at is None:
-            values[finished] = finished_now
-        elif to_time:
-            values[finished] = to_time(record.finished_at)
+        values = _values(record, now)
         for i, process in converting:
             value = values[i]
-            if value is not None:
+            if value is None:
+                continue
+            if value is now or (i == _FLAGS and not value):
+                key = (i, "now" if value is now else "[]")
+                if key not in known:
+                    known[key] = process(value)
+                values[i] = known[key]
+            else:
                 values[i] = process(value)
         params.append((record.id, *values))
     connection = session.connection()
@@ -172,11 +163,11 @@ def _update_statement() -> Any:
     return (
         update(table)
         .where(table.c.id == bindparam("b_id"), table.c.status != ChapterStatus.PENDING.value)
-        .values({name: bindparam(f"b_{name}") for name in _RESULT_COLUMNS})
+        .values({name: bindparam(bind) for name, bind in zip(_RESULT_COLUMNS, _BIND_NAMES, strict=True)})
     )
 
 
 def _update_rows(session: Session, records: list[ChapterRecord], now: datetime) -> set[str]:
-    rows = [{f"b_{k}": v for k, v in _values(r, now).items()} | {"b_id": r.id} for r in records]
+    rows = [dict(zip(_BIND_NAMES, _values(r, now), strict=True)) | {"b_id": r.id} for r in records]
     result = session.connection().execute(_update_statement(), rows)
     return _written(session, records, int(result.rowcount), now)
