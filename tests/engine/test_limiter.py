@@ -165,6 +165,21 @@ def test_ceiling_is_probed_again_after_a_while() -> None:
     assert limiter.limit == 4
 
 
+def test_one_answer_measures_the_unloaded_latency_and_the_next_round_is_judged_whole() -> None:
+    limiter = GradientLimiter("sim", initial=3, unloaded_probe=1)
+    assert limiter.limit == 1, "the probe goes out alone"
+    decision = limiter.sample(205.0, in_flight=1)
+    assert decision is not None and (decision.old, decision.new) == (1, 3)
+    assert limiter.unloaded_ms == 205.0
+    # Nothing sent under the probe's limit is still out, so no answer is skipped: the window of four
+    # (slow start's smallest) is the next four answers, and the fourth doubles the limit.
+    decisions = [limiter.sample(205.0, in_flight=3) for _ in range(4)]
+    assert decisions[:3] == [None, None, None]
+    assert decisions[3] is not None and (decisions[3].old, decisions[3].new) == (3, 6)
+    # Of the six now allowed, two were sent under the limit of 3 and answer first: they are skipped.
+    assert limiter._skip == 2
+
+
 def _window(limiter: GradientLimiter, slow: int) -> None:
     """One judged window at the current limit (after the answers still skipped): ``slow`` answers queued."""
     for _ in range(limiter._skip):
@@ -271,3 +286,19 @@ def test_pipeline_finds_the_servers_slots(tmp_path: Path, slots: int, chapters: 
         low, high = engine.worker_bounds()
         assert low <= workers <= high
     assert MODEL
+
+
+def test_known_slots_are_filled_from_the_first_round(tmp_path: Path) -> None:
+    from .llm_fixtures import settings_for
+
+    # Eight chapters for a server known to run eight: all go out at once. Started at the configured three
+    # workers, the pool sent three and the other five only after the first answers.
+    with LLMSimulator(latency=0.5, slots=8) as sim:
+        settings = settings_for(
+            tmp_path, "ollama", [f"{sim.url}#parallel=8"], database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"
+        )
+        with Engine(settings) as engine:
+            assert engine.gauges().workers == 10, "eight permits and a quarter more workers"
+            doc = engine.add_parsed(make_document(8, sentences=4), file_name="book.txt")
+            assert engine.wait(doc.id, timeout=60).done == 8
+        assert sim.max_in_flight == 8

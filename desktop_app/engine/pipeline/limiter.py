@@ -4,8 +4,8 @@ The machine's cores say nothing about how many requests a server runs at once: a
 one, a GPU server eight or more, and requests past that only wait in the server's queue. So each endpoint
 gets a :class:`GradientLimiter` that learns it from the answers:
 
-- it learns the *unloaded* latency: the first two requests go out one at a time, then the 10th percentile
-  of the last 200 answers stands for it;
+- it learns the *unloaded* latency: the first request goes out alone, then the 10th percentile of the
+  last 200 answers stands for it;
 - an answer slower than 1.8× that waited in the server's queue; the share of such answers times the limit
   is, by Little's law, how many requests were queued rather than served (and where waits are partial, the
   window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``, which
@@ -50,7 +50,9 @@ MIN_SIGNAL_MS = 2.0
 
 
 #: Answers measured one request at a time when an endpoint's slots are not known (its unloaded latency).
-UNLOADED_PROBE = 2
+#: One is enough: a first answer slowed by a cold start (a connection, a model loading) leaves no trace,
+#: as the unloaded latency is learned again from the recent answers at every decision.
+UNLOADED_PROBE = 1
 
 #: A window that saw at least this many requests queued makes the limit that hurt a ceiling for a while.
 #: About one queued request is also what a loaded client's own delays look like: it takes the limit down
@@ -241,7 +243,9 @@ class GradientLimiter:
         if new == old:
             return None
         self.limit = new
-        self._skip = old
+        # The requests still out were sent under the old limit (the answer that decided is not among them):
+        # their answers describe it, not the new one.
+        self._skip = old - 1
         return LimitDecision(self.endpoint, old, new, reason)
 
 

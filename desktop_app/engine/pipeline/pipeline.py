@@ -152,10 +152,10 @@ class Pipeline:
         if self.lease.recover():
             self.feeder.wake()
         self._handles.append(self.spawn("db-writer", self.writer.run))
-        self.pool.start(self.config.initial_workers)
+        workers = self.pool.start(self.config.initial_workers)
         self._handles.append(self.spawn("feeder", self.feeder.run))
         self._handles.append(self.spawn("monitor", self._monitor_loop))
-        log.info("Pipeline initialized with %d workers", self.config.initial_workers)
+        log.info("Pipeline initialized with %d workers", workers)
 
     def wake(self) -> None:
         """New work is in the backlog (an upload, a retry): claim it now instead of at the next poll."""

@@ -113,10 +113,18 @@ class WorkerPool:
 
     # --- workers
 
-    def start(self, count: int) -> None:
+    def start(self, count: int) -> int:
+        """Start ``count`` workers, or as many as the endpoints' limits already call for; returns how many.
+
+        Where the server's slots are known from the start, the first round fills them: started at the
+        configured count, it sent that many requests and grew only when the first answers came back.
+        """
+        if self.controller is not None:
+            count = max(count, min(self.bounds.max_workers, self.workers_for(self.controller.limit)))
         with self._lock:
             for _ in range(count):
                 self._spawn_worker()
+        return count
 
     def _spawn_worker(self) -> None:
         worker = _Worker(self._next_worker, latency=Window(200))
