@@ -8,7 +8,8 @@ competes with the client for the interpreter):
   told ``#parallel=8`` and a bare thread pool of 8 calling the same backend (the floor);
 - the adaptive pool on servers with 1, 4 and 8 slots it is not told about: % of the slots' throughput, and
   p50 chapter latency ÷ the unloaded latency;
-- async ÷ synchronous (``USE_ASYNC_SUMMARIZATION=false``) throughput on 8 slots;
+- async ÷ synchronous (``USE_ASYNC_SUMMARIZATION=false``) throughput on 8 slots (these LLM measures: the
+  median of three runs each, taking turns, with the range; one with ``--quick``);
 - pipeline overhead per chapter with a zero-latency backend, DB write included, at 2,000 and 10,000
   chapters, beside a bare thread pool + batched ``executemany`` floor (the median of three runs each, the
   two taking turns; one with ``--quick``);
@@ -358,39 +359,70 @@ def measure(quick: bool, log: Callable[[str], None], only: tuple[str, ...] = GRO
     return rows
 
 
+def _spread(values: list[float], fmt: str = "{:.3f}") -> str:
+    """``[min–max] over N runs`` for more than one run, else nothing."""
+    if len(values) < 2:
+        return ""
+    return f"[{fmt.format(min(values))}–{fmt.format(max(values))}] over {len(values)} runs"
+
+
+def _anchors(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
+
+
 def measure_llm(fresh: Callable[[], Path], quick: bool, log: Callable[[str], None]) -> list[Row]:
+    """The LLM rows, three runs of each (one with ``--quick``) taking turns: medians, with their range.
+
+    One run of the 300-chapter, 4-slot measure moved by a point of the slots' share from one run to the next
+    on the same code; the median of three, with the range beside it, says which differences are real.
+    """
     # As a local model answers a short chapter; a shorter one lets the client's own overhead pass for queueing.
     latency = 0.2
+    runs = 1 if quick else 3
     n8 = 120 if quick else 1000
+    sizes = {1: 12 if quick else 60, 4: 48 if quick else 300, 8: n8}
+    n_sync = 12 if quick else 60
     rows: list[Row] = []
     unloaded = unloaded_ms(fresh(), latency)
     log(f"unloaded latency {unloaded:.1f} ms")
+    adaptive: dict[int, list[dict[str, float]]] = {1: [], 4: [], 8: []}
+    told8: list[float] = []
+    floor8: list[float] = []
+    sync: list[float] = []
+    for run in range(runs):
+        for slots in (8, 1, 4):
+            adaptive[slots].append(pool_run(fresh(), slots, latency, sizes[slots], told=False))
+        told8.append(pool_run(fresh(), 8, latency, n8, told=True)["wall"])
+        floor8.append(bare_pool(fresh(), 8, latency, n8))
+        sync.append(sync_run(fresh(), latency, n_sync))
+        log(
+            f"run {run + 1}: adaptive 8 / 1 / 4 slots "
+            + " / ".join(f"{adaptive[k][-1]['wall']:.2f} s (limit {adaptive[k][-1]['limit']:.0f})" for k in (8, 1, 4))
+            + f"; told 8 {told8[-1]:.2f} s; floor {floor8[-1]:.2f} s; sync {sync[-1]:.2f} s"
+        )
     ideal8 = n8 / 8 * latency
-    adaptive8 = pool_run(fresh(), 8, latency, n8, told=False)
-    told8 = pool_run(fresh(), 8, latency, n8, told=True)
-    floor8 = bare_pool(fresh(), 8, latency, n8)
-    log(f"8 slots: adaptive {adaptive8}, told {told8['wall']:.2f} s, floor {floor8:.2f} s")
+    walls8 = [r["wall"] for r in adaptive[8]]
+    wall8 = statistics.median(walls8)
     rows.append(
         Row(
             "wall_over_ideal_8_slots",
-            round(adaptive8["wall"] / ideal8, 3),
+            round(wall8 / ideal8, 3),
             "<= 1.02",
             "ratio",
             f"{n8:,} chapters, 8 slots: wall ÷ ideal (adaptive pool)",
-            f"told the slots {told8['wall'] / ideal8:.3f}; bare thread pool {floor8 / ideal8:.3f}; "
-            f"{adaptive8['wall'] / (n8 / 8 * unloaded / 1000):.3f} of chapters ÷ slots × the unloaded "
-            f"{unloaded:.0f} ms measured here",
+            _anchors(
+                _spread([w / ideal8 for w in walls8]),
+                f"told the slots {statistics.median(told8) / ideal8:.3f}",
+                f"bare thread pool {statistics.median(floor8) / ideal8:.3f}",
+                f"{wall8 / (n8 / 8 * unloaded / 1000):.3f} of chapters ÷ slots × the unloaded {unloaded:.0f} ms "
+                "measured here",
+            ),
         )
     )
-    per_slot: dict[int, dict[str, float]] = {8: adaptive8}
-    for slots, n in ((1, 12 if quick else 60), (4, 48 if quick else 300)):
-        per_slot[slots] = pool_run(fresh(), slots, latency, n, told=False)
-        per_slot[slots]["n"] = n
-        log(f"{slots} slots: {per_slot[slots]}")
-    per_slot[8]["n"] = n8
     for slots in (1, 4, 8):
-        r = per_slot[slots]
-        pct = 100.0 * (r["n"] / r["wall"]) / (slots / latency)
+        pcts = [100.0 * (sizes[slots] / r["wall"]) / (slots / latency) for r in adaptive[slots]]
+        pct = statistics.median(pcts)
+        limits = sorted({int(r["limit"]) for r in adaptive[slots]})
         name = f"adaptive_pct_{slots}_slot" + ("" if slots == 1 else "s")
         rows.append(
             Row(
@@ -399,32 +431,36 @@ def measure_llm(fresh: Callable[[], Path], quick: bool, log: Callable[[str], Non
                 ">= 95",
                 "%",
                 f"adaptive pool, {slots} slot(s): % of slots ÷ latency",
-                f"limit settled at {int(r['limit'])}; {pct * unloaded / (latency * 1000):.1f} % of slots ÷ the "
-                "unloaded latency measured here",
+                _anchors(
+                    _spread(pcts, "{:.1f}"),
+                    f"limit settled at {' / '.join(map(str, limits))}",
+                    f"{pct * unloaded / (latency * 1000):.1f} % of slots ÷ the unloaded latency measured here",
+                ),
             )
         )
     for slots in (1, 4, 8):
-        r = per_slot[slots]
+        ratios = [r["p50_ms"] / unloaded for r in adaptive[slots]]
         name = f"adaptive_p50_ratio_{slots}_slot" + ("" if slots == 1 else "s")
         rows.append(
             Row(
                 name,
-                round(r["p50_ms"] / unloaded, 2),
+                round(statistics.median(ratios), 2),
                 "<= 1.3",
                 "ratio",
                 f"adaptive pool, {slots} slot(s): p50 chapter latency ÷ unloaded",
+                _spread(ratios, "{:.2f}"),
             )
         )
-    n_sync = 12 if quick else 60
-    sync = sync_run(fresh(), latency, n_sync)
+    speedups = [(n8 / w) / (n_sync / s_) for w, s_ in zip(walls8, sync, strict=True)]
+    told_speedups = [(n8 / w) / (n_sync / s_) for w, s_ in zip(told8, sync, strict=True)]
     rows.append(
         Row(
             "async_over_sync_8_slots",
-            round((n8 / adaptive8["wall"]) / (n_sync / sync), 2),
+            round(statistics.median(speedups), 2),
             ">= 7.2",
             "×",
             "async ÷ sync throughput, 8 slots",
-            f"told the slots {(n8 / told8['wall']) / (n_sync / sync):.2f}×",
+            _anchors(_spread(speedups, "{:.2f}"), f"told the slots {statistics.median(told_speedups):.2f}×"),
         )
     )
     return rows
