@@ -302,3 +302,26 @@ def test_known_slots_are_filled_from_the_first_round(tmp_path: Path) -> None:
             doc = engine.add_parsed(make_document(8, sentences=4), file_name="book.txt")
             assert engine.wait(doc.id, timeout=60).done == 8
         assert sim.max_in_flight == 8
+
+
+def test_synchronous_mode_starts_no_workers_and_leaves_no_threads(tmp_path: Path) -> None:
+    from .llm_fixtures import settings_for
+
+    # Synchronous mode summarizes on the caller's thread. The learned limit still rises as answers come in,
+    # and the pool once followed it with workers that nothing fed and no stop ended.
+    with LLMSimulator(latency=0.05, slots=4) as sim:
+        settings = settings_for(
+            tmp_path,
+            "ollama",
+            [sim.url],
+            database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+            use_async_summarization=False,
+        )
+        with Engine(settings) as engine:
+            doc = engine.add_parsed(make_document(12, sentences=4), file_name="book.txt")
+            assert doc.done == 12
+            controller = engine.gauges().concurrency_limit
+            assert controller is not None and controller > 1, "the limit grew: the case that spawned workers"
+            assert engine.gauges().workers == 0
+    workers = [t.name for t in threading.enumerate() if t.name.startswith("summary-worker")]
+    assert workers == []

@@ -99,6 +99,7 @@ class WorkerPool:
         self._overload = 0
         self._latency_history: list[float] = []
         self._stopping = False
+        self._started = False  # synchronous mode never starts the pool: items are processed on the caller's thread
         #: The learned per-endpoint limits; None for a summarizer that runs on this machine's cores.
         self.controller: ConcurrencyController | None = None
         if not summarizer.cpu_bound:
@@ -122,6 +123,7 @@ class WorkerPool:
         if self.controller is not None:
             count = max(count, min(self.bounds.max_workers, self.workers_for(self.controller.limit)))
         with self._lock:
+            self._started = True
             for _ in range(count):
                 self._spawn_worker()
         return count
@@ -249,8 +251,13 @@ class WorkerPool:
         return min(self.bounds.max_workers, limit + max(1, math.ceil(limit / 4)))
 
     def _follow_limit(self) -> None:
-        """Grow at once when the learned limit rises above the workers (shrinking waits for ``rescale``)."""
+        """Grow at once when the learned limit rises above the workers (shrinking waits for ``rescale``).
+
+        Only a started pool grows: in synchronous mode nothing would feed the workers and no stop would end them.
+        """
         assert self.controller is not None
+        if not self._started:
+            return
         target = min(self.bounds.max_workers, self.workers_for(self.controller.limit))
         with self._lock:
             active = sum(1 for w in self._workers.values() if not w.retire)
