@@ -291,9 +291,10 @@ def test_pipeline_finds_the_servers_slots(tmp_path: Path, slots: int, chapters: 
 def test_known_slots_are_filled_from_the_first_round(tmp_path: Path) -> None:
     from .llm_fixtures import settings_for
 
-    # Eight chapters for a server known to run eight: all go out at once. Started at the configured three
-    # workers, the pool sent three and the other five only after the first answers.
-    with LLMSimulator(latency=0.5, slots=8) as sim:
+    # Eight chapters for a server known to run eight: all go out in the first round. Started at the configured
+    # three workers, the pool sent three and the other five only after the first answers (at most 5 at once).
+    # One request may still be answered before the last one leaves on a machine busy with other tests: 7.
+    with LLMSimulator(latency=1.0, slots=8) as sim:
         settings = settings_for(
             tmp_path, "ollama", [f"{sim.url}#parallel=8"], database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"
         )
@@ -301,7 +302,7 @@ def test_known_slots_are_filled_from_the_first_round(tmp_path: Path) -> None:
             assert engine.gauges().workers == 10, "eight permits and a quarter more workers"
             doc = engine.add_parsed(make_document(8, sentences=4), file_name="book.txt")
             assert engine.wait(doc.id, timeout=60).done == 8
-        assert sim.max_in_flight == 8
+        assert sim.max_in_flight >= 7
 
 
 def test_synchronous_mode_starts_no_workers_and_leaves_no_threads(tmp_path: Path) -> None:
