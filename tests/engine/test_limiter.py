@@ -321,8 +321,8 @@ def test_synchronous_mode_starts_no_workers_and_leaves_no_threads(tmp_path: Path
         with Engine(settings) as engine:
             doc = engine.add_parsed(make_document(12, sentences=4), file_name="book.txt")
             assert doc.done == 12
-            controller = engine.gauges().concurrency_limit
-            assert controller is not None and controller > 1, "the limit grew: the case that spawned workers"
+            limit = engine.gauges().concurrency_limit
+            assert limit is not None and limit > 1, "the limit grew: the case that spawned workers"
             assert engine.gauges().workers == 0
     workers = [t.name for t in threading.enumerate() if t.name.startswith("summary-worker")]
     assert workers == []

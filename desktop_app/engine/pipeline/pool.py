@@ -121,7 +121,7 @@ class WorkerPool:
         configured count, it sent that many requests and grew only when the first answers came back.
         """
         if self.controller is not None:
-            count = max(count, min(self.bounds.max_workers, self.workers_for(self.controller.limit)))
+            count = max(count, self._learned_workers())
         with self._lock:
             self._started = True
             for _ in range(count):
@@ -250,6 +250,11 @@ class WorkerPool:
             return limit
         return min(self.bounds.max_workers, limit + max(1, math.ceil(limit / 4)))
 
+    def _learned_workers(self) -> int:
+        """Workers for the endpoints' current limits, within the configured maximum."""
+        assert self.controller is not None
+        return min(self.bounds.max_workers, self.workers_for(self.controller.limit))
+
     def _follow_limit(self) -> None:
         """Grow at once when the learned limit rises above the workers (shrinking waits for ``rescale``).
 
@@ -258,7 +263,7 @@ class WorkerPool:
         assert self.controller is not None
         if not self._started:
             return
-        target = min(self.bounds.max_workers, self.workers_for(self.controller.limit))
+        target = self._learned_workers()
         with self._lock:
             active = sum(1 for w in self._workers.values() if not w.retire)
         if target > active:
