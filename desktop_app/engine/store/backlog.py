@@ -145,14 +145,17 @@ def claim_document_chapters(session: Session, instance_id: str, document_id: str
 def claim_finished_documents(
     session: Session, instance_id: str, limit: int = 10, *, document_id: str | None = None
 ) -> list[DocumentWork]:
-    """Claim documents (or the one ``document_id``) whose chapters are all final, for their whole-document summary."""
-    open_chapters = exists().where(
-        Chapter.document_id == Document.id, Chapter.status.in_([str(s) for s in OPEN_CHAPTER])
-    )
-    query = select(Document.id).where(Document.status == DocumentStatus.PROCESSING, ~open_chapters)
+    """Claim documents (or the one ``document_id``) whose chapters are all final, for their whole-document summary.
+
+    The feeder asks before every claim of chapters, so the question is one statement built once and run on
+    the session's connection: built through the ORM each time, it cost several times the database's answer.
+    """
+    finished = _finished_statements()
+    params: dict[str, Any] = {"n": limit}
     if document_id is not None:
-        query = query.where(Document.id == document_id)
-    ids = list(session.scalars(query.order_by(Document.priority.desc(), Document.created_at).limit(limit)))
+        params["document"] = document_id
+    connection = session.connection()
+    ids = connection.execute(finished.one if document_id is not None else finished.any, params).scalars().all()
     if not ids:
         return []
     claimed = list(
@@ -181,6 +184,25 @@ def claim_finished_documents(
         failed = sum(1 for row in rows if row[2] == ChapterStatus.FAILED)
         work.append(DocumentWork(doc_id, doc.title, doc.focus, done, failed=failed, total=len(rows)))
     return work
+
+
+@dataclass(frozen=True)
+class _FinishedStatements:
+    any: Any  # documents being processed with no open chapter, in claim order: (id,); limit "n"
+    one: Any  # the same for the one document "document"
+
+
+@functools.cache
+def _finished_statements() -> _FinishedStatements:
+    chapters, docs = Chapter.__table__, Document.__table__
+    assert isinstance(chapters, Table) and isinstance(docs, Table)
+    open_chapters = exists().where(
+        chapters.c.document_id == docs.c.id, chapters.c.status.in_(sorted(str(s) for s in OPEN_CHAPTER))
+    )
+    finished = select(docs.c.id).where(docs.c.status == DocumentStatus.PROCESSING.value, ~open_chapters)
+    ordered = finished.order_by(docs.c.priority.desc(), docs.c.created_at).limit(bindparam("n", type_=Integer))
+    one = finished.where(docs.c.id == bindparam("document")).limit(bindparam("n", type_=Integer))
+    return _FinishedStatements(ordered, one)
 
 
 # --- results
@@ -237,12 +259,13 @@ def reopen_documents(session: Session, document_ids: Iterable[str]) -> int:
     document's summary and state instead of leaving the document "cancelled" with every chapter done.
     A ``parsing`` document is left as it is: its chapters so far may all be done, but more are coming; so is
     a document whose parse never ended (no format: a result of a chapter dropped with it came back).
-    The writer runs it with every batch: one statement built once, its ids an expanding parameter.
+    The writer runs it with every batch: one statement built once, its ids an expanding parameter, run on
+    the session's connection (the ORM's execution path cost more than the statement).
     """
     ids = list(document_ids)
     if not ids:
         return 0
-    result = session.execute(_REOPEN, {"ids": ids})
+    result = session.connection().execute(_REOPEN, {"ids": ids})
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
