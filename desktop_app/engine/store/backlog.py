@@ -266,7 +266,7 @@ def reopen_documents(session: Session, document_ids: Iterable[str]) -> int:
     if not ids:
         return 0
     result = session.connection().execute(_REOPEN, {"ids": ids})
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)
 
 
 def _reopen_statement() -> Any:
