@@ -101,6 +101,7 @@ class BatchWriter:
         self.unavailable_since: float | None = None
         self._progress_due: dict[str, None] = {}  # documents with commits not yet in a progress event
         self._progress_at = 0.0
+        self._dialect = sessions.kw["bind"].dialect
 
     def run(self) -> None:
         log.info("DB writer started")
@@ -187,8 +188,10 @@ class BatchWriter:
     def _write(
         self, chapters: list[ChapterRecord], docs: list[DocumentResult]
     ) -> tuple[list[ChapterRecord], list[DocumentResult]]:
+        # Made ready before the connection is taken: the feeder's claims wait only for the database's own work.
+        prepared = backlog.prepare_chapter_results(self._dialect, chapters)
         with self.write_lock, self.sessions.begin() as session:
-            written = backlog.upsert_chapter_results(session, chapters)
+            written = backlog.write_prepared(session, prepared)
             landed = [r for r in chapters if r.id in written]
             # A summary (or a failure) that lands on a finished document changes what it holds: redo its reduce.
             backlog.reopen_documents(session, {r.document_id for r in landed if r.status in _REOPENING})

@@ -209,6 +209,8 @@ def _finished_statements() -> _FinishedStatements:
 
 #: The writer's entry point, kept where its callers find it (written by .results).
 upsert_chapter_results = results.upsert_chapter_results
+prepare_chapter_results = results.prepare_chapter_results
+write_prepared = results.write_prepared
 
 
 def apply_document_results(session: Session, results: Sequence[DocumentResult]) -> list[DocumentResult]:

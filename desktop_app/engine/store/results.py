@@ -20,6 +20,7 @@ import functools
 import operator
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -41,17 +42,44 @@ _RESULT_VALUES = operator.attrgetter(*RESULT_FIELDS)
 _BIND_NAMES = tuple(f"b_{name}" for name in _RESULT_COLUMNS)
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedResults:
+    """A batch of results turned into the statement's parameters, ready to be written by :func:`write_prepared`.
+
+    Preparing takes no database connection: the writer prepares a batch before it takes the connection it
+    shares with the feeder's claims, which then wait only for the database's own work.
+    """
+
+    records: list[ChapterRecord]  # the last result of each chapter, in batch order
+    now: datetime  # the batch's time: its rows' ``updated_at`` (and ``finished_at`` where they end)
+    params: list[Any]  # SQLite: (id, *values) a row; PostgreSQL: the UPDATE's parameters a row
+
+
+def prepare_chapter_results(dialect: Dialect, results: Sequence[ChapterRecord]) -> PreparedResults:
+    """The parameters that write ``results`` on ``dialect``; the last result for a chapter wins within a batch."""
+    now = utcnow()
+    records = list({r.id: r for r in results}.values())
+    if dialect.name == "sqlite":
+        return PreparedResults(records, now, _sqlite_params(dialect, records, now))
+    rows = [dict(zip(_BIND_NAMES, _values(r, now), strict=True)) | {"b_id": r.id} for r in records]
+    return PreparedResults(records, now, rows)
+
+
+def write_prepared(session: Session, prepared: PreparedResults) -> set[str]:
+    """Write a prepared batch idempotently; returns the ids of the chapters written."""
+    if not prepared.records:
+        return set()
+    if session.get_bind().dialect.name == "sqlite":
+        return _update_sqlite(session, prepared)
+    result = session.connection().execute(_update_statement(), prepared.params)
+    return _written(session, prepared.records, int(result.rowcount), prepared.now)
+
+
 def upsert_chapter_results(session: Session, results: Sequence[ChapterRecord]) -> set[str]:
     """Write results idempotently in one statement; returns the ids of the chapters written."""
     if not results:
         return set()
-    now = utcnow()
-    # The last result for a chapter wins within a batch too.
-    latest = {r.id: r for r in results}
-    dialect = session.get_bind().dialect
-    if dialect.name == "sqlite":
-        return _update_sqlite(session, dialect, list(latest.values()), now)
-    return _update_rows(session, list(latest.values()), now)
+    return write_prepared(session, prepare_chapter_results(session.get_bind().dialect, results))
 
 
 _COLUMN = {name: i for i, name in enumerate(_RESULT_COLUMNS)}
@@ -110,8 +138,9 @@ def _sqlite_update_from(rows: int) -> str:
     )
 
 
-def _update_sqlite(session: Session, dialect: Dialect, records: list[ChapterRecord], now: datetime) -> set[str]:
-    sql, processors = _sqlite_update(dialect)
+def _sqlite_params(dialect: Dialect, records: list[ChapterRecord], now: datetime) -> list[tuple[Any, ...]]:
+    """Each record's ``(id, *values)``, the values converted by the columns' bind processors."""
+    _sql, processors = _sqlite_update(dialect)
     converting = [(i, p) for i, p in enumerate(processors) if p is not None]
     # Most rows carry the batch's own time (updated, finished) and no clause flags: those converted once.
     known: dict[tuple[int, str], Any] = {}
@@ -130,6 +159,12 @@ def _update_sqlite(session: Session, dialect: Dialect, records: list[ChapterReco
             else:
                 values[i] = process(value)
         params.append((record.id, *values))
+    return params
+
+
+def _update_sqlite(session: Session, prepared: PreparedResults) -> set[str]:
+    sql, _processors = _sqlite_update(session.get_bind().dialect)
+    params = prepared.params
     connection = session.connection()
     written = 0
     if sqlite3.sqlite_version_info >= (3, 33):
@@ -139,7 +174,7 @@ def _update_sqlite(session: Session, dialect: Dialect, records: list[ChapterReco
             written += connection.exec_driver_sql(_sqlite_update_from(len(chunk)), flat).rowcount
     else:  # an older SQLite: the same UPDATE a row
         written = connection.exec_driver_sql(sql, [(*row[1:], row[0]) for row in params]).rowcount
-    return _written(session, records, written, now)
+    return _written(session, prepared.records, written, prepared.now)
 
 
 def _written(session: Session, records: list[ChapterRecord], written: int, now: datetime) -> set[str]:
@@ -165,9 +200,3 @@ def _update_statement() -> Any:
         .where(table.c.id == bindparam("b_id"), table.c.status != ChapterStatus.PENDING.value)
         .values({name: bindparam(bind) for name, bind in zip(_RESULT_COLUMNS, _BIND_NAMES, strict=True)})
     )
-
-
-def _update_rows(session: Session, records: list[ChapterRecord], now: datetime) -> set[str]:
-    rows = [dict(zip(_BIND_NAMES, _values(r, now), strict=True)) | {"b_id": r.id} for r in records]
-    result = session.connection().execute(_update_statement(), rows)
-    return _written(session, records, int(result.rowcount), now)
