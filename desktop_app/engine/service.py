@@ -261,11 +261,15 @@ class Engine(EngineReports, DocumentChanges):
         priority: int | str = Priority.NORMAL,
         focus: str | None = None,
     ) -> DocumentView:
-        """Save an already parsed document (one transaction) and queue its chapters."""
+        """Save an already parsed document (one transaction) and queue its chapters.
+
+        The pipeline is woken as soon as the chapters are committed, before the document is read back for the
+        answer: reading 2,000 chapters back took about as long as saving them.
+        """
         level = Priority.parse(priority)
         focus = (focus or "").strip() or None
         with self._sessions.begin() as session:
-            doc_id = documents.add_document(
+            doc_id, chapter_ids = documents.add_document_and_chapters(
                 session,
                 parsed,
                 file_name=file_name,
@@ -275,19 +279,15 @@ class Engine(EngineReports, DocumentChanges):
                 backend=self._summarizer.name,
                 model=self._summarizer.model or None,
             )
-        view = self.document(doc_id)
-        chapter_ids = tuple(c.id for c in view.chapters)
         log.info("Enqueueing %d chapters for async summary generation...", len(chapter_ids))
-        self.bus.publish(DocumentAdded(doc_id, parsed.title, parsed.format, len(parsed.chapters), chapter_ids))
+        self.bus.publish(DocumentAdded(doc_id, parsed.title, parsed.format, len(chapter_ids), chapter_ids))
         if self.async_enabled:
             self._pipeline.wake()
             log.info("✓ Enqueued %d chapters. Summaries will be generated in background.", len(chapter_ids))
-            return view
-        if not self.settings.skip_pipeline_init:
+        elif not self.settings.skip_pipeline_init:
             with self._sync_lock:
                 self._pipeline.run_inline(doc_id)
-            return self.document(doc_id)
-        return view
+        return self.document(doc_id)
 
     # --- reading
 

@@ -8,8 +8,9 @@ outside the store holds database state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import cast
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..ingest.base import ParsedChapter, ParsedDocument
@@ -113,11 +114,35 @@ def add_document(
     model: str | None = None,
 ) -> str:
     """Insert a document and all of its chapters (pending) in the caller's transaction; returns its id."""
+    doc_id, _ = add_document_and_chapters(
+        session,
+        parsed,
+        file_name=file_name,
+        sha256=sha256,
+        priority=priority,
+        focus=focus,
+        backend=backend,
+        model=model,
+    )
+    return doc_id
+
+
+def add_document_and_chapters(
+    session: Session,
+    parsed: ParsedDocument,
+    *,
+    file_name: str,
+    sha256: str,
+    priority: int = 1,
+    focus: str | None = None,
+    backend: str | None = None,
+    model: str | None = None,
+) -> tuple[str, tuple[str, ...]]:
+    """:func:`add_document` that also returns its chapters' ids, in reading order."""
     doc_id = add_placeholder(
         session, file_name=file_name, sha256=sha256, priority=priority, focus=focus, backend=backend, model=model
     )
-    add_chapters(session, doc_id, parsed)
-    return doc_id
+    return doc_id, add_chapters(session, doc_id, parsed)
 
 
 def add_placeholder(
@@ -157,10 +182,12 @@ def add_placeholder(
     return doc.id
 
 
-def add_chapters(session: Session, document_id: str, parsed: ParsedDocument, *, sha256: str | None = None) -> None:
-    """Give a document its parsed chapters (pending: the backlog) and set it processing."""
+def add_chapters(
+    session: Session, document_id: str, parsed: ParsedDocument, *, sha256: str | None = None
+) -> tuple[str, ...]:
+    """Give a document its parsed chapters (pending: the backlog) and set it processing; returns their ids."""
     finish_parsing(session, document_id, parsed, sha256=sha256)
-    _insert_chapters(session, document_id, parsed.chapters, first_index=0)
+    return _insert_chapters(session, document_id, parsed.chapters, first_index=0)
 
 
 class NoLongerParsingError(Exception):
@@ -227,7 +254,7 @@ def _insert_chapters(
             "index": first_index + i,
             "title": (chapter.title or f"Chapter {first_index + i + 1}")[:1024],
             "word_count": chapter.word_count,
-            "status": ChapterStatus.PENDING,
+            "status": ChapterStatus.PENDING.value,
             "clause_flags": [],
             "sections": [
                 {"title": s.title, "start": s.start, "end": s.end, "level": s.level} for s in chapter.sections
@@ -240,10 +267,15 @@ def _insert_chapters(
         for i, chapter in enumerate(chapters)
     ]
     texts = [{"chapter_id": ids[i], "text": chapter.text} for i, chapter in enumerate(chapters)]
+    # The tables' own inserts on the connection: the ORM's bulk insert took a fifth longer for the same rows.
+    connection = session.connection()
     for start in range(0, len(rows), 500):
-        session.execute(insert(Chapter), rows[start : start + 500])
-        session.execute(insert(ChapterText), texts[start : start + 500])
+        connection.execute(insert(_CHAPTERS), rows[start : start + 500])
+        connection.execute(insert(_TEXTS), texts[start : start + 500])
     return tuple(ids)
+
+
+_CHAPTERS, _TEXTS = cast(Table, Chapter.__table__), cast(Table, ChapterText.__table__)
 
 
 def fail_parsing(
