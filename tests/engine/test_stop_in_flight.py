@@ -17,7 +17,13 @@ import pytest
 from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.config import Settings
 from desktop_app.engine.service import Engine
-from desktop_app.engine.summarize.base import STOPPED_MESSAGE, SummarizerStoppedError, SummaryRequest
+from desktop_app.engine.summarize.base import (
+    STOPPED_MESSAGE,
+    SummarizerBase,
+    SummarizerStoppedError,
+    SummaryRequest,
+    SummaryResult,
+)
 from desktop_app.engine.summarize.registry import BackendOptions, make_llm
 from desktop_app.engine.summarize.routing import RetryPolicy
 
@@ -108,3 +114,54 @@ def test_an_endpoint_behind_the_environment_s_proxy_keeps_httpx_s_transport(
     assert proxied_one.transport is None and local.transport is not None
     monkeypatch.delenv("HTTPS_PROXY")
     assert all(e.transport is not None for e in make_llm(settings, options).pool.endpoints)  # type: ignore[attr-defined]
+
+
+class _HeldReduce(SummarizerBase):
+    """Answers chapters at once; a whole-document request waits until the stop cuts it, when ``hold`` is set."""
+
+    name = "held-reduce"
+    model = "m"
+
+    def __init__(self, *, hold: bool) -> None:
+        self.hold = hold
+        self.reducing = threading.Event()
+        self.cut = threading.Event()
+
+    def summarize(self, request: SummaryRequest) -> SummaryResult:
+        if request.kind == "document":
+            self.reducing.set()
+            if self.hold and self.cut.wait(30):
+                raise SummarizerStoppedError(STOPPED_MESSAGE)
+        text = "The river rose." if request.kind != "document" else "The river rose and the village moved."
+        return SummaryResult(summary=text, preview=text, backend=self.name, model=self.model, latency_ms=1.0)
+
+    def interrupt(self) -> None:
+        self.cut.set()
+
+
+def test_a_whole_document_summary_cut_by_the_stop_is_made_at_the_next_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    settings = Settings(
+        data_dir=tmp_path / "d", database_url=f"sqlite:///{tmp_path / 'reduce.db'}", cache_enabled=False
+    )
+    held = _HeldReduce(hold=True)
+    engine = Engine(settings, summarizer=held).start()
+    try:
+        doc = engine.add_parsed(make_document(3, sentences=4), file_name="reduce.txt")
+        assert held.reducing.wait(30), "the document's chapters were summarized and its reduce began"
+        assert engine.stop(timeout=2.0)
+    finally:
+        engine.stop()
+    assert held.cut.is_set(), "the stop cut the reduce"
+    with Engine(settings.model_copy(update={"skip_pipeline_init": True})) as later:
+        cut = later.document(doc.id)
+    # Nothing was written for the cut reduce: the document waits for its summary, with no error to read.
+    assert (cut.status, cut.summary, cut.error) == ("processing", None, None)
+    assert {c.status for c in cut.chapters} == {"done"}
+    problems = [r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
+    assert problems == []
+    with Engine(settings, summarizer=_HeldReduce(hold=False)) as again:
+        made = again.wait(doc.id, timeout=30)
+    assert (made.status, made.summary, made.error) == ("done", "The river rose and the village moved.", None)

@@ -154,9 +154,9 @@ class WorkerPool:
                 result = self._process_gated(item, worker)
                 took = time.monotonic() - worker.started
                 self.item_s = took if self.item_s is None else 0.8 * self.item_s + 0.2 * took
-                if self._stopping and isinstance(result, ChapterRecord) and result.error == ABANDONED:
+                if self._stopping and result.error == ABANDONED:
                     worker.item = None
-                    continue  # cut off at shutdown: the stop hands the chapter back to the backlog
+                    continue  # cut off at shutdown: the stop hands the chapter (or document) back
                 self.write_queue.put(result)  # blocks when the writer falls behind: backpressure
                 worker.item = None
         finally:
@@ -179,7 +179,12 @@ class WorkerPool:
     ) -> ChapterRecord | DocumentResult:
         """Summarize one item on the calling thread (workers, and the synchronous mode)."""
         if isinstance(item, DocumentWork):
-            return summarize_document(item, self.summarizer, max_sentences=self.bounds.summary_sentences)
+            return summarize_document(
+                item,
+                self.summarizer,
+                max_sentences=self.bounds.summary_sentences,
+                stopping=lambda: self._stopping,
+            )
         row, result, error = summarize_chapter(
             item,
             self.summarizer,

@@ -138,8 +138,18 @@ def locate(flag: ClauseFlag, text: str) -> ClauseFlag:
     return ClauseFlag(flag.category, flag.severity, flag.text, span[0], span[1])
 
 
-def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_sentences: int) -> DocumentResult:
-    """Reduce the chapter summaries of a finished document into one summary; never raises."""
+def summarize_document(
+    work: DocumentWork,
+    summarizer: Summarizer,
+    *,
+    max_sentences: int,
+    stopping: Callable[[], bool] = lambda: False,
+) -> DocumentResult:
+    """Reduce the chapter summaries of a finished document into one summary; never raises.
+
+    A reduce cut by the pipeline's stop comes back with the error :data:`ABANDONED`, quietly, and is not
+    written: the stop hands the document back, and the next start makes its summary.
+    """
     failed, total = work.failed, work.total
     cancelled = total - failed - len(work.chapters) if total else 0
     if failed:
@@ -170,6 +180,8 @@ def summarize_document(work: DocumentWork, summarizer: Summarizer, *, max_senten
     try:
         result = summarizer.summarize(request)
     except Exception as err:
+        if stopping():
+            return DocumentResult(work.document_id, status, summary=None, error=ABANDONED)
         log.warning("Whole-document summary of %s failed: %s", work.document_id, err)
         note = f"The whole-document summary could not be made: {err}"
         return DocumentResult(work.document_id, status, summary=None, error=f"{error}; {note}" if error else note)
