@@ -113,8 +113,9 @@ def run_document(engine: Engine, chapters: int) -> float:
             left.set()
 
     unsubscribe = engine.bus.subscribe(on_event)
+    parsed = generated_document(chapters)  # made before the clock starts, as the bare pool's texts are
     started = time.perf_counter()
-    doc = engine.add_parsed(generated_document(chapters), file_name="bench.txt")
+    doc = engine.add_parsed(parsed, file_name="bench.txt")
     target["id"] = doc.id
     if engine.document(doc.id, chapters=False).done < chapters:
         left.wait(600)
@@ -193,8 +194,9 @@ def sync_run(folder: Path, latency: float, chapters: int) -> float:
     with _Sim(latency, 8) as sim:
         settings = llm_settings(folder, sim.url, use_async_summarization=False)
         with Engine(settings) as engine:
+            parsed = generated_document(chapters)
             started = time.perf_counter()
-            engine.add_parsed(generated_document(chapters), file_name="sync.txt")
+            engine.add_parsed(parsed, file_name="sync.txt")
             return time.perf_counter() - started
 
 
@@ -206,8 +208,9 @@ def overhead_us(folder: Path, chapters: int) -> tuple[float, float]:
     """
     settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'db.sqlite'}", cache_enabled=False)
     engine = Engine(settings, summarizer=ZeroLatency())
+    parsed = generated_document(chapters)  # made before the clock starts: the anchor is the saving alone
     saving = time.perf_counter()
-    doc = engine.add_parsed(generated_document(chapters), file_name="bench.txt")
+    doc = engine.add_parsed(parsed, file_name="bench.txt")
     saved_s = time.perf_counter() - saving
     left = threading.Event()
 
