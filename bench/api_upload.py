@@ -24,9 +24,10 @@ from desktop_app.engine.events import DocumentAdded, Event
 from desktop_app.engine.service import Engine
 
 
-def api_upload_ms(folder: Path, pdf: Path, *, background: bool = True) -> float:
+def api_upload_ms(folder: Path, pdf: Path, *, background: bool = True, finish: bool = True) -> float:
     """ms from posting ``pdf`` to ``POST /api/upload`` to its answer, on a server that has answered one small
-    upload before; the summaries are not waited for."""
+    upload before; the summaries are not waited for. ``finish``: wait for the parse to end before the engine
+    stops; otherwise the document is removed after the answer, which ends its parse."""
     import httpx
 
     from desktop_app.api.server import ApiServer
@@ -56,8 +57,11 @@ def api_upload_ms(folder: Path, pdf: Path, *, background: bool = True) -> float:
                 response = client.post("/api/upload", files={"file": (pdf.name, body)}, data=form)
                 answered = time.perf_counter() - started
                 doc_id = response.raise_for_status().json()["document_id"]
-            with changed:  # the parse ends before the engine stops
-                changed.wait_for(lambda: doc_id in added, 300)
+            if finish:
+                with changed:  # the parse ends before the engine stops
+                    changed.wait_for(lambda: doc_id in added, 300)
+            else:
+                engine.remove(doc_id)
         finally:
             server.stop()
     return answered * 1000.0
