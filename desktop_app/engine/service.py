@@ -269,9 +269,8 @@ class Engine(EngineReports, DocumentChanges):
         level = Priority.parse(priority)
         focus = (focus or "").strip() or None
         with self._sessions.begin() as session:
-            doc_id, chapter_ids = documents.add_document_and_chapters(
+            doc_id = documents.add_placeholder(
                 session,
-                parsed,
                 file_name=file_name,
                 sha256=sha256 or _sha256_text(parsed),
                 priority=level,
@@ -279,6 +278,7 @@ class Engine(EngineReports, DocumentChanges):
                 backend=self._summarizer.name,
                 model=self._summarizer.model or None,
             )
+            chapter_ids = documents.add_chapters(session, doc_id, parsed)
         log.info("Enqueueing %d chapters for async summary generation...", len(chapter_ids))
         self.bus.publish(DocumentAdded(doc_id, parsed.title, parsed.format, len(chapter_ids), chapter_ids))
         if self.async_enabled:

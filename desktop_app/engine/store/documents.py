@@ -114,35 +114,11 @@ def add_document(
     model: str | None = None,
 ) -> str:
     """Insert a document and all of its chapters (pending) in the caller's transaction; returns its id."""
-    doc_id, _ = add_document_and_chapters(
-        session,
-        parsed,
-        file_name=file_name,
-        sha256=sha256,
-        priority=priority,
-        focus=focus,
-        backend=backend,
-        model=model,
-    )
-    return doc_id
-
-
-def add_document_and_chapters(
-    session: Session,
-    parsed: ParsedDocument,
-    *,
-    file_name: str,
-    sha256: str,
-    priority: int = 1,
-    focus: str | None = None,
-    backend: str | None = None,
-    model: str | None = None,
-) -> tuple[str, tuple[str, ...]]:
-    """:func:`add_document` that also returns its chapters' ids, in reading order."""
     doc_id = add_placeholder(
         session, file_name=file_name, sha256=sha256, priority=priority, focus=focus, backend=backend, model=model
     )
-    return doc_id, add_chapters(session, doc_id, parsed)
+    add_chapters(session, doc_id, parsed)
+    return doc_id
 
 
 def add_placeholder(
