@@ -26,6 +26,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -101,7 +102,7 @@ class BatchWriter:
         self.unavailable_since: float | None = None
         self._progress_due: dict[str, None] = {}  # documents with commits not yet in a progress event
         self._progress_at = 0.0
-        self._dialect = sessions.kw["bind"].dialect
+        self._dialect_of: Dialect | None = None
 
     def run(self) -> None:
         log.info("DB writer started")
@@ -185,11 +186,18 @@ class BatchWriter:
             self.unavailable = reason
             self.unavailable_since = (self.unavailable_since or time.time()) if reason else None
 
+    def _dialect(self) -> Dialect:
+        """The database's dialect, learned once from a session (which takes no connection for it)."""
+        if self._dialect_of is None:
+            with self.sessions() as session:
+                self._dialect_of = session.get_bind().dialect
+        return self._dialect_of
+
     def _write(
         self, chapters: list[ChapterRecord], docs: list[DocumentResult]
     ) -> tuple[list[ChapterRecord], list[DocumentResult]]:
         # Made ready before the connection is taken: the feeder's claims wait only for the database's own work.
-        prepared = backlog.prepare_chapter_results(self._dialect, chapters)
+        prepared = backlog.prepare_chapter_results(self._dialect(), chapters)
         with self.write_lock, self.sessions.begin() as session:
             written = backlog.write_prepared(session, prepared)
             landed = [r for r in chapters if r.id in written]

@@ -50,6 +50,7 @@ class PreparedResults:
     shares with the feeder's claims, which then wait only for the database's own work.
     """
 
+    dialect: Dialect  # the database's, which the parameters were made for
     records: list[ChapterRecord]  # the last result of each chapter, in batch order
     now: datetime  # the batch's time: its rows' ``updated_at`` (and ``finished_at`` where they end)
     params: list[Any]  # SQLite: (id, *values) a row; PostgreSQL: the UPDATE's parameters a row
@@ -60,16 +61,16 @@ def prepare_chapter_results(dialect: Dialect, results: Sequence[ChapterRecord]) 
     now = utcnow()
     records = list({r.id: r for r in results}.values())
     if dialect.name == "sqlite":
-        return PreparedResults(records, now, _sqlite_params(dialect, records, now))
+        return PreparedResults(dialect, records, now, _sqlite_params(dialect, records, now))
     rows = [dict(zip(_BIND_NAMES, _values(r, now), strict=True)) | {"b_id": r.id} for r in records]
-    return PreparedResults(records, now, rows)
+    return PreparedResults(dialect, records, now, rows)
 
 
 def write_prepared(session: Session, prepared: PreparedResults) -> set[str]:
     """Write a prepared batch idempotently; returns the ids of the chapters written."""
     if not prepared.records:
         return set()
-    if session.get_bind().dialect.name == "sqlite":
+    if prepared.dialect.name == "sqlite":
         return _update_sqlite(session, prepared)
     result = session.connection().execute(_update_statement(), prepared.params)
     return _written(session, prepared.records, int(result.rowcount), prepared.now)
@@ -163,7 +164,7 @@ def _sqlite_params(dialect: Dialect, records: list[ChapterRecord], now: datetime
 
 
 def _update_sqlite(session: Session, prepared: PreparedResults) -> set[str]:
-    sql, _processors = _sqlite_update(session.get_bind().dialect)
+    sql, _processors = _sqlite_update(prepared.dialect)
     params = prepared.params
     connection = session.connection()
     written = 0
