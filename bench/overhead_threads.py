@@ -1,0 +1,128 @@
+"""Where the pipeline's overhead goes: each thread's processor time per chapter, zero-latency backend.
+
+    PYTHONPATH=. .venv/bin/python bench/overhead_threads.py [--chapters 10000] [--runs 3] [--first 2000]
+
+The suite's overhead measure (``bench/suite.py --only overhead``) times the pipeline from its start to the
+last chapter committed. This breaks the same run down by thread: the DB writer, the feeder and the summary
+workers, each read from its own processor clock at the moment the last chapter's progress is published,
+beside the wall time and the process's processor time. When the process's time equals the wall time, one
+interpreter runs the whole pipeline and each thread's share is what it costs.
+
+``--first N`` also times saving an N-chapter parsed document (``Engine.add_parsed``) on a started engine:
+until its first chapter is committed, and until the call returns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.pipeline import generated_document
+from bench.suite import ZeroLatency
+from desktop_app.config import Settings
+from desktop_app.engine.events import ChapterCommitted, DocumentProgress, Event
+from desktop_app.engine.service import Engine
+
+
+def _group(name: str) -> str:
+    return "summary workers" if name.startswith("summary-worker") else name
+
+
+def thread_seconds() -> Counter[str]:
+    """Processor seconds of every live thread so far, by thread name (the workers together)."""
+    out: Counter[str] = Counter()
+    for thread in threading.enumerate():
+        if thread.ident is None:
+            continue
+        try:
+            out[_group(thread.name)] += time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+        except (OSError, AttributeError):  # the thread ended meanwhile, or no per-thread clocks here
+            continue
+    return out
+
+
+def _engine(folder: Path) -> Engine:
+    settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'db.sqlite'}", cache_enabled=False)
+    return Engine(settings, summarizer=ZeroLatency())
+
+
+def run_threads(chapters: int) -> dict[str, float]:
+    """µs a chapter: wall, process and each thread's processor time, from the start to the last commit."""
+    engine = _engine(Path(tempfile.mkdtemp(prefix="chapterwise-threads-")))
+    doc = engine.add_parsed(generated_document(chapters), file_name="bench.txt")
+    done = threading.Event()
+    at_end: dict[str, object] = {}
+
+    def on_event(event: Event) -> None:
+        finished = isinstance(event, DocumentProgress) and event.done + event.failed + event.cancelled >= event.total
+        if finished and event.document_id == doc.id and not done.is_set():  # type: ignore[union-attr]
+            at_end["threads"], at_end["wall"] = thread_seconds(), time.perf_counter()
+            done.set()
+
+    engine.bus.subscribe(on_event)
+    before, started, process = thread_seconds(), time.perf_counter(), time.process_time()
+    engine.start()
+    done.wait(600)
+    process = time.process_time() - process
+    engine.stop()
+    threads: Counter[str] = at_end["threads"]  # type: ignore[assignment]
+    per = 1e6 / chapters
+    row = {"wall": (float(at_end["wall"]) - started) * per, "process": process * per}  # type: ignore[arg-type]
+    for name, seconds in threads.items():
+        if name != "MainThread":
+            row[name] = (seconds - before.get(name, 0.0)) * per
+    return row
+
+
+def run_first(chapters: int) -> tuple[float, float]:
+    """(ms until the first chapter was committed, ms until add_parsed returned) on a started engine."""
+    with _engine(Path(tempfile.mkdtemp(prefix="chapterwise-first-"))) as engine:
+        parsed = generated_document(chapters)
+        first = threading.Event()
+        committed: list[float] = []
+
+        def on_event(event: Event) -> None:
+            if isinstance(event, ChapterCommitted) and not committed:
+                committed.append(time.perf_counter())
+                first.set()
+
+        engine.bus.subscribe(on_event)
+        started = time.perf_counter()
+        engine.add_parsed(parsed, file_name="first.txt")
+        returned = time.perf_counter() - started
+        first.wait(60)
+        return (committed[0] - started) * 1000.0, returned * 1000.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chapters", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--first", type=int, default=2000, help="chapters of the saved document (0: skip)")
+    args = parser.parse_args(argv)
+    rows = [run_threads(args.chapters) for _ in range(args.runs)]
+    names = ["wall", "process", *sorted({k for r in rows for k in r} - {"wall", "process"})]
+    print(f"Pipeline overhead by thread, zero-latency backend, {args.chapters:,} chapters, {args.runs} runs")
+    print(f"{'µs a chapter':<18}" + "".join(f"{'run ' + str(i + 1):>9}" for i in range(len(rows))) + f"{'median':>9}")
+    for name in names:
+        values = [r.get(name, 0.0) for r in rows]
+        cells = "".join(f"{v:9.1f}" for v in values)
+        print(f"{name:<18}{cells}{statistics.median(values):9.1f}")
+    if args.first:
+        firsts = [run_first(args.first) for _ in range(args.runs)]
+        print(f"\nSaving a {args.first:,}-chapter parsed document on a started engine ({args.runs} runs)")
+        print(f"first chapter committed: {[round(f) for f, _ in firsts]} ms")
+        print(f"add_parsed returned:     {[round(r) for _, r in firsts]} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
