@@ -14,6 +14,7 @@ from desktop_app.engine.records import ChapterRecord
 from desktop_app.engine.states import ChapterStatus
 from desktop_app.engine.store import backlog, documents, edits, instances
 from desktop_app.engine.store.db import open_database
+from desktop_app.engine.store.models import OPEN_CONDITION as OPEN
 from desktop_app.engine.store.models import Base, Chapter
 
 from .pipeline_helpers import make_document
@@ -268,3 +269,56 @@ def test_claims_and_progress_never_sort_or_read_the_whole_backlog(tmp_path: Path
     ]
     assert next_chapters, f"a document's next chapters come in index order, unsorted: {claim}"
     assert all("COVERING INDEX ix_chapters_document_status_index" in p for p in progress), progress
+
+
+def test_open_chapters_across_documents_are_found_through_the_open_index(tmp_path: Path) -> None:
+    """The backlog's size, an instance's claims and the fallback summaries: searched, never scanned.
+
+    The index of open chapters is partial (a finished chapter leaves it), and SQLite uses a partial index
+    only for a query that states its condition: each of these queries must.
+    """
+    from datetime import UTC, datetime
+
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'open.db'}")
+    try:
+        with sessions.begin() as s:
+            documents.add_document(s, make_document(50, sentences=2), file_name="a.txt", sha256="a")
+            backlog.claim_chapters(s, "me", 20)
+        searches = {
+            "backlog": _plans_of(sessions, backlog.backlog_size),
+            "heartbeat": _plans_of(sessions, lambda s: instances.heartbeat(s, "me")),
+            "release": _plans_of(sessions, lambda s: instances.release_instance_claims(s, "me")),
+            "recover": _plans_of(sessions, lambda s: instances.recover_orphans(s, ["gone"])),
+            "expire": _plans_of(sessions, lambda s: instances.expire_claims(s, datetime.now(UTC))),
+            "purge": _plans_of(sessions, edits.purge_pending),
+        }
+        fallbacks = _plans_of(sessions, backlog.fallback_chapter_ids)
+    finally:
+        engine.dispose()
+    for name, plans in searches.items():
+        on_chapters = [p for p in plans if " chapters " in f" {p} "]
+        assert on_chapters, name
+        assert all("INDEX ix_chapters_open (status=?)" in p for p in on_chapters), (name, on_chapters)
+    # Walked in order through an index that holds only the fallback summaries: no scan of the table, no sort.
+    assert fallbacks == ["SCAN chapters USING INDEX ix_chapters_fallback"], fallbacks
+
+
+def test_a_finished_chapter_leaves_the_open_index(tmp_path: Path) -> None:
+    """The partial index holds the open chapters only: what is claimed stays, what ends leaves."""
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'leave.db'}")
+    try:
+        with sessions.begin() as s:
+            documents.add_document(s, make_document(10, sentences=2), file_name="a.txt", sha256="a")
+            claimed = backlog.claim_chapters(s, "me", 4)
+        with sessions.begin() as s:
+            done = [
+                ChapterRecord(w.chapter_id, w.document_id, w.index, w.title, ChapterStatus.DONE, 1, summary="s.")
+                for w in claimed[:3]
+            ]
+            backlog.upsert_chapter_results(s, done)
+        with sessions() as s:
+            in_index = s.execute(text("SELECT status FROM chapters INDEXED BY ix_chapters_open WHERE " + OPEN)).all()
+            assert backlog.backlog_size(s) == 6
+    finally:
+        engine.dispose()
+    assert sorted(status for (status,) in in_index) == ["pending"] * 6 + ["processing"]

@@ -19,7 +19,7 @@ from ..messages import ChapterWork, DocumentResult, DocumentWork, DoneChapter
 from ..records import sentences_from_json
 from ..states import OPEN_CHAPTER, ChapterStatus, DocumentStatus
 from . import results
-from .models import Chapter, ChapterText, Document, utcnow
+from .models import Chapter, ChapterText, Document, open_status_is, utcnow
 
 
 def _status_of_listed(column: Any) -> Any:
@@ -334,7 +334,7 @@ def release_chapters(session: Session, chapter_ids: Iterable[str]) -> int:
 
 
 def backlog_size(session: Session) -> int:
-    query = select(func.count()).select_from(Chapter).where(Chapter.status == ChapterStatus.PENDING)
+    query = select(func.count()).select_from(Chapter).where(open_status_is(ChapterStatus.PENDING))
     return int(session.scalar(query) or 0)
 
 

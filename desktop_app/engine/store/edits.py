@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, delete, update
 from sqlalchemy.orm import Session
 
 from ..states import ChapterStatus, DocumentStatus
-from .models import Chapter, Document, utcnow
+from .models import Chapter, Document, open_status_is, utcnow
 
 
 def set_priority(session: Session, document_id: str, priority: int) -> bool:
@@ -118,7 +118,7 @@ def delete_document(session: Session, document_id: str) -> bool:
 
 def purge_pending(session: Session, document_id: str | None = None) -> int:
     """Drop pending chapters from the backlog (they become cancelled); done chapters are kept."""
-    query = update(Chapter).where(Chapter.status == ChapterStatus.PENDING)
+    query = update(Chapter).where(open_status_is(ChapterStatus.PENDING))
     if document_id:
         query = query.where(Chapter.document_id == document_id)
     result = session.execute(query.values(status=ChapterStatus.CANCELLED, updated_at=utcnow()))

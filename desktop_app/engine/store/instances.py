@@ -17,7 +17,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..states import ChapterStatus, DocumentStatus
-from .models import Chapter, Document, Instance, utcnow
+from .models import Chapter, Document, Instance, open_status_is, utcnow
 
 
 def register_instance(session: Session, instance_id: str, host: str, pid: int) -> None:
@@ -39,7 +39,7 @@ def heartbeat(session: Session, instance_id: str, state: dict[str, Any] | None =
     found = session.execute(update(Instance).where(Instance.id == instance_id).values(**values))
     session.execute(
         update(Chapter)
-        .where(Chapter.claimed_by == instance_id, Chapter.status == ChapterStatus.PROCESSING)
+        .where(Chapter.claimed_by == instance_id, open_status_is(ChapterStatus.PROCESSING))
         .values(claimed_at=now)
     )
     return bool(found.rowcount)  # type: ignore[attr-defined]
@@ -59,7 +59,7 @@ def release_instance_claims(session: Session, instance_id: str) -> int:
     """Hand back everything ``instance_id`` still holds (chapters processing, documents summarizing)."""
     result = session.execute(
         update(Chapter)
-        .where(Chapter.claimed_by == instance_id, Chapter.status == ChapterStatus.PROCESSING)
+        .where(Chapter.claimed_by == instance_id, open_status_is(ChapterStatus.PROCESSING))
         .values(status=ChapterStatus.PENDING, claimed_by=None, claimed_at=None)
     )
     recover_orphans(session, [instance_id])
@@ -77,7 +77,7 @@ def recover_orphans(session: Session, dead_instance_ids: Sequence[str]) -> tuple
     )
     chapters = session.execute(
         update(Chapter)
-        .where(Chapter.status == ChapterStatus.PROCESSING, owner_gone)
+        .where(open_status_is(ChapterStatus.PROCESSING), owner_gone)
         .values(status=ChapterStatus.PENDING, claimed_by=None, claimed_at=None)
     )
     doc_owner_gone = (
@@ -105,7 +105,7 @@ def expire_claims(session: Session, stale_before: datetime) -> tuple[int, int]:
     chapters = session.execute(
         update(Chapter)
         .where(
-            Chapter.status == ChapterStatus.PROCESSING,
+            open_status_is(ChapterStatus.PROCESSING),
             or_(
                 Chapter.claimed_by.is_(None),
                 Chapter.claimed_at.is_(None),

@@ -23,13 +23,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy import (
     text as sql_text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
-from ..states import TERMINAL_CHAPTER, ChapterStatus, DocumentStatus, Priority
+from ..states import OPEN_CHAPTER, TERMINAL_CHAPTER, ChapterStatus, DocumentStatus, Priority
 
 __all__ = [
     "TERMINAL_CHAPTER",
@@ -41,6 +43,7 @@ __all__ = [
     "Instance",
     "Priority",
     "new_id",
+    "open_status_is",
     "utcnow",
 ]
 
@@ -60,6 +63,27 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+#: The condition of ``ix_chapters_open``: the chapters still to be summarized, a few of the table's rows.
+#: Written out in SQL because SQLite uses a partial index only for a query that repeats its condition word
+#: for word, constants and all (see :func:`open_status_is`).
+OPEN_CONDITION = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_CHAPTER)))
+
+#: The condition of ``ix_chapters_fallback``: the summaries the fallback summarizer made, to be redone.
+FALLBACK_CONDITION = "fallback_reason IS NOT NULL"
+
+
+def open_status_is(status: ChapterStatus) -> ColumnElement[bool]:
+    """``chapters.status = status`` for an open status, said so that ``ix_chapters_open`` serves it.
+
+    The chapters in the backlog or claimed, across documents (the backlog's size, an instance's claims,
+    the claims of dead instances), are found through the partial index of open chapters: a chapter that
+    ends leaves it, so a finished chapter costs that index nothing and a busy pipeline's status changes
+    update it less. SQLite uses the index only when the query states the index's own condition.
+    """
+    assert status in OPEN_CHAPTER
+    return and_(sql_text(f"chapters.{OPEN_CONDITION}"), Chapter.status == status)
 
 
 class Base(DeclarativeBase):
@@ -108,7 +132,20 @@ class Chapter(Base):
     __tablename__ = "chapters"
     __table_args__ = (
         UniqueConstraint("document_id", "index", name="uq_chapters_document_index"),
-        Index("ix_chapters_status_document", "status", "document_id"),
+        # The backlog and the claims across documents (see open_status_is), and the fallback summaries to redo.
+        Index(
+            "ix_chapters_open",
+            "status",
+            "document_id",
+            sqlite_where=sql_text(OPEN_CONDITION),
+            postgresql_where=sql_text(OPEN_CONDITION),
+        ),
+        Index(
+            "ix_chapters_fallback",
+            "finished_at",
+            sqlite_where=sql_text(FALLBACK_CONDITION),
+            postgresql_where=sql_text(FALLBACK_CONDITION),
+        ),
         # A document's next pending chapters in order, and its progress counts, from the index alone.
         Index("ix_chapters_document_status_index", "document_id", "status", "index"),
     )
