@@ -10,6 +10,12 @@ interpreter runs the whole pipeline and each thread's share is what it costs.
 
 ``--first N`` also times saving an N-chapter parsed document (``Engine.add_parsed``) on a started engine:
 until its first chapter is committed, and until the call returns.
+
+``--store`` (on by default; ``--no-store`` skips it) times the store's own share on one thread, with no
+queues and no other threads: the feeder's claims (``CLAIM_BATCH`` chapters a transaction) and the writer's
+result batches (``batch_size`` a transaction: made ready, written, the documents reopened where needed),
+through the same functions the pipeline calls, on the same kind of SQLite file. It is what a chapter
+costs the database and its driver alone: the pipeline's overhead cannot fall below it.
 """
 
 from __future__ import annotations
@@ -29,7 +35,11 @@ from bench.pipeline import generated_document
 from bench.suite import ZeroLatency
 from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentProgress, Event
+from desktop_app.engine.pipeline.feeder import CLAIM_BATCH
+from desktop_app.engine.pipeline.work import summarize_chapter
 from desktop_app.engine.service import Engine
+from desktop_app.engine.store import backlog
+from desktop_app.engine.store.db import open_database, serial_sessions
 
 
 def _group(name: str) -> str:
@@ -102,20 +112,71 @@ def run_first(chapters: int) -> tuple[float, float]:
         return (committed[0] - started) * 1000.0, returned * 1000.0
 
 
+def run_store(chapters: int) -> dict[str, float]:
+    """µs a chapter of the store's own work, one thread: claims, results made ready, results written."""
+    folder = Path(tempfile.mkdtemp(prefix="chapterwise-store-"))
+    with _engine(folder) as engine:  # saved, never started: every chapter stays in the backlog
+        engine.add_parsed(generated_document(chapters), file_name="store.txt")
+        settings = engine.settings
+    db, _ = open_database(settings.resolved_database_url)
+    serial = serial_sessions(db)
+    assert serial is not None, "a SQLite file has the pipeline's serial sessions"
+    serial_db, sessions = serial
+    summarizer = ZeroLatency()
+    spent = Counter[str]()
+    try:
+        while True:
+            started = time.perf_counter()
+            with sessions.begin() as session:
+                work = backlog.claim_chapters(session, "store-bench", CLAIM_BATCH)
+            spent["claim"] += time.perf_counter() - started
+            if not work:
+                break
+            records = [
+                summarize_chapter(w, summarizer, max_sentences=settings.summary_sentences, max_attempts=3)[0]
+                for w in work
+            ]
+            for first in range(0, len(records), settings.batch_size):
+                batch = records[first : first + settings.batch_size]
+                started = time.perf_counter()
+                prepared = backlog.prepare_chapter_results(db.dialect, batch)
+                ready = time.perf_counter()
+                with sessions.begin() as session:
+                    written = backlog.write_prepared(session, prepared)
+                    backlog.reopen_documents(session, {r.document_id for r in batch if r.id in written})
+                spent["prepare"] += ready - started
+                spent["write"] += time.perf_counter() - ready
+    finally:
+        serial_db.dispose()
+        db.dispose()
+    row = {name: seconds * 1e6 / chapters for name, seconds in spent.items()}
+    row["store"] = sum(row.values())
+    return row
+
+
+def _table(rows: list[dict[str, float]], names: list[str]) -> None:
+    print(f"{'µs a chapter':<18}" + "".join(f"{'run ' + str(i + 1):>9}" for i in range(len(rows))) + f"{'median':>9}")
+    for name in names:
+        values = [r.get(name, 0.0) for r in rows]
+        print(f"{name:<18}{''.join(f'{v:9.1f}' for v in values)}{statistics.median(values):9.1f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chapters", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--first", type=int, default=2000, help="chapters of the saved document (0: skip)")
+    parser.add_argument(
+        "--store", action=argparse.BooleanOptionalAction, default=True, help="time the store alone, on one thread"
+    )
     args = parser.parse_args(argv)
     rows = [run_threads(args.chapters) for _ in range(args.runs)]
-    names = ["wall", "process", *sorted({k for r in rows for k in r} - {"wall", "process"})]
     print(f"Pipeline overhead by thread, zero-latency backend, {args.chapters:,} chapters, {args.runs} runs")
-    print(f"{'µs a chapter':<18}" + "".join(f"{'run ' + str(i + 1):>9}" for i in range(len(rows))) + f"{'median':>9}")
-    for name in names:
-        values = [r.get(name, 0.0) for r in rows]
-        cells = "".join(f"{v:9.1f}" for v in values)
-        print(f"{name:<18}{cells}{statistics.median(values):9.1f}")
+    _table(rows, ["wall", "process", *sorted({k for r in rows for k in r} - {"wall", "process"})])
+    if args.store:
+        stores = [run_store(args.chapters) for _ in range(args.runs)]
+        print(f"\nThe store alone, one thread, no queues, {args.chapters:,} chapters ({args.runs} runs)")
+        _table(stores, ["claim", "prepare", "write", "store"])
     if args.first:
         firsts = [run_first(args.first) for _ in range(args.runs)]
         print(f"\nSaving a {args.first:,}-chapter parsed document on a started engine ({args.runs} runs)")
