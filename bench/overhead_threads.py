@@ -15,7 +15,10 @@ until its first chapter is committed, and until the call returns.
 queues and no other threads: the feeder's claims (``CLAIM_BATCH`` chapters a transaction) and the writer's
 result batches (``batch_size`` a transaction: made ready, written, the documents reopened where needed),
 through the same functions the pipeline calls, on the same kind of SQLite file. It is what a chapter
-costs the database and its driver alone: the pipeline's overhead cannot fall below it.
+costs the database and its driver alone: the pipeline's overhead cannot fall below it. Beside it,
+``summarize`` is what a summary worker does with a chapter apart from taking and handing it on
+(``summarize_chapter``: the request, the record, the summary's sentences aligned to the chapter's text);
+``one thread`` is the two together, the pipeline's work with no threads to pass it between.
 """
 
 from __future__ import annotations
@@ -113,7 +116,7 @@ def run_first(chapters: int) -> tuple[float, float]:
 
 
 def run_store(chapters: int) -> dict[str, float]:
-    """µs a chapter of the store's own work, one thread: claims, results made ready, results written."""
+    """µs a chapter on one thread: the store's work (claims, results made ready, written) and the workers' own."""
     folder = Path(tempfile.mkdtemp(prefix="chapterwise-store-"))
     with _engine(folder) as engine:  # saved, never started: every chapter stays in the backlog
         engine.add_parsed(generated_document(chapters), file_name="store.txt")
@@ -132,10 +135,12 @@ def run_store(chapters: int) -> dict[str, float]:
             spent["claim"] += time.perf_counter() - started
             if not work:
                 break
+            started = time.perf_counter()
             records = [
                 summarize_chapter(w, summarizer, max_sentences=settings.summary_sentences, max_attempts=3)[0]
                 for w in work
             ]
+            spent["summarize"] += time.perf_counter() - started
             for first in range(0, len(records), settings.batch_size):
                 batch = records[first : first + settings.batch_size]
                 started = time.perf_counter()
@@ -150,7 +155,8 @@ def run_store(chapters: int) -> dict[str, float]:
         serial_db.dispose()
         db.dispose()
     row = {name: seconds * 1e6 / chapters for name, seconds in spent.items()}
-    row["store"] = sum(row.values())
+    row["store"] = row["claim"] + row["prepare"] + row["write"]
+    row["one thread"] = row["store"] + row["summarize"]
     return row
 
 
@@ -176,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.store:
         stores = [run_store(args.chapters) for _ in range(args.runs)]
         print(f"\nThe store alone, one thread, no queues, {args.chapters:,} chapters ({args.runs} runs)")
-        _table(stores, ["claim", "prepare", "write", "store"])
+        _table(stores, ["claim", "prepare", "write", "store", "summarize", "one thread"])
     if args.first:
         firsts = [run_first(args.first) for _ in range(args.runs)]
         print(f"\nSaving a {args.first:,}-chapter parsed document on a started engine ({args.runs} runs)")
