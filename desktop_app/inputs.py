@@ -16,6 +16,7 @@ folder may be large.
 
 from __future__ import annotations
 
+import argparse
 import codecs
 import os
 import re
@@ -42,6 +43,17 @@ class Inputs:
     skipped: int = 0
     #: The folders given that held no document (each also has its message in ``problems``).
     empty_folders: tuple[Path, ...] = ()
+
+
+def path_argument(value: str) -> Path:
+    """A path given on a command line; an empty one is refused (``argparse`` calls it: exit 2, with the reason).
+
+    ``Path("")`` is the current folder: a script whose variable was left unset (``chapterwise summarize "$F"``)
+    would otherwise summarize every document in the folder it runs in, or keep its data there.
+    """
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty path (a variable left unset?)")
+    return Path(value)
 
 
 def text_kind(path: Path) -> str | None:
@@ -122,4 +134,4 @@ def readable(path: Path, scratch: Path) -> Path:
     return copy
 
 
-__all__ = ["Inputs", "collect", "is_readable", "readable", "text_kind"]
+__all__ = ["Inputs", "collect", "is_readable", "path_argument", "readable", "text_kind"]

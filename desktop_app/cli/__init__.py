@@ -20,13 +20,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import shtab
 
 from desktop_app import __version__
 from desktop_app.config import SettingsError, load_settings
+from desktop_app.inputs import path_argument
 from desktop_app.logfile import install_log_file
 from desktop_app.paths import ENV_DATA_DIR, app_paths, log_moves, migrate_legacy_layout
 
@@ -74,7 +74,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
     )
     parser.add_argument(
         "--data-dir",
-        type=Path,
+        type=path_argument,
         default=default(None),
         help="one folder for everything (database, settings, cache, logs); default: the platform's per-user folders",
     ).complete = shtab.DIRECTORY  # type: ignore[attr-defined]
@@ -90,7 +90,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
     parser.add_argument("--model", default=default(None), help="model name for the LLM backends")
     parser.add_argument(
         "--model-file",
-        type=Path,
+        type=path_argument,
         default=default(None),
         help="GGUF model for the local backend (implies --backend local)",
     )
@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summarize", help="summarize files chapter by chapter and print the result")
     p.add_argument(
-        "files", nargs="+", type=Path, metavar="FILE", help="files, or folders of files"
+        "files", nargs="+", type=path_argument, metavar="FILE", help="files, or folders of files"
     ).complete = shtab.FILE  # type: ignore[attr-defined]
     p.add_argument("-r", "--recursive", action="store_true", help="read the subfolders of folders too")
     p.add_argument("--format", choices=["md", "json"], default="md", help="output format (default: md)")
@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--with-text", action="store_true", help="JSON: include each chapter's text (summary spans index into it)"
     )
     p.add_argument(
-        "-o", "--output", type=Path, help="write the result to this file instead of standard output"
+        "-o", "--output", type=path_argument, help="write the result to this file instead of standard output"
     ).complete = shtab.FILE  # type: ignore[attr-defined]
     p.add_argument("--no-wait", action="store_true", help="save the chapters and return; the backlog is resumed later")
     p.add_argument("--password", help="password for encrypted PDFs")
@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("document", metavar="DOC")
     p.add_argument("--format", choices=["md", "json"], default="md")
     p.add_argument("--with-text", action="store_true", help="JSON: include each chapter's text")
-    p.add_argument("-o", "--output", type=Path).complete = shtab.FILE  # type: ignore[attr-defined]
+    p.add_argument("-o", "--output", type=path_argument).complete = shtab.FILE  # type: ignore[attr-defined]
 
     p = sub.add_parser("retry", help="queue failed and cancelled chapters again")
     p.add_argument("document", metavar="DOC")

@@ -14,10 +14,10 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app import __version__
+from desktop_app.inputs import path_argument
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -38,7 +38,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="chapterwise-gui",
         description="Summarize long documents chapter by chapter, live, in a desktop window.",
     )
-    parser.add_argument("files", nargs="*", type=Path, help="documents to open (PDF, EPUB, DOCX, Markdown, text)")
+    parser.add_argument(
+        "files", nargs="*", type=path_argument, help="documents to open (PDF, EPUB, DOCX, Markdown, text)"
+    )
     parser.add_argument(
         "--theme",
         choices=("system", "light", "dark"),

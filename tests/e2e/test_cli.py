@@ -84,6 +84,24 @@ def test_invalid_setting_exits_2_naming_it(monkeypatch: pytest.MonkeyPatch, caps
     assert code == EXIT_USAGE and "SUMMARY_MAX_WORKERS" in err
 
 
+@pytest.mark.parametrize("argv", [["summarize", ""], ["summarize", "  "], ["--data-dir", "", "list"]])
+def test_an_empty_path_is_a_usage_error_and_the_working_folder_is_left_alone(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Path("") is the current folder: a script's unset variable must not summarize what is there, or keep data there.
+    work = tmp_path / "work"
+    work.mkdir()
+    write_markdown(work / "notes.md", 2)
+    monkeypatch.chdir(work)
+    with pytest.raises(SystemExit) as exited:
+        main(["-q", *argv])
+    _, err = capsys.readouterr()
+    assert exited.value.code == EXIT_USAGE and "an empty path" in err
+    assert sorted(p.name for p in work.iterdir()) == ["notes.md"], "nothing was made in the working folder"
+    code, out, _ = run(capsys, "list")
+    assert code == EXIT_OK and "notes" not in out
+
+
 def test_unknown_document_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "show", "nope-nope")
     assert code == EXIT_NOT_FOUND and "no document" in err

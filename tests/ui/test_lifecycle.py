@@ -59,6 +59,12 @@ def test_no_display_says_so_and_names_the_command_line(monkeypatch, capsys) -> N
     assert os.environ.get("QT_QPA_PLATFORM") is None
 
 
+def test_an_empty_path_is_refused_before_any_window(capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        app.parse_args(["book.pdf", ""])
+    assert exited.value.code == 2 and "an empty path" in capsys.readouterr().err
+
+
 def test_about_and_shortcuts(qtbot, make_window) -> None:
     from desktop_app.ui.actions import shortcut_table
     from desktop_app.ui.widgets.about import AboutDialog, versions
