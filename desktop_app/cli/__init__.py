@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Settings come from the environment (CHAPTERWISE_*, USE_ASYNC_SUMMARIZATION, SUMMARY_MAX_WORKERS), "
         "then settings.json in the config folder (in the one folder given by --data-dir or CHAPTERWISE_DATA_DIR). "
         "Exit codes: 0 ok, 1 chapters failed, 2 usage or setting, 3 unreadable file, 4 database, "
-        "5 no such document, 130 interrupted.",
+        "5 no such document, 6 done but some chapters by the fallback summarizer, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"chapterwise {__version__}")
     shtab.add_argument_to(

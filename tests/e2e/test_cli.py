@@ -107,6 +107,18 @@ def test_unknown_document_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == EXIT_NOT_FOUND and "no document" in err
 
 
+def test_help_names_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app.cli import common
+
+    codes = {value for name, value in vars(common).items() if name.startswith("EXIT_")}
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    helped = " ".join(capsys.readouterr().out.split())
+    listed = helped.split("Exit codes:", 1)[1]
+    assert {int(code) for code in re.findall(r"(\d+) [a-z]", listed)} == codes
+
+
 def test_unreachable_database_exits_4(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--database", "postgresql://nobody@127.0.0.1:1/x?connect_timeout=2", "list")
     assert code == EXIT_DATABASE and "Cannot open the database" in err
