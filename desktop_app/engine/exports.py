@@ -64,7 +64,7 @@ def export_markdown(doc: DocumentView) -> str:
     lines += [f"*{meta}*", ""]
     if doc.focus:
         lines += [f"**Focus:** {doc.focus}", ""]
-    if doc.summary:
+    if doc.summary and not _repeats_the_only_chapter(doc):
         lines += ["## Summary", ""]
         if doc.summary_sentences:
             parts = []
@@ -93,6 +93,13 @@ def export_markdown(doc: DocumentView) -> str:
     if notes.notes:
         lines += ["---", "", *notes.lines()]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _repeats_the_only_chapter(doc: DocumentView) -> bool:
+    """Whether the document's summary is its one chapter's summary, which the chapter's section shows."""
+    if len(doc.chapters) != 1:
+        return False
+    return " ".join((doc.summary or "").split()) == " ".join((doc.chapters[0].summary or "").split())
 
 
 def _chapter_lines(chapter: ChapterRecord, notes: _Footnotes, author_numbers: bool) -> list[str]:

@@ -60,6 +60,18 @@ def test_markdown_output_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "## 3. Chapter 3" in (tmp_path / "r.md").read_text(encoding="utf-8")
 
 
+def test_a_one_chapter_document_s_summary_is_printed_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    note = tmp_path / "note.md"
+    sentence = "The committee approved the new budget for the river bridge after a long debate."
+    note.write_text(f"# Minutes\n\n{sentence}\n", encoding="utf-8")
+    code, out, _ = run(capsys, "summarize", str(note))
+    assert code == EXIT_OK
+    assert "## Summary" not in out and out.count(sentence) == 1
+    assert "## 1. Minutes" in out
+    code, out, _ = run(capsys, "summarize", str(write_markdown(tmp_path / "book.md", 2)))
+    assert code == EXIT_OK and "## Summary" in out
+
+
 def test_no_wait_queues_and_resume_finishes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     book = write_markdown(tmp_path / "later.md", 20)
     code, out, _ = run(capsys, "summarize", str(book), "--no-wait")
