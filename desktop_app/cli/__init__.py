@@ -107,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"chapterwise {__version__}")
     shtab.add_argument_to(
-        parser, "--print-completion", help="print a shell completion script (bash, zsh, tcsh, fish) and exit"
+        parser,
+        "--print-completion",
+        help=f"print a shell completion script ({', '.join(shtab.SUPPORTED_SHELLS)}) and exit",
     )
     _add_global_options(parser, defaults=True)
     common = argparse.ArgumentParser(add_help=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -48,7 +49,17 @@ def test_bash_completes_commands_and_options(tmp_path: Path, capsys: pytest.Capt
     assert set(_complete(script, "priority", "doc", "")) == {"high", "normal", "low"}
 
 
-@pytest.mark.parametrize("shell", ["zsh", "fish", "tcsh"])
+@pytest.mark.parametrize("shell", ["zsh", "fish", "tcsh", "powershell"])
 def test_other_shells_get_a_script(shell: str, capsys: pytest.CaptureFixture[str]) -> None:
     script = _script(shell, capsys)
     assert "summarize" in script and "refocus" in script
+
+
+def test_help_names_every_shell_it_completes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    described = re.search(r"print a shell completion script \(([^)]*)\)", text)
+    assert described, text
+    choices = re.search(r"--print-completion \{([^}]*)\}", text)
+    assert choices and set(described.group(1).split(", ")) == set(choices.group(1).split(","))
