@@ -96,6 +96,10 @@ def _add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
     )
 
 
+_DOC = "document id (or a unique prefix, as `chapterwise list` shows it)"
+_JSON = "machine-readable output"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chapterwise",
@@ -132,7 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-wait", action="store_true", help="save the chapters and return; the backlog is resumed later")
     p.add_argument("--password", help="password for encrypted PDFs")
     p.add_argument("--ocr", action="store_true", help="read scanned PDFs with Tesseract OCR (when it is installed)")
-    p.add_argument("--priority", choices=["high", "normal", "low"], default="normal")
+    p.add_argument(
+        "--priority", choices=["high", "normal", "low"], default="normal", help="backlog order (default: normal)"
+    )
     p.add_argument("--focus", help='steer the summaries, e.g. "payment terms and penalties"')
     p.add_argument(
         "--timeout", type=float, help="give up waiting after this many seconds for the whole run (the work is kept)"
@@ -144,53 +150,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-fallback", action="store_true", help="exit 0 even when chapters fell back (exit 6)")
 
     p = sub.add_parser("status", help="pipeline status and the documents in progress")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true", help=_JSON)
 
     p = sub.add_parser("list", help="list documents")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--status", choices=["processing", "summarizing", "done", "failed", "cancelled"])
+    p.add_argument("--json", action="store_true", help=_JSON)
+    p.add_argument(
+        "--status",
+        choices=["processing", "summarizing", "done", "failed", "cancelled"],
+        help="only the documents in this state",
+    )
 
     p = sub.add_parser("show", help="show a document and its chapters")
-    p.add_argument("document", metavar="DOC", help="document id (or a unique prefix)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("document", metavar="DOC", help=_DOC)
+    p.add_argument("--json", action="store_true", help=_JSON)
 
     p = sub.add_parser("export", help="export a document's summaries")
-    p.add_argument("document", metavar="DOC")
-    p.add_argument("--format", choices=["md", "json"], default="md")
+    p.add_argument("document", metavar="DOC", help=_DOC)
+    p.add_argument("--format", choices=["md", "json"], default="md", help="output format (default: md)")
     p.add_argument("--with-text", action="store_true", help="JSON: include each chapter's text")
-    p.add_argument("-o", "--output", type=path_argument).complete = shtab.FILE  # type: ignore[attr-defined]
+    p.add_argument(
+        "-o", "--output", type=path_argument, help="write the export to this file instead of standard output"
+    ).complete = shtab.FILE  # type: ignore[attr-defined]
 
     p = sub.add_parser("retry", help="queue failed and cancelled chapters again")
-    p.add_argument("document", metavar="DOC")
+    p.add_argument("document", metavar="DOC", help=_DOC)
     p.add_argument("--fallbacks", action="store_true", help="also redo the chapters the fallback summarizer wrote")
     p = sub.add_parser("cancel", help="cancel pending chapters")
-    p.add_argument("document", metavar="DOC")
+    p.add_argument("document", metavar="DOC", help=_DOC)
     p = sub.add_parser("remove", help="delete a document and its summaries")
-    p.add_argument("document", metavar="DOC")
+    p.add_argument("document", metavar="DOC", help=_DOC)
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p = sub.add_parser("priority", help="change a document's priority")
-    p.add_argument("document", metavar="DOC")
-    p.add_argument("level", choices=["high", "normal", "low"])
+    p.add_argument("document", metavar="DOC", help=_DOC)
+    p.add_argument("level", choices=["high", "normal", "low"], help="the backlog order of its pending chapters")
 
     p = sub.add_parser("refocus", help="summarize a document again with a new focus")
-    p.add_argument("document", metavar="DOC")
+    p.add_argument("document", metavar="DOC", help=_DOC)
     p.add_argument("focus", help='what the summaries should attend to; "" for none')
     p.add_argument("--no-wait", action="store_true", help="queue the chapters and return")
-    p.add_argument("--format", choices=["md", "json"], default="md")
+    p.add_argument("--format", choices=["md", "json"], default="md", help="output format (default: md)")
 
     p = sub.add_parser("inspect", help="what the running engines are doing")
     p.add_argument(
         "what", choices=["active", "stats"], help="active: chapters in flight; stats: per worker and per endpoint"
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=_JSON)
 
     p = sub.add_parser("purge", help="drop pending chapters from the backlog (done chapters are kept)")
     p.add_argument("--document", metavar="DOC", help="only this document's chapters")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     p = sub.add_parser("cache", help="the summary cache: stats or clear")
-    p.add_argument("action", choices=["stats", "clear"])
-    p.add_argument("--json", action="store_true")
+    p.add_argument("action", choices=["stats", "clear"], help="stats: entries and size; clear: empty it")
+    p.add_argument("--json", action="store_true", help=_JSON)
 
     p = sub.add_parser("worker", help="work a shared PostgreSQL backlog headless (no window, no API)")
     p.add_argument("--db", metavar="URL", help="the shared database, postgresql://user@host/db (as --database)")

@@ -131,6 +131,22 @@ def test_help_names_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
     assert {int(code) for code in re.findall(r"(\d+) [a-z]", listed)} == codes
 
 
+def test_every_command_s_every_argument_is_explained() -> None:
+    import argparse
+
+    from desktop_app.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    unexplained = [
+        f"{name} {action.dest}"
+        for name, command in [("chapterwise", parser), *commands.choices.items()]
+        for action in command._actions
+        if not isinstance(action, argparse._SubParsersAction) and not action.help
+    ]
+    assert not unexplained, f"arguments without a help text: {unexplained}"
+
+
 def test_unreachable_database_exits_4(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--database", "postgresql://nobody@127.0.0.1:1/x?connect_timeout=2", "list")
     assert code == EXIT_DATABASE and "Cannot open the database" in err
