@@ -91,7 +91,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DocumentNotFoundError)
     async def _not_found(_: Request, err: DocumentNotFoundError) -> JSONResponse:
-        return error_response(404, f"{err.args[0] if err.args else 'No such document'}.")
+        message = err.args[0] if err.args else "No such document"
+        return error_response(404, f"{message}: {err.reason}." if err.reason else f"{message}.")
 
     @app.exception_handler(IngestError)
     async def _ingest(_: Request, err: IngestError) -> JSONResponse:

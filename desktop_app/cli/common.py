@@ -184,8 +184,9 @@ def _with_document(args: argparse.Namespace, settings: Settings, action: Any) ->
     try:
         result: int = action(engine)
         return result
-    except DocumentNotFoundError:
-        error(f"no document {args.document!r} (see `chapterwise list`)")
+    except DocumentNotFoundError as err:
+        why = f": {err.reason}" if err.reason else ""
+        error(f"no document {args.document!r}{why} (see `chapterwise list`)")
         return EXIT_NOT_FOUND
     finally:
         engine.stop()

@@ -51,7 +51,11 @@ WAIT_POLL_MAX_S = 2.0
 
 
 class DocumentNotFoundError(LookupError):
-    """No document has that id (or id prefix)."""
+    """No document has that id (or id prefix); ``reason`` says why, when known (a prefix too short or shared)."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def database_problem(err: BaseException) -> str | None:
@@ -301,8 +305,8 @@ class Engine(EngineReports, DocumentChanges):
         with self._sessions() as session:
             doc_id = documents.resolve(session, ref)
             view = documents.get_document(session, doc_id, chapters=chapters, with_text=with_text) if doc_id else None
-        if view is None:
-            raise DocumentNotFoundError(f"No document {ref!r}")
+            if view is None:
+                raise DocumentNotFoundError(f"No document {ref!r}", documents.unresolved_reason(session, ref))
         return view
 
     def chapter(self, chapter_id: str, *, with_text: bool = True) -> ChapterRecord:

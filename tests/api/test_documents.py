@@ -123,6 +123,9 @@ def test_unknown_documents_are_404_everywhere(client: httpx.Client) -> None:
         body = assert_json_error(client.request(method, path), 404, "not_found")
         assert missing in str(body["message"])
     assert_json_error(client.put(f"/api/documents/{missing}/priority", json={"priority": "low"}), 404)
+    body = assert_json_error(client.get("/api/documents/0123"), 404, "not_found")
+    assert body["message"] == "No document '0123': no document id starts with it."
+    assert_json_error(client.get("/api/documents/012"), 422, "invalid_request")
 
 
 class _OutageSummarizer(GatedSummarizer):

@@ -116,7 +116,9 @@ def test_an_empty_path_is_a_usage_error_and_the_working_folder_is_left_alone(
 
 def test_unknown_document_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "show", "nope-nope")
-    assert code == EXIT_NOT_FOUND and "no document" in err
+    assert code == EXIT_NOT_FOUND and "no document 'nope-nope': no document id starts with it" in err
+    code, _, err = run(capsys, "show", "abc")
+    assert code == EXIT_NOT_FOUND and "an id prefix needs at least 4 characters" in err
 
 
 def test_help_names_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:

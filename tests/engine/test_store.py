@@ -15,7 +15,7 @@ from desktop_app.engine.states import ChapterStatus
 from desktop_app.engine.store import backlog, documents, edits, instances
 from desktop_app.engine.store.db import open_database
 from desktop_app.engine.store.models import OPEN_CONDITION as OPEN
-from desktop_app.engine.store.models import Base, Chapter
+from desktop_app.engine.store.models import Base, Chapter, Document
 
 from .pipeline_helpers import make_document
 
@@ -68,6 +68,26 @@ def test_claims_are_exclusive_and_recovery_returns_dead_claims(database_url: str
         with sessions() as s:
             counts = documents.progress(s, [doc_id])[doc_id]
         assert counts["pending"] == 6 and counts["processing"] == 4
+    finally:
+        engine.dispose()
+
+
+def test_an_id_prefix_finds_one_document_or_says_why_not(database_url: str) -> None:
+    engine, sessions = open_database(database_url)
+    try:
+        with sessions.begin() as s:
+            first = documents.add_document(s, make_document(2), file_name="a.txt", sha256="x")
+            twin = first[:8] + "-ffff-4fff-8fff-ffffffffffff"
+            s.add(Document(id=twin, file_name="b.txt", file_sha256="y", title="B", format="txt"))
+        with sessions() as s:
+            assert documents.resolve(s, first) == first and documents.resolve(s, first[:13]) == first
+            assert documents.resolve(s, first[:8]) is None
+            assert "more than one" in documents.unresolved_reason(s, first[:8])
+            assert documents.resolve(s, first[:3]) is None
+            assert "at least 4" in documents.unresolved_reason(s, first[:3])
+            assert documents.resolve(s, "zzzz") is None
+            assert documents.unresolved_reason(s, "zzzz") == "no document id starts with it"
+            assert documents.resolve(s, first[:4] + "%") is None, "a prefix is matched as text, not a pattern"
     finally:
         engine.dispose()
 

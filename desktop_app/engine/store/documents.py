@@ -339,6 +339,16 @@ def resolve(session: Session, ref: str) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def unresolved_reason(session: Session, ref: str) -> str:
+    """Why :func:`resolve` found no document for ``ref``: a prefix too short, shared, or matching none."""
+    if len(ref) < 4:
+        return "an id prefix needs at least 4 characters"
+    query = select(func.count()).select_from(Document).where(Document.id.startswith(ref, autoescape=True))
+    if (session.scalar(query) or 0) > 1:
+        return "more than one document id starts with it; give more characters"
+    return "no document id starts with it"
+
+
 def get_document(session: Session, document_id: str, *, chapters: bool, with_text: bool) -> DocumentView | None:
     doc = session.get(Document, document_id)
     if doc is None:
