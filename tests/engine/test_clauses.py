@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from desktop_app.engine.pipeline.work import locate
 from desktop_app.engine.summarize.clauses import (
     CATEGORIES,
     canonical_category,
@@ -185,3 +186,18 @@ def test_flags_carry_the_exact_span_of_their_sentence() -> None:
     assert text[law.start : law.end] == "This Agreement is governed by the laws of the State of New York."
     assert assignment.start is not None and assignment.end is not None
     assert text[assignment.start : assignment.end].startswith("Neither party may assign")
+
+
+def test_a_long_provision_is_quoted_to_a_word_s_end_and_marked_as_cut() -> None:
+    conditions = ", ".join(f"provided that condition number {i} of the schedule is met in full" for i in range(20))
+    sentence = f"This Agreement shall be governed by the laws of the State of Texas, {conditions}."
+    law = next(f for f in detect_clauses(sentence, force=True) if f.category == "Governing Law")
+    assert len(law.text) <= 600 and law.text.endswith("…")
+    kept = law.text.removesuffix("…")
+    assert sentence.startswith(kept) and sentence[len(kept)] in " ,", "cut between words, not inside one"
+    short = next(f for f in detect_clauses(CONTRACT) if f.category == "Governing Law")
+    assert not short.text.endswith("…"), "a quote that fits is kept whole"
+    model = parse_clauses(f'[{{"category": "Governing Law", "text": "{sentence}"}}]', sentence)
+    assert model[0].text == law.text and model[0].start == 0
+    located = locate(model[0], sentence)
+    assert (located.start, located.end) == (0, len(kept))

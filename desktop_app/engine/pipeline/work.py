@@ -132,7 +132,7 @@ def locate(flag: ClauseFlag, text: str) -> ClauseFlag:
     """The clause flag with the span of its quote in the chapter's text, where it can be found."""
     if flag.start is not None and flag.end is not None:
         return flag
-    span = find_span(flag.text, text, flag.start)
+    span = find_span(flag.text.removesuffix("…"), text, flag.start)  # a long quote is cut with "…"
     if span is None:
         return flag
     return ClauseFlag(flag.category, flag.severity, flag.text, span[0], span[1])

@@ -56,6 +56,21 @@ class SummaryRequest:
     on_progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
 
+#: The longest clause quote kept; a longer provision is cut at a word's end and marked with "…".
+CLAUSE_QUOTE_MAX = 600
+
+
+def clause_quote(text: str, limit: int = CLAUSE_QUOTE_MAX) -> str:
+    """A clause's quote of at most ``limit`` characters: cut at the end of a word, with "…", where longer."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:  # a word's end, unless the text has almost no spaces (a run-on token)
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
 @dataclass(slots=True)
 class ClauseFlag:
     """A high-risk clause found in a chapter."""

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .base import ClauseFlag
+from .base import ClauseFlag, clause_quote
 from .hygiene import Junk, junk_kind
 from .sentences import sentence_spans
 
@@ -303,7 +303,7 @@ def detect_clauses(text: str, *, per_category: int = 3, force: bool = False) -> 
             if counts.get(name, 0) >= per_category or not spec.matches(provision):
                 continue
             counts[name] = counts.get(name, 0) + 1
-            flags.append(ClauseFlag(name, spec.severity, provision[:600], start, end))
+            flags.append(ClauseFlag(name, spec.severity, clause_quote(provision), start, end))
     return flags
 
 

@@ -19,7 +19,7 @@ import json
 import re
 from typing import Any
 
-from .base import ClauseFlag, SummaryRequest
+from .base import ClauseFlag, SummaryRequest, clause_quote
 from .clauses import CATEGORIES, canonical_category
 from .http import MalformedAnswerError
 
@@ -172,7 +172,12 @@ def parse_clauses(answer: str, source: str) -> list[ClauseFlag]:
             severity = CATEGORIES[category].severity
         start = source.find(quote)
         flags.append(
-            ClauseFlag(category=category, severity=severity, text=quote[:600], start=start if start >= 0 else None)  # type: ignore[arg-type]
+            ClauseFlag(
+                category=category,
+                severity=severity,  # type: ignore[arg-type]
+                text=clause_quote(quote),
+                start=start if start >= 0 else None,
+            )
         )
     return flags
 
