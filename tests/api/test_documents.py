@@ -69,7 +69,7 @@ def test_retry_requeues_failed_chapters(make_api: MakeApi) -> None:
 
         flaky.heal()
         answer = client.post(f"/api/documents/{doc_id}/retry").json()
-        assert answer["retried"] == 1
+        assert answer["retried"] == 1 and answer["message"] == "1 chapter queued again."
         assert api.engine.wait(doc_id, timeout=30).status == "done"
         assert client.get(f"/api/documents/{doc_id}").json()["chapters"][2]["status"] == "done"
 
@@ -152,7 +152,7 @@ def test_retry_with_fallbacks_redoes_the_fallback_summaries(make_api: MakeApi) -
         assert client.post(f"/api/documents/{doc_id}/retry").json()["retried"] == 0, "fallbacks are not failed"
         outage.down = False
         answer = client.post(f"/api/documents/{doc_id}/retry", params={"fallbacks": "true"}).json()
-        assert answer["retried"] == 3
+        assert answer["retried"] == 3 and answer["message"] == "3 chapters queued again."
         assert api.engine.wait(doc_id, timeout=30).status == "done"
         chapters = client.get(f"/api/documents/{doc_id}").json()["chapters"]
         assert [c["summarized_by"]["fallback"] for c in chapters] == [False, False, False]
