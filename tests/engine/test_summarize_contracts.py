@@ -95,6 +95,21 @@ def test_an_inline_clause_heading_is_set_apart_from_its_first_clause() -> None:
     assert "As shown in Section 3.2 The results are final." in sentences  # not Title Case: not a heading
 
 
+def test_a_clause_number_opening_a_line_ends_a_clause_left_without_its_full_stop() -> None:
+    text = (
+        "Company agrees to ship units as close as possible to the schedule of each order, unless\n"
+        "Company otherwise indicates in writing\n"
+        "3.02.  Shipment. All shipments of Products shall be made FOB Company's office.\n"
+        "The fees are those set out in Section\n"
+        "4.1 The Distributor shall pay them within thirty days."
+    )
+    sentences = split_sentences(text)
+    assert sentences[0].endswith("unless Company otherwise indicates in writing")
+    assert "All shipments of Products shall be made FOB Company's office." in sentences
+    assert not any(s.endswith("writing 3.02.") for s in sentences)
+    assert "The fees are those set out in Section 4.1 The Distributor shall pay them within thirty days." in sentences
+
+
 def test_headings_set_apart_by_spaces_on_one_long_line_are_their_own_sentences(corpus: Path) -> None:
     chapters = _contract(corpus, "AURASYSTEMSINC")
     sentences = [s for _title, text in chapters for s in split_sentences(text)]

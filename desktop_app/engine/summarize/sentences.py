@@ -19,6 +19,8 @@ How a text is cut, and why:
   stop after a lower-case word of three or more letters, then a capital) is cut by a regular
   expression instead: the answer is the same and syntok's tokenizer costs 30–60 ms a paper, which
   would make the built-in summarizer slower than the classic methods it replaces.
+- A clause number at the start of a line ("3.02.  Shipment. …") begins a sentence even where the clause
+  before it lost its full stop in the layout, unless that line ends by pointing at it ("… in Section").
 - Run-together sentences from damaged PDFs ("…than implicit.Simple is better…") are repaired: a
   full stop glued between a lower-case word and a capitalised one is a boundary, unless the token is
   a URL, an e-mail address or a file name.
@@ -223,6 +225,7 @@ def _prose(text: str, start: int, end: int) -> _Run:
             ambiguous.append(position)
     cuts.extend(_glued_cuts(text, start, end))
     cuts.extend(_inline_heading_cuts(text, start, end))
+    cuts.extend(_numbered_line_cuts(text, start, end))
     return _Run(start, end, cuts, ambiguous)
 
 
@@ -339,6 +342,29 @@ def _inline_heading_cuts(text: str, start: int, end: int) -> Iterator[int]:
         chunk = _LEADING_NUMBER.sub("", chunk)
         if chunk and len(chunk.split()) <= 8 and _title_case(chunk) and not chunk.endswith(_TERMINAL):
             yield number
+
+
+def _numbered_line_cuts(text: str, start: int, end: int) -> Iterator[int]:
+    """Cuts before a clause number that opens a line: "… indicates in writing | 3.02. Shipment. All …".
+
+    A contract's clause can end without its full stop where the text was laid out in lines; the next
+    clause's number at the start of a line begins a new sentence, unless the line before ends by pointing
+    at it ("as set out in Section | 3.02 The …").
+    """
+    for number in subclause_numbers(text, start, end):
+        line_start = text.rfind("\n", start, number)
+        if line_start < 0 or text[line_start + 1 : number].strip():
+            continue
+        before = text[max(start, line_start - 30) : line_start].rstrip()
+        last = before.rsplit(None, 1)[-1].lower() if before else ""
+        if last not in _POINTING:
+            yield number
+
+
+# Words that end a line pointing at the clause number on the next: "… as set out in Section | 3.02 …".
+_POINTING = frozenset(
+    "section sections clause clauses article articles paragraph paragraphs § and or to through".split()
+)
 
 
 def _title_case(words: str) -> bool:
