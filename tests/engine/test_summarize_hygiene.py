@@ -105,6 +105,36 @@ def test_run_together_sentences_of_a_damaged_pdf_are_repaired() -> None:
     assert "Printed by" not in summary and "implicit.Simple" not in summary
 
 
+def test_a_list_item_keeps_its_number_and_loses_its_bullet() -> None:
+    text = (
+        "The limitations are based on the following categories of conduct by a service provider:\n"
+        "1. Transitory communications;\n"
+        "2. System caching; and\n"
+        "3. Information location tools.\n"
+        "The act is divided into two titles:\n"
+        "• Title I implements the treaties.\n"
+        "• Title II limits the liability of service providers.\n"
+        "We counted 2. Then we stopped."
+    )
+    sentences = split_sentences(text)
+    assert sentences[0] == (
+        "The limitations are based on the following categories of conduct by a service provider: "
+        "1. Transitory communications; 2. System caching; and 3. Information location tools."
+    )
+    assert "Title II limits the liability of service providers." in sentences  # its bullet is not its text
+    assert not any(s.endswith((" 1.", " 2.")) and s != "We counted 2." for s in sentences)
+    assert sentences[-2:] == ["We counted 2.", "Then we stopped."]  # a number ending a line's sentence ends it
+    _assert_exact_spans(text)
+
+
+def test_dmca_s_symbol_font_bullets_are_bullets_and_its_lists_are_read_whole(corpus: Path) -> None:
+    sentences = [s for _title, text in _chapters(corpus, "pdf", "dmca.pdf") for s in split_sentences(text)]
+    assert not any(s.endswith((" !", ": 1.")) or s.startswith("! ") for s in sentences)
+    assert "2. Reverse engineering (section 1201(f))." in sentences
+    summary = ExtractiveSummarizer().summarize(SummaryRequest(text="\n\n".join(sentences))).summary
+    assert " !" not in summary
+
+
 def test_a_heading_line_never_opens_the_next_sentence(paper: list[tuple[str, str]]) -> None:
     text = "1 Introduction\nToday, very large amounts of text are available online. They need summaries."
     assert split_sentences(text)[0] == "1 Introduction"

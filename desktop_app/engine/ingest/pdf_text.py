@@ -37,6 +37,10 @@ _CONTENTS_WORDS = re.compile(
 )
 _INDEX_WORDS = re.compile(r"^(index|stichwortverzeichnis|register|sachregister|indice analitico)$", re.IGNORECASE)
 _ENDS_WITH_PAGE = re.compile(r"(?:\s|\.)(\d{1,4}|[ivxlc]{1,6})$")
+# A bullet set in a symbol font whose glyph has no character of its own comes out as the code of its
+# slot: "!" in Wingdings-like fonts, U+F0B7 / U+F0A7 (Symbol's and Wingdings' bullets in the private use
+# area). At the start of a line, before a word, it is a list item's bullet, never a sentence's end.
+_SYMBOL_BULLET = re.compile(r"^([ \t]*)[!\uf0b7\uf0a7\uf076\uf0d8](?=[ \t]+\S)", re.MULTILINE)
 
 
 def normalize_page(text: str) -> str:
@@ -46,6 +50,7 @@ def normalize_page(text: str) -> str:
     # line break already removed: the word is whole without it.
     text = _SOFT_HYPHEN_BREAK.sub("", text).replace("\x02", "")
     text = text.replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\ufb00", "ff")
+    text = _SYMBOL_BULLET.sub("\\1•", text)
     # EDGAR filings separate words with no-break spaces: as ordinary spaces, headings read like headings.
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 

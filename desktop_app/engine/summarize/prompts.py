@@ -105,10 +105,14 @@ def complete_sentences(answer: str, limit: int) -> tuple[str, int]:
     """
     from .extractive import split_sentences
 
-    # A sentence has its end mark and at least three words: a list number ("2.") starts the next item.
+    # A sentence has its end mark and at least three words; a list's number ("2. …") is not the summary's.
     ends = (".", "!", "?", "。", '."', ".)")
-    sentences = [s for s in split_sentences(answer) if s.rstrip().endswith(ends) and len(s.split()) >= 3]
+    items = (_LIST_NUMBER.sub("", s) for s in split_sentences(answer))
+    sentences = [s for s in items if s.rstrip().endswith(ends) and len(s.split()) >= 3]
     return " ".join(sentences[:limit]), len(sentences)
+
+
+_LIST_NUMBER = re.compile(r"^\d{1,2}[.)]\s+")
 
 
 def completion_prompt(request: SummaryRequest) -> str:

@@ -21,6 +21,9 @@ How a text is cut, and why:
   would make the built-in summarizer slower than the classic methods it replaces.
 - A clause number at the start of a line ("3.02.  Shipment. …") begins a sentence even where the clause
   before it lost its full stop in the layout, unless that line ends by pointing at it ("… in Section").
+- A list item's number at the start of a line ("provider: | 1. Transitory communications; | 2. …") belongs
+  to its item: the full stop after it ends no sentence, so a list of short items reads as one sentence
+  with its lead-in. A list item's bullet ("•") is not part of its sentence's span.
 - Run-together sentences from damaged PDFs ("…than implicit.Simple is better…") are repaired: a
   full stop glued between a lower-case word and a capitalised one is a boundary, unless the token is
   a URL, an e-mail address or a file name.
@@ -91,6 +94,7 @@ _LEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.|[IVXLC]{1,6}\.)\s+")
 _TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".split())
 _NOT_PLAIN = _ABBREVIATIONS | _TITLES
 _NUMERIC = re.compile(r"^[\d.,%]*\d[\d.,%]*$")
+_BULLETS = frozenset("•◦▪▫●○■□‣⁃∙➢➤►")
 _TERMINAL = tuple(".!?:;,\"'”’。！？")
 
 
@@ -112,7 +116,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             spans.extend(_run_sentences(text, piece))
         else:
             spans.append(piece)
-    return spans
+    return [_without_bullet(text, s, e) if text[s] in _BULLETS else (s, e) for s, e in spans]
+
+
+def _without_bullet(text: str, start: int, end: int) -> tuple[int, int]:
+    """A list item's sentence without its bullet: "• Title II, the …" is "Title II, the …"."""
+    words = start + 1
+    while words < end and text[words].isspace():
+        words += 1
+    return (words, end) if start + 1 < words < end else (start, end)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -300,7 +312,7 @@ def _verdict(text: str, start: int, match: re.Match[str]) -> _Verdict:
     if punct.startswith(".."):
         return _Verdict.AMBIGUOUS
     if not bare or _NUMERIC.match(bare):
-        return _Verdict.PLAIN  # "… 96.7%. This", "… (i) . Other"
+        return _number_verdict(text, start, match.start() - len(word), word)
     if "." in bare or bare in _ABBREVIATIONS:
         return _Verdict.AMBIGUOUS
     if len(bare) == 1 and not bare.isdigit():
@@ -308,6 +320,24 @@ def _verdict(text: str, start: int, match: re.Match[str]) -> _Verdict:
     if "." in nxt.rstrip(".,;:"):
         return _Verdict.AMBIGUOUS  # "U.S." next
     return _Verdict.PLAIN
+
+
+def _number_verdict(text: str, start: int, position: int, word: str) -> _Verdict:
+    """A full stop after a number: none after a list item's number at a line's start, else a sentence's end.
+
+    "provider: | 1. Transitory communications;" ends nothing; "… 96.7%. This" and "… (i) . Other" do.
+    """
+    if word.isdigit() and len(word) <= 2 and _opens_line(text, start, position):
+        return _Verdict.NONE
+    return _Verdict.PLAIN
+
+
+def _opens_line(text: str, start: int, position: int) -> bool:
+    """Whether ``position`` begins a line of the run from ``start`` (a run of 3+ spaces counts as a break)."""
+    first = position
+    while first > start and text[first - 1] in " \t":
+        first -= 1
+    return first == start or text[first - 1] == "\n" or position - first >= 3
 
 
 def _glued_cuts(text: str, start: int, end: int) -> Iterator[int]:
