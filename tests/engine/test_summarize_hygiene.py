@@ -127,10 +127,37 @@ def test_a_list_item_keeps_its_number_and_loses_its_bullet() -> None:
     _assert_exact_spans(text)
 
 
+def test_a_footnote_number_on_its_own_line_does_not_end_the_sentence_it_stands_in() -> None:
+    text = (
+        "INTRODUCTION\n"
+        "The Digital Millennium Copyright Act was signed into law by\n"
+        "1\n"
+        "President Clinton on October 28, 1998. The legislation implements two treaties.\n"
+        "• Title III, the Computer Maintenance Competition Assurance\n"
+        "Act, creates an exemption for making a copy.\n"
+        "That ends the page.\n"
+        "12\n"
+        "The next page starts here."
+    )
+    sentences = split_sentences(text)
+    assert "The Digital Millennium Copyright Act was signed into law by 1 President Clinton on October 28, 1998." in (
+        sentences
+    )
+    assert "Title III, the Computer Maintenance Competition Assurance Act, creates an exemption for making a copy." in (
+        sentences
+    )
+    assert "12" in sentences, "a page number after a finished sentence stands alone"
+    _assert_exact_spans(text)
+
+
 def test_dmca_s_symbol_font_bullets_are_bullets_and_its_lists_are_read_whole(corpus: Path) -> None:
     sentences = [s for _title, text in _chapters(corpus, "pdf", "dmca.pdf") for s in split_sentences(text)]
     assert not any(s.endswith((" !", ": 1.")) or s.startswith("! ") for s in sentences)
     assert "2. Reverse engineering (section 1201(f))." in sentences
+    # A footnote's number on its own line inside a sentence, and a bullet item in Title Case, go on.
+    assert "President Clinton on October 28, 1998." not in sentences
+    assert any(s.endswith("was signed into law by 1 President Clinton on October 28, 1998.") for s in sentences)
+    assert not any(s.startswith("Act,” creates an exemption") for s in sentences)
     summary = ExtractiveSummarizer().summarize(SummaryRequest(text="\n\n".join(sentences))).summary
     assert " !" not in summary
 

@@ -19,6 +19,9 @@ How a text is cut, and why:
   stop after a lower-case word of three or more letters, then a capital) is cut by a regular
   expression instead: the answer is the same and syntok's tokenizer costs 30–60 ms a paper, which
   would make the built-in summarizer slower than the classic methods it replaces.
+- A bare number on a line of its own is a page number, and a sentence of its own, except where the prose
+  before it has not ended: there it is a footnote's mark ("signed into law by | 1 | President Clinton…")
+  and the sentence goes on. A line that opens with a bullet is a list item, never a heading.
 - A clause number at the start of a line ("3.02.  Shipment. …") begins a sentence even where the clause
   before it lost its full stop in the layout, unless that line ends by pointing at it ("… in Section").
 - A list item's number at the start of a line ("provider: | 1. Transitory communications; | 2. …") belongs
@@ -205,8 +208,8 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _is_heading_line(line: str, index: int, lines: list[tuple[int, int]], text: str, after_heading: bool) -> bool:
     stripped = line.strip()
     if (_FURNITURE_LINE.match(stripped) or _RUNNING_HEAD_LINE.match(stripped)) and len(lines) > 1:
-        return True
-    if not stripped or len(lines) == 1 or stripped.endswith(_TERMINAL):
+        return not _footnote_mark(stripped, index, lines, text, after_heading)
+    if not stripped or len(lines) == 1 or stripped.endswith(_TERMINAL) or stripped[0] in _BULLETS:
         return False
     if _HEADING_LINE.match(stripped) and len(stripped.split()) <= 12:
         # "1 Introduction" but not a wrapped line that happens to start with a number ("3 of them…")
@@ -216,6 +219,18 @@ def _is_heading_line(line: str, index: int, lines: list[tuple[int, int]], text: 
         # A short capitalised line after a finished sentence or another heading: a heading.
         return len(stripped.split()) <= 8 and (after_heading or previous.endswith(_TERMINAL)) and _title_like(stripped)
     return len(stripped.split()) <= 8 and _title_like(stripped) and index + 1 < len(lines)
+
+
+def _footnote_mark(line: str, index: int, lines: list[tuple[int, int]], text: str, after_heading: bool) -> bool:
+    """A footnote's number on a line of its own inside a sentence: "signed into law by | 1 | President …".
+
+    A superscript laid out on its own line reads as a page number; where the line before it is prose
+    that has not ended, the sentence goes on after it.
+    """
+    if not line.isdigit() or len(line) > 3 or after_heading or not 0 < index < len(lines) - 1:
+        return False
+    previous = text[lines[index - 1][0] : lines[index - 1][1]].rstrip()
+    return bool(previous) and not previous.endswith(_TERMINAL) and len(previous.split()) >= 4
 
 
 def _title_like(line: str) -> bool:
