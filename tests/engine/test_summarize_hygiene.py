@@ -127,6 +127,27 @@ def test_a_list_item_keeps_its_number_and_loses_its_bullet() -> None:
     _assert_exact_spans(text)
 
 
+def test_a_short_quotation_stays_whole_in_the_sentence_that_quotes_it() -> None:
+    text = (
+        'Alice heard the Rabbit say to itself, "Oh dear! Oh dear! I shall be late!" and ran after it. '
+        "It muttered, “The Duchess! The Duchess!” Then it left. "
+        '"Never closed. So this cuts. He said "yes." Then more.'
+    )
+    sentences = split_sentences(text)
+    assert sentences == [
+        'Alice heard the Rabbit say to itself, "Oh dear! Oh dear! I shall be late!" and ran after it.',
+        "It muttered, “The Duchess! The Duchess!”",
+        "Then it left.",
+        '"Never closed.',
+        "So this cuts.",
+        'He said "yes."',
+        "Then more.",
+    ]
+    speech = '"' + " ".join(["Go on, go on!"] * 40) + '"'
+    assert len(split_sentences(speech)) == 40, "a quotation longer than QUOTE_MAX cuts as usual"
+    _assert_exact_spans(text)
+
+
 def test_a_footnote_number_on_its_own_line_does_not_end_the_sentence_it_stands_in() -> None:
     text = (
         "INTRODUCTION\n"

@@ -22,6 +22,8 @@ How a text is cut, and why:
 - A bare number on a line of its own is a page number, and a sentence of its own, except where the prose
   before it has not ended: there it is a footnote's mark ("signed into law by | 1 | President Clinton…")
   and the sentence goes on. A line that opens with a bullet is a list item, never a heading.
+- A short quotation (up to 400 characters) stays whole in the sentence that quotes it: '… say to
+  itself, "Oh dear! Oh dear! I shall be late!" and ran …' is one sentence, not three broken ones.
 - A clause number at the start of a line ("3.02.  Shipment. …") begins a sentence even where the clause
   before it lost its full stop in the layout, unless that line ends by pointing at it ("… in Section").
 - A list item's number at the start of a line ("provider: | 1. Transitory communications; | 2. …") belongs
@@ -97,6 +99,9 @@ _LEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.|[IVXLC]{1,6}\.)\s+")
 _TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".split())
 _NOT_PLAIN = _ABBREVIATIONS | _TITLES
 _NUMERIC = re.compile(r"^[\d.,%]*\d[\d.,%]*$")
+#: The longest quotation kept whole in the sentence that quotes it (characters).
+QUOTE_MAX = 400
+_QUOTE = re.compile(r'["“”]')
 _BULLETS = frozenset("•◦▪▫●○■□‣⁃∙➢➤►")
 _TERMINAL = tuple(".!?:;,\"'”’。！？")
 
@@ -259,11 +264,36 @@ def _prose(text: str, start: int, end: int) -> _Run:
 def _run_sentences(text: str, run: _Run) -> Iterator[tuple[int, int]]:
     """The sentences of a run once syntok has added its boundaries to ``run.cuts``."""
     pos = run.start
+    quotes = _quotations(text, run.start, run.end)
     for cut in sorted(set(run.cuts)):
-        if pos < cut < run.end:
+        if pos < cut < run.end and not any(open_ < cut < close for open_, close in quotes):
             yield from _echo_split(text, pos, cut)
             pos = cut
     yield from _echo_split(text, pos, run.end)
+
+
+def _quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The short quotations of a run, ``(opening, closing)``: the sentences quoted stay in the sentence
+    that quotes them ("… say to itself, "Oh dear! Oh dear! I shall be late!" (when …").
+
+    A straight quote opens where a word follows it and no word precedes it, and closes the other way
+    round. A quotation longer than :data:`QUOTE_MAX` characters, or one left open (fiction's speech
+    running over paragraphs), cuts as usual.
+    """
+    found: list[tuple[int, int]] = []
+    opening: int | None = None
+    for match in _QUOTE.finditer(text, start, end):
+        at = match.start()
+        before = text[at - 1] if at > start else " "
+        after = text[at + 1] if at + 1 < end else " "
+        mark = match.group()
+        if mark == "“" or (mark == '"' and (before.isspace() or before in "([—–-") and not after.isspace()):
+            opening = at
+        elif opening is not None and not before.isspace():
+            if at - opening <= QUOTE_MAX:
+                found.append((opening, at))
+            opening = None
+    return found
 
 
 def _echo_split(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
