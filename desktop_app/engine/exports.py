@@ -87,7 +87,7 @@ def export_markdown(doc: DocumentView) -> str:
         lines.append("")
     # Where the author numbered the chapters, their numbers are the only ones: a "Front matter" before
     # "1. Definitions" is not numbered "1." too.
-    author_numbers = any(_carries_number(c.title) for c in doc.chapters)
+    author_numbers = any(carries_number(c.title) for c in doc.chapters)
     for chapter in doc.chapters:
         lines += _chapter_lines(chapter, notes, author_numbers)
     if notes.notes:
@@ -120,7 +120,7 @@ def _chapter_lines(chapter: ChapterRecord, notes: _Footnotes, author_numbers: bo
     return lines
 
 
-def _carries_number(title: str) -> bool:
+def carries_number(title: str) -> bool:
     """Whether a chapter title starts with the author's own number ("1. Definitions", "IV. Term")."""
     first = title.strip().split(" ", 1)[0].rstrip(".:)")
     return bool(first) and (first.replace(".", "").isdigit() or _is_roman(first))

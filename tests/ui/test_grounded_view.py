@@ -30,3 +30,18 @@ def test_clicking_a_sentence_highlights_its_passage_and_marks_the_unsupported_on
     highlighted = [s.cursor.selectedText() for s in pane.text_view.extraSelections()]
     assert any(h.startswith("The council met") for h in highlighted)
     assert pane.text_view.textCursor().position() == start, "the passage is scrolled into view"
+
+
+def test_a_chapter_heading_keeps_the_author_s_number_only_and_a_cut_clause_is_found_whole(qtbot) -> None:
+    from desktop_app.engine.records import ChapterRecord
+    from desktop_app.ui.widgets.summary_html import find_span, summary_html
+
+    numbered = ChapterRecord("c", "d", 2, "2. Effective Date and Term", "done", 1, summary="It runs.")
+    assert "<h3>2. Effective Date and Term</h3>" in summary_html(numbered)
+    plain = ChapterRecord("c", "d", 0, "Front matter", "done", 1, summary="It runs.")
+    assert "<h3>1. Front matter</h3>" in summary_html(plain)
+
+    text = "Intro. " + "This Agreement renews automatically for one-year terms " * 20 + "unless cancelled."
+    start, end = 7, len(text)
+    flag = {"category": "Renewal Term", "text": text[start : start + 300].rsplit(" ", 1)[0] + "…"}
+    assert find_span(text, {**flag, "start": start, "end": end}) == (start, end)

@@ -40,6 +40,7 @@ def test_rows_are_inserted_then_updated_as_chapters_commit(qtbot, make_window, b
     assert row.summary and row.latency_ms is not None
     assert model.index(3, ChaptersModel.STATUS).data() == "done"
     assert model.index(3, ChaptersModel.TIME).data().endswith(("ms", "s"))
+    assert window.document_pane.table.isColumnHidden(ChaptersModel.FLAGS), "a book without flags has no flags column"
 
     # The progress bar counts done/total, and the whole-document summary appears at the end.
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
@@ -73,6 +74,7 @@ def test_selecting_a_chapter_shows_its_summary_and_text_with_flags(qtbot, make_w
     assert model.chapter(1).text is None
     flags = model.chapter(0).clause_flags
     if flags:  # the clause detector found something: it is listed and highlighted in the text
+        assert not window.document_pane.table.isColumnHidden(ChaptersModel.FLAGS)
         assert "Flagged clauses" in summary
         assert window.document_pane.text_view.extraSelections()
         assert model.index(0, ChaptersModel.FLAGS).data().startswith(f"{len(flags)} ·")
@@ -136,3 +138,24 @@ def test_a_reload_during_a_burst_never_undoes_a_commit(qtbot) -> None:
     model.load("d", [chapter(i, ChapterStatus.PROCESSING) for i in range(3)])  # ... then the older snapshot
     assert model.statuses() == {"done": 1, "processing": 2}
     assert model.get("c1").status == ChapterStatus.DONE
+
+
+def test_the_clause_flags_column_shows_for_documents_with_flags_only(qtbot, make_window) -> None:
+    from desktop_app.engine.records import ChapterRecord
+
+    window = make_window()
+    model, table = window.chapters_model, window.document_pane.table
+    flag = {"category": "Governing Law", "severity": "low", "text": "Texas law governs.", "start": 0, "end": 18}
+    plain = [ChapterRecord(f"b{i}", "book", i, f"Chapter {i + 1}", "done", 1, summary="S.") for i in range(3)]
+    model.show_document("book")
+    model.load("book", plain)
+    assert table.isColumnHidden(ChaptersModel.FLAGS), "a book's titles get the flags column's width"
+    model.show_document("contract")
+    model.load("contract", [ChapterRecord("k0", "contract", 0, "Terms", "pending", 0)])
+    assert table.isColumnHidden(ChaptersModel.FLAGS)
+    committed = ChapterRecord("k0", "contract", 0, "Terms", "done", 1, summary="S.", clause_flags=(flag,))
+    model.replace(committed)  # a commit brings the first flag
+    assert not table.isColumnHidden(ChaptersModel.FLAGS)
+    model.show_document("book")
+    model.load("book", plain)
+    assert table.isColumnHidden(ChaptersModel.FLAGS)

@@ -170,6 +170,10 @@ class DocumentPane(QWidget):
         ):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(col, width)
+        # The clause flags column is shown for documents that have flags (contracts): a book's chapter titles
+        # get its width.
+        self.table.setColumnHidden(ChaptersModel.FLAGS, True)
+        model.rowsInserted.connect(lambda _parent, first, last: self._show_flags_column_for(first, last))
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         model.dataChanged.connect(self._on_model_data_changed)
         model.modelReset.connect(self._on_model_reset)
@@ -293,13 +297,23 @@ class DocumentPane(QWidget):
 
     @Slot(QModelIndex, QModelIndex, list)
     def _on_model_data_changed(self, top: QModelIndex, bottom: QModelIndex, _roles: list[Any]) -> None:
+        self._show_flags_column_for(top.row(), bottom.row())
         if top.row() <= self._current <= bottom.row():
             self._show_chapter(self._current, keep_tab=True)
 
     @Slot()
     def _on_model_reset(self) -> None:
         self._text_requested.clear()
+        self.table.setColumnHidden(ChaptersModel.FLAGS, True)
+        self._show_flags_column_for(0, self.model.rowCount() - 1)
         self._show_chapter(-1)
+
+    def _show_flags_column_for(self, first: int, last: int) -> None:
+        """Shows the clause flags column once a chapter in rows ``first``–``last`` has flags."""
+        if not self.table.isColumnHidden(ChaptersModel.FLAGS) or first < 0:
+            return
+        if any(self.model.chapter(row).clause_flags for row in range(first, min(last, self.model.rowCount() - 1) + 1)):
+            self.table.setColumnHidden(ChaptersModel.FLAGS, False)
 
     @Slot(int)
     def _on_model_text_loaded(self, row: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from desktop_app.engine.exports import carries_number
 from desktop_app.engine.summarize.grounding import is_unsupported
 from desktop_app.ui.i18n import plural, status_word, translate
 from desktop_app.ui.models.chapters import ChapterRow, format_latency, status_text
@@ -24,7 +25,9 @@ def find_span(text: str, flag: dict[str, Any]) -> tuple[int, int] | None:
     quote = str(flag.get("text") or "")
     if not quote:
         return None
-    start = flag.get("start")
+    start, end = flag.get("start"), flag.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+        return start, end  # where the clause stands in the chapter: a long quote is cut with "…"
     if isinstance(start, int) and text[start : start + len(quote)] == quote:
         return start, start + len(quote)
     found = text.find(quote)
@@ -43,7 +46,9 @@ def paragraphs(text: str) -> str:
 
 
 def summary_html(chapter: ChapterRow, in_parts: tuple[int, int] | None = None) -> str:
-    parts = [f"<h3>{chapter.index + 1}. {html.escape(chapter.title)}</h3>"]
+    # A title with the author's own number ("2. Effective Date and Term") is not numbered by position too.
+    title = chapter.title if carries_number(chapter.title) else f"{chapter.index + 1}. {chapter.title}"
+    parts = [f"<h3>{html.escape(title)}</h3>"]
     meta = [
         status_text(chapter, in_parts),
         plural(translate("DocumentPane", "%n word(s)", "", chapter.word_count), chapter.word_count),
