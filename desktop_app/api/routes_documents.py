@@ -13,6 +13,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from desktop_app.engine.exports import count_chapters
+
 from .context import ApiContext
 from .routes_seed import DOC_ID
 from .schemas import ERRORS, NOT_FOUND, ChangeResponse, DocumentList, FocusChange, PriorityChange
@@ -97,7 +99,7 @@ async def retry_document(
     ctx = _ctx(request)
     doc_id = (await ctx.call(ctx.engine.document, document_id, chapters=False)).id
     count = await ctx.call(ctx.engine.retry, doc_id, fallbacks=fallbacks)
-    return {"document_id": doc_id, "retried": count, "message": f"{_chapters(count)} queued again."}
+    return {"document_id": doc_id, "retried": count, "message": f"{count_chapters(count)} queued again."}
 
 
 @router.post("/{document_id}/cancel", response_model=ChangeResponse, summary="Cancel chapters not yet summarized")
@@ -105,7 +107,7 @@ async def cancel_document(request: Request, document_id: DocumentId) -> dict[str
     ctx = _ctx(request)
     doc_id = (await ctx.call(ctx.engine.document, document_id, chapters=False)).id
     count = await ctx.call(ctx.engine.cancel, doc_id)
-    return {"document_id": doc_id, "cancelled": count, "message": f"{_chapters(count, 'pending ')} cancelled."}
+    return {"document_id": doc_id, "cancelled": count, "message": f"{count_chapters(count, 'pending ')} cancelled."}
 
 
 @router.put("/{document_id}/priority", response_model=ChangeResponse, summary="Change priority: high, normal, low")
@@ -125,7 +127,9 @@ async def refocus_document(request: Request, document_id: DocumentId, change: Fo
     count = await ctx.call(ctx.engine.refocus, doc_id, change.focus)
     focus = (change.focus or "").strip() or None
     message = (
-        f"{_chapters(count)} queued with the focus “{focus}”." if focus else f"{_chapters(count)} queued, no focus."
+        f"{count_chapters(count)} queued with the focus “{focus}”."
+        if focus
+        else f"{count_chapters(count)} queued, no focus."
     )
     return {"document_id": doc_id, "focus": focus, "requeued": count, "message": message}
 
@@ -136,8 +140,3 @@ async def delete_document(request: Request, document_id: DocumentId) -> dict[str
     view = await ctx.call(ctx.engine.document, document_id, chapters=False)
     await ctx.call(ctx.engine.remove, view.id)
     return {"document_id": view.id, "removed": True, "message": f"Removed “{view.title}”."}
-
-
-def _chapters(n: int, kind: str = "") -> str:
-    """ "1 chapter", "2 pending chapters": the count a change message reports."""
-    return f"{n} {kind}chapter{'' if n == 1 else 's'}"

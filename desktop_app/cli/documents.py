@@ -128,10 +128,6 @@ def _own_name(message: str, source: Path, path: Path) -> str:
     return message.replace(str(source), str(path)) if source != path else message
 
 
-def _chapters(n: int) -> str:
-    return f"{n} chapter" if n == 1 else f"{n} chapters"
-
-
 def _cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
     engine = _open_engine(settings)
     if engine is None:
@@ -251,7 +247,7 @@ def _cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_cancel(args: argparse.Namespace, settings: Settings) -> int:
     def action(engine: Any) -> int:
         count = engine.cancel(args.document)
-        print(f"{count} pending chapter{'' if count == 1 else 's'} cancelled.")
+        print(f"{_chapters(count, 'pending ')} cancelled.")
         return EXIT_OK
 
     return _with_document(args, settings, action)
@@ -330,3 +326,9 @@ def _fallback_code(results: list[Any], allowed: bool) -> int:
         file=sys.stderr,
     )
     return EXIT_FALLBACK
+
+
+def _chapters(n: int, kind: str = "") -> str:
+    from desktop_app.engine.exports import count_chapters  # the engine is imported when a command runs
+
+    return count_chapters(n, kind)

@@ -60,7 +60,7 @@ def export_markdown(doc: DocumentView) -> str:
     chapters = {c.index: c for c in doc.chapters}
     n = doc.chapter_count
     lines = [f"# {doc.title}", ""]
-    meta = f"{doc.file_name} · {doc.format.upper()} · {n} chapter{'s' if n != 1 else ''} · {doc.status}"
+    meta = f"{doc.file_name} · {doc.format.upper()} · {count_chapters(n)} · {doc.status}"
     lines += [f"*{meta}*", ""]
     if doc.focus:
         lines += [f"**Focus:** {doc.focus}", ""]
@@ -118,6 +118,11 @@ def _chapter_lines(chapter: ChapterRecord, notes: _Footnotes, author_numbers: bo
     else:
         lines += [f"*{chapter.status}*", ""]
     return lines
+
+
+def count_chapters(n: int, kind: str = "") -> str:
+    """ "1 chapter", "2 pending chapters": a count of chapters in the front ends' messages."""
+    return f"{n} {kind}{'chapter' if n == 1 else 'chapters'}"
 
 
 def carries_number(title: str) -> bool:
