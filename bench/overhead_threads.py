@@ -62,8 +62,13 @@ def thread_seconds() -> Counter[str]:
     return out
 
 
-def _engine(folder: Path) -> Engine:
-    settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'db.sqlite'}", cache_enabled=False)
+def _engine(folder: Path, *, pipeline: bool = True) -> Engine:
+    settings = Settings(
+        data_dir=folder,
+        database_url=f"sqlite:///{folder / 'db.sqlite'}",
+        cache_enabled=False,
+        skip_pipeline_init=not pipeline,
+    )
     return Engine(settings, summarizer=ZeroLatency())
 
 
@@ -118,7 +123,7 @@ def run_first(chapters: int) -> tuple[float, float]:
 def run_store(chapters: int) -> dict[str, float]:
     """µs a chapter on one thread: the store's work (claims, results made ready, written) and the workers' own."""
     folder = Path(tempfile.mkdtemp(prefix="chapterwise-store-"))
-    with _engine(folder) as engine:  # saved, never started: every chapter stays in the backlog
+    with _engine(folder, pipeline=False) as engine:  # no pipeline: every chapter stays in the backlog
         engine.add_parsed(generated_document(chapters), file_name="store.txt")
         settings = engine.settings
     db, _ = open_database(settings.resolved_database_url)
@@ -127,6 +132,7 @@ def run_store(chapters: int) -> dict[str, float]:
     serial_db, sessions = serial
     summarizer = ZeroLatency()
     spent = Counter[str]()
+    claimed = 0
     try:
         while True:
             started = time.perf_counter()
@@ -135,6 +141,7 @@ def run_store(chapters: int) -> dict[str, float]:
             spent["claim"] += time.perf_counter() - started
             if not work:
                 break
+            claimed += len(work)
             started = time.perf_counter()
             records = [
                 summarize_chapter(w, summarizer, max_sentences=settings.summary_sentences, max_attempts=3)[0]
@@ -154,6 +161,7 @@ def run_store(chapters: int) -> dict[str, float]:
     finally:
         serial_db.dispose()
         db.dispose()
+    assert claimed == chapters, f"{claimed} of {chapters} chapters were left in the backlog"
     row = {name: seconds * 1e6 / chapters for name, seconds in spent.items()}
     row["store"] = row["claim"] + row["prepare"] + row["write"]
     row["one thread"] = row["store"] + row["summarize"]
