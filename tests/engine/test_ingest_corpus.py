@@ -270,3 +270,13 @@ def test_docx_comments_do_not_leak_into_the_text() -> None:
 def test_docx_with_only_images_says_so() -> None:
     with pytest.raises(NoTextError, match="no text"):
         parse_document(corpus_file("docx", "having-images.docx"))
+
+
+def test_contract_saved_as_text_loses_its_page_numbers_not_its_sentences() -> None:
+    """MPLX's text (CUAD) keeps a page number inside "… written notice to Shipper | 4 | confirming …"."""
+    doc = parse_document(
+        corpus_file("contracts", "txt", "MPLXLP_06_17_2015-EX-10.1-TRANSPORTATION SERVICES AGREEMENT.txt")
+    )
+    text = "\n\n".join(c.text for c in doc.chapters)
+    assert "written notice to Shipper\nconfirming the project's in-service date." in text
+    assert not any(paragraph.strip().isdigit() for paragraph in text.split("\n\n"))

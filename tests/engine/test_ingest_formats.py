@@ -115,6 +115,42 @@ def test_short_text_is_one_chapter_titled_by_file(tmp_path: Path) -> None:
     assert [(c.title, c.text) for c in doc.chapters] == [("notes", "Just a few words here.")]
 
 
+def test_page_numbers_of_a_saved_pdf_are_dropped_and_sentences_joined(tmp_path: Path) -> None:
+    """A text saved from a paginated document: page numbers as paragraphs, one inside a sentence."""
+    body = [
+        "The parties agree to the terms below.",
+        "1",
+        "Payment is due within thirty days. The supplier shall send written notice to the buyer",
+        "Page -2-",
+        "confirming the delivery date. Late payment bears interest.",
+        "3",
+        "Either party may end this agreement on notice.",
+    ]
+    doc = parse_document(write(tmp_path, "saved.txt", "\n\n".join(body)))
+    text = doc.chapters[0].text
+    assert "written notice to the buyer\nconfirming the delivery date." in text
+    assert "Page -2-" not in text
+    assert "\n\n1\n\n" not in f"\n\n{text}\n\n" and "\n\n3\n\n" not in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Section numbers on lines of their own, before their headings: no sentence runs over them.
+        ["1", "Definitions", "Words have meanings.", "2", "Payment", "Pay on time.", "3", "Term", "It ends."],
+        # A column of figures that do not rise like pages, one of them between two halves of a sentence.
+        ["Revenue was", "120", "in the year and", "45", "more than", "7", "before."],
+        # Too few numbers to be a series.
+        ["Notice shall be given to the buyer", "2", "confirming the date."],
+    ],
+)
+def test_numbers_that_are_not_page_numbers_stay(tmp_path: Path, body: list[str]) -> None:
+    doc = parse_document(write(tmp_path, "kept.txt", "\n\n".join(body)))
+    text = "\n\n".join(c.text for c in doc.chapters)
+    numbers = [line for line in body if line.isdigit()]
+    assert all(f"\n{n}\n" in f"\n{text}\n" for n in numbers), text
+
+
 def test_binary_data_named_txt_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedFormatError, match="binary"):
         parse_document(write(tmp_path, "x.txt", bytes(range(32)) * 50))

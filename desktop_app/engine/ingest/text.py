@@ -7,6 +7,7 @@ chapters). Pure functions of the file; safe on any thread; bounded by the caller
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 import re
 from pathlib import Path
@@ -25,6 +26,15 @@ PART_WORDS = 5000
 #: Text before the first heading becomes its own chapter only when it has at least this many words.
 MIN_PREAMBLE_WORDS = 30
 
+#: A paragraph that is only a page number: "4", "- 4 -", "Page -2-", "Page 3 of 12", "3/12".
+_PAGE_NUMBER = re.compile(
+    r"(?:page|p\.|seite)?\s*[-–—]?\s*(\d{1,4})\s*[-–—]?\s*(?:(?:of|von|/)\s*\d{1,4})?", re.IGNORECASE
+)
+#: Page numbers are taken for what they are only in a series of at least this many.
+MIN_PAGE_NUMBERS = 3
+#: Closing punctuation: a paragraph that ends so has ended its sentence.
+_ENDS_SENTENCE = re.compile(r"[.!?:;)\]\"'”’»]\s*$")
+
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TRAILING_WS = re.compile(r"[ \t]+\n|\n[ \t]+")
 
@@ -33,6 +43,46 @@ def tidy(text: str) -> str:
     """Trim trailing spaces and collapse runs of blank lines; keep paragraph breaks."""
     text = _TRAILING_WS.sub("\n", text.replace("\u00a0", " "))
     return _BLANK_RUNS.sub("\n\n", text).strip()
+
+
+def drop_page_numbers(text: str) -> str:
+    """Remove the page numbers that a text saved from a paginated document keeps as paragraphs of their own.
+
+    Text exported from a PDF or a word processor keeps each page's number as a paragraph ("4", "Page -2-"),
+    often inside a sentence that ran over the page break: read as it is, the sentence is cut in two, and a
+    summary or a clause quote ends at "… written notice to Shipper". A series is removed only when it proves
+    itself: at least :data:`MIN_PAGE_NUMBERS` such paragraphs, their numbers rising by small steps, one of
+    them at least standing inside a sentence (the text before it has no closing punctuation and the text
+    after it goes on in lower case). A column of figures, or section numbers on lines of their own, stay.
+    Where a number stood inside a sentence, the sentence's two halves are joined again. ``text`` is tidied
+    (see :func:`tidy`): paragraphs are separated by one blank line.
+    """
+    paragraphs = text.split("\n\n")
+    found = [(i, int(m.group(1))) for i, p in enumerate(paragraphs) if (m := _PAGE_NUMBER.fullmatch(p.strip()))]
+    if len(found) < MIN_PAGE_NUMBERS:
+        return text
+    rising = sum(1 for (_, a), (_, b) in itertools.pairwise(found) if 0 < b - a <= 3)
+    if rising < 0.8 * (len(found) - 1):
+        return text
+    inside = {i for i, _ in found if 0 < i < len(paragraphs) - 1 and _runs_on(paragraphs[i - 1], paragraphs[i + 1])}
+    if not inside:
+        return text
+    dropped = {i for i, _ in found}
+    out: list[str] = []
+    for i, paragraph in enumerate(paragraphs):
+        if i in dropped:
+            continue
+        if i - 1 in inside and out:
+            out[-1] += "\n" + paragraph
+        else:
+            out.append(paragraph)
+    return "\n\n".join(out)
+
+
+def _runs_on(before: str, after: str) -> bool:
+    """Whether ``after`` goes on with the sentence that ``before`` left open."""
+    before, after = before.rstrip(), after.lstrip()
+    return bool(before) and not _ENDS_SENTENCE.search(before) and after[:1].islower()
 
 
 def _sub_mapped(pattern: re.Pattern[str], repl: str, text: str, offsets: list[int]) -> tuple[str, list[int]]:
@@ -193,7 +243,7 @@ def parse_text(path: Path, data: bytes) -> ParsedDocument:
     """Parse a plain-text file's bytes. Thread-safe; raises NoTextError for an empty file."""
     text, encoding = decode_text(data)
     log.debug("%s: %s text", path, encoding)
-    chapters, structure = split_at_headings(tidy(text), path.stem)
+    chapters, structure = split_at_headings(drop_page_numbers(tidy(text)), path.stem)
     doc = finish(
         path.stem,
         "txt",
