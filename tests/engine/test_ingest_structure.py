@@ -128,6 +128,45 @@ def test_decimal_numbers_become_sections_of_their_chapter(tmp_path: Path) -> Non
     assert_offsets_consistent(doc)
 
 
+def test_titles_of_a_fixed_width_contract_end_at_their_full_stop(tmp_path: Path) -> None:
+    """Text laid out at a fixed width, justified with runs of spaces and wrapped short (EDGAR's style)."""
+    text = (
+        "DISTRIBUTOR AGREEMENT\n\nThis agreement is made between the parties named below.\n\n"
+        "1. DUTIES\n\n"
+        "         1.1      Grant  and   Acceptance.   Company  hereby   appoints   the Distributor.\n\n"
+        '         1.2      Delivery.  Other than "drop ship"  deliveries,  all deliveries\n\n'
+        "                  made  under this  Agreement  shall be FOB the  Company's  site.\n\n"
+        "2. ENDING\n\n"
+        "         2.1      Accrued  Obligations.  In the event that either party fails to comply, it pays.\n\n"
+        '         2.2      The term "Products"  means  the goods listed. They are listed below.\n\n'
+        "3. GENERAL\n\n"
+        "         3.1      Notices.  Notices are written and sent by mail to the addresses above.\n"
+    )
+    doc = parse_document(write(tmp_path, "fixed.txt", text))
+    titles = [s.title for c in doc.chapters for s in c.sections]
+    assert titles == [
+        "1.1 Grant and Acceptance",
+        "1.2 Delivery",
+        "2.1 Accrued Obligations",
+        '2.2 The term "Products"',  # lower-case words go on: not a title's
+        "3.1 Notices",
+    ]
+    assert_offsets_consistent(doc)
+
+
+def test_a_title_ends_before_the_next_heading_on_its_line(tmp_path: Path) -> None:
+    """CUAD's texts run an article's heading and its first section together, three spaces apart."""
+    text = contract(
+        [
+            "Article 1 Definitions   1.1 Terms. Words have the meanings given here.",
+            "Article 2 Grant of Rights   2.1 Appointment. The company appoints the distributor.",
+            "Article 3 Payment   3.1 Fees. Fees are due monthly.",
+        ]
+    )
+    doc = parse_document(write(tmp_path, "articles.txt", text))
+    assert body_titles(doc) == ["Article 1 Definitions", "Article 2 Grant of Rights", "Article 3 Payment"]
+
+
 def test_references_and_list_items_are_not_headings(tmp_path: Path) -> None:
     text = (
         "AGREEMENT\n\n"

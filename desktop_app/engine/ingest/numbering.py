@@ -40,6 +40,12 @@ _UPPER_WORDS = re.compile(r"^[^a-z]*?[A-Z][A-Z0-9 ,&/'’()\-–]*[A-Z)]")
 #: A heading phrase that runs into its first sentence ends at the first of these.
 _TITLE_END = re.compile(r"(?<!\b[A-Z])\.[ \t]+(?=[A-Z“\"(])|:[ \t]|[ \t]{2,}|\n|\.$")
 MAX_TITLE_CHARS = 100
+#: Inside a heading's line, a title's full stop before the sentence it heads: "2.3 Delivery.  Other than …".
+_TITLE_STOP = re.compile(r"(?<!\b[A-Z])\.[ \t]+(?=[A-Z“\"(])")
+#: A word that labels a heading (a number, a Roman numeral, a keyword): where one title ends, the next begins.
+_LABEL_WORD = re.compile(r"(?<!\S)(?:\d[\d.]*|[IVXLC]+\.?|ARTICLE|Article|SECTION|Section|Chapter|CHAPTER)(?!\S)")
+#: Small words a title keeps in lower case: "Termination for Cause", "Service of Products in Territory".
+_TITLE_SMALL = frozenset("a an and as at by for from in of on or the to under with".split())
 #: How far around a candidate the text is read (lines longer than this are paragraphs run together).
 _LOOK = 400
 #: A heading line ending in one of these words goes on on the next line.
@@ -148,6 +154,10 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
             return " ".join(f"{line} {following}".split()), next_end, True
     words = len(rest.split())
     fits = words <= MAX_TITLE_WORDS and len(line) <= MAX_TITLE_CHARS and not rest.endswith((",", ";"))
+    stop = _TITLE_STOP.search(rest)
+    if fits and stop is not None and rest[stop.end() :].strip() and _title_case(rest[: stop.start()]):
+        # A short line holding a title and its body's first words (text wrapped at a fixed width).
+        return " ".join(text[start : body + stop.start()].split()), body + stop.start() + 1, False
     if fits and (not rest.endswith(".") or words <= 8):
         if _CONTINUED.search(line) and line_end < len(text):
             # "2 Mannigfaltigkeiten und" / "Simplizialkomplexe": a title broken over two lines.
@@ -173,6 +183,15 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
         end = body + upper.end()
         return " ".join((text[start:body] + " ".join(words_up)).split()), end, False
     m = _TITLE_END.search(text, body, min(line_end, body + MAX_TITLE_CHARS + 1))
+    if m is not None and m.group(0).strip(" \t") == "":
+        # Spaces that justify a fixed-width line ("Accrued  Obligations.  In the event …") are not the
+        # title's end when title-case words go on to a full stop.
+        stop = _TITLE_STOP.search(text, m.end(), min(line_end, body + MAX_TITLE_CHARS + 1))
+        if stop is not None and len(text[body : stop.start()].split()) <= MAX_TITLE_WORDS:
+            going_on = text[m.end() : stop.start()]
+            # Not over the next heading: "Article 2 Grant of Rights   2.1 Appointment. …".
+            if _title_case(text[body : stop.start()]) and not _LABEL_WORD.search(going_on):
+                m = stop
     if m is not None and m.start() > body and len(text[body : m.start()].split()) <= MAX_TITLE_WORDS:
         end = m.start() + (1 if text[m.start()] == "." else 0)
         return " ".join(text[start:end].split()).rstrip(".:"), end, False
@@ -180,6 +199,11 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
     first = text[body:line_end].split()[:6]
     head = " ".join(text[start:body].split())
     return f"{head} {' '.join(first)}…", body, False
+
+
+def _title_case(words: str) -> bool:
+    """Whether ``words`` read as a title: each one capitalised, a number, or a small word."""
+    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _TITLE_SMALL for w in words.split())
 
 
 def find_candidates(text: str) -> list[Candidate]:
