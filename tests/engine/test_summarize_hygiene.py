@@ -171,6 +171,19 @@ def test_a_footnote_number_on_its_own_line_does_not_end_the_sentence_it_stands_i
     _assert_exact_spans(text)
 
 
+def test_spaces_that_justify_a_fixed_width_line_do_not_cut_its_sentence() -> None:
+    """EDGAR's fixed-width text: runs of spaces justify lines; a run before a heading or a number still sets it apart."""
+    text = (
+        "1.1      Grant  and   Acceptance.   Company  hereby   appoints   the Distributor as its agent.\n\n"
+        "The parties agree as follows.     Article 2  Grant of Rights    2.1 Appointment. The agent sells."
+    )
+    sentences = split_sentences(text)
+    assert "Company hereby appoints the Distributor as its agent." in sentences
+    assert "The parties agree as follows." in sentences
+    assert "Article 2 Grant of Rights" in sentences, "a heading set apart by spaces stays apart"
+    _assert_exact_spans(text)
+
+
 def test_dmca_s_symbol_font_bullets_are_bullets_and_its_lists_are_read_whole(corpus: Path) -> None:
     sentences = [s for _title, text in _chapters(corpus, "pdf", "dmca.pdf") for s in split_sentences(text)]
     assert not any(s.endswith((" !", ": 1.")) or s.startswith("! ") for s in sentences)

@@ -55,7 +55,9 @@ _LINE = re.compile(r"[^\n]+")
 # Inside a line, a run of three spaces or more sets pieces apart as a line break would: texts converted
 # from EDGAR filings (CUAD's contracts) lay a whole agreement out on one line, its headings set apart
 # that way ("…Canada.     Article 2  Grant of Rights    2.1 Appointment. Pursuant…").
-_SOFT_BREAK = re.compile(r"[ \t]{3,}")
+# A run before a word in lower case is not one: it justifies a line laid out at a fixed width ("Company
+# hereby   appoints"), and the sentence goes on.
+_SOFT_BREAK = re.compile(r"[ \t]{3,}(?![a-zäöüßàâçéèêëîïôûùœ])")
 _CJK_END = re.compile(r"[。！？]")
 # A full stop glued between words: "implicit.Simple", "Ende.Der". The boundary is the match's end; a
 # pattern that opens with letters rather than a look-behind lets the engine skip ahead between them.
