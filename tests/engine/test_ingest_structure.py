@@ -78,6 +78,15 @@ STYLES = [
      ["ARTICLE I DEFINITIONS", "ARTICLE II TERM", "ARTICLE III FEES"]),
     (["Article 1 Definitions", "Article 2 Grant", "Article 3 Payment"], None),
     (["§ 1 Geltungsbereich", "§ 2 Vergütung", "§ 3 Kündigung"], None),
+    # Run into their first sentence with no stop between (CUAD's STAAR agreement).
+    (["1. Business of Distributor Distributor is an independent contractor.", "2. Term The term is one year.",
+      "3. Prices and Terms 3.1 The prices are fixed.", "4. Integrated Agreement This Agreement is all of it.",
+      "5. Duties of Party A   Party A shall report monthly.", "6. Notice Any notice is written."],
+     ["1. Business of Distributor", "2. Term", "3. Prices and Terms", "4. Integrated Agreement",
+      "5. Duties of Party A", "6. Notice"]),
+    # Not plainly a title and a sentence: up to the full stop, as before.
+    (["1. Party B shall provide the parcels.", "2. Party A shall pay for them.", "3. Results See Section 3.1 below."],
+     ["1. Party B shall provide the parcels", "2. Party A shall pay for them", "3. Results See Section 3.1 below"]),
 ]  # fmt: skip
 
 

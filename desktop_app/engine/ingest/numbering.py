@@ -44,6 +44,17 @@ MAX_TITLE_CHARS = 100
 _TITLE_STOP = re.compile(r"(?<!\b[A-Z])\.[ \t]+(?=[A-Z“\"(])")
 #: A word that labels a heading (a number, a Roman numeral, a keyword): where one title ends, the next begins.
 _LABEL_WORD = re.compile(r"(?<!\S)(?:\d[\d.]*|[IVXLC]+\.?|ARTICLE|Article|SECTION|Section|Chapter|CHAPTER)(?!\S)")
+_WORD = re.compile(r"\S+")
+#: A clause's number, which starts the next heading: "4.1", "12.", "9.1.2".
+_CLAUSE_NUMBER = re.compile(r"\d+(?:\.\d+)+\.?|\d+\.")
+#: Words a contract's sentence opens with after a run-in heading: "3. Term The term of …".
+_OPENERS = frozenset(
+    "the this these each either neither any all no if in upon unless except subject notwithstanding".split()
+)
+#: Words that point at a clause's number rather than head it: "see Section 5.1".
+_POINTING_WORDS = frozenset(
+    "section sections article articles clause clauses paragraph schedule exhibit annex §".split()
+)
 #: Small words a title keeps in lower case: "Termination for Cause", "Service of Products in Territory".
 _TITLE_SMALL = frozenset("a an and as at by for from in of on or the to under with".split())
 #: How far around a candidate the text is read (lines longer than this are paragraphs run together).
@@ -182,16 +193,11 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
         # The last capitalised word may begin the sentence that follows: keep it when the run is all caps.
         end = body + upper.end()
         return " ".join((text[start:body] + " ".join(words_up)).split()), end, False
+    run_in = _run_in_title(text, body, line_end)
+    if run_in is not None:
+        return " ".join(text[start:run_in].split()), run_in, False
     m = _TITLE_END.search(text, body, min(line_end, body + MAX_TITLE_CHARS + 1))
-    if m is not None and m.group(0).strip(" \t") == "":
-        # Spaces that justify a fixed-width line ("Accrued  Obligations.  In the event …") are not the
-        # title's end when title-case words go on to a full stop.
-        stop = _TITLE_STOP.search(text, m.end(), min(line_end, body + MAX_TITLE_CHARS + 1))
-        if stop is not None and len(text[body : stop.start()].split()) <= MAX_TITLE_WORDS:
-            going_on = text[m.end() : stop.start()]
-            # Not over the next heading: "Article 2 Grant of Rights   2.1 Appointment. …".
-            if _title_case(text[body : stop.start()]) and not _LABEL_WORD.search(going_on):
-                m = stop
+    m = _past_justifying_spaces(text, m, body, line_end)
     if m is not None and m.start() > body and len(text[body : m.start()].split()) <= MAX_TITLE_WORDS:
         end = m.start() + (1 if text[m.start()] == "." else 0)
         return " ".join(text[start:end].split()).rstrip(".:"), end, False
@@ -199,6 +205,71 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
     first = text[body:line_end].split()[:6]
     head = " ".join(text[start:body].split())
     return f"{head} {' '.join(first)}…", body, False
+
+
+def _past_justifying_spaces(text: str, m: re.Match[str] | None, body: int, line_end: int) -> re.Match[str] | None:
+    """Spaces that justify a fixed-width line ("Accrued  Obligations.  In the event …") are not the title's end
+    when title-case words go on to a full stop: that stop is, unless a label follows the spaces
+    ("Article 2 Grant of Rights   2.1 Appointment. …")."""
+    if m is None or m.group(0).strip(" \t") != "":
+        return m
+    stop = _TITLE_STOP.search(text, m.end(), min(line_end, body + MAX_TITLE_CHARS + 1))
+    if stop is None or len(text[body : stop.start()].split()) > MAX_TITLE_WORDS:
+        return m
+    if _title_case(text[body : stop.start()]) and not _LABEL_WORD.search(text[m.end() : stop.start()]):
+        return stop
+    return m
+
+
+def _run_in_title(text: str, body: int, line_end: int) -> int | None:
+    """Where a Title Case heading ends that runs into its first sentence with no stop between them.
+
+    "3. Term The term of this Agreement …", "2. Business of Distributor Distributor is …", "4. Prices and
+    Terms 4.1 The prices …": the title is the capitalised words up to the next clause's number, or up to
+    the word that opens the sentence, when that word is one a sentence opens with ("The", "Neither") or
+    echoes the title ("Distributor"). None where that is not plain ("1. Party B shall …"): the stop-based
+    rules decide.
+    """
+    words: list[re.Match[str]] = []
+    for m in _WORD.finditer(text, body, min(line_end, body + MAX_TITLE_CHARS + 40)):
+        word = m.group(0)
+        if _CLAUSE_NUMBER.fullmatch(word):
+            if words and words[-1].group(0).lower() in _POINTING_WORDS:
+                return None  # "… Section 5.1 shows": a reference, not the next heading
+            return _title_end(words, echo=False)
+        if word[:1].isupper() or word.lower() in _TITLE_SMALL:
+            if word[-1] in ".:;,)" or len(words) >= MAX_TITLE_WORDS:
+                return None  # a stop in reach: the other rules read it
+            words.append(m)
+            continue
+        return _title_end(words, echo=True) if word[:1].islower() else None
+    return None
+
+
+def _title_end(words: list[re.Match[str]], *, echo: bool) -> int | None:
+    """The end of the title among ``words``; with ``echo``, the last capitalised word opens the sentence."""
+    words = list(words)
+    _drop_small(words)
+    if echo:
+        if len(words) < 2:
+            return None
+        opener = words.pop().group(0)
+        if opener.lower() not in _OPENERS and opener not in {w.group(0) for w in words}:
+            return None
+        # The sentence may open a word earlier: "20. Integrated Agreement This Agreement constitutes …",
+        # "Duties of Party A   Party A shall …".
+        while len(words) > 1 and (
+            words[-1].group(0).lower() in _OPENERS or words[-1].group(0) in {w.group(0) for w in words[:-1]}
+        ):
+            words.pop()
+        _drop_small(words)
+    return words[-1].end() if words else None
+
+
+def _drop_small(words: list[re.Match[str]]) -> None:
+    """A title does not end in a small word written in lower case ("… of the")."""
+    while words and words[-1].group(0) in _TITLE_SMALL:
+        words.pop()
 
 
 def _title_case(words: str) -> bool:
