@@ -14,6 +14,7 @@ import pytest
 
 from desktop_app.engine.ingest import parse_document
 from desktop_app.engine.summarize.document import summarize_document_extractive
+from desktop_app.engine.summarize.extractive import analyze
 from desktop_app.engine.summarize.hygiene import Junk, junk_kind, junk_kinds
 from desktop_app.engine.summarize.sentences import sentence_spans, split_sentences
 
@@ -163,6 +164,21 @@ def test_a_clause_heading_echoed_by_its_first_sentence_is_set_apart() -> None:
     ]
     assert junk_kind("Business of Distributor") is Junk.HEADING
     assert "New products are Products." in sentences  # a word repeated later in a sentence is no echo
+
+
+def test_a_chapter_s_run_in_heading_is_not_part_of_its_summary_s_first_sentence() -> None:
+    text = (
+        "3. Term The term of this Agreement shall commence on the Effective Date and run for five years. "
+        "Either party may renew the term for one more year by written notice. The renewal is not automatic."
+    )
+    analysis = analyze(text, "3. Term")
+    first = analysis.lines[0]
+    assert first.startswith("The term of this Agreement shall commence"), first
+    start, end = analysis.spans[0]
+    assert text[start:end] == first, "the span still indexes the text"
+    assert analyze(text, "").lines[0].startswith("3. Term The term"), "without the title nothing is cut"
+    numbered = "4. Prices and Terms 4.1 The prices are fixed in Exhibit A for the first year of the term."
+    assert analyze(numbered, "4. Prices and Terms").lines[-1].startswith("4.1 The prices"), "a clause keeps its number"
 
 
 def test_no_contract_summary_opens_a_sentence_with_its_clause_heading(

@@ -73,6 +73,20 @@ class Analysis:
         return junk_kind(self.lines[self.candidates[candidate]]) is None
 
 
+def _after_run_in_title(text: str, spans: list[tuple[int, int]], title: str) -> list[tuple[int, int]]:
+    """The first sentence without the chapter's own heading run into it: "3. Term The term of …" reads
+    "The term of …" (the parser keeps a run-in heading in the text, where its sentence goes on after it)."""
+    words = title.split()
+    if not spans or not words:
+        return spans
+    start, end = spans[0]
+    heading = re.compile(r"\s*" + r"\s+".join(re.escape(w) for w in words) + r"\s+(?=[A-Z(\"“])")
+    found = heading.match(text, start, end)
+    if found is None or found.end() >= end:
+        return spans
+    return [(found.end(), end), *spans[1:]]
+
+
 def analyze(text: str, title: str = "") -> Analysis:
     """Cut ``text`` into sentences, judge them, and keep the candidates a summary may quote.
 
@@ -80,7 +94,7 @@ def analyze(text: str, title: str = "") -> Analysis:
     ("1 Introduction" when the parser took the heading out of the text), and a "References" chapter is
     all reference entries.
     """
-    spans = sentence_spans(text)
+    spans = _after_run_in_title(text, sentence_spans(text), title)
     lines, kinds = judge(text, spans, title, settle=False)
     titles = [" ".join(title.split())]
     sections: list[int] = []
