@@ -280,6 +280,13 @@ def test_alice_chapter_titles_and_dialogue_fragments_are_not_summary_sentences(a
         ("As shown in Table 2, accuracy improves when x = 3 and y = 4 in all runs of the experiment.", None),
         ("Figure 3 shows that the consistency constraint holds in most documents.", None),
         ("We use the tagger of Smith et al. (2003) on pages of newswire text.", None),
+        # A contract's title block, longer than a heading: every word capitalised, no stop.
+        (
+            "Outsourcing Contract on Development of Miaoli Royal Resort Hotel Planning Unit: Chang Chen-Bin "
+            "Architects Office October 29, 2015",
+            Junk.HEADING,
+        ),
+        ("The Covenanter of the Hotel and the Architects of Miaoli agree on the Terms of the Contract below", None),
     ],
 )
 def test_junk_rules_on_the_examples_readers_met(sentence: str, kind: Junk | None) -> None:
