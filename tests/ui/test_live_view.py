@@ -159,3 +159,31 @@ def test_the_clause_flags_column_shows_for_documents_with_flags_only(qtbot, make
     model.show_document("book")
     model.load("book", plain)
     assert table.isColumnHidden(ChaptersModel.FLAGS)
+
+
+def test_the_title_column_keeps_a_readable_width_and_the_table_scrolls_sideways(qtbot) -> None:
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QHeaderView
+
+    from desktop_app.ui.widgets.document_pane import LiveTableView
+
+    model = QStandardItemModel(3, 6)
+    table = LiveTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    head = table.horizontalHeader()
+    for column in (0, 2, 3, 4, 5):
+        head.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        table.setColumnWidth(column, 100)
+    head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    table.stretch_column = 1
+    table.resize(450, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    table.fit_stretch_column()
+    assert head.sectionSize(1) >= table.stretch_min, "a narrow table does not squeeze the title"
+    assert table.horizontalScrollBar().maximum() > 0, "it scrolls sideways instead"
+    table.resize(1200, 300)
+    qtbot.waitUntil(lambda: head.sectionResizeMode(1) == QHeaderView.ResizeMode.Stretch)
+    qtbot.waitUntil(lambda: head.sectionSize(1) > 500, timeout=2000)
+    assert table.horizontalScrollBar().maximum() == 0

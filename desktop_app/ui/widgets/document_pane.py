@@ -68,6 +68,32 @@ class LiveTableView(QTableView):
             bottom_right = bottom_right.siblingAtRow(min(bottom_right.row(), last))
         super().dataChanged(top_left, bottom_right, list(roles))
 
+    #: The column that takes the width the others leave (the chapter's title), and the least it is given:
+    #: where the table is too narrow for it, it keeps this width and the table scrolls sideways instead.
+    stretch_column: int | None = None
+    stretch_min = 160
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_stretch_column()
+
+    def fit_stretch_column(self) -> None:
+        """Stretch :attr:`stretch_column` over the room left, or hold it at :attr:`stretch_min` where too little is."""
+        column = self.stretch_column
+        if column is None:
+            return
+        head = self.horizontalHeader()
+        others = sum(head.sectionSize(c) for c in range(head.count()) if c != column and not head.isSectionHidden(c))
+        room = self.viewport().width() - others
+        if room >= self.stretch_min:
+            if head.sectionResizeMode(column) != QHeaderView.ResizeMode.Stretch:
+                head.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        elif head.sectionResizeMode(column) != QHeaderView.ResizeMode.Interactive or head.sectionSize(column) < (
+            self.stretch_min
+        ):
+            head.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            head.resizeSection(column, self.stretch_min)
+
 
 class ElidedLabel(QLabel):
     """A one-line label that ends with "…" instead of widening the layout when its text is long."""
@@ -173,6 +199,10 @@ class DocumentPane(QWidget):
         # The clause flags column is shown for documents that have flags (contracts): a book's chapter titles
         # get its width.
         self.table.setColumnHidden(ChaptersModel.FLAGS, True)
+        # The title keeps a readable width in a narrow pane: the table scrolls sideways rather than cut it to a
+        # few letters (a contract's flags column leaves little room at the default window size).
+        self.table.stretch_column = ChaptersModel.TITLE
+        head.sectionResized.connect(self._on_section_resized)
         model.rowsInserted.connect(lambda _parent, first, last: self._show_flags_column_for(first, last))
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         model.dataChanged.connect(self._on_model_data_changed)
@@ -305,6 +335,7 @@ class DocumentPane(QWidget):
     def _on_model_reset(self) -> None:
         self._text_requested.clear()
         self.table.setColumnHidden(ChaptersModel.FLAGS, True)
+        self.table.fit_stretch_column()
         self._show_flags_column_for(0, self.model.rowCount() - 1)
         self._show_chapter(-1)
 
@@ -314,6 +345,12 @@ class DocumentPane(QWidget):
             return
         if any(self.model.chapter(row).clause_flags for row in range(first, min(last, self.model.rowCount() - 1) + 1)):
             self.table.setColumnHidden(ChaptersModel.FLAGS, False)
+            self.table.fit_stretch_column()
+
+    @Slot(int, int, int)
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != ChaptersModel.TITLE:
+            self.table.fit_stretch_column()  # another column took or gave back width
 
     @Slot(int)
     def _on_model_text_loaded(self, row: int) -> None:
