@@ -278,5 +278,5 @@ def test_contract_saved_as_text_loses_its_page_numbers_not_its_sentences() -> No
         corpus_file("contracts", "txt", "MPLXLP_06_17_2015-EX-10.1-TRANSPORTATION SERVICES AGREEMENT.txt")
     )
     text = "\n\n".join(c.text for c in doc.chapters)
-    assert "written notice to Shipper\nconfirming the project's in-service date." in text
+    assert "written notice to Shipper confirming the project's in-service date." in text
     assert not any(paragraph.strip().isdigit() for paragraph in text.split("\n\n"))

@@ -128,7 +128,7 @@ def test_page_numbers_of_a_saved_pdf_are_dropped_and_sentences_joined(tmp_path: 
     ]
     doc = parse_document(write(tmp_path, "saved.txt", "\n\n".join(body)))
     text = doc.chapters[0].text
-    assert "written notice to the buyer\nconfirming the delivery date." in text
+    assert "written notice to the buyer confirming the delivery date." in text
     assert "Page -2-" not in text
     assert "\n\n1\n\n" not in f"\n\n{text}\n\n" and "\n\n3\n\n" not in text
 

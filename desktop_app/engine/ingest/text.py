@@ -73,7 +73,7 @@ def drop_page_numbers(text: str) -> str:
         if i in dropped:
             continue
         if i - 1 in inside and out:
-            out[-1] += "\n" + paragraph
+            out[-1] += " " + paragraph.lstrip()
         else:
             out.append(paragraph)
     return "\n\n".join(out)
