@@ -32,6 +32,21 @@ def test_clicking_a_sentence_highlights_its_passage_and_marks_the_unsupported_on
     assert pane.text_view.textCursor().position() == start, "the passage is scrolled into view"
 
 
+def test_a_source_without_a_page_leaves_the_tabs_their_room(qtbot, make_window) -> None:
+    window = make_window(ParaphrasingModel())
+    view = window.engine.add_parsed(ParsedDocument("Bridge", "txt", [ParsedChapter("One", CHAPTER)]), file_name="b.txt")
+    with qtbot.waitSignal(window.chapters_loaded, timeout=20_000):
+        window.controller.show_document(view.id)
+    model, pane = window.chapters_model, window.document_pane
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and model.statuses() == {"done": 1}, timeout=20_000)
+    pane.select_row(0)
+    qtbot.waitUntil(lambda: model.chapter(0).text is not None, timeout=5_000)
+    pane.summary_view.anchorClicked.emit(QUrl("span:0"))
+    assert pane.source_span is not None and pane.source_page is None
+    assert pane.source_label.text() == "", "no page to name: nothing beside the tabs"
+    assert "highlighted" in pane.text_view.toolTip()
+
+
 def test_a_chapter_heading_keeps_the_author_s_number_only_and_a_cut_clause_is_found_whole(qtbot) -> None:
     from desktop_app.engine.records import ChapterRecord
     from desktop_app.ui.widgets.summary_html import find_span, summary_html

@@ -402,13 +402,13 @@ class DocumentPane(QWidget):
         cursor.setPosition(min(span[0], len(chapter.text)))
         self.text_view.setTextCursor(cursor)
         self.text_view.centerCursor()
-        where = (
-            translate("DocumentPane", "Source: page %1").replace("%1", str(self.source_page))
-            if (self.source_page)
-            else translate("DocumentPane", "Source highlighted in the chapter's text")
+        page = translate("DocumentPane", "Source: page %1").replace("%1", str(self.source_page))
+        # The page, where there is one, beside the tabs; without one the highlight says it all, and a long
+        # label there squeezed the tabs of a narrow pane to "…ary".
+        self.source_label.setText(page if self.source_page else "")
+        self.text_view.setToolTip(
+            page if self.source_page else translate("DocumentPane", "Source highlighted in the chapter's text")
         )
-        self.source_label.setText(where)
-        self.text_view.setToolTip(where)
         return True
 
     def _show_text(self, chapter: ChapterRow) -> None:
