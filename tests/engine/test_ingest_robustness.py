@@ -138,3 +138,12 @@ def test_parse_document_is_safe_from_several_threads(tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         docs = list(pool.map(lambda p: parse_document(p, limits=LIMITS), paths))
     assert [len(d.chapters) for d in docs] == [2, 2, 2, 2]
+
+
+def test_a_long_run_of_spaces_in_a_short_word_s_paragraph_is_read_in_one_pass(tmp_path: Path) -> None:
+    """A paragraph "page", a long run of spaces and a word: no page number, read as text (the page-number
+    pattern is tried on short paragraphs only; on this one it backtracked over every split of the spaces)."""
+    path = tmp_path / "spaces.txt"
+    path.write_text("1\n\nIntro text here.\n\n" + "page" + " " * 200_000 + "x\n\n2\n\nMore text.\n\n3\n\nEnd.")
+    doc = parse_document(path)
+    assert "x" in doc.chapters[-1].text.split()

@@ -30,13 +30,17 @@ MIN_PREAMBLE_WORDS = 30
 _PAGE_NUMBER = re.compile(
     r"(?:page|p\.|seite)?\s*[-–—]?\s*(\d{1,4})\s*[-–—]?\s*(?:(?:of|von|/)\s*\d{1,4})?", re.IGNORECASE
 )
+#: The longest paragraph looked at as a page number (its spaces included): "Page 123 of 456" and room.
+_PAGE_NUMBER_CHARS = 40
 #: Page numbers are taken for what they are only in a series of at least this many.
 MIN_PAGE_NUMBERS = 3
 #: Closing punctuation: a paragraph that ends so has ended its sentence.
 _ENDS_SENTENCE = re.compile(r"[.!?:;)\]\"'”’»]\s*$")
 
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-_TRAILING_WS = re.compile(r"[ \t]+\n|\n[ \t]+")
+# From the start of a run only: tried at each of its spaces, a long run with no line end after it took
+# time that grew with the square of its length.
+_TRAILING_WS = re.compile(r"(?<![ \t])[ \t]+\n|\n[ \t]+")
 
 
 def tidy(text: str) -> str:
@@ -58,7 +62,11 @@ def drop_page_numbers(text: str) -> str:
     (see :func:`tidy`): paragraphs are separated by one blank line.
     """
     paragraphs = text.split("\n\n")
-    found = [(i, int(m.group(1))) for i, p in enumerate(paragraphs) if (m := _PAGE_NUMBER.fullmatch(p.strip()))]
+    found = [
+        (i, int(m.group(1)))
+        for i, p in enumerate(paragraphs)
+        if len(p) <= _PAGE_NUMBER_CHARS and (m := _PAGE_NUMBER.fullmatch(p.strip()))
+    ]
     if len(found) < MIN_PAGE_NUMBERS:
         return text
     rising = sum(1 for (_, a), (_, b) in itertools.pairwise(found) if 0 < b - a <= 3)
