@@ -368,6 +368,14 @@ def test_a_candidate_judged_lazily_is_never_picked(paper: list[tuple[str, str]])
     assert turned_down >= 3  # the paper's long captions and formulas are candidates until judged
 
 
+def test_a_long_run_of_marks_is_read_once() -> None:
+    """200,000 full stops closing a paragraph: tried at each of them, the boundary search took hours."""
+    text = "It starts here. The run follows.\n\n" + "." * 200_000 + "\n\nIt ends here. Nothing more."
+    sentences = split_sentences(text)
+    assert sentences[0] == "It starts here." and sentences[-1] == "Nothing more."
+    _assert_exact_spans(text)
+
+
 def test_boundaries_found_from_their_full_stops_are_the_patterns_matches(paper: list[tuple[str, str]]) -> None:
     import random
 
@@ -378,6 +386,7 @@ def test_boundaries_found_from_their_full_stops_are_the_patterns_matches(paper: 
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(3000)]
     texts += [text for _title, text in paper]
     texts += ["Prices and Terms 4.1 The prices. 123.45 Above 1.2. Then x.5.5 A and 7.1 B", "in the lab. The end. Xyz"]
+    texts += ["Contents" + "." * 300 + " 5 More.", "It ends" + "!?." * 100, "." * 500 + " A", "…" * 50 + "! B"]
     for text in texts:
         for start, end in ((0, len(text)), (1, len(text) - 1), (len(text) // 3, len(text))):
             expected = {
