@@ -174,7 +174,7 @@ def test_a_footnote_number_on_its_own_line_does_not_end_the_sentence_it_stands_i
 def test_spaces_that_justify_a_fixed_width_line_do_not_cut_its_sentence() -> None:
     """EDGAR's fixed-width text: runs of spaces justify its lines; one before a heading still sets it apart."""
     text = (
-        "1.1      Grant  and   Acceptance.   Company  hereby   appoints   the Distributor as its agent.\n\n"
+        "1.1      Grant  and   Acceptance.   Company  hereby      appoints   the Distributor as its agent.\n\n"
         "The parties agree as follows.     Article 2  Grant of Rights    2.1 Appointment. The agent sells."
     )
     sentences = split_sentences(text)

@@ -57,7 +57,7 @@ _LINE = re.compile(r"[^\n]+")
 # that way ("…Canada.     Article 2  Grant of Rights    2.1 Appointment. Pursuant…").
 # A run before a word in lower case is not one: it justifies a line laid out at a fixed width ("Company
 # hereby   appoints"), and the sentence goes on.
-_SOFT_BREAK = re.compile(r"[ \t]{3,}(?![a-zäöüßàâçéèêëîïôûùœ])")
+_SOFT_BREAK = re.compile(r"[ \t]{3,}+(?![a-zäöüßàâçéèêëîïôûùœ])")  # possessive: the whole run, or none of it
 _CJK_END = re.compile(r"[。！？]")
 # A full stop glued between words: "implicit.Simple", "Ende.Der". The boundary is the match's end; a
 # pattern that opens with letters rather than a look-behind lets the engine skip ahead between them.
