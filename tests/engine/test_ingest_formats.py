@@ -133,6 +133,19 @@ def test_page_numbers_of_a_saved_pdf_are_dropped_and_sentences_joined(tmp_path: 
     assert "\n\n1\n\n" not in f"\n\n{text}\n\n" and "\n\n3\n\n" not in text
 
 
+def test_pdftotext_pages_lose_their_numbers_and_keep_their_sentences(tmp_path: Path) -> None:
+    """pdftotext ends each page with a form feed, after the page's number."""
+    pages = [
+        "The parties agree to the terms below.\n\n1\n",
+        "Payment is due within thirty days. The supplier shall send written notice to the buyer\n\n2\n",
+        "confirming the delivery date. Late payment bears interest.\n\n3\n",
+        "Either party may end this agreement on notice.\n\n4\n",
+    ]
+    text = parse_document(write(tmp_path, "pdftotext.txt", "\f".join(pages))).chapters[0].text
+    assert "written notice to the buyer confirming the delivery date." in text
+    assert "\f" not in text and not any(p.strip().isdigit() for p in text.split("\n\n"))
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -251,7 +251,8 @@ def parse_text(path: Path, data: bytes) -> ParsedDocument:
     """Parse a plain-text file's bytes. Thread-safe; raises NoTextError for an empty file."""
     text, encoding = decode_text(data)
     log.debug("%s: %s text", path, encoding)
-    chapters, structure = split_at_headings(drop_page_numbers(tidy(text)), path.stem)
+    # A form feed ends a page (pdftotext's output): a paragraph break, so that its page number stands alone.
+    chapters, structure = split_at_headings(drop_page_numbers(tidy(text.replace("\f", "\n\n"))), path.stem)
     doc = finish(
         path.stem,
         "txt",
