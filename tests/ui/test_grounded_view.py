@@ -8,16 +8,22 @@ from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
 from tests.engine.test_grounding import CHAPTER, ParaphrasingModel
 
 
-def test_clicking_a_sentence_highlights_its_passage_and_marks_the_unsupported_one(qtbot, make_window) -> None:
+def _summarized(qtbot, make_window, doc: ParsedDocument, file_name: str):
+    """The window's document pane showing ``doc``'s one chapter, summarized by a model that paraphrases."""
     window = make_window(ParaphrasingModel())
-    doc = ParsedDocument("Bridge", "pdf", [ParsedChapter("One", CHAPTER, page_starts=[(0, 7), (160, 8)])])
-    view = window.engine.add_parsed(doc, file_name="bridge.pdf")
+    view = window.engine.add_parsed(doc, file_name=file_name)
     with qtbot.waitSignal(window.chapters_loaded, timeout=20_000):
         window.controller.show_document(view.id)
     model, pane = window.chapters_model, window.document_pane
     qtbot.waitUntil(lambda: model.rowCount() == 1 and model.statuses() == {"done": 1}, timeout=20_000)
     pane.select_row(0)
     qtbot.waitUntil(lambda: model.chapter(0).text is not None, timeout=5_000)
+    return pane
+
+
+def test_clicking_a_sentence_highlights_its_passage_and_marks_the_unsupported_one(qtbot, make_window) -> None:
+    doc = ParsedDocument("Bridge", "pdf", [ParsedChapter("One", CHAPTER, page_starts=[(0, 7), (160, 8)])])
+    pane = _summarized(qtbot, make_window, doc, "bridge.pdf")
     html = pane.summary_view.toHtml()
     assert "span:0" in html and "span:1" in html, "each sentence links to its source"
     assert "⚠" in pane.summary_view.toPlainText(), "the sentence the chapter does not say is marked"
@@ -33,14 +39,7 @@ def test_clicking_a_sentence_highlights_its_passage_and_marks_the_unsupported_on
 
 
 def test_a_source_without_a_page_leaves_the_tabs_their_room(qtbot, make_window) -> None:
-    window = make_window(ParaphrasingModel())
-    view = window.engine.add_parsed(ParsedDocument("Bridge", "txt", [ParsedChapter("One", CHAPTER)]), file_name="b.txt")
-    with qtbot.waitSignal(window.chapters_loaded, timeout=20_000):
-        window.controller.show_document(view.id)
-    model, pane = window.chapters_model, window.document_pane
-    qtbot.waitUntil(lambda: model.rowCount() == 1 and model.statuses() == {"done": 1}, timeout=20_000)
-    pane.select_row(0)
-    qtbot.waitUntil(lambda: model.chapter(0).text is not None, timeout=5_000)
+    pane = _summarized(qtbot, make_window, ParsedDocument("Bridge", "txt", [ParsedChapter("One", CHAPTER)]), "b.txt")
     pane.summary_view.anchorClicked.emit(QUrl("span:0"))
     assert pane.source_span is not None and pane.source_page is None
     assert pane.source_label.text() == "", "no page to name: nothing beside the tabs"
