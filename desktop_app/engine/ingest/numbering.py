@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from desktop_app.engine.ingest.headings import roman_to_int
+from desktop_app.engine.title_case import SMALL_WORDS, is_title_case
 
 #: Keywords that open a numbered heading; "§" is handled apart (no word boundary).
 _KEYWORDS = (
@@ -55,8 +56,6 @@ _OPENERS = frozenset(
 _POINTING_WORDS = frozenset(
     "section sections article articles clause clauses paragraph schedule exhibit annex §".split()
 )
-#: Small words a title keeps in lower case: "Termination for Cause", "Service of Products in Territory".
-_TITLE_SMALL = frozenset("a an and as at by for from in of on or the to under with".split())
 #: How far around a candidate the text is read (lines longer than this are paragraphs run together).
 _LOOK = 400
 #: A heading line ending in one of these words goes on on the next line.
@@ -166,7 +165,7 @@ def _title(text: str, start: int, body: int) -> tuple[str, int, bool]:
     words = len(rest.split())
     fits = words <= MAX_TITLE_WORDS and len(line) <= MAX_TITLE_CHARS and not rest.endswith((",", ";"))
     stop = _TITLE_STOP.search(rest)
-    if fits and stop is not None and rest[stop.end() :].strip() and _title_case(rest[: stop.start()]):
+    if fits and stop is not None and rest[stop.end() :].strip() and is_title_case(rest[: stop.start()], numbers=True):
         # A short line holding a title and its body's first words (text wrapped at a fixed width).
         return " ".join(text[start : body + stop.start()].split()), body + stop.start() + 1, False
     if fits and (not rest.endswith(".") or words <= 8):
@@ -216,7 +215,7 @@ def _past_justifying_spaces(text: str, m: re.Match[str] | None, body: int, line_
     stop = _TITLE_STOP.search(text, m.end(), min(line_end, body + MAX_TITLE_CHARS + 1))
     if stop is None or len(text[body : stop.start()].split()) > MAX_TITLE_WORDS:
         return m
-    if _title_case(text[body : stop.start()]) and not _LABEL_WORD.search(text[m.end() : stop.start()]):
+    if is_title_case(text[body : stop.start()], numbers=True) and not _LABEL_WORD.search(text[m.end() : stop.start()]):
         return stop
     return m
 
@@ -237,7 +236,7 @@ def _run_in_title(text: str, body: int, line_end: int) -> int | None:
             if words and words[-1].group(0).lower() in _POINTING_WORDS:
                 return None  # "… Section 5.1 shows": a reference, not the next heading
             return _title_end(words, echo=False)
-        if word[:1].isupper() or word.lower() in _TITLE_SMALL:
+        if word[:1].isupper() or word in SMALL_WORDS:
             if word[-1] in ".:;,)" or len(words) >= MAX_TITLE_WORDS:
                 return None  # a stop in reach: the other rules read it
             words.append(m)
@@ -268,13 +267,8 @@ def _title_end(words: list[re.Match[str]], *, echo: bool) -> int | None:
 
 def _drop_small(words: list[re.Match[str]]) -> None:
     """A title does not end in a small word written in lower case ("… of the")."""
-    while words and words[-1].group(0) in _TITLE_SMALL:
+    while words and words[-1].group(0) in SMALL_WORDS:
         words.pop()
-
-
-def _title_case(words: str) -> bool:
-    """Whether ``words`` read as a title: each one capitalised, a number, or a small word."""
-    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _TITLE_SMALL for w in words.split())
 
 
 def find_candidates(text: str) -> list[Candidate]:

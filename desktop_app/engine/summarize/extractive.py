@@ -80,11 +80,18 @@ def _after_run_in_title(text: str, spans: list[tuple[int, int]], title: str) -> 
     if not spans or not words:
         return spans
     start, end = spans[0]
-    heading = re.compile(r"\s*" + r"\s+".join(re.escape(w) for w in words) + r"\s+(?=[A-Z(\"“])")
-    found = heading.match(text, start, end)
-    if found is None or found.end() >= end:
+    at = start
+    for word in words:  # the title's words, each followed by space (a word-by-word compare: no pattern a chapter)
+        while at < end and text[at].isspace():
+            at += 1
+        if not text.startswith(word, at, end) or at + len(word) >= end or not text[at + len(word)].isspace():
+            return spans
+        at += len(word)
+    while at < end and text[at].isspace():
+        at += 1
+    if at >= end or not (text[at].isupper() or text[at] in '("“'):
         return spans
-    return [(found.end(), end), *spans[1:]]
+    return [(at, end), *spans[1:]]
 
 
 def analyze(text: str, title: str = "") -> Analysis:

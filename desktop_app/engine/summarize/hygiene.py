@@ -221,20 +221,17 @@ def _line_kind(line: str, function_words: int = -1) -> Junk | None:
             return Junk.TABLE
     if words >= 6 and function_share < 0.08 and not line.endswith(_CLOSE):
         return Junk.TABLE
-    if not line.endswith(_HEADING_CLOSE) and _title_block(lowered, line):
+    if not line.endswith(_HEADING_CLOSE) and _title_block(line):
         return Junk.HEADING
     return None
 
 
-def _title_block(lowered: str, line: str) -> bool:
-    """Every word capitalised, a number or a function word, and no closing stop: a title block, however long
-    ("Outsourcing Contract on Development of Miaoli Royal Resort Hotel Planning Unit: … October 29, 2015")."""
-    for word, low in zip(line.split(), lowered.split(), strict=True):
-        if word[:1].isupper() or word[:1].isdigit() or not word[:1].isalpha():
-            continue
-        if low.strip(",:;()") not in _FUNCTION_WORDS:
-            return False
-    return True
+def _title_block(line: str) -> bool:
+    """Every word capitalised, a number or a function word (the caller checks there is no closing stop): a
+    title block, however long ("Outsourcing Contract on Development of … Planning Unit: … October 29, 2015")."""
+    return all(
+        not w[:1].isalpha() or w[:1].isupper() or w.lower().strip(",:;()") in _FUNCTION_WORDS for w in line.split()
+    )
 
 
 def _contract_junk(line: str, words: int, function_share: float) -> Junk | None:

@@ -44,6 +44,7 @@ from enum import Enum
 
 from syntok._segmentation_states import State as _State
 
+from ..title_case import is_title_case
 from .ambiguous import Run as _Run
 from .ambiguous import ask_syntok as _ask_syntok
 from .boundaries import boundary_matches, plain_ends, subclause_numbers
@@ -96,7 +97,6 @@ _ECHO = re.compile(
     rf"(?:\s+(?:{_TITLE_WORD}|of|and|the|to|for|in|on|or|by|with|&)){{0,4}}?\s+(?P<last>{_TITLE_WORD}))"
     r"\s+(?:(?P=last)\s|(?i:(?P=heading))\s)"
 )
-_JOINING = frozenset("a an and of the in on for to with or by at from under".split())
 _LEADING_NUMBER = re.compile(r"^(?:\d{1,2}\.|[IVXLC]{1,6}\.)\s+")
 _TITLES = frozenset("mr mrs ms dr prof sen rep gen capt st hr fr frau herr".split())
 _NOT_PLAIN = _ABBREVIATIONS | _TITLES
@@ -417,7 +417,7 @@ def _inline_heading_cuts(text: str, start: int, end: int) -> Iterator[int]:
         stop = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
         chunk = before[stop + 1 :].strip() if stop >= 0 else (before.strip() if lo == start else "")
         chunk = _LEADING_NUMBER.sub("", chunk)
-        if chunk and len(chunk.split()) <= 8 and _title_case(chunk) and not chunk.endswith(_TERMINAL):
+        if chunk and len(chunk.split()) <= 8 and is_title_case(chunk) and not chunk.endswith(_TERMINAL):
             yield number
 
 
@@ -442,8 +442,3 @@ def _numbered_line_cuts(text: str, start: int, end: int) -> Iterator[int]:
 _POINTING = frozenset(
     "section sections clause clauses article articles paragraph paragraphs § and or to through".split()
 )
-
-
-def _title_case(words: str) -> bool:
-    """Every word capitalised but the short joining ones: "Prices and Terms", not "As shown in Section"."""
-    return all(w[:1].isupper() or w in _JOINING for w in words.split())
