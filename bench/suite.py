@@ -295,7 +295,7 @@ def upload_run(folder: Path, pdf: Path, *, background: bool, finish: bool = True
     """(ms until add_file answered, s until the first chapter was committed), extractive backend.
 
     ``finish``: summarize the whole document before the engine stops. A quick run removes the document after
-    its first chapter instead, which ends its parse (a stop would wait for the parse to end).
+    its first chapter instead, which ends its parse (a stop would keep it for the next start to parse again).
     """
     settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'db.sqlite'}", cache_enabled=False)
     first = threading.Event()

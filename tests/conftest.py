@@ -157,7 +157,9 @@ def parse_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     gate = threading.Event()
     real_parse = uploads.parse_file
 
-    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+    def gated_parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> ParsedDocument:
         assert gate.wait(60), "the test never opened the gate"
         return real_parse(path, password=password, limits=limits)
 

@@ -29,6 +29,7 @@ from .changes import DocumentChanges
 from .events import DocumentAdded, Event, EventBus
 from .health import HealthMonitor
 from .ingest.base import ParsedDocument
+from .ingest.limits import IngestLimits
 from .inspection import EngineReports
 from .pipeline.pipeline import Pipeline, PipelineConfig
 from .pipeline.spawn import Handle, Spawn, thread_spawn
@@ -90,6 +91,15 @@ class Engine(EngineReports, DocumentChanges):
         serial = serial_sessions(self._db)
         self._serial_db = serial[0] if serial else None
         self.instance_id = str(uuid.uuid4())
+        self._parser = BackgroundParser(
+            self._sessions,
+            self.bus,
+            settings.data_dir / "parsing",
+            spawn=spawn,
+            on_chapters=self._wake_pipeline,
+            instance_id=self.instance_id,
+            limits=self._limits,
+        )
         self._pipeline = Pipeline(
             PipelineConfig(
                 initial_workers=settings.summary_max_workers,
@@ -109,6 +119,7 @@ class Engine(EngineReports, DocumentChanges):
             spawn=spawn,
             instance_id=self.instance_id,
             writes=serial[1] if serial else None,
+            parses=self._parser,
         )
         self.health = HealthMonitor(
             settings, self.bus, summarizer=self._summarizer, interval=settings.health_check_seconds
@@ -119,16 +130,12 @@ class Engine(EngineReports, DocumentChanges):
         self._health_loop: Handle | None = None
         self._running = False
         self._sync_lock = threading.Lock()
-        self._parser = BackgroundParser(
-            self._sessions,
-            self.bus,
-            settings.data_dir / "parsing",
-            spawn=spawn,
-            on_chapters=self._pipeline.wake,
-            instance_id=self.instance_id,
-        )
 
     # --- lifecycle
+
+    def _wake_pipeline(self) -> None:
+        """A parse saved chapters: claim them now (the parser is made before the pipeline)."""
+        self._pipeline.wake()
 
     @property
     def async_enabled(self) -> bool:
@@ -169,7 +176,7 @@ class Engine(EngineReports, DocumentChanges):
         """
         ok = True
         self.health.stop()
-        self._parser.join(self.settings.shutdown_timeout)
+        self._parser.stop(self.settings.shutdown_timeout)  # parses in progress start again at the next start
         if self._running:
             ok = self._pipeline.stop(self.settings.shutdown_timeout if timeout is None else timeout)
             self._running = False
@@ -190,6 +197,17 @@ class Engine(EngineReports, DocumentChanges):
         self.stop()
 
     # --- adding documents
+
+    def _limits(self) -> IngestLimits:
+        """What a parse may take, from the settings."""
+        return IngestLimits(
+            max_bytes=self.settings.max_file_mb * 1024 * 1024,
+            max_pages=self.settings.max_pages,
+            timeout_s=self.settings.parse_timeout,
+            max_chapters=self.settings.max_chapters,
+            max_memory_bytes=self.settings.parse_memory_mb * 1024 * 1024,
+            max_zip_ratio=self.settings.max_zip_ratio,
+        )
 
     def add_file(
         self,
@@ -213,16 +231,9 @@ class Engine(EngineReports, DocumentChanges):
         ``ocr=True`` reads a scanned PDF's pages with Tesseract (offered when a PDF has no text layer and
         ``NoTextError.ocr_available`` says Tesseract is installed); it takes seconds a page.
         """
-        from .ingest import IngestLimits, detect_format, ocr_pdf, parse_document
+        from .ingest import detect_format, ocr_pdf, parse_document
 
-        limits = IngestLimits(
-            max_bytes=self.settings.max_file_mb * 1024 * 1024,
-            max_pages=self.settings.max_pages,
-            timeout_s=self.settings.parse_timeout,
-            max_chapters=self.settings.max_chapters,
-            max_memory_bytes=self.settings.parse_memory_mb * 1024 * 1024,
-            max_zip_ratio=self.settings.max_zip_ratio,
-        )
+        limits = self._limits()
         path = Path(path)
         at_once = background and not ocr and self.async_enabled and not self.settings.skip_pipeline_init
         if at_once and answers_at_once(path):

@@ -16,6 +16,14 @@ the parser's exception; the chapters saved before the failure are dropped: a doc
 part of a file. An encrypted PDF (:func:`looks_encrypted`) is parsed before the answer instead, so its
 password question is answered at once.
 
+A parse does not hold the app's stop: :meth:`BackgroundParser.stop` stops the child, drops the chapters
+saved so far and keeps the engine's copy of the file, and the document stays ``parsing``; uploads still
+waiting for a parse slot stay as they are. At the next start the pipeline's recovery hands such documents
+(and those a crash left) back to the parser, which parses them again from the start
+(:meth:`~BackgroundParser.resumable`, :meth:`~BackgroundParser.resume`, ``pipeline/lease.py``). An upload
+made with a password is not kept (the password is not stored): its document ends failed at the next start,
+asking for the file again.
+
 Thread-safe: ``start`` runs on the caller's thread, each parse on its own loop.
 """
 
@@ -25,19 +33,22 @@ import hashlib
 import logging
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .events import ChaptersAdded, DocumentAdded, DocumentFinished, DocumentParsing, EventBus
-from .ingest.base import IngestError, ParsedDocument
+from .ingest.base import IngestError, ParseCancelledError, ParsedDocument
 from .ingest.limits import IngestLimits
 from .ingest.stream import ChapterBatch, ParseEnd, ParseItem, Restart, items_of
 from .pipeline.spawn import Handle, Spawn
 from .states import DocumentStatus, ParseFailure
 from .store import documents
+from .store.instances import INTERRUPTED_PARSE
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +106,16 @@ def answers_at_once(path: Path) -> bool:
         return True  # refused by the background path's own checks, with their message
 
 
-def parse_file(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument | Iterable[ParseItem]:
-    """The parse itself, as a stream of items or a whole document (a seam: tests hold it at a gate)."""
+def parse_file(
+    path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+) -> ParsedDocument | Iterable[ParseItem]:
+    """The parse itself, as a stream of items or a whole document (a seam: tests hold it at a gate).
+
+    Setting ``cancel`` stops it (the child is killed, ``ParseCancelledError`` raised) while it waits for the child.
+    """
     from .ingest import stream_document
 
-    return stream_document(path, password=password, limits=limits)
+    return stream_document(path, password=password, limits=limits, cancel=cancel)
 
 
 def _items(result: ParsedDocument | Iterable[ParseItem]) -> Iterator[ParseItem]:
@@ -124,17 +140,22 @@ class BackgroundParser:
         spawn: Spawn,
         on_chapters: Callable[[], None],
         instance_id: str | None = None,
+        limits: Callable[[], IngestLimits] = IngestLimits,
     ) -> None:
+        """``limits``: those of a parse started again by :meth:`resume` (an upload brings its own)."""
         self.sessions = sessions
         self.instance_id = instance_id
         self.bus = bus
         self.folder = folder
         self.spawn = spawn
         self.on_chapters = on_chapters
+        self.limits = limits
         self._lock = threading.Lock()
+        self._slot_free = threading.Condition(self._lock)
         self._running: dict[str, Handle] = {}
-        self._slots = threading.BoundedSemaphore(PARSE_SLOTS)
+        self._parsing = 0
         self._waiting = 0
+        self._stopping = threading.Event()
 
     def start(
         self,
@@ -178,10 +199,66 @@ class BackgroundParser:
         except OSError:
             shutil.copyfile(path, copy)
         self.bus.publish(DocumentParsing(doc_id, file_name))
-        job = ParseJob(doc_id, copy, file_name, password, limits)
-        with self._lock:
-            self._running[doc_id] = self.spawn(f"parse-{doc_id[:8]}", lambda: self._run_in_turn(job))
+        self._spawn(ParseJob(doc_id, copy, file_name, password, limits))
         return doc_id
+
+    def _spawn(self, job: ParseJob) -> None:
+        with self._lock:
+            self._running[job.document_id] = self.spawn(f"parse-{job.document_id[:8]}", lambda: self._run_in_turn(job))
+
+    def _copy_of(self, document_id: str) -> Path | None:
+        """The engine's copy of the document's file, if it is still there (the folder holds just that file)."""
+        try:
+            files = list((self.folder / document_id).iterdir())
+        except OSError:
+            return None
+        return files[0] if len(files) == 1 and files[0].is_file() else None
+
+    def resumable(self, document_id: str) -> bool:
+        """Whether an orphaned ``parsing`` document can be parsed again here: its copy is in this folder."""
+        with self._lock:
+            if document_id in self._running:
+                return False  # parsing here now (its claim is being recovered from under a live parse)
+        return self._copy_of(document_id) is not None
+
+    def resume(self, document_ids: list[str]) -> None:
+        """Parse again, from the start, documents taken over for this instance (see ``pipeline/lease.py``).
+
+        Their chapters so far were dropped with the take-over; views hear it (``ChaptersAdded`` with none from
+        index 0). A document whose copy went missing meanwhile ends failed, asking for the file again.
+        """
+        for doc_id in document_ids:
+            if self._stopping.is_set():
+                return  # still parsing with its copy: the next start takes it
+            with self.sessions() as session:
+                file_name = documents.parsing_file_name(session, doc_id)
+            if file_name is None:
+                continue  # removed meanwhile
+            self.bus.publish(ChaptersAdded(doc_id, 0, ()))
+            copy = self._copy_of(doc_id)
+            if copy is None:
+                self._fail(
+                    ParseJob(doc_id, self.folder / doc_id, file_name, None, self.limits()),
+                    IngestError(INTERRUPTED_PARSE),
+                )
+                continue
+            log.info("Parsing %s again: its parse stopped with the app", file_name)
+            self._spawn(ParseJob(doc_id, copy, file_name, None, self.limits()))
+        self.on_chapters()
+
+    def stop(self, timeout: float) -> None:
+        """Stop every parse (engine shutdown), waiting at most ``timeout`` seconds for them all.
+
+        A parse in progress stops its child, drops its chapters so far and keeps its copy of the file; an
+        upload waiting for a slot is not started. Their documents stay ``parsing`` for the next start.
+        """
+        self._stopping.set()
+        with self._lock:
+            self._slot_free.notify_all()
+            handles = list(self._running.values())
+        deadline = time.monotonic() + timeout
+        for handle in handles:
+            handle.join(max(0.0, deadline - time.monotonic()))
 
     @property
     def waiting(self) -> int:
@@ -190,31 +267,65 @@ class BackgroundParser:
             return self._waiting
 
     def _run_in_turn(self, job: ParseJob) -> None:
-        """Wait for a parse slot on the parse's own loop, then parse."""
+        """Wait for a parse slot on the parse's own loop, then parse (unless the engine stops meanwhile)."""
         with self._lock:
             self._waiting += 1
-        with self._slots:
-            with self._lock:
-                self._waiting -= 1
+            while self._parsing >= PARSE_SLOTS and not self._stopping.is_set():
+                self._slot_free.wait()
+            self._waiting -= 1
+            if self._stopping.is_set():
+                self._running.pop(job.document_id, None)
+                self._keep_or_remove(job)
+                return
+            self._parsing += 1
+        try:
             self._run(job)
+        finally:
+            with self._lock:
+                self._parsing -= 1
+                self._slot_free.notify()
 
     def _run(self, job: ParseJob) -> None:
+        keep = False
         try:
             sha256 = sha256_of(job.path)
             with self.sessions() as session:
                 earlier = documents.previous_import(session, sha256)
             if earlier is None:
-                items = _items(parse_file(job.path, password=job.password, limits=job.limits))
+                items = _items(parse_file(job.path, password=job.password, limits=job.limits, cancel=self._stopping))
             else:
                 log.info("Reusing the chapters of an identical file imported before (%s)", job.file_name)
                 items = items_of(earlier)
             self._save(job, sha256, items)
+        except ParseCancelledError:
+            keep = job.password is None
+            log.info(
+                "Stopped parsing %s with the app: %s",
+                job.file_name,
+                "it is parsed again at the next start" if keep else "it was opened with a password, add it again",
+            )
         except Exception as err:
             self._fail(job, err)
         finally:
-            shutil.rmtree(job.path.parent, ignore_errors=True)
+            if not keep and not self._held_elsewhere(job.document_id):
+                shutil.rmtree(job.path.parent, ignore_errors=True)
             with self._lock:
                 self._running.pop(job.document_id, None)
+
+    def _held_elsewhere(self, document_id: str) -> bool:
+        """Whether another instance took the parse over (this one's lease lapsed): the copy is its now."""
+        if self.instance_id is None:
+            return False
+        try:
+            with self.sessions() as session:
+                return documents.parsing_file_name(session, document_id, besides=self.instance_id) is not None
+        except DBAPIError:
+            return False
+
+    def _keep_or_remove(self, job: ParseJob) -> None:
+        """An upload that never started: its copy stays for the next start, unless it needs its password."""
+        if job.password is not None:
+            shutil.rmtree(job.path.parent, ignore_errors=True)
 
     def _save(self, job: ParseJob, sha256: str, items: Iterator[ParseItem]) -> None:
         """Save each batch as it comes (own transaction, ``ChaptersAdded``, pipeline woken), then the end.
@@ -226,16 +337,20 @@ class BackgroundParser:
         saved = 0
         try:
             for item in items:
+                if self._stopping.is_set():
+                    raise ParseCancelledError(job.file_name)
                 if isinstance(item, Restart):
                     with self.sessions.begin() as session:
-                        documents.remove_chapters(session, job.document_id)
+                        documents.remove_chapters(session, job.document_id, parser=self.instance_id)
                     saved = 0
                     self.bus.publish(ChaptersAdded(job.document_id, 0, ()))
                 elif isinstance(item, ChapterBatch):
                     if not item.chapters:
                         continue
                     with self.sessions.begin() as session:
-                        ids = documents.append_chapters(session, job.document_id, item.chapters)
+                        ids = documents.append_chapters(
+                            session, job.document_id, item.chapters, parser=self.instance_id
+                        )
                     self.bus.publish(ChaptersAdded(job.document_id, saved, ids))
                     saved += len(ids)
                     self.on_chapters()  # the first chapters are summarized while the parse goes on
@@ -244,11 +359,11 @@ class BackgroundParser:
                     return
             raise IngestError("The document reader stopped before the end of the file.", path=job.path)
         except documents.NoLongerParsingError:
-            log.info("Stopped parsing %s: the document was removed or ended meanwhile", job.file_name)
+            log.info("Stopped parsing %s: the document was removed, ended or taken over meanwhile", job.file_name)
         except BaseException:
             if saved:
                 with self.sessions.begin() as session:
-                    documents.remove_chapters(session, job.document_id)
+                    documents.remove_chapters(session, job.document_id, parser=self.instance_id)
                 self.bus.publish(ChaptersAdded(job.document_id, 0, ()))  # views drop them before the failure
             raise
         finally:
@@ -259,7 +374,7 @@ class BackgroundParser:
     def _finish(self, job: ParseJob, sha256: str, end: ParseEnd) -> None:
         parsed = end.document([])
         with self.sessions.begin() as session:
-            documents.finish_parsing(session, job.document_id, parsed, sha256=sha256)
+            documents.finish_parsing(session, job.document_id, parsed, sha256=sha256, parser=self.instance_id)
             chapter_ids = tuple(c.id for c in documents.chapters_of(session, job.document_id, with_text=False))
         log.info("Parsed %s: %d chapters queued for summary generation", job.file_name, len(chapter_ids))
         self.bus.publish(DocumentAdded(job.document_id, parsed.title, parsed.format, len(chapter_ids), chapter_ids))
@@ -274,7 +389,9 @@ class BackgroundParser:
             message, kind = f"The file could not be read: {err}", ParseFailure.UNREADABLE
         ocr = bool(getattr(err, "ocr_available", False))
         with self.sessions.begin() as session:
-            failed = documents.fail_parsing(session, job.document_id, message, kind, ocr_available=ocr)
+            failed = documents.fail_parsing(
+                session, job.document_id, message, kind, ocr_available=ocr, parser=self.instance_id
+            )
             status = None if failed else documents.document_status(session, job.document_id)
         if not failed:
             if status is None:
@@ -287,10 +404,3 @@ class BackgroundParser:
         else:
             log.exception("Parsing %s failed", job.file_name)
         self.bus.publish(DocumentFinished(job.document_id, DocumentStatus.FAILED, None, message, kind, ocr))
-
-    def join(self, timeout: float) -> None:
-        """Wait for the parses in progress (engine shutdown)."""
-        with self._lock:
-            handles = list(self._running.values())
-        for handle in handles:
-            handle.join(timeout)

@@ -25,7 +25,9 @@ def test_sse_carries_each_saved_batch_before_the_document_is_added(
     parsed = parse_document(source)
     listening, first_sent = threading.Event(), threading.Event()
 
-    def held(path: Path, *, password: str | None, limits: IngestLimits) -> Iterator[ParseItem]:
+    def held(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> Iterator[ParseItem]:
         assert listening.wait(60), "the stream never listened"
         yield ChapterBatch(tuple(parsed.chapters[:2]))
         assert first_sent.wait(60), "the first batch never reached the stream"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from desktop_app.engine.ingest.base import (
     CorruptFileError,
     FileTooLargeError,
     NoTextError,
+    ParseCancelledError,
     ParsedChapter,
     ParseTimeoutError,
 )
@@ -114,6 +117,19 @@ def test_the_time_limit_runs_over_the_whole_streamed_parse(source: Path) -> None
     assert isinstance(next(stream), ChapterBatch)
     with pytest.raises(ParseTimeoutError, match="longer than 3 s"):
         next(stream)
+
+
+def test_a_cancel_from_another_thread_stops_the_child(source: Path) -> None:
+    cancel = threading.Event()
+    stream = stream_isolated(target("stalling_parse"), source, None, LIMITS, cancel)
+    assert isinstance(next(stream), ChapterBatch)
+    threading.Timer(0.2, cancel.set).start()
+    with pytest.raises(ParseCancelledError):
+        next(stream)  # waits for the child, which waits at a gate nobody opens
+    # The child held the gate open for reading; once it is killed nobody does.
+    with pytest.raises(OSError) as raised:
+        os.open(source.with_suffix(".fifo"), os.O_WRONLY | os.O_NONBLOCK)
+    assert raised.value.errno == errno.ENXIO
 
 
 def test_the_chapter_limit_stops_a_stream_that_passes_it(source: Path) -> None:

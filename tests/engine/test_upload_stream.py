@@ -12,7 +12,7 @@ from sqlalchemy import update
 from desktop_app.engine import uploads
 from desktop_app.engine.events import ChapterCommitted, ChaptersAdded, DocumentAdded, DocumentFinished
 from desktop_app.engine.ingest import stream_document
-from desktop_app.engine.ingest.base import NoTextError, ParsedChapter
+from desktop_app.engine.ingest.base import NoTextError, ParseCancelledError, ParsedChapter
 from desktop_app.engine.ingest.limits import IngestLimits
 from desktop_app.engine.ingest.stream import ChapterBatch, ParseEnd, ParseItem, Restart, collect
 from desktop_app.engine.service import Engine
@@ -21,7 +21,7 @@ from desktop_app.engine.store import backlog, documents, instances
 from desktop_app.engine.store.db import open_database
 from desktop_app.engine.store.models import Document
 
-from .pipeline_helpers import EventLog, settings_for, write_markdown
+from .pipeline_helpers import EventLog, settings_for, wait_until, write_markdown
 
 
 def real_chapters(tmp_path: Path, count: int) -> tuple[list[ParsedChapter], ParseEnd]:
@@ -33,7 +33,9 @@ def real_chapters(tmp_path: Path, count: int) -> tuple[list[ParsedChapter], Pars
 def held_parse(items: list[ParseItem | threading.Event]) -> object:
     """A ``parse_file`` seam that yields ``items``, waiting at each gate (a ``threading.Event``) among them."""
 
-    def parse(path: Path, *, password: str | None, limits: IngestLimits) -> Iterator[ParseItem]:
+    def parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> Iterator[ParseItem]:
         for item in items:
             if isinstance(item, threading.Event):
                 assert item.wait(60), "the test never opened the gate"
@@ -93,7 +95,9 @@ def test_a_parse_that_fails_after_some_chapters_leaves_a_failed_document_without
 ) -> None:
     chapters, _end = real_chapters(tmp_path, 4)
 
-    def failing(path: Path, *, password: str | None, limits: IngestLimits) -> Iterator[ParseItem]:
+    def failing(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> Iterator[ParseItem]:
         yield ChapterBatch(tuple(chapters[:2]))
         raise NoTextError("This PDF has no text layer on its later pages.", path=path)
 
@@ -141,7 +145,9 @@ def test_a_document_removed_while_parsing_stops_its_parse_quietly(
     chapters, end = real_chapters(tmp_path, 4)
     gate, closed = threading.Event(), threading.Event()
 
-    def parse(path: Path, *, password: str | None, limits: IngestLimits) -> Iterator[ParseItem]:
+    def parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> Iterator[ParseItem]:
         try:
             yield ChapterBatch(tuple(chapters[:2]))
             assert gate.wait(60)
@@ -163,9 +169,128 @@ def test_a_document_removed_while_parsing_stops_its_parse_quietly(
     assert not recorder.of(DocumentFinished) and not recorder.of(DocumentAdded)
 
 
-def test_a_parse_cut_off_by_a_stop_leaves_a_failed_document_at_the_next_start(
+def test_a_parse_stopped_with_the_app_is_parsed_again_at_the_next_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    chapters, _end = real_chapters(tmp_path, 5)
+    stopped = threading.Event()
+
+    def parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> Iterator[ParseItem]:
+        yield ChapterBatch(tuple(chapters[:2]))
+        assert cancel is not None and cancel.wait(60), "the stop never reached the parse"
+        stopped.set()
+        raise ParseCancelledError(str(path))  # what the real stream raises once ``cancel`` is set
+
+    monkeypatch.setattr(uploads, "parse_file", parse)
+    settings = settings_for(database_url, tmp_path)
+    upload = write_markdown(tmp_path / "book.md", 5)
+    with Engine(settings) as engine:
+        recorder = EventLog()
+        engine.bus.subscribe(recorder)
+        doc_id = engine.add_file(upload, background=True).id
+        assert recorder.wait_for(lambda events: any(isinstance(e, ChaptersAdded) and e.chapter_ids for e in events))
+    assert stopped.is_set(), "the engine stopped before its parse did"
+    kept = settings.data_dir / "parsing" / doc_id / "book.md"
+    assert kept.read_bytes() == upload.read_bytes()
+    upload.unlink()  # the user's file may be gone: the engine parses its own copy
+
+    engine_db, sessions = open_database(database_url)
+    with sessions() as session:
+        view = documents.get_document(session, doc_id, chapters=True, with_text=False)
+        assert view is not None and view.status == DocumentStatus.PARSING and view.chapters == []
+    engine_db.dispose()
+
+    monkeypatch.undo()  # the real parser reads the copy at the next start
+    with Engine(settings) as engine:
+        recorder = EventLog()
+        engine.bus.subscribe(recorder)
+        assert wait_until(lambda: engine.document(doc_id).status == DocumentStatus.DONE)
+        view = engine.document(doc_id)
+    assert [c.title for c in view.chapters] == [c.title for c in chapters]
+    assert all(c.status == ChapterStatus.DONE for c in view.chapters)
+    assert not kept.parent.exists()
+
+
+def test_a_parse_opened_with_a_password_is_not_kept_when_the_app_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    def parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> Iterator[ParseItem]:
+        assert cancel is not None and cancel.wait(60), "the stop never reached the parse"
+        raise ParseCancelledError(str(path))
+        yield
+
+    monkeypatch.setattr(uploads, "parse_file", parse)
+    settings = settings_for(database_url, tmp_path)
+    with Engine(settings) as engine:
+        doc_id = engine.add_file(write_markdown(tmp_path / "book.md", 2), password="secret", background=True).id
+    assert not (settings.data_dir / "parsing" / doc_id).exists()  # the password is not stored, nor its file
+    with Engine(settings) as engine:
+        view = engine.document(doc_id)
+    assert view.status == DocumentStatus.FAILED and view.error == instances.INTERRUPTED_PARSE
+
+
+def test_uploads_waiting_for_a_parse_slot_do_not_hold_the_stop_and_are_parsed_at_the_next_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    parsing = threading.Semaphore(0)
+
+    def parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> Iterator[ParseItem]:
+        parsing.release()
+        assert cancel is not None and cancel.wait(60), "the stop never reached the parse"
+        raise ParseCancelledError(str(path))
+        yield  # a generator, as the real stream is
+
+    monkeypatch.setattr(uploads, "parse_file", parse)
+    settings = settings_for(database_url, tmp_path)
+    count = uploads.PARSE_SLOTS + 3
+    with Engine(settings) as engine:
+        ids = [engine.add_file(write_markdown(tmp_path / f"book{n}.md", 2), background=True).id for n in range(count)]
+        for _ in range(uploads.PARSE_SLOTS):
+            assert parsing.acquire(timeout=60)
+        assert not parsing.acquire(timeout=0.2), "more parses ran at once than there are slots"
+    monkeypatch.undo()
+    with Engine(settings) as engine:
+        assert wait_until(lambda: all(engine.document(i).status == DocumentStatus.DONE for i in ids))
+        assert all(len(engine.document(i).chapters) == 2 for i in ids)
+
+
+def test_a_parse_taken_over_by_another_instance_adds_nothing_more(tmp_path: Path, database_url: str) -> None:
+    """Recovery gave the parse to another instance (this one's lease lapsed): the first parser's writes are refused."""
+    chapters, end = real_chapters(tmp_path, 3)
+    engine_db, sessions = open_database(database_url)
+    with sessions.begin() as session:
+        doc_id = documents.add_placeholder(session, file_name="book.pdf", sha256="", parsed_by="first")
+        documents.append_chapters(session, doc_id, chapters[:1], parser="first")
+    with sessions.begin() as session:
+        adoption = instances.ParseAdoption("second", resumable=lambda _id: True)
+        assert instances.fail_orphaned_parses(session, Document.claimed_by == "first", adoption) == []
+        assert adoption.adopted == [doc_id]
+    with sessions.begin() as session, pytest.raises(documents.NoLongerParsingError):
+        documents.append_chapters(session, doc_id, chapters[1:], parser="first")
+    with sessions.begin() as session, pytest.raises(documents.NoLongerParsingError):
+        documents.finish_parsing(session, doc_id, collect(iter([end])), parser="first")
+    with sessions.begin() as session:
+        assert not documents.fail_parsing(session, doc_id, "damaged", parser="first")
+        assert documents.parsing_file_name(session, doc_id, besides="first") == "book.pdf"
+        assert documents.append_chapters(session, doc_id, chapters, parser="second")
+        documents.finish_parsing(session, doc_id, collect(iter([end])), parser="second")
+    with sessions() as session:
+        view = documents.get_document(session, doc_id, chapters=True, with_text=False)
+        assert view is not None and view.status == DocumentStatus.PROCESSING
+        assert [c.title for c in view.chapters] == [c.title for c in chapters]  # the first parser's chapter is gone
+    engine_db.dispose()
+
+
+def test_a_parse_cut_off_without_its_file_leaves_a_failed_document_at_the_next_start(
     tmp_path: Path, database_url: str
 ) -> None:
+    """A parse whose copy of the file is not here (another machine's, or opened with a password) cannot resume."""
     chapters, _end = real_chapters(tmp_path, 5)
     url = database_url
     engine_db, sessions = open_database(url)

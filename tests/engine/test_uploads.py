@@ -35,7 +35,9 @@ def test_upload_answers_before_parsing_ends(tmp_path: Path, monkeypatch: pytest.
     gate, parsing = threading.Event(), threading.Event()
     real_parse = uploads.parse_file
 
-    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+    def gated_parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> ParsedDocument:
         parsing.set()
         assert gate.wait(30), "the test never opened the gate"
         return real_parse(path, password=password, limits=limits)
@@ -194,7 +196,9 @@ def test_a_burst_of_uploads_parses_a_few_at_a_time(tmp_path: Path, monkeypatch: 
     lock = threading.Lock()
     real_parse = uploads.parse_file
 
-    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+    def gated_parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> ParsedDocument:
         with lock:
             inside.append(path)
         assert gate.wait(30), "the test never opened the gate"

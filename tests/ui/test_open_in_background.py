@@ -28,7 +28,9 @@ def test_a_big_file_shows_a_parsing_row_at_once_then_its_chapters(
     gate, parsing = threading.Event(), threading.Event()
     real_parse = uploads.parse_file
 
-    def gated_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+    def gated_parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> ParsedDocument:
         parsing.set()
         assert gate.wait(60), "the test never opened the gate"
         return real_parse(path, password=password, limits=limits)
@@ -186,7 +188,9 @@ def test_a_failure_that_reaches_the_window_before_the_answer_is_still_told(
 
     gate = threading.Event()
 
-    def held_parse(path: Path, *, password: str | None, limits: IngestLimits) -> ParsedDocument:
+    def held_parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> ParsedDocument:
         assert gate.wait(60), "the test never opened the gate"
         raise CorruptFileError("This file is damaged.")
 

@@ -23,7 +23,9 @@ def test_the_window_shows_a_parsing_documents_chapters_batch_by_batch(
     parsed = parse_document(source)
     gate = threading.Event()
 
-    def held(path: Path, *, password: str | None, limits: IngestLimits) -> Iterator[ParseItem]:
+    def held(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> Iterator[ParseItem]:
         yield ChapterBatch(tuple(parsed.chapters[:2]))
         assert gate.wait(60), "the test never opened the gate"
         yield ChapterBatch(tuple(parsed.chapters[2:]))
@@ -60,7 +62,9 @@ def test_a_parse_that_fails_after_a_batch_leaves_the_window_without_its_chapters
     parsed = parse_document(source)
     gate = threading.Event()
 
-    def failing(path: Path, *, password: str | None, limits: IngestLimits) -> Iterator[ParseItem]:
+    def failing(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> Iterator[ParseItem]:
         yield ChapterBatch(tuple(parsed.chapters[:2]))
         assert gate.wait(60), "the test never opened the gate"
         raise NoTextError("The later pages have no text.", path=path)

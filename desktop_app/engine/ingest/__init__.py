@@ -16,11 +16,14 @@ Exception tree::
     ├── NoTextError              no text layer (scans), images only, empty, no chapters
     ├── FileTooLargeError        over the size, page or unpacked-size limit
     └── ParseTimeoutError        took longer than the time limit
+
+:class:`ParseCancelledError` is not among them: the caller stopped the parse, nothing is wrong with the file.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +32,7 @@ from desktop_app.engine.ingest.base import (
     FileTooLargeError,
     IngestError,
     NoTextError,
+    ParseCancelledError,
     ParsedChapter,
     ParsedDocument,
     ParseTimeoutError,
@@ -49,6 +53,7 @@ __all__ = [
     "IngestError",
     "IngestLimits",
     "NoTextError",
+    "ParseCancelledError",
     "ParseTimeoutError",
     "ParsedChapter",
     "ParsedDocument",
@@ -87,19 +92,24 @@ def parse_document(path: Path, *, password: str | None = None, limits: IngestLim
 
 
 def stream_document(
-    path: Path, *, password: str | None = None, limits: IngestLimits | None = None
+    path: Path,
+    *,
+    password: str | None = None,
+    limits: IngestLimits | None = None,
+    cancel: threading.Event | None = None,
 ) -> Iterator[ParseItem]:
     """:func:`parse_document` as it goes: chapter batches as they are final, then the end (``stream.py``).
 
     A PDF whose outline gives its chapters sends them while its later pages are still being read
     (``pdf_stream.py``); other files send every chapter at the end. Blocks the calling thread between
     items; the time limit runs over the whole parse; closing the generator stops the child. Raises as
-    :func:`parse_document`, perhaps after some batches.
+    :func:`parse_document`, perhaps after some batches; setting ``cancel`` (from another thread) stops the
+    child and raises :class:`~.base.ParseCancelledError`.
     """
     path = Path(path)
     limits = limits or IngestLimits()
     try:
-        yield from stream_isolated(_target(path, limits), path, password, limits)
+        yield from stream_isolated(_target(path, limits), path, password, limits, cancel)
     except IngestError as exc:
         if exc.path is None:
             exc.path = path

@@ -71,6 +71,10 @@ class ParsedDocument:
     page_count: int | None = None
 
 
+class ParseCancelledError(Exception):
+    """The caller stopped the parse (the engine is stopping); nothing is wrong with the file."""
+
+
 class IngestError(Exception):
     """A file could not be turned into chapters. The message is written for the user.
 

@@ -47,6 +47,7 @@ from desktop_app.engine.ingest import base
 from desktop_app.engine.ingest.base import (
     CorruptFileError,
     IngestError,
+    ParseCancelledError,
     ParsedChapter,
     ParsedDocument,
     ParseTimeoutError,
@@ -61,6 +62,8 @@ INPROCESS_ENV = "CHAPTERWISE_INGEST_INPROCESS"
 _WORKER_MODULE = "desktop_app.engine.ingest.worker"
 #: Chapters found within this long after a batch was sent wait to go with the next one.
 BATCH_INTERVAL_S = 0.25
+#: How often a parse waiting for its child looks whether its caller stopped it.
+CANCEL_POLL_S = 0.1
 #: A frame's header: the length of the pickle that follows.
 FRAME_HEADER = struct.Struct(">Q")
 
@@ -164,10 +167,15 @@ def _timed_out(path: Path, limits: IngestLimits) -> ParseTimeoutError:
     )
 
 
-def stream_in_process(target: str, path: Path, password: str | None, limits: IngestLimits) -> Iterator[ParseItem]:
-    """:func:`stream_isolated` without the child: the same items and errors, the time checked between batches."""
+def stream_in_process(
+    target: str, path: Path, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+) -> Iterator[ParseItem]:
+    """:func:`stream_isolated` without the child: the same items and errors, the time and ``cancel``
+    checked between batches."""
     deadline = time.monotonic() + limits.timeout_s
     for message in call_target(target, path, password, limits):
+        if cancel is not None and cancel.is_set():
+            raise ParseCancelledError(str(path))
         item = _item_of(message, path)
         if time.monotonic() > deadline and not isinstance(item, ParseEnd):
             raise _timed_out(path, limits)
@@ -215,15 +223,18 @@ def _read_frames(stream: IO[bytes], messages: queue.Queue[Message | None]) -> No
         messages.put(None)
 
 
-def stream_isolated(target: str, path: Path, password: str | None, limits: IngestLimits) -> Iterator[ParseItem]:
+def stream_isolated(
+    target: str, path: Path, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+) -> Iterator[ParseItem]:
     """Run ``target`` ("module:function" taking path, password, limits) in a child process, yielding its items.
 
     Blocks the calling thread while it waits for the child's next item; raises the parse's IngestError
     (after any batches sent before it). The child is killed when ``limits.timeout_s`` passes since the
-    start, or when the caller stops iterating (closing the generator).
+    start, when the caller stops iterating (closing the generator), or within :data:`CANCEL_POLL_S` of
+    ``cancel`` being set, which raises :class:`~.base.ParseCancelledError` (another thread stops the parse).
     """
     if os.environ.get(INPROCESS_ENV) or getattr(sys, "frozen", False):
-        yield from stream_in_process(target, path, password, limits)
+        yield from stream_in_process(target, path, password, limits, cancel)
         return
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -245,7 +256,7 @@ def stream_isolated(target: str, path: Path, password: str | None, limits: Inges
         reader.start()
         held: collections.deque[Message | None] = collections.deque()
         while True:
-            message = _next_message(messages, held, started + limits.timeout_s, path, limits)
+            message = _next_message(messages, held, started + limits.timeout_s, path, limits, cancel=cancel)
             if message is None:
                 proc.wait()
                 log.warning("parser for %s died with exit code %s", path, proc.returncode)
@@ -271,13 +282,20 @@ def _next_message(
     deadline: float,
     path: Path,
     limits: IngestLimits,
+    *,
+    cancel: threading.Event | None = None,
 ) -> Message | None:
     if held:
         return held.popleft()
-    try:
-        return messages.get(timeout=max(0.0, deadline - time.monotonic()))
-    except queue.Empty:
-        raise _timed_out(path, limits) from None
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise ParseCancelledError(str(path))
+        left = deadline - time.monotonic()
+        try:
+            return messages.get(timeout=max(0.0, left if cancel is None else min(left, CANCEL_POLL_S)))
+        except queue.Empty:
+            if time.monotonic() >= deadline:
+                raise _timed_out(path, limits) from None
 
 
 def _with_waiting_batches(

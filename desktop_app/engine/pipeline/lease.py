@@ -7,6 +7,10 @@ a claimer removed as stale by a peer never strands its chapters), and removes th
 heartbeat is older than the lease or that are found dead on this host. An instance that finds its own row
 gone registers again. At a graceful stop the engine hands back what it holds and unregisters.
 
+Parses are leased the same way (a ``parsing`` document is its parser's): recovery parses again, from the
+start, the orphaned documents whose file this engine still has (``parses``: the engine's copies of its
+uploads, kept when a parse stops with the app or left by a crash) and fails the others.
+
 Called from the pipeline's threads (start/stop on the caller's, heartbeats and recovery on the feeder's);
 the database serializes what matters.
 """
@@ -19,6 +23,7 @@ import socket
 import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,13 +34,36 @@ from ..store.models import utcnow
 log = logging.getLogger(__name__)
 
 
+class OrphanedParses(Protocol):
+    """What recovery asks of the engine's parser (:class:`~..uploads.BackgroundParser`)."""
+
+    def resumable(self, document_id: str) -> bool:
+        """Whether the document's file is still here to be parsed again."""
+        ...
+
+    def resume(self, document_ids: list[str]) -> None:
+        """Parse these documents again (they were taken over for this instance)."""
+        ...
+
+
 class InstanceLease:
     """The registration and lease of one engine (``instance_id``) on the database of ``sessions``."""
 
-    def __init__(self, sessions: sessionmaker[Session], instance_id: str, *, lease_s: float) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        instance_id: str,
+        *,
+        lease_s: float,
+        parses: OrphanedParses | None = None,
+    ) -> None:
         self.sessions = sessions
         self.instance_id = instance_id
         self.lease_s = lease_s
+        self.parses = parses
+
+    def _adoption(self) -> instances.ParseAdoption | None:
+        return None if self.parses is None else instances.ParseAdoption(self.instance_id, self.parses.resumable)
 
     def register(self) -> None:
         with self.sessions.begin() as session:
@@ -53,6 +81,7 @@ class InstanceLease:
         now = utcnow()
         stale = now - timedelta(seconds=self.lease_s)
         host = socket.gethostname()
+        adoption = self._adoption()
         with self.sessions.begin() as session:
             dead = [
                 inst_id
@@ -60,12 +89,15 @@ class InstanceLease:
                 if inst_id != self.instance_id
                 and (_aware(beat, now) < stale or (inst_host == host and not _pid_alive(pid)))
             ]
-            chapters, documents = instances.recover_orphans(session, dead)
-            expired_chapters, expired_documents = instances.expire_claims(session, stale)
+            chapters, documents = instances.recover_orphans(session, dead, adoption)
+            expired_chapters, expired_documents = instances.expire_claims(session, stale, adoption)
             chapters += expired_chapters
             documents += expired_documents
         if chapters or documents:
             log.info("Resuming %d unfinished chapters and %d documents", chapters, documents)
+        if adoption is not None and adoption.adopted and self.parses is not None:
+            log.info("Parsing again %d files whose parse stopped with the app", len(adoption.adopted))
+            self.parses.resume(adoption.adopted)
         return chapters + documents
 
     def release(self, unstarted: Iterable[str]) -> int:
@@ -73,7 +105,8 @@ class InstanceLease:
         try:
             with self.sessions.begin() as session:
                 released = backlog.release_chapters(session, unstarted)
-                instances.release_instance_claims(session, self.instance_id)
+                # this engine's parses stopped before (Engine.stop): those it can parse again stay parsing
+                instances.release_instance_claims(session, self.instance_id, self._adoption())
                 instances.unregister_instance(session, self.instance_id)
         except DBAPIError:
             log.exception("Could not hand unfinished chapters back to the backlog; the next start will")

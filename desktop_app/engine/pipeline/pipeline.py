@@ -38,7 +38,7 @@ from ..states import ChapterStatus
 from ..store import backlog
 from ..summarize.base import Summarizer
 from .feeder import Feeder
-from .lease import InstanceLease
+from .lease import InstanceLease, OrphanedParses
 from .pool import PoolBounds, WorkerPool
 from .spawn import Handle, Spawn, thread_spawn
 from .work import summarize_document
@@ -84,9 +84,11 @@ class Pipeline:
         spawn: Spawn = thread_spawn,
         instance_id: str,
         writes: sessionmaker[Session] | None = None,
+        parses: OrphanedParses | None = None,
     ) -> None:
         """``writes``: sessions on one connection for the claims and the result batches (see
-        :func:`~..store.db.serial_sessions`); without it they use ``sessions``, each on a connection of its own."""
+        :func:`~..store.db.serial_sessions`); without it they use ``sessions``, each on a connection of its own.
+        ``parses``: the engine's parser, which parses again the orphaned uploads it still has (see :mod:`.lease`)."""
         self.config = config
         self.sessions = sessions
         self.summarizer = summarizer
@@ -101,7 +103,7 @@ class Pipeline:
         self._handles: list[Handle] = []
         self._backlog = 0
         self._started = False
-        self.lease = InstanceLease(sessions, instance_id, lease_s=config.lease_s)
+        self.lease = InstanceLease(sessions, instance_id, lease_s=config.lease_s, parses=parses)
         # On one SQLite connection (``writes``) the feeder's claims and the writer's batches take turns here;
         # on two they took turns in SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between tries.
         write_lock: AbstractContextManager[Any] = threading.Lock() if writes is not None else nullcontext()

@@ -167,18 +167,27 @@ def add_chapters(
 
 
 class NoLongerParsingError(Exception):
-    """The document is no longer ``parsing`` (removed, or failed by recovery): its parse has nothing to add to."""
+    """The document is no longer ``parsing`` (removed, or failed by recovery) or no longer this parser's (another
+    instance took it over): its parse has nothing to add to."""
 
 
-def append_chapters(session: Session, document_id: str, chapters: Sequence[ParsedChapter]) -> tuple[str, ...]:
+def _parsing(doc: Document | None, parser: str | None) -> bool:
+    """Whether ``doc`` is parsing, by ``parser`` where one is named (the instance that holds the parse)."""
+    return doc is not None and doc.status == DocumentStatus.PARSING and (parser is None or doc.claimed_by == parser)
+
+
+def append_chapters(
+    session: Session, document_id: str, chapters: Sequence[ParsedChapter], *, parser: str | None = None
+) -> tuple[str, ...]:
     """Add chapters after those a ``parsing`` document has so far (a parse sends them in batches); returns their ids.
 
     The chapters are pending at once, so the feeder claims them while the parse goes on; the document stays
     ``parsing`` (never finished, whatever its chapters' states) until :func:`finish_parsing`. Raises
-    :class:`NoLongerParsingError` when the document was removed or ended meanwhile.
+    :class:`NoLongerParsingError` when the document was removed or ended meanwhile, or when ``parser`` (the
+    parsing instance) no longer holds it.
     """
     doc = session.get(Document, document_id, with_for_update=True)
-    if doc is None or doc.status != DocumentStatus.PARSING:
+    if doc is None or not _parsing(doc, parser):
         raise NoLongerParsingError(document_id)
     first = doc.chapter_count
     doc.chapter_count = first + len(chapters)
@@ -186,25 +195,32 @@ def append_chapters(session: Session, document_id: str, chapters: Sequence[Parse
     return _insert_chapters(session, document_id, chapters, first_index=first)
 
 
-def remove_chapters(session: Session, document_id: str) -> int:
+def remove_chapters(session: Session, document_id: str, *, parser: str | None = None) -> int:
     """Drop the chapters a ``parsing`` document has so far (its parse failed or starts over); returns how many."""
     doc = session.get(Document, document_id)
-    if doc is None or doc.status != DocumentStatus.PARSING:
+    if doc is None or not _parsing(doc, parser):
         return 0
     doc.chapter_count = 0
     result = session.execute(delete(Chapter).where(Chapter.document_id == document_id))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def finish_parsing(session: Session, document_id: str, parsed: ParsedDocument, *, sha256: str | None = None) -> None:
+def finish_parsing(
+    session: Session,
+    document_id: str,
+    parsed: ParsedDocument,
+    *,
+    sha256: str | None = None,
+    parser: str | None = None,
+) -> None:
     """The parse is over: the document takes what only its end tells (title, structure, warnings) and is processing.
 
     ``parsed.chapters`` counts when they are saved with it (:func:`add_chapters`); a streamed parse's
     chapters were appended before, and the document keeps their count. Raises :class:`NoLongerParsingError`
-    when the document was removed or ended meanwhile.
+    when the document was removed or ended meanwhile, or when ``parser`` no longer holds it.
     """
     doc = session.get(Document, document_id, with_for_update=True)
-    if doc is None or doc.status != DocumentStatus.PARSING:
+    if doc is None or not _parsing(doc, parser):
         raise NoLongerParsingError(document_id)
     doc.title = parsed.title[:1024]
     doc.format = parsed.format
@@ -261,15 +277,17 @@ def fail_parsing(
     kind: ParseFailure = ParseFailure.UNREADABLE,
     *,
     ocr_available: bool = False,
+    parser: str | None = None,
 ) -> bool:
     """The file could not be read: the document ends failed, with the reason a user can act on and its
     kind (what the window, the API and the command line act on: offer OCR, ask for a password, ...).
 
-    False when no document was parsing under that id (it was removed meanwhile).
+    False when no document was parsing under that id (it was removed meanwhile), by ``parser`` if named.
     """
+    held = [] if parser is None else [Document.claimed_by == parser]
     result = session.execute(
         update(Document)
-        .where(Document.id == document_id, Document.status == DocumentStatus.PARSING)
+        .where(Document.id == document_id, Document.status == DocumentStatus.PARSING, *held)
         .values(
             status=DocumentStatus.FAILED,
             error=message,
@@ -368,6 +386,15 @@ def get_document(session: Session, document_id: str, *, chapters: bool, with_tex
         )
     )
     return document_view(doc, counts, records, fallbacks)
+
+
+def parsing_file_name(session: Session, document_id: str, *, besides: str | None = None) -> str | None:
+    """The file name of a document still ``parsing`` (None if it is not, or is gone); with ``besides``, only
+    if an instance other than that one holds the parse."""
+    held = [] if besides is None else [Document.claimed_by.is_not(None), Document.claimed_by != besides]
+    return session.scalar(
+        select(Document.file_name).where(Document.id == document_id, Document.status == DocumentStatus.PARSING, *held)
+    )
 
 
 def document_status(session: Session, document_id: str) -> DocumentStatus | None:

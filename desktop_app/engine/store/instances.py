@@ -9,7 +9,8 @@ so nothing waits on an instance that will never come back. Functions take a ``Se
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -55,21 +56,40 @@ def instances(session: Session) -> list[tuple[str, str, int, Any, dict[str, Any]
     return [(r[0], r[1], int(r[2]), r[3], r[4]) for r in rows]
 
 
-def release_instance_claims(session: Session, instance_id: str) -> int:
-    """Hand back everything ``instance_id`` still holds (chapters processing, documents summarizing)."""
+@dataclass(slots=True)
+class ParseAdoption:
+    """Orphaned parses an instance takes over instead of failing them (see :func:`fail_orphaned_parses`).
+
+    ``resumable(document_id)``: the engine's copy of that document's file is still there to be parsed again.
+    ``adopted`` collects the documents taken, for the caller to parse once the transaction commits.
+    """
+
+    instance_id: str
+    resumable: Callable[[str], bool]
+    adopted: list[str] = field(default_factory=list)
+
+
+def release_instance_claims(session: Session, instance_id: str, adoption: ParseAdoption | None = None) -> int:
+    """Hand back everything ``instance_id`` still holds (chapters processing, documents summarizing).
+
+    Its parses stopped with it: those in ``adoption`` stay ``parsing`` for the next start to parse again.
+    """
     result = session.execute(
         update(Chapter)
         .where(Chapter.claimed_by == instance_id, open_status_is(ChapterStatus.PROCESSING))
         .values(status=ChapterStatus.PENDING, claimed_by=None, claimed_at=None)
     )
-    recover_orphans(session, [instance_id])
+    recover_orphans(session, [instance_id], adoption)
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def recover_orphans(session: Session, dead_instance_ids: Sequence[str]) -> tuple[int, int]:
+def recover_orphans(
+    session: Session, dead_instance_ids: Sequence[str], adoption: ParseAdoption | None = None
+) -> tuple[int, int]:
     """Return the claims of dead instances to the backlog; returns (chapters, documents) recovered.
 
-    A chapter claimed by no instance at all (``claimed_by`` NULL while processing) is an orphan too.
+    A chapter claimed by no instance at all (``claimed_by`` NULL while processing) is an orphan too. Their
+    parses are failed or, where ``adoption`` can parse them again, taken over (:func:`fail_orphaned_parses`).
     """
     dead = list(dead_instance_ids)
     owner_gone = (
@@ -88,13 +108,13 @@ def recover_orphans(session: Session, dead_instance_ids: Sequence[str]) -> tuple
         .where(Document.status == DocumentStatus.SUMMARIZING, doc_owner_gone)
         .values(status=DocumentStatus.PROCESSING, claimed_by=None)
     )
-    fail_orphaned_parses(session, doc_owner_gone)
+    fail_orphaned_parses(session, doc_owner_gone, adoption)
     if dead:
         session.execute(delete(Instance).where(Instance.id.in_(dead)))
     return int(chapters.rowcount), int(documents.rowcount)  # type: ignore[attr-defined]
 
 
-def expire_claims(session: Session, stale_before: datetime) -> tuple[int, int]:
+def expire_claims(session: Session, stale_before: datetime, adoption: ParseAdoption | None = None) -> tuple[int, int]:
     """Hand back every claim whose lease ran out or whose claimer has no row; returns (chapters, documents).
 
     Leases, not rows: a chapter claimed before ``stale_before`` and not renewed since is pending again,
@@ -123,30 +143,48 @@ def expire_claims(session: Session, stale_before: datetime) -> tuple[int, int]:
         )
         .values(status=DocumentStatus.PROCESSING, claimed_by=None)
     )
-    fail_orphaned_parses(session, or_(Document.claimed_by.is_(None), Document.claimed_by.not_in(registered)))
+    fail_orphaned_parses(session, or_(Document.claimed_by.is_(None), Document.claimed_by.not_in(registered)), adoption)
     return int(chapters.rowcount), int(documents.rowcount)  # type: ignore[attr-defined]
 
 
-#: What a user reads on a document whose parse stopped with the app.
+#: What a user reads on a document whose parse stopped with the app and cannot be parsed again here.
 INTERRUPTED_PARSE = (
     "Chapterwise stopped while it was reading this file, so its chapters are incomplete: add the file again."
 )
 
 
-def fail_orphaned_parses(session: Session, owner_gone: Any) -> list[str]:
-    """End ``parsing`` documents whose parsing instance is gone (``owner_gone`` says whose): failed, no chapters.
+def fail_orphaned_parses(session: Session, owner_gone: Any, adoption: ParseAdoption | None = None) -> list[str]:
+    """End ``parsing`` documents whose parsing instance is gone (``owner_gone`` says whose); returns the failed ids.
 
-    A parse runs in the instance that took the upload and is not resumed elsewhere (the password and the
-    limits it ran with are not stored): the chapters it saved before the app stopped are dropped, so no
-    document is left ``parsing`` for ever nor finishes with part of its chapters; the message asks for the
-    file again. Returns the documents' ids.
+    Where ``adoption`` still has the file (the engine's copy of the upload, kept when a parse stops with the
+    app or left by a crash), the document is taken over instead: claimed by ``adoption.instance_id``, its
+    chapters so far dropped, its id added to ``adoption.adopted``, to be parsed again from the start (one
+    ``UPDATE … RETURNING``, so two instances never both take it). The others end ``failed`` with no
+    chapters, so no document is left ``parsing`` for ever nor finishes with part of its chapters; the
+    message asks for the file again.
     """
     ids = list(session.scalars(select(Document.id).where(Document.status == DocumentStatus.PARSING, owner_gone)))
-    if ids:
-        session.execute(delete(Chapter).where(Chapter.document_id.in_(ids)))
+    if not ids:
+        return []
+    resumable = [doc_id for doc_id in ids if adoption is not None and adoption.resumable(doc_id)]
+    if adoption is not None and resumable:
+        taken = list(
+            session.scalars(
+                update(Document)
+                .where(Document.id.in_(resumable), Document.status == DocumentStatus.PARSING, owner_gone)
+                .values(claimed_by=adoption.instance_id, chapter_count=0)
+                .returning(Document.id)
+            )
+        )
+        if taken:
+            session.execute(delete(Chapter).where(Chapter.document_id.in_(taken)))
+            adoption.adopted.extend(taken)
+    failed = [doc_id for doc_id in ids if doc_id not in resumable]
+    if failed:
+        session.execute(delete(Chapter).where(Chapter.document_id.in_(failed)))
         session.execute(
             update(Document)
-            .where(Document.id.in_(ids), Document.status == DocumentStatus.PARSING)
+            .where(Document.id.in_(failed), Document.status == DocumentStatus.PARSING)
             .values(
                 status=DocumentStatus.FAILED,
                 error=INTERRUPTED_PARSE,
@@ -155,4 +193,4 @@ def fail_orphaned_parses(session: Session, owner_gone: Any) -> list[str]:
                 claimed_by=None,
             )
         )
-    return ids
+    return failed
