@@ -172,13 +172,15 @@ class Engine(EngineReports, DocumentChanges):
     def stop(self, timeout: float | None = None) -> bool:
         """Stop gracefully: finish or hand back in-flight chapters, flush the last batch, close connections.
 
-        The summarizer's clients close only after the workers have stopped, so no request is cut mid-way.
+        The summarizer's clients close only after the workers have stopped, so no request is cut mid-way. Files
+        being read are not waited for: their parses stop and start again at the next start (see :mod:`.uploads`).
         """
         ok = True
         self.health.stop()
-        self._parser.stop(self.settings.shutdown_timeout)  # parses in progress start again at the next start
+        limit = self.settings.shutdown_timeout if timeout is None else timeout
+        self._parser.stop(limit)  # parses in progress start again at the next start
         if self._running:
-            ok = self._pipeline.stop(self.settings.shutdown_timeout if timeout is None else timeout)
+            ok = self._pipeline.stop(limit)
             self._running = False
         if self._health_loop is not None:
             self._health_loop.join(1.0)  # a probe in progress ends within its own short timeout

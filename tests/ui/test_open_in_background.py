@@ -230,3 +230,35 @@ def test_a_parse_that_failed_before_the_answer_was_read_back_is_told(qtbot, make
     qtbot.waitUntil(lambda: window.engine.documents() == [], timeout=10_000)
     window.controller.bridge.flush()
     assert window.documents_model.get(doc.id) is None
+
+
+def test_closing_the_window_mid_parse_is_prompt_and_the_next_window_reads_the_file_again(
+    qtbot, make_window, book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.engine.ingest.base import ParseCancelledError
+
+    reading = threading.Event()
+    real_parse = uploads.parse_file
+
+    def endless_parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> ParsedDocument:
+        reading.set()
+        assert cancel is not None and cancel.wait(60), "closing the window never stopped the parse"
+        raise ParseCancelledError(str(path))  # what the real parse raises once it is stopped
+
+    monkeypatch.setattr(uploads, "parse_file", endless_parse)
+    first = make_window()
+    with qtbot.waitSignal(first.document_parsing, timeout=20_000) as answered:
+        first.open_files([book(6, "big.md")])
+    doc_id = str(answered.args[0])
+    assert reading.wait(20)
+    first.close()
+    assert first.shutdown_ok, "the engine did not stop within its timeout"
+
+    monkeypatch.setattr(uploads, "parse_file", real_parse)
+    second = make_window()
+    qtbot.waitUntil(
+        lambda: (row := second.documents_model.get(doc_id)) is not None and row.chapter_count == 6, timeout=30_000
+    )
+    assert second.engine.wait(doc_id, timeout=60).status == "done"
