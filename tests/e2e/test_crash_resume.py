@@ -79,3 +79,54 @@ def test_sigkill_mid_document_then_resume(tmp_path: Path) -> None:
         if row.id in before:
             assert (row.summary, row.updated_at) == before[row.id], "a committed chapter was not redone"
     assert doc_status == ["done"]
+
+
+#: A process that takes an upload in the background and is killed while the file is being read.
+_READING_THEN_KILLED = """
+import sys, threading
+from pathlib import Path
+from desktop_app.config import Settings
+from desktop_app.engine import uploads
+from desktop_app.engine.service import Engine
+
+def reading(path, *, password, limits, cancel=None):
+    print("reading", flush=True)
+    threading.Event().wait()  # the file is still being read when the process is killed
+    yield
+
+uploads.parse_file = reading
+data = Path(sys.argv[1])
+engine = Engine(Settings(data_dir=data, database_url=f"sqlite:///{data / 'chapterwise.db'}")).start()
+print(engine.add_file(Path(sys.argv[2]), background=True).id, flush=True)
+threading.Event().wait()
+"""
+
+
+def test_sigkill_while_a_file_is_read_then_the_next_start_reads_it_again(tmp_path: Path) -> None:
+    from desktop_app.config import Settings
+    from desktop_app.engine.service import Engine
+
+    book = write_markdown(tmp_path / "book.md", 40)
+    data = tmp_path / "data"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _READING_THEN_KILLED, str(data), str(book)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline().strip() for _ in range(2)]
+        assert "reading" in lines, proc.stderr.read() if proc.stderr else ""
+        doc_id = next(line for line in lines if line != "reading")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    book.unlink()  # the engine reads its own copy of the upload
+    with Engine(Settings(data_dir=data, database_url=f"sqlite:///{data / 'chapterwise.db'}")) as engine:
+        view = engine.wait(doc_id, timeout=120)
+    assert view.status == "done" and view.chapter_count == 40
+    assert [c.index for c in view.chapters] == list(range(40)), "no chapter lost or duplicated"
+    assert not (data / "parsing" / doc_id).exists()
