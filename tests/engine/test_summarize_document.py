@@ -9,7 +9,8 @@ import pytest
 from desktop_app.engine.ingest import parse_document
 from desktop_app.engine.messages import DocumentWork, DoneChapter
 from desktop_app.engine.pipeline.work import summarize_document
-from desktop_app.engine.summarize.document import summarize_document_extractive
+from desktop_app.engine.summarize.base import SummarySentence
+from desktop_app.engine.summarize.document import DocumentSummary, KeyPoint, summarize_document_extractive
 from desktop_app.engine.summarize.extractive import ExtractiveSummarizer
 from desktop_app.engine.summarize.hygiene import junk_kind
 
@@ -49,6 +50,38 @@ def test_overview_then_key_points_labelled_with_their_chapters(alice: list[tuple
     assert "Key points:" in text
     for point in summary.points:
         assert f"- {point.title}: {point.sentences[0].text}" in text
+
+
+def test_a_key_point_that_opens_with_its_chapter_s_title_is_not_labelled_with_it_again() -> None:
+    clauses = [
+        (
+            "2. Period of transportation services",
+            "2. Period of transportation services: this Agreement is valid for an indefinite term. "
+            "Subsequent contracts might be entered in case of special business needs of the parties.",
+        ),
+        (
+            "6. Party B shall purchase sufficient insurance…",
+            "6. Party B shall purchase sufficient insurance for the transportation vehicles used on every route. "
+            "The coverage of third-party liability insurance shall not be lower than RMB1 million per vehicle.",
+        ),
+        (
+            "Payment",
+            "Payments are due within thirty days of the invoice date and carry interest when late. "
+            "The carrier shall attach the shipper's warehouse records to every invoice it sends.",
+        ),
+    ]
+    text = summarize_document_extractive(clauses, words=100).text
+    assert "\n- 2. Period of transportation services: this Agreement is valid" in text
+    assert text.count("2. Period of transportation services") == 1, text
+    assert "\n- Payment: The carrier shall attach" in text
+    assert "\n- 6. Party B shall purchase sufficient insurance…: The coverage" in text  # not its first words
+    # A title cut short ("…") that the sentence goes on from: the sentence alone.
+    title, clause = (
+        "7. Any parcel damage resulting from the…",
+        "7. Any parcel damage resulting from the fault of Party B.",
+    )
+    point = KeyPoint(0, title, [SummarySentence(clause, 0, len(clause), chapter=0)])
+    assert DocumentSummary([], [point]).text == f"Key points:\n- {clause}"
 
 
 def test_chapters_are_covered_in_proportion_to_their_prose(alice: list[tuple[str, str]]) -> None:

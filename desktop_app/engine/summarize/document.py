@@ -62,8 +62,19 @@ class DocumentSummary:
         if self.points:
             lines.append("")
             lines.append("Key points:")
-            lines.extend(f"- {p.title}: " + " ".join(s.text for s in p.sentences) for p in self.points)
+            lines.extend(_point_line(p) for p in self.points)
         return "\n".join(lines).strip()
+
+
+def _point_line(point: KeyPoint) -> str:
+    """``- title: sentences``, or ``- sentences`` where they open with the title (a clause whose heading runs
+    into its sentence, or whose title is its first words): "- 6. Party B shall purchase … vehicles: 6. Party B
+    shall purchase … vehicles." said it twice."""
+    body = " ".join(s.text for s in point.sentences)
+    label = " ".join(point.title.split()).removesuffix("…").rstrip()
+    if label and body.startswith(label) and not body[len(label) : len(label) + 1].isalnum():
+        return f"- {body}"
+    return f"- {point.title}: {body}"
 
 
 @dataclass(slots=True)
