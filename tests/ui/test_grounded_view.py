@@ -54,8 +54,23 @@ def test_a_chapter_heading_keeps_the_author_s_number_only_and_a_cut_clause_is_fo
     assert "<h3>2. Effective Date and Term</h3>" in summary_html(numbered)
     plain = ChapterRecord("c", "d", 0, "Front matter", "done", 1, summary="It runs.")
     assert "<h3>1. Front matter</h3>" in summary_html(plain)
+    assert "<h3>Front matter</h3>" in summary_html(plain, author_numbers=True)  # before "1. Definitions"
 
     text = "Intro. " + "This Agreement renews automatically for one-year terms " * 20 + "unless cancelled."
     start, end = 7, len(text)
     flag = {"category": "Renewal Term", "text": text[start : start + 300].rsplit(" ", 1)[0] + "…"}
     assert find_span(text, {**flag, "start": start, "end": end}) == (start, end)
+
+
+def test_the_summary_pane_numbers_chapters_as_the_export_does(qtbot, make_window) -> None:
+    chapters = [ParsedChapter("Front matter", CHAPTER), ParsedChapter("1. Definitions", CHAPTER)]
+    window = make_window()
+    view = window.engine.add_parsed(ParsedDocument("Agreement", "txt", chapters), file_name="agreement.txt")
+    with qtbot.waitSignal(window.chapters_loaded, timeout=20_000):
+        window.controller.show_document(view.id)
+    pane = window.document_pane
+    qtbot.waitUntil(lambda: window.chapters_model.rowCount() == 2, timeout=20_000)
+    pane.select_row(0)
+    assert pane.summary_view.toPlainText().startswith("Front matter"), "the author numbered the others"
+    pane.select_row(1)
+    assert pane.summary_view.toPlainText().startswith("1. Definitions")

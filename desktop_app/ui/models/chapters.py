@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 
 from desktop_app.engine.events import ChapterCommitted
+from desktop_app.engine.exports import carries_number
 from desktop_app.engine.records import ChapterRecord
 from desktop_app.ui.i18n import status_word, translate
 from desktop_app.ui.models.keyed import IdRole, KeyedTableModel, StatusRole
@@ -133,6 +134,11 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
     @property
     def loading(self) -> bool:
         return self._loading
+
+    def author_numbers(self) -> bool:
+        """Whether the author numbered the chapters ("1. Definitions"): then no title is numbered by position, so a
+        "Front matter" before "1. Definitions" is not "1." too (as in the Markdown export)."""
+        return any(carries_number(row.title) for row in self)
 
     def parts(self, chapter_id: str) -> tuple[int, int] | None:
         """(parts done, parts) of a long chapter being summarized in parts, else None."""

@@ -374,7 +374,9 @@ class DocumentPane(QWidget):
         if self._shown_id != chapter.id:
             self._shown_id, self.source_span, self.source_page = chapter.id, None, None
             self.source_label.setText("")
-        self.summary_view.setHtml(summary_html(chapter, self.model.parts(chapter.id)))
+        self.summary_view.setHtml(
+            summary_html(chapter, self.model.parts(chapter.id), author_numbers=self.model.author_numbers())
+        )
         self._show_text(chapter)
         self.chapter_selected.emit(self._current)
 

@@ -45,9 +45,11 @@ def paragraphs(text: str) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
 
 
-def summary_html(chapter: ChapterRow, in_parts: tuple[int, int] | None = None) -> str:
-    # A title with the author's own number ("2. Effective Date and Term") is not numbered by position too.
-    title = chapter.title if carries_number(chapter.title) else f"{chapter.index + 1}. {chapter.title}"
+def summary_html(chapter: ChapterRow, in_parts: tuple[int, int] | None = None, *, author_numbers: bool = False) -> str:
+    """The chapter's summary pane. ``author_numbers``: the document's chapters carry the author's numbers, so
+    none is numbered by position; a title with the author's own number ("2. Effective Date and Term") never is."""
+    numbered = author_numbers or carries_number(chapter.title)
+    title = chapter.title if numbered else f"{chapter.index + 1}. {chapter.title}"
     parts = [f"<h3>{html.escape(title)}</h3>"]
     meta = [
         status_text(chapter, in_parts),
