@@ -165,7 +165,8 @@ class Engine(EngineReports, DocumentChanges):
         else:
             log.info("✓ Async summary pipeline enabled")
             self._summarizer.warm_up()  # worker processes start while the window opens, not with the first chapter
-            self._pipeline.start()
+            self._pipeline.start()  # its recovery parses again the uploads a stop or a crash cut off
+            self._parser.sweep()
             self._running = True
         return self
 

@@ -246,6 +246,25 @@ class BackgroundParser:
             self._spawn(ParseJob(doc_id, copy, file_name, None, self.limits()))
         self.on_chapters()
 
+    def sweep(self) -> int:
+        """Remove the copies of documents no longer parsing (removed or ended while no parse ran here, e.g. by
+        another process on the same folder); returns how many. Run at the engine's start."""
+        try:
+            names = [entry.name for entry in self.folder.iterdir() if entry.is_dir()]
+        except OSError:
+            return 0
+        if not names:
+            return 0
+        with self.sessions() as session:
+            parsing = documents.parsing_ids(session, names)
+        with self._lock:
+            gone = [name for name in names if name not in parsing and name not in self._running]
+        for name in gone:
+            shutil.rmtree(self.folder / name, ignore_errors=True)
+        if gone:
+            log.info("Removed %d copies of uploads that are no longer being read", len(gone))
+        return len(gone)
+
     def stop(self, timeout: float) -> None:
         """Stop every parse (engine shutdown), waiting at most ``timeout`` seconds for them all.
 

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import update
 
 from desktop_app.engine import uploads
-from desktop_app.engine.events import ChapterCommitted, ChaptersAdded, DocumentAdded, DocumentFinished
+from desktop_app.engine.events import ChapterCommitted, ChaptersAdded, DocumentAdded, DocumentFinished, EventBus
 from desktop_app.engine.ingest import stream_document
 from desktop_app.engine.ingest.base import NoTextError, ParseCancelledError, ParsedChapter
 from desktop_app.engine.ingest.limits import IngestLimits
 from desktop_app.engine.ingest.stream import ChapterBatch, ParseEnd, ParseItem, Restart, collect
+from desktop_app.engine.pipeline.spawn import thread_spawn
 from desktop_app.engine.service import Engine
 from desktop_app.engine.states import ChapterStatus, DocumentStatus
 from desktop_app.engine.store import backlog, documents, instances
@@ -258,6 +259,22 @@ def test_uploads_waiting_for_a_parse_slot_do_not_hold_the_stop_and_are_parsed_at
     with Engine(settings) as engine:
         assert wait_until(lambda: all(engine.document(i).status == DocumentStatus.DONE for i in ids))
         assert all(len(engine.document(i).chapters) == 2 for i in ids)
+
+
+def test_copies_of_uploads_no_longer_being_read_are_swept(tmp_path: Path, database_url: str) -> None:
+    engine_db, sessions = open_database(database_url)
+    with sessions.begin() as session:
+        reading = documents.add_placeholder(session, file_name="a.pdf", sha256="", parsed_by="elsewhere")
+        ended = documents.add_placeholder(session, file_name="b.pdf", sha256="")
+        documents.fail_parsing(session, ended, "This file is damaged.")
+    folder = tmp_path / "parsing"
+    for name in (reading, ended, "removed-meanwhile"):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "file.pdf").write_bytes(b"%PDF-1.7")
+    parser = uploads.BackgroundParser(sessions, EventBus(), folder, spawn=thread_spawn, on_chapters=lambda: None)
+    assert parser.sweep() == 2
+    assert sorted(p.name for p in folder.iterdir()) == [reading]
+    engine_db.dispose()
 
 
 def test_a_parse_taken_over_by_another_instance_adds_nothing_more(tmp_path: Path, database_url: str) -> None:

@@ -388,6 +388,20 @@ def get_document(session: Session, document_id: str, *, chapters: bool, with_tex
     return document_view(doc, counts, records, fallbacks)
 
 
+def parsing_ids(session: Session, document_ids: Iterable[str]) -> set[str]:
+    """Which of these documents are still ``parsing``."""
+    ids = list(document_ids)
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(
+            session.scalars(
+                select(Document.id).where(Document.id.in_(chunk), Document.status == DocumentStatus.PARSING)
+            )
+        )
+    return found
+
+
 def parsing_file_name(session: Session, document_id: str, *, besides: str | None = None) -> str | None:
     """The file name of a document still ``parsing`` (None if it is not, or is gone); with ``besides``, only
     if an instance other than that one holds the parse."""
