@@ -217,8 +217,10 @@ class BackgroundParser:
     def resumable(self, document_id: str) -> bool:
         """Whether an orphaned ``parsing`` document can be parsed again here: its copy is in this folder."""
         with self._lock:
-            if document_id in self._running:
+            if document_id in self._running and not self._stopping.is_set():
                 return False  # parsing here now (its claim is being recovered from under a live parse)
+        # Once stopping, a parse that did not end in time (one in-process, cancelled only between batches) is
+        # left behind too: whoever takes the document over holds it, and this parse's writes are refused.
         return self._copy_of(document_id) is not None
 
     def resume(self, document_ids: list[str]) -> None:

@@ -214,6 +214,36 @@ def test_a_parse_stopped_with_the_app_is_parsed_again_at_the_next_start(
     assert not kept.parent.exists()
 
 
+def test_a_parse_that_outlives_the_stop_is_still_read_again_at_the_next_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """An in-process parse (the frozen app's) sees the stop only between batches: the stop does not wait for it."""
+    chapters, end = real_chapters(tmp_path, 3)
+    gate, ended = threading.Event(), threading.Event()
+
+    def deaf_parse(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> Iterator[ParseItem]:
+        try:
+            assert gate.wait(60), "the test never opened the gate"
+            yield ChapterBatch(tuple(chapters))
+            yield end
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(uploads, "parse_file", deaf_parse)
+    settings = settings_for(database_url, tmp_path, shutdown_timeout=0.5)
+    with Engine(settings) as engine:
+        doc_id = engine.add_file(write_markdown(tmp_path / "book.md", 3), background=True).id
+    gate.set()  # the parse goes on after the stop: its first batch finds the engine stopped
+    assert ended.wait(60)
+    assert (settings.data_dir / "parsing" / doc_id / "book.md").is_file()
+    monkeypatch.undo()
+    with Engine(settings) as engine:
+        view = engine.wait(doc_id, timeout=60)
+    assert view.status == DocumentStatus.DONE and len(view.chapters) == 3
+
+
 def test_a_parse_opened_with_a_password_is_not_kept_when_the_app_stops(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
