@@ -19,8 +19,10 @@ up while the caller is busy are handed over as one. :func:`run_isolated` collect
 A fresh interpreter rather than ``fork`` because the window runs Qt threads,
 which ``fork`` would copy in an undefined state; rather than ``multiprocessing``'s spawn because
 that re-imports the caller's ``__main__``, which scripts without a main guard do not survive.
-A frozen (PyInstaller) app has no ``-m``: there the parse runs in-process (the same stream, from a
-generator) with the time limit checked only between batches.
+A frozen (PyInstaller) app has no ``-m``: there the child is the app's own executable, started with
+:data:`WORKER_ENV` set, which its entry point (``packaging/entry.py``) turns into the worker.
+``CHAPTERWISE_INGEST_INPROCESS=1`` runs the parse in-process instead (the same stream, from a generator,
+with the time limit and the cancel checked only between batches), for debugging.
 
 Safe to call from any thread, several at once (each call owns its child).
 """
@@ -59,6 +61,8 @@ log = logging.getLogger(__name__)
 
 #: Environment switch for debugging: run parsers in-process (no timeout, no crash isolation).
 INPROCESS_ENV = "CHAPTERWISE_INGEST_INPROCESS"
+#: Set in the child's environment: a frozen app's executable then runs the parse worker, not the app.
+WORKER_ENV = "CHAPTERWISE_PARSE_WORKER"
 _WORKER_MODULE = "desktop_app.engine.ingest.worker"
 #: Chapters found within this long after a batch was sent wait to go with the next one.
 BATCH_INTERVAL_S = 0.25
@@ -192,7 +196,15 @@ def _child_env() -> dict[str, str]:
     root = str(Path(desktop_app.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     env["PYTHONIOENCODING"] = "utf-8"
+    env[WORKER_ENV] = "1"
     return env
+
+
+def _child_command() -> list[str]:
+    """The parse worker: ``python -m …worker``, or in a frozen app its own executable (see :data:`WORKER_ENV`)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", _WORKER_MODULE]
 
 
 def write_frame(out: IO[bytes], message: Message) -> None:
@@ -233,12 +245,12 @@ def stream_isolated(
     start, when the caller stops iterating (closing the generator), or within :data:`CANCEL_POLL_S` of
     ``cancel`` being set, which raises :class:`~.base.ParseCancelledError` (another thread stops the parse).
     """
-    if os.environ.get(INPROCESS_ENV) or getattr(sys, "frozen", False):
+    if os.environ.get(INPROCESS_ENV):
         yield from stream_in_process(target, path, password, limits, cancel)
         return
     started = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", _WORKER_MODULE],
+        _child_command(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

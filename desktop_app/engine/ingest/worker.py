@@ -36,13 +36,16 @@ def limit_memory(max_bytes: int) -> None:
 
 def main() -> int:
     """Serve one request; return the process exit code."""
-    answer_fd = os.dup(sys.stdout.fileno())
+    # The descriptors, not sys.stdout/stdin: a windowed frozen app (the bundle's window launcher, which is
+    # also this worker there) may have no sys.stdout object, though its parent gave it pipes.
+    answer_fd = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    os.dup2(devnull, 1)
     # Library warnings (pypdf's "incorrect startxref", ...) are not the user's business here; the
     # parsers turn what matters into ParsedDocument.warnings.
     logging.basicConfig(level=logging.ERROR, handlers=[logging.NullHandler()])
-    target, path, password, limits = pickle.loads(sys.stdin.buffer.read())
+    with os.fdopen(0, "rb", closefd=False) as request:
+        target, path, password, limits = pickle.loads(request.read())
     limit_memory(limits.max_memory_bytes)
     try:
         import signal
