@@ -96,7 +96,8 @@ class InstanceLease:
         if chapters or documents:
             log.info("Resuming %d unfinished chapters and %d documents", chapters, documents)
         if adoption is not None and adoption.adopted and self.parses is not None:
-            log.info("Parsing again %d files whose parse stopped with the app", len(adoption.adopted))
+            count = len(adoption.adopted)
+            log.info("Parsing again %d %s whose parse stopped with the app", count, "file" if count == 1 else "files")
             self.parses.resume(adoption.adopted)
         return chapters + documents
 
