@@ -145,7 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--allow-fallback", action="store_true", help="exit 0 even when chapters fell back (exit 6)")
 
-    p = sub.add_parser("resume", help="summarize every chapter left in the backlog, then exit")
+    p = sub.add_parser(
+        "resume",
+        help="summarize every chapter left in the backlog, and read again files the app stopped reading, then exit",
+    )
     p.add_argument("--timeout", type=float, help="give up waiting after this many seconds for the whole run")
     p.add_argument("--allow-fallback", action="store_true", help="exit 0 even when chapters fell back (exit 6)")
 

@@ -137,13 +137,19 @@ class _Progress:
         self._progress.update(self._tasks[doc_id], completed=view.done + view.failed + view.cancelled)
 
     def _on_event(self, event: Any) -> None:
-        from desktop_app.engine.events import DocumentProgress
+        from desktop_app.engine.events import DocumentAdded, DocumentProgress
 
         if isinstance(event, DocumentProgress):
             with self._lock:
                 task = self._tasks.get(event.document_id)
             if task is not None:
-                self._progress.update(task, completed=event.done + event.failed + event.cancelled)
+                done = event.done + event.failed + event.cancelled
+                self._progress.update(task, completed=done, total=max(event.total, 1))
+        elif isinstance(event, DocumentAdded):  # a document that was still being read: its chapters are all known
+            with self._lock:
+                task = self._tasks.get(event.document_id)
+            if task is not None:
+                self._progress.update(task, total=max(event.chapter_count, 1))
 
     def completed(self) -> dict[str, int]:
         """Each tracked document's bar position (tests, and the final picture)."""
@@ -169,7 +175,8 @@ class _Progress:
             except Exception:  # the database went away: keep what the events said
                 log.debug("No final count for %s", doc_id, exc_info=True)
                 continue
-            self._progress.update(task, completed=view.done + view.failed + view.cancelled)
+            done = view.done + view.failed + view.cancelled
+            self._progress.update(task, completed=done, total=max(view.chapter_count, 1))
         self._progress.stop()
         if self in _LIVE:
             _LIVE.remove(self)

@@ -132,7 +132,8 @@ def _cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
     engine = _open_engine(settings)
     if engine is None:
         return EXIT_DATABASE
-    pending = [d for d in engine.documents() if d.status in ("processing", "summarizing")]
+    # "parsing": an upload whose reading stopped with the app; the engine's start has begun reading it again.
+    pending = [d for d in engine.documents() if d.status in ("parsing", "processing", "summarizing")]
     if not pending:
         engine.stop()
         say("Nothing to resume: the backlog is empty.")

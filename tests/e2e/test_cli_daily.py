@@ -236,6 +236,34 @@ def test_resume_uses_the_backend_a_document_started_with(
     assert {c["summarized_by"]["backend"] for c in chapters} == {"ollama"}
 
 
+def test_resume_reads_again_an_upload_whose_reading_stopped_with_the_app(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    from collections.abc import Iterator
+
+    from desktop_app.engine import uploads
+    from desktop_app.engine.ingest.base import ParseCancelledError
+    from desktop_app.engine.ingest.limits import IngestLimits
+    from desktop_app.engine.ingest.stream import ParseItem
+
+    def stopped(
+        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
+    ) -> Iterator[ParseItem]:
+        assert cancel is not None and cancel.wait(60)
+        raise ParseCancelledError(str(path))
+        yield
+
+    real_parse = uploads.parse_file
+    monkeypatch.setattr(uploads, "parse_file", stopped)
+    with Engine(Settings()) as engine:  # the window, closed while the file was read
+        doc_id = engine.add_file(write_markdown(tmp_path / "big.md", 4), background=True).id
+    monkeypatch.setattr(uploads, "parse_file", real_parse)
+    code, out, err = run(capsys, "resume", "-q")
+    assert code == EXIT_OK, err
+    assert out.startswith(f"{doc_id}\tdone\t4/4\t"), out
+
+
 def test_resume_takes_the_backend_it_is_told(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
