@@ -217,7 +217,7 @@ def test_a_parse_stopped_with_the_app_is_parsed_again_at_the_next_start(
 def test_a_parse_that_outlives_the_stop_is_still_read_again_at_the_next_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
-    """An in-process parse (the frozen app's) sees the stop only between batches: the stop does not wait for it."""
+    """An in-process parse (CHAPTERWISE_INGEST_INPROCESS) sees the stop only between batches: the stop does not wait."""
     chapters, end = real_chapters(tmp_path, 3)
     gate, ended = threading.Event(), threading.Event()
 
