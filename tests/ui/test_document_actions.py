@@ -10,9 +10,13 @@ from tests.engine.pipeline_helpers import GatedSummarizer
 
 
 def _open(qtbot, window, path) -> str:
+    """Open ``path`` and wait until it is read: its chapters listed and its row no longer "parsing" (the row
+    hears of the parse's end from an event of its own, which may come just after the chapters)."""
     with qtbot.waitSignal(window.chapters_loaded, timeout=20_000) as loaded:
         window.open_files([path])
-    return str(loaded.args[0])
+    doc_id = str(loaded.args[0])
+    qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status != "parsing", timeout=20_000)
+    return doc_id
 
 
 def test_cancel_then_retry(qtbot, make_window, book, ui_settings) -> None:
