@@ -11,6 +11,7 @@ has its ``text``, so ``text[start:end]`` is an extractive sentence. Pure functio
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from .records import ChapterRecord, DocumentView
@@ -87,7 +88,7 @@ def export_markdown(doc: DocumentView) -> str:
         lines.append("")
     # Where the author numbered the chapters, their numbers are the only ones: a "Front matter" before
     # "1. Definitions" is not numbered "1." too.
-    author_numbers = any(carries_number(c.title) for c in doc.chapters)
+    author_numbers = numbered_by_author(c.title for c in doc.chapters)
     for chapter in doc.chapters:
         lines += _chapter_lines(chapter, notes, author_numbers)
     if notes.notes:
@@ -123,6 +124,12 @@ def _chapter_lines(chapter: ChapterRecord, notes: _Footnotes, author_numbers: bo
 def count_chapters(n: int, kind: str = "") -> str:
     """ "1 chapter", "2 pending chapters": a count of chapters in the front ends' messages."""
     return f"{n} {kind}{'chapter' if n == 1 else 'chapters'}"
+
+
+def numbered_by_author(titles: Iterable[str]) -> bool:
+    """Whether the author numbered a document's chapters: then none is numbered by position (the Markdown export
+    and the window's summary pane)."""
+    return any(carries_number(title) for title in titles)
 
 
 def carries_number(title: str) -> bool:

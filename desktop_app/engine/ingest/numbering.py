@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from desktop_app.engine.ingest.headings import roman_to_int
-from desktop_app.engine.title_case import SMALL_WORDS, is_title_case
+from desktop_app.engine.title_case import POINTING_WORDS, SMALL_WORDS, is_title_case
 
 #: Keywords that open a numbered heading; "§" is handled apart (no word boundary).
 _KEYWORDS = (
@@ -38,11 +38,11 @@ _SENTENCE_END = re.compile(r"[.;:!?)\]”\"][ \t]{1,2}$")
 #: Words that, before a number, make it a reference ("see Section 5. 6 …" is not a heading).
 _REFERENCE_BEFORE = re.compile(r"(?i:\b(?:section|article|paragraph|clause|and|or|to|of|in|under|§))[ \t]*$")
 _UPPER_WORDS = re.compile(r"^[^a-z]*?[A-Z][A-Z0-9 ,&/'’()\-–]*[A-Z)]")
-#: A heading phrase that runs into its first sentence ends at the first of these.
-_TITLE_END = re.compile(r"(?<!\b[A-Z])\.[ \t]+(?=[A-Z“\"(])|:[ \t]|[ \t]{2,}|\n|\.$")
-MAX_TITLE_CHARS = 100
 #: Inside a heading's line, a title's full stop before the sentence it heads: "2.3 Delivery.  Other than …".
 _TITLE_STOP = re.compile(r"(?<!\b[A-Z])\.[ \t]+(?=[A-Z“\"(])")
+#: A heading phrase that runs into its first sentence ends at the first of these.
+_TITLE_END = re.compile(_TITLE_STOP.pattern + r"|:[ \t]|[ \t]{2,}|\n|\.$")
+MAX_TITLE_CHARS = 100
 #: A word that labels a heading (a number, a Roman numeral, a keyword): where one title ends, the next begins.
 _LABEL_WORD = re.compile(r"(?<!\S)(?:\d[\d.]*|[IVXLC]+\.?|ARTICLE|Article|SECTION|Section|Chapter|CHAPTER)(?!\S)")
 _WORD = re.compile(r"\S+")
@@ -51,10 +51,6 @@ _CLAUSE_NUMBER = re.compile(r"\d+(?:\.\d+)+\.?|\d+\.")
 #: Words a contract's sentence opens with after a run-in heading: "3. Term The term of …".
 _OPENERS = frozenset(
     "the this these each either neither any all no if in upon unless except subject notwithstanding".split()
-)
-#: Words that point at a clause's number rather than head it: "see Section 5.1".
-_POINTING_WORDS = frozenset(
-    "section sections article articles clause clauses paragraph schedule exhibit annex §".split()
 )
 #: How far around a candidate the text is read (lines longer than this are paragraphs run together).
 _LOOK = 400
@@ -233,7 +229,7 @@ def _run_in_title(text: str, body: int, line_end: int) -> int | None:
     for m in _WORD.finditer(text, body, min(line_end, body + MAX_TITLE_CHARS + 40)):
         word = m.group(0)
         if _CLAUSE_NUMBER.fullmatch(word):
-            if words and words[-1].group(0).lower() in _POINTING_WORDS:
+            if words and words[-1].group(0).lower() in POINTING_WORDS:
                 return None  # "… Section 5.1 shows": a reference, not the next heading
             return _title_end(words, echo=False)
         if word[:1].isupper() or word in SMALL_WORDS:

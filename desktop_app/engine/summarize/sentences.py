@@ -44,7 +44,7 @@ from enum import Enum
 
 from syntok._segmentation_states import State as _State
 
-from ..title_case import is_title_case
+from ..title_case import POINTING_WORDS, is_title_case
 from .ambiguous import Run as _Run
 from .ambiguous import ask_syntok as _ask_syntok
 from .boundaries import boundary_matches, plain_ends, subclause_numbers
@@ -434,11 +434,5 @@ def _numbered_line_cuts(text: str, start: int, end: int) -> Iterator[int]:
             continue
         before = text[max(start, line_start - 30) : line_start].rstrip()
         last = before.rsplit(None, 1)[-1].lower() if before else ""
-        if last not in _POINTING:
+        if last not in POINTING_WORDS:  # "… as set out in Section | 3.02 …"
             yield number
-
-
-# Words that end a line pointing at the clause number on the next: "… as set out in Section | 3.02 …".
-_POINTING = frozenset(
-    "section sections clause clauses article articles paragraph paragraphs § and or to through".split()
-)

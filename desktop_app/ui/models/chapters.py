@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 
 from desktop_app.engine.events import ChapterCommitted
-from desktop_app.engine.exports import carries_number
+from desktop_app.engine.exports import numbered_by_author
 from desktop_app.engine.records import ChapterRecord
 from desktop_app.ui.i18n import status_word, translate
 from desktop_app.ui.models.keyed import IdRole, KeyedTableModel, StatusRole
@@ -86,6 +86,9 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
         self._loading = False
         self._early: list[ChapterCommitted] = []
         self._parts: dict[str, tuple[int, int]] = {}  # chapter id → (parts done, parts) while in flight
+        self._numbered: bool | None = None  # author_numbers(), until the rows change
+        for rows_changed in (self.modelReset, self.rowsInserted, self.rowsRemoved):
+            rows_changed.connect(self._forget_numbering)
 
     # --- KeyedTableModel
 
@@ -137,8 +140,14 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
 
     def author_numbers(self) -> bool:
         """Whether the author numbered the chapters ("1. Definitions"): then no title is numbered by position, so a
-        "Front matter" before "1. Definitions" is not "1." too (as in the Markdown export)."""
-        return any(carries_number(row.title) for row in self)
+        "Front matter" before "1. Definitions" is not "1." too (as in the Markdown export). Read again only when
+        rows come or go: the summary pane asks at every change of the chapter it shows."""
+        if self._numbered is None:
+            self._numbered = numbered_by_author(row.title for row in self)
+        return self._numbered
+
+    def _forget_numbering(self, *_args: object) -> None:
+        self._numbered = None
 
     def parts(self, chapter_id: str) -> tuple[int, int] | None:
         """(parts done, parts) of a long chapter being summarized in parts, else None."""
