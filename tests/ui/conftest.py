@@ -80,3 +80,22 @@ def book(tmp_path: Path) -> Callable[..., Path]:
         return write_markdown(tmp_path / name, chapters, seed=seed)
 
     return write
+
+
+@pytest.fixture
+def open_and_read(qtbot) -> Callable[..., str]:
+    """Opens a file in a window and waits until it is read; returns the document's id.
+
+    Read means its chapters are listed and its row is no longer "parsing". The row hears of the parse's end
+    from an event of its own, sometimes just after the chapters are listed, and until then the document's
+    actions (cancel, retry, refocus) are off.
+    """
+
+    def open_(window, path: Path) -> str:
+        with qtbot.waitSignal(window.chapters_loaded, timeout=20_000) as loaded:
+            window.open_files([path])
+        doc_id = str(loaded.args[0])
+        qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status != "parsing", timeout=20_000)
+        return doc_id
+
+    return open_

@@ -9,21 +9,11 @@ from desktop_app.ui.models.documents import DocumentsModel
 from tests.engine.pipeline_helpers import GatedSummarizer
 
 
-def _open(qtbot, window, path) -> str:
-    """Open ``path`` and wait until it is read: its chapters listed and its row no longer "parsing" (the row
-    hears of the parse's end from an event of its own, which may come just after the chapters)."""
-    with qtbot.waitSignal(window.chapters_loaded, timeout=20_000) as loaded:
-        window.open_files([path])
-    doc_id = str(loaded.args[0])
-    qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status != "parsing", timeout=20_000)
-    return doc_id
-
-
-def test_cancel_then_retry(qtbot, make_window, book, ui_settings) -> None:
+def test_cancel_then_retry(qtbot, make_window, book, open_and_read, ui_settings) -> None:
     gated = GatedSummarizer()
     # A small summary queue: cancel takes the chapters still in the backlog, not those already claimed.
     window = make_window(gated, ui_settings.model_copy(update={"summary_queue_size": 4}))
-    doc_id = _open(qtbot, window, book(40))
+    doc_id = open_and_read(window, book(40))
     assert window.menu_actions.cancel.isEnabled()
 
     with qtbot.waitSignal(window.controller.bridge.document_changed, timeout=10_000) as changed:
@@ -43,7 +33,7 @@ def test_cancel_then_retry(qtbot, make_window, book, ui_settings) -> None:
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
 
 
-def test_retry_failed_chapters(qtbot, make_window, book) -> None:
+def test_retry_failed_chapters(qtbot, make_window, book, open_and_read) -> None:
     from desktop_app.engine.summarize.base import BadRequestError
     from desktop_app.engine.summarize.extractive import ExtractiveSummarizer
 
@@ -57,7 +47,7 @@ def test_retry_failed_chapters(qtbot, make_window, book) -> None:
 
     summarizer = FailsChapterTwo()
     window = make_window(summarizer)
-    doc_id = _open(qtbot, window, book(4))
+    doc_id = open_and_read(window, book(4))
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "failed", timeout=20_000)
     row = window.chapters_model.row_of(window.chapters_model.chapter(1).id)
     assert window.chapters_model.chapter(row).status == "failed"
@@ -70,10 +60,10 @@ def test_retry_failed_chapters(qtbot, make_window, book) -> None:
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
 
 
-def test_priority_is_changed_in_place(qtbot, make_window, book) -> None:
+def test_priority_is_changed_in_place(qtbot, make_window, book, open_and_read) -> None:
     gated = GatedSummarizer()
     window = make_window(gated)
-    doc_id = _open(qtbot, window, book(5))
+    doc_id = open_and_read(window, book(5))
     index = window.documents_model.index(window.documents_model.row_of(doc_id), DocumentsModel.PRIORITY)
     assert index.data() == "normal"
     with qtbot.waitSignal(window.controller.bridge.document_changed, timeout=10_000) as changed:
@@ -87,9 +77,9 @@ def test_priority_is_changed_in_place(qtbot, make_window, book) -> None:
     assert window.menu_actions.priority_low.isChecked()
 
 
-def test_remove_asks_first(qtbot, make_window, book) -> None:
+def test_remove_asks_first(qtbot, make_window, book, open_and_read) -> None:
     window = make_window()
-    doc_id = _open(qtbot, window, book(3))
+    doc_id = open_and_read(window, book(3))
     asked: list[str] = []
     window.prompts.confirm = lambda title, text: asked.append(text) or False
     window.menu_actions.remove.trigger()
@@ -104,9 +94,9 @@ def test_remove_asks_first(qtbot, make_window, book) -> None:
     assert window.current_id is None and window.chapters_model.rowCount() == 0
 
 
-def test_export_markdown_and_json(qtbot, make_window, book, tmp_path: Path) -> None:
+def test_export_markdown_and_json(qtbot, make_window, book, open_and_read, tmp_path: Path) -> None:
     window = make_window()
-    doc_id = _open(qtbot, window, book(3))
+    doc_id = open_and_read(window, book(3))
     qtbot.waitUntil(lambda: window.documents_model.get(doc_id).status == "done", timeout=20_000)
     window.prompts.ask_save_path = lambda suggested, fmt: str(tmp_path / f"out.{fmt}")
     with qtbot.waitSignal(window.exported, timeout=10_000):

@@ -61,14 +61,15 @@ def test_dropped_file_takes_the_focus_and_refocus_summarizes_again(qtbot, make_w
 
 
 def test_files_opened_without_a_focus_have_none_and_the_menu_puts_the_cursor_in_the_field(
-    qtbot, make_window, book
+    qtbot, make_window, book, open_and_read
 ) -> None:
     window = make_window()
-    with qtbot.waitSignal(window.chapters_loaded, timeout=20_000) as loaded:
-        window.open_files([book(2)])
-    assert window.engine.document(str(loaded.args[0]), chapters=False).focus is None
+    doc_id = open_and_read(window, book(2))  # read: the refocus action is on
+    assert window.engine.document(doc_id, chapters=False).focus is None
     bar = window.document_pane.focus_bar
     assert bar.edit.text() == "" and bar.button.isEnabled()
     window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)  # the field can take the focus of an active window only
+    assert window.menu_actions.refocus.isEnabled()
     window.menu_actions.refocus.trigger()
     qtbot.waitUntil(bar.edit.hasFocus, timeout=2_000)
