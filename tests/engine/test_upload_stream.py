@@ -31,17 +31,22 @@ def real_chapters(tmp_path: Path, count: int) -> tuple[list[ParsedChapter], Pars
     return doc.chapters, ParseEnd.of(doc)
 
 
-def held_parse(items: list[ParseItem | threading.Event]) -> object:
-    """A ``parse_file`` seam that yields ``items``, waiting at each gate (a ``threading.Event``) among them."""
+def held_parse(items: list[ParseItem | threading.Event], ended: threading.Event | None = None) -> object:
+    """A ``parse_file`` seam that yields ``items``, waiting at each gate (a ``threading.Event``) among them,
+    and sets ``ended`` however it ends (closed by its caller included). It does not look at ``cancel``."""
 
     def parse(
         path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
     ) -> Iterator[ParseItem]:
-        for item in items:
-            if isinstance(item, threading.Event):
-                assert item.wait(60), "the test never opened the gate"
-            else:
-                yield item
+        try:
+            for item in items:
+                if isinstance(item, threading.Event):
+                    assert item.wait(60), "the test never opened the gate"
+                else:
+                    yield item
+        finally:
+            if ended is not None:
+                ended.set()
 
     return parse
 
@@ -145,19 +150,8 @@ def test_a_document_removed_while_parsing_stops_its_parse_quietly(
 ) -> None:
     chapters, end = real_chapters(tmp_path, 4)
     gate, closed = threading.Event(), threading.Event()
-
-    def parse(
-        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
-    ) -> Iterator[ParseItem]:
-        try:
-            yield ChapterBatch(tuple(chapters[:2]))
-            assert gate.wait(60)
-            yield ChapterBatch(tuple(chapters[2:]))
-            yield end
-        finally:
-            closed.set()
-
-    monkeypatch.setattr(uploads, "parse_file", parse)
+    items = [ChapterBatch(tuple(chapters[:2])), gate, ChapterBatch(tuple(chapters[2:])), end]
+    monkeypatch.setattr(uploads, "parse_file", held_parse(items, ended=closed))
     with Engine(settings_for(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)) as engine:
         recorder = EventLog()
         engine.bus.subscribe(recorder)
@@ -220,18 +214,7 @@ def test_a_parse_that_outlives_the_stop_is_still_read_again_at_the_next_start(
     """An in-process parse (CHAPTERWISE_INGEST_INPROCESS) sees the stop only between batches: the stop does not wait."""
     chapters, end = real_chapters(tmp_path, 3)
     gate, ended = threading.Event(), threading.Event()
-
-    def deaf_parse(
-        path: Path, *, password: str | None, limits: IngestLimits, cancel: threading.Event | None = None
-    ) -> Iterator[ParseItem]:
-        try:
-            assert gate.wait(60), "the test never opened the gate"
-            yield ChapterBatch(tuple(chapters))
-            yield end
-        finally:
-            ended.set()
-
-    monkeypatch.setattr(uploads, "parse_file", deaf_parse)
+    monkeypatch.setattr(uploads, "parse_file", held_parse([gate, ChapterBatch(tuple(chapters)), end], ended=ended))
     settings = settings_for(database_url, tmp_path, shutdown_timeout=0.5)
     with Engine(settings) as engine:
         doc_id = engine.add_file(write_markdown(tmp_path / "book.md", 3), background=True).id
