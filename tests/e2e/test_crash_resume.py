@@ -81,23 +81,25 @@ def test_sigkill_mid_document_then_resume(tmp_path: Path) -> None:
     assert doc_status == ["done"]
 
 
-#: A process that takes an upload in the background and is killed while the file is being read.
+#: A process that takes an upload in the background and is killed while the file is being read. Its two lines
+#: come from two threads, so each is one write of its own (``print`` writes the text and its newline apart, and two
+#: threads' prints can interleave into "readingabc…" and a bare newline).
 _READING_THEN_KILLED = """
-import sys, threading
+import os, sys, threading
 from pathlib import Path
 from desktop_app.config import Settings
 from desktop_app.engine import uploads
 from desktop_app.engine.service import Engine
 
 def reading(path, *, password, limits, cancel=None):
-    print("reading", flush=True)
+    os.write(1, b"reading\\n")
     threading.Event().wait()  # the file is still being read when the process is killed
     yield
 
 uploads.parse_file = reading
 data = Path(sys.argv[1])
 engine = Engine(Settings(data_dir=data, database_url=f"sqlite:///{data / 'chapterwise.db'}")).start()
-print(engine.add_file(Path(sys.argv[2]), background=True).id, flush=True)
+os.write(1, (engine.add_file(Path(sys.argv[2]), background=True).id + "\\n").encode())
 threading.Event().wait()
 """
 
@@ -117,7 +119,9 @@ def test_sigkill_while_a_file_is_read_then_the_next_start_reads_it_again(tmp_pat
     try:
         assert proc.stdout is not None
         lines = [proc.stdout.readline().strip() for _ in range(2)]
-        assert "reading" in lines, proc.stderr.read() if proc.stderr else ""
+        if "reading" not in lines:
+            proc.kill()  # before its error output is read, which would wait for the process otherwise
+            pytest.fail(f"the upload was not being read: {lines!r} {proc.communicate()[1]}")
         doc_id = next(line for line in lines if line != "reading")
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
