@@ -117,6 +117,10 @@ def run_window(folder: Path, docs: list[Path], timeout: float) -> tuple[bool, fl
         if window.returncode != 0:
             done = False
             detail += f"; the window exited with {window.returncode}: {output[-2000:]}"
+        missing = [line for line in output.splitlines() if "Resource missing:" in line]
+        if missing:  # the bundle lacks its icons or style sheet (the spec's datas)
+            done = False
+            detail += "; " + "; ".join(missing[:3])
         return done, elapsed, detail
 
 

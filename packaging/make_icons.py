@@ -2,9 +2,9 @@
 
     PYTHONPATH=. .venv/bin/python packaging/make_icons.py
 
-Source: ``desktop_app/resources/icons/chapterwise.svg``. Writes ``desktop_app/resources/icons/hicolor/<n>x<n>/
-apps/<app id>.png`` (installed by ``chapterwise-gui --install-desktop``) and ``packaging/chapterwise.ico`` (the
-PyInstaller executable's icon on Windows). The outputs are committed; run this again after editing the SVG.
+Source: ``resources/icons/chapterwise.svg``. Writes ``resources/icons/hicolor/<n>x<n>/apps/<app id>.png``
+(installed by ``chapterwise-gui --install-desktop``) and ``packaging/chapterwise.ico`` (the PyInstaller
+executable's icon on Windows). The outputs are committed; run this again after editing the SVG.
 The ICO holds PNG-compressed images, which every Windows since Vista reads.
 """
 

@@ -1,8 +1,10 @@
 """The files the installed application reads at run time: icons, the style sheet, the desktop entry.
 
-They live inside the package so that a wheel, an editable install and a PyInstaller bundle all carry them
-(the bundle copies this folder to ``desktop_app/resources`` beside the frozen modules, where ``__file__``
-points). Qt-free: the desktop installer and the command line use it too; any thread may call it.
+In the source tree they are the repository's top-level ``resources/`` folder. The wheel carries them beside
+this module, in ``desktop_app/resources/`` (pyproject.toml's ``force-include``), and so does the PyInstaller
+bundle (the spec's ``datas``); run from the source tree (an editable install, ``PYTHONPATH=.``) this module
+finds the top-level folder instead. Qt-free: the desktop installer and the command line use it too; any
+thread may call it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,18 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent
+
+def _root() -> Path:
+    """Beside this module when installed from a wheel or bundled, else the source tree's ``resources/`` (this
+    file is ``<tree>/desktop_app/resources/__init__.py``). An install without either names its own folder in
+    the warnings of :func:`find`."""
+    here = Path(__file__).resolve().parent
+    tree = here.parents[1] / "resources"
+    return here if (here / "styles").is_dir() or not tree.is_dir() else tree
+
+
+#: Where the files are (see :func:`_root`).
+ROOT = _root()
 
 #: The desktop entry's file name without ``.desktop``; also the AppStream component id and Qt's desktop file name.
 APP_ID = "org.chapterwise.Chapterwise"

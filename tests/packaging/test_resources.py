@@ -1,4 +1,7 @@
-"""The package carries its icons and style sheet, and a missing one is a warning a user can find in the log."""
+"""The icons and style sheet are found from the source tree, and a missing one is a warning a user can find in the log.
+
+Installed from the wheel they are found beside the module (``test_wheel.py``); in the bundle, by its smoke test.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,11 @@ import desktop_app
 from desktop_app import resources
 
 
-def test_the_package_carries_the_window_resources() -> None:
+def test_the_source_tree_finds_the_window_resources_at_its_top_level() -> None:
     assert resources.find("styles", "chapterwise.qss") is not None
     assert resources.find("icons", "chapterwise.svg") is not None
-    assert resources.ROOT.parent == Path(desktop_app.__file__).resolve().parent  # inside the package
+    top_level = Path(desktop_app.__file__).resolve().parents[1] / "resources"
+    assert top_level == resources.ROOT
 
 
 def test_a_missing_resource_is_a_warning(caplog: pytest.LogCaptureFixture) -> None:
