@@ -33,6 +33,10 @@ APP_ID = "org.chapterwise.Chapterwise"
 #: The PNG sizes of the application icon, in ``icons/hicolor/<n>x<n>/apps/``.
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
+#: The sample document the window offers to open (Help ▸ Open sample document): a short tour of the app, in
+#: ``samples/``, written for it.
+SAMPLE = ("samples", "A tour of Chapterwise.md")
+
 
 def path(*parts: str) -> Path:
     """The path of a resource, e.g. ``path("styles", "chapterwise.qss")``; it may not exist (see :func:`find`)."""

@@ -35,6 +35,7 @@ class Actions:
     about: QAction
     shortcuts: QAction
     open_log_folder: QAction
+    open_sample: QAction
     recent_menu: QMenu
     serve_api: QAction
     toolbar: QToolBar | None = None
@@ -188,6 +189,13 @@ def build_actions(window: QMainWindow) -> Actions:
             "log",
             translate("Actions", "Open the folder of the log file (to read it, or to attach it to a bug report)"),
         ),
+        open_sample=_action(
+            window,
+            translate("Actions", "Open a &sample document"),
+            None,
+            "open",
+            translate("Actions", "Open a short tour of Chapterwise, to see a document summarized chapter by chapter"),
+        ),
         recent_menu=QMenu(translate("Actions", "Open &Recent"), window),
         serve_api=_action(
             window,
@@ -233,6 +241,7 @@ def build_actions(window: QMainWindow) -> Actions:
     view_menu.addAction(a.show_pipeline)
     view_menu.addAction(a.show_log)
     help_menu = bar.addMenu(translate("Actions", "&Help"))
+    help_menu.addAction(a.open_sample)
     help_menu.addAction(a.shortcuts)
     help_menu.addAction(a.open_log_folder)
     help_menu.addAction(a.about)

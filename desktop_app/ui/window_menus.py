@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 
+from desktop_app import resources
 from desktop_app.ui import dialogs
 from desktop_app.ui.actions import shortcut_table
 from desktop_app.ui.i18n import translate
@@ -56,6 +57,8 @@ def connect_menus(window: MainWindow) -> None:
     a.about.triggered.connect(lambda: show_about(window))
     a.shortcuts.triggered.connect(lambda: dialogs.show_shortcuts(window, shortcut_table(a)))
     a.open_log_folder.triggered.connect(lambda: open_log_folder(window))
+    a.open_sample.triggered.connect(lambda: open_sample(window))
+    window.documents_panel.sample_requested.connect(lambda: open_sample(window))
     a.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(window))
 
 
@@ -114,10 +117,24 @@ __all__ = [
     "choose_folder",
     "connect_menus",
     "fill_recent_menu",
+    "open_sample",
     "open_settings",
     "show_about",
     "show_log",
 ]
+
+
+def open_sample(window: MainWindow) -> bool:
+    """Help ▸ Open a sample document (also the link in the empty documents list): the app's own short tour."""
+    sample = resources.find(*resources.SAMPLE)
+    if sample is None:  # a broken install; find() logged which file is missing
+        window.controller.notify(
+            translate("Menus", "No sample document"),
+            translate("Menus", "The sample document is missing from this installation; reinstall Chapterwise."),
+        )
+        return False
+    window.open_files([sample])
+    return True
 
 
 def open_log_folder(window: MainWindow) -> bool:

@@ -70,6 +70,7 @@ def test_the_wheel_holds_what_a_user_runs_and_nothing_else(wheel: Path) -> None:
         "desktop_app/resources/icons/chapterwise.svg",
         f"desktop_app/resources/desktop/{resources.APP_ID}.desktop",
         f"desktop_app/resources/desktop/{resources.APP_ID}.metainfo.xml",
+        "desktop_app/resources/" + "/".join(resources.SAMPLE),
         *(f"desktop_app/resources/icons/hicolor/{n}x{n}/apps/{resources.APP_ID}.png" for n in resources.ICON_SIZES),
         "desktop_app/engine/store/migrations/script.py.mako",
         "desktop_app/engine/store/migrations/versions/0001_initial_schema.py",

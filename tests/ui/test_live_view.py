@@ -187,3 +187,17 @@ def test_the_title_column_keeps_a_readable_width_and_the_table_scrolls_sideways(
     qtbot.waitUntil(lambda: head.sectionResizeMode(1) == QHeaderView.ResizeMode.Stretch)
     qtbot.waitUntil(lambda: head.sectionSize(1) > 500, timeout=2000)
     assert table.horizontalScrollBar().maximum() == 0
+
+
+def test_the_documents_list_keeps_a_readable_title_in_a_narrow_pane(qtbot) -> None:
+    from desktop_app.ui.models.documents import DocumentsModel
+    from desktop_app.ui.widgets.documents_panel import DocumentsPanel
+
+    panel = DocumentsPanel(DocumentsModel())
+    qtbot.addWidget(panel)
+    panel.resize(400, 300)  # narrower than the other columns together
+    panel.show()
+    qtbot.waitExposed(panel)
+    head = panel.table.horizontalHeader()
+    qtbot.waitUntil(lambda: head.sectionSize(DocumentsModel.TITLE) >= panel.table.stretch_min, timeout=2000)
+    assert panel.table.horizontalScrollBar().maximum() > 0, "the list scrolls sideways instead"

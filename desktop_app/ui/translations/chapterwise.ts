@@ -274,6 +274,14 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Open a &amp;sample document</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open a short tour of Chapterwise, to see a document summarized chapter by chapter</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Open &amp;Recent</source>
             <translation type="unfinished" />
         </message>
@@ -713,6 +721,10 @@
 or use File ▸ Open (Ctrl+O).</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>New here? Open a sample document</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>FileOpener</name>
@@ -829,6 +841,14 @@ or use File ▸ Open (Ctrl+O).</source>
     </context>
     <context>
         <name>Menus</name>
+        <message>
+            <source>No sample document</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The sample document is missing from this installation; reinstall Chapterwise.</source>
+            <translation type="unfinished" />
+        </message>
         <message>
             <source>Cannot open the log folder</source>
             <translation type="unfinished" />

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.ui.i18n import status_word, translate
 from desktop_app.ui.models.documents import DocumentsModel
 from desktop_app.ui.models.keyed import IdRole
 from desktop_app.ui.widgets.delegates import PriorityDelegate, ProgressDelegate, StatusDelegate
+from desktop_app.ui.widgets.document_pane import LiveTableView
 
 
 class DocumentsPanel(QWidget):
@@ -17,13 +20,17 @@ class DocumentsPanel(QWidget):
     # --- signals
     document_selected = Signal(str)  # document id, "" for none
     priority_chosen = Signal(str, str)  # document id, "high" | "normal" | "low"
+    sample_requested = Signal()  # the empty list's "open a sample document" link
 
     def __init__(self, model: DocumentsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         title = QLabel(translate("DocumentsPanel", "Documents"))
         title.setObjectName("panelTitle")
-        self.table = QTableView()
+        self.table = LiveTableView()
+        # The title takes the width the other columns leave, never less than 160 px: in a narrow pane the
+        # list scrolls sideways instead of cutting titles to a few letters.
+        self.table.stretch_column = DocumentsModel.TITLE
         self.table.setObjectName("documentsTable")
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -59,12 +66,20 @@ class DocumentsPanel(QWidget):
         ):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
-        self.placeholder = QLabel(
-            translate(
-                "DocumentsPanel",
-                "Drop PDF, EPUB, DOCX, Markdown or text files anywhere on this window,\nor use File ▸ Open (Ctrl+O).",
-            )
+        hint = translate(
+            "DocumentsPanel",
+            "Drop PDF, EPUB, DOCX, Markdown or text files anywhere on this window,\nor use File ▸ Open (Ctrl+O).",
         )
+        link = translate("DocumentsPanel", "New here? Open a sample document")
+        self.placeholder = QLabel(
+            "<br>".join(html.escape(line) for line in hint.splitlines())
+            + f"<br><br><a href='sample'>{html.escape(link)}</a>"
+        )
+        self.placeholder.setTextFormat(Qt.TextFormat.RichText)
+        self.placeholder.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.placeholder.linkActivated.connect(self._on_placeholder_link_activated)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setObjectName("gaugeCaption")
         model.rowsInserted.connect(self._update_placeholder)
@@ -99,6 +114,10 @@ class DocumentsPanel(QWidget):
     @Slot(int, str)
     def _on_priority_delegate_priority_chosen(self, row: int, priority: str) -> None:
         self.priority_chosen.emit(self.model.document(row).id, priority)
+
+    @Slot(str)
+    def _on_placeholder_link_activated(self, _link: str) -> None:
+        self.sample_requested.emit()
 
     @Slot()
     def _update_placeholder(self) -> None:
