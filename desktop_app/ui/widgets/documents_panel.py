@@ -28,9 +28,11 @@ class DocumentsPanel(QWidget):
         title = QLabel(translate("DocumentsPanel", "Documents"))
         title.setObjectName("panelTitle")
         self.table = LiveTableView()
-        # The title takes the width the other columns leave, never less than 160 px: in a narrow pane the
-        # list scrolls sideways instead of cutting titles to a few letters.
+        # The title takes the width the other columns leave, never less than 120 px (at the window's first
+        # size it has about 140): in a narrower pane the list scrolls sideways instead of cutting titles to a
+        # few letters.
         self.table.stretch_column = DocumentsModel.TITLE
+        self.table.stretch_min = 120
         self.table.setObjectName("documentsTable")
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
