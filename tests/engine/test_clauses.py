@@ -86,6 +86,21 @@ def test_flags_quote_the_clause_with_offset_and_severity() -> None:
     assert all(f.severity in ("high", "medium", "low") for f in flags)
 
 
+def test_a_list_of_clause_kinds_names_them_and_is_not_flagged() -> None:
+    listing = (
+        "Clauses that deserve a second look include uncapped liability, indemnification, liquidated damages, "
+        "renewal terms, termination for convenience, exclusivity and non-compete terms."
+    )
+    carve_out = (
+        "Except for the indemnification obligations under Section 9, in no event shall either party's aggregate "
+        "liability exceed the fees paid hereunder."
+    )
+    flags = detect_clauses(f"{CONTRACT}\n\n{listing}\n\n{carve_out}")
+    assert not [f for f in flags if "second look" in f.text], "a list of kinds raised flags"
+    carved = {f.category for f in flags if "Section 9" in f.text}
+    assert {"Cap On Liability", "Indemnification"} <= carved, "a provision of two kinds keeps both flags"
+
+
 def test_non_exclusive_and_novels_are_not_flagged() -> None:
     text = CONTRACT.replace("the exclusive distributor", "a non-exclusive distributor")
     assert "Exclusivity" not in {f.category for f in detect_clauses(text)}

@@ -292,6 +292,14 @@ def looks_like_contract(text: str) -> bool:
     return hits >= 5 and hits / words >= 0.02
 
 
+#: A provision that reads as this many kinds of clause at once names them rather than provides them: a list
+#: of clause kinds ("uncapped liability, indemnification, liquidated damages, renewal terms…"), a table of
+#: contents run into one line, the sections a survival clause keeps. Real provisions that combine kinds
+#: combine two ("except for indemnification obligations, … liability shall not exceed …"); none of the
+#: corpus's contracts has one of three or more.
+LIST_OF_KINDS = 4
+
+
 def detect_clauses(text: str, *, per_category: int = 3, force: bool = False) -> list[ClauseFlag]:
     """Rule-based clause flags of a contract text (empty for texts that do not read like contracts)."""
     if not force and not looks_like_contract(text):
@@ -299,8 +307,11 @@ def detect_clauses(text: str, *, per_category: int = 3, force: bool = False) -> 
     flags: list[ClauseFlag] = []
     counts: dict[str, int] = {}
     for start, end, provision in contract_provisions(text):
-        for name, spec in CATEGORIES.items():
-            if counts.get(name, 0) >= per_category or not spec.matches(provision):
+        kinds = [(name, spec) for name, spec in CATEGORIES.items() if spec.matches(provision)]
+        if len(kinds) >= LIST_OF_KINDS:
+            continue
+        for name, spec in kinds:
+            if counts.get(name, 0) >= per_category:
                 continue
             counts[name] = counts.get(name, 0) + 1
             flags.append(ClauseFlag(name, spec.severity, clause_quote(provision), start, end))
