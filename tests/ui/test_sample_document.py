@@ -29,6 +29,9 @@ def test_the_empty_list_offers_the_sample_and_its_link_opens_it(make_window, qtb
     row = window.documents_model.get(doc_id)
     assert row.title == "A tour of Chapterwise"
     assert window.chapters_model.rowCount() == 7  # its seven chapters, each summarized
+    # One flag, on chapter 4's sample clause; the sentence that lists clause kinds raises none.
+    flags = [flag for row in range(7) for flag in window.chapters_model.chapter(row).clause_flags]
+    assert [(flag["category"], flag["severity"]) for flag in flags] == [("Termination For Convenience", "high")]
     assert not placeholder.isVisible()
 
 
