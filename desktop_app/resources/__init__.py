@@ -33,7 +33,7 @@ APP_ID = "org.chapterwise.Chapterwise"
 #: The PNG sizes of the application icon, in ``icons/hicolor/<n>x<n>/apps/``.
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
-#: The sample document the window offers to open (Help ▸ Open sample document): a short tour of the app, in
+#: The sample document the window offers to open (Help ▸ Open a sample document): a short tour of the app, in
 #: ``samples/``, written for it.
 SAMPLE = ("samples", "A tour of Chapterwise.md")
 

@@ -2,7 +2,7 @@
 
 :func:`connect_menus` makes every connection the window needs once, in one place (the window's
 ``__init__`` stays a layout). The dialog flows live here too: File ▸ Open, Open Recent, Settings (which
-restarts the engine in place when saved), About and the shortcuts table. GUI thread only.
+restarts the engine in place when saved), About, the shortcuts table and the sample document. GUI thread only.
 """
 
 from __future__ import annotations
