@@ -262,6 +262,7 @@ class WindowController(QObject):
             row = w.documents_model.get(view.id)
             if row is not None:
                 w.document_pane.show_document(row, view.summary)
+            self.update_actions()  # the view may bring a new status (its parse ended meanwhile)
             # A parsing document with no chapters yet loads again with its first batch or its DocumentAdded.
             if view.status != DocumentStatus.PARSING or view.chapters:
                 self.chapters_loaded.emit(view.id)
@@ -386,6 +387,8 @@ class WindowController(QObject):
         row = w.documents_model.get(event.document_id)
         if row is not None:
             w.document_pane.update_header(row)
+        if event.document_id == self.current_id:
+            self.update_actions()  # a status the event brings (summarizing, done) changes what can be done
 
     @Slot(object)
     def _on_bridge_document_finished(self, event: DocumentFinished) -> None:

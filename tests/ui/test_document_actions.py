@@ -106,3 +106,18 @@ def test_export_markdown_and_json(qtbot, make_window, book, open_and_read, tmp_p
         window.menu_actions.export_json.trigger()
     data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert [c["title"] for c in data["chapters"]] == ["Chapter 1", "Chapter 2", "Chapter 3"]
+
+
+def test_the_actions_follow_a_status_the_chapter_load_brings(qtbot, make_window, book, open_and_read) -> None:
+    """The document's chapters can load with its new status before its own event reaches the window (a parse
+    that ends meanwhile): the actions follow the row's status whichever comes first."""
+    gated = GatedSummarizer()
+    window = make_window(gated)
+    doc_id = open_and_read(window, book(6))
+    window.documents_model.get(doc_id).status = "parsing"  # as the row reads before its parse's end is heard of
+    window.controller.show_document(doc_id)
+    assert not window.menu_actions.cancel.isEnabled()
+    with qtbot.waitSignal(window.controller.chapters_loaded, timeout=10_000):
+        pass  # the load brings the engine's status: processing
+    assert window.documents_model.get(doc_id).status == "processing"
+    assert window.menu_actions.cancel.isEnabled()
