@@ -104,8 +104,7 @@ def _repeats_the_only_chapter(doc: DocumentView) -> bool:
 
 
 def _chapter_lines(chapter: ChapterRecord, notes: _Footnotes, author_numbers: bool) -> list[str]:
-    title = chapter.title.strip()
-    lines = [f"## {title if author_numbers else f'{chapter.index + 1}. {title}'}", ""]
+    lines = [f"## {numbered_title(chapter.title, chapter.index, author_numbers=author_numbers)}", ""]
     if chapter.status == ChapterStatus.DONE:
         lines += [_grounded(chapter, notes), ""]
         if chapter.fallback:
@@ -130,6 +129,13 @@ def numbered_by_author(titles: Iterable[str]) -> bool:
     """Whether the author numbered a document's chapters: then none is numbered by position (the Markdown export
     and the window's summary pane)."""
     return any(carries_number(title) for title in titles)
+
+
+def numbered_title(title: str, index: int, *, author_numbers: bool) -> str:
+    """A chapter's title as the export and the window show it: numbered by its position (``index`` + 1), unless
+    the author numbered the document's chapters (:func:`numbered_by_author`) or this title carries a number."""
+    title = title.strip()
+    return title if author_numbers or carries_number(title) else f"{index + 1}. {title}"
 
 
 def carries_number(title: str) -> bool:

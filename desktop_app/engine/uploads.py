@@ -294,11 +294,14 @@ class BackgroundParser:
             while self._parsing >= PARSE_SLOTS and not self._stopping.is_set():
                 self._slot_free.wait()
             self._waiting -= 1
-            if self._stopping.is_set():
+            stopped = self._stopping.is_set()
+            if stopped:
                 self._running.pop(job.document_id, None)
-                self._keep_or_remove(job)
-                return
-            self._parsing += 1
+            else:
+                self._parsing += 1
+        if stopped:
+            self._keep_or_remove(job)
+            return
         try:
             self._run(job)
         finally:

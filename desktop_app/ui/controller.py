@@ -383,12 +383,14 @@ class WindowController(QObject):
     @Slot(object)
     def _on_bridge_document_progressed(self, event: ProgressEvent) -> None:
         w = self.window
+        before = w.documents_model.get(event.document_id)
+        status = before.status if before is not None else None
         w.documents_model.apply_progress(event)
         row = w.documents_model.get(event.document_id)
         if row is not None:
             w.document_pane.update_header(row)
-        if event.document_id == self.current_id:
-            self.update_actions()  # a status the event brings (summarizing, done) changes what can be done
+            if event.document_id == self.current_id and row.status != status:
+                self.update_actions()  # a status the event brings (summarizing, done) changes what can be done
 
     @Slot(object)
     def _on_bridge_document_finished(self, event: DocumentFinished) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from desktop_app.engine.exports import carries_number
+from desktop_app.engine.exports import numbered_title
 from desktop_app.engine.summarize.grounding import is_unsupported
 from desktop_app.ui.i18n import plural, status_word, translate
 from desktop_app.ui.models.chapters import ChapterRow, format_latency, status_text
@@ -47,9 +47,8 @@ def paragraphs(text: str) -> str:
 
 def summary_html(chapter: ChapterRow, in_parts: tuple[int, int] | None = None, *, author_numbers: bool = False) -> str:
     """The chapter's summary pane. ``author_numbers``: the document's chapters carry the author's numbers, so
-    none is numbered by position; a title with the author's own number ("2. Effective Date and Term") never is."""
-    numbered = author_numbers or carries_number(chapter.title)
-    title = chapter.title if numbered else f"{chapter.index + 1}. {chapter.title}"
+    none is numbered by position (:func:`~desktop_app.engine.exports.numbered_title`)."""
+    title = numbered_title(chapter.title, chapter.index, author_numbers=author_numbers)
     parts = [f"<h3>{html.escape(title)}</h3>"]
     meta = [
         status_text(chapter, in_parts),
