@@ -139,13 +139,49 @@ def numbered_title(title: str, index: int, *, author_numbers: bool) -> str:
 
 
 def carries_number(title: str) -> bool:
-    """Whether a chapter title starts with the author's own number ("1. Definitions", "IV. Term")."""
-    first = title.strip().split(" ", 1)[0].rstrip(".:)")
-    return bool(first) and (first.replace(".", "").isdigit() or _is_roman(first))
+    """Whether a chapter title starts with the author's own number: "1. Definitions", "IV. Term", and a number
+    named by its word, "Article 1: Definitions", "ARTICLE II MARKETING", "Chapter One", "Schedule A"."""
+    words = title.strip().split(None, 2)
+    if not words:
+        return False
+    first = words[0].rstrip(".:)")
+    if words[0] == "I" and len(words) > 1:  # "I Walked Alone": the pronoun, not the first of a series
+        return False
+    if _is_number(first) or (first.startswith("§") and _is_number(first[1:])):  # "§3 Term"
+        return True
+    return (
+        len(words) > 1
+        and words[0].rstrip(".").casefold() in _NUMBERING_WORDS
+        and (_is_number(token := words[1].rstrip(".:)-–—,")) or _is_letter(token) or token.casefold() in _NUMBER_WORDS)
+    )
+
+
+def _is_number(token: str) -> bool:
+    return bool(token) and (token.replace(".", "").isdigit() or _is_roman(token))
+
+
+def _is_letter(token: str) -> bool:
+    """ "A" of "Schedule A", "B-1" of "Exhibit B-1"."""
+    head = token.split("-", 1)[0]
+    return len(head) == 1 and head.isalpha() and head.isupper()
 
 
 def _is_roman(token: str) -> bool:
     return bool(token) and len(token) <= 6 and all(ch in "IVXLC" for ch in token.upper()) and token.isupper()
+
+
+#: Words that name the number after them in a heading, in the languages whose documents are most often brought.
+_NUMBERING_WORDS = frozenset(
+    "article section chapter part book volume schedule exhibit annex appendix attachment addendum clause "
+    "title lecture lesson unit act scene § art sec ch "
+    "artikel abschnitt kapitel teil anhang chapitre partie annexe capítulo capitulo artículo articulo parte "
+    "capitolo articolo sezione hoofdstuk".split()
+)
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty first second third fourth fifth sixth seventh eighth ninth tenth "
+    "last final".split()
+)
 
 
 def document_dict(doc: DocumentView, *, with_text: bool = False) -> dict[str, Any]:

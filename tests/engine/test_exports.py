@@ -1,0 +1,54 @@
+"""How the Markdown export and the window number a document's chapters (``exports.numbered_title``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.engine.exports import carries_number, numbered_by_author, numbered_title
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "1. Definitions",
+        "7 Confidentiality",
+        "IV. Term",
+        "I. Scope",
+        "I",
+        "2.3 Payment",
+        "Article 1: Definitions",
+        "ARTICLE II MARKETING AND SUPPORT",
+        "Article IX. Duties of Party B",
+        "Chapter One",
+        "CHAPTER 12 — The Storm",
+        "Schedule A",
+        "Exhibit B-1 Form of Notice",
+        "Part III",
+        "Section 4.2 Fees",
+        "§ 5 Haftung",
+        "§5 Liability",
+        "Kapitel 3",
+        "Art. 12 Governing law",
+        "Appendix C: Tables",
+    ],
+)
+def test_the_author_s_number_is_recognised_also_when_a_word_names_it(title: str) -> None:
+    assert carries_number(title)
+    assert numbered_title(title, 4, author_numbers=False) == title
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Front matter", "Introduction", "Part of the deal", "Chapter summary", "Book reviews", "Appendix", "A new start",
+     "Section", "Exhibits and schedules", "The first day", "I Walked Alone"],
+)
+def test_a_title_without_the_author_s_number_is_numbered_by_its_place(title: str) -> None:
+    assert not carries_number(title)
+    assert numbered_title(title, 4, author_numbers=False) == f"5. {title}"
+    assert numbered_title(title, 4, author_numbers=True) == title, "the author numbered the other chapters"
+
+
+def test_a_contract_in_articles_is_numbered_by_its_author_only() -> None:
+    titles = ["Front matter", "ARTICLE I APPOINTMENT", "ARTICLE II MARKETING", "ARTICLE III DELIVERY"]
+    assert numbered_by_author(titles)
+    assert [numbered_title(t, i, author_numbers=True) for i, t in enumerate(titles)] == titles
