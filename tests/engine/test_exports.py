@@ -39,8 +39,19 @@ def test_the_author_s_number_is_recognised_also_when_a_word_names_it(title: str)
 
 @pytest.mark.parametrize(
     "title",
-    ["Front matter", "Introduction", "Part of the deal", "Chapter summary", "Book reviews", "Appendix", "A new start",
-     "Section", "Exhibits and schedules", "The first day", "I Walked Alone"],
+    [
+        "Front matter",
+        "Introduction",
+        "Part of the deal",
+        "Chapter summary",
+        "Book reviews",
+        "Appendix",
+        "A new start",
+        "Section",
+        "Exhibits and schedules",
+        "The first day",
+        "I Walked Alone",
+    ],
 )
 def test_a_title_without_the_author_s_number_is_numbered_by_its_place(title: str) -> None:
     assert not carries_number(title)

@@ -161,6 +161,38 @@ def test_the_clause_flags_column_shows_for_documents_with_flags_only(qtbot, make
     assert table.isColumnHidden(ChaptersModel.FLAGS)
 
 
+def test_a_contract_s_flags_are_in_view_at_the_window_s_first_size(qtbot, make_window) -> None:
+    from desktop_app.engine.records import ChapterRecord
+
+    window = make_window()
+    window.resize(1440, 900)  # the first size
+    window.show()
+    qtbot.waitExposed(window)
+    model, table = window.chapters_model, window.document_pane.table
+    flag = {"category": "Renewal Term", "severity": "medium", "text": "It renews.", "start": 0, "end": 10}
+    rows = [
+        ChapterRecord(
+            f"k{i}",
+            "contract",
+            i,
+            f"{i + 1}. Effective Date and Term",
+            "done",
+            1,
+            summary="S.",
+            clause_flags=(flag,) if i == 2 else (),
+        )
+        for i in range(20)
+    ]
+    model.show_document("contract")
+    model.load("contract", rows)
+    head = table.horizontalHeader()
+    assert head.visualIndex(ChaptersModel.FLAGS) == head.visualIndex(ChaptersModel.STATUS) + 1, "flags before words"
+    qtbot.waitUntil(lambda: not table.isColumnHidden(ChaptersModel.FLAGS), timeout=2000)
+    right = head.sectionViewportPosition(ChaptersModel.FLAGS) + head.sectionSize(ChaptersModel.FLAGS)
+    assert right <= table.viewport().width(), "the flags column is whole in view without scrolling"
+    assert head.sectionSize(ChaptersModel.TITLE) >= table.stretch_min
+
+
 def test_the_title_column_keeps_a_readable_width_and_the_table_scrolls_sideways(qtbot) -> None:
     from PySide6.QtGui import QStandardItemModel
     from PySide6.QtWidgets import QHeaderView

@@ -185,19 +185,26 @@ class DocumentPane(QWidget):
         head = self.table.horizontalHeader()
         head.setHighlightSections(False)
         head.setSectionResizeMode(ChaptersModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        # "processing 10/12" (a long chapter's parts) fits the status column in the table's font.
-        status_width = self.table.fontMetrics().horizontalAdvance(f"{status_word('processing')} 10/12") + 16
+
+        # Each column as wide as its longest usual value in the table's font: "processing 10/12" (a long
+        # chapter's parts), "9,999" words, "99.9 s", "2 · Renewal Term"; a longer value is elided.
+        def fits(sample: str) -> int:
+            return self.table.fontMetrics().horizontalAdvance(sample) + 16
+
         for col, width in (
-            (ChaptersModel.INDEX, 44),
-            (ChaptersModel.STATUS, status_width),
-            (ChaptersModel.WORDS, 64),
-            (ChaptersModel.TIME, 68),
-            (ChaptersModel.FLAGS, 110),
+            (ChaptersModel.INDEX, max(36, fits("9999"))),
+            (ChaptersModel.STATUS, fits(f"{status_word('processing')} 10/12")),
+            (ChaptersModel.WORDS, max(48, fits("99,999"))),
+            (ChaptersModel.TIME, max(48, fits("999 ms"))),
+            (ChaptersModel.FLAGS, fits("2 · Renewal Term")),
         ):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(col, width)
         # The clause flags column is shown for documents that have flags (contracts): a book's chapter titles
-        # get its width.
+        # get its width. It stands after the status, so where a narrow pane scrolls sideways it is the words
+        # and times that go out of view, not the flags.
+        head.moveSection(head.visualIndex(ChaptersModel.FLAGS), head.visualIndex(ChaptersModel.STATUS) + 1)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setColumnHidden(ChaptersModel.FLAGS, True)
         # The title keeps a readable width in a narrow pane: the table scrolls sideways rather than cut it to a
         # few letters (a contract's flags column leaves little room at the default window size).
