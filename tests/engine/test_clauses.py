@@ -108,6 +108,17 @@ def test_non_exclusive_and_novels_are_not_flagged() -> None:
     assert detect_clauses(CHAPTER + " Their lives were governed by the laws of nature.") == []
 
 
+def test_a_warranty_extended_is_not_the_agreement_renewed() -> None:
+    lead = "This Distribution Agreement is made between the Supplier and the Distributor. "
+    warranty = lead + (
+        "The Distributor shall offer to end-users the option to purchase extended warranty coverage for an "
+        "additional twenty-four (24) months."
+    )
+    assert "Renewal Term" not in {f.category for f in detect_clauses(warranty, force=True)}
+    renewal = lead + "The term of this Agreement may be extended for an additional two year period by the parties."
+    assert "Renewal Term" in {f.category for f in detect_clauses(renewal, force=True)}
+
+
 def test_parse_llm_clause_answers() -> None:
     answer = (
         '<think>hmm</think>```json\n{"clauses": [{"category": "most favoured nation", "severity": "HIGH", '

@@ -139,6 +139,9 @@ CATEGORIES: dict[str, ClauseCategory] = {
             # CUAD: "includes automatic extensions and unilateral extensions with prior notice"
             r"(?:option|right)\s+to\s+(?:renew|extend)\s+(?:this|the)\s+(?:agreement|term|contract)",
         ),
+        # A warranty extended for more months ("extended warranty coverage for an additional 24 months") is
+        # not the agreement renewed.
+        unless=(r"\bextended\s+warrant", r"\bwarranty\s+(?:period|coverage|term)\b"),
         cuad="Renewal Term",
     ),
     "Non-Compete": ClauseCategory(
