@@ -179,6 +179,10 @@ def test_a_chapter_s_run_in_heading_is_not_part_of_its_summary_s_first_sentence(
     assert analyze(text, "").lines[0].startswith("3. Term The term"), "without the title nothing is cut"
     numbered = "4. Prices and Terms 4.1 The prices are fixed in Exhibit A for the first year of the term."
     assert analyze(numbered, "4. Prices and Terms").lines[-1].startswith("4.1 The prices"), "a clause keeps its number"
+    shouted = "3. TERM: The term of this Agreement shall commence on the Effective Date and run for five years."
+    assert analyze(shouted, "3. Term").lines[0].startswith("The term of this Agreement"), "its case and colon aside"
+    sentence = "THE PARTIES AGREE THAT THIS AGREEMENT IS GOVERNED BY THE LAWS OF TEXAS."
+    assert analyze(sentence, "The Parties").lines[0] == sentence, "a sentence in capitals is not a heading run in"
 
 
 def test_no_contract_summary_opens_a_sentence_with_its_clause_heading(

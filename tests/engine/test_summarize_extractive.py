@@ -73,6 +73,20 @@ def test_a_text_without_prose_is_its_own_summary_page_numbers_aside() -> None:
     assert [(s.start, s.end) for s in result.sentences] == [(0, 12)]
 
 
+def test_a_text_without_prose_does_not_repeat_its_chapter_s_heading_unless_that_is_all_it_has() -> None:
+    title = "Article I. Outsourced Project"
+    text = f"{title}\nDevelopment of Miaoli Royal Resort Hotel"
+    result = ExtractiveSummarizer().summarize(SummaryRequest(text=text, title=title))
+    assert result.summary == "Development of Miaoli Royal Resort Hotel"
+    assert [(s.start, s.end) for s in result.sentences] == [(len(title) + 1, len(text))]
+    shouted = ExtractiveSummarizer().summarize(
+        SummaryRequest(text="ARTICLE I OUTSOURCED PROJECT:\nScope of work", title="Article I Outsourced Project")
+    )
+    assert shouted.summary == "Scope of work"
+    alone = ExtractiveSummarizer().summarize(SummaryRequest(text=title, title=title))
+    assert alone.summary == title, "a lone heading is still its own summary"
+
+
 def test_a_text_whose_every_candidate_is_turned_down_when_judged_is_still_its_own_summary() -> None:
     from desktop_app.engine.summarize.extractive import analyze
 

@@ -75,23 +75,36 @@ class Analysis:
 
 def _after_run_in_title(text: str, spans: list[tuple[int, int]], title: str) -> list[tuple[int, int]]:
     """The first sentence without the chapter's own heading run into it: "3. Term The term of …" reads
-    "The term of …" (the parser keeps a run-in heading in the text, where its sentence goes on after it)."""
+    "The term of …", and so does "3. TERM: The term of …" (the parser keeps a run-in heading in the text, where
+    its sentence goes on after it). The heading is compared word by word, its case aside."""
     words = title.split()
     if not spans or not words:
         return spans
     start, end = spans[0]
-    at = start
-    for word in words:  # the title's words, each followed by space (a word-by-word compare: no pattern a chapter)
+    at, exact, marked = start, True, words[-1].endswith((".", ":", ";"))
+    for n, word in enumerate(words, 1):  # word by word (no pattern built for each chapter)
         while at < end and text[at].isspace():
             at += 1
-        if not text.startswith(word, at, end) or at + len(word) >= end or not text[at + len(word)].isspace():
+        if text[at : at + len(word)].casefold() != word.casefold():
             return spans
+        exact = exact and text.startswith(word, at)
         at += len(word)
+        if n == len(words) and not marked and at < end and text[at] in ".:;–—":
+            at, marked = at + 1, True  # "TERM:" for the title "Term"
+        if at >= end or not text[at].isspace():
+            return spans
+    if not (exact or marked):  # "THE PARTIES AGREE …" under "The Parties": a sentence, not a heading run in
+        return spans
     while at < end and text[at].isspace():
         at += 1
     if at >= end or not (text[at].isupper() or text[at] in '("“'):
         return spans
     return [(at, end), *spans[1:]]
+
+
+def _plain(line: str) -> str:
+    """A line compared as words, its case and closing punctuation aside ("ARTICLE I." is "Article I")."""
+    return " ".join(line.split()).rstrip(".:;").casefold()
 
 
 def analyze(text: str, title: str = "") -> Analysis:
@@ -269,4 +282,8 @@ class ExtractiveSummarizer(SummarizerBase):
         keep = [i for i, kind in enumerate(kinds) if kind not in FURNITURE] or [
             i for i, kind in enumerate(kinds) if kind is not Junk.PAGE_NUMBER
         ]
+        # The chapter's own heading is shown above its summary: repeated as the summary's first line it says
+        # nothing ("Article I. Outsourced Project" over "Article I. Outsourced Project Development of …").
+        heading = _plain(request.title)
+        keep = [i for i in keep if _plain(analysis.sentence(i)) != heading] or keep
         return [SummarySentence(analysis.sentence(i), *analysis.spans[i]) for i in keep[:k]]
