@@ -87,6 +87,22 @@ def test_a_text_without_prose_does_not_repeat_its_chapter_s_heading_unless_that_
     assert alone.summary == title, "a lone heading is still its own summary"
 
 
+def test_a_back_of_book_index_is_summarized_by_its_first_words_not_all_of_it() -> None:
+    from desktop_app.engine.summarize.extractive import FALLBACK_WORDS
+
+    # Sub-entries in lower case, as an index's are: their lines run on as one "sentence" of 1,200 words.
+    entries = [f"hyphen{i}-\nated, {i + 3}" if i % 5 == 2 else f"entry{i}, {i + 3}" for i in range(600)]
+    text = "Index\nAbbildung\n" + "\n".join(entries)
+    result = ExtractiveSummarizer().summarize(SummaryRequest(text=text, title="Index"))
+    assert result.sentences, "a text without prose still gets a summary"
+    assert 0 < len(result.summary.split()) <= FALLBACK_WORDS
+    for sentence in result.sentences:
+        assert sentence.start is not None and sentence.end is not None
+        raw = text[sentence.start : sentence.end]
+        assert " ".join(raw.replace("-\n", "").split()) == sentence.text, "an exact span of the text"
+        assert not raw[-1].isspace() and (sentence.end == len(text) or text[sentence.end].isspace()), "whole words"
+
+
 def test_a_text_whose_every_candidate_is_turned_down_when_judged_is_still_its_own_summary() -> None:
     from desktop_app.engine.summarize.extractive import analyze
 

@@ -102,6 +102,30 @@ def _after_run_in_title(text: str, spans: list[tuple[int, int]], title: str) -> 
     return [(at, end), *spans[1:]]
 
 
+#: The most words a summary of a text without prose quotes from its lines: a back-of-book index or a list of
+#: symbols reads as one endless "sentence" (no full stop in a thousand words), and its first lines are enough
+#: to say what the chapter is.
+FALLBACK_WORDS = 100
+
+
+def _first_words(analysis: Analysis, lines: Sequence[int], words: int) -> list[SummarySentence]:
+    """The spans ``lines`` in order, up to ``words`` words in all: the last one cut at a word's end (an exact span)."""
+    out = []
+    for i in lines:
+        if words <= 0:
+            break
+        start, end = analysis.spans[i]
+        ends = [m.end() for m in re.finditer(r"\S+", analysis.text[start:end])]
+        if len(ends) > words:
+            end = start + ends[words - 1]
+            raw = analysis.text[start:end]
+            out.append(SummarySentence(" ".join(_LINE_BREAK_HYPHEN.sub(r"\1\2", raw).split()), start, end))
+        else:
+            out.append(SummarySentence(analysis.sentence(i), start, end))
+        words -= len(ends)
+    return out
+
+
 def _plain(line: str) -> str:
     """A line compared as words, its case and closing punctuation aside ("ARTICLE I." is "Article I")."""
     return " ".join(line.split()).rstrip(".:;").casefold()
@@ -286,4 +310,4 @@ class ExtractiveSummarizer(SummarizerBase):
         # nothing ("Article I. Outsourced Project" over "Article I. Outsourced Project Development of …").
         heading = _plain(request.title)
         keep = [i for i in keep if _plain(analysis.sentence(i)) != heading] or keep
-        return [SummarySentence(analysis.sentence(i), *analysis.spans[i]) for i in keep[:k]]
+        return _first_words(analysis, keep[:k], FALLBACK_WORDS)
