@@ -47,7 +47,7 @@ def test_export_markdown_and_json(client: httpx.Client) -> None:
     assert md.status_code == 200
     assert md.headers["content-type"].startswith("text/markdown")
     assert md.text.startswith("# my book")
-    assert "## 1. Chapter 1" in md.text
+    assert "## Chapter 1\n" in md.text
     data = client.get(f"/api/documents/{doc_id}/export", params={"format": "json", "download": "true"})
     assert data.headers["content-disposition"] == 'attachment; filename="my book.json"'
     body = json.loads(data.text)

@@ -39,7 +39,7 @@ def test_summarize_json_then_list_show_export(tmp_path: Path, capsys: pytest.Cap
     code, _, _ = run(capsys, "export", doc_id, "--format", "md", "--output", str(target))
     assert code == EXIT_OK
     markdown = target.read_text(encoding="utf-8")
-    assert markdown.startswith("# ") and "## 12. Chapter 12" in markdown
+    assert markdown.startswith("# ") and "## Chapter 12\n" in markdown
     code, out, _ = run(capsys, "status", "--json")
     status = json.loads(out)
     assert code == EXIT_OK
@@ -57,7 +57,7 @@ def test_markdown_output_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[s
     book = write_markdown(tmp_path / "b.md", 3)
     code, out, _ = run(capsys, "summarize", str(book), "--output", str(tmp_path / "r.md"))
     assert code == EXIT_OK and out == ""
-    assert "## 3. Chapter 3" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "## Chapter 3\n" in (tmp_path / "r.md").read_text(encoding="utf-8")
 
 
 def test_a_one_chapter_document_s_summary_is_printed_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,7 +87,7 @@ def test_bad_files_exit_3_and_the_others_still_run(tmp_path: Path, capsys: pytes
     assert code == EXIT_INPUT
     assert "missing.pdf" in err and "no file" in err.lower()
     assert "photo.png" in err
-    assert "## 2. Chapter 2" in out, "the readable file is still summarized"
+    assert "## Chapter 2\n" in out, "the readable file is still summarized"
 
 
 def test_invalid_setting_exits_2_naming_it(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
