@@ -127,8 +127,13 @@ def count_chapters(n: int, kind: str = "") -> str:
 
 def numbered_by_author(titles: Iterable[str]) -> bool:
     """Whether the author numbered a document's chapters: then none is numbered by position (the Markdown export
-    and the window's summary pane)."""
-    return any(carries_number(title) for title in titles)
+    and the window's summary pane). A document of one chapter counts as numbered: "1." before its only
+    chapter says nothing."""
+    count = 0
+    for count, title in enumerate(titles, 1):
+        if carries_number(title):
+            return True
+    return count == 1
 
 
 def numbered_title(title: str, index: int, *, author_numbers: bool) -> str:

@@ -63,3 +63,9 @@ def test_a_contract_in_articles_is_numbered_by_its_author_only() -> None:
     titles = ["Front matter", "ARTICLE I APPOINTMENT", "ARTICLE II MARKETING", "ARTICLE III DELIVERY"]
     assert numbered_by_author(titles)
     assert [numbered_title(t, i, author_numbers=True) for i, t in enumerate(titles)] == titles
+
+
+def test_the_only_chapter_of_a_document_is_not_numbered() -> None:
+    assert numbered_by_author(["blk-paras-and-tables"])
+    assert not numbered_by_author(["Introduction", "Method"])
+    assert not numbered_by_author([])
