@@ -31,6 +31,32 @@ def test_a_copied_sentence_is_supported_and_an_invented_one_is_not() -> None:
     assert is_unsupported(sentences[2]), "a sentence the chapter never says is marked unsupported"
 
 
+def test_a_model_s_amounts_clause_numbers_and_abbreviations_stay_in_their_sentence() -> None:
+    from desktop_app.engine.pipeline.work import ground
+
+    text = (
+        "2.1 This Agreement is effective June 11, 2015. The service fee is NTD 1.2 million, and 3.50% of the "
+        "legal construction cost is added. Dr. Chang signs for Party B. Notices go to www.example.com."
+    )
+    summary = (
+        "2.1 This Agreement is effective June 11, 2015. The fee is NTD 1.2 million plus 3.50% of the cost. "
+        "Dr. Chang signs for Party B."
+    )
+    sentences = ground(summary, text)
+    assert [s.text for s in sentences] == [
+        "2.1 This Agreement is effective June 11, 2015.",
+        "The fee is NTD 1.2 million plus 3.50% of the cost.",
+        "Dr. Chang signs for Party B.",
+    ]
+    assert " ".join(s.text for s in sentences) == summary, "what the window shows is the model's text"
+    first = sentences[0]
+    assert first.start == 0 and text[first.start : first.end] == sentences[0].text, "the clause number included"
+    assert not any(map(is_unsupported, sentences))
+    spans = [text[a:b] for a, b in source_spans(text)]
+    assert "The service fee is NTD 1.2 million, and 3.50% of the legal construction cost is added." in spans
+    assert spans[-1] == "Notices go to www.example.com."
+
+
 def test_clause_quotes_are_found_across_reflowed_lines() -> None:
     text = "12. Termination. Either party may terminate\nthis Agreement   upon thirty (30) days notice."
     span = find_span("Either party may terminate this Agreement upon thirty (30) days notice.", text)

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from .base import SummarySentence
+from .sentences import sentence_spans
 
 #: Below this support a sentence is marked unsupported (the chapter does not say it).
 UNSUPPORTED_BELOW = 0.35
@@ -36,8 +37,11 @@ _STOP = frozenset(
     le la les un une des du et en est que qui dans pour pas sur au par ce il
     """.split()
 )
-# A sentence ends at . ! ? (and CJK stops) followed by space, or at a blank line.
-_SENTENCE = re.compile(r"[^.!?。！？\n]+(?:[.!?。！？]+[\"'”’)\]]*|\n\s*\n|$)", re.UNICODE)
+# A source sentence ends at . ! ? followed by space or the end (a CJK stop needs none), or at a blank line:
+# a full stop inside a word is not an end ("1.2 million", "3.50%", "2.1 This Agreement", "www.example.com").
+_SENTENCE = re.compile(
+    r"[^.!?。！？\n]+(?:[.!?](?=[^\s.!?\"'”’)\]])[^.!?。！？\n]*)*(?:[.!?。！？]+[\"'”’)\]]*|\n\s*\n|$)", re.UNICODE
+)
 
 
 def terms(text: str) -> list[str]:
@@ -187,8 +191,16 @@ def align_across(sentences: Sequence[str], sources: Sequence[tuple[int, str]]) -
 
 
 def split_summary(summary: str) -> list[str]:
-    """A model's summary as sentences (its own text, not a source: no offsets are needed)."""
-    return [summary[s:e] for s, e in source_spans(summary)]
+    """A model's summary as sentences (its own text, not a source: no offsets are needed), split as the
+    built-in summarizer splits a chapter: what is shown is these sentences, so an amount ("NTD 1.2 million"),
+    a clause number ("2.1 This Agreement") or an abbreviation ("Dr. Smith") must not be cut. A summary of one
+    line that no full stop, question or exclamation mark divides is one sentence as it is (the splitter's own
+    work costs more than a short chapter's grounding)."""
+    spans = source_spans(summary)
+    if len(spans) == 1 and "\n" not in summary.strip():
+        start, end = spans[0]
+        return [summary[start:end]]
+    return [summary[s:e] for s, e in sentence_spans(summary)]
 
 
 def is_unsupported(sentence: SummarySentence) -> bool:
