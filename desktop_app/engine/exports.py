@@ -129,11 +129,8 @@ def numbered_by_author(titles: Iterable[str]) -> bool:
     """Whether the author numbered a document's chapters: then none is numbered by position (the Markdown export
     and the window's summary pane). A document of one chapter counts as numbered: "1." before its only
     chapter says nothing."""
-    count = 0
-    for count, title in enumerate(titles, 1):
-        if carries_number(title):
-            return True
-    return count == 1
+    listed = list(titles)
+    return len(listed) == 1 or any(carries_number(title) for title in listed)
 
 
 def numbered_title(title: str, index: int, *, author_numbers: bool) -> str:
