@@ -119,6 +119,26 @@ def test_a_warranty_extended_is_not_the_agreement_renewed() -> None:
     assert "Renewal Term" in {f.category for f in detect_clauses(renewal, force=True)}
 
 
+def test_exclusive_dealing_is_flagged_and_exclusive_dispute_resolution_or_cumulative_rights_are_not() -> None:
+    lead = "This Distribution Agreement is made between the Supplier and the Distributor. "
+
+    def kinds(sentence: str) -> set[str]:
+        return {f.category for f in detect_clauses(lead + sentence, force=True)}
+
+    assert "Exclusivity" in kinds("The Distributor shall procure the Products solely from the Supplier.")
+    assert "Exclusivity" in kinds(
+        "Subject to Section 8.3, the Distributor's right to market and sell the Products in the Territory shall be "
+        "exclusive."
+    )
+    assert "Exclusivity" not in kinds(
+        "Any dispute arising out of this Agreement shall be resolved exclusively through binding arbitration."
+    )
+    assert "Exclusivity" not in kinds("Disputes shall be heard exclusively in the state courts of Texas.")
+    assert "Exclusivity" not in kinds(
+        "No right or remedy herein conferred upon either party is exclusive of any other right or remedy."
+    )
+
+
 def test_parse_llm_clause_answers() -> None:
     answer = (
         '<think>hmm</think>```json\n{"clauses": [{"category": "most favoured nation", "severity": "HIGH", '

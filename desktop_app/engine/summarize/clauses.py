@@ -170,11 +170,22 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"\bexclusively\b",
             r"\bsole\s+(?:and\s+exclusive\s+)?(?:distribut\w*|supplier|source|provider|agent|reseller)",
             r"(?:purchase|buy|obtain|source)\s[^.]{0,40}?(?:all|only)\s[^.]{0,60}?(?:requirements|from\s+\w+)",
+            r"(?:procure|purchase|buy|obtain|source)\w*\s[^.]{0,60}?\b(?:solely|exclusively|only)\s+from\b",
+            # "Distributor's right to market, distribute and sell the Products in the Territory shall be exclusive."
+            r"\bright\s[^.]{0,120}?\b(?:shall|will|is|are)\s+(?:be\s+)?(?:sole\s+and\s+)?exclusive\b",
             # CUAD: "… or a prohibition on licensing or selling technology, goods or services to third parties"
             r"(?:shall|will|may)\s+not\s+(?:\w+\s+){0,3}(?:sell|license|supply|distribute|appoint)\w*\s[^.]{0,80}?"
             r"(?:to|with)\s+any\s+(?:other\s+|third\s+)(?:part(?:y|ies)|distributors?|suppliers?|persons?)",
         ),
-        unless=(r"exclusive\s+(?:remedy|remedies|jurisdiction|venue|property)", r"non-?exclusive"),
+        # Exclusive remedies, courts and dispute resolution ("resolved exclusively through binding arbitration"),
+        # and rights that are cumulative, are not exclusive dealing.
+        unless=(
+            r"exclusive\s+(?:remedy|remedies|jurisdiction|venue|property)",
+            r"non-?exclusive",
+            r"\barbitrat",
+            r"\bexclusive\s+of\b",  # "no right or remedy … is exclusive of any other right or remedy"
+            r"exclusively\s+(?:in|by|before)\s+(?:the\s+)?(?:\w+\s+){0,3}courts?\b",
+        ),
         cuad="Exclusivity",
     ),
     "Change Of Control": ClauseCategory(
