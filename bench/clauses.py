@@ -2,6 +2,7 @@
 
     python bench/clauses.py --data ../shared/corpus/contracts [--split heldout|tune|all] [--errors] [--json]
     python bench/clauses.py --data ../shared/corpus/contracts --loo
+    python bench/clauses.py --data ../shared/corpus/contracts --clauses [--split heldout|tune|all]
 
 ``DIR`` holds ``txt/`` (the contracts) and ``master_clauses_subset.csv`` (CUAD's rows for them). Each
 contract and category is one judgement: flagged or not, against the category's ``-Answer`` column
@@ -11,6 +12,13 @@ contract and category is one judgement: flagged or not, against the category's `
 are only ever checked against ``tune`` contracts while they are written, so ``heldout`` is the figure
 that says how they carry to contracts nobody looked at. ``--errors`` lists each miss and false flag
 with the sentence that fired (for tuning contracts only: held-out errors stay unread).
+
+``--clauses`` judges clause by clause, as a reader meets the flags: each contract is read as the app reads it
+(parsed into chapters, each chapter's clauses detected), each clause CUAD labels is looked up in its chapter,
+and a labelled clause counts as found when a flag of its category overlaps it; a flag counts as right when it
+overlaps a labelled clause of its category. A contract-level figure counts a category found even when the
+sentence flagged is another one (an arbitration clause for Exclusivity); this one does not. CUAD labels the
+clauses of its categories, not every sentence that could be flagged, so the precision here is a floor.
 
 ``--loo`` judges each contract left out in turn, two ways side by side: the rules as written, and the
 rules with each category's patterns selected on the other contracts (a pattern is dropped when that
@@ -22,6 +30,7 @@ the tuning contracts unseen by whoever wrote the rules: the held-out split is th
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import hashlib
 import json
@@ -30,7 +39,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from desktop_app.engine.ingest import parse_document
 from desktop_app.engine.summarize.clauses import CATEGORIES, contract_provisions, detect_clauses, looks_like_contract
+from desktop_app.engine.summarize.grounding import find_span
 
 
 def answer_column(row: dict[str, str], cuad: str) -> str | None:
@@ -79,6 +90,69 @@ def evaluate(data: Path, split: str = "all", errors: bool = False) -> tuple[list
     total = {k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn", "support")}
     out.append(_prf("micro", total))
     return out, contracts, seconds
+
+
+def _labelled(value: str) -> list[str]:
+    """The clauses of one CUAD cell: a Python list of quotes ("['…', '…']"), or one quote."""
+    value = value.strip()
+    if not value or value.lower() in ("[]", "no", "yes"):
+        return []
+    try:
+        quotes = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        quotes = [value]
+    return [q for q in (quotes if isinstance(quotes, list) else [quotes]) if isinstance(q, str) and q.split()]
+
+
+def clause_level(data: Path, split: str = "all") -> tuple[list[dict[str, Any]], int, int]:
+    """Per-category P/R/F1 clause by clause (see ``--clauses``); also the labelled clauses not found in any
+    chapter's text (left out of the counts)."""
+    rows = list(csv.DictReader((data / "master_clauses_subset.csv").open(encoding="utf-8")))
+    rows = [r for r in rows if split == "all" or split_of(r["Filename"]) == split]
+    names = [name for name, c in CATEGORIES.items() if c.cuad]
+    counts = {name: {"tp": 0, "fp": 0, "fn": 0, "support": 0} for name in names}
+    contracts = unlocated = 0
+    for row in rows:
+        txt = data / "txt" / (Path(row["Filename"]).stem + ".txt")
+        if not txt.is_file():
+            continue
+        contracts += 1
+        chapters = [c.text for c in parse_document(txt).chapters]
+        flags = [detect_clauses(text) for text in chapters]
+        for name in names:
+            column = next(
+                (
+                    k
+                    for k in row
+                    if k.replace(" ", "").lower() == (CATEGORIES[name].cuad or "").replace(" ", "").lower()
+                ),
+                None,
+            )
+            labelled: list[tuple[int, int, int]] = []  # (chapter, start, end)
+            for quote in _labelled(row[column]) if column else []:
+                where = next(
+                    ((i, span) for i, text in enumerate(chapters) if (span := find_span(quote, text)) is not None), None
+                )
+                if where is None:
+                    unlocated += 1
+                    continue
+                labelled.append((where[0], *where[1]))
+            mine = [(i, f.start, f.end) for i, found in enumerate(flags) for f in found if f.category == name]
+            mine = [(i, a, b) for i, a, b in mine if a is not None and b is not None]
+
+            def overlaps(x: tuple[int, int, int], y: tuple[int, int, int]) -> bool:
+                return x[0] == y[0] and x[1] < y[2] and y[1] < x[2]
+
+            c = counts[name]
+            c["support"] += len(labelled)
+            found_labels = sum(1 for lab in labelled if any(overlaps(lab, m) for m in mine))
+            c["tp"] += found_labels
+            c["fn"] += len(labelled) - found_labels
+            c["fp"] += sum(1 for m in mine if not any(overlaps(m, lab) for lab in labelled))
+    out = [_prf(name, c) for name, c in counts.items()]
+    total = {k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn", "support")}
+    out.append(_prf("micro", total))
+    return out, contracts, unlocated
 
 
 def _judgements(data: Path) -> list[tuple[str, dict[str, bool], dict[str, frozenset[int]]]]:
@@ -173,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("heldout", "tune", "all"), default="all")
     parser.add_argument("--errors", action="store_true", help="list the tuning contracts' errors on stderr")
     parser.add_argument("--loo", action="store_true", help="leave-one-contract-out report (all contracts)")
+    parser.add_argument("--clauses", action="store_true", help="judge clause by clause (labelled clauses and flags)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not (args.data / "master_clauses_subset.csv").is_file():
@@ -189,6 +264,22 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{a['category']:<28} {a['precision']:5.2f} {a['recall']:5.2f} {a['f1']:5.2f} | "
                 f"{b['precision']:5.2f} {b['recall']:5.2f} {b['f1']:5.2f} {a['support']:7d}"
+            )
+        return 0
+    if args.clauses:
+        rows, contracts, unlocated = clause_level(args.data, args.split)
+        if args.json:
+            print(json.dumps(rows, indent=2))
+            return 0
+        print(
+            f"{contracts} contracts ({args.split} split), clause by clause: a labelled clause found when a flag of "
+            f"its category overlaps it ({unlocated} labelled clauses not found in the parsed text, left out)"
+        )
+        print(f"{'category':<28} {'P':>5} {'R':>5} {'F1':>5} {'clauses':>7}  tp fp fn")
+        for r in rows:
+            print(
+                f"{r['category']:<28} {r['precision']:5.2f} {r['recall']:5.2f} {r['f1']:5.2f} {r['support']:7d}"
+                f"  {r['tp']:2d} {r['fp']:2d} {r['fn']:2d}"
             )
         return 0
     rows, contracts, seconds = evaluate(args.data, args.split, args.errors)
