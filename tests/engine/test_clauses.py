@@ -139,6 +139,30 @@ def test_exclusive_dealing_is_flagged_and_exclusive_dispute_resolution_or_cumula
     )
 
 
+def test_common_drafting_of_caps_exclusivity_assignment_and_mfn_is_flagged() -> None:
+    lead = "This Distribution Agreement is made between the Supplier and the Distributor. "
+
+    def kinds(sentence: str) -> set[str]:
+        return {f.category for f in detect_clauses(lead + sentence, force=True)}
+
+    assert "Anti-Assignment" in kinds(
+        "Distributor shall not assign the rights granted in this Section 1.01 without the prior written consent of "
+        "the Supplier."
+    ), "a section number's full stop does not end the provision"
+    assert "Cap On Liability" in kinds("Nor shall the Supplier at any time be liable for any consequential damages.")
+    assert "Cap On Liability" in kinds(
+        "Neither party shall be liable to the other for any damages based upon loss of goodwill or prospective profits."
+    )
+    assert "Cap On Liability" not in kinds(
+        "Termination is not the sole remedy under this Agreement, and all other remedies shall remain available."
+    )
+    assert "Exclusivity" in kinds(
+        "In order to maintain the exclusivity granted hereunder, the Distributor shall order at least 1,000 units."
+    )
+    assert "Exclusivity" not in kinds('The term "Territory" means exclusively the United States and Canada.')
+    assert "Most Favored Nation" in kinds("The Supplier shall notify the Distributor in writing of any such MFN Terms.")
+
+
 def test_parse_llm_clause_answers() -> None:
     answer = (
         '<think>hmm</think>```json\n{"clauses": [{"category": "most favoured nation", "severity": "HIGH", '

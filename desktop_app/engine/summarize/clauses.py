@@ -36,7 +36,8 @@ class ClauseCategory:
     vetoes: tuple[re.Pattern[str], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "compiled", tuple(re.compile(p, re.IGNORECASE) for p in self.patterns))
+        compiled = tuple(re.compile(_within_sentence(p), re.IGNORECASE) for p in self.patterns)
+        object.__setattr__(self, "compiled", compiled)
         object.__setattr__(self, "vetoes", tuple(re.compile(p, re.IGNORECASE) for p in self.unless))
 
     def matches(self, sentence: str) -> bool:
@@ -47,6 +48,13 @@ class ClauseCategory:
         leave-one-contract-out report, which weighs each pattern on its own."""
         hits = frozenset(i for i, p in enumerate(self.compiled) if p.search(sentence))
         return hits if hits and not any(v.search(sentence) for v in self.vetoes) else frozenset()
+
+
+def _within_sentence(pattern: str) -> str:
+    """``pattern`` with its "any character but a full stop" windows (``[^.]``, ``[^.;]``) also crossing the full
+    stop of a number: "shall not assign the rights granted in this Section 1.01 without the prior written
+    consent" is one provision, and a window that stopped at "1." missed it."""
+    return pattern.replace("[^.]", _SPAN).replace("[^.;]", r"(?:[^.;]|\.(?=\d))")
 
 
 _LIAB = r"liab(?:le|ility|ilities)"
@@ -88,17 +96,21 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"(?:is|be|are)\s+limited to|not to exceed|in excess of|exceed)",
             r"(?:in no event|under no circumstances)[^.]{0,250}?" + _LIAB + r"[^.]{0,250}?(?:exceed|"
             r"in excess of|greater than|more than)",
-            r"(?:in no event|under no circumstances|not be liable)[^.]{0,250}?(?:indirect|incidental|"
-            r"consequential|special|punitive|exemplary)\s[^.]{0,40}?damages",
+            r"(?:in no event|under no circumstances|(?:not|nor|never|neither)\b[^.]{0,40}?\bbe\s+liable)[^.]{0,250}?"
+            r"(?:indirect|incidental|consequential|special|punitive|exemplary)\s[^.]{0,40}?damages",
             r"" + _LIAB + r"[^.]{0,120}?(?:is|be|are|shall be)\s+limited\s+to",
             r"no (?:action|claim)[^.]{0,150}?(?:may|shall) be brought[^.]{0,100}?(?:more|later) than",
             # CUAD: "includes time limitation for the counterparty to bring claims"
             r"(?:action|claim|suit|proceeding)s?[^.]{0,100}?(?:must|shall)\s+be\s+(?:brought|commenced|filed)\s+within",
             # drafting: an exclusion of damages types or of remedies ("lost profits", "sole remedy")
-            r"(?:in no event|under no circumstances|not be liable)[^.]{0,200}?(?:lost|loss of)\s+(?:profits|revenues?)",
+            r"(?:in no event|under no circumstances|(?:not|nor|never|neither)\b[^.]{0,40}?\bbe\s+liable)[^.]{0,200}?"
+            r"(?:(?:lost|loss\s+of)\s+(?:\w+\s+)?(?:profits|revenues?|goodwill|business|data)|"
+            r"(?:prospective|anticipated)\s+profits)",
             r"(?:sole|exclusive)\s+(?:and\s+exclusive\s+)?remed(?:y|ies)",
             r"remed(?:y|ies)[^.]{0,60}?(?:shall\s+be\s+|are\s+|is\s+)?limited\s+to",
         ),
+        # "Termination is not the sole remedy …, all other remedies shall remain available": nothing is capped.
+        unless=(r"\bnot\s+(?:be\s+)?(?:the|its|a)\s+(?:sole|exclusive)\s+remed",),
         cuad="Cap On Liability",
     ),
     "Liquidated Damages": ClauseCategory(
@@ -173,6 +185,8 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"(?:procure|purchase|buy|obtain|source)\w*\s[^.]{0,60}?\b(?:solely|exclusively|only)\s+from\b",
             # "Distributor's right to market, distribute and sell the Products in the Territory shall be exclusive."
             r"\bright\s[^.]{0,120}?\b(?:shall|will|is|are)\s+(?:be\s+)?(?:sole\s+and\s+)?exclusive\b",
+            # "In order to maintain the exclusivity granted hereunder, Zanotti shall provide … orders for a minimum"
+            r"\b(?:maintain|retain|keep|preserve|lose|loses|forfeit)\w*\s+(?:the\s+|its\s+|such\s+)?exclusiv",
             # CUAD: "… or a prohibition on licensing or selling technology, goods or services to third parties"
             r"(?:shall|will|may)\s+not\s+(?:\w+\s+){0,3}(?:sell|license|supply|distribute|appoint)\w*\s[^.]{0,80}?"
             r"(?:to|with)\s+any\s+(?:other\s+|third\s+)(?:part(?:y|ies)|distributors?|suppliers?|persons?)",
@@ -184,6 +198,7 @@ CATEGORIES: dict[str, ClauseCategory] = {
             r"non-?exclusive",
             r"\barbitrat",
             r"\bexclusive\s+of\b",  # "no right or remedy … is exclusive of any other right or remedy"
+            r"\b(?:means|shall\s+mean)\s+exclusively\b",  # a definition: '"Territory" means exclusively Canada'
             r"exclusively\s+(?:in|by|before)\s+(?:the\s+)?(?:\w+\s+){0,3}courts?\b",
         ),
         cuad="Exclusivity",
@@ -225,6 +240,7 @@ CATEGORIES: dict[str, ClauseCategory] = {
         "A most-favoured-nation term: if a third party gets better terms or prices, this party gets them too.",
         (
             r"most\s+favou?red\s+(?:nation|customer|licensee|pricing)",
+            r"\bMFN\b",
             r"(?:terms?|prices?|pricing|rates?|conditions)[^.]{0,150}?(?:no\s+less\s+favou?rable|at\s+least\s+"
             r"as\s+favou?rable|as\s+favou?rable\s+as)",
             r"(?:lower|better|more\s+favou?rable|lowest)\s+(?:\w+\s+){0,2}(?:prices?|terms|rates?|pricing)"
