@@ -200,7 +200,15 @@ def split_summary(summary: str) -> list[str]:
     if len(spans) == 1 and "\n" not in summary.strip():
         start, end = spans[0]
         return [summary[start:end]]
-    return [summary[s:e] for s, e in sentence_spans(summary)]
+    # A model's list ("- …" / "1. …" lines, or lines after "Key points:") keeps an item a sentence of its own
+    # even where the item has no full stop; other line breaks are the splitter's to judge. A list's short
+    # label ("Key points:") is the answer's layout, not a claim to ground: it is left out.
+    sentences = [part[s:e] for part in _LIST_BREAK.split(summary) for s, e in sentence_spans(part)]
+    said = [s for s in sentences if not (s.endswith(":") and len(s.split()) <= 4)]
+    return said or sentences
+
+
+_LIST_BREAK = re.compile(r"\n(?=[ \t]*(?:[-*•–][ \t]|\d{1,2}[.)][ \t]))|(?<=:)[ \t]*\n")
 
 
 def is_unsupported(sentence: SummarySentence) -> bool:
