@@ -397,3 +397,14 @@ def test_boundaries_found_from_their_full_stops_are_the_patterns_matches(paper: 
             assert list(boundaries.subclause_numbers(text, start, end)) == numbers, (text, start, end)
             runs = [m.span() for m in boundaries.CANDIDATE.finditer(text, start, end)]
             assert [m.span() for m in boundaries.boundary_matches(text, start, end)] == runs, (text, start, end)
+
+
+def test_a_footnote_whose_mark_runs_into_its_first_word_is_not_prose(paper: list[tuple[str, str]]) -> None:
+    assert junk_kind("7While there is no theoretical justification for this, we found it to work well.") is Junk.CAPTION
+    assert junk_kind("10Haghighi and Klein (2009) reports on true mentions.") is Junk.CAPTION
+    for prose in ("3D printing is used for the parts.", "2 of the 5 models were trained on it.", "The 4Kids brand."):
+        assert junk_kind(prose) is None, prose
+    summary = " ".join(
+        ExtractiveSummarizer().summarize(SummaryRequest(text=text, title=title)).summary for title, text in paper
+    )
+    assert "7While" not in summary, "the paper's footnote is not in its summary"

@@ -88,6 +88,8 @@ _GLUED_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Abbildung|Abb\.|Tabelle)\s
 _FRAGMENT_START = re.compile(r"^(?:[.,;:)\]}|!?]|[a-zäöüß][a-zäöüß]*\b(?![.'’])|\((?:\d{1,3}|[a-z]{1,4})\)\s+[a-z])")
 # A table's numbered note, its number in brackets and a dash: "(2) - Assumes shipper transports …".
 _TABLE_NOTE = re.compile(r"\(\d{1,2}\)\s*[-–—]\s")
+# A footnote as a PDF's text layer gives it: its superscript mark run into its first word ("7While there …").
+_FOOTNOTE = re.compile(r"\d{1,2}[A-Z][a-z]+\s")
 # A notice clause's address lines, run into the lead-in that names the party they are for.
 _ADDRESS_OPENINGS = ("If to ", "if to ", "With a copy to", "with a copy to", "With copies to", "with copies to")
 _ADDRESS_LEAD = re.compile(r"(?:[Ii]f to (?:the )?[A-Z][^:]{0,50}|[Ww]ith (?:a copy|copies) to\b[^:]{0,20}):\s")
@@ -178,6 +180,8 @@ def _line_kind(line: str, function_words: int = -1) -> Junk | None:
         return Junk.CAPTION
     if line[0] == "(" and _TABLE_NOTE.match(line):
         return Junk.CAPTION  # a table's numbered note: "(2) - Assumes shipper transports …"
+    if line[0].isdigit() and _FOOTNOTE.match(line):
+        return Junk.CAPTION  # a page's footnote, its mark run into its first word: "7While there is no …"
     if _FRAGMENT_START.match(line):
         return Junk.FRAGMENT
     words = line.count(" ") + 1  # the line is single-spaced
