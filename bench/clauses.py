@@ -137,22 +137,27 @@ def clause_level(data: Path, split: str = "all") -> tuple[list[dict[str, Any]], 
                     unlocated += 1
                     continue
                 labelled.append((where[0], *where[1]))
-            mine = [(i, f.start, f.end) for i, found in enumerate(flags) for f in found if f.category == name]
-            mine = [(i, a, b) for i, a, b in mine if a is not None and b is not None]
-
-            def overlaps(x: tuple[int, int, int], y: tuple[int, int, int]) -> bool:
-                return x[0] == y[0] and x[1] < y[2] and y[1] < x[2]
-
+            mine: list[tuple[int, int, int]] = [
+                (i, f.start, f.end)
+                for i, found in enumerate(flags)
+                for f in found
+                if f.category == name and f.start is not None and f.end is not None
+            ]
             c = counts[name]
             c["support"] += len(labelled)
-            found_labels = sum(1 for lab in labelled if any(overlaps(lab, m) for m in mine))
+            found_labels = sum(1 for lab in labelled if any(_overlaps(lab, m) for m in mine))
             c["tp"] += found_labels
             c["fn"] += len(labelled) - found_labels
-            c["fp"] += sum(1 for m in mine if not any(overlaps(m, lab) for lab in labelled))
+            c["fp"] += sum(1 for m in mine if not any(_overlaps(m, lab) for lab in labelled))
     out = [_prf(name, c) for name, c in counts.items()]
     total = {k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn", "support")}
     out.append(_prf("micro", total))
     return out, contracts, unlocated
+
+
+def _overlaps(x: tuple[int, int, int], y: tuple[int, int, int]) -> bool:
+    """Two (chapter, start, end) spans that share a character."""
+    return x[0] == y[0] and x[1] < y[2] and y[1] < x[2]
 
 
 def _judgements(data: Path) -> list[tuple[str, dict[str, bool], dict[str, frozenset[int]]]]:
@@ -268,35 +273,33 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.clauses:
         rows, contracts, unlocated = clause_level(args.data, args.split)
-        if args.json:
-            print(json.dumps(rows, indent=2))
-            return 0
-        print(
+        heading = (
             f"{contracts} contracts ({args.split} split), clause by clause: a labelled clause found when a flag of "
             f"its category overlaps it ({unlocated} labelled clauses not found in the parsed text, left out)"
         )
-        print(f"{'category':<28} {'P':>5} {'R':>5} {'F1':>5} {'clauses':>7}  tp fp fn")
-        for r in rows:
-            print(
-                f"{r['category']:<28} {r['precision']:5.2f} {r['recall']:5.2f} {r['f1']:5.2f} {r['support']:7d}"
-                f"  {r['tp']:2d} {r['fp']:2d} {r['fn']:2d}"
-            )
+        _print_rows(rows, heading, "clauses", as_json=args.json)
         return 0
     rows, contracts, seconds = evaluate(args.data, args.split, args.errors)
-    if args.json:
-        print(json.dumps(rows, indent=2))
-        return 0
-    print(
+    heading = (
         f"{contracts} contracts ({args.split} split), rule-based detector, judged per contract and category "
         f"({seconds:.2f} s)"
     )
-    print(f"{'category':<28} {'P':>5} {'R':>5} {'F1':>5} {'support':>7}  tp fp fn")
+    _print_rows(rows, heading, "support", as_json=args.json)
+    return 0
+
+
+def _print_rows(rows: list[dict[str, Any]], heading: str, counted: str, *, as_json: bool) -> None:
+    """The per-category table (or its JSON rows); ``counted`` names what the support column counts."""
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    print(heading)
+    print(f"{'category':<28} {'P':>5} {'R':>5} {'F1':>5} {counted:>7}  tp fp fn")
     for r in rows:
         print(
             f"{r['category']:<28} {r['precision']:5.2f} {r['recall']:5.2f} {r['f1']:5.2f} {r['support']:7d}"
             f"  {r['tp']:2d} {r['fp']:2d} {r['fn']:2d}"
         )
-    return 0
 
 
 if __name__ == "__main__":
