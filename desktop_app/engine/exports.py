@@ -52,7 +52,25 @@ class _Footnotes:
 def _grounded(chapter: ChapterRecord, notes: _Footnotes) -> str:
     if not chapter.sentences:
         return chapter.summary or "*(no text to summarize)*"
-    return " ".join(f"{s.text}{notes.mark(_reference(chapter, s))}" for s in chapter.sentences)
+    texts = [s.text for s in chapter.sentences]
+    return join_sentences(texts, [s.text + notes.mark(_reference(chapter, s)) for s in chapter.sentences])
+
+
+def opens_list_item(sentence: str) -> bool:
+    """Whether a summary sentence is an item of a model's bulleted list ("- The fee is …"): shown on a line of its
+    own, where the other sentences run on as one paragraph."""
+    return sentence.startswith(("- ", "* ", "• ", "– "))
+
+
+def join_sentences(sentences: list[str], shown: list[str], *, line_break: str = "\n") -> str:
+    """Summary sentences as one paragraph, each as ``shown`` (with its footnote, or as a link), a list's items on
+    lines of their own (``line_break`` before each)."""
+    out = []
+    for i, (sentence, piece) in enumerate(zip(sentences, shown, strict=True)):
+        if i:
+            out.append(line_break if opens_list_item(sentence) else " ")
+        out.append(piece)
+    return "".join(out)
 
 
 def export_markdown(doc: DocumentView) -> str:
@@ -68,11 +86,11 @@ def export_markdown(doc: DocumentView) -> str:
     if doc.summary and not _repeats_the_only_chapter(doc):
         lines += ["## Summary", ""]
         if doc.summary_sentences:
-            parts = []
+            shown = []
             for s in doc.summary_sentences:
                 chapter = chapters.get(s.chapter) if s.chapter is not None else None
-                parts.append(s.text + (notes.mark(_reference(chapter, s)) if chapter else ""))
-            lines += [" ".join(parts), ""]
+                shown.append(s.text + (notes.mark(_reference(chapter, s)) if chapter else ""))
+            lines += [join_sentences([s.text for s in doc.summary_sentences], shown), ""]
         else:
             lines += [doc.summary, ""]
     flags = doc.high_risk_clauses

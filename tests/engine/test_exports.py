@@ -69,3 +69,14 @@ def test_the_only_chapter_of_a_document_is_not_numbered() -> None:
     assert numbered_by_author(["blk-paras-and-tables"])
     assert not numbered_by_author(["Introduction", "Method"])
     assert not numbered_by_author([])
+
+
+def test_a_model_s_bulleted_items_are_lines_of_their_own_and_prose_runs_on() -> None:
+    from desktop_app.engine.exports import join_sentences
+
+    sentences = ["The agreement runs five years.", "It renews.", "- The fee is NTD 1.2 million", "- Dr. Chang signs"]
+    shown = [f"{s}[^{i}]" for i, s in enumerate(sentences, 1)]
+    assert join_sentences(sentences, shown) == (
+        "The agreement runs five years.[^1] It renews.[^2]\n- The fee is NTD 1.2 million[^3]\n- Dr. Chang signs[^4]"
+    )
+    assert join_sentences(["1. One.", "2. Two."], ["1. One.", "2. Two."]) == "1. One. 2. Two.", "numbers run on"

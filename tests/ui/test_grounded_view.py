@@ -62,6 +62,22 @@ def test_a_chapter_heading_keeps_the_author_s_number_only_and_a_cut_clause_is_fo
     assert find_span(text, {**flag, "start": start, "end": end}) == (start, end)
 
 
+def test_a_model_s_bulleted_items_are_lines_of_their_own_in_the_summary_pane(qtbot) -> None:
+    from desktop_app.engine.records import ChapterRecord
+    from desktop_app.engine.summarize.base import SummarySentence
+    from desktop_app.ui.widgets.summary_html import grounded
+
+    sentences = (
+        SummarySentence("Key terms follow.", 0, 5, 0.9),
+        SummarySentence("They are short.", 5, 10, 0.9),
+        SummarySentence("- The fee is NTD 1.2 million", 10, 20, 0.9),
+        SummarySentence("- Dr. Chang signs", 20, 30, 0.9),
+    )
+    chapter = ChapterRecord("c", "d", 0, "Terms", "done", 1, summary="x", sentences=sentences)
+    html_text = grounded(chapter)
+    assert html_text.count("<br>") == 2 and "Key terms follow.</a> <a" in html_text
+
+
 def test_the_summary_pane_numbers_chapters_as_the_export_does(qtbot, make_window) -> None:
     chapters = [ParsedChapter("Front matter", CHAPTER), ParsedChapter("1. Definitions", CHAPTER)]
     window = make_window()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from desktop_app.engine.exports import numbered_title
+from desktop_app.engine.exports import join_sentences, numbered_title
 from desktop_app.engine.summarize.grounding import is_unsupported
 from desktop_app.ui.i18n import plural, status_word, translate
 from desktop_app.ui.models.chapters import ChapterRow, format_latency, status_text
@@ -98,8 +98,9 @@ def grounded(chapter: ChapterRow) -> str:
     """The summary, each sentence a link to its passage; unsupported sentences marked."""
     if not chapter.sentences:
         return paragraphs(chapter.summary or "")
-    links = []
+    links, texts = [], []
     for i, sentence in enumerate(chapter.sentences):
+        texts.append(sentence.text)
         page = chapter.page_at(sentence.start)
         tip = translate("DocumentPane", "Page %1").replace("%1", str(page)) if page else ""
         text = html.escape(sentence.text)
@@ -111,7 +112,7 @@ def grounded(chapter: ChapterRow) -> str:
         links.append(
             f"<a href='span:{i}' title='{html.escape(tip)}' style='text-decoration:none;color:palette(text)'>{text}</a>"
         )
-    return "<p>" + " ".join(links) + "</p>"
+    return "<p>" + join_sentences(texts, links, line_break="<br>") + "</p>"
 
 
 def provenance(chapter: ChapterRow) -> str:
