@@ -18,6 +18,7 @@ from .records import ChapterRecord, DocumentView
 from .states import ChapterStatus
 from .summarize.base import SummarySentence
 from .summarize.grounding import is_unsupported
+from .summarize.sentences import BULLETS
 
 
 def export_json(doc: DocumentView, *, with_text: bool = False) -> str:
@@ -59,7 +60,7 @@ def _grounded(chapter: ChapterRecord, notes: _Footnotes) -> str:
 def opens_list_item(sentence: str) -> bool:
     """Whether a summary sentence is an item of a model's bulleted list ("- The fee is …"): shown on a line of its
     own, where the other sentences run on as one paragraph."""
-    return sentence.startswith(("- ", "* ", "• ", "– "))
+    return sentence.startswith(("- ", "* ", "– ")) or (sentence[:1] in BULLETS and sentence[1:2].isspace())
 
 
 def join_sentences(sentences: list[str], shown: list[str], *, line_break: str = "\n") -> str:

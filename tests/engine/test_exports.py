@@ -80,3 +80,4 @@ def test_a_model_s_bulleted_items_are_lines_of_their_own_and_prose_runs_on() -> 
         "The agreement runs five years.[^1] It renews.[^2]\n- The fee is NTD 1.2 million[^3]\n- Dr. Chang signs[^4]"
     )
     assert join_sentences(["1. One.", "2. Two."], ["1. One.", "2. Two."]) == "1. One. 2. Two.", "numbers run on"
+    assert join_sentences(["Terms.", "• A fee"], ["Terms.", "• A fee"]) == "Terms.\n• A fee"

@@ -55,6 +55,8 @@ def test_a_model_s_amounts_clause_numbers_and_abbreviations_stay_in_their_senten
     listed = ground("Key points:\n- The service fee is NTD 1.2 million\n- Dr. Chang signs for Party B", text)
     assert [s.text for s in listed] == ["- The service fee is NTD 1.2 million", "- Dr. Chang signs for Party B"]
     assert not any(map(is_unsupported, listed)), "a list's items are its sentences; its label is layout"
+    dotted = ground("Key points:\n• The service fee is NTD 1.2 million\n• Dr. Chang signs for Party B", text)
+    assert [s.text for s in dotted] == ["• The service fee is NTD 1.2 million", "• Dr. Chang signs for Party B"]
     spans = [text[a:b] for a, b in source_spans(text)]
     assert "The service fee is NTD 1.2 million, and 3.50% of the legal construction cost is added." in spans
     assert spans[-1] == "Notices go to www.example.com."

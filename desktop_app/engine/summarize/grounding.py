@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from .base import SummarySentence
-from .sentences import sentence_spans
+from .sentences import BULLETS, sentence_spans
 
 #: Below this support a sentence is marked unsupported (the chapter does not say it).
 UNSUPPORTED_BELOW = 0.35
@@ -203,9 +203,20 @@ def split_summary(summary: str) -> list[str]:
     # A model's list ("- …" / "1. …" lines, or lines after "Key points:") keeps an item a sentence of its own
     # even where the item has no full stop; other line breaks are the splitter's to judge. A list's short
     # label ("Key points:") is the answer's layout, not a claim to ground: it is left out.
-    sentences = [part[s:e] for part in _LIST_BREAK.split(summary) for s, e in sentence_spans(part)]
+    sentences = [part[s:e] for part in _LIST_BREAK.split(summary) for s, e in _item_spans(part)]
     said = [s for s in sentences if not (s.endswith(":") and len(s.split()) <= 4)]
     return said or sentences
+
+
+def _item_spans(part: str) -> list[tuple[int, int]]:
+    """The sentences of one part of a model's summary, a list item's bullet kept with its first one: the splitter
+    leaves a "•" out of a chapter's sentence, but a summary shows it, as it shows "- " (see
+    :func:`~desktop_app.engine.exports.opens_list_item`)."""
+    spans = sentence_spans(part)
+    lead = len(part) - len(part.lstrip())
+    if spans and lead < spans[0][0] and part[lead] in BULLETS:
+        spans[0] = (lead, spans[0][1])
+    return spans
 
 
 _LIST_BREAK = re.compile(r"\n(?=[ \t]*(?:[-*•–][ \t]|\d{1,2}[.)][ \t]))|(?<=:)[ \t]*\n")

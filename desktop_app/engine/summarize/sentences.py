@@ -104,7 +104,8 @@ _NUMERIC = re.compile(r"^[\d.,%]*\d[\d.,%]*$")
 #: The longest quotation kept whole in the sentence that quotes it (characters).
 QUOTE_MAX = 400
 _QUOTE = re.compile(r'["“”]')
-_BULLETS = frozenset("•◦▪▫●○■□‣⁃∙➢➤►")
+#: Characters that open a list item (not part of its sentence's span).
+BULLETS = frozenset("•◦▪▫●○■□‣⁃∙➢➤►")
 _TERMINAL = tuple(".!?:;,\"'”’。！？")
 
 
@@ -126,7 +127,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             spans.extend(_run_sentences(text, piece))
         else:
             spans.append(piece)
-    return [_without_bullet(text, s, e) if text[s] in _BULLETS else (s, e) for s, e in spans]
+    return [_without_bullet(text, s, e) if text[s] in BULLETS else (s, e) for s, e in spans]
 
 
 def _without_bullet(text: str, start: int, end: int) -> tuple[int, int]:
@@ -216,7 +217,7 @@ def _is_heading_line(line: str, index: int, lines: list[tuple[int, int]], text: 
     stripped = line.strip()
     if (_FURNITURE_LINE.match(stripped) or _RUNNING_HEAD_LINE.match(stripped)) and len(lines) > 1:
         return not _footnote_mark(stripped, index, lines, text, after_heading)
-    if not stripped or len(lines) == 1 or stripped.endswith(_TERMINAL) or stripped[0] in _BULLETS:
+    if not stripped or len(lines) == 1 or stripped.endswith(_TERMINAL) or stripped[0] in BULLETS:
         return False
     if _HEADING_LINE.match(stripped) and len(stripped.split()) <= 12:
         # "1 Introduction" but not a wrapped line that happens to start with a number ("3 of them…")

@@ -98,9 +98,8 @@ def grounded(chapter: ChapterRow) -> str:
     """The summary, each sentence a link to its passage; unsupported sentences marked."""
     if not chapter.sentences:
         return paragraphs(chapter.summary or "")
-    links, texts = [], []
+    links = []
     for i, sentence in enumerate(chapter.sentences):
-        texts.append(sentence.text)
         page = chapter.page_at(sentence.start)
         tip = translate("DocumentPane", "Page %1").replace("%1", str(page)) if page else ""
         text = html.escape(sentence.text)
@@ -112,7 +111,7 @@ def grounded(chapter: ChapterRow) -> str:
         links.append(
             f"<a href='span:{i}' title='{html.escape(tip)}' style='text-decoration:none;color:palette(text)'>{text}</a>"
         )
-    return "<p>" + join_sentences(texts, links, line_break="<br>") + "</p>"
+    return "<p>" + join_sentences([s.text for s in chapter.sentences], links, line_break="<br>") + "</p>"
 
 
 def provenance(chapter: ChapterRow) -> str:
