@@ -43,6 +43,8 @@ class DoneChapter:
     summary: str
     text: str = ""
     sentences: tuple[SummarySentence, ...] = ()
+    #: "body", "front", "back" or "notice" (see ``ParsedChapter.kind``).
+    kind: str = "body"
 
 
 @dataclass(slots=True)

@@ -124,3 +124,25 @@ def test_without_prose_to_quote_the_reduce_falls_back_to_the_chapter_summaries()
     work = DocumentWork("doc-2", "Tables", None, chapters, total=2)
     result = summarize_document(work, ExtractiveSummarizer(), max_sentences=3)
     assert result.summary and "lists tables" in result.summary
+
+
+def test_back_matter_and_notices_are_left_out_of_the_document_s_summary(alice: list[tuple[str, str]]) -> None:
+    # A publisher's licence is prose: given a share of the summary by its words, it was quoted in it.
+    licence = (
+        "By using or distributing this work you agree to comply with all the terms of the full license. "
+        "You may copy it, give it away or re-use it under the terms of the license included with this ebook. "
+        "The foundation owns a compilation copyright in the collection of electronic works. "
+    ) * 30
+    chapters = [
+        DoneChapter(index=i, title=title, summary="(chapter summary)", text=text)
+        for i, (title, text) in enumerate(alice)
+    ]
+    chapters.append(DoneChapter(len(chapters), "Project Gutenberg License", "(licence)", licence, kind="notice"))
+    chapters.append(DoneChapter(len(chapters), "Index", "(index)", licence.replace("license", "index"), kind="back"))
+    work = DocumentWork("doc-3", "Alice", None, chapters, total=len(chapters))
+    result = summarize_document(work, ExtractiveSummarizer(), max_sentences=5)
+    assert result.summary and "license" not in result.summary and "index" not in result.summary
+    assert all(s.chapter is not None and s.chapter < len(alice) for s in result.sentences)
+    # A document of nothing but back matter is still summarized from it.
+    only = DocumentWork("doc-4", "Index", None, chapters[-2:], total=2)
+    assert summarize_document(only, ExtractiveSummarizer(), max_sentences=5).summary

@@ -44,7 +44,8 @@ class ParsedChapter:
     #: First page (1-based) for paged formats, else None.
     page: int | None = None
     #: "body" for the main text, "front" (preface, contents) or "back" (index, bibliography,
-    #: appendix lists) where the parser recognised such matter and kept it as a chapter.
+    #: appendix lists) where the parser recognised such matter and kept it as a chapter, "notice" for a
+    #: publisher's text around the book (Project Gutenberg's header and licence).
     kind: str = "body"
     #: Lower-level sections inside the chapter, in order, with their offsets into ``text``.
     sections: list[Section] = field(default_factory=list)

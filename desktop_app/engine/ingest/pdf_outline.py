@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 
 from desktop_app.engine.ingest.base import ParsedChapter, count_words
+from desktop_app.engine.ingest.matter import kind_of
 from desktop_app.engine.ingest.numbered_chapters import add_numbered_sections, front_matter_title, page_starts_for
 from desktop_app.engine.ingest.pdf_backend import OutlineEntry
 from desktop_app.engine.ingest.pdf_pages import nonblank_page_starts
@@ -33,31 +34,12 @@ LONG_DOCUMENT_PAGES = 40
 MAX_CHAPTERS = 2000
 MIN_PREAMBLE_WORDS = 50
 
-_BACK_MATTER = re.compile(
-    r"\b(index|stichwortverzeichnis|register|bibliograph\w*|literatur\w*|references|glossar\w*|"
-    r"symbolverzeichnis|abkürzungsverzeichnis|abbildungsverzeichnis|bildquellen|"
-    r"list of (figures|tables|symbols|abbreviations)|acknowledg\w*|about the author)\b",
-    re.IGNORECASE,
-)
-_FRONT_MATTER = re.compile(
-    r"^(contents|table of contents|inhalt\w*|preface|vorwort|foreword|geleitwort|copyright)$", re.IGNORECASE
-)
 _PREFACE_TITLES = re.compile(
     r"^\s*(vorwort|preface|foreword|introduction|einleitung|avant-propos|pr[ée]face|prefacio|pr[óo]logo|"
     r"prologue|prolog|abstract|zusammenfassung)\s*$",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def kind_of(title: str) -> str:
-    """ "front", "back" or "body" matter, from a chapter's title."""
-    plain = re.sub(r"^[\d.\s]+", "", title).strip()
-    if _FRONT_MATTER.match(plain):
-        return "front"
-    if _BACK_MATTER.search(plain):
-        return "back"
-    return "body"
 
 
 def _tokens(text: str) -> list[str]:

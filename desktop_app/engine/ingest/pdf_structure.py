@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 
 from desktop_app.engine.ingest.base import ParsedChapter, count_words
 from desktop_app.engine.ingest.headings import Heading, match_heading, select_headings
+from desktop_app.engine.ingest.matter import kind_of
 from desktop_app.engine.ingest.numbered_chapters import (
     add_numbered_sections,
     chapters_from_structure,
@@ -39,7 +40,6 @@ from desktop_app.engine.ingest.pdf_heading_fonts import FontLines, add_unnumbere
 from desktop_app.engine.ingest.pdf_outline import (
     MIN_PREAMBLE_WORDS,
     chosen_entries,
-    kind_of,
     outline_chapters,
     title_position,
     titles_found,

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from desktop_app.engine.ingest.base import NoTextError, ParsedChapter, ParsedDocument, Section, count_words
 from desktop_app.engine.ingest.encoding import decode_text
+from desktop_app.engine.ingest.gutenberg import HEADER_TITLE, LICENCE_TITLE, GutenbergText, split_gutenberg
 from desktop_app.engine.ingest.headings import match_heading, select_headings
+from desktop_app.engine.ingest.matter import kind_of
 from desktop_app.engine.ingest.numbered_chapters import chapters_from_structure, front_matter_title
 from desktop_app.engine.ingest.numbering import find_structure
 from desktop_app.engine.ingest.upper_headings import find_upper_headings
@@ -163,11 +165,15 @@ def tidy_chapters(chapters: list[ParsedChapter], path: Path) -> list[ParsedChapt
     """Tidy chapter texts and titles; return those with text left (the rest are dropped).
 
     Chapter by chapter, so a parse that sends its chapters as they are final tidies them the same way.
+    A chapter's kind (front, back or main matter, a notice) is read from its title where the parser left it
+    "body".
     """
     kept: list[ParsedChapter] = []
     for chapter in chapters:
         _tidy_chapter(chapter)
         chapter.title = " ".join(chapter.title.split())[:300] or "Untitled"
+        if chapter.kind == "body":  # where the parser did not find the kind itself: from the title
+            chapter.kind = kind_of(chapter.title)
         if count_words(chapter.text) > 0:
             kept.append(chapter)
         else:
@@ -187,7 +193,7 @@ def finish(
 
 def parts_warning(doc: ParsedDocument) -> None:
     """Say so when a document without headings was cut into parts of about :data:`PART_WORDS` words."""
-    if doc.structure == "sections" and len(doc.chapters) > 1:
+    if doc.structure == "sections" and sum(1 for c in doc.chapters if c.kind == "body") > 1:
         doc.warnings.append(
             f"No chapter headings were found: the text is split into parts of about {PART_WORDS:,} words, "
             "so chapter summaries follow those parts rather than the author's chapters."
@@ -247,14 +253,41 @@ def split_at_headings(text: str, fallback_title: str) -> tuple[list[ParsedChapte
     return chapters, "headings"
 
 
+def _with_header_and_licence(chapters: list[ParsedChapter], book: GutenbergText) -> list[ParsedChapter]:
+    """A Project Gutenberg book's chapters, its header and its licence each a chapter of their own around them.
+
+    Both are the publisher's notices (kind "notice"): summarized as chapters, left out of the book's own
+    summary. An END line without a licence after it (too short to stand as a chapter) ends the last chapter.
+    """
+    chapters = list(chapters)
+    header = book.header.strip()
+    if header:
+        chapters.insert(0, ParsedChapter(title=HEADER_TITLE, text=header, kind="notice"))
+    trailer = book.trailer.strip()
+    if trailer:
+        if count_words(trailer) >= MIN_PREAMBLE_WORDS or not chapters:
+            chapters.append(ParsedChapter(title=LICENCE_TITLE, text=trailer, kind="notice"))
+        else:
+            chapters[-1].text = f"{chapters[-1].text.rstrip()}\n\n{trailer}"
+    return chapters
+
+
 def parse_text(path: Path, data: bytes) -> ParsedDocument:
     """Parse a plain-text file's bytes. Thread-safe; raises NoTextError for an empty file."""
     text, encoding = decode_text(data)
     log.debug("%s: %s text", path, encoding)
     # A form feed ends a page (pdftotext's output): a paragraph break, so that its page number stands alone.
-    chapters, structure = split_at_headings(drop_page_numbers(tidy(text.replace("\f", "\n\n"))), path.stem)
+    text = drop_page_numbers(tidy(text.replace("\f", "\n\n")))
+    title = path.stem
+    gutenberg = split_gutenberg(text)
+    if gutenberg is None:
+        chapters, structure = split_at_headings(text, title)
+    else:
+        title = gutenberg.title or title
+        chapters, structure = split_at_headings(gutenberg.body, title)
+        chapters = _with_header_and_licence(chapters, gutenberg)
     doc = finish(
-        path.stem,
+        title,
         "txt",
         chapters,
         structure=structure,

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..messages import ChapterWork, DocumentResult, DocumentWork
+from ..messages import ChapterWork, DocumentResult, DocumentWork, DoneChapter
 from ..records import ChapterRecord
 from ..states import ChapterStatus, DocumentStatus
 from ..summarize.base import (
@@ -158,17 +158,18 @@ def summarize_document(
         status, error = DocumentStatus.CANCELLED, None
     else:
         status, error = DocumentStatus.DONE, None
-    if not work.chapters:
+    chapters = main_text(work.chapters)
+    if not chapters:
         return DocumentResult(work.document_id, status, summary=None, error=error or None)
-    if len(work.chapters) == 1:
-        only = work.chapters[0]
+    if len(chapters) == 1:
+        only = chapters[0]
         sentences = [replace(s, chapter=only.index) for s in only.sentences or ground(only.summary, only.text)]
         return DocumentResult(work.document_id, status, summary=only.summary, error=error, sentences=sentences)
-    if summarizer.name == "extractive" and all(c.text for c in work.chapters):
-        extractive = _extractive_document(work, status, error, max_sentences)
+    if summarizer.name == "extractive" and all(c.text for c in chapters):
+        extractive = _extractive_document(work, chapters, status, error, max_sentences)
         if extractive.summary or extractive.error:
             return extractive  # else no chapter has prose to quote: reduce the chapter summaries below
-    text = "\n\n".join(f"{c.title}\n\n{c.summary}" for c in work.chapters)
+    text = "\n\n".join(f"{c.title}\n\n{c.summary}" for c in chapters)
     request = SummaryRequest(
         text=text,
         title=work.title,
@@ -186,7 +187,7 @@ def summarize_document(
         note = f"The whole-document summary could not be made: {err}"
         return DocumentResult(work.document_id, status, summary=None, error=f"{error}; {note}" if error else note)
     sentences = list(result.sentences) or align_across(
-        split_summary(result.summary), [(c.index, c.text) for c in work.chapters if c.text]
+        split_summary(result.summary), [(c.index, c.text) for c in chapters if c.text]
     )
     return DocumentResult(work.document_id, status, summary=result.summary, error=error, sentences=sentences)
 
@@ -195,14 +196,31 @@ def summarize_document(
 DOCUMENT_WORDS_PER_SENTENCE = 50
 
 
-def _extractive_document(work: DocumentWork, status: str, error: str | None, max_sentences: int) -> DocumentResult:
-    """The built-in backend's whole-document summary, chosen from every chapter's text (not its summary).
+#: Chapters left out of a whole-document summary: back matter and a publisher's notices.
+_NOT_MAIN_TEXT = frozenset({"back", "notice"})
+
+
+def main_text(chapters: list[DoneChapter]) -> list[DoneChapter]:
+    """The chapters a whole-document summary is made from: all but back matter and notices, where any are left.
+
+    An index, a bibliography or a publisher's licence is summarized as a chapter of its own, but it says
+    nothing of what the book says: given a share of the document's summary by its words like any chapter,
+    a book's licence was quoted in it. Front matter stays: a preface or an abstract often says it best.
+    """
+    main = [c for c in chapters if c.kind not in _NOT_MAIN_TEXT]
+    return main or chapters
+
+
+def _extractive_document(
+    work: DocumentWork, chapters: list[DoneChapter], status: str, error: str | None, max_sentences: int
+) -> DocumentResult:
+    """The built-in backend's whole-document summary, chosen from ``chapters``' text (not their summaries).
 
     Sentences carry their chapter's index in the document and their exact span in its text.
     """
     try:
         summary = summarize_document_extractive(
-            [(c.title, c.text) for c in work.chapters],
+            [(c.title, c.text) for c in chapters],
             words=DOCUMENT_WORDS_PER_SENTENCE * max_sentences,
             focus=work.focus,
         )
@@ -210,5 +228,5 @@ def _extractive_document(work: DocumentWork, status: str, error: str | None, max
         log.warning("Whole-document summary of %s failed: %s", work.document_id, err)
         note = f"The whole-document summary could not be made: {err}"
         return DocumentResult(work.document_id, status, summary=None, error=f"{error}; {note}" if error else note)
-    sentences = [replace(s, chapter=work.chapters[s.chapter or 0].index) for s in summary.sentences]
+    sentences = [replace(s, chapter=chapters[s.chapter or 0].index) for s in summary.sentences]
     return DocumentResult(work.document_id, status, summary=summary.text or None, error=error, sentences=sentences)

@@ -171,14 +171,22 @@ def claim_finished_documents(
         doc = session.get(Document, doc_id)
         assert doc is not None
         rows = session.execute(
-            select(Chapter.index, Chapter.title, Chapter.status, Chapter.summary, ChapterText.text, Chapter.sentences)
+            select(
+                Chapter.index,
+                Chapter.title,
+                Chapter.status,
+                Chapter.summary,
+                ChapterText.text,
+                Chapter.sentences,
+                Chapter.kind,
+            )
             .outerjoin(ChapterText, ChapterText.chapter_id == Chapter.id)
             .where(Chapter.document_id == doc_id)
             .order_by(Chapter.index)
         ).all()
         done = [
-            DoneChapter(index, title, summary, text or "", sentences_from_json(sentences))
-            for index, title, status, summary, text, sentences in rows
+            DoneChapter(index, title, summary, text or "", sentences_from_json(sentences), kind)
+            for index, title, status, summary, text, sentences, kind in rows
             if status == ChapterStatus.DONE and summary
         ]
         failed = sum(1 for row in rows if row[2] == ChapterStatus.FAILED)

@@ -246,6 +246,7 @@ def _insert_chapters(
             "index": first_index + i,
             "title": (chapter.title or f"Chapter {first_index + i + 1}")[:1024],
             "word_count": chapter.word_count,
+            "kind": chapter.kind,
             "status": ChapterStatus.PENDING.value,
             "clause_flags": [],
             "sections": [

@@ -157,6 +157,10 @@ class Chapter(Base):
     # A default on word_count lets the writer's upsert carry only the result fields. The text is in
     # ChapterText: a chapter's row is rewritten at every claim and result, its text never after the upload.
     word_count: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    #: "body" (the main text), "front" (title page, contents, preface), "back" (index, bibliography) or
+    #: "notice" (a publisher's licence), as the parser found it: the whole-document summary leaves out the
+    #: last two.
+    kind: Mapped[str] = mapped_column(String(8), default="body", server_default="body")
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     preview: Mapped[str | None] = mapped_column(Text, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default=ChapterStatus.PENDING.value)
