@@ -43,6 +43,10 @@ RESULT_FIELDS = (
 )
 
 
+#: Chapter kinds the whole-document summary leaves out: back matter and a publisher's notices.
+OUTSIDE_DOCUMENT_SUMMARY = frozenset({"back", "notice"})
+
+
 @dataclass(frozen=True, slots=True)
 class ChapterRecord:
     """One chapter: identity, state, summary with its grounded sentences, provenance and cost."""
@@ -54,6 +58,8 @@ class ChapterRecord:
     status: str = ChapterStatus.PENDING
     attempts: int = 0
     word_count: int = 0
+    #: "body" (main text), "front" or "back" matter, or a publisher's "notice" (see ``ParsedChapter.kind``).
+    kind: str = "body"
     summary: str | None = None
     preview: str | None = None
     #: Why the chapter failed, or why it waits for another attempt.
@@ -84,6 +90,11 @@ class ChapterRecord:
     @property
     def chapter_id(self) -> str:
         return self.id
+
+    @property
+    def in_document_summary(self) -> bool:
+        """Whether the whole-document summary draws on this chapter (main text and front matter do)."""
+        return self.kind not in OUTSIDE_DOCUMENT_SUMMARY
 
     @property
     def fallback(self) -> bool:
@@ -131,6 +142,7 @@ class ChapterRecord:
                 "title",
                 "status",
                 "word_count",
+                "kind",
                 "summary",
                 "preview",
                 "error",

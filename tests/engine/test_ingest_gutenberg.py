@@ -207,6 +207,8 @@ def test_a_book_s_summary_does_not_quote_its_licence(tmp_path: Path) -> None:
         view = engine.add_file(path, background=True)
         done = engine.wait(view.id, timeout=60)
     assert done.status == DocumentStatus.DONE and done.chapter_count == 3
+    assert [c.kind for c in done.chapters] == ["notice", "body", "notice"]  # saved with the chapters
+    assert [c.to_dict()["kind"] for c in done.chapters] == ["notice", "body", "notice"]
     notices = {c.index for c in done.chapters if c.title in (HEADER_TITLE, LICENCE_TITLE)}
     assert len(notices) == 2 and all(c.summary for c in done.chapters)  # summarized, as any chapter
     assert done.summary and done.summary_sentences

@@ -233,3 +233,22 @@ def test_the_documents_list_keeps_a_readable_title_in_a_narrow_pane(qtbot) -> No
     head = panel.table.horizontalHeader()
     qtbot.waitUntil(lambda: head.sectionSize(DocumentsModel.TITLE) >= panel.table.stretch_min, timeout=2000)
     assert panel.table.horizontalScrollBar().maximum() > 0, "the list scrolls sideways instead"
+
+
+def test_back_matter_and_notices_read_as_outside_the_document_s_summary(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.engine.events import ChapterCommitted
+    from desktop_app.engine.records import ChapterRecord
+
+    kinds = ["notice", "body", "back"]
+    rows = [ChapterRecord(f"c{i}", "d", i, f"Part {i}", "processing", 1, kind=kind) for i, kind in enumerate(kinds)]
+    model = ChaptersModel()
+    model.show_document("d")
+    model.load("d", rows)
+    # A commit carries the result, not the kind: the row keeps the kind it was loaded with.
+    model.apply_commits("d", [ChapterCommitted(ChapterRecord("c2", "d", 2, "Part 2", "done", 1, summary="S."))])
+    italic = [bool(model.index(i, ChaptersModel.TITLE).data(Qt.ItemDataRole.FontRole)) for i in range(3)]
+    assert italic == [True, False, True]
+    tips = [model.index(i, ChaptersModel.TITLE).data(Qt.ItemDataRole.ToolTipRole) for i in range(3)]
+    assert "not in the document's summary" in tips[0] and "not in the document's summary" in tips[2]
+    assert tips[1] == "Part 1"
+    assert model.get("c2").kind == "back" and model.get("c2").status == "done"

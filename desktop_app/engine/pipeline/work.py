@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..messages import ChapterWork, DocumentResult, DocumentWork, DoneChapter
-from ..records import ChapterRecord
+from ..records import OUTSIDE_DOCUMENT_SUMMARY, ChapterRecord
 from ..states import ChapterStatus, DocumentStatus
 from ..summarize.base import (
     ClauseFlag,
@@ -196,10 +196,6 @@ def summarize_document(
 DOCUMENT_WORDS_PER_SENTENCE = 50
 
 
-#: Chapters left out of a whole-document summary: back matter and a publisher's notices.
-_NOT_MAIN_TEXT = frozenset({"back", "notice"})
-
-
 def main_text(chapters: list[DoneChapter]) -> list[DoneChapter]:
     """The chapters a whole-document summary is made from: all but back matter and notices, where any are left.
 
@@ -207,7 +203,7 @@ def main_text(chapters: list[DoneChapter]) -> list[DoneChapter]:
     nothing of what the book says: given a share of the document's summary by its words like any chapter,
     a book's licence was quoted in it. Front matter stays: a preface or an abstract often says it best.
     """
-    main = [c for c in chapters if c.kind not in _NOT_MAIN_TEXT]
+    main = [c for c in chapters if c.kind not in OUTSIDE_DOCUMENT_SUMMARY]
     return main or chapters
 
 

@@ -37,6 +37,7 @@ def chapter_record(row: Chapter, text: str | None = None) -> ChapterRecord:
         status=ChapterStatus(row.status),
         attempts=row.attempts,
         word_count=row.word_count,
+        kind=row.kind,
         summary=row.summary,
         preview=row.preview,
         error=row.error,

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 
 from desktop_app.engine.events import ChapterCommitted
 from desktop_app.engine.exports import numbered_by_author
@@ -38,6 +39,17 @@ def status_text(chapter: ChapterRecord, parts: tuple[int, int] | None = None) ->
     if parts is not None and parts[1] > 1 and chapter.status in ("pending", "processing"):
         return f"{status_word('processing')} {parts[0]}/{parts[1]}"
     return status_word(chapter.status)
+
+
+def matter_note(kind: str) -> str:
+    """What the title's tooltip says of a chapter that is not main text ("" for main text)."""
+    if kind == "back":
+        return translate("ChaptersModel", "Back matter (an index, a bibliography…): not in the document's summary")
+    if kind == "notice":
+        return translate("ChaptersModel", "The publisher's notice (a licence): not in the document's summary")
+    if kind == "front":
+        return translate("ChaptersModel", "Front matter")
+    return ""
 
 
 def format_latency(ms: float | None, cached: bool = False) -> str:
@@ -114,19 +126,27 @@ class ChaptersModel(KeyedTableModel[ChapterRow]):
                 return format_flags(row.clause_flags)
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == self.STATUS and row.error:
-                return row.error
-            if col == self.FLAGS and row.clause_flags:
-                return "\n".join(f"{f.get('category')} ({f.get('severity', 'medium')})" for f in row.clause_flags)
-            if col == self.TITLE:
-                return row.title
-            return None
+            return self._tooltip(row, col)
+        if role == Qt.ItemDataRole.FontRole and col == self.TITLE and not row.in_document_summary:
+            font = QFont()
+            font.setItalic(True)  # summarized, but not part of the document's summary
+            return font
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.INDEX, self.WORDS, self.TIME):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == IdRole:
             return row.id
         if role == StatusRole:
             return row.status
+        return None
+
+    def _tooltip(self, row: ChapterRow, col: int) -> str | None:
+        if col == self.STATUS and row.error:
+            return row.error
+        if col == self.FLAGS and row.clause_flags:
+            return "\n".join(f"{f.get('category')} ({f.get('severity', 'medium')})" for f in row.clause_flags)
+        if col == self.TITLE:
+            note = matter_note(row.kind)
+            return f"{row.title}\n{note}" if note else row.title
         return None
 
     # --- reading
