@@ -364,6 +364,18 @@
     <context>
         <name>ChaptersModel</name>
         <message>
+            <source>Back matter (an index, a bibliography…): not in the document's summary</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The publisher's notice (a licence): not in the document's summary</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Front matter</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>cached</source>
             <translation type="unfinished" />
         </message>
