@@ -1,7 +1,9 @@
 """Where the concurrency limit settles on model servers of 1–16 slots (virtual time: exact, instant).
 
 The thresholds of ``engine/pipeline/limiter.py`` were chosen on the real pipeline against the simulator with
-1, 4 and 8 slots; every other slot count here is held out. Run: ``python bench/limiter_settling.py``.
+1, 4 and 8 slots; every other slot count here is held out. Beside each, the same server where the client
+spends 10 ms of each 210 ms request on its own work, as it does on this machine: where the limit settles and
+how busy the slots are in the second half. Run: ``python bench/limiter_settling.py``.
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ from tests.engine.test_limiter import ModelServer, controller_for
 
 
 def main() -> int:
-    print("| slots | settled limit | within ±1 | part |")
-    print("|---|---|---|---|")
+    print("| slots | settled limit | within ±1 | with 10 ms of the client's time a request: limit, slots busy | part |")
+    print("|---|---|---|---|---|")
     for slots in (1, 4, 8, 2, 3, 5, 6, 10, 12, 16):
         server = ModelServer(slots)
         controller = controller_for(server)
         server.run(controller, 3000)
+        busy_server = ModelServer(slots, client_ms=10.0)
+        busy_controller = controller_for(busy_server)
+        busy_server.run(busy_controller, 3000)
+        busy, _ = busy_server.second_half()
         part = "tuned on" if slots in (1, 4, 8) else "held out"
         ok = "yes" if slots - 1 <= controller.limit <= slots + 1 else "no"
-        print(f"| {slots} | {controller.limit} | {ok} | {part} |")
+        print(f"| {slots} | {controller.limit} | {ok} | {busy_controller.limit}, {min(busy, 1.0):.1%} | {part} |")
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -13,11 +13,16 @@ gets a :class:`GradientLimiter` that learns it from the answers:
 - while the limit is in use and nothing queues, it grows: doubling at first (slow start, so a big server
   is found in a few rounds), then one at a time;
 - a step of one must pay: the window after it must bring at least half of the extra answers a second
-  that one more permit promises (Little's law: requests out ÷ mean latency). A step that brought none
-  only queued, whatever the client's own delays did to the means; it is taken back, and the second time
-  a limit brings nothing (or queues about one request) it becomes a ceiling;
-- when requests queue, the limit drops by that many, and the limit that hurt becomes a ceiling that is
-  probed again only after ``probe_after_s`` (after about one queued request: the second time it does);
+  that one more permit promises (Little's law: requests out ÷ mean latency), or, where the client's own
+  time in each request leaves the slots idle for moments, fill those gaps: a few per cent more answers
+  for a rise in latency at most five times that (a permit past the slots of a server with four or more;
+  on one or two slots the same permit lengthens every wait by half or more, and is refused). A step
+  that brought neither only queued, whatever the client's own delays did to the means; it is taken
+  back, and the second time a limit brings nothing (or queues about one request) it becomes a ceiling;
+- when requests queue, the limit drops by that many whole requests (1.7 counted: one; a drop one too
+  far idles a slot until it is won back, one too short only queues a request until the next window),
+  and the limit that hurt becomes a ceiling that is probed again only after ``probe_after_s`` (after
+  about one queued request: the second time it does);
 - a drop must not cost: if the window after it lost at least half of the answers a second the permits
   given up would have brought were they all serving, they were, and the rise in latency was the client's
   own; the limit goes back, without a ceiling, and the base the means are judged against is learned again;
@@ -59,6 +64,15 @@ UNLOADED_PROBE = 1
 #: one, and the limit becomes a ceiling only if it queues one again, so a single noisy window cannot pin
 #: a big server's limit below its slots.
 STRONG_QUEUE = 1.5
+
+#: A step of one that does not bring half the answers a second one more permit promises is still kept when
+#: it brings at least MIN_GAIN more, and at least LATENCY_PRICE times the rise in latency it costs. Where the
+#: client spends part of each permit on its own work (sending, reading the stream), the slots idle meanwhile
+#: and one permit past them fills those gaps: about 5 % more answers for about 10 % more latency on eight
+#: slots, while on one or two slots the same permit doubles or halves again every answer's wait for those
+#: 5 %, and is refused. Below MIN_GAIN a gain is the noise of a busy machine, not a slot filled.
+MIN_GAIN = 0.02
+LATENCY_PRICE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +119,7 @@ class GradientLimiter:
         self._saturated = 0
         self._occupied = 0  # the requests out as the window's answers started, summed
         self._by_slow = 0.0  # the last window's queued requests, counted from its slow answers
-        self._step: tuple[int, float] | None = None  # (the limit before a step of one, its throughput)
+        self._step: tuple[int, float, float] | None = None  # (the limit before a step of one, its throughput, mean)
         self._drop: tuple[int, float, float] | None = None  # (the limit before a drop, its throughput, its mean)
         self._skip = 0  # answers to requests sent under the previous limit: they describe it, not this one
         self._recent: deque[float] = deque(maxlen=200)
@@ -172,8 +186,11 @@ class GradientLimiter:
                         self._ceiling = None
                 return self._change(old, serving, f"fewer answers a second at {old} than at {before}")
         if step is not None and queued < 1.0 and saturated and self.lower_on_latency:
-            before, paid = step
-            if throughput < paid * (1.0 + 0.5 * (old - before) / before):
+            before, paid, mean_before = step
+            gain = throughput / paid - 1.0 if paid else 0.0
+            rise = (self.last_ms or 0.0) / mean_before - 1.0 if mean_before else 0.0
+            fills_gaps = gain >= MIN_GAIN and gain >= LATENCY_PRICE * rise
+            if gain < 0.5 * (old - before) / before and not fills_gaps:
                 self._suspected(old)
                 return self._change(old, before, f"no more answers a second at {old} than at {before}")
         if queued >= 1.0:
@@ -181,7 +198,7 @@ class GradientLimiter:
             # The mean alone cannot tell a queue from the client's own delays: it sets a ceiling only for a
             # clear queue (slow start's overshoot), or the second time this limit seemed to queue.
             self._suspected(old, clear=self._by_slow >= STRONG_QUEUE or by_mean >= 2 * STRONG_QUEUE)
-            new = max(self.min_limit, old - max(1, math.floor(queued + 0.5)))
+            new = max(self.min_limit, old - max(1, math.floor(queued)))
             self._drop = (old, throughput, self.last_ms or 0.0)
             unloaded = self.unloaded_ms or 0.0
             return self._change(old, new, f"{queued:.1f} requests queued at the server, unloaded {unloaded:.0f} ms")
@@ -193,7 +210,7 @@ class GradientLimiter:
                 new = min(new, self._ceiling - 1)
             if new > old:
                 if not self._slow_start:
-                    self._step = (old, throughput)
+                    self._step = (old, throughput, self.last_ms or 0.0)
                 return self._change(old, new, f"latency holds at {self.last_ms:.0f} ms")
         return None
 
