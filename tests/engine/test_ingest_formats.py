@@ -76,6 +76,32 @@ def test_markdown_front_matter_is_dropped(tmp_path: Path) -> None:
     assert "title: x" not in doc.chapters[0].text
 
 
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("title: My Notes", "My Notes"),
+        ('title: "Quoted: with a colon"', "Quoted: with a colon"),
+        ("title: 'It''s quoted'", "It's quoted"),
+        ("Title:   Spaced   out   # a comment", "Spaced out"),
+        ("title: |", "fm"),  # a block scalar: no plain title, the lone heading's turn
+        ("title:", "fm"),
+        ("subtitle: Not the title", "fm"),
+    ],
+)
+def test_markdown_front_matter_title_names_the_document(tmp_path: Path, line: str, title: str) -> None:
+    md = f"---\nlayout: post\n{line}\ntags: [a, b]\n---\n\n## A\n\ntext a\n\n## B\n\ntext b\n"
+    doc = parse_document(write(tmp_path, "fm.md", md))
+    assert doc.title == title
+    assert [c.title for c in doc.chapters] == ["A", "B"]
+    assert all("layout" not in c.text for c in doc.chapters)
+
+
+def test_markdown_front_matter_title_comes_before_the_lone_heading(tmp_path: Path) -> None:
+    md = "---\ntitle: From the front matter\n---\n# The Heading\n\n## A\n\ntext a\n\n## B\n\ntext b\n"
+    assert parse_document(write(tmp_path, "fm.md", md)).title == "From the front matter"
+    assert parse_document(write(tmp_path, "h.md", md.split("---\n", 2)[2])).title == "The Heading"
+
+
 def test_empty_markdown_has_no_text(tmp_path: Path) -> None:
     with pytest.raises(NoTextError, match="no text"):
         parse_document(write(tmp_path, "empty.md", "# \n\n   \n"))

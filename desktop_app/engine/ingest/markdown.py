@@ -1,7 +1,8 @@
 """Markdown files: chapters at headings, rendered to plain text with markdown-it-py.
 
 The chapter level is the shallowest heading level that occurs at least twice; a single heading
-above it is taken as the document title. Pure function of the file; safe on any thread.
+above it is taken as the document title, unless YAML front matter names one (``title:``). Pure
+function of the file; safe on any thread.
 """
 
 from __future__ import annotations
@@ -19,6 +20,24 @@ from desktop_app.engine.ingest.text import MIN_PREAMBLE_WORDS, finish, parts_war
 log = logging.getLogger(__name__)
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.DOTALL)
+#: The front matter's top-level ``title:`` (Jekyll, Hugo, Pandoc, Obsidian): a plain or quoted scalar.
+_FRONT_MATTER_TITLE = re.compile(r"^title:[ \t]*(?P<value>.+?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
+
+
+def yaml_title(front_matter: str) -> str | None:
+    """The title a YAML front matter block gives, or None (none, empty, or a block scalar such as ``|``)."""
+    match = _FRONT_MATTER_TITLE.search(front_matter)
+    if match is None:
+        return None
+    value = match["value"]
+    if value[0] in "\"'" and len(value) >= 2 and value[-1] == value[0]:
+        value = value[1:-1].replace("''", "'") if value[0] == "'" else value[1:-1].replace('\\"', '"')
+    elif value[0] in "|>[{&*!#":
+        return None  # a block scalar, a list, a mapping, an anchor, a tag or a comment: not a plain title
+    else:
+        value = value.split(" #", 1)[0]  # a comment after a plain scalar
+    value = " ".join(value.split())
+    return value or None
 
 
 def _inline_text(token: object) -> str:
@@ -77,11 +96,15 @@ def parse_markdown(path: Path, data: bytes) -> ParsedDocument:
     from markdown_it import MarkdownIt
 
     text, _encoding = decode_text(data)
-    text = _FRONT_MATTER.sub("", text, count=1)
+    front = _FRONT_MATTER.match(text)
+    meta_title = None
+    if front is not None:
+        meta_title = yaml_title(front.group(0))
+        text = text[front.end() :]
     tokens: list[object] = list(MarkdownIt("commonmark").enable("table").parse(text))
     blocks = _blocks(tokens)
     level, doc_title = _chapter_level(blocks)
-    title = doc_title or path.stem
+    title = meta_title or doc_title or path.stem
     chapters: list[ParsedChapter] = []
     preamble: list[str] = []
     current: ParsedChapter | None = None
