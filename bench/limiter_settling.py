@@ -32,5 +32,6 @@ def main() -> int:
         print(f"| {slots} | {controller.limit} | {ok} | {busy_controller.limit}, {min(busy, 1.0):.1%} | {part} |")
     return 0
 
+
 if __name__ == "__main__":
     raise SystemExit(main())
