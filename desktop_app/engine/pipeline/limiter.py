@@ -69,8 +69,8 @@ STRONG_QUEUE = 1.5
 #: it brings at least MIN_GAIN more, and at least LATENCY_PRICE times the rise in latency it costs. Where the
 #: client spends part of each permit on its own work (sending, reading the stream), the slots idle meanwhile
 #: and one permit past them fills those gaps: about 5 % more answers for about 10 % more latency on eight
-#: slots, while on one or two slots the same permit doubles or halves again every answer's wait for those
-#: 5 %, and is refused. Below MIN_GAIN a gain is the noise of a busy machine, not a slot filled.
+#: slots, while the same permit adds about 90 % to every answer's time on one slot and 40 % on two for
+#: those 5 %, and is refused there. Below MIN_GAIN a gain is the noise of a busy machine, not a slot filled.
 MIN_GAIN = 0.02
 LATENCY_PRICE = 0.2
 
