@@ -82,6 +82,8 @@ def test_markdown_front_matter_is_dropped(tmp_path: Path) -> None:
         ("title: My Notes", "My Notes"),
         ('title: "Quoted: with a colon"', "Quoted: with a colon"),
         ("title: 'It''s quoted'", "It's quoted"),
+        ('title: "Quoted" # and a comment', "Quoted"),
+        ('title: "Say \\"hi\\""', 'Say "hi"'),
         ("Title:   Spaced   out   # a comment", "Spaced out"),
         ("title: |", "fm"),  # a block scalar: no plain title, the lone heading's turn
         ("title:", "fm"),

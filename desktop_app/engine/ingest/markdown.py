@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.DOTALL)
 #: The front matter's top-level ``title:`` (Jekyll, Hugo, Pandoc, Obsidian): a plain or quoted scalar.
 _FRONT_MATTER_TITLE = re.compile(r"^title:[ \t]*(?P<value>.+?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
+#: A quoted scalar, a comment after it allowed: "…" (\" escapes a quote) or '…' ('' is a quote).
+_QUOTED = re.compile(r"""(?:"(?P<double>(?:[^"\\]|\\.)*)"|'(?P<single>(?:[^']|'')*)')(?:[ \t]+#.*)?$""")
 
 
 def yaml_title(front_matter: str) -> str | None:
@@ -30,9 +32,14 @@ def yaml_title(front_matter: str) -> str | None:
     if match is None:
         return None
     value = match["value"]
-    if value[0] in "\"'" and len(value) >= 2 and value[-1] == value[0]:
-        value = value[1:-1].replace("''", "'") if value[0] == "'" else value[1:-1].replace('\\"', '"')
-    elif value[0] in "|>[{&*!#":
+    quoted = _QUOTED.match(value)
+    if quoted is not None:
+        value = (
+            quoted["double"].replace('\\"', '"')
+            if quoted["double"] is not None
+            else quoted["single"].replace("''", "'")
+        )
+    elif value[0] in "\"'|>[{&*!#":
         return None  # a block scalar, a list, a mapping, an anchor, a tag or a comment: not a plain title
     else:
         value = value.split(" #", 1)[0]  # a comment after a plain scalar
