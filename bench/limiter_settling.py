@@ -4,7 +4,8 @@ The thresholds of ``engine/pipeline/limiter.py`` were chosen on the real pipelin
 1, 4 and 8 slots; every other slot count here is held out (but for ``MIN_GAIN`` and ``LATENCY_PRICE``, which
 were also looked at on this model with 2, 12 and 16 slots; 3, 5, 6 and 10 are held out for them too).
 Beside each, the same server where the client spends 10 ms of each 210 ms request on its own work, as it
-does on this machine: where the limit settles and how busy the slots are in the second half. Run: ``python bench/limiter_settling.py``.
+does on this machine: where the limit settles and how busy the slots are in the second half.
+Run: ``python bench/limiter_settling.py``.
 """
 
 from __future__ import annotations
