@@ -62,6 +62,11 @@ class ModelServer:
         busy = len(half) * self.service_ms / (self.slots * span)
         return busy, sum(wait for _, wait in half) / span
 
+    def whole_run(self) -> float:
+        """The share of the slots busy from the first request to the last answer, the start included."""
+        end = max(arrival + wait for arrival, wait in self.waits) + self.service_ms
+        return len(self.waits) * self.service_ms / (self.slots * end)
+
     def mean_wait(self) -> float:
         """How long a request of the second half waited for a slot, on average, in ms."""
         half = self.waits[len(self.waits) // 2 :]
@@ -348,3 +353,18 @@ def test_synchronous_mode_starts_no_workers_and_leaves_no_threads(tmp_path: Path
             assert engine.gauges().workers == 0
     workers = [t.name for t in threading.enumerate() if t.name.startswith("summary-worker")]
     assert workers == []
+
+
+@pytest.mark.parametrize("slots", [3, 5, 6, 7, 12])
+def test_slow_starts_overshoot_falls_back_no_lower_than_the_limit_that_held(slots: int) -> None:
+    # Doubling from a limit that held to one twice the slots (6 → 12 on six slots) queues every request, and
+    # the slow answers counted 11 of 12 queued: the limit fell to one and took seconds to come back.
+    server = ModelServer(slots)
+    controller = controller_for(server)
+    server.run(controller, 3000)
+    probe_ended = controller.decisions[0]
+    assert probe_ended.old == 1, "the unloaded probe goes out alone"
+    lows = [d.new for d in list(controller.decisions)[1:] if d.new < d.old]
+    assert lows, "slow start must have passed the slots and come back"
+    assert min(lows) >= slots - 1, f"the limit went down to {min(lows)} on {slots} slots: {lows}"
+    assert slots <= controller.limit <= slots + 1

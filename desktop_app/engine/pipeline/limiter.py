@@ -20,7 +20,8 @@ gets a :class:`GradientLimiter` that learns it from the answers:
   that brought neither only queued, whatever the client's own delays did to the means; it is taken
   back, and the second time a limit brings nothing (or queues about one request) it becomes a ceiling;
 - when requests queue, the limit drops by that many whole requests (1.7 counted: one; a drop one too
-  far idles a slot until it is won back, one too short only queues a request until the next window),
+  far idles a slot until it is won back, one too short only queues a request until the next window);
+  out of slow start's overshoot, never below the limit before its last doubling, which held,
   and the limit that hurt becomes a ceiling that is probed again only after ``probe_after_s`` (after
   about one queued request: the second time it does);
 - a drop must not cost: if the window after it lost at least half of the answers a second the permits
@@ -112,6 +113,7 @@ class GradientLimiter:
         self.probe_after_s = probe_after_s
         self._clock = clock
         self._slow_start = True
+        self._held = self.min_limit  # the highest limit slow start saw served without a queue
         self._ceiling: int | None = None
         self._suspect: int | None = None  # the last limit that queued about one request or bought nothing
         self._ceiling_until = 0.0
@@ -194,14 +196,7 @@ class GradientLimiter:
                 self._suspected(old)
                 return self._change(old, before, f"no more answers a second at {old} than at {before}")
         if queued >= 1.0:
-            self._slow_start = False
-            # The mean alone cannot tell a queue from the client's own delays: it sets a ceiling only for a
-            # clear queue (slow start's overshoot), or the second time this limit seemed to queue.
-            self._suspected(old, clear=self._by_slow >= STRONG_QUEUE or by_mean >= 2 * STRONG_QUEUE)
-            new = max(self.min_limit, old - max(1, math.floor(queued)))
-            self._drop = (old, throughput, self.last_ms or 0.0)
-            unloaded = self.unloaded_ms or 0.0
-            return self._change(old, new, f"{queued:.1f} requests queued at the server, unloaded {unloaded:.0f} ms")
+            return self._lower(old, queued, by_mean, throughput)
         # After slow start, each step is judged by the answers a second it brings (above), so only a mean
         # that would lower the limit holds a step back: a base the client's delays have left behind does not.
         if saturated and queued < 0.5 and by_mean < (0.5 if self._slow_start else STRONG_QUEUE):
@@ -209,10 +204,28 @@ class GradientLimiter:
             if self._ceiling is not None and self._clock() < self._ceiling_until:
                 new = min(new, self._ceiling - 1)
             if new > old:
-                if not self._slow_start:
+                if self._slow_start:
+                    self._held = old
+                else:
                     self._step = (old, throughput, self.last_ms or 0.0)
                 return self._change(old, new, f"latency holds at {self.last_ms:.0f} ms")
         return None
+
+    def _lower(self, old: int, queued: float, by_mean: float, throughput: float) -> LimitDecision | None:
+        """Requests queued at ``old``: drop by that many whole requests."""
+        if self._slow_start:
+            # Slow start's overshoot: the limit before the last doubling held without a queue, so the slots
+            # are at least that many and at most the rest queued. Twice the slots queues every request, and
+            # the slow answers alone counted 11 of 12 queued on six slots: a drop to one.
+            queued = min(queued, float(old - self._held))
+        self._slow_start = False
+        # The mean alone cannot tell a queue from the client's own delays: it sets a ceiling only for a
+        # clear queue (slow start's overshoot), or the second time this limit seemed to queue.
+        self._suspected(old, clear=self._by_slow >= STRONG_QUEUE or by_mean >= 2 * STRONG_QUEUE)
+        new = max(self.min_limit, old - max(1, math.floor(queued)))
+        self._drop = (old, throughput, self.last_ms or 0.0)
+        unloaded = self.unloaded_ms or 0.0
+        return self._change(old, new, f"{queued:.1f} requests queued at the server, unloaded {unloaded:.0f} ms")
 
     def _suspected(self, limit: int, *, clear: bool = False) -> None:
         """``limit`` queued requests or brought nothing: a ceiling if clearly so, or the second time."""
