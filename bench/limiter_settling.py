@@ -7,7 +7,10 @@ Beside each, the same server where the client spends 10 ms of each 210 ms reques
 does on this machine: where the limit settles and how busy the slots are in the second half.
 The last columns are the start: the lowest limit a decision took it down to (slow start doubles past the
 slots, then comes back), and the share of the slots busy over a run of 60 requests a slot, the
-start included. Run: ``python bench/limiter_settling.py``.
+start included. The last but one: requests of different lengths (each 100–600 ms of the server's work, as
+chapters of different lengths take), where the server says its own time on each (llama.cpp's ``timings``,
+Ollama's durations) and, after the slash, where it does not: the limit at the end of 3,000 requests and the
+slots' share over the run. Run: ``python bench/limiter_settling.py``.
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from tests.engine.test_limiter import ModelServer, controller_for
 def main() -> int:
     print(
         "| slots | settled limit | within ±1 | with 10 ms of the client's time a request: limit, slots busy "
-        "| lowest limit a drop set | 60 requests a slot: slots busy | part |"
+        "| lowest limit a drop set | 60 requests a slot: slots busy "
+        "| 100–600 ms requests: limit, slots busy (the server's times / latency alone) | part |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for slots in (1, 4, 8, 2, 3, 5, 6, 7, 10, 12, 16):
         server = ModelServer(slots)
         controller = controller_for(server)
@@ -37,11 +41,17 @@ def main() -> int:
         lowest = min((d.new for d in list(controller.decisions)[1:] if d.new < d.old), default=controller.limit)
         short = ModelServer(slots)
         short.run(controller_for(short), 60 * slots)
+        spread = []
+        for reports in (True, False):
+            varied = ModelServer(slots, spread=(100.0, 600.0), reports_work=reports)
+            varied_controller = controller_for(varied)
+            varied.run(varied_controller, 3000)
+            spread.append(f"{varied_controller.limit}, {varied.whole_run():.0%}")
         part = "tuned on" if slots in (1, 4, 8) else "held out"
         ok = "yes" if slots - 1 <= controller.limit <= slots + 1 else "no"
         print(
             f"| {slots} | {controller.limit} | {ok} | {busy_controller.limit}, {min(busy, 1.0):.1%} | {lowest} "
-            f"| {short.whole_run():.1%} | {part} |"
+            f"| {short.whole_run():.1%} | {' / '.join(spread)} | {part} |"
         )
     return 0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import random
 import threading
 import time
 from pathlib import Path
@@ -28,32 +29,53 @@ from .pipeline_helpers import make_document
 class ModelServer:
     """A k-slot FIFO server with a fixed service time, driven by the controller's permits (virtual time)."""
 
-    def __init__(self, slots: int, service_ms: float = 200.0, client_ms: float = 0.0) -> None:
+    def __init__(
+        self,
+        slots: int,
+        service_ms: float = 200.0,
+        client_ms: float = 0.0,
+        *,
+        spread: tuple[float, float] | None = None,
+        reports_work: bool = False,
+        seed: int = 1,
+    ) -> None:
         self.slots = slots
         self.service_ms = service_ms
         self.client_ms = client_ms  # the client's own time inside a permit, before the request reaches a slot
+        #: Each request's service time drawn from this range (chapters of different lengths), mean service_ms.
+        self.spread = spread
+        self.reports_work = reports_work  # the server says its own time on each request (llama.cpp, Ollama)
+        self._rng = random.Random(seed)
         self.now = 0.0
         self.max_out = 0
+        self.busy_ms = 0.0
+
+    def _service(self) -> float:
+        return self._rng.uniform(*self.spread) if self.spread else self.service_ms
 
     def run(self, controller: ConcurrencyController, requests: int) -> None:
         free_at = [0.0] * self.slots  # when each slot is next free
-        done: list[tuple[float, float, int]] = []  # (finish time, start time, in flight at start)
+        done: list[tuple[float, float, int, float]] = []  # (finish time, start time, in flight at start, work)
         out = 0
         self.waits: list[tuple[float, float]] = []  # (when a request reached the server, how long it queued)
+        self.ends: list[float] = []
         for _ in range(requests):
             while out >= controller.limit:
-                finish, start, in_flight = heapq.heappop(done)
+                finish, start, in_flight, work = heapq.heappop(done)
                 self.now = max(self.now, finish)
                 out -= 1
-                controller.record("sim", finish - start, in_flight)
+                controller.record("sim", finish - start, in_flight, work if self.reports_work else None)
             out += 1
             self.max_out = max(self.max_out, out)
             slot_free = heapq.heappop(free_at)
             arrival = self.now + self.client_ms
-            finish = max(arrival, slot_free) + self.service_ms
+            service = self._service()
+            self.busy_ms += service
+            finish = max(arrival, slot_free) + service
             self.waits.append((arrival, max(0.0, slot_free - arrival)))
+            self.ends.append(finish)
             heapq.heappush(free_at, finish)
-            heapq.heappush(done, (finish, self.now, out))
+            heapq.heappush(done, (finish, self.now, out, service))
 
     def second_half(self) -> tuple[float, float]:
         """(share of the slots busy, mean requests queued at the server) over the second half of the run."""
@@ -64,8 +86,7 @@ class ModelServer:
 
     def whole_run(self) -> float:
         """The share of the slots busy from the first request to the last answer, the start included."""
-        end = max(arrival + wait for arrival, wait in self.waits) + self.service_ms
-        return len(self.waits) * self.service_ms / (self.slots * end)
+        return self.busy_ms / (self.slots * max(self.ends))
 
     def mean_wait(self) -> float:
         """How long a request of the second half waited for a slot, on average, in ms."""
@@ -368,3 +389,16 @@ def test_slow_starts_overshoot_falls_back_no_lower_than_the_limit_that_held(slot
     assert lows, "slow start must have passed the slots and come back"
     assert min(lows) >= slots - 1, f"the limit went down to {min(lows)} on {slots} slots: {lows}"
     assert slots <= controller.limit <= slots + 1
+
+
+@pytest.mark.parametrize("slots", [1, 4, 8])
+def test_requests_of_different_lengths_are_judged_by_their_wait_where_the_server_says_its_time(slots: int) -> None:
+    # Chapters of different lengths: each request takes 100–600 ms of the server's work. Judged by their
+    # latencies alone, a long answer looked queued behind a short one, and every server was held at one
+    # request (an 8-slot server at 14 % of its slots). The server's own time (llama.cpp's timings, Ollama's
+    # durations) leaves each request's wait.
+    server = ModelServer(slots, spread=(100.0, 600.0), reports_work=True)
+    controller = controller_for(server)
+    server.run(controller, 3000)
+    assert slots <= controller.limit <= slots + 2
+    assert server.whole_run() >= 0.95, f"the slots were busy {server.whole_run():.1%} of the run"

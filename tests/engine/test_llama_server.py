@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -257,4 +258,29 @@ def test_ollama_backend_pointed_at_llama_server_says_which_backend_to_choose(
     assert "model ''" not in str(raised.value) and "not found" not in str(raised.value)
     [health] = probe(settings, timeout=5.0)
     assert health.state == "down" and "openai for llama.cpp" in health.reason
+    summarizer.close()
+
+
+def test_the_servers_own_time_on_a_request_is_read_from_its_timings(
+    tmp_path: Path, llama_server_factory: Start
+) -> None:
+    # The concurrency limit judges a request by its wait, not by how long the server worked on it: that
+    # comes from the ``timings`` of llama.cpp's last chunk (prompt and generation), within the client's time.
+    server = llama_server_factory()
+    summarizer = openai_llm(tmp_path, server.url + "/v1")
+    endpoint = summarizer.pool.endpoints[0]
+    started = time.perf_counter()
+    chunks = list(
+        summarizer.protocol.stream_chat(
+            endpoint.client,
+            endpoint=endpoint.url,
+            model="chapterwise-tiny",
+            messages=[{"role": "user", "content": CHAPTER}],
+            options=ChatOptions(max_tokens=16, context_tokens=2048),
+        )
+    )
+    elapsed_ms = (time.perf_counter() - started) * 1000.0
+    done = chunks[-1]
+    assert done.done and done.server_ms is not None
+    assert 0.0 < done.server_ms <= elapsed_ms
     summarizer.close()

@@ -33,6 +33,7 @@ class RecordingGate:
         self.acquired = 0
         self.samples: list[tuple[str | None, float, int]] = []
         self.overloads: list[str | None] = []
+        self.server_times: list[float | None] = []
 
     def acquire(self, stop: Callable[[], bool] = lambda: False) -> int | None:
         before = self.out
@@ -44,8 +45,9 @@ class RecordingGate:
     def release(self) -> None:
         self.out -= 1
 
-    def record(self, endpoint: str | None, latency_ms: float, in_flight: int) -> None:
+    def record(self, endpoint: str | None, latency_ms: float, in_flight: int, server_ms: float | None = None) -> None:
         self.samples.append((endpoint, latency_ms, in_flight))
+        self.server_times.append(server_ms)
 
     def overloaded(self, endpoint: str | None = None) -> None:
         self.overloads.append(endpoint)
@@ -64,6 +66,8 @@ def test_each_request_takes_its_own_permit_and_gives_it_back(tmp_path: Path, sim
     assert gate.out == 0
     assert [s[0] for s in gate.samples] == [sim.url, sim.url]
     assert all(in_flight == 1 for _, _, in_flight in gate.samples)
+    # Ollama's last message says how long the server worked on each request: never more than the client waited.
+    assert all(t is not None and 0 < t <= s[1] for t, s in zip(gate.server_times, gate.samples, strict=True))
     summarizer.close()
 
 

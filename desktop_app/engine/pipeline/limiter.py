@@ -125,6 +125,7 @@ class GradientLimiter:
         self._drop: tuple[int, float, float] | None = None  # (the limit before a drop, its throughput, its mean)
         self._skip = 0  # answers to requests sent under the previous limit: they describe it, not this one
         self._recent: deque[float] = deque(maxlen=200)
+        self._work: deque[float] = deque(maxlen=200)  # the server's own time on the recent requests
         self._window_means: deque[float] = deque(maxlen=20)
         self.unloaded_ms: float | None = None
         self.last_ms: float | None = None
@@ -136,21 +137,39 @@ class GradientLimiter:
         if unloaded_probe:
             self.limit = self.min_limit
 
+    def _typical(self) -> float:
+        """The median of the server's own time on the recent requests (0 where it does not say)."""
+        work = self._work
+        return sorted(work)[len(work) // 2] if work else 0.0
+
     def _window_size(self) -> int:
         # Slow start decides after about one round; afterwards three rounds, so one noisy answer cannot
         # pass for a queued request.
         return max(4, self.limit) if self._slow_start else max(8, 3 * self.limit)
 
-    def sample(self, latency_ms: float, in_flight: int) -> LimitDecision | None:
-        """Record one answered request; ``in_flight`` is how many were out when it started."""
+    def sample(self, latency_ms: float, in_flight: int, server_ms: float | None = None) -> LimitDecision | None:
+        """Record one answered request; ``in_flight`` is how many were out when it started.
+
+        Where the server said how long it worked on the request (``server_ms``), the latency judged is that
+        request's wait and transfer plus the *typical* work of the recent requests (their median, taken when
+        a window is judged, so every answer of it is judged alike): a long chapter's answer takes longer
+        without having queued, and judged as it came, the requests' own spread passed for a queue (an 8-slot
+        server whose requests took 100–600 ms was held at one request). What is kept is the latency less
+        the work (``_recent``, ``_samples``); :meth:`_typical` is added back where they are read.
+        """
         if latency_ms < MIN_SIGNAL_MS:
             return None
+        if server_ms is not None and server_ms >= 0:
+            self._work.append(server_ms)
+            latency_ms = max(0.0, latency_ms - server_ms)
+        else:
+            latency_ms -= self._typical()  # the server stopped saying: as if its work were the typical
         self._recent.append(latency_ms)
         if self._probing:
             self._probing -= 1
             if self._probing:
                 return None
-            self.unloaded_ms = min(self._recent)
+            self.unloaded_ms = min(self._recent) + self._typical()
             return self._change(self.limit, self._after_probe, f"unloaded latency {self.unloaded_ms:.0f} ms")
         if self._skip:
             self._skip -= 1
@@ -161,7 +180,8 @@ class GradientLimiter:
             self._saturated += 1
         if len(self._samples) < self._window_size():
             return None
-        samples, saturated = self._samples, self._saturated * 2 >= len(self._samples)
+        typical = self._typical()
+        samples, saturated = [v + typical for v in self._samples], self._saturated * 2 >= len(self._samples)
         occupied = self._occupied / len(samples)
         self._samples, self._saturated, self._occupied = [], 0, 0
         return self._judge(samples, saturated, occupied)
@@ -235,7 +255,8 @@ class GradientLimiter:
 
     def _queued(self, samples: list[float]) -> tuple[float, float]:
         """(requests queued at the server as this window shows them, the mean's estimate alone)."""
-        recent = sorted(self._recent)
+        typical = self._typical()
+        recent = sorted(v + typical for v in self._recent)
         self.unloaded_ms = unloaded = recent[len(recent) // 10]
         self.last_ms = sum(samples) / len(samples)
         # A request that waited in the server's queue took about a whole service time more; client-side
@@ -340,12 +361,15 @@ class ConcurrencyController:
             self._in_flight -= 1
             self._cond.notify()
 
-    def record(self, endpoint: str | None, latency_ms: float, in_flight: int) -> None:
-        """An answer came back from ``endpoint`` after ``latency_ms``, with ``in_flight`` requests out."""
+    def record(self, endpoint: str | None, latency_ms: float, in_flight: int, server_ms: float | None = None) -> None:
+        """An answer came back from ``endpoint`` after ``latency_ms``, with ``in_flight`` requests out.
+
+        ``server_ms``: the server's own time on the request, where it said (see :meth:`GradientLimiter.sample`).
+        """
         with self._cond:
             limiter = self._limiter(endpoint)
             share = max(1, math.ceil(in_flight / len(self.limiters)))  # routing spreads requests evenly
-            self._apply(limiter.sample(latency_ms, share))
+            self._apply(limiter.sample(latency_ms, share, server_ms))
 
     def overloaded(self, endpoint: str | None = None) -> None:
         """A 429/503 answer; without the endpoint, every endpoint backs off."""

@@ -22,8 +22,11 @@ class RequestGate(Protocol):
 
     def release(self) -> None: ...
 
-    def record(self, endpoint: str | None, latency_ms: float, in_flight: int) -> None:
-        """A request to ``endpoint`` was answered after ``latency_ms`` with ``in_flight`` out."""
+    def record(self, endpoint: str | None, latency_ms: float, in_flight: int, server_ms: float | None = None) -> None:
+        """A request to ``endpoint`` was answered after ``latency_ms`` with ``in_flight`` out.
+
+        ``server_ms`` is the server's own time on it, where the server said.
+        """
         ...
 
     def overloaded(self, endpoint: str | None = None) -> None:

@@ -333,6 +333,7 @@ class LLMSummarizer(SummarizerBase):
                 if chunk.done:
                     prompt_tokens, completion_tokens = chunk.prompt_tokens, chunk.completion_tokens
                     finish = chunk.finish_reason
+                    self.pool.note_server_time(chunk.server_ms)
             text = "".join(parts)
             log.debug("Answer from %s (%s): %r", endpoint.url, finish, text[:500])
             if sentences is not None and self._mode == "completion":

@@ -120,6 +120,7 @@ class OllamaProtocol:
                             completion_tokens=_int(obj.get("eval_count")),
                             model=str(obj.get("model") or model),
                             finish_reason=str(obj.get("done_reason") or "stop"),
+                            server_ms=_durations_ms(obj),
                         )
                         return
         except httpx.HTTPError as err:
@@ -159,6 +160,16 @@ class OllamaProtocol:
         except ValueError as err:
             raise MalformedAnswerError(f"/api/tags is not JSON: {err}") from err
         return [str(m.get("name") or m.get("model")) for m in data.get("models", []) if isinstance(m, dict)]
+
+
+def _durations_ms(final: dict[str, Any]) -> float | None:
+    """The server's own time on a request (loading the model, reading the prompt, generating), in ms.
+
+    Ollama reports each in nanoseconds in its last message; the wait for the model's turn is not among them.
+    """
+    parts = [final.get(k) for k in ("load_duration", "prompt_eval_duration", "eval_duration")]
+    numbers = [float(v) for v in parts if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0]
+    return sum(numbers) / 1e6 if numbers else None
 
 
 def _int(value: Any) -> int | None:

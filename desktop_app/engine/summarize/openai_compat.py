@@ -97,6 +97,7 @@ class OpenAIProtocol:
         prompt_tokens: int | None = None
         completion_tokens: int | None = None
         finish_reason: str | None = None
+        server_ms: float | None = None
         answered_model = model
         try:
             with client.stream("POST", path, json=body) as response:
@@ -107,6 +108,7 @@ class OpenAIProtocol:
                     if "error" in chunk:
                         raise _stream_error(chunk["error"], endpoint)
                     answered_model = str(chunk.get("model") or answered_model)
+                    server_ms = _timings_ms(chunk.get("timings")) or server_ms
                     usage = chunk.get("usage")
                     if isinstance(usage, dict):
                         prompt_tokens = _int(usage.get("prompt_tokens"))
@@ -133,6 +135,7 @@ class OpenAIProtocol:
             completion_tokens=completion_tokens,
             model=answered_model,
             finish_reason=finish_reason,
+            server_ms=server_ms,
         )
 
     def list_models(self, client: httpx.Client, *, endpoint: str) -> list[str]:
@@ -210,6 +213,15 @@ def _get_json(client: httpx.Client, url: str) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+def _timings_ms(timings: Any) -> float | None:
+    """llama.cpp's ``timings`` (its last chunk): the prompt's and the generation's time, in ms."""
+    if not isinstance(timings, dict):
+        return None
+    parts = [timings.get("prompt_ms"), timings.get("predicted_ms")]
+    numbers = [float(v) for v in parts if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0]
+    return sum(numbers) if numbers else None
 
 
 def _int(value: Any) -> int | None:

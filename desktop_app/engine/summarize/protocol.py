@@ -25,7 +25,8 @@ class ChatChunk:
     """A piece of a streamed answer; the last one has ``done=True``, the token counts and why it ended.
 
     ``finish_reason`` is the server's word for the end: ``stop`` (the model finished), ``length`` (the
-    token limit cut it), or None when the server did not say.
+    token limit cut it), or None when the server did not say. ``server_ms`` is the server's own time on
+    the request where it reports one.
     """
 
     text: str = ""
@@ -34,6 +35,10 @@ class ChatChunk:
     completion_tokens: int | None = None
     model: str | None = None
     finish_reason: str | None = None
+    #: The server's own time on the request, in ms, where it says (llama.cpp's ``timings``, Ollama's
+    #: durations): reading the prompt, generating, loading the model. The rest of the latency the client
+    #: measured is the wait for a slot and the network.
+    server_ms: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
