@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=11434)
     parser.add_argument("--latency", type=float, default=0.2, help="seconds before the first token")
     parser.add_argument("--tokens-per-second", type=float, default=50.0, help="0 = as fast as possible")
+    parser.add_argument(
+        "--prompt-tokens-per-second", type=float, default=0.0, help="how fast the prompt is read; 0 = at once"
+    )
     parser.add_argument("--slots", type=int, default=2, help="requests served at once; others queue")
     parser.add_argument("--max-queue", type=int, default=None, help="queued requests beyond which 503 is sent")
     parser.add_argument("--api-key", default=None, help="require this Bearer key on /v1/*")
@@ -29,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         latency=args.latency,
         tokens_per_second=args.tokens_per_second,
+        prompt_tokens_per_second=args.prompt_tokens_per_second,
         slots=args.slots,
         max_queue=args.max_queue,
         api_key=args.api_key,

@@ -199,7 +199,8 @@ class SimHandler(BaseHTTPRequestHandler):
             return
         try:
             started = time.perf_counter()
-            sim.pause(sim.latency)
+            reading = prompt_tokens / sim.prompt_tokens_per_second if sim.prompt_tokens_per_second > 0 else 0.0
+            sim.pause(sim.latency + reading)
             options = body.get("options") or {}
             max_tokens = body.get("max_tokens") or body.get("max_completion_tokens") or options.get("num_predict")
             json_format = bool(body.get("format") or body.get("response_format") or body.get("json_schema"))

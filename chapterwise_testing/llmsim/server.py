@@ -10,8 +10,9 @@ Behaviours of real servers it reproduces: ``finish_reason: "length"`` (Ollama ``
 ``max_tokens`` cuts the answer; a prompt longer than ``n_ctx`` gets llama.cpp's 400
 ``exceed_context_size_error``; ``loading=True`` answers llama.cpp's 503 "Loading model" everywhere;
 requests beyond ``slots`` wait for a free slot before the first byte (as llama.cpp's ``--parallel``
-does); ``chat_template=False`` reports a model without a template. ``summary_answer`` and
-``clause_answer`` replace the model's answers (an unrelated text, a clause answer that is not JSON).
+does); with ``prompt_tokens_per_second``, a longer prompt takes longer before the first token;
+``chat_template=False`` reports a model without a template. ``summary_answer`` and ``clause_answer``
+replace the model's answers (an unrelated text, a clause answer that is not JSON).
 
 Like Ollama, the server runs at most ``slots`` generations at once and queues the rest; with
 ``max_queue`` set, a request arriving to a full queue gets 503. Faults (:data:`FAULTS`) are injected
@@ -64,6 +65,7 @@ class LLMSimulator:
         port: int = 0,
         latency: float = 0.0,
         tokens_per_second: float = 0.0,
+        prompt_tokens_per_second: float = 0.0,
         slots: int = 1,
         max_queue: int | None = None,
         api_key: str | None = None,
@@ -75,6 +77,8 @@ class LLMSimulator:
     ) -> None:
         self.latency = latency
         self.tokens_per_second = tokens_per_second
+        #: How fast a slot reads the prompt (0: at once), so a longer chapter takes longer, as on a real server.
+        self.prompt_tokens_per_second = prompt_tokens_per_second
         self.slots = slots
         self.max_queue = max_queue
         self.api_key = api_key

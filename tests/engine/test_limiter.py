@@ -402,3 +402,41 @@ def test_requests_of_different_lengths_are_judged_by_their_wait_where_the_server
     server.run(controller, 3000)
     assert slots <= controller.limit <= slots + 2
     assert server.whole_run() >= 0.95, f"the slots were busy {server.whole_run():.1%} of the run"
+
+
+def test_pipeline_keeps_the_slots_busy_with_chapters_of_different_lengths(tmp_path: Path) -> None:
+    from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
+
+    from .llm_fixtures import settings_for
+    from .pipeline_helpers import paragraph
+
+    # The simulator reads a prompt at 4,000 tokens a second, as a server does: a chapter of 4 sentences is
+    # answered in about 0.1 s, one of 80 in about 0.5 s. Judged by latency alone, the long answers looked
+    # queued behind the short ones, and the limit went between 2 and 4 on four slots; Ollama's durations
+    # say what the server spent on each, and what is left is the wait.
+    rng = random.Random(3)
+    chapters = 120
+    book = ParsedDocument(
+        title="Chapters of every length",
+        format="txt",
+        chapters=[ParsedChapter(f"Chapter {i + 1}", paragraph(rng, rng.randint(4, 80))) for i in range(chapters)],
+        structure="generated",
+    )
+    with LLMSimulator(latency=0.05, prompt_tokens_per_second=4000.0, slots=4) as sim:
+        settings = settings_for(
+            tmp_path, "ollama", [sim.url], database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", request_timeout=30.0
+        )
+        finished = threading.Event()
+
+        def on_event(event: Event) -> None:
+            if isinstance(event, DocumentFinished):
+                finished.set()
+
+        with Engine(settings) as engine:
+            engine.bus.subscribe(on_event)
+            doc = engine.add_parsed(book, file_name="book.txt")
+            held, _ = limits_held(engine, sim, finished, timeout=120)
+            assert engine.document(doc.id, chapters=False).done == chapters
+        mean = sum(limit * seconds for limit, seconds in held.items()) / sum(held.values())
+        assert mean >= 3.5, f"seconds at each limit in the second half: {held}"
+        assert sim.max_in_flight == 4

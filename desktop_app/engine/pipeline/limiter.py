@@ -6,6 +6,9 @@ gets a :class:`GradientLimiter` that learns it from the answers:
 
 - it learns the *unloaded* latency: the first request goes out alone, then the 10th percentile of the
   last 200 answers stands for it;
+- where the server says how long it worked on each request (llama.cpp's timings, Ollama's durations), an
+  answer counts as its wait plus the median work of the recent requests: chapters of different lengths
+  take different times without queueing, and their spread alone passed for a queue;
 - an answer slower than 1.8× that waited in the server's queue; the share of such answers times the limit
   is, by Little's law, how many requests were queued rather than served (and where waits are partial, the
   window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``, which
