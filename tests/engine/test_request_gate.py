@@ -33,7 +33,7 @@ class RecordingGate:
         self.acquired = 0
         self.samples: list[tuple[str | None, float, int]] = []
         self.overloads: list[str | None] = []
-        self.server_times: list[float | None] = []
+        self.work_times: list[float | None] = []
 
     def acquire(self, stop: Callable[[], bool] = lambda: False) -> int | None:
         before = self.out
@@ -45,9 +45,9 @@ class RecordingGate:
     def release(self) -> None:
         self.out -= 1
 
-    def record(self, endpoint: str | None, latency_ms: float, in_flight: int, server_ms: float | None = None) -> None:
+    def record(self, endpoint: str | None, latency_ms: float, in_flight: int, work_ms: float | None = None) -> None:
         self.samples.append((endpoint, latency_ms, in_flight))
-        self.server_times.append(server_ms)
+        self.work_times.append(work_ms)
 
     def overloaded(self, endpoint: str | None = None) -> None:
         self.overloads.append(endpoint)
@@ -67,8 +67,23 @@ def test_each_request_takes_its_own_permit_and_gives_it_back(tmp_path: Path, sim
     assert [s[0] for s in gate.samples] == [sim.url, sim.url]
     assert all(in_flight == 1 for _, _, in_flight in gate.samples)
     # Ollama's last message says how long the server worked on each request: never more than the client waited.
-    assert all(t is not None and 0 < t <= s[1] for t, s in zip(gate.server_times, gate.samples, strict=True))
+    assert all(t is not None and 0 < t <= s[1] for t, s in zip(gate.work_times, gate.samples, strict=True))
     summarizer.close()
+
+
+def test_without_the_servers_times_the_work_is_the_stream_after_its_first_token(tmp_path: Path) -> None:
+    # An OpenAI-compatible server that reports no times: the answer is written at 100 tokens a second
+    # after a wait of 0.2 s for the first token, and the work handed to the gate is the writing alone.
+    with LLMSimulator(latency=0.2, tokens_per_second=100.0, slots=1) as server:
+        summarizer = make_llm(settings_for(tmp_path, "openai", [server.url + "/v1"]), fast_options(Sleeps()))
+        gate = RecordingGate()
+        assert summarizer.gate_requests(gate)
+        assert summarizer.summarize(SummaryRequest(text=llm_fixtures.CHAPTER, title="The Flood", want_clauses=False))
+        summarizer.close()
+    [(_, latency_ms, _)] = gate.samples
+    [work_ms] = gate.work_times
+    assert work_ms is not None
+    assert 20.0 < work_ms < latency_ms - 150.0, f"work {work_ms:.0f} ms of {latency_ms:.0f} ms"
 
 
 def test_wrappers_hand_the_gate_to_the_backend(tmp_path: Path, sim: LLMSimulator, sleeps: Sleeps) -> None:

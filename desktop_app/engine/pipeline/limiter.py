@@ -6,9 +6,10 @@ gets a :class:`GradientLimiter` that learns it from the answers:
 
 - it learns the *unloaded* latency: the first request goes out alone, then the 10th percentile of the
   last 200 answers stands for it;
-- where the server says how long it worked on each request (llama.cpp's timings, Ollama's durations), an
-  answer counts as its wait plus the median work of the recent requests: chapters of different lengths
-  take different times without queueing, and their spread alone passed for a queue;
+- where each request's work is known (the time llama.cpp's timings or Ollama's durations report, or else
+  the stream's time after its first token), an answer counts as its wait plus the median work of the
+  recent requests: chapters of different lengths take different times without queueing, and their
+  spread alone passed for a queue;
 - an answer slower than 1.8× that waited in the server's queue; the share of such answers times the limit
   is, by Little's law, how many requests were queued rather than served (and where waits are partial, the
   window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``, which
@@ -150,23 +151,24 @@ class GradientLimiter:
         # pass for a queued request.
         return max(4, self.limit) if self._slow_start else max(8, 3 * self.limit)
 
-    def sample(self, latency_ms: float, in_flight: int, server_ms: float | None = None) -> LimitDecision | None:
+    def sample(self, latency_ms: float, in_flight: int, work_ms: float | None = None) -> LimitDecision | None:
         """Record one answered request; ``in_flight`` is how many were out when it started.
 
-        Where the server said how long it worked on the request (``server_ms``), the latency judged is that
-        request's wait and transfer plus the *typical* work of the recent requests (their median, taken when
-        a window is judged, so every answer of it is judged alike): a long chapter's answer takes longer
-        without having queued, and judged as it came, the requests' own spread passed for a queue (an 8-slot
-        server whose requests took 100–600 ms was held at one request). What is kept is the latency less
-        the work (``_recent``, ``_samples``); :meth:`_typical` is added back where they are read.
+        Where the request's work is known (``work_ms``: the time the server reports, or else the stream's
+        time after its first token), the latency judged is that request's wait and transfer plus the
+        *typical* work of the recent requests (their median, taken when a window is judged, so every answer
+        of it is judged alike): a long chapter's answer takes longer without having queued, and judged as it
+        came, the requests' own spread passed for a queue (an 8-slot server whose requests took 100–600 ms
+        was held at one request). What is kept is the latency less the work (``_recent``, ``_samples``);
+        :meth:`_typical` is added back where they are read.
         """
         if latency_ms < MIN_SIGNAL_MS:
             return None
-        if server_ms is not None and server_ms >= 0:
-            self._work.append(server_ms)
-            latency_ms = max(0.0, latency_ms - server_ms)
+        if work_ms is not None and work_ms >= 0:
+            self._work.append(work_ms)
+            latency_ms = max(0.0, latency_ms - work_ms)
         else:
-            latency_ms -= self._typical()  # the server stopped saying: as if its work were the typical
+            latency_ms -= self._typical()  # not known this time: as if its work were the typical
         self._recent.append(latency_ms)
         if self._probing:
             self._probing -= 1
@@ -364,15 +366,15 @@ class ConcurrencyController:
             self._in_flight -= 1
             self._cond.notify()
 
-    def record(self, endpoint: str | None, latency_ms: float, in_flight: int, server_ms: float | None = None) -> None:
+    def record(self, endpoint: str | None, latency_ms: float, in_flight: int, work_ms: float | None = None) -> None:
         """An answer came back from ``endpoint`` after ``latency_ms``, with ``in_flight`` requests out.
 
-        ``server_ms``: the server's own time on the request, where it said (see :meth:`GradientLimiter.sample`).
+        ``work_ms``: the server's work on the request, where known (see :meth:`GradientLimiter.sample`).
         """
         with self._cond:
             limiter = self._limiter(endpoint)
             share = max(1, math.ceil(in_flight / len(self.limiters)))  # routing spreads requests evenly
-            self._apply(limiter.sample(latency_ms, share, server_ms))
+            self._apply(limiter.sample(latency_ms, share, work_ms))
 
     def overloaded(self, endpoint: str | None = None) -> None:
         """A 429/503 answer; without the endpoint, every endpoint backs off."""

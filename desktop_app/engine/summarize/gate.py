@@ -22,10 +22,11 @@ class RequestGate(Protocol):
 
     def release(self) -> None: ...
 
-    def record(self, endpoint: str | None, latency_ms: float, in_flight: int, server_ms: float | None = None) -> None:
+    def record(self, endpoint: str | None, latency_ms: float, in_flight: int, work_ms: float | None = None) -> None:
         """A request to ``endpoint`` was answered after ``latency_ms`` with ``in_flight`` out.
 
-        ``server_ms`` is the server's own time on it, where the server said.
+        ``work_ms`` is the server's work on it, where known: the time the server reports, or the stream's
+        time from its first token to its last (generating, not waiting).
         """
         ...
 

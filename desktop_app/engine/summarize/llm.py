@@ -302,6 +302,22 @@ class LLMSummarizer(SummarizerBase):
             endpoint.client, endpoint=endpoint.url, model=self.model, messages=prompt, options=options
         )
 
+    def _read(
+        self, endpoint: Endpoint, prompt: str | list[dict[str, str]], options: ChatOptions
+    ) -> tuple[str, ChatChunk]:
+        """One answer read whole: its text and its last chunk. The server's work on it goes to the pool."""
+        parts: list[str] = []
+        done = ChatChunk(done=True)
+        first_token: float | None = None
+        for chunk in self._send(endpoint, prompt, options):
+            if chunk.text and first_token is None:
+                first_token = time.perf_counter()
+            parts.append(chunk.text)
+            if chunk.done:
+                done = chunk
+                self.pool.note_work(_work_ms(chunk, first_token))
+        return "".join(parts), done
+
     def _complete(
         self,
         prompt: str | list[dict[str, str]],
@@ -325,16 +341,8 @@ class LLMSummarizer(SummarizerBase):
                 stop=stop,
                 temperature=0.0 if self._mode == "completion" else 0.2,
             )
-            parts: list[str] = []
-            prompt_tokens = completion_tokens = None
-            finish: str | None = None
-            for chunk in self._send(endpoint, prompt, options):
-                parts.append(chunk.text)
-                if chunk.done:
-                    prompt_tokens, completion_tokens = chunk.prompt_tokens, chunk.completion_tokens
-                    finish = chunk.finish_reason
-                    self.pool.note_server_time(chunk.server_ms)
-            text = "".join(parts)
+            text, done = self._read(endpoint, prompt, options)
+            prompt_tokens, completion_tokens, finish = done.prompt_tokens, done.completion_tokens, done.finish_reason
             log.debug("Answer from %s (%s): %r", endpoint.url, finish, text[:500])
             if sentences is not None and self._mode == "completion":
                 # A base model writes on past the summary: keep the sentences asked for, complete ones only.
@@ -379,6 +387,18 @@ class LLMSummarizer(SummarizerBase):
                 f"The model {self.model!r} gave an answer Chapterwise could not use, "
                 f"{self.retry.attempts} times in a row ({err}). Try another model."
             ) from err
+
+
+def _work_ms(done: ChatChunk, first_token: float | None) -> float | None:
+    """The server's work on a request: what it reports, or else the stream's time after its first token.
+
+    A request waits for a slot before its first token; what comes after is generating. A server that
+    reports no times (vLLM, hosted APIs) still shows how long the answer took to write, which differs
+    with its length as a chapter's does.
+    """
+    if done.server_ms is not None:
+        return done.server_ms
+    return (time.perf_counter() - first_token) * 1000.0 if first_token is not None else None
 
 
 def _add(a: int | None, b: int | None) -> int | None:

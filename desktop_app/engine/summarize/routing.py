@@ -142,7 +142,7 @@ class EndpointPool:
         #: Holds the requests to the pipeline's learned limit (``LLMSummarizer.gate_requests``); None: no gate.
         self.gate: RequestGate | None = None
         self._gate_in_flight: dict[int, int] = {}
-        self._server_ms: dict[int, float] = {}  # the server's own time on each thread's current request
+        self._work_ms: dict[int, float] = {}  # the server's work on each thread's current request
 
     @property
     def max_concurrency(self) -> int | None:
@@ -247,15 +247,15 @@ class EndpointPool:
                 with self._cond:
                     self._cond.notify_all()
 
-    def note_server_time(self, server_ms: float | None) -> None:
-        """The server said how long it worked on the calling thread's request (passed on by :meth:`record`)."""
-        if server_ms is not None:
-            self._server_ms[threading.get_ident()] = server_ms
+    def note_work(self, work_ms: float | None) -> None:
+        """How long the server worked on the calling thread's request (passed on to the gate by :meth:`record`)."""
+        if work_ms is not None:
+            self._work_ms[threading.get_ident()] = work_ms
 
     def record(self, endpoint: Endpoint, error: BaseException | None, latency_ms: float = 0.0) -> None:
         """Tell the endpoint's breaker how a request ended (only transient errors count against it)."""
         gate = self.gate
-        server_ms = self._server_ms.pop(threading.get_ident(), None)
+        work_ms = self._work_ms.pop(threading.get_ident(), None)
         if error is None:
             endpoint.breaker.record_success()
             with self._lock:
@@ -263,7 +263,7 @@ class EndpointPool:
                 del endpoint.recent_latency_ms[:-50]
             in_flight = self._gate_in_flight.get(threading.get_ident())
             if gate is not None and in_flight is not None:
-                gate.record(endpoint.url, latency_ms, in_flight, server_ms)
+                gate.record(endpoint.url, latency_ms, in_flight, work_ms)
             return
         if gate is not None and isinstance(error, RateLimitedError | ServerBusyError):
             gate.overloaded(endpoint.url)
