@@ -14,16 +14,18 @@ import random
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 from chapterwise_testing.llmsim import LLMSimulator
 from desktop_app.engine.events import DocumentFinished, Event
+from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
 from desktop_app.engine.pipeline.limiter import ConcurrencyController, GradientLimiter
 from desktop_app.engine.service import Engine
 
-from .llm_fixtures import MODEL
-from .pipeline_helpers import make_document
+from .llm_fixtures import MODEL, settings_for
+from .pipeline_helpers import make_document, paragraph
 
 
 class ModelServer:
@@ -291,6 +293,33 @@ def limits_held(
     return held, sum(waiting for _, _, waiting in half) / len(half)
 
 
+class Run(NamedTuple):
+    held: dict[int, float]  # seconds at each limit in the second half (:func:`limits_held`)
+    queued: float  # requests queued at the simulator meanwhile, on average
+    workers: int  # the pool's workers at the end
+    bounds: tuple[int, int]  # the pool's bounds
+
+
+def summarize_on(tmp_path: Path, sim: LLMSimulator, book: ParsedDocument) -> Run:
+    """Summarize ``book`` on the simulator, through Ollama's protocol, and say how the pool ran."""
+    settings = settings_for(
+        tmp_path, "ollama", [sim.url], database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", request_timeout=30.0
+    )
+    finished = threading.Event()
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, DocumentFinished):
+            finished.set()
+
+    with Engine(settings) as engine:
+        engine.bus.subscribe(on_event)
+        doc = engine.add_parsed(book, file_name="book.txt")
+        held, queued = limits_held(engine, sim, finished, timeout=120)
+        run = Run(held, queued, engine.gauges().workers, engine.worker_bounds())
+        assert engine.document(doc.id, chapters=False).done == len(book.chapters)
+    return run
+
+
 @pytest.mark.parametrize(
     ("slots", "chapters"),
     [
@@ -302,25 +331,9 @@ def limits_held(
     ],
 )
 def test_pipeline_finds_the_servers_slots(tmp_path: Path, slots: int, chapters: int) -> None:
-    from .llm_fixtures import settings_for
-
     with LLMSimulator(latency=0.2, slots=slots) as sim:
-        settings = settings_for(
-            tmp_path, "ollama", [sim.url], database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", request_timeout=30.0
-        )
-        finished = threading.Event()
-
-        def on_event(event: Event) -> None:
-            if isinstance(event, DocumentFinished):
-                finished.set()
-
-        with Engine(settings) as engine:
-            engine.bus.subscribe(on_event)
-            doc = engine.add_parsed(make_document(chapters, sentences=4), file_name="book.txt")
-            held, queued = limits_held(engine, sim, finished, timeout=120)
-            limit = max(held, key=held.__getitem__)  # the limit it ran at longest in the run's second half
-            workers = engine.gauges().workers
-            assert engine.document(doc.id, chapters=False).done == chapters
+        held, queued, workers, (low, high) = summarize_on(tmp_path, sim, make_document(chapters, sentences=4))
+        limit = max(held, key=held.__getitem__)  # the limit it ran at longest in the run's second half
         assert limit is not None
         # The slot count, give or take one: a permit covers a request at the server, not the worker's own
         # work around it (prompt, grounding, clause flags), so a busy client does not pass for free slots.
@@ -331,14 +344,11 @@ def test_pipeline_finds_the_servers_slots(tmp_path: Path, slots: int, chapters: 
         assert within or (limit > slots and queued <= 1.0), f"seconds at each limit: {held}; queued {queued:.2f}"
         assert sim.max_in_flight <= slots
         assert sim.served >= chapters
-        low, high = engine.worker_bounds()
         assert low <= workers <= high
     assert MODEL
 
 
 def test_known_slots_are_filled_from_the_first_round(tmp_path: Path) -> None:
-    from .llm_fixtures import settings_for
-
     # Eight chapters for a server known to run eight: all go out in the first round. Started at the configured
     # three workers, the pool sent three and the other five only after the first answers (at most 5 at once).
     # One request may still be answered before the last one leaves on a machine busy with other tests: 7.
@@ -354,8 +364,6 @@ def test_known_slots_are_filled_from_the_first_round(tmp_path: Path) -> None:
 
 
 def test_synchronous_mode_starts_no_workers_and_leaves_no_threads(tmp_path: Path) -> None:
-    from .llm_fixtures import settings_for
-
     # Synchronous mode summarizes on the caller's thread. The learned limit still rises as answers come in,
     # and the pool once followed it with workers that nothing fed and no stop ended.
     with LLMSimulator(latency=0.05, slots=4) as sim:
@@ -405,11 +413,6 @@ def test_requests_of_different_lengths_are_judged_by_their_wait_where_the_server
 
 
 def test_pipeline_keeps_the_slots_busy_with_chapters_of_different_lengths(tmp_path: Path) -> None:
-    from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
-
-    from .llm_fixtures import settings_for
-    from .pipeline_helpers import paragraph
-
     # The simulator reads a prompt at 4,000 tokens a second, as a server does: a chapter of 4 sentences is
     # answered in about 0.1 s, one of 80 in about 0.5 s. Judged by latency alone, the long answers looked
     # queued behind the short ones, and the limit went between 2 and 4 on four slots; Ollama's durations
@@ -423,20 +426,7 @@ def test_pipeline_keeps_the_slots_busy_with_chapters_of_different_lengths(tmp_pa
         structure="generated",
     )
     with LLMSimulator(latency=0.05, prompt_tokens_per_second=4000.0, slots=4) as sim:
-        settings = settings_for(
-            tmp_path, "ollama", [sim.url], database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", request_timeout=30.0
-        )
-        finished = threading.Event()
-
-        def on_event(event: Event) -> None:
-            if isinstance(event, DocumentFinished):
-                finished.set()
-
-        with Engine(settings) as engine:
-            engine.bus.subscribe(on_event)
-            doc = engine.add_parsed(book, file_name="book.txt")
-            held, _ = limits_held(engine, sim, finished, timeout=120)
-            assert engine.document(doc.id, chapters=False).done == chapters
+        held = summarize_on(tmp_path, sim, book).held
         mean = sum(limit * seconds for limit, seconds in held.items()) / sum(held.values())
         assert mean >= 3.5, f"seconds at each limit in the second half: {held}"
         assert sim.max_in_flight == 4

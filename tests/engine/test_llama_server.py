@@ -29,7 +29,7 @@ from desktop_app.engine.summarize.base import (
 )
 from desktop_app.engine.summarize.llm import LLMSummarizer
 from desktop_app.engine.summarize.prompts import CLAUSE_SCHEMA, clause_messages
-from desktop_app.engine.summarize.protocol import ChatOptions
+from desktop_app.engine.summarize.protocol import ChatChunk, ChatOptions
 from desktop_app.engine.summarize.registry import make_llm, make_summarizer
 from desktop_app.engine.summarize.routing import RetryPolicy
 from tests.engine import llama_server as fixtures
@@ -52,6 +52,20 @@ def openai_llm(tmp_path: Path, url: str, **overrides: object) -> LLMSummarizer:
     options = fast_options(Sleeps(), **{k: v for k, v in overrides.items() if k in ("learn_capacity", "retry")})
     settings = {k: v for k, v in overrides.items() if k not in ("learn_capacity", "retry")}
     return make_llm(settings_for(tmp_path, "openai", [url], model="chapterwise-tiny", **settings), options)
+
+
+def stream_chapter(summarizer: LLMSummarizer, *, max_tokens: int) -> list[ChatChunk]:
+    """One streamed request for a summary of :data:`CHAPTER`, read whole, through the backend's protocol."""
+    endpoint = summarizer.pool.endpoints[0]
+    return list(
+        summarizer.protocol.stream_chat(
+            endpoint.client,
+            endpoint=endpoint.url,
+            model="chapterwise-tiny",
+            messages=[{"role": "user", "content": CHAPTER}],
+            options=ChatOptions(max_tokens=max_tokens, context_tokens=2048),
+        )
+    )
 
 
 def test_capacity_learned_from_props_and_slots(tmp_path: Path, llama_server_factory: Start) -> None:
@@ -79,17 +93,7 @@ def test_a_model_served_by_its_path_is_healthy(tmp_path: Path, llama_server_fact
 def test_finish_reason_length_and_a_rambling_answer_are_never_done(tmp_path: Path, llama_server_factory: Start) -> None:
     server = llama_server_factory()
     summarizer = openai_llm(tmp_path, server.url + "/v1", retry=RetryPolicy(attempts=2, base=0.001, cap=0.01))
-    endpoint = summarizer.pool.endpoints[0]
-    options = ChatOptions(max_tokens=8, context_tokens=2048)
-    chunks = list(
-        summarizer.protocol.stream_chat(
-            endpoint.client,
-            endpoint=endpoint.url,
-            model="chapterwise-tiny",
-            messages=[{"role": "user", "content": CHAPTER}],
-            options=options,
-        )
-    )
+    chunks = stream_chapter(summarizer, max_tokens=8)
     assert chunks[-1].done and chunks[-1].finish_reason == "length" and chunks[-1].completion_tokens == 8
     with pytest.raises(InvalidResponseError) as raised:  # cut at the limit, or not supported by the chapter
         summarizer.summarize(SummaryRequest(text=CHAPTER, title="The Flood", max_sentences=1))
@@ -268,17 +272,8 @@ def test_the_servers_own_time_on_a_request_is_read_from_its_timings(
     # comes from the ``timings`` of llama.cpp's last chunk (prompt and generation), within the client's time.
     server = llama_server_factory()
     summarizer = openai_llm(tmp_path, server.url + "/v1")
-    endpoint = summarizer.pool.endpoints[0]
     started = time.perf_counter()
-    chunks = list(
-        summarizer.protocol.stream_chat(
-            endpoint.client,
-            endpoint=endpoint.url,
-            model="chapterwise-tiny",
-            messages=[{"role": "user", "content": CHAPTER}],
-            options=ChatOptions(max_tokens=16, context_tokens=2048),
-        )
-    )
+    chunks = stream_chapter(summarizer, max_tokens=16)
     elapsed_ms = (time.perf_counter() - started) * 1000.0
     done = chunks[-1]
     assert done.done and done.server_ms is not None
