@@ -129,7 +129,7 @@ class GradientLimiter:
         self._drop: tuple[int, float, float] | None = None  # (the limit before a drop, its throughput, its mean)
         self._skip = 0  # answers to requests sent under the previous limit: they describe it, not this one
         self._recent: deque[float] = deque(maxlen=200)
-        self._work: deque[float] = deque(maxlen=200)  # the server's own time on the recent requests
+        self._work: deque[float] = deque(maxlen=200)  # the recent requests' work, where known (see sample)
         self._window_means: deque[float] = deque(maxlen=20)
         self.unloaded_ms: float | None = None
         self.last_ms: float | None = None
@@ -142,7 +142,7 @@ class GradientLimiter:
             self.limit = self.min_limit
 
     def _typical(self) -> float:
-        """The median of the server's own time on the recent requests (0 where it does not say)."""
+        """The median work of the recent requests (0 where none was known)."""
         work = self._work
         return sorted(work)[len(work) // 2] if work else 0.0
 
