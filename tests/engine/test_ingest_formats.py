@@ -85,7 +85,9 @@ def test_markdown_front_matter_is_dropped(tmp_path: Path) -> None:
         ('title: "Quoted" # and a comment', "Quoted"),
         ('title: "Say \\"hi\\""', 'Say "hi"'),
         ("Title:   Spaced   out   # a comment", "Spaced out"),
-        ("title: |", "fm"),  # a block scalar: no plain title, the lone heading's turn
+        ("title: >-\n  Folded over\n  two lines", "Folded over two lines"),
+        ("title: |", "fm"),  # an empty block scalar: no title, the file name's turn
+        ('title: "never closed', "fm"),  # not valid YAML: nothing from the front matter
         ("title:", "fm"),
         ("subtitle: Not the title", "fm"),
     ],

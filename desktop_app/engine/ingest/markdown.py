@@ -19,32 +19,28 @@ from desktop_app.engine.ingest.text import MIN_PREAMBLE_WORDS, finish, parts_war
 
 log = logging.getLogger(__name__)
 
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.DOTALL)
-#: The front matter's top-level ``title:`` (Jekyll, Hugo, Pandoc, Obsidian): a plain or quoted scalar.
-_FRONT_MATTER_TITLE = re.compile(r"^title:[ \t]*(?P<value>.+?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
-#: A quoted scalar, a comment after it allowed: "…" (\" escapes a quote) or '…' ('' is a quote).
-_QUOTED = re.compile(r"""(?:"(?P<double>(?:[^"\\]|\\.)*)"|'(?P<single>(?:[^']|'')*)')(?:[ \t]+#.*)?$""")
+_FRONT_MATTER = re.compile(r"\A---\n(?P<yaml>.*?)\n(?:---|\.\.\.)\n", re.DOTALL)
 
 
 def yaml_title(front_matter: str) -> str | None:
-    """The title a YAML front matter block gives, or None (none, empty, or a block scalar such as ``|``)."""
-    match = _FRONT_MATTER_TITLE.search(front_matter)
-    if match is None:
+    """The title a YAML front matter block (between its ``---`` lines) gives, or None.
+
+    Read with PyYAML's ``safe_load``: quoting, escapes, comments and block scalars as YAML has them. A
+    block that is not valid YAML, or not a mapping, names nothing; the key is ``title`` (or ``Title``).
+    """
+    import yaml
+
+    try:
+        meta = yaml.safe_load(front_matter)
+    except yaml.YAMLError as err:
+        log.info("The front matter is not valid YAML (%s); the title comes from the text", err)
         return None
-    value = match["value"]
-    quoted = _QUOTED.match(value)
-    if quoted is not None:
-        value = (
-            quoted["double"].replace('\\"', '"')
-            if quoted["double"] is not None
-            else quoted["single"].replace("''", "'")
-        )
-    elif value[0] in "\"'|>[{&*!#":
-        return None  # a block scalar, a list, a mapping, an anchor, a tag or a comment: not a plain title
-    else:
-        value = value.split(" #", 1)[0]  # a comment after a plain scalar
-    value = " ".join(value.split())
-    return value or None
+    if not isinstance(meta, dict):
+        return None
+    value = meta.get("title", meta.get("Title"))
+    if value is None or isinstance(value, dict | list):
+        return None
+    return " ".join(str(value).split()) or None
 
 
 def _inline_text(token: object) -> str:
@@ -106,7 +102,7 @@ def parse_markdown(path: Path, data: bytes) -> ParsedDocument:
     front = _FRONT_MATTER.match(text)
     meta_title = None
     if front is not None:
-        meta_title = yaml_title(front.group(0))
+        meta_title = yaml_title(front["yaml"])
         text = text[front.end() :]
     tokens: list[object] = list(MarkdownIt("commonmark").enable("table").parse(text))
     blocks = _blocks(tokens)
