@@ -7,9 +7,10 @@ gets a :class:`GradientLimiter` that learns it from the answers:
 - it learns the *unloaded* latency: the first request goes out alone, then the 10th percentile of the
   last 200 answers stands for it;
 - where each request's work is known (the time llama.cpp's timings or Ollama's durations report, or else
-  the stream's time after its first token), an answer counts as its wait plus the median work of the
-  recent requests: chapters of different lengths take different times without queueing, and their
-  spread alone passed for a queue;
+  the stream's time after its first token), an answer is judged slow or not, and the unloaded latency
+  learned, from its wait plus the median work of the recent requests: chapters of different lengths take
+  different times without queueing, and their spread alone passed for a queue. The window's mean stays
+  as measured: a server whose work slows as more requests share it must show that;
 - an answer slower than 1.8× that waited in the server's queue; the share of such answers times the limit
   is, by Little's law, how many requests were queued rather than served (and where waits are partial, the
   window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``, which
@@ -122,6 +123,7 @@ class GradientLimiter:
         self._suspect: int | None = None  # the last limit that queued about one request or bought nothing
         self._ceiling_until = 0.0
         self._samples: list[float] = []
+        self._raw: list[float] = []  # the window's latencies as measured
         self._saturated = 0
         self._occupied = 0  # the requests out as the window's answers started, summed
         self._by_slow = 0.0  # the last window's queued requests, counted from its slow answers
@@ -155,15 +157,19 @@ class GradientLimiter:
         """Record one answered request; ``in_flight`` is how many were out when it started.
 
         Where the request's work is known (``work_ms``: the time the server reports, or else the stream's
-        time after its first token), the latency judged is that request's wait and transfer plus the
-        *typical* work of the recent requests (their median, taken when a window is judged, so every answer
-        of it is judged alike): a long chapter's answer takes longer without having queued, and judged as it
-        came, the requests' own spread passed for a queue (an 8-slot server whose requests took 100–600 ms
-        was held at one request). What is kept is the latency less the work (``_recent``, ``_samples``);
-        :meth:`_typical` is added back where they are read.
+        time after its first token), whether it was slow, and the unloaded latency, are judged on its wait
+        and transfer plus the *typical* work of the recent requests (their median, taken when a window is
+        judged, so every answer of it is judged alike): a long chapter's answer takes longer without having
+        queued, and judged as it came, the requests' own spread passed for a queue (an 8-slot server whose
+        requests took 100–600 ms was held at one request). What is kept is the latency less the work
+        (``_recent``, ``_samples``); :meth:`_typical` is added back where they are read. The window's mean
+        (``last_ms``: throughput, the means' queue estimate) is the latencies as measured (``_raw``): with
+        the work replaced by a lagging median, a server slowed by the requests it shares went unseen, and a
+        4-slot server was held at 7.
         """
         if latency_ms < MIN_SIGNAL_MS:
             return None
+        raw = latency_ms
         if work_ms is not None and work_ms >= 0:
             self._work.append(work_ms)
             latency_ms = max(0.0, latency_ms - work_ms)
@@ -180,6 +186,7 @@ class GradientLimiter:
             self._skip -= 1
             return None
         self._samples.append(latency_ms)
+        self._raw.append(raw)
         self._occupied += min(in_flight, self.limit)
         if in_flight >= self.limit:
             self._saturated += 1
@@ -188,7 +195,8 @@ class GradientLimiter:
         typical = self._typical()
         samples, saturated = [v + typical for v in self._samples], self._saturated * 2 >= len(self._samples)
         occupied = self._occupied / len(samples)
-        self._samples, self._saturated, self._occupied = [], 0, 0
+        self.last_ms = sum(self._raw) / len(self._raw)
+        self._samples, self._raw, self._saturated, self._occupied = [], [], 0, 0
         return self._judge(samples, saturated, occupied)
 
     def _judge(self, samples: list[float], saturated: bool, occupied: float) -> LimitDecision | None:
@@ -263,7 +271,6 @@ class GradientLimiter:
         typical = self._typical()
         recent = sorted(v + typical for v in self._recent)
         self.unloaded_ms = unloaded = recent[len(recent) // 10]
-        self.last_ms = sum(samples) / len(samples)
         # A request that waited in the server's queue took about a whole service time more; client-side
         # overhead (a busy machine) adds far less. So the share of slow answers times the limit estimates
         # how many requests were queued, by Little's law, and the noise of a loaded client does not count.
@@ -287,7 +294,7 @@ class GradientLimiter:
         old = self.limit
         self._slow_start = False
         self._set_ceiling(old)
-        self._samples, self._saturated, self._occupied, self._step, self._drop = [], 0, 0, None, None
+        self._samples, self._raw, self._saturated, self._occupied, self._step, self._drop = [], [], 0, 0, None, None
         new = max(self.min_limit, min(old - 1, math.floor(old * 0.75)))
         return self._change(old, new, "LLM server overloaded")
 
