@@ -195,13 +195,13 @@ class GradientLimiter:
         typical = self._typical()
         samples, saturated = [v + typical for v in self._samples], self._saturated * 2 >= len(self._samples)
         occupied = self._occupied / len(samples)
-        self.last_ms = sum(self._raw) / len(self._raw)
+        mean = sum(self._raw) / len(self._raw)
         self._samples, self._raw, self._saturated, self._occupied = [], [], 0, 0
-        return self._judge(samples, saturated, occupied)
+        return self._judge(samples, saturated, occupied, mean)
 
-    def _judge(self, samples: list[float], saturated: bool, occupied: float) -> LimitDecision | None:
-        """Decide on one full window of answers at the current limit."""
-        queued, by_mean = self._queued(samples)
+    def _judge(self, samples: list[float], saturated: bool, occupied: float, mean: float) -> LimitDecision | None:
+        """Decide on one full window of answers at the current limit (``mean``: their latency as measured)."""
+        queued, by_mean = self._queued(samples, mean)
         throughput = occupied / self.last_ms if self.last_ms else 0.0
         step, self._step = self._step, None
         drop, self._drop = self._drop, None
@@ -266,8 +266,9 @@ class GradientLimiter:
             self._set_ceiling(limit)
         self._suspect = limit
 
-    def _queued(self, samples: list[float]) -> tuple[float, float]:
+    def _queued(self, samples: list[float], mean: float) -> tuple[float, float]:
         """(requests queued at the server as this window shows them, the mean's estimate alone)."""
+        self.last_ms = mean
         typical = self._typical()
         recent = sorted(v + typical for v in self._recent)
         self.unloaded_ms = unloaded = recent[len(recent) // 10]
