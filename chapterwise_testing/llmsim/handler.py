@@ -22,6 +22,7 @@ class SimHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     timeout = 10  # idle keep-alive connections close after this
+    disable_nagle_algorithm = True  # as Go's servers (Ollama) do: a stream's small last writes go out at once
     sim: ClassVar[LLMSimulator]
     _finish = "stop"  # why the current answer ends: "stop", or "length" when max_tokens cut it
     _completion = False  # the current request is a raw completion (/api/generate, /v1/completions)
@@ -54,6 +55,7 @@ class SimHandler(BaseHTTPRequestHandler):
                 "served": self.sim.served,
                 "in_flight": self.sim.in_flight,
                 "max_in_flight": self.sim.max_in_flight,
+                "connections": self.sim.connections,
             }
             self._json(200, stats)
         elif self.path == "/health":

@@ -4,7 +4,7 @@ Endpoints: ``POST /api/chat`` and ``/api/generate`` (NDJSON stream or ``stream: 
 /api/show``, ``GET /api/tags``, ``GET /api/version`` (Ollama); ``POST /v1/chat/completions`` and
 ``/v1/completions`` (SSE ending in ``data: [DONE]``, or JSON), ``GET /v1/models`` (OpenAI); ``GET
 /props`` and ``/slots`` (llama.cpp: context size, slots, chat template). Streams use HTTP/1.1 chunked
-encoding, as the real servers do.
+encoding, as the real servers do, and keep their connections (Nagle's algorithm off, as in Go's servers).
 
 Behaviours of real servers it reproduces: ``finish_reason: "length"`` (Ollama ``done_reason``) when
 ``max_tokens`` cuts the answer; a prompt longer than ``n_ctx`` gets llama.cpp's 400
@@ -108,6 +108,11 @@ class LLMSimulator:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
+    @property
+    def connections(self) -> int:
+        """How many connections clients have opened so far."""
+        return self._server.accepted
+
     def start(self) -> LLMSimulator:
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="llmsim", daemon=True)
         self._thread.start()
@@ -202,10 +207,13 @@ class _QuietServer(ThreadingHTTPServer):
         super().__init__(*args, **kwargs)
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+        #: Connections accepted so far: a client that keeps its connections opens one per slot it uses.
+        self.accepted = 0
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
             self._open.add(request)
+            self.accepted += 1
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:

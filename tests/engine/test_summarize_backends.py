@@ -68,6 +68,25 @@ def test_summary_preview_tokens(tmp_path: Path, sim: LLMSimulator, sleeps: Sleep
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_one_connection_serves_request_after_request(
+    tmp_path: Path, sim: LLMSimulator, sleeps: Sleeps, backend: str
+) -> None:
+    """A streamed answer is read to its end, so its connection goes back to the pool for the next request.
+
+    Left at its last message (Ollama's ``done``, OpenAI's ``[DONE]``), the response was closed with its
+    connection: every chapter opened a new one (a TLS handshake each to a remote server).
+    """
+    summarizer = llm(tmp_path, sim, backend, sleeps)
+    for _ in range(4):
+        assert summarizer.summarize(chapter()).summary == FIRST_TWO
+    assert "".join(summarizer.stream(chapter())) == FIRST_TWO
+    assert summarizer.summarize(SummaryRequest(text=CONTRACT, title="Agreement")).clause_flags
+    assert len(chat_posts(sim)) == 7
+    assert sim.connections == 1
+    summarizer.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_contract_gets_clause_flags_from_json(tmp_path: Path, sim: LLMSimulator, sleeps: Sleeps, backend: str) -> None:
     summarizer = llm(tmp_path, sim, backend, sleeps)
     result = summarizer.summarize(SummaryRequest(text=CONTRACT, title="Agreement"))

@@ -29,6 +29,7 @@ threads, which is how :mod:`.routing` uses one client per endpoint.
 from __future__ import annotations
 
 import email.utils
+import itertools
 import json
 import time
 from collections.abc import Iterator
@@ -197,6 +198,26 @@ def map_transport_error(exc: httpx.HTTPError, *, endpoint: str) -> SummarizerErr
     return ServerError(f"HTTP error talking to {endpoint}: {exc}")
 
 
+#: The most lines read past a stream's last message before its connection is given up instead.
+_TRAILING_LINES = 16
+
+
+def finish_stream(lines: Iterator[Any]) -> None:
+    """Read the rest of a stream whose answer is complete, so that its connection is kept for the next request.
+
+    httpx puts a connection back in its pool only once its response was read to the end; a stream left at its
+    last message (Ollama's ``done``, OpenAI's ``[DONE]``) is closed instead, and the next request opens a new
+    connection: a new TCP connection to a local server each chapter, a new TLS handshake to a remote one.
+    What follows the last message is normally only the body's end. Anything else is ignored, and a failure
+    to read it costs only the connection: the answer is already whole.
+    """
+    try:
+        for _ in itertools.islice(lines, _TRAILING_LINES):
+            pass
+    except (httpx.HTTPError, MalformedAnswerError):
+        pass
+
+
 def iter_ndjson(response: httpx.Response) -> Iterator[dict[str, Any]]:
     """Yield each JSON object of a newline-delimited JSON stream (Ollama)."""
     for raw in response.iter_lines():
@@ -211,7 +232,8 @@ def iter_sse(response: httpx.Response) -> Iterator[dict[str, Any] | None]:
 
     A stream that ends without ``[DONE]`` simply stops, so the caller can tell a cut stream apart.
     """
-    for raw in response.iter_lines():
+    lines = response.iter_lines()
+    for raw in lines:
         line = raw.strip()
         if not line or line.startswith(":"):
             continue  # blank separator or SSE comment (keep-alive)
@@ -219,6 +241,7 @@ def iter_sse(response: httpx.Response) -> Iterator[dict[str, Any] | None]:
             continue  # event:, id:, retry: fields carry nothing we use
         payload = line[5:].strip()
         if payload == "[DONE]":
+            finish_stream(lines)  # before the last yield: the caller stops reading at it
             yield None
             return
         yield _load_object(payload)

@@ -22,7 +22,14 @@ from typing import Any
 import httpx
 
 from .base import BadRequestError, ServerError
-from .http import MalformedAnswerError, iter_ndjson, map_transport_error, raise_for_status, server_message
+from .http import (
+    MalformedAnswerError,
+    finish_stream,
+    iter_ndjson,
+    map_transport_error,
+    raise_for_status,
+    server_message,
+)
 from .protocol import ChatChunk, ChatOptions, ServerCapacity
 
 log = logging.getLogger(__name__)
@@ -98,7 +105,8 @@ class OllamaProtocol:
                             "OpenAI-compatible server (llama.cpp, LM Studio, vLLM), choose the openai backend."
                         )
                 raise_for_status(response, endpoint=endpoint, model=model)
-                for obj in iter_ndjson(response):
+                objects = iter_ndjson(response)
+                for obj in objects:
                     if "error" in obj:
                         raise ServerError(f"The model failed mid-answer at {endpoint}: {obj['error']}")
                     message_obj = obj.get("message")
@@ -114,6 +122,7 @@ class OllamaProtocol:
                             obj.get("eval_count"),
                             (obj.get("total_duration") or 0) / 1e9,
                         )
+                        finish_stream(objects)  # before the last yield: the caller stops reading at it
                         yield ChatChunk(
                             done=True,
                             prompt_tokens=_int(obj.get("prompt_eval_count")),
