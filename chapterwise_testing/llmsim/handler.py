@@ -56,6 +56,7 @@ class SimHandler(BaseHTTPRequestHandler):
                 "in_flight": self.sim.in_flight,
                 "max_in_flight": self.sim.max_in_flight,
                 "connections": self.sim.connections,
+                "busy_seconds": self.sim.busy_now(),
             }
             self._json(200, stats)
         elif self.path == "/health":

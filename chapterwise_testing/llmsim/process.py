@@ -65,7 +65,7 @@ class SimulatorProcess:
         return self
 
     def stats(self) -> dict[str, Any]:
-        """``served``, ``in_flight`` and ``max_in_flight`` since the start."""
+        """``served``, ``in_flight``, ``max_in_flight``, ``connections`` and ``busy_seconds`` since the start."""
         with urllib.request.urlopen(f"{self.url}/sim/stats", timeout=5) as answer:
             data: dict[str, Any] = json.load(answer)
         return data

@@ -94,6 +94,9 @@ class LLMSimulator:
         self.in_flight = 0
         self.waiting = 0
         self.max_in_flight = 0
+        #: Slot-seconds spent on requests so far (the requests in flight integrated over time).
+        self.busy_seconds = 0.0
+        self._busy_at = time.monotonic()
         self.served = 0
         self._faults: deque[tuple[str, float | None]] = deque()
         self._cond = threading.Condition()
@@ -176,6 +179,7 @@ class LLMSimulator:
             with self._cond:
                 self.waiting -= 1
         with self._cond:
+            self._count_busy()
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             self._cond.notify_all()
@@ -184,9 +188,21 @@ class LLMSimulator:
     def leave(self) -> None:
         self._slots.release()
         with self._cond:
+            self._count_busy()
             self.in_flight -= 1
             self.served += 1
             self._cond.notify_all()
+
+    def busy_now(self) -> float:
+        """Slot-seconds spent on requests until now."""
+        with self._cond:
+            self._count_busy()
+            return self.busy_seconds
+
+    def _count_busy(self) -> None:
+        now = time.monotonic()
+        self.busy_seconds += self.in_flight * (now - self._busy_at)
+        self._busy_at = now
 
     def pause(self, seconds: float) -> None:
         if seconds > 0:

@@ -109,6 +109,9 @@ def test_slots_queue_extra_requests() -> None:
             t.join(timeout=5)
         assert results == [200, 200]
         assert server.max_in_flight == 1
+        # One slot held a request at a time, each for at least the latency: the slot-seconds say so.
+        assert server.busy_now() >= 2 * 0.3
+        assert server.connections == 2
 
 
 def test_full_queue_answers_503() -> None:
@@ -136,8 +139,11 @@ def test_the_simulator_in_a_process_of_its_own_answers_and_counts() -> None:
     from chapterwise_testing.llmsim import SimulatorProcess
 
     with SimulatorProcess(latency=0.0, slots=2) as server:
-        assert server.stats() == {"served": 0, "in_flight": 0, "max_in_flight": 0}
+        # The stats' own request is the one connection so far.
+        expected = {"served": 0, "in_flight": 0, "max_in_flight": 0, "connections": 1, "busy_seconds": 0.0}
+        assert server.stats() == expected
         client = ollama.Client(host=server.url)
         parts = list(client.chat(model=MODEL, messages=[{"role": "user", "content": PROMPT}], stream=True))
         assert "".join(p.message.content or "" for p in parts) == FIRST_TWO
-        assert server.stats()["served"] == 1 and server.stats()["max_in_flight"] == 1
+        stats = server.stats()
+        assert stats["served"] == 1 and stats["max_in_flight"] == 1 and stats["busy_seconds"] > 0.0
