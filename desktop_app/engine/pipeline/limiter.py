@@ -20,10 +20,14 @@ gets a :class:`GradientLimiter` that learns it from the answers:
 - a step of one must pay: the window after it must bring at least half of the extra answers a second
   that one more permit promises (Little's law: requests out ÷ mean latency), or, where the client's own
   time in each request leaves the slots idle for moments, fill those gaps: a few per cent more answers
-  for a rise in latency at most five times that (a permit past the slots of a server with four or more;
-  on one or two slots the same permit lengthens every wait by half or more, and is refused). A step
-  that brought neither only queued, whatever the client's own delays did to the means; it is taken
-  back, and the second time a limit brings nothing (or queues about one request) it becomes a ceiling;
+  for a rise in latency at most about seven times that (a permit past the slots of a server with three or
+  more; on one or two slots the same permit lengthens every wait by half or more, and is refused). Such a
+  step is judged by what it brings even where it queued about one request, since that is what a permit
+  past the slots does; once it paid, about one queued request at that limit (or above it) no longer
+  lowers it, and a drop from above it stops there. Only one such permit is kept: above it, a step must
+  find a slot. A step that brought neither only queued, whatever the client's own delays did to the
+  means; it is taken back, and the second time a limit brings nothing (or queues about one request) it
+  becomes a ceiling;
 - when requests queue, the limit drops by that many whole requests (1.7 counted: one; a drop one too
   far idles a slot until it is won back, one too short only queues a request until the next window);
   out of slow start's overshoot, never below the limit before its last doubling, which held,
@@ -74,11 +78,12 @@ STRONG_QUEUE = 1.5
 #: A step of one that does not bring half the answers a second one more permit promises is still kept when
 #: it brings at least MIN_GAIN more, and at least LATENCY_PRICE times the rise in latency it costs. Where the
 #: client spends part of each permit on its own work (sending, reading the stream), the slots idle meanwhile
-#: and one permit past them fills those gaps: about 5 % more answers for about 10 % more latency on eight
-#: slots, while the same permit adds about 90 % to every answer's time on one slot and 40 % on two for
-#: those 5 %, and is refused there. Below MIN_GAIN a gain is the noise of a busy machine, not a slot filled.
+#: and one permit past them fills those gaps: about 3–5 % more answers for about 10 % more latency on eight
+#: slots and 20 % on four, while the same permit adds about 90 % to every answer's time on one slot and
+#: 40 % on two for those few per cent, and is refused there. Below MIN_GAIN a gain is the noise of a busy
+#: machine, not a slot filled.
 MIN_GAIN = 0.02
-LATENCY_PRICE = 0.2
+LATENCY_PRICE = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +126,7 @@ class GradientLimiter:
         self._held = self.min_limit  # the highest limit slow start saw served without a queue
         self._ceiling: int | None = None
         self._suspect: int | None = None  # the last limit that queued about one request or bought nothing
+        self._past: int | None = None  # a limit one past the slots whose step paid for its queued request
         self._ceiling_until = 0.0
         self._samples: list[float] = []
         self._raw: list[float] = []  # the window's latencies as measured
@@ -206,28 +212,18 @@ class GradientLimiter:
         step, self._step = self._step, None
         drop, self._drop = self._drop, None
         old = self.limit
+        if self._past is not None and old >= self._past and queued < STRONG_QUEUE:
+            # The permit past the slots queues about one request by design (it fills the slots' gaps): at
+            # that limit and above, about one queued request is no reason to lower it; more still is.
+            queued = max(0.0, queued - 1.0)
         if drop is not None and saturated and self.lower_on_latency:
-            before, paid, mean_before = drop
-            if throughput and throughput < paid * (1.0 - 0.5 * (before - old) / before):
-                # Permits given up were serving: as many were serving at ``before`` as ``old`` permits bring
-                # that many more answers a second. All of them: the latency that rose was the client's own
-                # (a busy machine), and the base the means are judged against is learned again from here.
-                serving = min(before, max(old + 1, round(old * paid / throughput)))
-                if serving == before:
-                    self._window_means.clear()
-                    self._window_means.append(mean_before)
-                    self._suspect = None
-                    if self._ceiling == before:
-                        self._ceiling = None
-                return self._change(old, serving, f"fewer answers a second at {old} than at {before}")
-        if step is not None and queued < 1.0 and saturated and self.lower_on_latency:
-            before, paid, mean_before = step
-            gain = throughput / paid - 1.0 if paid else 0.0
-            rise = (self.last_ms or 0.0) / mean_before - 1.0 if mean_before else 0.0
-            fills_gaps = gain >= MIN_GAIN and gain >= LATENCY_PRICE * rise
-            if gain < 0.5 * (old - before) / before and not fills_gaps:
-                self._suspected(old)
-                return self._change(old, before, f"no more answers a second at {old} than at {before}")
+            undone = self._judge_drop(drop, old, throughput)
+            if undone is not None:
+                return undone
+        if step is not None and queued < STRONG_QUEUE and saturated and self.lower_on_latency:
+            kept, decision = self._judge_step(step, old, throughput)
+            if not kept or queued >= 1.0:
+                return decision
         if queued >= 1.0:
             return self._lower(old, queued, by_mean, throughput)
         # After slow start, each step is judged by the answers a second it brings (above), so only a mean
@@ -244,6 +240,45 @@ class GradientLimiter:
                 return self._change(old, new, f"latency holds at {self.last_ms:.0f} ms")
         return None
 
+    def _judge_drop(self, drop: tuple[int, float, float], old: int, throughput: float) -> LimitDecision | None:
+        """A drop must not cost: the decision that gives permits back where those given up were serving."""
+        before, paid, mean_before = drop
+        if not throughput or throughput >= paid * (1.0 - 0.5 * (before - old) / before):
+            return None
+        # Permits given up were serving: as many were serving at ``before`` as ``old`` permits bring that many
+        # more answers a second. All of them: the latency that rose was the client's own (a busy machine), and
+        # the base the means are judged against is learned again from here.
+        serving = min(before, max(old + 1, round(old * paid / throughput)))
+        if serving == before:
+            self._window_means.clear()
+            self._window_means.append(mean_before)
+            self._suspect = None
+            if self._ceiling == before:
+                self._ceiling = None
+        return self._change(old, serving, f"fewer answers a second at {old} than at {before}")
+
+    def _judge_step(
+        self, step: tuple[int, float, float], old: int, throughput: float
+    ) -> tuple[bool, LimitDecision | None]:
+        """A step of one, judged by what it brings: (kept, the decision that took it back otherwise).
+
+        Also where it queued about one request: that is what a permit past the slots does, and whether it
+        pays is the answers a second, not the queue.
+        """
+        before, paid, mean_before = step
+        gain = throughput / paid - 1.0 if paid else 0.0
+        rise = (self.last_ms or 0.0) / mean_before - 1.0 if mean_before else 0.0
+        a_slot = gain >= 0.5 * (old - before) / before
+        # One permit past the slots, not more: above it, only a slot found is worth a step.
+        fills_gaps = self._past is None and gain >= MIN_GAIN and gain >= LATENCY_PRICE * rise
+        if not a_slot and not fills_gaps:
+            self._suspected(old)
+            return False, self._change(old, before, f"no more answers a second at {old} than at {before}")
+        # A permit past the slots: its one queued request is not held against it again. A slot found
+        # instead: the permit past the slots is found again above it.
+        self._past = None if a_slot else old
+        return True, None
+
     def _lower(self, old: int, queued: float, by_mean: float, throughput: float) -> LimitDecision | None:
         """Requests queued at ``old``: drop by that many whole requests."""
         if self._slow_start:
@@ -256,6 +291,10 @@ class GradientLimiter:
         # clear queue (slow start's overshoot), or the second time this limit seemed to queue.
         self._suspected(old, clear=self._by_slow >= STRONG_QUEUE or by_mean >= 2 * STRONG_QUEUE)
         new = max(self.min_limit, old - max(1, math.floor(queued)))
+        if self._past is not None and old > self._past:
+            new = max(new, self._past)  # what queues above the permit past the slots is the steps above it
+        elif self._past is not None and new < self._past:
+            self._past = None  # the server runs fewer than it did: the permit past its slots is found again
         self._drop = (old, throughput, self.last_ms or 0.0)
         unloaded = self.unloaded_ms or 0.0
         return self._change(old, new, f"{queued:.1f} requests queued at the server, unloaded {unloaded:.0f} ms")
@@ -294,6 +333,7 @@ class GradientLimiter:
         """The server answered 429 or 503: back off at once."""
         old = self.limit
         self._slow_start = False
+        self._past = None
         self._set_ceiling(old)
         self._samples, self._raw, self._saturated, self._occupied, self._step, self._drop = [], [], 0, 0, None, None
         new = max(self.min_limit, min(old - 1, math.floor(old * 0.75)))
