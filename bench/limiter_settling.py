@@ -2,7 +2,8 @@
 
 The thresholds of ``engine/pipeline/limiter.py`` were chosen on the real pipeline against the simulator with
 1, 4 and 8 slots; every other slot count here is held out (but for ``MIN_GAIN`` and ``LATENCY_PRICE``, which
-were also looked at on this model with 2, 12 and 16 slots; 3, 5, 6, 7 and 10 are held out for them too).
+were also looked at on this model with 2, 12 and 16 slots; 3, 5, 6, 7 and 10 are held out for them too;
+``LATENCY_PRICE`` was last set on the real pipeline's 4 slots).
 Beside each, the same server where the client spends 10 ms of each 210 ms request on its own work, as it
 does on this machine: where the limit settles and how busy the slots are in the second half.
 The last columns are the start: the lowest limit a decision took it down to (slow start doubles past the
