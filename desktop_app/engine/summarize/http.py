@@ -208,8 +208,8 @@ def finish_stream(lines: Iterator[Any]) -> None:
     httpx puts a connection back in its pool only once its response was read to the end; a stream left at its
     last message (Ollama's ``done``, OpenAI's ``[DONE]``) is closed instead, and the next request opens a new
     connection: a new TCP connection to a local server each chapter, a new TLS handshake to a remote one.
-    What follows the last message is normally only the body's end (Ollama, llama.cpp, vLLM and OpenAI's API
-    end the body with it). Anything else is ignored, and a failure to read it costs only the connection: the
+    What follows the last message is normally only the body's end (on llama.cpp's server, one empty line and
+    the body's end). Anything else is ignored, and a failure to read it costs only the connection: the
     answer is already whole. A server that kept the body open past its last message would hold the answer
     until the read timeout.
     """
