@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from chapterwise_testing.llmsim import LLMSimulator
@@ -20,6 +23,7 @@ from desktop_app.engine.summarize.base import (
     ServerError,
     SummaryRequest,
 )
+from desktop_app.engine.summarize.http import MalformedAnswerError, finish_stream
 from desktop_app.engine.summarize.llm import LLMSummarizer
 from desktop_app.engine.summarize.registry import make_llm, make_summarizer
 from tests.engine import llm_fixtures
@@ -84,6 +88,23 @@ def test_one_connection_serves_request_after_request(
     assert len(chat_posts(sim)) == 7
     assert sim.connections == 1
     summarizer.close()
+
+
+def test_what_follows_a_streams_last_message_is_read_and_ignored() -> None:
+    # A stream's rest is read so its connection is kept; what is there (a stray line, a broken one, a cut)
+    # never touches the answer already read, and the read stops after a few lines.
+    def rest(*items: object) -> Iterator[str]:
+        for item in items:
+            if isinstance(item, BaseException):
+                raise item
+            yield str(item)
+
+    finish_stream(rest("", '{"late": true}'))
+    finish_stream(rest("", MalformedAnswerError("not JSON")))
+    finish_stream(rest(httpx.RemoteProtocolError("peer closed connection")))
+    endless = itertools.count()
+    finish_stream(endless)
+    assert next(endless) < 100
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
