@@ -32,7 +32,7 @@ import email.utils
 import itertools
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpx
@@ -196,6 +196,15 @@ def map_transport_error(exc: httpx.HTTPError, *, endpoint: str) -> SummarizerErr
     if isinstance(exc, httpx.TransportError):
         return BackendUnavailableError(f"Cannot reach the server at {endpoint}: {exc or type(exc).__name__}")
     return ServerError(f"HTTP error talking to {endpoint}: {exc}")
+
+
+def reported_ms(values: Iterable[Any], *, unit_ms: float = 1.0) -> float | None:
+    """The sum of the durations a server reported (its non-negative numbers among ``values``), in ms.
+
+    ``unit_ms`` is what one unit of them is in ms (Ollama's nanoseconds: 1e-6). None where it reported none.
+    """
+    numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0]
+    return sum(numbers) * unit_ms if numbers else None
 
 
 #: The most lines read past a stream's last message before its connection is given up instead.

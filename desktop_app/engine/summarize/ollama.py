@@ -28,6 +28,7 @@ from .http import (
     iter_ndjson,
     map_transport_error,
     raise_for_status,
+    reported_ms,
     server_message,
 )
 from .protocol import ChatChunk, ChatOptions, ServerCapacity
@@ -176,9 +177,7 @@ def _durations_ms(final: dict[str, Any]) -> float | None:
 
     Ollama reports each in nanoseconds in its last message; the wait for the model's turn is not among them.
     """
-    parts = [final.get(k) for k in ("load_duration", "prompt_eval_duration", "eval_duration")]
-    numbers = [float(v) for v in parts if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0]
-    return sum(numbers) / 1e6 if numbers else None
+    return reported_ms((final.get(k) for k in ("load_duration", "prompt_eval_duration", "eval_duration")), unit_ms=1e-6)
 
 
 def _int(value: Any) -> int | None:

@@ -27,7 +27,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from .base import ServerError, SummarizerError
-from .http import MalformedAnswerError, context_overflow, iter_sse, map_transport_error, raise_for_status
+from .http import (
+    MalformedAnswerError,
+    context_overflow,
+    iter_sse,
+    map_transport_error,
+    raise_for_status,
+    reported_ms,
+)
 from .protocol import ChatChunk, ChatOptions, ServerCapacity
 
 log = logging.getLogger(__name__)
@@ -219,9 +226,7 @@ def _timings_ms(timings: Any) -> float | None:
     """llama.cpp's ``timings`` (its last chunk): the prompt's and the generation's time, in ms."""
     if not isinstance(timings, dict):
         return None
-    parts = [timings.get("prompt_ms"), timings.get("predicted_ms")]
-    numbers = [float(v) for v in parts if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0]
-    return sum(numbers) if numbers else None
+    return reported_ms([timings.get("prompt_ms"), timings.get("predicted_ms")])
 
 
 def _int(value: Any) -> int | None:
