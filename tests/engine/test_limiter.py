@@ -267,6 +267,22 @@ def test_one_noisy_window_takes_the_limit_down_but_sets_no_ceiling() -> None:
     assert limiter.limit == 5, "held below the ceiling until it is probed again"
 
 
+def test_a_drop_is_not_taken_back_where_the_lower_limit_still_queues() -> None:
+    # A one-slot server. Slow start's first round at 3 is the ramp: of its four answers two queued, and its
+    # answers a second, counted from the requests out as each started, came out a third too high.
+    limiter = GradientLimiter("sim", initial=3, unloaded_probe=1)
+    limiter.sample(200.0, in_flight=1)
+    for latency in (200.0, 350.0, 600.0, 600.0):
+        limiter.sample(latency, in_flight=3)
+    assert limiter.limit == 2, "1.5 requests queued: one permit given up"
+    for _ in range(limiter._skip):
+        limiter.sample(600.0, in_flight=2)
+    decisions = [limiter.sample(400.0, in_flight=2) for _ in range(8)]  # every answer waits for the other
+    # Against the ramp's answers a second, the drop cost a quarter of them; but the one request still queued
+    # at 2 says the permit given up was queued too, and the limit goes on down, not back to 3.
+    assert [(d.old, d.new) for d in decisions if d] == [(2, 1)]
+
+
 def test_an_idle_limit_does_not_grow() -> None:
     limiter = GradientLimiter("sim", initial=4)
     for _ in range(40):

@@ -34,8 +34,10 @@ gets a :class:`GradientLimiter` that learns it from the answers:
   and the limit that hurt becomes a ceiling that is probed again only after ``probe_after_s`` (after
   about one queued request: the second time it does);
 - a drop must not cost: if the window after it lost at least half of the answers a second the permits
-  given up would have brought were they all serving, they were, and the rise in latency was the client's
-  own; the limit goes back, without a ceiling, and the base the means are judged against is learned again;
+  given up would have brought were they all serving, and its slow answers show no request queued, they
+  were, and the rise in latency was the client's own; the limit goes back, without a ceiling, and the base
+  the means are judged against is learned again (where requests still queue after the drop, the permits
+  given up were queued too, whatever a short or noisy window's answers a second say);
 - a 429 or 503 answer cuts the limit by a quarter at once.
 
 Where the slots are known (``#parallel=N`` on the URL, or what the server says it runs), the limit starts
@@ -216,7 +218,10 @@ class GradientLimiter:
             # The permit past the slots queues about one request by design (it fills the slots' gaps): at
             # that limit and above, about one queued request is no reason to lower it; more still is.
             queued = max(0.0, queued - 1.0)
-        if drop is not None and saturated and self.lower_on_latency:
+        # A drop is judged by what it cost only where the lower limit queues nothing its slow answers show: a
+        # request still waiting a whole service time there says the permits given up were waiting too, and a
+        # noisy throughput (a busy machine, a short window) must not give them back.
+        if drop is not None and saturated and self.lower_on_latency and self._by_slow < 1.0:
             undone = self._judge_drop(drop, old, throughput)
             if undone is not None:
                 return undone
