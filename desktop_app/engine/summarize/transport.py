@@ -13,6 +13,9 @@ An endpoint the environment sends through a proxy (``HTTPS_PROXY``, ``ALL_PROXY`
 keeps httpx's own transport (:func:`proxied`): httpx reads the proxy settings only when it builds the
 transport itself, and reaching the server matters more than a prompt stop.
 
+A connection the server closed while it sat in the pool is not an error of the request sent on it: that
+request is sent again on another connection (:meth:`CuttableTransport.handle_request`).
+
 Thread-safe: :meth:`CuttableTransport.cut` is called from the stopping thread while workers read.
 """
 
@@ -34,6 +37,9 @@ import httpx
 
 log = logging.getLogger(__name__)
 
+#: How many times a request that found its kept connection closed by the server is sent again on another.
+STALE_RETRIES = 2
+
 
 class _Streams:
     """The streams a transport opened and that are still alive (weakly held: closed ones drop out)."""
@@ -41,10 +47,18 @@ class _Streams:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._streams: weakref.WeakSet[_CuttableStream] = weakref.WeakSet()
+        self._opened = threading.local()  # streams opened by each thread (httpcore connects on the caller's)
+        self.cuts = 0  # how many times :meth:`cut` ran
 
     def add(self, stream: _CuttableStream) -> None:
         with self._lock:
             self._streams.add(stream)
+        self._opened.count = self.opened_here() + 1
+
+    def opened_here(self) -> int:
+        """How many streams the calling thread has opened so far."""
+        count: int = getattr(self._opened, "count", 0)
+        return count
 
     def discard(self, stream: _CuttableStream) -> None:
         with self._lock:
@@ -53,6 +67,7 @@ class _Streams:
     def cut(self) -> int:
         with self._lock:
             streams = list(self._streams)
+            self.cuts += 1
         return sum(1 for stream in streams if stream.shutdown())
 
 
@@ -147,6 +162,28 @@ class CuttableTransport(httpx.HTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=_CuttingBackend(self._streams),
         )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``; where a kept connection turns out closed by the server, send it again on another.
+
+        A server may close a connection it kept open at any moment (llama.cpp's does right after a
+        stream); a request sent on it before the close reached this machine fails with no answer at all
+        ("Server disconnected without sending a response", or a reset). httpx does not send it again, so
+        this does, at most :data:`STALE_RETRIES` times, and only where nothing of the answer arrived, the
+        attempt opened no connection of its own (so it was a kept one), no :meth:`cut` ran meanwhile, and
+        the body can be sent again. A new connection that fails the same way is the server's own failure,
+        and is raised.
+        """
+        for _ in range(STALE_RETRIES):
+            opened, cuts = self._streams.opened_here(), self._streams.cuts
+            try:
+                return super().handle_request(request)
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as err:
+                kept = self._streams.opened_here() == opened and self._streams.cuts == cuts
+                if not kept or not isinstance(request.stream, httpx.ByteStream):
+                    raise
+                log.debug("%s closed a kept connection (%s): the request goes again on another", request.url, err)
+        return super().handle_request(request)
 
     def cut(self) -> int:
         """Shut down every open connection: reads blocked on them fail at once. Returns how many were cut.
