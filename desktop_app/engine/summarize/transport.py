@@ -182,7 +182,7 @@ class CuttableTransport(httpx.HTTPTransport):
                 kept = self._streams.opened_here() == opened and self._streams.cuts == cuts
                 if not kept or not isinstance(request.stream, httpx.ByteStream):
                     raise
-                log.debug("%s closed a kept connection (%s): the request goes again on another", request.url, err)
+                log.debug("The server closed a kept connection (%s): %s goes again on another", err, request.url)
         return super().handle_request(request)
 
     def cut(self) -> int:
