@@ -8,6 +8,10 @@ workers, each read from its own processor clock at the moment the last chapter's
 beside the wall time and the process's processor time. When the process's time equals the wall time, one
 interpreter runs the whole pipeline and each thread's share is what it costs.
 
+It also sums how long the feeder's claims and the writer's batches held the lock they share on the
+database (``write lock held``), and the store's own time on one thread (below) says how much of that the
+statements themselves take.
+
 ``--first N`` also times saving an N-chapter parsed document (``Engine.add_parsed``) on a started engine:
 until its first chapter is committed, and until the call returns.
 
@@ -72,9 +76,36 @@ def _engine(folder: Path, *, pipeline: bool = True) -> Engine:
     return Engine(settings, summarizer=ZeroLatency())
 
 
+class TimedLock:
+    """A lock that sums how long it was held: the feeder's and the writer's shared turns on the database."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._since = 0.0
+        self.seconds = 0.0
+
+    def __enter__(self) -> TimedLock:
+        self._lock.acquire()
+        self._since = time.perf_counter()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.seconds += time.perf_counter() - self._since
+        self._lock.release()
+
+
 def run_threads(chapters: int) -> dict[str, float]:
-    """µs a chapter: wall, process and each thread's processor time, from the start to the last commit."""
+    """µs a chapter: wall, process and each thread's processor time, from the start to the last commit.
+
+    Also how long the feeder's claims and the writer's batches held the lock they share (``write lock held``):
+    against the store's own time on one thread (``--store``), what the lock's holder spent waiting for the
+    interpreter while other threads ran.
+    """
     engine = _engine(Path(tempfile.mkdtemp(prefix="chapterwise-threads-")))
+    held = TimedLock()
+    pipeline = engine._pipeline
+    assert pipeline is not None, "the engine was made with its pipeline"
+    pipeline.feeder.write_lock = pipeline.writer.write_lock = held
     doc = engine.add_parsed(generated_document(chapters), file_name="bench.txt")
     done = threading.Event()
     at_end: dict[str, object] = {}
@@ -94,6 +125,7 @@ def run_threads(chapters: int) -> dict[str, float]:
     threads: Counter[str] = at_end["threads"]  # type: ignore[assignment]
     per = 1e6 / chapters
     row = {"wall": (float(at_end["wall"]) - started) * per, "process": process * per}  # type: ignore[arg-type]
+    row["write lock held"] = held.seconds * per
     for name, seconds in threads.items():
         if name != "MainThread":
             row[name] = (seconds - before.get(name, 0.0)) * per
@@ -189,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = [run_threads(args.chapters) for _ in range(args.runs)]
     print(f"Pipeline overhead by thread, zero-latency backend, {args.chapters:,} chapters, {args.runs} runs")
-    _table(rows, ["wall", "process", *sorted({k for r in rows for k in r} - {"wall", "process"})])
+    first = ["wall", "process", "write lock held"]
+    _table(rows, [*first, *sorted({k for r in rows for k in r} - set(first))])
     if args.store:
         stores = [run_store(args.chapters) for _ in range(args.runs)]
         print(
