@@ -2,14 +2,14 @@
 
 A server may close a connection it keeps open at any moment (llama.cpp's does right after each stream). A
 request sent on it before the close reached the client gets no answer at all; httpx raises, and the request
-would have cost a retry with its backoff, or the chapter. The server here is a plain socket server whose
+would have cost a retry with its backoff, or the chapter. The server here is a small socketserver whose
 behaviour is exact: it answers, keeps the connection, and then closes it without answering the next
 request, as that race does.
 """
 
 from __future__ import annotations
 
-import socket
+import socketserver
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,63 +22,52 @@ from desktop_app.engine.summarize.transport import CuttableTransport
 ANSWER = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok":true}'
 
 
-class KeepThenDrop:
+class KeepThenDrop(socketserver.ThreadingTCPServer):
     """Serves HTTP/1.1 with kept connections; ``drop`` says which requests to close the connection on, unanswered.
 
     ``drop(connection, request)`` gets both counts from 1: ``(1, 2)`` is the second request of the first
-    connection. ``requests`` lists what each connection received.
+    connection. ``requests`` lists what each connection received (request line and body).
     """
+
+    daemon_threads = True
 
     def __init__(self, drop: Callable[[int, int], bool]) -> None:
         self.drop = drop
         self.requests: list[list[bytes]] = []
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), _Connection)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            self.requests.append([])
-            threading.Thread(target=self._serve, args=(conn, len(self.requests)), daemon=True).start()
 
-    def _serve(self, conn: socket.socket, number: int) -> None:
-        with conn:
-            data = b""
-            while True:
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, data = data.partition(b"\r\n\r\n")
-                lines = head.split(b"\r\n")
-                length = next(
-                    (int(v) for k, _, v in (x.partition(b":") for x in lines) if k.lower() == b"content-length"), 0
-                )
-                while len(data) < length:
-                    data += conn.recv(65536)
-                body, data = data[:length], data[length:]
-                self.requests[number - 1].append(lines[0] + b" " + body)
-                if self.drop(number, len(self.requests[number - 1])):
-                    return  # closed without an answer
-                conn.sendall(ANSWER)
+class _Connection(socketserver.StreamRequestHandler):
+    server: KeepThenDrop
 
-    def close(self) -> None:
-        self.listener.close()
+    def handle(self) -> None:
+        srv = self.server
+        with srv.lock:
+            srv.requests.append(received := [])
+            number = len(srv.requests)
+        while request_line := self.rfile.readline().strip():
+            length = 0
+            while header := self.rfile.readline().strip():
+                name, _, value = header.partition(b":")
+                if name.lower() == b"content-length":
+                    length = int(value)
+            received.append(request_line + b" " + self.rfile.read(length))
+            if srv.drop(number, len(received)):
+                return  # closed without an answer
+            self.wfile.write(ANSWER)
 
 
 @contextmanager
 def server(drop: Callable[[int, int], bool]) -> Iterator[KeepThenDrop]:
-    srv = KeepThenDrop(drop)
-    try:
-        yield srv
-    finally:
-        srv.close()
+    with KeepThenDrop(drop) as srv:
+        thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        try:
+            yield srv
+        finally:
+            srv.shutdown()
 
 
 def client() -> httpx.Client:
