@@ -238,25 +238,28 @@ def test_a_result_never_brings_back_a_chapter_that_was_removed(database_url: str
 
 
 def _plans_of(sessions: object, run: object) -> list[str]:
-    """The SQLite query plans of every statement ``run(session)`` executes (its real SQL and parameters)."""
-    from sqlalchemy import event
+    """The SQLite query plans of every statement ``run(session)`` executes, as SQLite ran it.
 
-    seen: list[tuple[str, object]] = []
+    SQLite's own trace sees every statement, those sent through SQLAlchemy and those sent on the driver's
+    cursor alike, with its parameters in place.
+    """
+    seen: list[str] = []
     with sessions.begin() as s:  # type: ignore[attr-defined]
         conn = s.connection()
+        driver = conn.connection.driver_connection
 
-        def capture(_c: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
-            if not statement.lstrip().upper().startswith("EXPLAIN"):
-                seen.append((statement, parameters))
+        def capture(statement: str) -> None:
+            if statement.lstrip().split(" ", 1)[0].upper() in ("SELECT", "UPDATE", "INSERT", "DELETE", "WITH"):
+                seen.append(statement)
 
-        event.listen(conn, "before_cursor_execute", capture)
+        driver.set_trace_callback(capture)
         try:
             run(s)  # type: ignore[operator]
         finally:
-            event.remove(conn, "before_cursor_execute", capture)
+            driver.set_trace_callback(None)
         plans = []
-        for statement, parameters in seen:
-            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()  # type: ignore[arg-type]
+        for statement in seen:
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}").all()
             plans.append(" | ".join(str(r[-1]) for r in rows))
         s.rollback()
     return plans

@@ -17,6 +17,7 @@ removed meanwhile (its document's parse failed) as a new row of that document. F
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -171,7 +172,7 @@ def _update_sqlite(session: Session, prepared: PreparedResults) -> set[str]:
     if sqlite3.sqlite_version_info >= (3, 33):
         for start in range(0, len(params), _ROWS_A_STATEMENT):
             chunk = params[start : start + _ROWS_A_STATEMENT]
-            flat = tuple(value for row in chunk for value in row)
+            flat = tuple(itertools.chain.from_iterable(chunk))
             written += connection.exec_driver_sql(_sqlite_update_from(len(chunk)), flat).rowcount
     else:  # an older SQLite: the same UPDATE a row
         written = connection.exec_driver_sql(sql, [(*row[1:], row[0]) for row in params]).rowcount
