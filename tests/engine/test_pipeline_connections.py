@@ -7,9 +7,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine as SAEngine
 from sqlalchemy import create_engine, event
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import Pool, StaticPool
 
 from desktop_app.engine.events import DocumentFinished
 from desktop_app.engine.pipeline.feeder import Feeder
@@ -20,16 +19,23 @@ from .pipeline_helpers import EventLog, make_document, settings_for
 
 
 def test_on_sqlite_claims_and_results_go_through_one_connection(tmp_path: Path) -> None:
-    """SQLite drops a connection's page cache when another one wrote: the feeder and the writer share one."""
+    """SQLite drops a connection's page cache when another one wrote: the feeder and the writer share one.
+
+    Seen by SQLite's own trace on every connection opened: it sees the statements sent through SQLAlchemy and
+    those sent on the driver's cursor (the claims) alike.
+    """
     seen: dict[str, set[int]] = {}
     lock = threading.Lock()
 
-    def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("UPDATE CHAPTERS"):
-            with lock:
-                seen.setdefault(threading.current_thread().name, set()).add(id(conn.connection.dbapi_connection))
+    def trace(dbapi_connection: Any, _record: Any) -> None:
+        def record(statement: str) -> None:
+            if statement.lstrip().upper().startswith("UPDATE CHAPTERS"):
+                with lock:
+                    seen.setdefault(threading.current_thread().name, set()).add(id(dbapi_connection))
 
-    event.listen(SAEngine, "before_cursor_execute", record)
+        dbapi_connection.set_trace_callback(record)
+
+    event.listen(Pool, "connect", trace)
     try:
         log = EventLog()
         with Engine(settings_for(f"sqlite:///{tmp_path / 's.db'}", tmp_path)) as engine:
@@ -37,7 +43,7 @@ def test_on_sqlite_claims_and_results_go_through_one_connection(tmp_path: Path) 
             doc = engine.add_parsed(make_document(300, sentences=3), file_name="s.txt")
             assert engine.wait(doc.id, timeout=60).done == 300
     finally:
-        event.remove(SAEngine, "before_cursor_execute", record)
+        event.remove(Pool, "connect", trace)
     assert seen.get("feeder") and seen.get("db-writer"), seen  # both wrote chapters
     assert len(seen["feeder"] | seen["db-writer"]) == 1, seen
     assert [e.status for e in log.of(DocumentFinished)] == ["done"]
