@@ -158,7 +158,7 @@ def _sqlite_time(dialect: Dialect) -> Callable[[Any], Any]:
     """A time as the model's column type stores it on SQLite (the claims compare ``retry_at`` with it)."""
     table = Chapter.__table__
     assert isinstance(table, Table)
-    process = table.c.claimed_at.type.dialect_impl(dialect).bind_processor(dialect)
+    process: Callable[[Any], Any] | None = table.c.claimed_at.type.dialect_impl(dialect).bind_processor(dialect)
     assert process is not None, "SQLite's DATETIME stores a string"
     return process
 
