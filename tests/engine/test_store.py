@@ -249,7 +249,7 @@ def _plans_of(sessions: object, run: object) -> list[str]:
         driver = conn.connection.driver_connection
 
         def capture(statement: str) -> None:
-            if statement.lstrip().split(" ", 1)[0].upper() in ("SELECT", "UPDATE", "INSERT", "DELETE", "WITH"):
+            if statement.split(None, 1)[0].upper() in ("SELECT", "UPDATE", "INSERT", "DELETE", "WITH"):
                 seen.append(statement)
 
         driver.set_trace_callback(capture)
