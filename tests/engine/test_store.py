@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import delete, inspect, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.engine.records import ChapterRecord
@@ -235,6 +237,31 @@ def test_a_result_never_brings_back_a_chapter_that_was_removed(database_url: str
         engine.dispose()
     assert written == {kept.id}
     assert [(c.id, c.summary) for c in after] == [(kept.id, "kept")]
+
+
+def test_a_database_locked_by_another_process_fails_a_claim_as_sqlalchemy_would(tmp_path: Path) -> None:
+    """On SQLite the claim and the reopening of documents run on the driver's cursor: a database another
+    process keeps locked must still raise what the feeder and the writer catch and retry (``DBAPIError``),
+    not the driver's own error, which would end their threads."""
+    path = tmp_path / "locked.db"
+    engine, sessions = open_database(f"sqlite:///{path}")
+    try:
+        with sessions.begin() as s:
+            doc = documents.add_document(s, make_document(3, sentences=2), file_name="a.txt", sha256="a")
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process writing, for longer than this one waits
+        try:
+            for run in (lambda s: backlog.claim_chapters(s, "me", 2), lambda s: backlog.reopen_documents(s, [doc])):
+                with pytest.raises(OperationalError, match="database is locked"), sessions.begin() as s:
+                    s.connection().exec_driver_sql("PRAGMA busy_timeout = 20")
+                    run(s)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        with sessions.begin() as s:
+            assert len(backlog.claim_chapters(s, "me", 2)) == 2  # the lock gone, nothing was lost
+    finally:
+        engine.dispose()
 
 
 def _plans_of(sessions: object, run: object) -> list[str]:

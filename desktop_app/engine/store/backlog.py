@@ -8,12 +8,14 @@ UPDATEs of rows that exist (see ``results``). Functions take a ``Session`` and n
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Integer, Table, bindparam, exists, func, or_, select, update
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..messages import ChapterWork, DocumentResult, DocumentWork, DoneChapter
@@ -163,6 +165,35 @@ def _sqlite_time(dialect: Dialect) -> Callable[[Any], Any]:
     return process
 
 
+class _DriverCursor:
+    """The session's own DBAPI cursor on SQLite: statements as text, a driver's error as SQLAlchemy's.
+
+    A locked, full or unreadable database raises what the callers catch (``DBAPIError``: the feeder retries
+    its claim, the writer keeps its batch and retries it), as the same statement sent through SQLAlchemy would.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._cursor = session.connection().connection.cursor()
+
+    def __enter__(self) -> _DriverCursor:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._cursor.close()
+
+    def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(self._run(statement, params).fetchall())
+
+    def changed(self, statement: str, params: Sequence[Any]) -> int:
+        return int(self._run(statement, params).rowcount)
+
+    def _run(self, statement: str, params: Sequence[Any]) -> Any:
+        try:
+            return self._cursor.execute(statement, params)
+        except sqlite3.Error as err:
+            raise cast(BaseException, DBAPIError.instance(statement, params, err, sqlite3.Error)) from err
+
+
 def _claim_sqlite(session: Session, dialect: Dialect, instance_id: str, limit: int) -> list[ChapterWork]:
     """:func:`claim_chapters` on SQLite: the same statements as text, run on the session's DBAPI cursor.
 
@@ -170,27 +201,24 @@ def _claim_sqlite(session: Session, dialect: Dialect, instance_id: str, limit: i
     cost about a third more than SQLite's own claim: the feeder's share of the pipeline's time a chapter.
     """
     now = _sqlite_time(dialect)(utcnow())
-    cursor = session.connection().connection.cursor()
-    try:
-        work: list[ChapterWork] = []
-        for document_id, focus in cursor.execute(_SQLITE_WAITING).fetchall():
+    work: list[ChapterWork] = []
+    with _DriverCursor(session) as cursor:
+        for document_id, focus in cursor.rows(_SQLITE_WAITING):
             params = (instance_id, now, now, document_id, now, limit - len(work))
-            claimed = sorted(cursor.execute(_SQLITE_CLAIM, params).fetchall(), key=lambda row: row[1])
+            claimed = sorted(cursor.rows(_SQLITE_CLAIM, params), key=lambda row: row[1])
             if not claimed:
                 continue
             texts: dict[str, str] = {}
             for first in range(0, len(claimed), _IDS_A_STATEMENT):
                 ids = tuple(row[0] for row in claimed[first : first + _IDS_A_STATEMENT])
-                texts.update(cursor.execute(_sqlite_texts(len(ids)), ids).fetchall())
+                texts.update(cursor.rows(_sqlite_texts(len(ids)), ids))
             work.extend(
                 ChapterWork(cid, document_id, index, title, texts.get(cid) or "", attempts, focus)
                 for cid, index, title, attempts in claimed
             )
             if len(work) >= limit:
                 break
-        return work
-    finally:
-        cursor.close()
+    return work
 
 
 def claim_document_chapters(session: Session, instance_id: str, document_id: str) -> list[ChapterWork]:
@@ -353,15 +381,11 @@ def reopen_documents(session: Session, document_ids: Iterable[str]) -> int:
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         return int(connection.execute(_REOPEN, {"ids": ids}).rowcount)
-    cursor = connection.connection.cursor()
-    try:
-        reopened = 0
-        for first in range(0, len(ids), _IDS_A_STATEMENT):
-            listed = ids[first : first + _IDS_A_STATEMENT]
-            reopened += cursor.execute(_sqlite_reopen(len(listed)), listed).rowcount
-        return reopened
-    finally:
-        cursor.close()
+    with _DriverCursor(session) as cursor:
+        return sum(
+            cursor.changed(_sqlite_reopen(len(listed)), listed)
+            for listed in (ids[first : first + _IDS_A_STATEMENT] for first in range(0, len(ids), _IDS_A_STATEMENT))
+        )
 
 
 #: A document that stays as it is when a chapter result lands on it: being summarized already, or being parsed.
