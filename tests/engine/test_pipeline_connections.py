@@ -22,7 +22,7 @@ def test_on_sqlite_claims_and_results_go_through_one_connection(tmp_path: Path) 
     """SQLite drops a connection's page cache when another one wrote: the feeder and the writer share one.
 
     Seen by SQLite's own trace on every connection opened: it sees the statements sent through SQLAlchemy and
-    those sent on the driver's cursor (the claims) alike.
+    those sent as text on the driver's connection (the claims) alike.
     """
     seen: dict[str, set[int]] = {}
     lock = threading.Lock()

@@ -74,6 +74,26 @@ def test_claims_are_exclusive_and_recovery_returns_dead_claims(database_url: str
         engine.dispose()
 
 
+def test_claims_go_through_core_where_sqlite_is_not_the_standard_librarys_driver(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text statements need the standard library's ``sqlite3``; on any other driver the Core ones serve."""
+    monkeypatch.setattr(backlog._Driver, "of", classmethod(lambda cls, session: None))
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'core.db'}")
+    try:
+        with sessions.begin() as s:
+            doc_id = documents.add_document(s, make_document(10), file_name="a.txt", sha256="x")
+        with sessions.begin() as s:
+            first = backlog.claim_chapters(s, "one", 6)
+        with sessions.begin() as s:
+            second = backlog.claim_chapters(s, "two", 6)
+            assert backlog.reopen_documents(s, [doc_id]) == 0  # still being processed: nothing to reopen
+        assert [w.index for w in first] == list(range(6)) and [w.index for w in second] == list(range(6, 10))
+        assert all(w.text for w in first + second)
+    finally:
+        engine.dispose()
+
+
 def test_an_id_prefix_finds_one_document_or_says_why_not(database_url: str) -> None:
     engine, sessions = open_database(database_url)
     try:
@@ -240,9 +260,9 @@ def test_a_result_never_brings_back_a_chapter_that_was_removed(database_url: str
 
 
 def test_a_database_locked_by_another_process_fails_a_claim_as_sqlalchemy_would(tmp_path: Path) -> None:
-    """On SQLite the claim and the reopening of documents run on the driver's cursor: a database another
-    process keeps locked must still raise what the feeder and the writer catch and retry (``DBAPIError``),
-    not the driver's own error, which would end their threads."""
+    """On SQLite the claim and the reopening of documents are sent as text on the driver's connection: a
+    database another process keeps locked must still raise what the feeder and the writer catch and retry
+    (``DBAPIError``), not the driver's own error, which would end their threads."""
     path = tmp_path / "locked.db"
     engine, sessions = open_database(f"sqlite:///{path}")
     try:

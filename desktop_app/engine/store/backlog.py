@@ -43,26 +43,19 @@ def claim_chapters(session: Session, instance_id: str, limit: int) -> list[Chapt
     ``UPDATE … WHERE id IN (its next pending ids) RETURNING``, until the limit is reached: a claim costs the
     same with 100 or 100,000 chapters in the backlog. The statements are built once: building them anew each
     claim, through the ORM, cost more processor time than the database's own work, and a busy pipeline
-    claims every few milliseconds. On SQLite they are run on the driver's cursor (see :func:`_claim_sqlite`).
+    claims every few milliseconds. On SQLite they are sent as text on the driver's connection (see
+    :class:`_SqliteClaims`).
     """
     if limit <= 0:
         return []
-    dialect = session.get_bind().dialect
-    if dialect.name == "sqlite":
-        return _claim_sqlite(session, dialect, instance_id, limit)
-    now = utcnow()
-    statements = _claim_statements()
-    connection = session.connection()
+    driver = _Driver.of(session)
+    claims = _SqliteClaims(driver, instance_id) if driver else _CoreClaims(session, instance_id)
     work: list[ChapterWork] = []
-    for document_id, focus in connection.execute(statements.waiting).all():
-        params: dict[str, Any] = {"document": document_id, "now": now, "n": limit - len(work), "instance": instance_id}
-        params["ids"] = connection.execute(statements.next_ids, params).scalars().all()
-        if not params["ids"]:
-            continue
-        claimed = sorted(connection.execute(statements.claim, params), key=lambda row: row[1])  # RETURNING: no order
+    for document_id, focus in claims.waiting():
+        claimed = sorted(claims.claim(document_id, limit - len(work)), key=lambda row: row[1])  # RETURNING: no order
         if not claimed:
             continue
-        texts = dict(connection.execute(statements.texts, {"ids": [row[0] for row in claimed]}).all())
+        texts = claims.texts([row[0] for row in claimed])
         work.extend(
             ChapterWork(cid, document_id, index, title, texts.get(cid) or "", attempts, focus)
             for cid, index, title, attempts in claimed
@@ -70,6 +63,31 @@ def claim_chapters(session: Session, instance_id: str, limit: int) -> list[Chapt
         if len(work) >= limit:
             break
     return work
+
+
+class _CoreClaims:
+    """The claim's statements (:func:`_claim_statements`) through SQLAlchemy Core, on the session's connection.
+
+    PostgreSQL's way, and SQLite's on a driver other than the standard library's (SQLite ignores the lock).
+    """
+
+    def __init__(self, session: Session, instance_id: str) -> None:
+        self._connection = session.connection()
+        self._statements = _claim_statements()
+        self._params: dict[str, Any] = {"now": utcnow(), "instance": instance_id}
+
+    def waiting(self) -> Sequence[Any]:
+        """The documents with pending chapters, in claim order: (id, focus)."""
+        return self._connection.execute(self._statements.waiting).all()
+
+    def claim(self, document_id: str, n: int) -> Sequence[Any]:
+        """Up to ``n`` of the document's next pending chapters claimed, in no order: (id, index, title, attempts)."""
+        params = {**self._params, "document": document_id, "n": n}
+        ids = self._connection.execute(self._statements.next_ids, params).scalars().all()
+        return self._connection.execute(self._statements.claim, {**params, "ids": ids}).all() if ids else []
+
+    def texts(self, ids: list[str]) -> dict[str, str]:
+        return dict(self._connection.execute(self._statements.texts, {"ids": ids}).all())
 
 
 @dataclass(frozen=True)
@@ -82,9 +100,10 @@ class _ClaimStatements:
 
 @functools.cache
 def _claim_statements() -> _ClaimStatements:
-    """PostgreSQL's claim: the next pending ids selected ``FOR UPDATE SKIP LOCKED``, then claimed by id.
+    """The claim in Core: the next pending ids selected ``FOR UPDATE SKIP LOCKED``, then claimed by id.
 
-    Instances sharing the backlog skip each other's rows. Selected apart: as the subquery of the UPDATE,
+    On PostgreSQL, instances sharing the backlog skip each other's rows (SQLite serializes writers and has no
+    such lock; the status guard makes the claim exact there). Selected apart: as the subquery of the UPDATE,
     PostgreSQL may run a locking subquery again and claim more than its limit.
     """
     chapters, docs, texts = Chapter.__table__, Document.__table__, ChapterText.__table__
@@ -123,7 +142,7 @@ def _claim_statements() -> _ClaimStatements:
     return _ClaimStatements(waiting, next_ids, claim, text_of)
 
 
-# --- SQLite: the claim on the driver's cursor
+# --- SQLite: the claim as text on the driver's connection
 
 _PENDING, _PROCESSING = ChapterStatus.PENDING.value, ChapterStatus.PROCESSING.value
 
@@ -135,9 +154,8 @@ _SQLITE_WAITING = (
 )
 
 #: One document's next pending chapters claimed (instance, now, now, document, now, n): (id, index, title,
-#: attempts). SQLite serializes writers; the status guard makes the claim exact there. Without statistics
-#: its planner may walk the ``(status, …)`` index for ``id IN (…) AND status = …`` instead of looking the ids
-#: up by primary key (10× slower with a backlog of 10,000): ``status || ''`` is the same value, no index's.
+#: attempts). SQLite serializes writers; the status guard makes the claim exact there (said as ``status || ''``:
+#: see :func:`_status_of_listed`).
 _SQLITE_CLAIM = (
     f"UPDATE chapters SET status = '{_PROCESSING}', claimed_by = ?, claimed_at = ?, updated_at = ?"
     " WHERE id IN (SELECT id FROM chapters WHERE document_id = ?"
@@ -165,60 +183,63 @@ def _sqlite_time(dialect: Dialect) -> Callable[[Any], Any]:
     return process
 
 
-class _DriverCursor:
-    """The session's own DBAPI cursor on SQLite: statements as text, a driver's error as SQLAlchemy's.
+class _Driver:
+    """The session's own SQLite connection, for statements sent as text: a driver's error comes out as SQLAlchemy's.
 
     A locked, full or unreadable database raises what the callers catch (``DBAPIError``: the feeder retries
     its claim, the writer keeps its batch and retries it), as the same statement sent through SQLAlchemy would.
     """
 
-    def __init__(self, session: Session) -> None:
-        self._cursor = session.connection().connection.cursor()
+    def __init__(self, connection: sqlite3.Connection, dialect: Dialect) -> None:
+        self._connection = connection
+        self.dialect = dialect
 
-    def __enter__(self) -> _DriverCursor:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._cursor.close()
+    @classmethod
+    def of(cls, session: Session) -> _Driver | None:
+        """The session's connection where it is the standard library's ``sqlite3`` (else None: Core it is)."""
+        connection = session.connection()
+        driver = connection.connection.driver_connection
+        return cls(driver, connection.dialect) if isinstance(driver, sqlite3.Connection) else None
 
     def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
-        return list(self._run(statement, params).fetchall())
+        rows: list[Any] = self._run(statement, params).fetchall()
+        return rows
 
     def changed(self, statement: str, params: Sequence[Any]) -> int:
         return int(self._run(statement, params).rowcount)
 
     def _run(self, statement: str, params: Sequence[Any]) -> Any:
         try:
-            return self._cursor.execute(statement, params)
+            return self._connection.execute(statement, params)
         except sqlite3.Error as err:
             raise cast(BaseException, DBAPIError.instance(statement, params, err, sqlite3.Error)) from err
 
 
-def _claim_sqlite(session: Session, dialect: Dialect, instance_id: str, limit: int) -> list[ChapterWork]:
-    """:func:`claim_chapters` on SQLite: the same statements as text, run on the session's DBAPI cursor.
+class _SqliteClaims:
+    """:class:`_CoreClaims` on SQLite: the same statements as text, on the session's own connection.
 
     SQLAlchemy's execution of a statement (its parameters, an expanding list of ids, a result row by row)
     cost about a third more than SQLite's own claim: the feeder's share of the pipeline's time a chapter.
     """
-    now = _sqlite_time(dialect)(utcnow())
-    work: list[ChapterWork] = []
-    with _DriverCursor(session) as cursor:
-        for document_id, focus in cursor.rows(_SQLITE_WAITING):
-            params = (instance_id, now, now, document_id, now, limit - len(work))
-            claimed = sorted(cursor.rows(_SQLITE_CLAIM, params), key=lambda row: row[1])
-            if not claimed:
-                continue
-            texts: dict[str, str] = {}
-            for first in range(0, len(claimed), _IDS_A_STATEMENT):
-                ids = tuple(row[0] for row in claimed[first : first + _IDS_A_STATEMENT])
-                texts.update(cursor.rows(_sqlite_texts(len(ids)), ids))
-            work.extend(
-                ChapterWork(cid, document_id, index, title, texts.get(cid) or "", attempts, focus)
-                for cid, index, title, attempts in claimed
-            )
-            if len(work) >= limit:
-                break
-    return work
+
+    def __init__(self, driver: _Driver, instance_id: str) -> None:
+        self._driver = driver
+        self._instance = instance_id
+        self._now = _sqlite_time(driver.dialect)(utcnow())
+
+    def waiting(self) -> Sequence[Any]:
+        return self._driver.rows(_SQLITE_WAITING)
+
+    def claim(self, document_id: str, n: int) -> Sequence[Any]:
+        now = self._now
+        return self._driver.rows(_SQLITE_CLAIM, (self._instance, now, now, document_id, now, n))
+
+    def texts(self, ids: list[str]) -> dict[str, str]:
+        texts: dict[str, str] = {}
+        for first in range(0, len(ids), _IDS_A_STATEMENT):
+            listed = ids[first : first + _IDS_A_STATEMENT]
+            texts.update(self._driver.rows(_sqlite_texts(len(listed)), listed))
+        return texts
 
 
 def claim_document_chapters(session: Session, instance_id: str, document_id: str) -> list[ChapterWork]:
@@ -372,20 +393,20 @@ def reopen_documents(session: Session, document_ids: Iterable[str]) -> int:
     A ``parsing`` document is left as it is: its chapters so far may all be done, but more are coming; so is
     a document whose parse never ended (no format: a result of a chapter dropped with it came back).
     The writer runs it with every batch: one statement built once, run on the session's connection (the
-    ORM's execution path cost more than the statement), on SQLite on the driver's cursor (SQLAlchemy's
+    ORM's execution path cost more than the statement), on SQLite as text on the driver's connection (SQLAlchemy's
     execution of it cost 40 µs a batch, SQLite's 1 µs).
     """
     ids = list(document_ids)
     if not ids:
         return 0
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return int(connection.execute(_REOPEN, {"ids": ids}).rowcount)
-    with _DriverCursor(session) as cursor:
-        return sum(
-            cursor.changed(_sqlite_reopen(len(listed)), listed)
-            for listed in (ids[first : first + _IDS_A_STATEMENT] for first in range(0, len(ids), _IDS_A_STATEMENT))
-        )
+    driver = _Driver.of(session)
+    if driver is None:
+        return int(session.connection().execute(_REOPEN, {"ids": ids}).rowcount)
+    reopened = 0
+    for first in range(0, len(ids), _IDS_A_STATEMENT):
+        listed = ids[first : first + _IDS_A_STATEMENT]
+        reopened += driver.changed(_sqlite_reopen(len(listed)), listed)
+    return reopened
 
 
 #: A document that stays as it is when a chapter result lands on it: being summarized already, or being parsed.
