@@ -40,6 +40,7 @@ def test_open_is_idempotent_and_sqlite_uses_wal(tmp_path: Path) -> None:
         with engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(text("PRAGMA temp_store")).scalar() == 2  # MEMORY: RETURNING's rows, IN lists
         engine.dispose()
 
 
