@@ -117,9 +117,12 @@ class SourceIndex:
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unseen)
 
-    def best_passage(self, sentence: str) -> tuple[int, int, float] | None:
-        """(start, end, support) of the passage that best supports ``sentence``, or None for an empty one."""
-        wanted = set(terms(sentence))
+    def best_passage(self, sentence: str, sentence_terms: Iterable[str] | None = None) -> tuple[int, int, float] | None:
+        """(start, end, support) of the passage that best supports ``sentence``, or None for an empty one.
+
+        ``sentence_terms``: the sentence's :func:`terms`, where the caller has them already.
+        """
+        wanted = set(terms(sentence) if sentence_terms is None else sentence_terms)
         if not wanted or not self.spans:
             return None
         weight = {t: self.idf(t) for t in wanted}
@@ -157,16 +160,13 @@ class SourceIndex:
         return self.spans[first][0], self.spans[last][1], min(1.0, score)
 
 
-def _wanted(sentences: Sequence[str]) -> set[str]:
-    return {t for sentence in sentences for t in terms(sentence)}
-
-
 def align(sentences: Sequence[str], source: str, *, chapter: int | None = None) -> list[SummarySentence]:
     """Each sentence with its best-supporting passage in ``source`` and its support in [0, 1]."""
-    index = SourceIndex(source, _wanted(sentences))
+    each = [terms(sentence) for sentence in sentences]
+    index = SourceIndex(source, {t for ts in each for t in ts})
     out = []
-    for sentence in sentences:
-        found = index.best_passage(sentence)
+    for sentence, sentence_terms in zip(sentences, each, strict=True):
+        found = index.best_passage(sentence, sentence_terms)
         if found is None:
             out.append(SummarySentence(sentence, None, None, 0.0, chapter))
         else:
@@ -177,13 +177,14 @@ def align(sentences: Sequence[str], source: str, *, chapter: int | None = None) 
 
 def align_across(sentences: Sequence[str], sources: Sequence[tuple[int, str]]) -> list[SummarySentence]:
     """Like :func:`align` over several chapters ``(index, text)``: each sentence gets its best chapter."""
-    wanted = _wanted(sentences)
+    each = [terms(sentence) for sentence in sentences]
+    wanted = {t for ts in each for t in ts}
     indexes = [(chapter, SourceIndex(text, wanted)) for chapter, text in sources]
     out = []
-    for sentence in sentences:
+    for sentence, sentence_terms in zip(sentences, each, strict=True):
         best: SummarySentence | None = None
         for chapter, index in indexes:
-            found = index.best_passage(sentence)
+            found = index.best_passage(sentence, sentence_terms)
             if found and (best is None or (best.support or 0.0) < found[2]):
                 best = SummarySentence(sentence, found[0], found[1], round(found[2], 3), chapter)
         out.append(best or SummarySentence(sentence, None, None, 0.0, None))
