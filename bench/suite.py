@@ -14,8 +14,12 @@ competes with the client for the interpreter):
   chapters, beside a bare thread pool + batched ``executemany`` floor (the median of three runs each, the
   two taking turns; one with ``--quick``);
 - the DB writer under a burst, with events published and a subscriber, in rows/s;
-- upload → answer and upload → first chapter committed for a generated PDF (background parse), beside the
-  parse-first upload;
+- a summary done → committed at light load (one-chapter documents, one at a time, on a 1-slot server),
+  beside a many-chapter document on the same server, whose results wait for their batch to close;
+- upload → answer (directly and through ``POST /api/upload``) and upload → first chapter committed for
+  generated PDFs of 300 and 2,000 pages (background parse), beside the parse-first upload;
+- resident memory with 10,000 chapters backlogged for 3 minutes on a 4-slot server: the largest, and the
+  growth after the first minute (``bench/backlog_memory.py``, in a subprocess);
 - the GUI's longest stall during a 2,000-chapter burst (``bench/gui_responsiveness.py``, in a subprocess).
 
 Run: ``python bench/suite.py`` (``--quick`` for a run under a minute with smaller sizes, ``--json`` for the
@@ -39,6 +43,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -47,6 +52,7 @@ from bench.pipeline import generated_document, generated_pdf
 from chapterwise_testing.llmsim import LLMSimulator, SimulatorProcess
 from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentProgress, Event, EventBus
+from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
 from desktop_app.engine.messages import Stop
 from desktop_app.engine.pipeline.writer import BatchWriter
 from desktop_app.engine.records import ChapterRecord
@@ -54,7 +60,7 @@ from desktop_app.engine.service import Engine
 from desktop_app.engine.states import ChapterStatus
 from desktop_app.engine.store import backlog, documents
 from desktop_app.engine.store.db import open_database
-from desktop_app.engine.summarize.base import SummarizerBase, SummaryRequest, SummaryResult
+from desktop_app.engine.summarize.base import Summarizer, SummarizerBase, SummaryRequest, SummaryResult
 from desktop_app.engine.summarize.registry import make_summarizer
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
@@ -336,8 +342,79 @@ def gui_stall_ms(runs: int, chapters: int) -> float:
     return max(r["stall_max_ms"] for r in json.loads(out.stdout)["runs"])
 
 
+class _DoneTimes:
+    """The configured backend, noting when each chapter's summary came back (by the chapter's title)."""
+
+    def __init__(self, inner: Summarizer) -> None:
+        self._inner = inner
+        self.done: dict[str, float] = {}
+
+    def summarize(self, request: SummaryRequest) -> SummaryResult:
+        result = self._inner.summarize(request)
+        self.done[request.title] = time.perf_counter()
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def done_to_committed_ms(folder: Path, *, documents: int, chapters: int) -> list[float]:
+    """ms from each chapter's summary coming back from a 1-slot server (0.2 s a request) to its commit.
+
+    ``documents`` documents of ``chapters`` chapters each, added one after another, each once the one before
+    it is done: with one chapter each, nothing else is in flight when a summary comes back (light load);
+    with many, the chapters behind it keep the pipeline busy and a result waits for its batch to close.
+    """
+    with _Sim(0.2, 1) as sim:
+        settings = llm_settings(folder, sim.url)
+        timed = _DoneTimes(make_summarizer(settings))
+        committed: dict[str, float] = {}
+
+        def on_event(event: Event) -> None:
+            if isinstance(event, ChapterCommitted):
+                committed.setdefault(event.chapter.title, time.perf_counter())
+
+        with Engine(settings, summarizer=timed) as engine:  # type: ignore[arg-type]
+            engine.bus.subscribe(on_event)
+            for number in range(documents):
+                parsed = ParsedDocument(
+                    f"Document {number + 1}",
+                    "txt",
+                    [
+                        ParsedChapter(f"Document {number + 1}, chapter {i + 1}", c.text)
+                        for i, c in enumerate(generated_document(chapters).chapters)
+                    ],
+                )
+                doc = engine.add_parsed(parsed, file_name=f"light-{number}.txt")
+                engine.wait(doc.id, timeout=120)
+    return [(committed[t] - timed.done[t]) * 1000.0 for t in committed if t in timed.done]
+
+
+def backlog_memory(chapters: int, seconds: float) -> dict[str, Any]:
+    """``bench/backlog_memory.py`` in a process of its own (its resident size is the engine's alone)."""
+    env = dict(os.environ, PYTHONPATH=str(DOCS.parent.parent))
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(DOCS.parent.parent / "bench" / "backlog_memory.py"),
+            "--json",
+            "--chapters",
+            str(chapters),
+            "--seconds",
+            str(seconds),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=seconds + 600,
+    )
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
 #: The measures' groups, in the order they run (``--only`` picks some of them).
-GROUPS = ("llm", "overhead", "writer", "upload", "gui")
+GROUPS = ("llm", "overhead", "writer", "commit", "upload", "memory", "gui")
 
 
 def measure(quick: bool, log: Callable[[str], None], only: tuple[str, ...] = GROUPS) -> list[Row]:
@@ -357,8 +434,12 @@ def measure(quick: bool, log: Callable[[str], None], only: tuple[str, ...] = GRO
             rows += measure_overhead(fresh, log, quick)
         if "writer" in only:
             rows += measure_writer(fresh, quick)
+        if "commit" in only:
+            rows += measure_commit(fresh, quick)
         if "upload" in only:
             rows += measure_upload(fresh, root, quick)
+    if "memory" in only:
+        rows += measure_memory(quick)
     if "gui" in only:
         rows += measure_gui(quick)
     return rows
@@ -510,43 +591,96 @@ def measure_writer(fresh: Callable[[], Path], quick: bool) -> list[Row]:
     return rows
 
 
+def measure_commit(fresh: Callable[[], Path], quick: bool) -> list[Row]:
+    """done → committed at light load (one chapter in flight at a time), beside a 1-slot server's trickle."""
+    light = done_to_committed_ms(fresh(), documents=4 if quick else 20, chapters=1)
+    trickle = sorted(done_to_committed_ms(fresh(), documents=1, chapters=8 if quick else 30))
+    return [
+        Row(
+            "done_to_committed_ms_light_load",
+            round(max(light), 1),
+            "<= 20",
+            "ms",
+            "summary done → committed at light load (the longest of "
+            f"{len(light)} one-chapter documents, one at a time)",
+            _anchors(
+                f"p50 {statistics.median(light):.1f} ms",
+                f"a {len(trickle)}-chapter document on a 1-slot server: p50 {statistics.median(trickle):.0f} ms, "
+                f"longest {trickle[-1]:.0f} ms (a result waits for its batch to close: 50 rows or 500 ms)",
+            ),
+        )
+    ]
+
+
+def measure_memory(quick: bool) -> list[Row]:
+    """Resident memory with 10,000 chapters backlogged (3,000 with ``--quick``): the largest, and its growth."""
+    chapters, seconds = (3000, 8.0) if quick else (10000, 180.0)
+    out = backlog_memory(chapters, seconds)
+    run = (
+        f"{out['seconds']} s on a 4-slot server, {out['summarized']:,} chapters summarized, "
+        f"{out['waiting_at_end']:,} still waiting"
+    )
+    return [
+        Row(
+            "rss_mb_10k_backlog",
+            out["rss_max_mb"],
+            "<= 300",
+            "MB",
+            f"resident memory with {chapters:,} chapters backlogged (the largest)",
+            _anchors(run, f"{out['rss_before_mb']:.0f} MB before the start"),
+        ),
+        Row(
+            "rss_growth_mb_10k_backlog",
+            out["growth_mb"],
+            "<= 5",
+            "MB",
+            f"resident memory with {chapters:,} chapters backlogged: growth after the warm-up",
+            f"median of the run's last {out['span_s']:.0f} s less that of the {out['span_s']:.0f} s after "
+            f"the first {out['warm_up_s']:.0f} s",
+        ),
+    ]
+
+
 def measure_upload(fresh: Callable[[], Path], root: Path, quick: bool = False) -> list[Row]:
+    """Each size's upload answered with the parse in the background, beside the parse-first upload."""
     rows: list[Row] = []
-    pages = 2000
-    pdf = root / "book.pdf"
-    generated_pdf(pdf, pages=pages)
-    answer_ms, first_s = upload_run(fresh(), pdf, background=True, finish=not quick)
-    old_ms, old_first = upload_run(fresh(), pdf, background=False, finish=not quick)
-    api_ms = api_upload_ms(fresh(), pdf, finish=not quick)
-    rows.append(
-        Row(
-            "upload_ms_2000_pages",
-            round(answer_ms, 1),
-            "<= 100",
-            "ms",
-            f"upload → answer, {pages:,}-page PDF (background parse)",
-            f"parse-first upload {old_ms:.0f} ms",
+    for pages in (300, 2000):
+        pdf = root / f"book-{pages}.pdf"
+        generated_pdf(pdf, pages=pages)
+        answer_ms, first_s = upload_run(fresh(), pdf, background=True, finish=not quick)
+        # The parse-first anchor waits for the whole parse (seconds for 2,000 pages): not in a quick run.
+        old = None if quick else upload_run(fresh(), pdf, background=False)
+        api_ms = api_upload_ms(fresh(), pdf, finish=not quick)
+        rows.append(
+            Row(
+                f"upload_ms_{pages}_pages",
+                round(answer_ms, 1),
+                "<= 100",
+                "ms",
+                f"upload → answer, {pages:,}-page PDF (background parse)",
+                f"parse-first upload {old[0]:.0f} ms" if old else "",
+            )
         )
-    )
-    rows.append(
-        Row(
-            "first_chapter_s_2000_pages",
-            round(first_s, 2),
-            "<= 1",
-            "s",
-            f"upload → first chapter committed, {pages:,}-page PDF, extractive",
-            f"parse-first upload {old_first:.2f} s",
+        rows.append(
+            Row(
+                f"first_chapter_s_{pages}_pages",
+                round(first_s, 2),
+                "<= 1",
+                "s",
+                f"upload → first chapter committed, {pages:,}-page PDF, extractive",
+                f"parse-first upload {old[1]:.2f} s" if old else "",
+            )
         )
-    )
-    rows.append(
-        Row(
-            "api_upload_ms_2000_pages",
-            round(api_ms, 1),
-            "<= 100",
-            "ms",
-            f"POST /api/upload → answer, {pages:,}-page PDF ({pdf.stat().st_size / 1e6:.1f} MB sent over localhost)",
+        rows.append(
+            Row(
+                f"api_upload_ms_{pages}_pages",
+                round(api_ms, 1),
+                "<= 100",
+                "ms",
+                f"POST /api/upload → answer, {pages:,}-page PDF "
+                f"({pdf.stat().st_size / 1e6:.1f} MB sent over localhost)",
+            )
         )
-    )
     return rows
 
 
