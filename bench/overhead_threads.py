@@ -16,8 +16,9 @@ statements themselves take.
 until its first chapter is committed, and until the call returns.
 
 ``--store`` (on by default; ``--no-store`` skips it) times the store's own share on one thread, with no
-queues and no other threads: the feeder's claims (``CLAIM_BATCH`` chapters a transaction) and the writer's
-result batches (``batch_size`` a transaction: made ready, written, the documents reopened where needed),
+queues and no other threads: the feeder's claims (``CLAIM_BATCH`` chapters a transaction), their reading
+(after the claim's commit, on another connection, as the feeder reads them) and the writer's result batches
+(``batch_size`` a transaction: made ready, written, the documents reopened where needed),
 through the same functions the pipeline calls, on the same kind of SQLite file. It is what a chapter
 costs the database and its driver alone: the pipeline's overhead cannot fall below it. Beside it,
 ``summarize`` is what a summary worker does with a chapter apart from taking and handing it on
@@ -158,7 +159,7 @@ def run_store(chapters: int) -> dict[str, float]:
     with _engine(folder, pipeline=False) as engine:  # no pipeline: every chapter stays in the backlog
         engine.add_parsed(generated_document(chapters), file_name="store.txt")
         settings = engine.settings
-    db, _ = open_database(settings.resolved_database_url)
+    db, reads = open_database(settings.resolved_database_url)
     serial = serial_sessions(db)
     assert serial is not None, "a SQLite file has the pipeline's serial sessions"
     serial_db, sessions = serial
@@ -169,8 +170,12 @@ def run_store(chapters: int) -> dict[str, float]:
         while True:
             started = time.perf_counter()
             with sessions.begin() as session:
-                work = backlog.claim_chapters(session, "store-bench", CLAIM_BATCH)
-            spent["claim"] += time.perf_counter() - started
+                claim = backlog.claim_backlog(session, "store-bench", CLAIM_BATCH)
+            committed = time.perf_counter()
+            with reads() as session:  # as the feeder reads a claim: after its commit, on another connection
+                work = claim.read(session)
+            spent["claim"] += committed - started
+            spent["read"] += time.perf_counter() - committed
             if not work:
                 break
             claimed += len(work)
@@ -195,7 +200,7 @@ def run_store(chapters: int) -> dict[str, float]:
         db.dispose()
     assert claimed == chapters, f"{claimed} of {chapters} chapters were left in the backlog"
     row = {name: seconds * 1e6 / chapters for name, seconds in spent.items()}
-    row["store"] = row["claim"] + row["prepare"] + row["write"]
+    row["store"] = row["claim"] + row["read"] + row["prepare"] + row["write"]
     row["one thread"] = row["store"] + row["summarize"]
     return row
 
@@ -228,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\nThe store and a worker's own work, one thread, no queues, {args.chapters:,} chapters ({args.runs} runs)"
         )
-        _table(stores, ["claim", "prepare", "write", "store", "summarize", "one thread"])
+        _table(stores, ["claim", "read", "prepare", "write", "store", "summarize", "one thread"])
     if args.first:
         firsts = [run_first(args.first) for _ in range(args.runs)]
         print(f"\nSaving a {args.first:,}-chapter parsed document on a started engine ({args.runs} runs)")

@@ -278,15 +278,15 @@ def test_a_busy_pipeline_claims_in_batches_not_a_chapter_at_a_time(
     from .llm_fixtures import settings_for as llm_settings_for
 
     sizes: list[int] = []
-    claim = backlog.claim_chapters
+    claim = backlog.claim_backlog
 
-    def counted(*args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+    def counted(*args: object, **kwargs: object) -> backlog.Claim:
         claimed = claim(*args, **kwargs)  # type: ignore[arg-type]
-        if claimed:
-            sizes.append(len(claimed))
+        if claimed.count:
+            sizes.append(claimed.count)
         return claimed
 
-    monkeypatch.setattr(backlog, "claim_chapters", counted)
+    monkeypatch.setattr(backlog, "claim_backlog", counted)
     chapters = 160
     with LLMSimulator(latency=0.2, slots=8) as sim:
         settings = llm_settings_for(

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import queue
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import Pool, StaticPool
 
 from desktop_app.engine.events import DocumentFinished
 from desktop_app.engine.pipeline.feeder import Feeder
 from desktop_app.engine.service import Engine
-from desktop_app.engine.store.db import serial_sessions
+from desktop_app.engine.store import backlog, documents
+from desktop_app.engine.store.db import open_database, serial_sessions
 
 from .pipeline_helpers import EventLog, make_document, settings_for
 
@@ -21,10 +25,12 @@ from .pipeline_helpers import EventLog, make_document, settings_for
 def test_on_sqlite_claims_and_results_go_through_one_connection(tmp_path: Path) -> None:
     """SQLite drops a connection's page cache when another one wrote: the feeder and the writer share one.
 
-    Seen by SQLite's own trace on every connection opened: it sees the statements sent through SQLAlchemy and
-    those sent as text on the driver's connection (the claims) alike.
+    The feeder reads what it claimed after the claim's commit, on another connection, so the writer does not
+    wait for that reading. Seen by SQLite's own trace on every connection opened: it sees the statements
+    sent through SQLAlchemy and those sent as text on the driver's connection (the claims) alike.
     """
     seen: dict[str, set[int]] = {}
+    reads: set[int] = set()
     lock = threading.Lock()
 
     def trace(dbapi_connection: Any, _record: Any) -> None:
@@ -32,6 +38,9 @@ def test_on_sqlite_claims_and_results_go_through_one_connection(tmp_path: Path) 
             if statement.lstrip().upper().startswith("UPDATE CHAPTERS"):
                 with lock:
                     seen.setdefault(threading.current_thread().name, set()).add(id(dbapi_connection))
+            elif "LEFT JOIN chapter_texts" in statement and threading.current_thread().name == "feeder":
+                with lock:
+                    reads.add(id(dbapi_connection))
 
         dbapi_connection.set_trace_callback(record)
 
@@ -46,6 +55,7 @@ def test_on_sqlite_claims_and_results_go_through_one_connection(tmp_path: Path) 
         event.remove(Pool, "connect", trace)
     assert seen.get("feeder") and seen.get("db-writer"), seen  # both wrote chapters
     assert len(seen["feeder"] | seen["db-writer"]) == 1, seen
+    assert reads and not reads & seen["feeder"], (reads, seen)
     assert [e.status for e in log.of(DocumentFinished)] == ["done"]
 
 
@@ -74,3 +84,48 @@ def test_the_feeder_wakes_when_a_claim_would_be_made_not_for_every_item() -> Non
         woken.append(feeder._wake.is_set())
     # A claim waits for room for half the queue (at most CLAIM_BATCH), or for the queue to run dry.
     assert woken == [False, False, False, False, True, True, True, True, True, True]
+
+
+class _Lease:
+    instance_id = "me"
+
+
+def test_a_claim_whose_chapters_cannot_be_read_is_read_at_the_next_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim is committed before its chapters are read: a failed read must not leave them claimed by no one."""
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'r.db'}")
+    serial = serial_sessions(engine)
+    assert serial is not None
+    read = backlog.Claim.read
+    failures = [OperationalError("SELECT …", (), sqlite3.OperationalError("disk I/O error"))]
+
+    def failing_once(claim: backlog.Claim, session: Any) -> list[Any]:
+        if failures:
+            raise failures.pop()
+        return read(claim, session)
+
+    monkeypatch.setattr(backlog.Claim, "read", failing_once)
+    work: queue.Queue[Any] = queue.Queue(200)
+    feeder = Feeder(
+        serial[1],
+        work,
+        _Lease(),
+        heartbeat_s=5.0,
+        instance_state=dict,
+        read_sessions=sessions,  # type: ignore[arg-type]
+    )
+    try:
+        with sessions.begin() as s:
+            doc_id = documents.add_document(s, make_document(30), file_name="r.txt", sha256="r")
+        with pytest.raises(OperationalError):
+            feeder.feed_once()
+        assert work.empty()
+        with sessions() as s:
+            assert documents.progress(s, [doc_id])[doc_id]["processing"] == 30  # claimed, not read yet
+        assert feeder.feed_once() == 30  # the same claim, read this time
+        assert feeder.feed_once() == 0  # nothing claimed twice
+        assert sorted(work.get().index for _ in range(30)) == list(range(30))
+    finally:
+        serial[0].dispose()
+        engine.dispose()

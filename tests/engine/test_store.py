@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import delete, inspect, text
+from sqlalchemy import delete, inspect, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,7 +18,7 @@ from desktop_app.engine.states import ChapterStatus
 from desktop_app.engine.store import backlog, documents, edits, instances
 from desktop_app.engine.store.db import open_database
 from desktop_app.engine.store.models import OPEN_CONDITION as OPEN
-from desktop_app.engine.store.models import Base, Chapter, Document
+from desktop_app.engine.store.models import Base, Chapter, Document, utcnow
 
 from .pipeline_helpers import make_document
 
@@ -73,6 +74,66 @@ def test_claims_are_exclusive_and_recovery_returns_dead_claims(database_url: str
         assert counts["pending"] == 6 and counts["processing"] == 4
     finally:
         engine.dispose()
+
+
+def test_a_claim_on_sqlite_takes_a_documents_next_ready_chapters_as_a_range_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    """Chapters in the range that are not pending, or wait for a retry, are left as they are."""
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'range.db'}")
+    try:
+        with sessions.begin() as s:
+            doc_id = documents.add_document(s, make_document(10), file_name="a.txt", sha256="x")
+            later = utcnow() + timedelta(hours=1)
+            s.execute(update(Chapter).where(Chapter.document_id == doc_id, Chapter.index == 3).values(retry_at=later))
+            s.execute(update(Chapter).where(Chapter.document_id == doc_id, Chapter.index == 5).values(status="done"))
+        with sessions.begin() as s:
+            claim = backlog.claim_backlog(s, "me", 5)
+        assert claim.count == 5 and [(r.first, r.last) for r in claim.ranges] == [(0, 6)]
+        with sessions() as s:  # read after the claim's commit, in a transaction of its own
+            work = claim.read(s)
+            status = {c.index: c.status for c in documents.chapters_of(s, doc_id)}
+        assert [w.index for w in work] == [0, 1, 2, 4, 6]
+        assert all(w.text and w.document_id == doc_id for w in work)
+        assert [status[i] for i in range(10)] == [
+            *["processing"] * 3,
+            "pending",  # waits for its retry
+            "processing",
+            "done",
+            "processing",
+            *["pending"] * 3,
+        ]
+    finally:
+        engine.dispose()
+
+
+def test_a_claims_read_leaves_out_what_is_no_longer_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Put back in the backlog between the claim and its read, or claimed by a later claim within its range
+    (a chapter that waited for its retry), even in the same microsecond: not this claim's."""
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'mine.db'}")
+    same_moment = utcnow()
+    monkeypatch.setattr(backlog, "utcnow", lambda: same_moment)
+    try:
+        with sessions.begin() as s:
+            doc_id = documents.add_document(s, make_document(8), file_name="a.txt", sha256="x")
+            waits = update(Chapter).where(Chapter.document_id == doc_id, Chapter.index == 3)
+            s.execute(waits.values(retry_at=same_moment + timedelta(hours=1)))
+        with sessions.begin() as s:
+            first = backlog.claim_backlog(s, "me", 4)
+        with sessions.begin() as s:
+            s.execute(waits.values(retry_at=None))  # ready now, inside the first claim's range
+            second = backlog.claim_backlog(s, "me", 4)
+        with sessions() as s:
+            put_back = first.read(s)[1]
+        with sessions.begin() as s:
+            assert backlog.release_chapters(s, [put_back.chapter_id]) == 1
+        with sessions() as s:
+            firsts, seconds = first.read(s), second.read(s)
+    finally:
+        engine.dispose()
+    assert [(r.first, r.last) for r in first.ranges + second.ranges] == [(0, 4), (3, 7)]
+    assert [w.index for w in firsts] == [0, 2, 4]
+    assert [w.index for w in seconds] == [3, 5, 6, 7]
 
 
 def test_claims_go_through_core_where_sqlite_is_not_the_standard_librarys_driver(

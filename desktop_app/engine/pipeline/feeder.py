@@ -8,6 +8,10 @@ instead of the first one taking the whole window. Between claims it renews the i
 half lease, recovers the claims of dead instances. A wake-up (an upload, a retry, a worker taking an
 item) makes it claim at once instead of at the next poll.
 
+On SQLite a claim is committed first and its chapters (with their texts) are read afterwards, on another
+connection (``read_sessions``), so the writer, which shares the claims' connection and lock, does not wait
+for that reading; a read that fails is tried again at the next turn, before any new claim.
+
 Runs on one thread (``feeder``, started through the spawn hook); it is the only producer of the summary
 queue, so a put after checking for room never blocks.
 """
@@ -18,14 +22,14 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..messages import WorkItem
+from ..messages import ChapterWork, WorkItem
 from ..store import backlog
 from .lease import InstanceLease
 
@@ -53,8 +57,13 @@ class Feeder:
         instance_state: Callable[[], dict[str, object]],
         capacity: Callable[[], int] | None = None,
         write_lock: AbstractContextManager[Any] | None = None,
+        read_sessions: sessionmaker[Session] | None = None,
     ) -> None:
         self.sessions = sessions
+        #: Where a claim's chapters are read after its commit, in a transaction of their own (by default they
+        #: are read in the claim's, on ``sessions``).
+        self.read_sessions = read_sessions or sessions
+        self._unread: backlog.Claim | None = None  # a claim committed whose chapters are not read yet
         self.summary_queue = summary_queue
         self.lease = lease
         self.heartbeat_s = heartbeat_s
@@ -112,6 +121,8 @@ class Feeder:
 
     def feed_once(self) -> int:
         """Claim what fits in the queue now; returns how many items were queued."""
+        if self._unread is not None:
+            return self._queue(self._read(self._unread))  # a claim read again (its first read failed)
         if self._well_fed():
             return 0
         room = self.summary_queue.maxsize - self.summary_queue.qsize()
@@ -119,13 +130,32 @@ class Feeder:
         fair = self.capacity() if self.capacity is not None else room
         if fair < CLAIM_MIN and not self.summary_queue.empty():
             return 0
+        apart = self.read_sessions is not self.sessions
+        chapters: list[WorkItem] = []
         with self.write_lock, self.sessions.begin() as session:
             documents = backlog.claim_finished_documents(session, instance_id, limit=min(room, 10))
             limit = min(room - len(documents), CLAIM_BATCH, fair)
-            chapters = backlog.claim_chapters(session, instance_id, limit)
-        items: list[WorkItem] = [*documents, *chapters]
+            claim = backlog.claim_backlog(session, instance_id, limit)
+            if not apart:
+                chapters = list(claim.read(session))
+        queued = self._queue(documents)
+        if apart:
+            # Read after the commit, on a connection of its own: the writer's batches need not wait for it.
+            self._unread = claim
+            chapters = self._read(claim)
+        return queued + self._queue(chapters)
+
+    def _read(self, claim: backlog.Claim) -> list[WorkItem]:
+        """A claim's chapters, read on ``read_sessions``; a failure leaves the claim to read at the next turn."""
+        with self.read_sessions() as session:
+            chapters: list[WorkItem] = list(claim.read(session))
+        self._unread = None
+        return chapters
+
+    def _queue(self, items: Sequence[WorkItem]) -> int:
         for item in items:
             self.summary_queue.put(item)  # never blocks: only this thread puts, and there was room
+        chapters = sum(1 for item in items if isinstance(item, ChapterWork))
         if chapters:
-            log.debug("Enqueued %d chapters for summary generation", len(chapters))
+            log.debug("Enqueued %d chapters for summary generation", chapters)
         return len(items)

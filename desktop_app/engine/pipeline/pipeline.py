@@ -117,6 +117,7 @@ class Pipeline:
             instance_state=lambda: self.instance_state().to_dict(),
             capacity=self._claim_capacity,
             write_lock=write_lock,
+            read_sessions=sessions,
         )
         self.pool = WorkerPool(
             PoolBounds(

@@ -1,16 +1,20 @@
 """The durable backlog: claiming chapters, writing results, handing claims back.
 
-Pending chapters are the backlog. A claim is a single ``UPDATE … RETURNING`` guarded by the old status
-(and ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several instances can share one backlog); results are
-UPDATEs of rows that exist (see ``results``). Functions take a ``Session`` and never commit.
+Pending chapters are the backlog. A claim takes each document's next pending chapters in their order: on
+PostgreSQL an ``UPDATE … RETURNING`` of ids selected ``FOR UPDATE SKIP LOCKED`` (so several instances can share
+one backlog), on SQLite a range of the document's order in a write transaction, read after its commit (see
+:func:`claim_backlog`); results are UPDATEs of rows that exist (see ``results``). Functions take a
+``Session`` and never commit.
 """
 
 from __future__ import annotations
 
 import functools
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Integer, Table, bindparam, exists, func, or_, select, update
@@ -36,20 +40,31 @@ def _status_of_listed(column: Any) -> Any:
 
 
 def claim_chapters(session: Session, instance_id: str, limit: int) -> list[ChapterWork]:
+    """Claim up to ``limit`` pending chapters and read them: :func:`claim_backlog`, then :meth:`Claim.read`."""
+    return claim_backlog(session, instance_id, limit).read(session)
+
+
+def claim_backlog(session: Session, instance_id: str, limit: int) -> Claim:
     """Claim up to ``limit`` pending chapters: highest document priority first, then oldest first.
 
     The documents with pending chapters are put in order first (a few rows), then each one's next
-    chapters are claimed in order from the ``(document_id, status, index)`` index by one
-    ``UPDATE … WHERE id IN (its next pending ids) RETURNING``, until the limit is reached: a claim costs the
-    same with 100 or 100,000 chapters in the backlog. The statements are built once: building them anew each
-    claim, through the ORM, cost more processor time than the database's own work, and a busy pipeline
-    claims every few milliseconds. On SQLite they are sent as text on the driver's connection (see
-    :class:`_SqliteClaims`).
+    chapters are claimed in order from the ``(document_id, status, index)`` index, until the limit is
+    reached: a claim costs the same with 100 or 100,000 chapters in the backlog. The statements are built
+    once: building them anew each claim, through the ORM, cost more processor time than the database's own
+    work, and a busy pipeline claims every few milliseconds.
+
+    On SQLite (:class:`_SqliteClaims`) a document's chapters are claimed as a range of their order, in
+    three statements of one step each, and read afterwards (:meth:`Claim.read`), which the feeder does
+    after the claim's commit, on a connection of its own, so the writer's batches do not wait for the
+    rows' and texts' reading. Elsewhere the claim reads them (``UPDATE … RETURNING`` of the ids, then
+    the texts) and :meth:`Claim.read` hands them over.
     """
     if limit <= 0:
-        return []
+        return Claim([], [])
     driver = _Driver.of(session)
-    claims = _SqliteClaims(driver, instance_id) if driver else _CoreClaims(session, instance_id)
+    if driver is not None:
+        return _SqliteClaims(driver, instance_id).claim(limit)
+    claims = _CoreClaims(session, instance_id)
     work: list[ChapterWork] = []
     for document_id, focus in claims.waiting():
         claimed = sorted(claims.claim(document_id, limit - len(work)), key=lambda row: row[1])  # RETURNING: no order
@@ -62,7 +77,53 @@ def claim_chapters(session: Session, instance_id: str, limit: int) -> list[Chapt
         )
         if len(work) >= limit:
             break
-    return work
+    return Claim(work, [])
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedRange:
+    """One document's chapters claimed by their order on SQLite: those from ``first`` to ``last`` that were
+    pending, marked with the claim's instance and time (``claimed_at``, as stored), which no other claim has."""
+
+    document_id: str
+    focus: str | None
+    first: int
+    last: int
+    count: int
+    instance_id: str
+    claimed_at: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What one claim took: chapters already read, and ranges still to read (:meth:`read`)."""
+
+    work: list[ChapterWork]
+    ranges: list[ClaimedRange]
+
+    @property
+    def count(self) -> int:
+        return len(self.work) + sum(r.count for r in self.ranges)
+
+    def read(self, session: Session) -> list[ChapterWork]:
+        """The claimed chapters with their texts, in claim order; ``session`` may be on another connection.
+
+        A chapter no longer claimed by this claim when it is read (its document removed, or put back in the
+        backlog meanwhile) is left out: it is someone else's now.
+        """
+        if not self.ranges:
+            return list(self.work)
+        driver = _Driver.of(session)
+        assert driver is not None, "ranges are claimed on SQLite through the standard library's driver"
+        work = list(self.work)
+        for claimed in self.ranges:
+            params = (claimed.document_id, claimed.first, claimed.last, claimed.instance_id, claimed.claimed_at)
+            rows = driver.rows(_SQLITE_READ_RANGE, params)
+            work.extend(
+                ChapterWork(cid, claimed.document_id, index, title, text or "", attempts, claimed.focus)
+                for cid, index, title, attempts, text in rows
+            )
+        return work
 
 
 class _CoreClaims:
@@ -153,24 +214,31 @@ _SQLITE_WAITING = (
     " ORDER BY documents.priority DESC, documents.created_at, documents.id"
 )
 
-#: One document's next pending chapters claimed (instance, now, now, document, now, n): (id, index, title,
-#: attempts). SQLite serializes writers; the status guard makes the claim exact there (said as ``status || ''``:
-#: see :func:`_status_of_listed`).
-_SQLITE_CLAIM = (
-    f"UPDATE chapters SET status = '{_PROCESSING}', claimed_by = ?, claimed_at = ?, updated_at = ?"
-    " WHERE id IN (SELECT id FROM chapters WHERE document_id = ?"
+#: One document's next pending chapters as a range of its order (document, now, n): (count, first, last).
+_SQLITE_NEXT_RANGE = (
+    'SELECT count(*), min("index"), max("index") FROM (SELECT "index" FROM chapters WHERE document_id = ?'
     f" AND status = '{_PENDING}' AND (retry_at IS NULL OR retry_at <= ?) ORDER BY \"index\" LIMIT ?)"
-    f" AND (status || '') = '{_PENDING}' RETURNING id, \"index\", title, attempts"
 )
+
+#: The pending chapters of that range claimed (instance, now, now, document, first, last, now).
+_SQLITE_CLAIM_RANGE = (
+    f"UPDATE chapters SET status = '{_PROCESSING}', claimed_by = ?, claimed_at = ?, updated_at = ?"
+    f" WHERE document_id = ? AND status = '{_PENDING}' AND \"index\" BETWEEN ? AND ?"
+    " AND (retry_at IS NULL OR retry_at <= ?)"
+)
+
+#: A claimed range read (document, first, last, instance, claimed at): (id, index, title, attempts, text).
+_SQLITE_READ_RANGE = (
+    'SELECT chapters.id, chapters."index", chapters.title, chapters.attempts, chapter_texts.text'
+    " FROM chapters LEFT JOIN chapter_texts ON chapter_texts.chapter_id = chapters.id"
+    f" WHERE chapters.document_id = ? AND chapters.status = '{_PROCESSING}'"
+    ' AND chapters."index" BETWEEN ? AND ? AND chapters.claimed_by = ? AND chapters.claimed_at = ?'
+    ' ORDER BY chapters."index"'
+)
+
 
 #: Ids a statement lists at most (SQLite's limit on parameters is far above it).
 _IDS_A_STATEMENT = 500
-
-
-@functools.lru_cache(maxsize=64)
-def _sqlite_texts(ids: int) -> str:
-    """The texts of ``ids`` chapters listed by id: (chapter_id, text); built once a size."""
-    return f"SELECT chapter_id, text FROM chapter_texts WHERE chapter_id IN ({', '.join('?' * ids)})"
 
 
 @functools.cache
@@ -205,6 +273,10 @@ class _Driver:
         rows: list[Any] = self._run(statement, params).fetchall()
         return rows
 
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self._connection.in_transaction)
+
     def changed(self, statement: str, params: Sequence[Any]) -> int:
         return int(self._run(statement, params).rowcount)
 
@@ -216,30 +288,52 @@ class _Driver:
 
 
 class _SqliteClaims:
-    """:class:`_CoreClaims` on SQLite: the same statements as text, on the session's own connection.
+    """The claim on SQLite, as text on the session's own connection, by ranges of each document's order.
 
     SQLAlchemy's execution of a statement (its parameters, an expanding list of ids, a result row by row)
-    cost about a third more than SQLite's own claim: the feeder's share of the pipeline's time a chapter.
+    cost about a third more than SQLite's own claim. And SQLite hands a statement's result over one row at
+    a time, the driver giving up the interpreter's lock around each: a claim that returned its 100 rows (and
+    then their 100 texts) waited for the lock 200 times while the summary workers ran, holding the
+    database the writer waits for. Claimed as a range, a document's next chapters take three statements of
+    one row each: the transaction begun for writing (so the range read is the range written), the range
+    and its size, and the update of the pending chapters in it.
     """
 
     def __init__(self, driver: _Driver, instance_id: str) -> None:
         self._driver = driver
         self._instance = instance_id
-        self._now = _sqlite_time(driver.dialect)(utcnow())
+        self._now = _sqlite_time(driver.dialect)(_claim_time())
 
-    def waiting(self) -> Sequence[Any]:
-        return self._driver.rows(_SQLITE_WAITING)
+    def claim(self, limit: int) -> Claim:
+        driver, now = self._driver, self._now
+        ranges: list[ClaimedRange] = []
+        taken = 0
+        for document_id, focus in driver.rows(_SQLITE_WAITING):
+            if not driver.in_transaction:
+                driver.rows("BEGIN IMMEDIATE")
+            ((count, first, last),) = driver.rows(_SQLITE_NEXT_RANGE, (document_id, now, limit - taken))
+            if not count:
+                continue
+            driver.changed(_SQLITE_CLAIM_RANGE, (self._instance, now, now, document_id, first, last, now))
+            ranges.append(ClaimedRange(document_id, focus, first, last, count, self._instance, now))
+            taken += count
+            if taken >= limit:
+                break
+        return Claim([], ranges)
 
-    def claim(self, document_id: str, n: int) -> Sequence[Any]:
-        now = self._now
-        return self._driver.rows(_SQLITE_CLAIM, (self._instance, now, now, document_id, now, n))
 
-    def texts(self, ids: list[str]) -> dict[str, str]:
-        texts: dict[str, str] = {}
-        for first in range(0, len(ids), _IDS_A_STATEMENT):
-            listed = ids[first : first + _IDS_A_STATEMENT]
-            texts.update(self._driver.rows(_sqlite_texts(len(listed)), listed))
-        return texts
+_CLAIM_TIMES = threading.Lock()
+_last_claim_time: list[datetime] = []
+
+
+def _claim_time() -> datetime:
+    """Now, later than any claim of this process before it: a claim's time tells its chapters from others'."""
+    with _CLAIM_TIMES:
+        now = utcnow()
+        if _last_claim_time and now <= _last_claim_time[0]:
+            now = _last_claim_time[0] + timedelta(microseconds=1)
+        _last_claim_time[:] = [now]
+        return now
 
 
 def claim_document_chapters(session: Session, instance_id: str, document_id: str) -> list[ChapterWork]:

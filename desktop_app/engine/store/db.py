@@ -71,8 +71,10 @@ def serial_sessions(engine: Engine) -> tuple[Engine, sessionmaker[Session]] | No
 
     SQLite drops a connection's page cache whenever another connection has written to the file since its
     last transaction: with the feeder's claims and the writer's batches on two connections, each
-    transaction read its pages again. Their users take turns (the pipeline's write lock). None for other
-    databases, and for an in-memory SQLite database (a second engine would open another one).
+    transaction read its pages again. Their users take turns (the pipeline's write lock). The feeder reads
+    the chapters it claimed after the claim's commit, on the engine's other connections, so the writer does
+    not wait for that reading. None for other databases, and for an in-memory SQLite database (a second
+    engine would open another one).
     """
     url = engine.url
     database = url.database or ""
