@@ -314,7 +314,8 @@ class _SqliteClaims:
             ((count, first, last),) = driver.rows(_SQLITE_NEXT_RANGE, (document_id, now, limit - taken))
             if not count:
                 continue
-            driver.changed(_SQLITE_CLAIM_RANGE, (self._instance, now, now, document_id, first, last, now))
+            # In the same write transaction, the rows counted are the rows claimed.
+            count = driver.changed(_SQLITE_CLAIM_RANGE, (self._instance, now, now, document_id, first, last, now))
             ranges.append(ClaimedRange(document_id, focus, first, last, count, self._instance, now))
             taken += count
             if taken >= limit:
