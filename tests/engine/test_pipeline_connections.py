@@ -129,3 +129,34 @@ def test_a_claim_whose_chapters_cannot_be_read_is_read_at_the_next_turn(
     finally:
         serial[0].dispose()
         engine.dispose()
+
+
+def test_a_busy_feeder_looks_for_finished_documents_when_told_not_before_every_claim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked before every claim, the question cost a busy pipeline about as much as a claim's own statements;
+    a document whose last chapter is written still gets its whole-document summary at once."""
+    claims: list[int] = []
+    asked: list[int] = []
+    claim, finished = backlog.claim_backlog, backlog.claim_finished_documents
+
+    def counted_claim(*args: Any, **kwargs: Any) -> backlog.Claim:
+        claimed = claim(*args, **kwargs)
+        claims.append(claimed.count)
+        return claimed
+
+    def counted_question(*args: Any, **kwargs: Any) -> list[Any]:
+        asked.append(1)
+        return finished(*args, **kwargs)
+
+    monkeypatch.setattr(backlog, "claim_backlog", counted_claim)
+    monkeypatch.setattr(backlog, "claim_finished_documents", counted_question)
+    log = EventLog()
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'f.db'}", tmp_path)) as engine:
+        engine.bus.subscribe(log)
+        doc = engine.add_parsed(make_document(1500, sentences=2), file_name="f.txt")
+        assert engine.wait(doc.id, timeout=120).summary, "the whole-document summary is made"
+    busy = sum(1 for n in claims if n)
+    assert busy >= 10, claims
+    assert len(asked) < busy / 2, (len(asked), claims)
+    assert [e.status for e in log.of(DocumentFinished)] == ["done"]

@@ -17,6 +17,7 @@ from desktop_app.engine.records import ChapterRecord
 from desktop_app.engine.states import ChapterStatus
 from desktop_app.engine.store import backlog, documents, edits, instances
 from desktop_app.engine.store.db import open_database
+from desktop_app.engine.store.driver import SqliteDriver
 from desktop_app.engine.store.models import OPEN_CONDITION as OPEN
 from desktop_app.engine.store.models import Base, Chapter, Document, utcnow
 
@@ -140,7 +141,7 @@ def test_claims_go_through_core_where_sqlite_is_not_the_standard_librarys_driver
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The text statements need the standard library's ``sqlite3``; on any other driver the Core ones serve."""
-    monkeypatch.setattr(backlog._Driver, "of", classmethod(lambda cls, session: None))
+    monkeypatch.setattr(SqliteDriver, "of", classmethod(lambda cls, session: None))
     engine, sessions = open_database(f"sqlite:///{tmp_path / 'core.db'}")
     try:
         with sessions.begin() as s:

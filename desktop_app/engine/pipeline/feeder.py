@@ -6,7 +6,9 @@ space and the backlog stays in the database. Claims come in fair batches: never 
 instance can work on within one lease (``capacity``), so instances sharing one database share the work
 instead of the first one taking the whole window. Between claims it renews the instance's lease and, every
 half lease, recovers the claims of dead instances. A wake-up (an upload, a retry, a worker taking an
-item) makes it claim at once instead of at the next poll.
+item) makes it claim at once instead of at the next poll. Finished documents (all chapters final) are
+claimed for their whole-document summary first, looked for after a wake-up other than a worker's, after a
+quiet half second and at every recovery, not before each claim of a busy pipeline.
 
 On SQLite a claim is committed first and its chapters (with their texts) are read afterwards, on another
 connection (``read_sessions``), so the writer, which shares the claims' connection and lock, does not wait
@@ -29,7 +31,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..messages import ChapterWork, WorkItem
+from ..messages import ChapterWork, DocumentWork, WorkItem
 from ..store import backlog
 from .lease import InstanceLease
 
@@ -64,6 +66,7 @@ class Feeder:
         #: are read in the claim's, on ``sessions``).
         self.read_sessions = read_sessions or sessions
         self._unread: backlog.Claim | None = None  # a claim committed whose chapters are not read yet
+        self._finished_due = True  # look for finished documents at the next claim
         self.summary_queue = summary_queue
         self.lease = lease
         self.heartbeat_s = heartbeat_s
@@ -76,7 +79,13 @@ class Feeder:
         self._wake = threading.Event()
 
     def wake(self) -> None:
-        """Something changed (an upload, a retry, a document's last chapter written): claim at once."""
+        """Something changed (an upload, a retry, a document's last chapter written): claim at once.
+
+        The next claim also looks for finished documents; claims made because workers took items do not,
+        while the feeder keeps claiming: asked before every claim, that question cost a busy pipeline
+        about a chapter's share of its claim (see :meth:`feed_once`).
+        """
+        self._finished_due = True
         self._wake.set()
 
     def item_taken(self) -> None:
@@ -104,13 +113,14 @@ class Feeder:
                 if now - last_recover >= self.lease.lease_s / 2:
                     if self.lease.recover():
                         self.wake()
+                    self._finished_due = True  # now and then, however busy: another instance may finish one
                     last_recover = now
                 fed = self.feed_once()
             except DBAPIError as err:
                 log.warning("Feeder could not read the backlog (will retry): %s", err.orig)
                 fed = 0
-            if not fed:
-                self._wake.wait(0.5)
+            if not fed and not self._wake.wait(0.5):
+                self._finished_due = True  # a quiet half second: look again (another instance may finish one)
 
     def _well_fed(self) -> bool:
         """Too little room for a claim while work is still queued: one claim of many beats many claims of one."""
@@ -133,7 +143,12 @@ class Feeder:
         apart = self.read_sessions is not self.sessions
         chapters: list[WorkItem] = []
         with self.write_lock, self.sessions.begin() as session:
-            documents = backlog.claim_finished_documents(session, instance_id, limit=min(room, 10))
+            documents: list[DocumentWork] = []
+            if self._finished_due:
+                self._finished_due = False  # before the question: a wake during it asks again next time
+                most = min(room, 10)
+                documents = backlog.claim_finished_documents(session, instance_id, limit=most)
+                self._finished_due = len(documents) == most  # more may be waiting
             limit = min(room - len(documents), CLAIM_BATCH, fair)
             claim = backlog.claim_backlog(session, instance_id, limit)
             if not apart:

@@ -10,22 +10,21 @@ one backlog), on SQLite a range of the document's order in a write transaction, 
 from __future__ import annotations
 
 import functools
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Integer, Table, bindparam, exists, func, or_, select, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..messages import ChapterWork, DocumentResult, DocumentWork, DoneChapter
 from ..records import sentences_from_json
 from ..states import OPEN_CHAPTER, ChapterStatus, DocumentStatus
 from . import results
+from .driver import SqliteDriver
 from .models import Chapter, ChapterText, Document, open_status_is, utcnow
 
 
@@ -61,7 +60,7 @@ def claim_backlog(session: Session, instance_id: str, limit: int) -> Claim:
     """
     if limit <= 0:
         return Claim([], [])
-    driver = _Driver.of(session)
+    driver = SqliteDriver.of(session)
     if driver is not None:
         return _SqliteClaims(driver, instance_id).claim(limit)
     claims = _CoreClaims(session, instance_id)
@@ -113,7 +112,7 @@ class Claim:
         """
         if not self.ranges:
             return list(self.work)
-        driver = _Driver.of(session)
+        driver = SqliteDriver.of(session)
         assert driver is not None, "ranges are claimed on SQLite through the standard library's driver"
         work = list(self.work)
         for claimed in self.ranges:
@@ -251,42 +250,6 @@ def _sqlite_time(dialect: Dialect) -> Callable[[Any], Any]:
     return process
 
 
-class _Driver:
-    """The session's own SQLite connection, for statements sent as text: a driver's error comes out as SQLAlchemy's.
-
-    A locked, full or unreadable database raises what the callers catch (``DBAPIError``: the feeder retries
-    its claim, the writer keeps its batch and retries it), as the same statement sent through SQLAlchemy would.
-    """
-
-    def __init__(self, connection: sqlite3.Connection, dialect: Dialect) -> None:
-        self._connection = connection
-        self.dialect = dialect
-
-    @classmethod
-    def of(cls, session: Session) -> _Driver | None:
-        """The session's connection where it is the standard library's ``sqlite3`` (else None: Core it is)."""
-        connection = session.connection()
-        driver = connection.connection.driver_connection
-        return cls(driver, connection.dialect) if isinstance(driver, sqlite3.Connection) else None
-
-    def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
-        rows: list[Any] = self._run(statement, params).fetchall()
-        return rows
-
-    @property
-    def in_transaction(self) -> bool:
-        return bool(self._connection.in_transaction)
-
-    def changed(self, statement: str, params: Sequence[Any]) -> int:
-        return int(self._run(statement, params).rowcount)
-
-    def _run(self, statement: str, params: Sequence[Any]) -> Any:
-        try:
-            return self._connection.execute(statement, params)
-        except sqlite3.Error as err:
-            raise cast(BaseException, DBAPIError.instance(statement, params, err, sqlite3.Error)) from err
-
-
 class _SqliteClaims:
     """The claim on SQLite, as text on the session's own connection, by ranges of each document's order.
 
@@ -299,7 +262,7 @@ class _SqliteClaims:
     and its size, and the update of the pending chapters in it.
     """
 
-    def __init__(self, driver: _Driver, instance_id: str) -> None:
+    def __init__(self, driver: SqliteDriver, instance_id: str) -> None:
         self._driver = driver
         self._instance = instance_id
         self._now = _sqlite_time(driver.dialect)(_claim_time())
@@ -494,7 +457,7 @@ def reopen_documents(session: Session, document_ids: Iterable[str]) -> int:
     ids = list(document_ids)
     if not ids:
         return 0
-    driver = _Driver.of(session)
+    driver = SqliteDriver.of(session)
     if driver is None:
         return int(session.connection().execute(_REOPEN, {"ids": ids}).rowcount)
     reopened = 0

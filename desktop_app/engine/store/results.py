@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from ..records import RESULT_FIELDS, ChapterRecord, sentences_to_json
 from ..states import TERMINAL_CHAPTER, ChapterStatus
+from .driver import SqliteDriver
 from .models import Chapter, utcnow
 
 #: Columns a result may change; identity columns (document, index, title, text, structure) never move.
@@ -168,12 +169,16 @@ def _update_sqlite(session: Session, prepared: PreparedResults) -> set[str]:
     sql, _processors = _sqlite_update(prepared.dialect)
     params = prepared.params
     connection = session.connection()
+    driver = SqliteDriver.of(session)
     written = 0
     if sqlite3.sqlite_version_info >= (3, 33):
         for start in range(0, len(params), _ROWS_A_STATEMENT):
             chunk = params[start : start + _ROWS_A_STATEMENT]
-            flat = tuple(itertools.chain.from_iterable(chunk))
-            written += connection.exec_driver_sql(_sqlite_update_from(len(chunk)), flat).rowcount
+            statement, flat = _sqlite_update_from(len(chunk)), tuple(itertools.chain.from_iterable(chunk))
+            if driver is not None:
+                written += driver.changed(statement, flat)
+            else:
+                written += connection.exec_driver_sql(statement, flat).rowcount
     else:  # an older SQLite: the same UPDATE a row
         written = connection.exec_driver_sql(sql, [(*row[1:], row[0]) for row in params]).rowcount
     return _written(session, prepared.records, written, prepared.now)
