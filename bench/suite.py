@@ -319,27 +319,24 @@ def upload_run(folder: Path, pdf: Path, *, background: bool, finish: bool = True
     return answered * 1000.0, first_s
 
 
-def gui_stall_ms(runs: int, chapters: int) -> float:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(DOCS.parent.parent))
+def bench_json(script: str, *args: str, timeout: float, **env: str) -> Any:
+    """What ``bench/<script> --json <args>`` prints, run in a process of its own (``env`` added to this one's)."""
+    root = DOCS.parent.parent
     out = subprocess.run(
-        [
-            sys.executable,
-            str(DOCS.parent.parent / "bench" / "gui_responsiveness.py"),
-            "--json",
-            "--runs",
-            str(runs),
-            "--chapters",
-            str(chapters),
-            "--summarizer",
-            "processes",
-        ],
+        [sys.executable, str(root / "bench" / script), "--json", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=dict(os.environ, PYTHONPATH=str(root), **env),
         check=True,
-        timeout=900,
+        timeout=timeout,
     )
-    return max(r["stall_max_ms"] for r in json.loads(out.stdout)["runs"])
+    return json.loads(out.stdout)
+
+
+def gui_stall_ms(runs: int, chapters: int) -> float:
+    args = ("--runs", str(runs), "--chapters", str(chapters), "--summarizer", "processes")
+    out = bench_json("gui_responsiveness.py", *args, timeout=900, QT_QPA_PLATFORM="offscreen")
+    return max(r["stall_max_ms"] for r in out["runs"])
 
 
 class _DoneTimes:
@@ -392,24 +389,9 @@ def done_to_committed_ms(folder: Path, *, documents: int, chapters: int) -> list
 
 def backlog_memory(chapters: int, seconds: float) -> dict[str, Any]:
     """``bench/backlog_memory.py`` in a process of its own (its resident size is the engine's alone)."""
-    env = dict(os.environ, PYTHONPATH=str(DOCS.parent.parent))
-    out = subprocess.run(
-        [
-            sys.executable,
-            str(DOCS.parent.parent / "bench" / "backlog_memory.py"),
-            "--json",
-            "--chapters",
-            str(chapters),
-            "--seconds",
-            str(seconds),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=seconds + 600,
+    result: dict[str, Any] = bench_json(
+        "backlog_memory.py", "--chapters", str(chapters), "--seconds", str(seconds), timeout=seconds + 600
     )
-    result: dict[str, Any] = json.loads(out.stdout)
     return result
 
 
