@@ -160,3 +160,34 @@ def test_a_busy_feeder_looks_for_finished_documents_when_told_not_before_every_c
     assert busy >= 10, claims
     assert len(asked) < busy / 2, (len(asked), claims)
     assert [e.status for e in log.of(DocumentFinished)] == ["done"]
+
+
+def test_a_wake_while_the_feeder_asks_for_finished_documents_makes_it_ask_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer's "a document has no open chapter" may come while the question is being answered."""
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'w.db'}")
+    work: queue.Queue[Any] = queue.Queue(200)
+    feeder = Feeder(sessions, work, _Lease(), heartbeat_s=5.0, instance_state=dict)  # type: ignore[arg-type]
+    asked: list[int] = []
+    finished = backlog.claim_finished_documents
+
+    def woken_meanwhile(*args: Any, **kwargs: Any) -> list[Any]:
+        asked.append(1)
+        answer = finished(*args, **kwargs)
+        if len(asked) == 1:
+            feeder.wake()  # a document finished after the question read the database
+        return answer
+
+    monkeypatch.setattr(backlog, "claim_finished_documents", woken_meanwhile)
+    try:
+        with sessions.begin() as s:
+            documents.add_document(s, make_document(30), file_name="w.txt", sha256="w")
+        assert feeder.feed_once() == 30
+        while not work.empty():
+            work.get()
+        feeder.feed_once()  # nothing left to claim, but the question is asked again
+        feeder.feed_once()  # and not a third time without a reason
+    finally:
+        engine.dispose()
+    assert len(asked) == 2

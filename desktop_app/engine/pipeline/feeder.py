@@ -148,7 +148,8 @@ class Feeder:
                 self._finished_due = False  # before the question: a wake during it asks again next time
                 most = min(room, 10)
                 documents = backlog.claim_finished_documents(session, instance_id, limit=most)
-                self._finished_due = len(documents) == most  # more may be waiting
+                if len(documents) == most:
+                    self._finished_due = True  # more may be waiting
             limit = min(room - len(documents), CLAIM_BATCH, fair)
             claim = backlog.claim_backlog(session, instance_id, limit)
             if not apart:
