@@ -13,7 +13,7 @@ import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, Table, bindparam, exists, func, or_, select, update
@@ -286,18 +286,20 @@ class _SqliteClaims:
         return Claim([], ranges)
 
 
-_CLAIM_TIMES = threading.Lock()
-_last_claim_time: list[datetime] = []
-
-
-def _claim_time() -> datetime:
+class _ClaimClock:
     """Now, later than any claim of this process before it: a claim's time tells its chapters from others'."""
-    with _CLAIM_TIMES:
-        now = utcnow()
-        if _last_claim_time and now <= _last_claim_time[0]:
-            now = _last_claim_time[0] + timedelta(microseconds=1)
-        _last_claim_time[:] = [now]
-        return now
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = datetime.min.replace(tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            self._last = max(utcnow(), self._last + timedelta(microseconds=1))
+            return self._last
+
+
+_claim_time = _ClaimClock()
 
 
 def claim_document_chapters(session: Session, instance_id: str, document_id: str) -> list[ChapterWork]:
