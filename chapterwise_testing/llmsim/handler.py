@@ -51,14 +51,7 @@ class SimHandler(BaseHTTPRequestHandler):
         elif self.path == "/slots":
             self._json(200, [{"id": i, "n_ctx": self.sim.n_ctx, "is_processing": False} for i in range(self.sim.slots)])
         elif self.path == "/sim/stats":  # the simulator's own counters, for a parent in another process
-            stats = {
-                "served": self.sim.served,
-                "in_flight": self.sim.in_flight,
-                "max_in_flight": self.sim.max_in_flight,
-                "connections": self.sim.connections,
-                "busy_seconds": self.sim.busy_now(),
-            }
-            self._json(200, stats)
+            self._json(200, self.sim.stats())
         elif self.path == "/health":
             self._json(503 if self.sim.loading else 200, {"status": "loading model" if self.sim.loading else "ok"})
         elif self.path == "/api/tags":

@@ -30,7 +30,9 @@ _URL = re.compile(r"http://[\w.]+:\d+")
 class SimulatorProcess:
     """``python -m chapterwise_testing.llmsim`` in a child process; see the module docstring."""
 
-    def __init__(self, *, latency: float, slots: int, tokens_per_second: float = 0.0) -> None:
+    def __init__(
+        self, *, latency: float, slots: int, tokens_per_second: float = 0.0, prompt_tokens_per_second: float = 0.0
+    ) -> None:
         self.args = [
             "--port",
             "0",
@@ -40,6 +42,8 @@ class SimulatorProcess:
             str(slots),
             "--tokens-per-second",
             str(tokens_per_second),
+            "--prompt-tokens-per-second",
+            str(prompt_tokens_per_second),
             "--quiet",
         ]
         self.url = ""
@@ -65,7 +69,8 @@ class SimulatorProcess:
         return self
 
     def stats(self) -> dict[str, Any]:
-        """``served``, ``in_flight``, ``max_in_flight``, ``connections`` and ``busy_seconds`` since the start."""
+        """The simulator's counters (:meth:`LLMSimulator.stats`): ``served``, ``in_flight``, ``waiting``,
+        ``max_in_flight``, ``connections``, and ``busy_seconds`` and ``queued_seconds`` since the start."""
         with urllib.request.urlopen(f"{self.url}/sim/stats", timeout=5) as answer:
             data: dict[str, Any] = json.load(answer)
         return data

@@ -96,6 +96,9 @@ class LLMSimulator:
         self.max_in_flight = 0
         #: Slot-seconds spent on requests so far (the requests in flight integrated over time).
         self.busy_seconds = 0.0
+        #: Request-seconds spent waiting for a slot so far (the queued requests integrated over time): its
+        #: growth over a span, divided by the span, is the mean number of requests queued meanwhile.
+        self.queued_seconds = 0.0
         self._busy_at = time.monotonic()
         self.served = 0
         self._faults: deque[tuple[str, float | None]] = deque()
@@ -169,6 +172,7 @@ class LLMSimulator:
         with self._cond:
             if self.max_queue is not None and self.waiting >= self.max_queue and self.in_flight >= self.slots:
                 return False
+            self._count_busy()
             self.waiting += 1
             self._cond.notify_all()
         try:
@@ -177,6 +181,7 @@ class LLMSimulator:
                     return False
         finally:
             with self._cond:
+                self._count_busy()
                 self.waiting -= 1
         with self._cond:
             self._count_busy()
@@ -199,9 +204,26 @@ class LLMSimulator:
             self._count_busy()
             return self.busy_seconds
 
+    def stats(self) -> dict[str, Any]:
+        """The simulator's counters now (``GET /sim/stats`` serves them to a parent in another process)."""
+        with self._cond:
+            self._count_busy()
+            return {
+                "served": self.served,
+                "in_flight": self.in_flight,
+                "waiting": self.waiting,
+                "max_in_flight": self.max_in_flight,
+                "connections": self.connections,
+                "busy_seconds": self.busy_seconds,
+                "queued_seconds": self.queued_seconds,
+            }
+
     def _count_busy(self) -> None:
+        """Integrate the requests in flight and those queued up to now (call before either changes)."""
         now = time.monotonic()
-        self.busy_seconds += self.in_flight * (now - self._busy_at)
+        elapsed = now - self._busy_at
+        self.busy_seconds += self.in_flight * elapsed
+        self.queued_seconds += self.waiting * elapsed
         self._busy_at = now
 
     def pause(self, seconds: float) -> None:

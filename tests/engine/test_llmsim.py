@@ -109,8 +109,11 @@ def test_slots_queue_extra_requests() -> None:
             t.join(timeout=5)
         assert results == [200, 200]
         assert server.max_in_flight == 1
-        # One slot held a request at a time, each for at least the latency: the slot-seconds say so.
+        # One slot held a request at a time, each for at least the latency: the slot-seconds say so; and the
+        # second request waited for the first, about one latency (less the moment between their arrivals).
         assert server.busy_now() >= 2 * 0.3
+        stats = server.stats()
+        assert 0.2 <= stats["queued_seconds"] <= 0.35 and stats["waiting"] == 0
         assert server.connections == 2
 
 
@@ -140,7 +143,15 @@ def test_the_simulator_in_a_process_of_its_own_answers_and_counts() -> None:
 
     with SimulatorProcess(latency=0.0, slots=2) as server:
         # The stats' own request is the one connection so far.
-        expected = {"served": 0, "in_flight": 0, "max_in_flight": 0, "connections": 1, "busy_seconds": 0.0}
+        expected = {
+            "served": 0,
+            "in_flight": 0,
+            "waiting": 0,
+            "max_in_flight": 0,
+            "connections": 1,
+            "busy_seconds": 0.0,
+            "queued_seconds": 0.0,
+        }
         assert server.stats() == expected
         client = ollama.Client(host=server.url)
         parts = list(client.chat(model=MODEL, messages=[{"role": "user", "content": PROMPT}], stream=True))
