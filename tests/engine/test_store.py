@@ -77,6 +77,35 @@ def test_claims_are_exclusive_and_recovery_returns_dead_claims(database_url: str
         engine.dispose()
 
 
+def test_recovery_sees_every_kind_of_claim_and_nothing_on_a_database_at_rest(database_url: str) -> None:
+    """``has_open_claims`` lets a start skip the recovery's statements: it must answer yes to every claim."""
+    engine, sessions = open_database(database_url)
+    try:
+        with sessions.begin() as s:
+            doc_id = documents.add_document(s, make_document(3), file_name="a.txt", sha256="x")
+            assert not instances.has_open_claims(s)  # a backlog is not a claim
+        with sessions.begin() as s:
+            claimed = backlog.claim_chapters(s, "someone", 1)
+            assert instances.has_open_claims(s)
+            backlog.release_chapters(s, [w.chapter_id for w in claimed])
+            assert not instances.has_open_claims(s)
+        for status in ("parsing", "summarizing"):
+            with sessions.begin() as s:
+                s.execute(update(Document).where(Document.id == doc_id).values(status=status))
+                assert instances.has_open_claims(s), status
+        with sessions.begin() as s:
+            s.execute(update(Document).where(Document.id == doc_id).values(status="done"))
+            assert not instances.has_open_claims(s)
+        # registering again (a peer removed the row as stale, or not) leaves one row, with the new heartbeat
+        for pid in (1, 2):
+            with sessions.begin() as s:
+                instances.register_instance(s, "me", "here", pid)
+        with sessions() as s:
+            assert [(i[0], i[2]) for i in instances.instances(s)] == [("me", 2)]
+    finally:
+        engine.dispose()
+
+
 def test_a_claim_on_sqlite_takes_a_documents_next_ready_chapters_as_a_range_and_nothing_else(
     tmp_path: Path,
 ) -> None:

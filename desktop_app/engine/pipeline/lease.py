@@ -89,6 +89,8 @@ class InstanceLease:
                 if inst_id != self.instance_id
                 and (_aware(beat, now) < stale or (inst_host == host and not _pid_alive(pid)))
             ]
+            if not dead and not instances.has_open_claims(session):
+                return 0  # nothing claimed, no one to remove: a database at rest
             chapters, documents = instances.recover_orphans(session, dead, adoption)
             expired_chapters, expired_documents = instances.expire_claims(session, stale, adoption)
             chapters += expired_chapters
