@@ -50,8 +50,10 @@ lint: $(STAMP)
 licences: $(STAMP)
 	$(BIN)/python scripts/check_licences.py
 
+# The performance suite (bench/suite.py): every goal measured side by side, about 10 minutes;
+# `make bench BENCH_ARGS=--quick` runs it in under a minute, BENCH_ARGS=--write-docs updates docs/PERFORMANCE.md.
 bench: $(STAMP)
-	$(BIN)/python bench/pipeline.py
+	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(BIN)/python bench/suite.py $(BENCH_ARGS)
 
 $(BUNDLE_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bundle]'
