@@ -9,15 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import Pool, StaticPool
 
 from desktop_app.engine.events import DocumentFinished
+from desktop_app.engine.messages import DocumentWork
 from desktop_app.engine.pipeline.feeder import Feeder
 from desktop_app.engine.service import Engine
 from desktop_app.engine.store import backlog, documents
 from desktop_app.engine.store.db import open_database, serial_sessions
+from desktop_app.engine.store.models import Chapter
 
 from .pipeline_helpers import EventLog, make_document, settings_for
 
@@ -131,6 +133,60 @@ def test_a_claim_whose_chapters_cannot_be_read_is_read_at_the_next_turn(
         engine.dispose()
 
 
+def test_a_finished_document_is_read_after_its_claim_outside_the_writers_lock_and_again_if_that_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a long document's chapters for its whole-document summary must not hold up the writer's batches;
+    a claimed document has no lease, so a failed read must not leave it summarizing with no one at it."""
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'd.db'}")
+    serial = serial_sessions(engine)
+    assert serial is not None
+    write_lock = threading.Lock()
+    read = backlog.finished_work
+    reads: list[bool] = []  # whether the writer's lock was free at each read
+    failures = [OperationalError("SELECT …", (), sqlite3.OperationalError("disk I/O error"))]
+
+    def failing_once(session: Any, document_ids: Any) -> list[Any]:
+        if document_ids:
+            free = write_lock.acquire(blocking=False)
+            if free:
+                write_lock.release()
+            reads.append(free)
+            if failures:
+                raise failures.pop()
+        return read(session, document_ids)
+
+    monkeypatch.setattr(backlog, "finished_work", failing_once)
+    work: queue.Queue[Any] = queue.Queue(200)
+    feeder = Feeder(
+        serial[1],
+        work,
+        _Lease(),  # type: ignore[arg-type]
+        heartbeat_s=5.0,
+        instance_state=dict,
+        write_lock=write_lock,
+        read_sessions=sessions,
+    )
+    try:
+        with sessions.begin() as s:
+            doc_id = documents.add_document(s, make_document(3), file_name="d.txt", sha256="d")
+            s.execute(update(Chapter).where(Chapter.document_id == doc_id).values(status="done", summary="Said."))
+        with pytest.raises(OperationalError):
+            feeder.feed_once()
+        assert work.empty()
+        with sessions() as s:
+            assert documents.document_status(s, doc_id) == "summarizing"  # claimed, not read yet
+        assert feeder.feed_once() == 1  # the same claim, read this time
+        assert feeder.feed_once() == 0  # nothing claimed twice
+        (item,) = [work.get()]
+        assert isinstance(item, DocumentWork) and item.document_id == doc_id
+        assert [c.summary for c in item.chapters] == ["Said."] * 3
+    finally:
+        serial[0].dispose()
+        engine.dispose()
+    assert reads == [True, True]
+
+
 def test_a_busy_feeder_looks_for_finished_documents_when_told_not_before_every_claim(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -138,7 +194,7 @@ def test_a_busy_feeder_looks_for_finished_documents_when_told_not_before_every_c
     a document whose last chapter is written still gets its whole-document summary at once."""
     claims: list[int] = []
     asked: list[int] = []
-    claim, finished = backlog.claim_backlog, backlog.claim_finished_documents
+    claim, finished = backlog.claim_backlog, backlog.claim_finished
 
     def counted_claim(*args: Any, **kwargs: Any) -> backlog.Claim:
         claimed = claim(*args, **kwargs)
@@ -150,7 +206,7 @@ def test_a_busy_feeder_looks_for_finished_documents_when_told_not_before_every_c
         return finished(*args, **kwargs)
 
     monkeypatch.setattr(backlog, "claim_backlog", counted_claim)
-    monkeypatch.setattr(backlog, "claim_finished_documents", counted_question)
+    monkeypatch.setattr(backlog, "claim_finished", counted_question)
     log = EventLog()
     with Engine(settings_for(f"sqlite:///{tmp_path / 'f.db'}", tmp_path)) as engine:
         engine.bus.subscribe(log)
@@ -170,7 +226,7 @@ def test_a_wake_while_the_feeder_asks_for_finished_documents_makes_it_ask_again(
     work: queue.Queue[Any] = queue.Queue(200)
     feeder = Feeder(sessions, work, _Lease(), heartbeat_s=5.0, instance_state=dict)  # type: ignore[arg-type]
     asked: list[int] = []
-    finished = backlog.claim_finished_documents
+    finished = backlog.claim_finished
 
     def woken_meanwhile(*args: Any, **kwargs: Any) -> list[Any]:
         asked.append(1)
@@ -179,7 +235,7 @@ def test_a_wake_while_the_feeder_asks_for_finished_documents_makes_it_ask_again(
             feeder.wake()  # a document finished after the question read the database
         return answer
 
-    monkeypatch.setattr(backlog, "claim_finished_documents", woken_meanwhile)
+    monkeypatch.setattr(backlog, "claim_finished", woken_meanwhile)
     try:
         with sessions.begin() as s:
             documents.add_document(s, make_document(30), file_name="w.txt", sha256="w")

@@ -12,7 +12,8 @@ quiet half second and at every recovery, not before each claim of a busy pipelin
 
 On SQLite a claim is committed first and its chapters (with their texts) are read afterwards, on another
 connection (``read_sessions``), so the writer, which shares the claims' connection and lock, does not wait
-for that reading; a read that fails is tried again at the next turn, before any new claim.
+for that reading; so are a finished document's chapters, summaries and sentences (for 10,000 chapters, a
+read of about 0.2 s). A read that fails is tried again at the next turn, before any new claim.
 
 Runs on one thread (``feeder``, started through the spawn hook); it is the only producer of the summary
 queue, so a put after checking for room never blocks.
@@ -31,7 +32,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..messages import ChapterWork, DocumentWork, WorkItem
+from ..messages import ChapterWork, WorkItem
 from ..store import backlog
 from .lease import InstanceLease
 
@@ -66,6 +67,7 @@ class Feeder:
         #: are read in the claim's, on ``sessions``).
         self.read_sessions = read_sessions or sessions
         self._unread: backlog.Claim | None = None  # a claim committed whose chapters are not read yet
+        self._unread_documents: list[str] = []  # finished documents claimed whose chapters are not read yet
         self._finished_due = True  # look for finished documents at the next claim
         self.summary_queue = summary_queue
         self.lease = lease
@@ -131,8 +133,8 @@ class Feeder:
 
     def feed_once(self) -> int:
         """Claim what fits in the queue now; returns how many items were queued."""
-        if self._unread is not None:
-            return self._queue(self._read(self._unread))  # a claim read again (its first read failed)
+        if self._unread is not None or self._unread_documents:
+            return self._queue(self._read())  # a claim read again (its first read failed)
         if self._well_fed():
             return 0
         room = self.summary_queue.maxsize - self.summary_queue.qsize()
@@ -141,32 +143,37 @@ class Feeder:
         if fair < CLAIM_MIN and not self.summary_queue.empty():
             return 0
         apart = self.read_sessions is not self.sessions
-        chapters: list[WorkItem] = []
+        items: list[WorkItem] = []
         with self.write_lock, self.sessions.begin() as session:
-            documents: list[DocumentWork] = []
+            finished: list[str] = []
             if self._finished_due:
                 self._finished_due = False  # before the question: a wake during it asks again next time
                 most = min(room, 10)
-                documents = backlog.claim_finished_documents(session, instance_id, limit=most)
-                if len(documents) == most:
+                finished = backlog.claim_finished(session, instance_id, limit=most)
+                if len(finished) == most:
                     self._finished_due = True  # more may be waiting
-            limit = min(room - len(documents), CLAIM_BATCH, fair)
+            limit = min(room - len(finished), CLAIM_BATCH, fair)
             claim = backlog.claim_backlog(session, instance_id, limit)
             if not apart:
-                chapters = list(claim.read(session))
-        queued = self._queue(documents)
+                items = [*backlog.finished_work(session, finished), *claim.read(session)]
         if apart:
             # Read after the commit, on a connection of its own: the writer's batches need not wait for it.
-            self._unread = claim
-            chapters = self._read(claim)
-        return queued + self._queue(chapters)
+            self._unread, self._unread_documents = claim, finished
+            items = self._read()
+        return self._queue(items)
 
-    def _read(self, claim: backlog.Claim) -> list[WorkItem]:
-        """A claim's chapters, read on ``read_sessions``; a failure leaves the claim to read at the next turn."""
+    def _read(self) -> list[WorkItem]:
+        """The claimed documents' and chapters' work, read on ``read_sessions``, the documents first.
+
+        A failure leaves the claim to read at the next turn: a claimed document has no lease, so one never
+        read would wait for this instance's stop.
+        """
         with self.read_sessions() as session:
-            chapters: list[WorkItem] = list(claim.read(session))
-        self._unread = None
-        return chapters
+            items: list[WorkItem] = [*backlog.finished_work(session, self._unread_documents)]
+            if self._unread is not None:
+                items.extend(self._unread.read(session))
+        self._unread, self._unread_documents = None, []
+        return items
 
     def _queue(self, items: Sequence[WorkItem]) -> int:
         for item in items:
