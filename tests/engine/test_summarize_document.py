@@ -146,3 +146,46 @@ def test_back_matter_and_notices_are_left_out_of_the_document_s_summary(alice: l
     # A document of nothing but back matter is still summarized from it.
     only = DocumentWork("doc-4", "Index", None, chapters[-2:], total=2)
     assert summarize_document(only, ExtractiveSummarizer(), max_sentences=5).summary
+
+
+@pytest.mark.parametrize(("chapters", "words", "focus"), [(400, 250, None), (40, 600, None), (400, 250, "water light")])
+def test_only_the_chapters_the_budget_reaches_are_ordered_further_and_the_summary_is_the_same(
+    monkeypatch: pytest.MonkeyPatch, chapters: int, words: int, focus: str | None
+) -> None:
+    """Each chapter's MMR order is taken as far as the summary's budget reaches, not 30 candidates deep.
+
+    The summary is the one every chapter's whole order gives (the order is made in full here, as it was).
+    """
+    import random
+
+    from desktop_app.engine.summarize import document
+
+    rng = random.Random(11)
+    # Words enough that sentences rarely repeat one another (a repeat is skipped and the order taken further).
+    vocabulary = ["".join(rng.choice("aeioubcdfgklmnprstvw") for _ in range(rng.randint(4, 9))) for _ in range(3000)]
+    vocabulary[:3] = ["water", "light", "river"]
+
+    def sentence() -> str:
+        return " ".join(rng.choice(vocabulary) for _ in range(rng.randint(8, 16))).capitalize() + "."
+
+    book = [(f"Chapter {i + 1}", " ".join(sentence() for _ in range(rng.randint(5, 40)))) for i in range(chapters)]
+    lazy = document.mmr_iter
+    drawn: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        for index in lazy(*args, **kwargs):  # type: ignore[arg-type]
+            drawn.append(index)
+            yield index
+
+    def whole(*args: object, **kwargs: object) -> object:
+        return iter(list(lazy(*args, **kwargs)))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(document, "mmr_iter", whole)
+    expected = summarize_document_extractive(book, words=words, focus=focus)
+    monkeypatch.setattr(document, "mmr_iter", counted)
+    summary = summarize_document_extractive(book, words=words, focus=focus)
+    assert summary == expected and summary.sentences
+    taken_from = {s.chapter for s in summary.sentences}
+    # One sentence of every chapter (to know it has one), and a few more where the budget reached: far
+    # from 30 a chapter. A chapter asked for more is ordered again, so its first ones are drawn twice.
+    assert len(drawn) <= chapters + 3 * (len(summary.sentences) + len(taken_from) + 10), len(drawn)

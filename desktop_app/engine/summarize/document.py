@@ -19,11 +19,11 @@ Pure and thread-safe; called by the pipeline's whole-document step on a worker t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .base import SummarySentence
-from .extractive import analyze, mmr_order, rank
+from .extractive import analyze, mmr_iter, rank
 
 __all__ = ["DocumentSummary", "KeyPoint", "summarize_document_extractive"]
 
@@ -77,14 +77,66 @@ def _point_line(point: KeyPoint) -> str:
     return f"- {point.title}: {body}"
 
 
-@dataclass(slots=True)
 class _Chapter:
-    index: int
-    title: str
-    sentences: list[SummarySentence]
-    values: list[float]
-    tokens: list[set[str]]
-    weight: float
+    """A chapter's candidates in MMR order, with their scores and word sets, taken as far as they are asked for.
+
+    Only the order's first sentence is taken at once (a chapter with none is left out); the rest when the
+    summary's budget reaches them. A document of many chapters takes a sentence or two from a few of them,
+    and ordering 30 candidates of every chapter cost most of its summary's time. Between turns a chapter
+    keeps only what it gave: the ordering is made again (it is deterministic) for a chapter asked for more,
+    so a document of thousands of chapters holds one chapter's ordering at a time.
+    """
+
+    def __init__(self, index: int, title: str, text: str, focus: str | None) -> None:
+        self.index, self.title, self._text, self._focus = index, title, text, focus
+        self.sentences: list[SummarySentence] = []  # the order so far
+        self.values: list[float] = []
+        self.tokens: list[set[str]] = []
+        self.weight = 0.0  # the chapter's words of prose: its share of the document's budget
+        self._order: Iterator[tuple[SummarySentence, float, set[str]]] | None = None
+        self._ended = False
+        self.has(0)
+        self.release()
+
+    def has(self, j: int) -> bool:
+        """Whether the order has a ``j``-th sentence (taking the order that far)."""
+        while len(self.sentences) <= j:
+            if self._ended:
+                return False
+            if self._order is None:
+                self._order = self._ordering()
+            taken = next(self._order, None)
+            if taken is None:
+                self._ended = True
+                return False
+            sentence, value, tokens = taken
+            self.sentences.append(sentence)
+            self.values.append(value)
+            self.tokens.append(tokens)
+        return True
+
+    def release(self) -> None:
+        """Drop the ordering (the chapter's analysis and its candidates) until more is asked for."""
+        self._order = None
+
+    def _ordering(self) -> Iterator[tuple[SummarySentence, float, set[str]]]:
+        analysis = analyze(self._text, self.title)
+        candidates = [analysis.sentence(i) for i in analysis.candidates]
+        self.weight = float(sum(len(s.split()) for s in candidates))
+        if not candidates:
+            return
+        scores, tokens = rank(analysis, candidates, title=self.title, focus=self._focus)
+        token_sets = [set(t) for t in tokens]
+        order = mmr_iter(token_sets, scores, min(len(candidates), 30), admit=analysis.admits)
+        for n, chosen in enumerate(order):
+            if n < len(self.sentences):
+                continue  # given at an earlier turn
+            start, end = analysis.spans[analysis.candidates[chosen]]
+            yield (
+                SummarySentence(candidates[chosen], start, end, chapter=self.index),
+                float(scores[chosen]),
+                token_sets[chosen],
+            )
 
 
 def summarize_document_extractive(
@@ -95,7 +147,7 @@ def summarize_document_extractive(
     Chapters are covered in proportion to their prose, no sentence is taken twice, and the result
     is in document order. Empty chapters (or ones with nothing but headings and formulas) are skipped.
     """
-    ranked = [_rank_chapter(i, title, text, focus) for i, (title, text) in enumerate(chapters)]
+    ranked = [_Chapter(i, title, text, focus) for i, (title, text) in enumerate(chapters)]
     ranked = [c for c in ranked if c.sentences]
     if not ranked or words <= 0:
         return DocumentSummary([])
@@ -106,7 +158,8 @@ def summarize_document_extractive(
     for chapter in sorted(ranked, key=lambda c: -c.weight):
         budget = words * chapter.weight / total + carry
         used = 0
-        for j in range(len(chapter.sentences)):
+        j = -1
+        while chapter.has(j := j + 1):
             length = len(chapter.sentences[j].text.split())
             if used + length / 2 > budget:
                 break
@@ -115,6 +168,7 @@ def summarize_document_extractive(
             chosen[chapter.index].append(j)
             taken.append(chapter.tokens[j])
             used += length
+        chapter.release()
         carry = max(0.0, budget - used)
     picked = [(c, j) for c in ranked for j in chosen[c.index]]
     if not picked:  # a budget smaller than any sentence: the single best one
@@ -132,27 +186,6 @@ def summarize_document_extractive(
         if rest:
             points.append(KeyPoint(c.index, c.title, sorted(rest, key=lambda s: s.start or 0)))
     return DocumentSummary(overview, points)
-
-
-def _rank_chapter(index: int, title: str, text: str, focus: str | None) -> _Chapter:
-    """A chapter's candidates in MMR order, with their scores, word sets and the chapter's weight."""
-    analysis = analyze(text, title)
-    if not analysis.candidates:
-        return _Chapter(index, title, [], [], [], 0.0)
-    sentences = [analysis.sentence(i) for i in analysis.candidates]
-    values, tokens = rank(analysis, sentences, title=title, focus=focus)
-    token_sets = [set(t) for t in tokens]
-    order = mmr_order(token_sets, values, min(len(sentences), 30), admit=analysis.admits)
-    spans = [analysis.spans[analysis.candidates[j]] for j in order]
-    weight = float(sum(len(s.split()) for s in sentences))
-    return _Chapter(
-        index,
-        title,
-        [SummarySentence(sentences[j], s, e, chapter=index) for j, (s, e) in zip(order, spans, strict=True)],
-        [float(values[j]) for j in order],
-        [token_sets[j] for j in order],
-        weight,
-    )
 
 
 def _repeats(tokens: set[str], taken: list[set[str]]) -> bool:

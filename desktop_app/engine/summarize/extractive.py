@@ -217,6 +217,21 @@ def mmr_order(
     ``max(6 k, 40)`` best by score; a sentence that ``admit`` turns down when its turn comes is passed
     over (:meth:`Analysis.admits`), and the next best by score joins the pool in its place.
     """
+    return list(mmr_iter(tokens, values, k, redundancy, admit))
+
+
+def mmr_iter(
+    tokens: Sequence[Collection[str]],
+    values: NDArray[np.float64],
+    k: int,
+    redundancy: float = 0.6,
+    admit: Callable[[int], bool] | None = None,
+) -> Iterator[int]:
+    """:func:`mmr_order` one index at a time: a caller that stops early pays only for what it took.
+
+    The greedy choice of each index depends only on those before it, so the first ``n`` taken are the
+    first ``n`` of the whole order (a long document's summary takes a sentence or two of most chapters).
+    """
     ranking = np.argsort(-values, kind="stable").tolist()
     pool = ranking[: max(k * 6, 40)]
     spare = iter(ranking[len(pool) :])
@@ -229,17 +244,17 @@ def mmr_order(
     # with max()). Most sentences are never compared with most chosen ones.
     heap = [(-value[i], position, i) for position, i in enumerate(pool)]
     heapq.heapify(heap)
-    chosen: list[int] = []
+    chosen = 0
     chosen_sets: list[set[str]] = []
-    while len(chosen) < k and heap:
+    while chosen < k and heap:
         _bound, position, best = heap[0]
-        if compared[best] < len(chosen):
+        if compared[best] < chosen:
             a, most = token_sets[best], overlap[best]
             if a:
                 for b in chosen_sets[compared[best] :]:
                     if b:
                         most = max(most, len(a & b) / min(len(a), len(b)))
-            overlap[best], compared[best] = most, len(chosen)
+            overlap[best], compared[best] = most, chosen
             heapq.heapreplace(heap, (-(value[best] * (1.0 - redundancy * most)), position, best))
             continue
         heapq.heappop(heap)
@@ -250,9 +265,9 @@ def mmr_order(
                 overlap[following], compared[following] = 0.0, 0
                 heapq.heappush(heap, (-value[following], len(token_sets) - 1, following))
             continue
-        chosen.append(best)
+        chosen += 1
         chosen_sets.append(token_sets[best])
-    return chosen
+        yield best
 
 
 class ExtractiveSummarizer(SummarizerBase):
