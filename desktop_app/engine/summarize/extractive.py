@@ -230,7 +230,8 @@ def mmr_iter(
     """:func:`mmr_order` one index at a time: a caller that stops early pays only for what it took.
 
     The greedy choice of each index depends only on those before it, so the first ``n`` taken are the
-    first ``n`` of the whole order (a long document's summary takes a sentence or two of most chapters).
+    first ``n`` of the whole order (a long document's summary needs the first sentence of each chapter and
+    more of only a few).
     """
     ranking = np.argsort(-values, kind="stable").tolist()
     pool = ranking[: max(k * 6, 40)]
