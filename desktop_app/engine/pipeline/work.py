@@ -166,7 +166,9 @@ def summarize_document(
         sentences = [replace(s, chapter=only.index) for s in only.sentences or ground(only.summary, only.text)]
         return DocumentResult(work.document_id, status, summary=only.summary, error=error, sentences=sentences)
     if summarizer.name == "extractive" and all(c.text for c in chapters):
-        extractive = _extractive_document(work, chapters, status, error, max_sentences)
+        extractive = _extractive_document(
+            summarizer, work, chapters, status=status, error=error, max_sentences=max_sentences
+        )
         if extractive.summary or extractive.error:
             return extractive  # else no chapter has prose to quote: reduce the chapter summaries below
     text = "\n\n".join(f"{c.title}\n\n{c.summary}" for c in chapters)
@@ -208,14 +210,23 @@ def main_text(chapters: list[DoneChapter]) -> list[DoneChapter]:
 
 
 def _extractive_document(
-    work: DocumentWork, chapters: list[DoneChapter], status: str, error: str | None, max_sentences: int
+    summarizer: Summarizer,
+    work: DocumentWork,
+    chapters: list[DoneChapter],
+    *,
+    status: str,
+    error: str | None,
+    max_sentences: int,
 ) -> DocumentResult:
     """The built-in backend's whole-document summary, chosen from ``chapters``' text (not their summaries).
 
     Sentences carry their chapter's index in the document and their exact span in its text.
     """
     try:
-        summary = summarize_document_extractive(
+        # Where the summarizer runs in worker processes, so does this (0.7 ms a chapter: seconds for a long
+        # document, which on a thread of the window's process would compete with it for the interpreter).
+        summary = summarizer.compute(
+            summarize_document_extractive,
             [(c.title, c.text) for c in chapters],
             words=DOCUMENT_WORDS_PER_SENTENCE * max_sentences,
             focus=work.focus,

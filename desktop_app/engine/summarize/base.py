@@ -26,10 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from ..reports import SummarizerStats
 from .gate import RequestGate
+
+_T = TypeVar("_T")
 
 #: Bumped whenever a prompt, the extractive ranking or the clause rules change what a result says, so the cache
 #: never serves a summary made by older rules.
@@ -202,6 +204,13 @@ class Summarizer(Protocol):
         """Hold each request to a server to ``gate``'s permits; False where this backend sends none."""
         ...
 
+    def compute(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        """``fn(*args, **kwargs)`` where this backend does its own work: in its worker processes where it has
+        them (``fn`` and its arguments then cross as pickles), else on the calling thread. For the built-in
+        summarizer's other pure computations (a whole-document summary), so they too leave the window's
+        process alone."""
+        ...
+
     def interrupt(self) -> None:
         """Cut the requests in flight (a stop's deadline is near): they raise :class:`SummarizerStoppedError`.
 
@@ -254,6 +263,9 @@ class SummarizerBase:
 
     def gate_requests(self, gate: RequestGate) -> bool:
         return False
+
+    def compute(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        return fn(*args, **kwargs)
 
     def interrupt(self) -> None:
         return None
@@ -309,6 +321,9 @@ class WrappingSummarizer(SummarizerBase):
 
     def gate_requests(self, gate: RequestGate) -> bool:
         return self.inner.gate_requests(gate)
+
+    def compute(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        return self.inner.compute(fn, *args, **kwargs)
 
     def interrupt(self) -> None:
         self.inner.interrupt()

@@ -18,11 +18,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from typing import Any, TypeVar
 
 from ..reports import SummarizerStats
 from .base import Summarizer, SummarizerBase, SummaryRequest, SummaryResult, TransientError
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 _worker: Summarizer | None = None
 
@@ -78,10 +81,14 @@ class ProcessSummarizer(SummarizerBase):
             pool.submit(_ready)
 
     def summarize(self, request: SummaryRequest) -> SummaryResult:
+        # A progress callback stays in this process (it could not cross anyway): parts are not reported.
+        return self.compute(_summarize_in_worker, replace(request, on_progress=None))
+
+    def compute(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        """``fn(*args, **kwargs)`` in one of the worker processes (``fn`` a module-level function)."""
         pool = self._executor()
         try:
-            # A progress callback stays in this process (it could not cross anyway): parts are not reported.
-            return pool.submit(_summarize_in_worker, replace(request, on_progress=None)).result()
+            return pool.submit(fn, *args, **kwargs).result()
         except BrokenProcessPool as err:
             with self._lock:
                 if self._pool is pool:
