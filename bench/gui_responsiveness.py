@@ -7,7 +7,9 @@ opened through the window, its chapters are held at a gate until the book is lis
 table shown, then the gate opens and every chapter is summarized (extractive) and committed by the DB
 writer in batches as fast as the machine allows. A ``QTimer`` heartbeat on the GUI thread measures the
 gaps between its ticks; a stall is a gap minus the timer interval. The goal is a longest stall of at
-most 50 ms. Prints p50 / p95 / p99 / max stall, the burst's duration and how the bridge coalesced it.
+most 50 ms. Prints p50 / p95 / p99 / max stall, the burst's duration and how the bridge coalesced it;
+then, the heartbeat still going, how long the whole-document summary took after the last chapter was shown
+(``summary s``) and the longest stall meanwhile (``its max``).
 """
 
 from __future__ import annotations
@@ -126,13 +128,18 @@ def run_once(app, chapters: int, interval_ms: int, mode: str) -> dict[str, float
     watch.start()
     loop.exec()
     elapsed = time.perf_counter() - started
-    timer.stop()
     watch.stop()
     done = model.statuses().get("done", 0)
     flushes = window.controller.bridge.flushes - flushes_before
-    finished = pump(60, lambda: window.documents_model.get(doc_id).status == "done")
+    burst_ticks = len(gaps)
+    # The heartbeat goes on while the whole-document summary is made (the built-in one reads every chapter).
+    summary_started = time.perf_counter()
+    finished = pump(120, lambda: window.documents_model.get(doc_id).status == "done")
+    summary_s = time.perf_counter() - summary_started
+    timer.stop()
     window.close()
-    stalls = [max(0.0, g - interval_ms) for g in gaps[1:]]
+    stalls = [max(0.0, g - interval_ms) for g in gaps[1:burst_ticks]]
+    summary_stalls = [max(0.0, g - interval_ms) for g in gaps[burst_ticks:]]
     return {
         "summarizer": mode,
         "chapters": chapters,
@@ -147,6 +154,8 @@ def run_once(app, chapters: int, interval_ms: int, mode: str) -> dict[str, float
         "gap_mean_ms": round(statistics.fmean(gaps[1:]), 2) if len(gaps) > 1 else 0.0,
         "bridge_flushes": flushes,
         "document_done": finished,
+        "summary_s": round(summary_s, 3),
+        "summary_stall_max_ms": round(max(summary_stalls, default=0.0), 2),
         "shutdown_ok": bool(window.shutdown_ok),
     }
 
@@ -207,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         "max",
         "flushes",
         "goal ≤50 ms",
+        "summary s",
+        "its max",
     )
     rows = [
         (
@@ -221,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['stall_max_ms']:.1f} ms",
             str(r["bridge_flushes"]),
             "yes" if r["stall_max_ms"] <= GOAL_MS else "NO",
+            f"{r['summary_s']:.2f}",
+            f"{r['summary_stall_max_ms']:.1f} ms",
         )
         for i, r in enumerate(results)
     ]
