@@ -31,6 +31,9 @@ __all__ = ["DocumentSummary", "KeyPoint", "summarize_document_extractive"]
 OVERVIEW_SENTENCES = 2
 #: A sentence sharing more than this fraction of its words with one already taken is a repeat.
 REPEAT_OVERLAP = 0.6
+#: Up to this many chapters, each keeps its ordering between the budget's turns instead of making it again
+#: (tens of kilobytes a chapter; a longer document asks few of its chapters for more than one sentence).
+KEEP_ORDERINGS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +85,13 @@ class _Chapter:
 
     Only the order's first sentence is taken at once (a chapter with none is left out); the rest when the
     summary's budget reaches them. A document of many chapters takes a sentence or two from a few of them,
-    and ordering 30 candidates of every chapter cost most of its summary's time. Between turns a chapter
-    keeps only what it gave: the ordering is made again (it is deterministic) for a chapter asked for more,
-    so a document of thousands of chapters holds one chapter's ordering at a time.
+    and ordering 30 candidates of every chapter cost most of its summary's time. A chapter of a long document
+    (``keep`` false) keeps only what it gave between turns, its ordering made again (it is deterministic) if
+    it is asked for more, so a document of thousands of chapters holds one chapter's ordering at a time; a
+    short document's chapters, most of which are asked for more, keep theirs.
     """
 
-    def __init__(self, index: int, title: str, text: str, focus: str | None) -> None:
+    def __init__(self, index: int, title: str, text: str, focus: str | None, *, keep: bool) -> None:
         self.index, self.title, self._text, self._focus = index, title, text, focus
         self.sentences: list[SummarySentence] = []  # the order so far
         self.values: list[float] = []
@@ -96,7 +100,8 @@ class _Chapter:
         self._order: Iterator[tuple[SummarySentence, float, set[str]]] | None = None
         self._ended = False
         self.has(0)
-        self.release()
+        if not keep:
+            self.release()
 
     def has(self, j: int) -> bool:
         """Whether the order has a ``j``-th sentence (taking the order that far)."""
@@ -147,7 +152,8 @@ def summarize_document_extractive(
     Chapters are covered in proportion to their prose, no sentence is taken twice, and the result
     is in document order. Empty chapters (or ones with nothing but headings and formulas) are skipped.
     """
-    ranked = [_Chapter(i, title, text, focus) for i, (title, text) in enumerate(chapters)]
+    keep = len(chapters) <= KEEP_ORDERINGS
+    ranked = [_Chapter(i, title, text, focus, keep=keep) for i, (title, text) in enumerate(chapters)]
     ranked = [c for c in ranked if c.sentences]
     if not ranked or words <= 0:
         return DocumentSummary([])
