@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import queue
 import random
 import threading
 import time
@@ -57,17 +58,23 @@ class ModelServer:
 
     def run(self, controller: ConcurrencyController, requests: int) -> None:
         free_at = [0.0] * self.slots  # when each slot is next free
-        done: list[tuple[float, float, int, float]] = []  # (finish time, start time, in flight at start, work)
+        # (finish time, start time, in flight at start, work, the limit's fills before it started)
+        done: list[tuple[float, float, int, float, int]] = []
         out = 0
+        fills = 0  # how many times a request sent brought the requests out up to the limit
         self.waits: list[tuple[float, float]] = []  # (when a request reached the server, how long it queued)
         self.ends: list[float] = []
         for _ in range(requests):
             while out >= controller.limit:
-                finish, start, in_flight, work = heapq.heappop(done)
+                finish, start, in_flight, work, fills_before = heapq.heappop(done)
                 self.now = max(self.now, finish)
                 out -= 1
-                controller.record("sim", finish - start, in_flight, work if self.reports_work else None)
+                reported = work if self.reports_work else None
+                controller.record("sim", finish - start, in_flight, reported, filled=fills > fills_before)
+            fills_before = fills
             out += 1
+            if out >= controller.limit:
+                fills += 1
             self.max_out = max(self.max_out, out)
             slot_free = heapq.heappop(free_at)
             arrival = self.now + self.client_ms
@@ -77,7 +84,7 @@ class ModelServer:
             self.waits.append((arrival, max(0.0, slot_free - arrival)))
             self.ends.append(finish)
             heapq.heappush(free_at, finish)
-            heapq.heappush(done, (finish, self.now, out, service))
+            heapq.heappush(done, (finish, self.now, out, service, fills_before))
 
     def second_half(self) -> tuple[float, float]:
         """(share of the slots busy, mean requests queued at the server) over the second half of the run."""
@@ -281,6 +288,90 @@ def test_a_drop_is_not_taken_back_where_the_lower_limit_still_queues() -> None:
     # Against the ramp's answers a second, the drop cost a quarter of them; but the one request still queued
     # at 2 says the permit given up was queued too, and the limit goes on down, not back to 3.
     assert [(d.old, d.new) for d in decisions if d] == [(2, 1)]
+
+
+def _doubled_to_six() -> GradientLimiter:
+    """A limiter whose slow start just doubled 3 → 6, the two answers sent under 3 already skipped."""
+    limiter = GradientLimiter("sim", initial=3, unloaded_probe=1)
+    limiter.sample(205.0, in_flight=1)
+    for _ in range(4):
+        limiter.sample(205.0, in_flight=3)
+    assert limiter.limit == 6
+    for _ in range(limiter._skip):
+        limiter.sample(205.0, in_flight=3)
+    return limiter
+
+
+def test_a_doublings_first_round_is_judged_full_where_its_permits_filled_up_one_by_one() -> None:
+    # After 3 → 6 the new permits went out as the pool's new workers started and the old round's answers
+    # came back: sent with 3, 4, 5, 5, 6 and 6 requests out, and all six out together before the first answer.
+    sent_with = (3, 4, 5, 5, 6, 6)
+    counted_at_sending = _doubled_to_six()
+    decisions = [counted_at_sending.sample(207.0, in_flight=n) for n in sent_with]
+    assert decisions == [None] * 6, "counted as each was sent, two of six were at the limit: not full"
+    filled = _doubled_to_six()
+    decisions = [filled.sample(207.0, in_flight=n, filled=True) for n in sent_with]
+    assert decisions[:5] == [None] * 5
+    assert decisions[5] is not None and (decisions[5].old, decisions[5].new) == (6, 12), "one round at 6, not two"
+
+
+def test_filled_counts_only_in_slow_start() -> None:
+    limiter = GradientLimiter("sim", initial=4)
+    limiter._slow_start = False
+    for _ in range(40):
+        limiter.sample(200.0, in_flight=1, filled=True)  # the limit touched for a moment now and then
+    assert limiter.limit == 4, "past slow start a step must be paid for at the limit, not a moment of it"
+
+
+class _Request:
+    """One request on a thread of its own (the controller keeps each thread's permit): acquire, then record."""
+
+    def __init__(self, controller: ConcurrencyController) -> None:
+        self.controller = controller
+        self.steps: queue.Queue[str] = queue.Queue()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (step := self.steps.get()) != "end":
+            if step == "acquire":
+                self.controller.acquire()
+            else:
+                self.controller.record("sim", 205.0, in_flight=1)
+                self.controller.release()
+            self.done.set()
+
+    def do(self, step: str) -> None:
+        self.done.clear()
+        self.steps.put(step)
+        assert self.done.wait(5)
+
+    def end(self) -> None:
+        self.steps.put("end")
+        self.thread.join(5)
+
+
+def test_the_controller_tells_which_requests_saw_the_limit_filled(monkeypatch: pytest.MonkeyPatch) -> None:
+    controller = ConcurrencyController(["sim"], initial=3, max_total=16, known_slots=3)
+    seen: list[bool] = []
+    limiter = controller.limiters["sim"]
+    monkeypatch.setattr(limiter, "sample", lambda *a, filled=False, **k: seen.append(filled))
+    a, b, c, d = (_Request(controller) for _ in range(4))
+    a.do("acquire")
+    b.do("acquire")
+    a.do("record")  # two out at most in its life, of three
+    c.do("acquire")
+    d.do("acquire")  # three out: the limit filled
+    b.do("record")  # out before the limit filled and still out when it did
+    d.do("record")  # its own permit filled it
+    c.do("record")
+    e = _Request(controller)
+    e.do("acquire")
+    e.do("record")  # alone: the limit was filled before its time, not during it
+    for request in (a, b, c, d, e):
+        request.end()
+    assert seen == [False, True, True, True, False]
 
 
 def test_an_idle_limit_does_not_grow() -> None:

@@ -161,8 +161,15 @@ class GradientLimiter:
         # pass for a queued request.
         return max(4, self.limit) if self._slow_start else max(8, 3 * self.limit)
 
-    def sample(self, latency_ms: float, in_flight: int, work_ms: float | None = None) -> LimitDecision | None:
+    def sample(
+        self, latency_ms: float, in_flight: int, work_ms: float | None = None, *, filled: bool = False
+    ) -> LimitDecision | None:
         """Record one answered request; ``in_flight`` is how many were out when it started.
+
+        ``filled``: the requests out reached the limit at some moment of this one's life. In slow start such a
+        request counts as sent at the limit: after a doubling, the new permits go out one by one as the old
+        limit's answers come back, and counted only as each was sent, the first round at the new limit never
+        looked full, so every doubling waited one round more than it needed.
 
         Where the request's work is known (``work_ms``: the time the server reports, or else the stream's
         time after its first token), whether it was slow, and the unloaded latency, are judged on its wait
@@ -196,7 +203,7 @@ class GradientLimiter:
         self._samples.append(latency_ms)
         self._raw.append(raw)
         self._occupied += min(in_flight, self.limit)
-        if in_flight >= self.limit:
+        if in_flight >= self.limit or (filled and self._slow_start):
             self._saturated += 1
         if len(self._samples) < self._window_size():
             return None
@@ -392,6 +399,8 @@ class ConcurrencyController:
         self.on_change = on_change
         self._cond = threading.Condition()
         self._in_flight = 0
+        self._fills = 0  # how many times a permit taken brought the requests out up to the limit
+        self._fills_at: dict[int, int] = {}  # each thread's request out: ``_fills`` as its permit was taken
         self.decisions: deque[LimitDecision] = deque(maxlen=50)
 
     @property
@@ -411,23 +420,40 @@ class ConcurrencyController:
                     return None
                 self._cond.wait(0.5)
             before = self._in_flight
+            self._fills_at[threading.get_ident()] = self._fills
             self._in_flight += 1
+            if self._in_flight >= self.limit:
+                self._fills += 1
             return before
 
     def release(self) -> None:
         with self._cond:
+            self._fills_at.pop(threading.get_ident(), None)
             self._in_flight -= 1
             self._cond.notify()
 
-    def record(self, endpoint: str | None, latency_ms: float, in_flight: int, work_ms: float | None = None) -> None:
+    def record(
+        self,
+        endpoint: str | None,
+        latency_ms: float,
+        in_flight: int,
+        work_ms: float | None = None,
+        *,
+        filled: bool | None = None,
+    ) -> None:
         """An answer came back from ``endpoint`` after ``latency_ms``, with ``in_flight`` requests out.
 
-        ``work_ms``: the server's work on the request, where known (see :meth:`GradientLimiter.sample`).
+        ``work_ms``: the server's work on the request, where known; ``filled``: whether the requests out
+        reached the limit while it was out (see :meth:`GradientLimiter.sample`), by default known for a
+        request whose permit the calling thread took with :meth:`acquire`.
         """
         with self._cond:
+            if filled is None:
+                taken_at = self._fills_at.get(threading.get_ident())
+                filled = taken_at is not None and self._fills > taken_at
             limiter = self._limiter(endpoint)
             share = max(1, math.ceil(in_flight / len(self.limiters)))  # routing spreads requests evenly
-            self._apply(limiter.sample(latency_ms, share, work_ms))
+            self._apply(limiter.sample(latency_ms, share, work_ms, filled=filled))
 
     def overloaded(self, endpoint: str | None = None) -> None:
         """A 429/503 answer; without the endpoint, every endpoint backs off."""
