@@ -399,7 +399,7 @@ class BackgroundParser:
         parsed = end.document([])
         with self.sessions.begin() as session:
             documents.finish_parsing(session, job.document_id, parsed, sha256=sha256, parser=self.instance_id)
-            chapter_ids = tuple(c.id for c in documents.chapters_of(session, job.document_id, with_text=False))
+            chapter_ids = documents.chapter_ids_of(session, job.document_id)
         log.info("Parsed %s: %d chapters queued for summary generation", job.file_name, len(chapter_ids))
         self.bus.publish(DocumentAdded(job.document_id, parsed.title, parsed.format, len(chapter_ids), chapter_ids))
         self.on_chapters()

@@ -8,9 +8,9 @@ outside the store holds database state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Select, Table, delete, func, insert, select, update
+from sqlalchemy import RowMapping, Select, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..ingest.base import ParsedChapter, ParsedDocument
@@ -24,37 +24,42 @@ from ..records import (
 from ..states import FINAL_DOCUMENT, ChapterStatus, DocumentStatus, ParseFailure
 from .models import Chapter, ChapterText, Document, new_id, utcnow
 
+_CHAPTERS, _TEXTS = cast(Table, Chapter.__table__), cast(Table, ChapterText.__table__)
+#: The name a chapter's text is read under beside its row's columns (none of which has it).
+_TEXT = "chapter_text"
+
 # --- records from rows
 
 
-def chapter_record(row: Chapter, text: str | None = None) -> ChapterRecord:
-    """The record of a chapter's row, with its ``text`` where it was read (:class:`.models.ChapterText`)."""
+def chapter_record(row: RowMapping, text: str | None = None) -> ChapterRecord:
+    """The record of a chapter's row (its columns by name, as :func:`chapters_of` reads them), with its
+    ``text`` where it was read (:class:`.models.ChapterText`)."""
     return ChapterRecord(
-        id=row.id,
-        document_id=row.document_id,
-        index=row.index,
-        title=row.title,
-        status=ChapterStatus(row.status),
-        attempts=row.attempts,
-        word_count=row.word_count,
-        kind=row.kind,
-        summary=row.summary,
-        preview=row.preview,
-        error=row.error,
-        sentences=sentences_from_json(row.sentences),
-        backend=row.backend,
-        model=row.model,
-        fallback_reason=row.fallback_reason,
-        latency_ms=row.latency_ms,
-        prompt_tokens=row.prompt_tokens,
-        completion_tokens=row.completion_tokens,
-        cached=row.cached,
-        clause_flags=tuple(row.clause_flags or ()),
-        clause_error=row.clause_error,
-        sections=sections_from_json(row.sections),
-        page_starts=tuple((int(o), int(p)) for o, p in row.page_starts or ()),
-        retry_at=row.retry_at,
-        finished_at=row.finished_at,
+        id=row["id"],
+        document_id=row["document_id"],
+        index=row["index"],
+        title=row["title"],
+        status=ChapterStatus(row["status"]),
+        attempts=row["attempts"],
+        word_count=row["word_count"],
+        kind=row["kind"],
+        summary=row["summary"],
+        preview=row["preview"],
+        error=row["error"],
+        sentences=sentences_from_json(row["sentences"]),
+        backend=row["backend"],
+        model=row["model"],
+        fallback_reason=row["fallback_reason"],
+        latency_ms=row["latency_ms"],
+        prompt_tokens=row["prompt_tokens"],
+        completion_tokens=row["completion_tokens"],
+        cached=row["cached"],
+        clause_flags=tuple(row["clause_flags"] or ()),
+        clause_error=row["clause_error"],
+        sections=sections_from_json(row["sections"]),
+        page_starts=tuple((int(o), int(p)) for o, p in row["page_starts"] or ()),
+        retry_at=row["retry_at"],
+        finished_at=row["finished_at"],
         text=text,
     )
 
@@ -269,9 +274,6 @@ def _insert_chapters(
     return tuple(ids)
 
 
-_CHAPTERS, _TEXTS = cast(Table, Chapter.__table__), cast(Table, ChapterText.__table__)
-
-
 def fail_parsing(
     session: Session,
     document_id: str,
@@ -424,15 +426,30 @@ def _with_texts(query: Select[Chapter]) -> Select[Chapter, str | None]:
     return query.add_columns(ChapterText.text).outerjoin(ChapterText, ChapterText.chapter_id == Chapter.id)
 
 
+def _chapter_rows() -> Select[Any]:
+    """Every column of the chapters' rows, read as rows rather than ORM objects: the records are made from
+    them at once, and a 2,000-chapter document read through the ORM's objects took half as long again."""
+    return select(_CHAPTERS)
+
+
 def chapters_of(session: Session, document_id: str, *, with_text: bool = True) -> list[ChapterRecord]:
-    query = select(Chapter).where(Chapter.document_id == document_id).order_by(Chapter.index)
+    query = _chapter_rows().where(_CHAPTERS.c.document_id == document_id).order_by(_CHAPTERS.c.index)
     if not with_text:
-        return [chapter_record(row) for row in session.scalars(query)]
-    return [chapter_record(row, text or "") for row, text in session.execute(_with_texts(query))]
+        return [chapter_record(row) for row in session.execute(query).mappings()]
+    query = query.add_columns(ChapterText.text.label(_TEXT)).outerjoin(
+        ChapterText, ChapterText.chapter_id == _CHAPTERS.c.id
+    )
+    return [chapter_record(row, row[_TEXT] or "") for row in session.execute(query).mappings()]
+
+
+def chapter_ids_of(session: Session, document_id: str) -> tuple[str, ...]:
+    """The document's chapter ids in order."""
+    query = select(Chapter.id).where(Chapter.document_id == document_id).order_by(Chapter.index)
+    return tuple(session.scalars(query))
 
 
 def get_chapter(session: Session, chapter_id: str, *, with_text: bool = True) -> ChapterRecord | None:
-    row = session.get(Chapter, chapter_id)
+    row = session.execute(_chapter_rows().where(_CHAPTERS.c.id == chapter_id)).mappings().first()
     if row is None:
         return None
     return chapter_record(row, chapter_text(session, chapter_id) if with_text else None)
