@@ -16,7 +16,9 @@ gets a :class:`GradientLimiter` that learns it from the answers:
   window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``, which
   counts from 1.5 requests, because a busy client's own delays raise the mean too);
 - while the limit is in use and nothing queues, it grows: doubling at first (slow start, so a big server
-  is found in a few rounds), then one at a time;
+  is found in a few rounds), then one at a time. In slow start a request whose life saw the requests out
+  reach the limit counts as at the limit (a doubling's permits go out one by one as the last round's
+  answers come back); afterwards only one sent at the limit does;
 - a step of one must pay: the window after it must bring at least half of the extra answers a second
   that one more permit promises (Little's law: requests out ÷ mean latency), or, where the client's own
   time in each request leaves the slots idle for moments, fill those gaps: a few per cent more answers
