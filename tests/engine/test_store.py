@@ -13,7 +13,7 @@ from sqlalchemy import delete, inspect, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.engine.records import ChapterRecord
+from desktop_app.engine.records import ChapterRecord, Section
 from desktop_app.engine.states import ChapterStatus
 from desktop_app.engine.store import backlog, documents, edits, instances
 from desktop_app.engine.store.db import open_database
@@ -484,3 +484,25 @@ def test_a_finished_chapter_leaves_the_open_index(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     assert sorted(status for (status,) in in_index) == ["pending"] * 6 + ["processing"]
+
+
+def test_a_previous_import_gives_back_what_the_parse_saved(database_url: str) -> None:
+    # A re-upload of an identical file skips its parse and saves the earlier import's chapters again: each
+    # one's text, kind (front matter and notices stay out of the document's summary), sections and pages.
+    parsed = make_document(3)
+    front, body, notice = parsed.chapters
+    front.kind, notice.kind = "front", "notice"
+    body.sections = [Section("First part", 0, 40, 2), Section("Second part", 40, len(body.text), 3)]
+    body.page_starts = [(0, 4), (60, 5)]
+    engine, sessions = open_database(database_url)
+    try:
+        with sessions.begin() as s:
+            documents.add_document(s, parsed, file_name="x.pdf", sha256="same")
+        with sessions() as s:
+            earlier = documents.previous_import(s, "same")
+            assert documents.previous_import(s, "other") is None
+    finally:
+        engine.dispose()
+    assert earlier is not None
+    got = [(c.title, c.text, c.kind, c.sections, c.page_starts) for c in earlier.chapters]
+    assert got == [(c.title, c.text, c.kind, c.sections, c.page_starts) for c in parsed.chapters]

@@ -330,15 +330,22 @@ def previous_import(session: Session, sha256: str) -> ParsedDocument | None:
     earlier = session.scalars(query).first()
     if earlier is None:
         return None
-    with_texts = _with_texts(select(Chapter).where(Chapter.document_id == earlier.id).order_by(Chapter.index))
+    # The columns a parse gives, as rows: made into ORM objects first, 2,000 chapters took twice as long.
+    rows = (
+        select(Chapter.title, Chapter.kind, Chapter.sections, Chapter.page_starts, ChapterText.text)
+        .outerjoin(ChapterText, ChapterText.chapter_id == Chapter.id)
+        .where(Chapter.document_id == earlier.id)
+        .order_by(Chapter.index)
+    )
     chapters = [
         ParsedChapter(
-            title=c.title,
+            title=title,
             text=text or "",
-            sections=list(sections_from_json(c.sections)),
-            page_starts=[(int(o), int(p)) for o, p in c.page_starts or ()],
+            kind=kind,
+            sections=list(sections_from_json(sections)),
+            page_starts=[(int(o), int(p)) for o, p in page_starts or ()],
         )
-        for c, text in session.execute(with_texts)
+        for title, kind, sections, page_starts, text in session.execute(rows)
     ]
     return ParsedDocument(
         title=earlier.title,
@@ -419,11 +426,6 @@ def document_status(session: Session, document_id: str) -> DocumentStatus | None
     """The document's status alone (one indexed read, for waiters that poll)."""
     status = session.scalar(select(Document.status).where(Document.id == document_id))
     return DocumentStatus(status) if status is not None else None
-
-
-def _with_texts(query: Select[Chapter]) -> Select[Chapter, str | None]:
-    """``query``'s chapters with their texts (a chapter saved without one reads as None)."""
-    return query.add_columns(ChapterText.text).outerjoin(ChapterText, ChapterText.chapter_id == Chapter.id)
 
 
 def _chapter_rows() -> Select[Any]:
