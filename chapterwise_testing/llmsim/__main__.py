@@ -20,6 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--prompt-tokens-per-second", type=float, default=0.0, help="how fast the prompt is read; 0 = at once"
     )
+    parser.add_argument(
+        "--stream-over-latency",
+        action="store_true",
+        help="stream the answer's tokens over --latency (the last at its end) instead of after it",
+    )
     parser.add_argument("--slots", type=int, default=2, help="requests served at once; others queue")
     parser.add_argument("--max-queue", type=int, default=None, help="queued requests beyond which 503 is sent")
     parser.add_argument("--api-key", default=None, help="require this Bearer key on /v1/*")
@@ -33,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         latency=args.latency,
         tokens_per_second=args.tokens_per_second,
         prompt_tokens_per_second=args.prompt_tokens_per_second,
+        stream_over_latency=args.stream_over_latency,
         slots=args.slots,
         max_queue=args.max_queue,
         api_key=args.api_key,

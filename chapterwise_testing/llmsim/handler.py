@@ -196,7 +196,10 @@ class SimHandler(BaseHTTPRequestHandler):
         try:
             started = time.perf_counter()
             reading = prompt_tokens / sim.prompt_tokens_per_second if sim.prompt_tokens_per_second > 0 else 0.0
-            sim.pause(sim.latency + reading)
+            # With ``stream_over_latency`` the answer's tokens fill the latency, as a server generating streams them.
+            self._stream_for = sim.latency if sim.stream_over_latency else 0.0
+            self._stream_from = started + reading + sim.latency - self._stream_for
+            sim.pause(self._stream_from - time.perf_counter())
             options = body.get("options") or {}
             max_tokens = body.get("max_tokens") or body.get("max_completion_tokens") or options.get("num_predict")
             json_format = bool(body.get("format") or body.get("response_format") or body.get("json_schema"))
@@ -222,9 +225,12 @@ class SimHandler(BaseHTTPRequestHandler):
     def _tokens(self, text: str) -> list[str]:
         return answers.tokens(text) or [""]
 
-    def _delay(self) -> None:
-        if self.sim.tokens_per_second > 0:
-            self.sim.pause(1.0 / self.sim.tokens_per_second)
+    def _delay(self, i: int, n: int) -> None:
+        """Wait until token ``i`` of ``n`` is due: each at its own time after the stream began, so the
+        waits' small overruns do not add up over a long answer."""
+        per_token = 1.0 / self.sim.tokens_per_second if self.sim.tokens_per_second > 0 else 0.0
+        due = self._stream_from + self._stream_for * (i + 1) / max(n, 1) + per_token * (i + 1)
+        self.sim.pause(due - time.perf_counter())
 
     def _ollama(
         self, model: str, messages: list[Any], text: str, *, stream: bool, fault: str | None, started: float
@@ -232,18 +238,19 @@ class SimHandler(BaseHTTPRequestHandler):
         tokens = self._tokens(text)
         elapsed = int((time.perf_counter() - started) * 1e9)
         per_token = 1e9 / (self.sim.tokens_per_second or 1e6)
+        generating = int(len(tokens) * per_token + self._stream_for * 1e9)
         final = {
             "model": model,
             "created_at": now_iso(),
             "message": {"role": "assistant", "content": ""},
             "done_reason": self._finish,
             "done": True,
-            "total_duration": elapsed + 1000,
+            "total_duration": elapsed + generating + 1000,
             "load_duration": 1000,
             "prompt_eval_count": answers.count_tokens(messages),
             "prompt_eval_duration": elapsed,
             "eval_count": len(tokens),
-            "eval_duration": max(1, int(len(tokens) * per_token)),
+            "eval_duration": max(1, generating),
         }
         if self._completion:
             del final["message"]
@@ -258,7 +265,7 @@ class SimHandler(BaseHTTPRequestHandler):
         for i, token in enumerate(tokens):
             if i == 2 and self._stream_fault(fault, openai=False):
                 return
-            self._delay()
+            self._delay(i, len(tokens))
             item: dict[str, Any] = {"model": model, "created_at": now_iso(), "done": False}
             if self._completion:
                 item["response"] = token
@@ -322,7 +329,7 @@ class SimHandler(BaseHTTPRequestHandler):
         for i, token in enumerate(tokens):
             if i == 2 and self._stream_fault(fault, openai=True):
                 return
-            self._delay()
+            self._delay(i, len(tokens))
             self._chunk(chunk({"content": token}, None))
         if len(tokens) <= 2 and self._stream_fault(fault, openai=True):
             return

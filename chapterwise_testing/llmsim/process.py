@@ -31,7 +31,13 @@ class SimulatorProcess:
     """``python -m chapterwise_testing.llmsim`` in a child process; see the module docstring."""
 
     def __init__(
-        self, *, latency: float, slots: int, tokens_per_second: float = 0.0, prompt_tokens_per_second: float = 0.0
+        self,
+        *,
+        latency: float,
+        slots: int,
+        tokens_per_second: float = 0.0,
+        prompt_tokens_per_second: float = 0.0,
+        stream_over_latency: bool = False,
     ) -> None:
         self.args = [
             "--port",
@@ -45,6 +51,7 @@ class SimulatorProcess:
             "--prompt-tokens-per-second",
             str(prompt_tokens_per_second),
             "--quiet",
+            *(["--stream-over-latency"] if stream_over_latency else []),
         ]
         self.url = ""
         self._proc: subprocess.Popen[str] | None = None

@@ -66,6 +66,7 @@ class LLMSimulator:
         latency: float = 0.0,
         tokens_per_second: float = 0.0,
         prompt_tokens_per_second: float = 0.0,
+        stream_over_latency: bool = False,
         slots: int = 1,
         max_queue: int | None = None,
         api_key: str | None = None,
@@ -79,6 +80,9 @@ class LLMSimulator:
         self.tokens_per_second = tokens_per_second
         #: How fast a slot reads the prompt (0: at once), so a longer chapter takes longer, as on a real server.
         self.prompt_tokens_per_second = prompt_tokens_per_second
+        #: The answer's tokens stream out over ``latency`` (the last one at its end), as a server generating
+        #: sends them, instead of all at once after it.
+        self.stream_over_latency = stream_over_latency
         self.slots = slots
         self.max_queue = max_queue
         self.api_key = api_key

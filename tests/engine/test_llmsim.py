@@ -158,3 +158,41 @@ def test_the_simulator_in_a_process_of_its_own_answers_and_counts() -> None:
         assert "".join(p.message.content or "" for p in parts) == FIRST_TWO
         stats = server.stats()
         assert stats["served"] == 1 and stats["max_in_flight"] == 1 and stats["busy_seconds"] > 0.0
+
+
+def _stream_times(server: LLMSimulator) -> tuple[float, float, list[str], dict[str, object]]:
+    """(seconds to the first token, seconds to the last line, the tokens, the final object) of one chat."""
+    import json
+    import time
+
+    body = {"model": MODEL, "messages": [{"role": "user", "content": PROMPT}], "stream": True}
+    tokens: list[str] = []
+    first = 0.0
+    with httpx.Client(base_url=server.url, timeout=5) as client:
+        started = time.monotonic()
+        with client.stream("POST", "/api/chat", json=body) as answer:
+            for line in answer.iter_lines():
+                item = json.loads(line)
+                if not item["done"]:
+                    first = first or time.monotonic() - started
+                    tokens.append(item["message"]["content"])
+                final = item
+        return first, time.monotonic() - started, tokens, final
+
+
+def test_a_stream_over_the_latency_spreads_its_tokens_across_it() -> None:
+    # As a server generating sends its tokens: the first soon, the last at the end of the latency.
+    with LLMSimulator(latency=0.4, stream_over_latency=True) as server:
+        first, whole, tokens, final = _stream_times(server)
+    assert "".join(tokens) == FIRST_TWO
+    assert first < 0.4 / 2, f"the first token came after {first:.3f} s"
+    assert 0.4 <= whole < 0.4 + 0.1, f"the stream lasted {whole:.3f} s"
+    assert isinstance(final["eval_duration"], int) and final["eval_duration"] >= 0.4e9, "the generation's time"
+
+
+def test_tokens_a_second_are_kept_over_a_long_answer() -> None:
+    # Each token is due at its own time from the stream's start: the waits' overruns do not add up.
+    with LLMSimulator(latency=0.0, tokens_per_second=100.0) as server:
+        _, whole, tokens, _ = _stream_times(server)
+    due = len(tokens) / 100.0
+    assert due <= whole < due + 0.05, f"{len(tokens)} tokens at 100 a second took {whole:.3f} s"
