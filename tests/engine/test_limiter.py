@@ -139,13 +139,17 @@ def test_a_busy_clients_delays_do_not_hide_a_queue(slots: int) -> None:
 @pytest.mark.parametrize(
     ("client_ms", "slots", "settles"),
     [
-        *[(10.0, 1, 1), (10.0, 2, 2), (10.0, 4, 5), (10.0, 8, 9), (10.0, 12, 13)],
+        *[(10.0, 1, {1}), (10.0, 2, {2}), (10.0, 4, {5}), (10.0, 8, {9})],
+        # Twelve slots at 10 ms: every request here takes the same time, so the permits move in lockstep and
+        # the permit past the slots measures a gain of 0.1–3 % by the round it starts in (2 % is MIN_GAIN):
+        # kept or not by that phase (bench/limiter_settling.py's column for the client's 10 ms shows which).
+        (10.0, 12, {12, 13}),
         # Twelve slots idle under 2 % at 4 ms: below MIN_GAIN, the permit is not worth its latency there.
-        *[(4.0, 1, 1), (4.0, 2, 2), (4.0, 4, 5), (4.0, 8, 9), (4.0, 12, 12)],
+        *[(4.0, 1, {1}), (4.0, 2, {2}), (4.0, 4, {5}), (4.0, 8, {9}), (4.0, 12, {12})],
     ],
 )
 def test_a_permit_past_the_slots_is_kept_where_it_fills_the_clients_gaps(
-    client_ms: float, slots: int, settles: int
+    client_ms: float, slots: int, settles: set[int]
 ) -> None:
     # The client's own work in each request (10 ms, or 4 ms where it keeps its connections): held at the
     # slot count, each slot idles 5 % (2 %) of the time. One permit more fills those gaps on four slots or
@@ -157,10 +161,10 @@ def test_a_permit_past_the_slots_is_kept_where_it_fills_the_clients_gaps(
     server = ModelServer(slots, client_ms=client_ms)
     controller = controller_for(server)
     server.run(controller, 3000)
-    assert controller.limit == settles
+    assert controller.limit in settles
     busy, queued = server.second_half()
     idle = client_ms / (server.service_ms + client_ms)
-    assert busy >= (0.99 if settles > slots else 0.99 - idle), f"the slots were busy {busy:.1%} of the time"
+    assert busy >= (0.99 if controller.limit > slots else 0.99 - idle), f"the slots were busy {busy:.1%} of the time"
     assert queued <= 1.5, f"{queued:.1f} requests queued at the server on average"
 
 
@@ -241,15 +245,23 @@ def test_one_answer_measures_the_unloaded_latency_and_the_next_round_is_judged_w
     limiter = GradientLimiter("sim", initial=3, unloaded_probe=1)
     assert limiter.limit == 1, "the probe goes out alone"
     decision = limiter.sample(205.0, in_flight=1)
-    assert decision is not None and (decision.old, decision.new) == (1, 3)
+    # Slow start begins at its smallest window, four, not at the pool's three: begun at three, its first
+    # window of four answers took two rounds.
+    assert decision is not None and (decision.old, decision.new) == (1, 4)
     assert limiter.unloaded_ms == 205.0
-    # Nothing sent under the probe's limit is still out, so no answer is skipped: the window of four
-    # (slow start's smallest) is the next four answers, and the fourth doubles the limit.
-    decisions = [limiter.sample(205.0, in_flight=3) for _ in range(4)]
+    # Nothing sent under the probe's limit is still out, so no answer is skipped: the window is the next
+    # four answers, one round, and the fourth doubles the limit.
+    decisions = [limiter.sample(205.0, in_flight=4) for _ in range(4)]
     assert decisions[:3] == [None, None, None]
-    assert decisions[3] is not None and (decisions[3].old, decisions[3].new) == (3, 6)
-    # Of the six now allowed, two were sent under the limit of 3 and answer first: they are skipped.
-    assert limiter._skip == 2
+    assert decisions[3] is not None and (decisions[3].old, decisions[3].new) == (4, 8)
+    # Of the eight now allowed, three were sent under the limit of 4 and answer first: they are skipped.
+    assert limiter._skip == 3
+
+
+def test_slow_start_begins_no_higher_than_the_endpoints_bound() -> None:
+    limiter = GradientLimiter("sim", initial=2, max_limit=2, unloaded_probe=1)
+    decision = limiter.sample(205.0, in_flight=1)
+    assert decision is not None and decision.new == 2
 
 
 def _window(limiter: GradientLimiter, slow: int) -> None:
@@ -292,8 +304,7 @@ def test_a_drop_is_not_taken_back_where_the_lower_limit_still_queues() -> None:
 
 def _doubled_to_six() -> GradientLimiter:
     """A limiter whose slow start just doubled 3 → 6, the two answers sent under 3 already skipped."""
-    limiter = GradientLimiter("sim", initial=3, unloaded_probe=1)
-    limiter.sample(205.0, in_flight=1)
+    limiter = GradientLimiter("sim", initial=3)
     for _ in range(4):
         limiter.sample(205.0, in_flight=3)
     assert limiter.limit == 6

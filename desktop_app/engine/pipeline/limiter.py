@@ -16,7 +16,8 @@ gets a :class:`GradientLimiter` that learns it from the answers:
   window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``, which
   counts from 1.5 requests, because a busy client's own delays raise the mean too);
 - while the limit is in use and nothing queues, it grows: doubling at first (slow start, so a big server
-  is found in a few rounds), then one at a time. In slow start a request whose life saw the requests out
+  is found in a few rounds; after the probe it begins at four permits, its smallest window, so that
+  window is one round), then one at a time. In slow start a request whose life saw the requests out
   reach the limit counts as at the limit (a doubling's permits go out one by one as the last round's
   answers come back); afterwards only one sent at the limit does;
 - a step of one must pay: the window after it must bring at least half of the extra answers a second
@@ -72,6 +73,10 @@ MIN_SIGNAL_MS = 2.0
 #: One is enough: a first answer slowed by a cold start (a connection, a model loading) leaves no trace,
 #: as the unloaded latency is learned again from the recent answers at every decision.
 UNLOADED_PROBE = 1
+
+#: Slow start decides on at least this many answers (about one round at its limit), so one noisy answer of
+#: a small window cannot double it.
+SLOW_START_WINDOW = 4
 
 #: A window that saw at least this many requests queued makes the limit that hurt a ceiling for a while.
 #: About one queued request is also what a loaded client's own delays look like: it takes the limit down
@@ -149,7 +154,9 @@ class GradientLimiter:
         # before anything can queue: a one-slot server sent three requests at once from the start never
         # answered one unloaded, and its queued latency passed for the unloaded one.
         self._probing = unloaded_probe
-        self._after_probe = self.limit
+        # Slow start judges a window of at least SLOW_START_WINDOW answers: begun below that, its first
+        # window took two rounds while the slots idled.
+        self._after_probe = min(self.max_limit, max(self.limit, SLOW_START_WINDOW))
         if unloaded_probe:
             self.limit = self.min_limit
 
@@ -161,7 +168,7 @@ class GradientLimiter:
     def _window_size(self) -> int:
         # Slow start decides after about one round; afterwards three rounds, so one noisy answer cannot
         # pass for a queued request.
-        return max(4, self.limit) if self._slow_start else max(8, 3 * self.limit)
+        return max(SLOW_START_WINDOW, self.limit) if self._slow_start else max(8, 3 * self.limit)
 
     def sample(
         self, latency_ms: float, in_flight: int, work_ms: float | None = None, *, filled: bool = False
