@@ -3,8 +3,9 @@
     PYTHONPATH=. .venv/bin/python bench/limiter_timeline.py [--slots 8] [--chapters 1000] [--runs 1]
 
 The pipeline (Ollama's protocol, the slots not told) summarizes a generated document on the LLM
-simulator in a process of its own (200 ms a request, ``--slots`` at once), as ``bench/suite.py``'s adaptive
-rows do. The simulator counts the slot-seconds its requests held (``busy_seconds`` of ``/sim/stats``); polled
+simulator in a process of its own (200 ms a request, its answer streamed over them, ``--slots`` at once), as
+``bench/suite.py``'s adaptive rows do (``--tokens-after-latency``: the answer sent after the 200 ms).
+The simulator counts the slot-seconds its requests held (``busy_seconds`` of ``/sim/stats``); polled
 every 10 ms over the first ``--watch`` seconds, they give the slot-seconds lost so far (slots × time − busy),
 printed beside the requests in flight and the limit's decisions. The summary line splits the run's loss
 against the nominal 200 ms into the first seconds, the rest, and the time each request held its slot past
@@ -42,7 +43,7 @@ class _Decisions(logging.Handler):
             self.lines.append((time.perf_counter() - self.started, message.split(": ", 1)[1]))
 
 
-def run(slots: int, chapters: int, watch: float) -> None:
+def run(slots: int, chapters: int, watch: float, *, stream_over_latency: bool = True) -> None:
     decisions = _Decisions()
     limiter_log = logging.getLogger("desktop_app.engine.pipeline.limiter")
     limiter_log.addHandler(decisions)
@@ -50,7 +51,8 @@ def run(slots: int, chapters: int, watch: float) -> None:
     samples: list[tuple[float, int, float]] = []  # (seconds since the upload, in flight, slot-seconds lost)
     try:
         folder = Path(tempfile.mkdtemp(prefix="chapterwise-timeline-"))
-        with SimulatorProcess(latency=LATENCY_S, slots=slots) as sim, Engine(llm_settings(folder, sim.url)) as engine:
+        simulator = SimulatorProcess(latency=LATENCY_S, slots=slots, stream_over_latency=stream_over_latency)
+        with simulator as sim, Engine(llm_settings(folder, sim.url)) as engine:
             first = sim.stats()
             decisions.started = started = time.perf_counter()
 
@@ -100,9 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chapters", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--watch", type=float, default=4.0, help="seconds polled from the upload")
+    parser.add_argument("--tokens-after-latency", action="store_true", help="the answer sent after the latency")
     args = parser.parse_args(argv)
     for _ in range(args.runs):
-        run(args.slots, args.chapters, args.watch)
+        run(args.slots, args.chapters, args.watch, stream_over_latency=not args.tokens_after_latency)
     return 0
 
 
