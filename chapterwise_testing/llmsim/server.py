@@ -10,7 +10,8 @@ Behaviours of real servers it reproduces: ``finish_reason: "length"`` (Ollama ``
 ``max_tokens`` cuts the answer; a prompt longer than ``n_ctx`` gets llama.cpp's 400
 ``exceed_context_size_error``; ``loading=True`` answers llama.cpp's 503 "Loading model" everywhere;
 requests beyond ``slots`` wait for a free slot before the first byte (as llama.cpp's ``--parallel``
-does); with ``prompt_tokens_per_second``, a longer prompt takes longer before the first token;
+does); with ``prompt_tokens_per_second``, a longer prompt takes longer before the first token; with
+``stream_over_latency``, the answer's tokens stream out over the latency, as a server generating sends them;
 ``chat_template=False`` reports a model without a template. ``summary_answer`` and ``clause_answer``
 replace the model's answers (an unrelated text, a clause answer that is not JSON).
 
