@@ -232,6 +232,10 @@ class SimHandler(BaseHTTPRequestHandler):
         due = self._stream_from + self._stream_for * (i + 1) / max(n, 1) + per_token * (i + 1)
         self.sim.pause(due - time.perf_counter())
 
+    def _generated(self) -> None:
+        """Wait until the whole answer is due: one not streamed still takes the latency it would stream over."""
+        self.sim.pause(self._stream_from + self._stream_for - time.perf_counter())
+
     def _ollama(
         self, model: str, messages: list[Any], text: str, *, stream: bool, fault: str | None, started: float
     ) -> None:
@@ -256,6 +260,7 @@ class SimHandler(BaseHTTPRequestHandler):
             del final["message"]
             final["response"] = ""
         if not stream:
+            self._generated()
             final["response" if self._completion else "message"] = (
                 text if self._completion else {"role": "assistant", "content": text}
             )
@@ -288,6 +293,7 @@ class SimHandler(BaseHTTPRequestHandler):
             "total_tokens": answers.count_tokens(messages) + len(tokens),
         }
         if not stream:
+            self._generated()
             self._json(
                 200,
                 {

@@ -196,3 +196,16 @@ def test_tokens_a_second_are_kept_over_a_long_answer() -> None:
         _, whole, tokens, _ = _stream_times(server)
     due = len(tokens) / 100.0
     assert due <= whole < due + 0.05, f"{len(tokens)} tokens at 100 a second took {whole:.3f} s"
+
+
+@pytest.mark.parametrize("path", ["/api/chat", "/v1/chat/completions"])
+def test_an_answer_not_streamed_still_takes_the_latency(path: str) -> None:
+    import time
+
+    body = {"model": MODEL, "messages": [{"role": "user", "content": PROMPT}], "stream": False}
+    with LLMSimulator(latency=0.3, stream_over_latency=True) as server, httpx.Client(base_url=server.url) as client:
+        started = time.monotonic()
+        answer = client.post(path, json=body, timeout=5)
+        took = time.monotonic() - started
+    assert answer.status_code == 200
+    assert 0.3 <= took < 0.3 + 0.1, f"the answer came after {took:.3f} s"
