@@ -13,11 +13,13 @@ Every method is thread-safe.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -26,7 +28,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from desktop_app.config import Settings, default_data_dir
 
 from .changes import DocumentChanges
-from .events import DocumentAdded, Event, EventBus
+from .events import ChaptersAdded, DocumentAdded, DocumentChanged, DocumentParsing, Event, EventBus
 from .health import HealthMonitor
 from .ingest.base import ParsedDocument
 from .ingest.limits import IngestLimits
@@ -36,7 +38,7 @@ from .pipeline.spawn import Handle, Spawn, thread_spawn
 from .private import private_dir
 from .records import ChapterRecord, DocumentView
 from .states import FINAL_DOCUMENT, Priority
-from .store import documents
+from .store import documents, edits
 from .store.db import DatabaseError, open_database, serial_sessions
 from .summarize.base import Summarizer
 from .summarize.registry import make_summarizer
@@ -49,6 +51,9 @@ __all__ = ["DatabaseError", "DocumentNotFoundError", "Engine", "database_problem
 #: :meth:`Engine.wait` reads the database at least this often, backing off from the first to the second.
 WAIT_POLL_MIN_S = 0.05
 WAIT_POLL_MAX_S = 2.0
+#: A running engine saves a longer parsed document's first chapters on their own (see :meth:`Engine.add_parsed`):
+#: twice the largest pool, what the feeder's first claims take before a chapter's time is known.
+FIRST_CHAPTERS = 32
 
 
 class DocumentNotFoundError(LookupError):
@@ -279,25 +284,33 @@ class Engine(EngineReports, DocumentChanges):
         priority: int | str = Priority.NORMAL,
         focus: str | None = None,
     ) -> DocumentView:
-        """Save an already parsed document (one transaction) and queue its chapters.
+        """Save an already parsed document and queue its chapters.
 
-        The pipeline is woken as soon as the chapters are committed, before the document is read back for the
-        answer: reading 2,000 chapters back took about as long as saving them.
+        While the pipeline runs, a document of more than :data:`FIRST_CHAPTERS` chapters is saved in two
+        transactions: its first chapters, which the pipeline claims at once, then the rest (saving 1,000
+        chapters took 60 ms, which the first request waited for). Meanwhile it is ``parsing``, and its events
+        are a background parse's: ``DocumentParsing``, ``ChaptersAdded``, then ``DocumentAdded``. When the rest
+        cannot be saved, the document is removed and the error raised, as with one transaction. Otherwise it is
+        one transaction. The pipeline is woken as soon as chapters are committed, before the document is read
+        back for the answer: reading 2,000 chapters back took about as long as saving them.
         """
         level = Priority.parse(priority)
         focus = (focus or "").strip() or None
-        with self._sessions.begin() as session:
-            doc_id = documents.add_placeholder(
-                session,
-                file_name=file_name,
-                sha256=sha256 or _sha256_text(parsed),
-                priority=level,
-                focus=focus,
-                backend=self._summarizer.name,
-                model=self._summarizer.model or None,
-            )
-            chapter_ids = documents.add_chapters(session, doc_id, parsed)
-        log.info("Enqueueing %d chapters for async summary generation...", len(chapter_ids))
+        placeholder = functools.partial(
+            documents.add_placeholder,
+            file_name=file_name,
+            priority=level,
+            focus=focus,
+            backend=self._summarizer.name,
+            model=self._summarizer.model or None,
+        )
+        if self._running and self.async_enabled and len(parsed.chapters) > FIRST_CHAPTERS:
+            doc_id, chapter_ids = self._save_first_chapters_apart(parsed, file_name, sha256, placeholder)
+        else:
+            with self._sessions.begin() as session:
+                doc_id = placeholder(session, sha256=sha256 or _sha256_text(parsed))
+                chapter_ids = documents.add_chapters(session, doc_id, parsed)
+            log.info("Enqueueing %d chapters for async summary generation...", len(chapter_ids))
         self.bus.publish(DocumentAdded(doc_id, parsed.title, parsed.format, len(chapter_ids), chapter_ids))
         if self.async_enabled:
             self._pipeline.wake()
@@ -306,6 +319,42 @@ class Engine(EngineReports, DocumentChanges):
             with self._sync_lock:
                 self._pipeline.run_inline(doc_id)
         return self.document(doc_id)
+
+    def _save_first_chapters_apart(
+        self, parsed: ParsedDocument, file_name: str, sha256: str, placeholder: Callable[..., str]
+    ) -> tuple[str, tuple[str, ...]]:
+        """The document with its first chapters in one transaction (the pipeline woken), the rest in another."""
+        first, rest = parsed.chapters[:FIRST_CHAPTERS], parsed.chapters[FIRST_CHAPTERS:]
+        parser = self.instance_id  # a ``parsing`` document held by a live instance: recovery leaves it be
+        with self._sessions.begin() as session:
+            doc_id = placeholder(session, sha256="", parsed_by=parser)
+            first_ids = documents.append_chapters(session, doc_id, first, parser=parser)
+        log.info("Enqueueing %d chapters for async summary generation...", len(parsed.chapters))
+        self.bus.publish(DocumentParsing(doc_id, file_name))
+        self.bus.publish(ChaptersAdded(doc_id, 0, first_ids))
+        self._pipeline.wake()
+        try:
+            digest = sha256 or _sha256_text(parsed)
+            with self._sessions.begin() as session:
+                rest_ids = documents.append_chapters(session, doc_id, rest, parser=parser)
+                documents.finish_parsing(session, doc_id, parsed, sha256=digest, parser=parser)
+        except documents.NoLongerParsingError:
+            raise DocumentNotFoundError(f"{file_name!r} was removed while it was being saved") from None
+        except BaseException:
+            self._remove_unfinished(doc_id)
+            raise
+        return doc_id, first_ids + rest_ids
+
+    def _remove_unfinished(self, doc_id: str) -> None:
+        """Remove a document whose chapters could not all be saved (best effort: if this fails too, the document
+        stays ``parsing`` and the next start fails it, asking for the file again)."""
+        try:
+            with self._sessions.begin() as session:
+                edits.delete_document(session, doc_id)
+        except DBAPIError as err:
+            log.warning("Could not remove the partly saved document %s: %s", doc_id, err.orig)
+            return
+        self.bus.publish(DocumentChanged(doc_id, "removed"))
 
     # --- reading
 

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from desktop_app.config import Settings
-from desktop_app.engine.events import ChapterCommitted, DocumentFinished, DocumentProgress
-from desktop_app.engine.service import Engine
+from desktop_app.engine.events import (
+    ChapterCommitted,
+    ChaptersAdded,
+    DocumentAdded,
+    DocumentChanged,
+    DocumentFinished,
+    DocumentParsing,
+    DocumentProgress,
+    Event,
+)
+from desktop_app.engine.records import DocumentView
+from desktop_app.engine.service import FIRST_CHAPTERS, Engine
+from desktop_app.engine.store import documents
 
 from .pipeline_helpers import EventLog, GatedSummarizer, make_document, settings_for, wait_until
 
@@ -35,6 +48,79 @@ def test_document_is_summarized_end_to_end(database_url: str, tmp_path: Path) ->
     progress = log.of(DocumentProgress)
     assert progress[-1].done == 120 and progress[-1].total == 120
     assert [e.status for e in log.of(DocumentFinished)] == ["done"]
+
+
+def test_a_long_document_is_summarized_from_its_first_chapters_while_the_rest_are_saved(
+    database_url: str, tmp_path: Path
+) -> None:
+    log = EventLog()
+    seen: dict[str, object] = {}
+    with Engine(settings_for(database_url, tmp_path)) as engine:
+        engine.bus.subscribe(log)
+
+        def hold_the_rest(event: Event) -> None:
+            # On the adding thread, between the first chapters' commit and the rest's: the add waits here
+            # until one of the first chapters is summarized and committed.
+            if isinstance(event, ChaptersAdded):
+                seen["committed"] = log.wait_for_kind(ChapterCommitted, timeout=30)
+                seen["meanwhile"] = engine.document(event.document_id, chapters=False)
+
+        engine.bus.subscribe(hold_the_rest)
+        doc = engine.add_parsed(make_document(FIRST_CHAPTERS * 3), file_name="long.txt")
+        assert doc.status == "processing" and doc.chapter_count == FIRST_CHAPTERS * 3
+        done = engine.wait(doc.id, timeout=60)
+    assert seen["committed"], "a first chapter was summarized before the rest of the document was saved"
+    meanwhile = seen["meanwhile"]
+    assert isinstance(meanwhile, DocumentView)
+    assert (meanwhile.status, meanwhile.chapter_count) == ("parsing", FIRST_CHAPTERS)
+    kinds = [type(e) for e in log.events if isinstance(e, DocumentParsing | ChaptersAdded | DocumentAdded)]
+    assert kinds == [DocumentParsing, ChaptersAdded, DocumentAdded], "a background parse's events, in its order"
+    (added,) = log.of(ChaptersAdded)
+    (whole,) = log.of(DocumentAdded)
+    assert (added.first_index, len(added.chapter_ids)) == (0, FIRST_CHAPTERS)
+    assert whole.chapter_ids[:FIRST_CHAPTERS] == added.chapter_ids and whole.chapter_count == FIRST_CHAPTERS * 3
+    assert [c.id for c in done.chapters] == list(whole.chapter_ids)
+    assert done.status == "done" and done.done == FIRST_CHAPTERS * 3 and done.summary
+
+
+def test_a_document_whose_rest_cannot_be_saved_is_removed_and_the_engine_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = EventLog()
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'r.db'}", tmp_path)) as engine:
+        engine.bus.subscribe(log)
+        finish = documents.finish_parsing
+
+        def locked(*args: object, **kwargs: object) -> None:
+            raise OperationalError("UPDATE documents", {}, sqlite3.OperationalError("database is locked"))
+
+        monkeypatch.setattr(documents, "finish_parsing", locked)
+        with pytest.raises(OperationalError, match="database is locked"):
+            engine.add_parsed(make_document(FIRST_CHAPTERS + 8), file_name="half.txt")
+        (parsing,) = log.of(DocumentParsing)
+        assert [(e.document_id, e.change) for e in log.of(DocumentChanged)] == [(parsing.document_id, "removed")]
+        assert engine.documents() == [], "nothing half-saved is left"
+        monkeypatch.setattr(documents, "finish_parsing", finish)
+        doc = engine.add_parsed(make_document(FIRST_CHAPTERS + 8), file_name="whole.txt")
+        assert engine.wait(doc.id, timeout=60).status == "done"
+        assert engine.status(with_documents=False, with_operations=False).chapters["processing"] == 0
+
+
+def test_a_short_document_or_a_stopped_engine_saves_in_one_transaction(tmp_path: Path) -> None:
+    log = EventLog()
+    with Engine(settings_for(f"sqlite:///{tmp_path / 'o.db'}", tmp_path)) as engine:
+        engine.bus.subscribe(log)
+        engine.add_parsed(make_document(FIRST_CHAPTERS), file_name="short.txt")
+    stopped = Engine(settings_for(f"sqlite:///{tmp_path / 'o.db'}", tmp_path))
+    try:
+        stopped.bus.subscribe(log)
+        stopped.add_parsed(make_document(FIRST_CHAPTERS * 2), file_name="long.txt")
+    finally:
+        stopped.stop()
+    assert [type(e) for e in log.events if isinstance(e, DocumentParsing | ChaptersAdded | DocumentAdded)] == [
+        DocumentAdded,
+        DocumentAdded,
+    ]
 
 
 def test_batches_close_at_batch_size(tmp_path: Path) -> None:
