@@ -54,9 +54,9 @@ def run(slots: int, chapters: int, watch: float, *, stream_over_latency: bool = 
         simulator = SimulatorProcess(latency=LATENCY_S, slots=slots, stream_over_latency=stream_over_latency)
         with simulator as sim, Engine(llm_settings(folder, sim.url)) as engine:
             first = sim.stats()
-            decisions.started = started = time.perf_counter()
 
             def poll() -> None:
+                started = decisions.started
                 while (now := time.perf_counter() - started) < watch:
                     stats = sim.stats()
                     busy = stats["busy_seconds"] - first["busy_seconds"]
@@ -64,8 +64,12 @@ def run(slots: int, chapters: int, watch: float, *, stream_over_latency: bool = 
                     time.sleep(0.01)
 
             poller = threading.Thread(target=poll, daemon=True)
-            poller.start()
-            wall = run_document(engine, chapters)
+
+            def start_watching() -> None:
+                decisions.started = time.perf_counter()  # with the wall clock: the document is made before it
+                poller.start()
+
+            wall = run_document(engine, chapters, on_start=start_watching)
             poller.join()
             last = sim.stats()
     finally:

@@ -111,8 +111,9 @@ def llm_settings(folder: Path, url: str, **extra: object) -> Settings:
     )
 
 
-def run_document(engine: Engine, chapters: int) -> float:
-    """Seconds from adding a generated document until its last chapter is committed."""
+def run_document(engine: Engine, chapters: int, on_start: Callable[[], None] | None = None) -> float:
+    """Seconds from adding a generated document until its last chapter is committed (``on_start`` is called
+    as the clock starts)."""
     left = threading.Event()
     target: dict[str, str] = {}
 
@@ -123,6 +124,8 @@ def run_document(engine: Engine, chapters: int) -> float:
 
     unsubscribe = engine.bus.subscribe(on_event)
     parsed = generated_document(chapters)  # made before the clock starts, as the bare pool's texts are
+    if on_start is not None:
+        on_start()
     started = time.perf_counter()
     doc = engine.add_parsed(parsed, file_name="bench.txt")
     target["id"] = doc.id
