@@ -6,7 +6,8 @@ The pipeline (Ollama's protocol, the slots not told) summarizes a generated docu
 simulator in a process of its own (200 ms a request, its answer streamed over them, ``--slots`` at once), as
 ``bench/suite.py``'s adaptive rows do (``--tokens-after-latency``: the answer sent after the 200 ms).
 The simulator counts the slot-seconds its requests held (``busy_seconds`` of ``/sim/stats``); polled
-every 10 ms over the first ``--watch`` seconds, they give the slot-seconds lost so far (slots × time − busy),
+every 10 ms over the first ``--watch`` seconds from the moment the wall clock starts (the document is made
+before it), they give the slot-seconds lost so far (slots × time − busy),
 printed beside the requests in flight and the limit's decisions. The summary line splits the run's loss
 against the nominal 200 ms into the first seconds, the rest, and the time each request held its slot past
 the 200 ms (the transfer).
