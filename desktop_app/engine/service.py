@@ -13,13 +13,11 @@ Every method is thread-safe.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -296,21 +294,29 @@ class Engine(EngineReports, DocumentChanges):
         """
         level = Priority.parse(priority)
         focus = (focus or "").strip() or None
-        placeholder = functools.partial(
-            documents.add_placeholder,
-            file_name=file_name,
-            priority=level,
-            focus=focus,
-            backend=self._summarizer.name,
-            model=self._summarizer.model or None,
-        )
-        if self._running and self.async_enabled and len(parsed.chapters) > FIRST_CHAPTERS:
-            doc_id, chapter_ids = self._save_first_chapters_apart(parsed, file_name, sha256, placeholder)
-        else:
-            with self._sessions.begin() as session:
-                doc_id = placeholder(session, sha256=sha256 or _sha256_text(parsed))
+        apart = self._running and self.async_enabled and len(parsed.chapters) > FIRST_CHAPTERS
+        # While apart the document is ``parsing``, held by this live instance: recovery leaves it be.
+        parser = self.instance_id if apart else None
+        with self._sessions.begin() as session:
+            doc_id = documents.add_placeholder(
+                session,
+                file_name=file_name,
+                sha256="" if apart else sha256 or _sha256_text(parsed),
+                priority=level,
+                focus=focus,
+                backend=self._summarizer.name,
+                model=self._summarizer.model or None,
+                parsed_by=parser,
+            )
+            if apart:
+                chapter_ids = documents.append_chapters(
+                    session, doc_id, parsed.chapters[:FIRST_CHAPTERS], parser=parser
+                )
+            else:
                 chapter_ids = documents.add_chapters(session, doc_id, parsed)
-            log.info("Enqueueing %d chapters for async summary generation...", len(chapter_ids))
+        if apart:
+            chapter_ids += self._save_the_rest(doc_id, parsed, chapter_ids, file_name=file_name, sha256=sha256)
+        log.info("Enqueueing %d chapters for async summary generation...", len(chapter_ids))
         self.bus.publish(DocumentAdded(doc_id, parsed.title, parsed.format, len(chapter_ids), chapter_ids))
         if self.async_enabled:
             self._pipeline.wake()
@@ -320,30 +326,27 @@ class Engine(EngineReports, DocumentChanges):
                 self._pipeline.run_inline(doc_id)
         return self.document(doc_id)
 
-    def _save_first_chapters_apart(
-        self, parsed: ParsedDocument, file_name: str, sha256: str, placeholder: Callable[..., str]
-    ) -> tuple[str, tuple[str, ...]]:
-        """The document with its first chapters in one transaction (the pipeline woken), the rest in another."""
-        first, rest = parsed.chapters[:FIRST_CHAPTERS], parsed.chapters[FIRST_CHAPTERS:]
-        parser = self.instance_id  # a ``parsing`` document held by a live instance: recovery leaves it be
-        with self._sessions.begin() as session:
-            doc_id = placeholder(session, sha256="", parsed_by=parser)
-            first_ids = documents.append_chapters(session, doc_id, first, parser=parser)
-        log.info("Enqueueing %d chapters for async summary generation...", len(parsed.chapters))
+    def _save_the_rest(
+        self, doc_id: str, parsed: ParsedDocument, first_ids: tuple[str, ...], *, file_name: str, sha256: str
+    ) -> tuple[str, ...]:
+        """With the first chapters committed: announce them, wake the pipeline, then save the rest and the
+        document's end in a second transaction; returns the rest's ids. On failure the document is removed."""
         self.bus.publish(DocumentParsing(doc_id, file_name))
         self.bus.publish(ChaptersAdded(doc_id, 0, first_ids))
         self._pipeline.wake()
         try:
             digest = sha256 or _sha256_text(parsed)
             with self._sessions.begin() as session:
-                rest_ids = documents.append_chapters(session, doc_id, rest, parser=parser)
-                documents.finish_parsing(session, doc_id, parsed, sha256=digest, parser=parser)
+                rest_ids = documents.append_chapters(
+                    session, doc_id, parsed.chapters[FIRST_CHAPTERS:], parser=self.instance_id
+                )
+                documents.finish_parsing(session, doc_id, parsed, sha256=digest, parser=self.instance_id)
         except documents.NoLongerParsingError:
             raise DocumentNotFoundError(f"{file_name!r} was removed while it was being saved") from None
         except BaseException:
             self._remove_unfinished(doc_id)
             raise
-        return doc_id, first_ids + rest_ids
+        return rest_ids
 
     def _remove_unfinished(self, doc_id: str) -> None:
         """Remove a document whose chapters could not all be saved (best effort: if this fails too, the document
