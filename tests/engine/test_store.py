@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import delete, inspect, text, update
+from sqlalchemy import delete, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,7 +18,9 @@ from desktop_app.engine.states import ChapterStatus
 from desktop_app.engine.store import backlog, documents, edits, instances
 from desktop_app.engine.store.db import open_database
 from desktop_app.engine.store.driver import SqliteDriver
+from desktop_app.engine.store.models import ENDED_CONDITION as ENDED
 from desktop_app.engine.store.models import OPEN_CONDITION as OPEN
+from desktop_app.engine.store.models import PENDING_CONDITION as PENDING
 from desktop_app.engine.store.models import Base, Chapter, Document, utcnow
 
 from .pipeline_helpers import make_document
@@ -417,20 +419,28 @@ def test_claims_and_progress_never_sort_or_read_the_whole_backlog(tmp_path: Path
     finally:
         engine.dispose()
     assert claim and progress
-    # Chapters are only ever reached by id or by (document, status[, index]): never the status index alone
-    # (every pending chapter) or a scan; what is sorted is the documents and the claimed rows, not the backlog.
+    # Chapters are only ever reached by id or by document (with its status, or its order): never the status
+    # index alone (every pending chapter) or a scan; what is sorted is the documents and the claimed rows, not
+    # the backlog. The document's order is the unique (document_id, index), which SQLite names itself.
     chapter_steps = [step for plan in claim + progress for step in plan.split(" | ") if " chapters " in f" {step} "]
+    by_document = (
+        "ix_chapters_pending (document_id=?",
+        "ix_chapters_ended (document_id=?",
+        "ix_chapters_open (status=? AND document_id=?)",
+        "sqlite_autoindex_chapters_2 (document_id=?",
+    )
     assert chapter_steps and all(
-        "(id=?)" in step or "ix_chapters_document_status_index (document_id=?" in step for step in chapter_steps
+        "(id=?)" in step or any(index in step for index in by_document) for step in chapter_steps
     ), chapter_steps
     next_chapters = [
         p
         for p in claim
-        if "SEARCH chapters USING INDEX ix_chapters_document_status_index (document_id=? AND status=?)" in p
-        and "TEMP B-TREE" not in p
+        if "SEARCH chapters USING INDEX ix_chapters_pending (document_id=?)" in p and "TEMP B-TREE" not in p
     ]
     assert next_chapters, f"a document's next chapters come in index order, unsorted: {claim}"
-    assert all("COVERING INDEX ix_chapters_document_status_index" in p for p in progress), progress
+    # Counted from indexes alone, the done chapters as the rest of the total: no chapter row is read.
+    progress_steps = [step for plan in progress for step in plan.split(" | ") if " chapters " in f" {step} "]
+    assert len(progress_steps) == 3 and all("COVERING INDEX" in step for step in progress_steps), progress
 
 
 def test_open_chapters_across_documents_are_found_through_the_open_index(tmp_path: Path) -> None:
@@ -484,6 +494,64 @@ def test_a_finished_chapter_leaves_the_open_index(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     assert sorted(status for (status,) in in_index) == ["pending"] * 6 + ["processing"]
+
+
+def test_counts_by_status_read_from_the_indexes_are_the_rows_counts(database_url: str) -> None:
+    """Progress and the status's counts (open and ended chapters from their indexes, done as the rest of the
+    total) equal the chapters' own statuses counted one by one, for every status and for a missing document."""
+    engine, sessions = open_database(database_url)
+    try:
+        with sessions.begin() as s:
+            a = documents.add_document(s, make_document(10, sentences=2), file_name="a.txt", sha256="a")
+            b = documents.add_document(s, make_document(6, sentences=2), file_name="b.txt", sha256="b")
+            claimed = backlog.claim_chapters(s, "me", 13)
+        ends = [ChapterStatus.DONE] * 5 + [ChapterStatus.FAILED, ChapterStatus.CANCELLED] * 2 + [ChapterStatus.DONE]
+        with sessions.begin() as s:
+            results = [
+                ChapterRecord(w.chapter_id, w.document_id, w.index, w.title, status, 1, summary="s.", error="e")
+                for w, status in zip(claimed, ends, strict=False)
+            ]
+            backlog.upsert_chapter_results(s, results)
+        with sessions() as s:
+            rows = s.execute(select(Chapter.document_id, Chapter.status)).all()
+            counted = documents.progress(s, [a, b, "missing"])
+            overall = documents.status_counts(s)
+    finally:
+        engine.dispose()
+    expected: dict[str, dict[str, int]] = {d: dict.fromkeys([*map(str, ChapterStatus), "total"], 0) for d in (a, b)}
+    for doc_id, status in rows:
+        expected[doc_id][status] += 1
+        expected[doc_id]["total"] += 1
+    assert counted == expected | {"missing": dict.fromkeys([*map(str, ChapterStatus), "total"], 0)}
+    assert {k: sum(c[k] for c in expected.values()) for k in map(str, ChapterStatus)} == overall
+    # Every status is there: the test counts each way of reading a count.
+    assert all(overall[str(status)] for status in ChapterStatus), overall
+
+
+def test_the_pending_and_ended_indexes_hold_their_chapters_only(tmp_path: Path) -> None:
+    """A claimed chapter leaves the pending chapters' index; a done one enters no index; a failed one is ended."""
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'ended.db'}")
+    try:
+        with sessions.begin() as s:
+            documents.add_document(s, make_document(6, sentences=2), file_name="a.txt", sha256="a")
+            claimed = backlog.claim_chapters(s, "me", 4)
+        with sessions.begin() as s:
+            ends = (ChapterStatus.DONE, ChapterStatus.FAILED, ChapterStatus.CANCELLED)
+            backlog.upsert_chapter_results(
+                s,
+                [
+                    ChapterRecord(w.chapter_id, w.document_id, w.index, w.title, status, 1, summary="s.")
+                    for w, status in zip(claimed, ends, strict=False)
+                ],
+            )
+        with sessions() as s:
+            pending = s.execute(text(f"SELECT status FROM chapters INDEXED BY ix_chapters_pending WHERE {PENDING}"))
+            ended = s.execute(text(f"SELECT status FROM chapters INDEXED BY ix_chapters_ended WHERE {ENDED}"))
+            in_pending, in_ended = sorted(r[0] for r in pending), sorted(r[0] for r in ended)
+    finally:
+        engine.dispose()
+    assert in_pending == ["pending"] * 2
+    assert in_ended == ["cancelled", "failed"]
 
 
 def test_a_previous_import_gives_back_what_the_parse_saved(database_url: str) -> None:

@@ -70,6 +70,14 @@ NAMING = {
 #: for word, constants and all (see :func:`open_status_is`).
 OPEN_CONDITION = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_CHAPTER)))
 
+#: The condition of ``ix_chapters_pending``: the backlog, whose chapters a claim takes in each document's order.
+PENDING_CONDITION = f"status = '{ChapterStatus.PENDING.value}'"
+
+#: The condition of ``ix_chapters_ended``: the chapters that ended without a summary, few of the table's rows.
+ENDED_CONDITION = "status IN ({})".format(
+    ", ".join(f"'{s.value}'" for s in sorted((ChapterStatus.CANCELLED, ChapterStatus.FAILED)))
+)
+
 #: The condition of ``ix_chapters_fallback``: the summaries the fallback summarizer made, to be redone.
 FALLBACK_CONDITION = "fallback_reason IS NOT NULL"
 
@@ -146,8 +154,23 @@ class Chapter(Base):
             sqlite_where=sql_text(FALLBACK_CONDITION),
             postgresql_where=sql_text(FALLBACK_CONDITION),
         ),
-        # A document's next pending chapters in order, and its progress counts, from the index alone.
-        Index("ix_chapters_document_status_index", "document_id", "status", "index"),
+        # A document's next pending chapters in order: a claimed chapter leaves it, a finished one never enters.
+        Index(
+            "ix_chapters_pending",
+            "document_id",
+            "index",
+            sqlite_where=sql_text(PENDING_CONDITION),
+            postgresql_where=sql_text(PENDING_CONDITION),
+        ),
+        # With the open chapters' index and (document_id, index), a document's counts by status (see
+        # documents.progress): the done chapters are the rest, and cost no index an entry.
+        Index(
+            "ix_chapters_ended",
+            "document_id",
+            "status",
+            sqlite_where=sql_text(ENDED_CONDITION),
+            postgresql_where=sql_text(ENDED_CONDITION),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
