@@ -48,10 +48,10 @@ def claim_backlog(session: Session, instance_id: str, limit: int) -> Claim:
     """Claim up to ``limit`` pending chapters: highest document priority first, then oldest first.
 
     The documents with pending chapters are put in order first (a few rows), then each one's next
-    chapters are claimed in order from the partial index of pending chapters, ``(document_id, index)``, until
-    the limit is reached: a claim costs the same with 100 or 100,000 chapters in the backlog. The statements are built
-    once: building them anew each claim, through the ORM, cost more processor time than the database's own
-    work, and a busy pipeline claims every few milliseconds.
+    chapters are claimed in order from the partial index of pending chapters, ``(document_id, index)``,
+    until the limit is reached: a claim costs the same with 100 or 100,000 chapters in the backlog. The
+    statements are built once: building them anew each claim, through the ORM, cost more processor time
+    than the database's own work, and a busy pipeline claims every few milliseconds.
 
     On SQLite (:class:`_SqliteClaims`) a document's chapters are claimed as a range of their order, in
     three statements of one step each, and read afterwards (:meth:`Claim.read`), which the feeder does
