@@ -475,25 +475,42 @@ def test_open_chapters_across_documents_are_found_through_the_open_index(tmp_pat
     assert fallbacks == ["SCAN chapters USING INDEX ix_chapters_fallback"], fallbacks
 
 
-def test_a_finished_chapter_leaves_the_open_index(tmp_path: Path) -> None:
-    """The partial index holds the open chapters only: what is claimed stays, what ends leaves."""
+def test_the_partial_indexes_hold_their_chapters_only(tmp_path: Path) -> None:
+    """Open chapters: what is claimed stays, what ends leaves. Pending: a claimed chapter leaves. Ended: the
+    failed and cancelled chapters, while a done chapter enters no index at all."""
     engine, sessions = open_database(f"sqlite:///{tmp_path / 'leave.db'}")
     try:
         with sessions.begin() as s:
             documents.add_document(s, make_document(10, sentences=2), file_name="a.txt", sha256="a")
             claimed = backlog.claim_chapters(s, "me", 4)
         with sessions.begin() as s:
-            done = [
-                ChapterRecord(w.chapter_id, w.document_id, w.index, w.title, ChapterStatus.DONE, 1, summary="s.")
-                for w in claimed[:3]
-            ]
-            backlog.upsert_chapter_results(s, done)
+            ends = (ChapterStatus.DONE, ChapterStatus.FAILED, ChapterStatus.CANCELLED)
+            backlog.upsert_chapter_results(
+                s,
+                [
+                    ChapterRecord(w.chapter_id, w.document_id, w.index, w.title, status, 1, summary="s.")
+                    for w, status in zip(claimed, ends, strict=False)
+                ],
+            )
         with sessions() as s:
-            in_index = s.execute(text("SELECT status FROM chapters INDEXED BY ix_chapters_open WHERE " + OPEN)).all()
+            held = {
+                index: sorted(
+                    r[0] for r in s.execute(text(f"SELECT status FROM chapters INDEXED BY {index} WHERE {c}"))
+                )
+                for index, c in (
+                    ("ix_chapters_open", OPEN),
+                    ("ix_chapters_pending", PENDING),
+                    ("ix_chapters_ended", ENDED),
+                )
+            }
             assert backlog.backlog_size(s) == 6
     finally:
         engine.dispose()
-    assert sorted(status for (status,) in in_index) == ["pending"] * 6 + ["processing"]
+    assert held == {
+        "ix_chapters_open": ["pending"] * 6 + ["processing"],
+        "ix_chapters_pending": ["pending"] * 6,
+        "ix_chapters_ended": ["cancelled", "failed"],
+    }
 
 
 def test_counts_by_status_read_from_the_indexes_are_the_rows_counts(database_url: str) -> None:
@@ -526,32 +543,6 @@ def test_counts_by_status_read_from_the_indexes_are_the_rows_counts(database_url
     assert {k: sum(c[k] for c in expected.values()) for k in map(str, ChapterStatus)} == overall
     # Every status is there: the test counts each way of reading a count.
     assert all(overall[str(status)] for status in ChapterStatus), overall
-
-
-def test_the_pending_and_ended_indexes_hold_their_chapters_only(tmp_path: Path) -> None:
-    """A claimed chapter leaves the pending chapters' index; a done one enters no index; a failed one is ended."""
-    engine, sessions = open_database(f"sqlite:///{tmp_path / 'ended.db'}")
-    try:
-        with sessions.begin() as s:
-            documents.add_document(s, make_document(6, sentences=2), file_name="a.txt", sha256="a")
-            claimed = backlog.claim_chapters(s, "me", 4)
-        with sessions.begin() as s:
-            ends = (ChapterStatus.DONE, ChapterStatus.FAILED, ChapterStatus.CANCELLED)
-            backlog.upsert_chapter_results(
-                s,
-                [
-                    ChapterRecord(w.chapter_id, w.document_id, w.index, w.title, status, 1, summary="s.")
-                    for w, status in zip(claimed, ends, strict=False)
-                ],
-            )
-        with sessions() as s:
-            pending = s.execute(text(f"SELECT status FROM chapters INDEXED BY ix_chapters_pending WHERE {PENDING}"))
-            ended = s.execute(text(f"SELECT status FROM chapters INDEXED BY ix_chapters_ended WHERE {ENDED}"))
-            in_pending, in_ended = sorted(r[0] for r in pending), sorted(r[0] for r in ended)
-    finally:
-        engine.dispose()
-    assert in_pending == ["pending"] * 2
-    assert in_ended == ["cancelled", "failed"]
 
 
 def test_a_previous_import_gives_back_what_the_parse_saved(database_url: str) -> None:
