@@ -19,8 +19,8 @@ from desktop_app.engine.store import backlog, documents, edits, instances
 from desktop_app.engine.store.db import open_database
 from desktop_app.engine.store.driver import SqliteDriver
 from desktop_app.engine.store.models import ENDED_CONDITION as ENDED
-from desktop_app.engine.store.models import OPEN_CONDITION as OPEN
 from desktop_app.engine.store.models import PENDING_CONDITION as PENDING
+from desktop_app.engine.store.models import PROCESSING_CONDITION as PROCESSING
 from desktop_app.engine.store.models import Base, Chapter, Document, utcnow
 
 from .pipeline_helpers import make_document
@@ -426,7 +426,7 @@ def test_claims_and_progress_never_sort_or_read_the_whole_backlog(tmp_path: Path
     by_document = (
         "ix_chapters_pending (document_id=?",
         "ix_chapters_ended (document_id=?",
-        "ix_chapters_open (status=? AND document_id=?)",
+        "ix_chapters_processing (document_id=?",
         "sqlite_autoindex_chapters_2 (document_id=?",
     )
     assert chapter_steps and all(
@@ -440,14 +440,15 @@ def test_claims_and_progress_never_sort_or_read_the_whole_backlog(tmp_path: Path
     assert next_chapters, f"a document's next chapters come in index order, unsorted: {claim}"
     # Counted from indexes alone, the done chapters as the rest of the total: no chapter row is read.
     progress_steps = [step for plan in progress for step in plan.split(" | ") if " chapters " in f" {step} "]
-    assert len(progress_steps) == 3 and all("COVERING INDEX" in step for step in progress_steps), progress
+    assert len(progress_steps) == 4 and all("COVERING INDEX" in step for step in progress_steps), progress
 
 
-def test_open_chapters_across_documents_are_found_through_the_open_index(tmp_path: Path) -> None:
-    """The backlog's size, an instance's claims and the fallback summaries: searched, never scanned.
+def test_open_chapters_across_documents_are_found_through_their_indexes(tmp_path: Path) -> None:
+    """The backlog's size, an instance's claims and the fallback summaries: never a scan of the table.
 
-    The index of open chapters is partial (a finished chapter leaves it), and SQLite uses a partial index
-    only for a query that states its condition: each of these queries must.
+    The pending and the processing chapters each have a partial index (a chapter leaves it when its status
+    changes), read from the index alone, and SQLite uses a partial index only for a query that states its
+    condition: each of these queries must.
     """
     from datetime import UTC, datetime
 
@@ -467,17 +468,18 @@ def test_open_chapters_across_documents_are_found_through_the_open_index(tmp_pat
         fallbacks = _plans_of(sessions, backlog.fallback_chapter_ids)
     finally:
         engine.dispose()
+    through = {"backlog": "pending", "purge": "pending"}
     for name, plans in searches.items():
         on_chapters = [p for p in plans if " chapters " in f" {p} "]
-        assert on_chapters, name
-        assert all("INDEX ix_chapters_open (status=?)" in p for p in on_chapters), (name, on_chapters)
+        index = f"INDEX ix_chapters_{through.get(name, 'processing')}"
+        assert on_chapters and all(index in p for p in on_chapters), (name, on_chapters)
     # Walked in order through an index that holds only the fallback summaries: no scan of the table, no sort.
     assert fallbacks == ["SCAN chapters USING INDEX ix_chapters_fallback"], fallbacks
 
 
 def test_the_partial_indexes_hold_their_chapters_only(tmp_path: Path) -> None:
-    """Open chapters: what is claimed stays, what ends leaves. Pending: a claimed chapter leaves. Ended: the
-    failed and cancelled chapters, while a done chapter enters no index at all."""
+    """Pending: a claimed chapter leaves. Processing: a claimed chapter enters, one that ends leaves. Ended:
+    the failed and cancelled chapters, while a done chapter enters no index at all."""
     engine, sessions = open_database(f"sqlite:///{tmp_path / 'leave.db'}")
     try:
         with sessions.begin() as s:
@@ -498,8 +500,8 @@ def test_the_partial_indexes_hold_their_chapters_only(tmp_path: Path) -> None:
                     r[0] for r in s.execute(text(f"SELECT status FROM chapters INDEXED BY {index} WHERE {c}"))
                 )
                 for index, c in (
-                    ("ix_chapters_open", OPEN),
                     ("ix_chapters_pending", PENDING),
+                    ("ix_chapters_processing", PROCESSING),
                     ("ix_chapters_ended", ENDED),
                 )
             }
@@ -507,15 +509,16 @@ def test_the_partial_indexes_hold_their_chapters_only(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     assert held == {
-        "ix_chapters_open": ["pending"] * 6 + ["processing"],
         "ix_chapters_pending": ["pending"] * 6,
+        "ix_chapters_processing": ["processing"],
         "ix_chapters_ended": ["cancelled", "failed"],
     }
 
 
 def test_counts_by_status_read_from_the_indexes_are_the_rows_counts(database_url: str) -> None:
-    """Progress and the status's counts (open and ended chapters from their indexes, done as the rest of the
-    total) equal the chapters' own statuses counted one by one, for every status and for a missing document."""
+    """Progress and the status's counts (pending, processing and ended chapters from their indexes, done as
+    the rest of the total) equal the chapters' own statuses counted one by one, for every status and for a
+    missing document."""
     engine, sessions = open_database(database_url)
     try:
         with sessions.begin() as s:

@@ -26,7 +26,7 @@ from ..records import sentences_from_json
 from ..states import ChapterStatus, DocumentStatus
 from . import documents, results
 from .driver import SqliteDriver
-from .models import OPEN_CONDITION, PENDING_CONDITION, Chapter, ChapterText, Document, open_status_is, utcnow
+from .models import PENDING_CONDITION, PROCESSING_CONDITION, Chapter, ChapterText, Document, open_status_is, utcnow
 
 
 def _status_of_listed(column: Any) -> Any:
@@ -411,8 +411,12 @@ class _FinishedStatements:
 def _finished_statements() -> _FinishedStatements:
     chapters, docs = Chapter.__table__, Document.__table__
     assert isinstance(chapters, Table) and isinstance(docs, Table)
-    open_chapters = exists().where(chapters.c.document_id == docs.c.id, sql_text(f"chapters.{OPEN_CONDITION}"))
-    finished = select(docs.c.id).where(docs.c.status == DocumentStatus.PROCESSING.value, ~open_chapters)
+    # Each open status through its partial index, which SQLite uses only for the condition written out.
+    pending, processing = (
+        exists().where(chapters.c.document_id == docs.c.id, sql_text(f"chapters.{condition}"))
+        for condition in (PENDING_CONDITION, PROCESSING_CONDITION)
+    )
+    finished = select(docs.c.id).where(docs.c.status == DocumentStatus.PROCESSING.value, ~pending, ~processing)
     ordered = finished.order_by(docs.c.priority.desc(), docs.c.created_at).limit(bindparam("n", type_=Integer))
     one = finished.where(docs.c.id == bindparam("document")).limit(bindparam("n", type_=Integer))
     return _FinishedStatements(ordered, one)

@@ -36,7 +36,16 @@ from ..records import (
     sentences_from_json,
 )
 from ..states import FINAL_DOCUMENT, ChapterStatus, DocumentStatus, ParseFailure
-from .models import ENDED_CONDITION, OPEN_CONDITION, Chapter, ChapterText, Document, new_id, utcnow
+from .models import (
+    ENDED_CONDITION,
+    PENDING_CONDITION,
+    PROCESSING_CONDITION,
+    Chapter,
+    ChapterText,
+    Document,
+    new_id,
+    utcnow,
+)
 
 _CHAPTERS, _TEXTS = cast(Table, Chapter.__table__), cast(Table, ChapterText.__table__)
 #: The name a chapter's text is read under beside its row's columns (none of which has it).
@@ -478,9 +487,9 @@ def chapter_text(session: Session, chapter_id: str) -> str:
 def progress(session: Session, document_ids: Iterable[str]) -> dict[str, dict[str, int]]:
     """Chapter counts by status for each document: ``{doc_id: {"done": n, ..., "total": n}}``.
 
-    Read from indexes alone, none of which a chapter that ends well changes but to leave the open ones:
-    the open chapters (``ix_chapters_open``), the failed or cancelled ones (``ix_chapters_ended``), and the
-    total (``(document_id, index)``); the done chapters are the rest.
+    Read from indexes alone, none of which a chapter that ends well enters: the pending, the processing,
+    and the failed or cancelled chapters from their partial indexes, the total from ``(document_id,
+    index)``; the done chapters are the rest.
     """
     ids = list(dict.fromkeys(document_ids))
     out: dict[str, dict[str, int]] = {d: {str(s): 0 for s in ChapterStatus} | {"total": 0} for d in ids}
@@ -505,19 +514,25 @@ def status_counts(session: Session) -> dict[str, int]:
 #: The statuses counted from their indexes; ``done`` is the rest of the total.
 _COUNTED = tuple(str(s) for s in ChapterStatus if s != ChapterStatus.DONE)
 
-#: Documents a counting statement names (each three times): far inside SQLite's 32,766 parameters.
+#: Documents a counting statement names (each four times): far inside SQLite's 32,766 parameters.
 _IDS_A_STATEMENT = 1000
 
 
 def _counts_statement(where: ColumnElement[bool] | None) -> CompoundSelect[Any]:
-    """``(document_id, status, count)`` of the open and ended chapters, and ``(document_id, "total", count)``.
+    """``(document_id, status, count)`` but for the done chapters, and ``(document_id, "total", count)``.
 
     Each condition is written out as its partial index's own, which SQLite needs to use the index.
     """
     parts = []
-    for condition in (OPEN_CONDITION, ENDED_CONDITION):
-        part = select(Chapter.document_id, Chapter.status, func.count()).where(sql_text(f"chapters.{condition}"))
-        parts.append((part if where is None else part.where(where)).group_by(Chapter.document_id, Chapter.status))
+    # The pending and processing chapters' statuses named, not read: their indexes do not hold the column.
+    for status, condition in (
+        (ChapterStatus.PENDING, PENDING_CONDITION),
+        (ChapterStatus.PROCESSING, PROCESSING_CONDITION),
+    ):
+        part = select(Chapter.document_id, literal(status.value), func.count()).where(sql_text(f"chapters.{condition}"))
+        parts.append((part if where is None else part.where(where)).group_by(Chapter.document_id))
+    ended = select(Chapter.document_id, Chapter.status, func.count()).where(sql_text(f"chapters.{ENDED_CONDITION}"))
+    parts.append((ended if where is None else ended.where(where)).group_by(Chapter.document_id, Chapter.status))
     total = select(Chapter.document_id, literal("total"), func.count())
     parts.append((total if where is None else total.where(where)).group_by(Chapter.document_id))
     return union_all(*parts)

@@ -25,9 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
 )
-from sqlalchemy import (
-    text as sql_text,
-)
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -65,13 +63,13 @@ NAMING = {
 }
 
 
-#: The condition of ``ix_chapters_open``: the chapters still to be summarized, a few of the table's rows.
+#: The condition of ``ix_chapters_pending``: the backlog, whose chapters a claim takes in each document's order.
 #: Written out in SQL because SQLite uses a partial index only for a query that repeats its condition word
 #: for word, constants and all (see :func:`open_status_is`).
-OPEN_CONDITION = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_CHAPTER)))
-
-#: The condition of ``ix_chapters_pending``: the backlog, whose chapters a claim takes in each document's order.
 PENDING_CONDITION = f"status = '{ChapterStatus.PENDING.value}'"
+
+#: The condition of ``ix_chapters_processing``: the chapters claimed by an instance, a few hundred at most.
+PROCESSING_CONDITION = f"status = '{ChapterStatus.PROCESSING.value}'"
 
 #: The condition of ``ix_chapters_ended``: the chapters that ended without a summary, few of the table's rows.
 ENDED_CONDITION = "status IN ({})".format(
@@ -83,15 +81,16 @@ FALLBACK_CONDITION = "fallback_reason IS NOT NULL"
 
 
 def open_status_is(status: ChapterStatus) -> ColumnElement[bool]:
-    """``chapters.status = status`` for an open status, said so that ``ix_chapters_open`` serves it.
+    """``chapters.status = status`` for an open status, said as that status's partial index states it.
 
-    The chapters in the backlog or claimed, across documents (the backlog's size, an instance's claims,
-    the claims of dead instances), are found through the partial index of open chapters: a chapter that
-    ends leaves it, so a finished chapter costs that index nothing and a busy pipeline's status changes
-    update it less. SQLite uses the index only when the query states the index's own condition.
+    The chapters in the backlog (``ix_chapters_pending``) or claimed (``ix_chapters_processing``), across
+    documents (the backlog's size, an instance's claims, the claims of dead instances), are found through
+    partial indexes that a chapter leaves when its status changes: a finished chapter is in neither, so it
+    costs them nothing. SQLite uses such an index only when the query states the index's own condition.
     """
     assert status in OPEN_CHAPTER
-    return and_(sql_text(f"chapters.{OPEN_CONDITION}"), Chapter.status == status)
+    condition = PENDING_CONDITION if status == ChapterStatus.PENDING else PROCESSING_CONDITION
+    return and_(sql_text(f"chapters.{condition}"), Chapter.status == status)
 
 
 class Base(DeclarativeBase):
@@ -140,30 +139,36 @@ class Chapter(Base):
     __tablename__ = "chapters"
     __table_args__ = (
         UniqueConstraint("document_id", "index", name="uq_chapters_document_index"),
-        # The backlog and the claims across documents (see open_status_is), and the fallback summaries to redo.
+        # The claims, across documents and by document (see open_status_is); a chapter enters at its claim and
+        # leaves at its result. Here and in the pending chapters' index the status, the same for every entry,
+        # is a column too: SQLite reads a partial index's condition from its columns, not from the condition.
         Index(
-            "ix_chapters_open",
-            "status",
+            "ix_chapters_processing",
             "document_id",
-            sqlite_where=sql_text(OPEN_CONDITION),
-            postgresql_where=sql_text(OPEN_CONDITION),
+            "claimed_by",
+            "status",
+            sqlite_where=sql_text(PROCESSING_CONDITION),
+            postgresql_where=sql_text(PROCESSING_CONDITION),
         ),
+        # The fallback summaries to redo.
         Index(
             "ix_chapters_fallback",
             "finished_at",
             sqlite_where=sql_text(FALLBACK_CONDITION),
             postgresql_where=sql_text(FALLBACK_CONDITION),
         ),
-        # A document's next pending chapters in order: a claimed chapter leaves it, a finished one never enters.
+        # The backlog, and a document's next pending chapters in order: a claimed chapter leaves it, a finished
+        # one never enters.
         Index(
             "ix_chapters_pending",
             "document_id",
             "index",
+            "status",
             sqlite_where=sql_text(PENDING_CONDITION),
             postgresql_where=sql_text(PENDING_CONDITION),
         ),
-        # With the open chapters' index and (document_id, index), a document's counts by status (see
-        # documents.progress): the done chapters are the rest, and cost no index an entry.
+        # With the pending and processing chapters' indexes and (document_id, index), a document's counts by
+        # status (see documents.progress): the done chapters are the rest, and cost no index an entry.
         Index(
             "ix_chapters_ended",
             "document_id",
