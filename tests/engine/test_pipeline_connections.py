@@ -16,6 +16,7 @@ from sqlalchemy.pool import Pool, StaticPool
 from desktop_app.engine.events import DocumentFinished
 from desktop_app.engine.messages import DocumentWork
 from desktop_app.engine.pipeline.feeder import Feeder
+from desktop_app.engine.pipeline.lease import InstanceLease
 from desktop_app.engine.service import Engine
 from desktop_app.engine.store import backlog, documents
 from desktop_app.engine.store.db import open_database, serial_sessions
@@ -90,6 +91,10 @@ def test_the_feeder_wakes_when_a_claim_would_be_made_not_for_every_item() -> Non
 
 class _Lease:
     instance_id = "me"
+    claim_unread = False
+
+    def __init__(self) -> None:
+        self.claims = threading.Lock()
 
 
 def test_a_claim_whose_chapters_cannot_be_read_is_read_at_the_next_turn(
@@ -128,6 +133,60 @@ def test_a_claim_whose_chapters_cannot_be_read_is_read_at_the_next_turn(
         assert feeder.feed_once() == 30  # the same claim, read this time
         assert feeder.feed_once() == 0  # nothing claimed twice
         assert sorted(work.get().index for _ in range(30)) == list(range(30))
+    finally:
+        serial[0].dispose()
+        engine.dispose()
+
+
+def test_a_renewal_of_the_lease_never_hides_a_claim_from_its_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim's chapters are read by the claim's time, which a renewal moves: a renewal from another thread
+    (the monitor's) waits for the read, and one after a failed read leaves the claim's time as it is."""
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'l.db'}")
+    serial = serial_sessions(engine)
+    assert serial is not None
+    lease = InstanceLease(sessions, "me", lease_s=60.0)
+    lease.register()
+    renewals: list[threading.Thread] = []
+    renewed = threading.Event()
+
+    def reads() -> Any:
+        """The read's session, opened after the claim's commit: a renewal starts on another thread meanwhile."""
+        if not renewals:
+            renewals.append(threading.Thread(target=lambda: (lease.renew(), renewed.set())))
+            renewals[0].start()
+            # Waited for as long as a renewal takes many times over: it must wait for the read instead.
+            assert not renewed.wait(0.5), "a renewal moved the claim's time before its chapters were read"
+        return sessions()
+
+    read = backlog.Claim.read
+    failures = [OperationalError("SELECT …", (), sqlite3.OperationalError("disk I/O error"))]
+
+    def failing_once(claim: backlog.Claim, session: Any) -> list[Any]:
+        if failures:
+            raise failures.pop()
+        return read(claim, session)
+
+    work: queue.Queue[Any] = queue.Queue(200)
+    feeder = Feeder(serial[1], work, lease, heartbeat_s=5.0, instance_state=dict, read_sessions=reads)
+    try:
+        with sessions.begin() as s:
+            documents.add_document(s, make_document(30), file_name="a.txt", sha256="a")
+        assert feeder.feed_once() == 30
+        renewals[0].join(10)
+        assert renewed.is_set()
+        # A read that fails: the renewal before the next turn's read must leave the claim's time alone.
+        with sessions.begin() as s:
+            documents.add_document(s, make_document(20), file_name="b.txt", sha256="b")
+        monkeypatch.setattr(backlog.Claim, "read", failing_once)
+        with pytest.raises(OperationalError):
+            feeder.feed_once()
+        assert lease.claim_unread
+        lease.renew()
+        assert feeder.feed_once() == 20
+        assert not lease.claim_unread
+        assert work.qsize() == 50
     finally:
         serial[0].dispose()
         engine.dispose()

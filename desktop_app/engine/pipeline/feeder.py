@@ -132,7 +132,19 @@ class Feeder:
         )
 
     def feed_once(self) -> int:
-        """Claim what fits in the queue now; returns how many items were queued."""
+        """Claim what fits in the queue now; returns how many items were queued.
+
+        A claim and the reading of its chapters hold the lease's ``claims`` lock: the chapters are read by the
+        claim's time, which a renewal of the lease (the monitor's, on its own thread) would move between the
+        two. A read that failed is retried before any renewal moves it (``claim_unread``).
+        """
+        with self.lease.claims:
+            try:
+                return self._feed()
+            finally:
+                self.lease.claim_unread = self._unread is not None
+
+    def _feed(self) -> int:
         if self._unread is not None or self._unread_documents:
             return self._queue(self._read())  # a claim read again (its first read failed)
         if self._well_fed():

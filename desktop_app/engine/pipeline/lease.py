@@ -21,6 +21,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -61,6 +62,13 @@ class InstanceLease:
         self.instance_id = instance_id
         self.lease_s = lease_s
         self.parses = parses
+        #: Held by the feeder around a claim and the reading of its chapters, and by each renewal: the read finds
+        #: the claim's chapters by their ``claimed_at``, which a renewal moves (the monitor renews from a
+        #: thread of its own).
+        self.claims = threading.Lock()
+        #: A claim is committed whose chapters could not be read yet: renewals leave the chapters' ``claimed_at``
+        #: as it is until they are (a lease is many renewals long).
+        self.claim_unread = False
 
     def _adoption(self) -> instances.ParseAdoption | None:
         return None if self.parses is None else instances.ParseAdoption(self.instance_id, self.parses.resumable)
@@ -71,8 +79,11 @@ class InstanceLease:
 
     def renew(self, state: Callable[[], dict[str, object]] | None = None) -> None:
         """Renew the lease (raises DBAPIError when the database is unreachable: the caller retries)."""
-        with self.sessions.begin() as session:
-            if not instances.heartbeat(session, self.instance_id, state() if state else None):
+        with self.claims, self.sessions.begin() as session:
+            renewed = instances.heartbeat(
+                session, self.instance_id, state() if state else None, claims=not self.claim_unread
+            )
+            if not renewed:
                 log.warning("A peer removed this instance as stale (a missed heartbeat); registering again")
                 instances.register_instance(session, self.instance_id, socket.gethostname(), os.getpid())
 

@@ -31,8 +31,9 @@ def register_instance(session: Session, instance_id: str, host: str, pid: int) -
     session.execute(insert(_INSTANCES).values(id=instance_id, host=host, pid=pid, started_at=now, heartbeat_at=now))
 
 
-def heartbeat(session: Session, instance_id: str, state: dict[str, Any] | None = None) -> bool:
-    """Renew the instance's lease and its claims' (and save what it is doing, for ``inspect`` elsewhere).
+def heartbeat(session: Session, instance_id: str, state: dict[str, Any] | None = None, *, claims: bool = True) -> bool:
+    """Renew the instance's lease and (unless ``claims`` is false) its claims' (and save what it is doing, for
+    ``inspect`` elsewhere).
 
     Returns False when the instance has no row any more (a peer took it for dead): the caller registers
     again. Claims already handed back by that peer are not renewed, since they are no longer this instance's.
@@ -42,11 +43,12 @@ def heartbeat(session: Session, instance_id: str, state: dict[str, Any] | None =
     if state is not None:
         values["state"] = state
     found = session.execute(update(Instance).where(Instance.id == instance_id).values(**values))
-    session.execute(
-        update(Chapter)
-        .where(Chapter.claimed_by == instance_id, open_status_is(ChapterStatus.PROCESSING))
-        .values(claimed_at=now)
-    )
+    if claims:
+        session.execute(
+            update(Chapter)
+            .where(Chapter.claimed_by == instance_id, open_status_is(ChapterStatus.PROCESSING))
+            .values(claimed_at=now)
+        )
     return bool(found.rowcount)  # type: ignore[attr-defined]
 
 
