@@ -79,11 +79,9 @@ class InstanceLease:
 
     def renew(self, state: Callable[[], dict[str, object]] | None = None) -> None:
         """Renew the lease (raises DBAPIError when the database is unreachable: the caller retries)."""
+        snapshot = state() if state else None
         with self.claims, self.sessions.begin() as session:
-            renewed = instances.heartbeat(
-                session, self.instance_id, state() if state else None, claims=not self.claim_unread
-            )
-            if not renewed:
+            if not instances.heartbeat(session, self.instance_id, snapshot, claims=not self.claim_unread):
                 log.warning("A peer removed this instance as stale (a missed heartbeat); registering again")
                 instances.register_instance(session, self.instance_id, socket.gethostname(), os.getpid())
 
