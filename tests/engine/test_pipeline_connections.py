@@ -89,6 +89,19 @@ def test_the_feeder_wakes_when_a_claim_would_be_made_not_for_every_item() -> Non
     assert woken == [False, False, False, False, True, True, True, True, True, True]
 
 
+def _read_fails_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim's next read fails as a disk I/O error does; the reads after it read."""
+    read = backlog.Claim.read
+    failures = [OperationalError("SELECT …", (), sqlite3.OperationalError("disk I/O error"))]
+
+    def failing_once(claim: backlog.Claim, session: Any) -> list[Any]:
+        if failures:
+            raise failures.pop()
+        return read(claim, session)
+
+    monkeypatch.setattr(backlog.Claim, "read", failing_once)
+
+
 class _Lease:
     instance_id = "me"
     claim_unread = False
@@ -104,15 +117,7 @@ def test_a_claim_whose_chapters_cannot_be_read_is_read_at_the_next_turn(
     engine, sessions = open_database(f"sqlite:///{tmp_path / 'r.db'}")
     serial = serial_sessions(engine)
     assert serial is not None
-    read = backlog.Claim.read
-    failures = [OperationalError("SELECT …", (), sqlite3.OperationalError("disk I/O error"))]
-
-    def failing_once(claim: backlog.Claim, session: Any) -> list[Any]:
-        if failures:
-            raise failures.pop()
-        return read(claim, session)
-
-    monkeypatch.setattr(backlog.Claim, "read", failing_once)
+    _read_fails_once(monkeypatch)
     work: queue.Queue[Any] = queue.Queue(200)
     feeder = Feeder(
         serial[1],
@@ -160,14 +165,6 @@ def test_a_renewal_of_the_lease_never_hides_a_claim_from_its_read(
             assert not renewed.wait(0.5), "a renewal moved the claim's time before its chapters were read"
         return sessions()
 
-    read = backlog.Claim.read
-    failures = [OperationalError("SELECT …", (), sqlite3.OperationalError("disk I/O error"))]
-
-    def failing_once(claim: backlog.Claim, session: Any) -> list[Any]:
-        if failures:
-            raise failures.pop()
-        return read(claim, session)
-
     work: queue.Queue[Any] = queue.Queue(200)
     feeder = Feeder(serial[1], work, lease, heartbeat_s=5.0, instance_state=dict, read_sessions=reads)
     try:
@@ -179,7 +176,7 @@ def test_a_renewal_of_the_lease_never_hides_a_claim_from_its_read(
         # A read that fails: the renewal before the next turn's read must leave the claim's time alone.
         with sessions.begin() as s:
             documents.add_document(s, make_document(20), file_name="b.txt", sha256="b")
-        monkeypatch.setattr(backlog.Claim, "read", failing_once)
+        _read_fails_once(monkeypatch)
         with pytest.raises(OperationalError):
             feeder.feed_once()
         assert lease.claim_unread
