@@ -524,15 +524,9 @@ def _counts_statement(where: ColumnElement[bool] | None) -> CompoundSelect[Any]:
     Each condition is written out as its partial index's own, which SQLite needs to use the index.
     """
     parts = []
-    # The pending and processing chapters' statuses named, not read: their indexes do not hold the column.
-    for status, condition in (
-        (ChapterStatus.PENDING, PENDING_CONDITION),
-        (ChapterStatus.PROCESSING, PROCESSING_CONDITION),
-    ):
-        part = select(Chapter.document_id, literal(status.value), func.count()).where(sql_text(f"chapters.{condition}"))
-        parts.append((part if where is None else part.where(where)).group_by(Chapter.document_id))
-    ended = select(Chapter.document_id, Chapter.status, func.count()).where(sql_text(f"chapters.{ENDED_CONDITION}"))
-    parts.append((ended if where is None else ended.where(where)).group_by(Chapter.document_id, Chapter.status))
+    for condition in (PENDING_CONDITION, PROCESSING_CONDITION, ENDED_CONDITION):
+        part = select(Chapter.document_id, Chapter.status, func.count()).where(sql_text(f"chapters.{condition}"))
+        parts.append((part if where is None else part.where(where)).group_by(Chapter.document_id, Chapter.status))
     total = select(Chapter.document_id, literal("total"), func.count())
     parts.append((total if where is None else total.where(where)).group_by(Chapter.document_id))
     return union_all(*parts)
