@@ -93,6 +93,11 @@ def open_status_is(status: ChapterStatus) -> ColumnElement[bool]:
     return and_(sql_text(f"chapters.{condition}"), Chapter.status == status)
 
 
+def _partial_index(name: str, *columns: str, where: str) -> Index:
+    """An index of the rows that meet ``where`` only, on SQLite and PostgreSQL alike."""
+    return Index(name, *columns, sqlite_where=sql_text(where), postgresql_where=sql_text(where))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
@@ -142,40 +147,15 @@ class Chapter(Base):
         # The claims, across documents and by document (see open_status_is); a chapter enters at its claim and
         # leaves at its result. Here and in the pending chapters' index the status, the same for every entry,
         # is a column too: SQLite reads a partial index's condition from its columns, not from the condition.
-        Index(
-            "ix_chapters_processing",
-            "document_id",
-            "claimed_by",
-            "status",
-            sqlite_where=sql_text(PROCESSING_CONDITION),
-            postgresql_where=sql_text(PROCESSING_CONDITION),
-        ),
+        _partial_index("ix_chapters_processing", "document_id", "claimed_by", "status", where=PROCESSING_CONDITION),
         # The fallback summaries to redo.
-        Index(
-            "ix_chapters_fallback",
-            "finished_at",
-            sqlite_where=sql_text(FALLBACK_CONDITION),
-            postgresql_where=sql_text(FALLBACK_CONDITION),
-        ),
+        _partial_index("ix_chapters_fallback", "finished_at", where=FALLBACK_CONDITION),
         # The backlog, and a document's next pending chapters in order: a claimed chapter leaves it, a finished
         # one never enters.
-        Index(
-            "ix_chapters_pending",
-            "document_id",
-            "index",
-            "status",
-            sqlite_where=sql_text(PENDING_CONDITION),
-            postgresql_where=sql_text(PENDING_CONDITION),
-        ),
+        _partial_index("ix_chapters_pending", "document_id", "index", "status", where=PENDING_CONDITION),
         # With the pending and processing chapters' indexes and (document_id, index), a document's counts by
         # status (see documents.progress): the done chapters are the rest, and cost no index an entry.
-        Index(
-            "ix_chapters_ended",
-            "document_id",
-            "status",
-            sqlite_where=sql_text(ENDED_CONDITION),
-            postgresql_where=sql_text(ENDED_CONDITION),
-        ),
+        _partial_index("ix_chapters_ended", "document_id", "status", where=ENDED_CONDITION),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
