@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import queue
 import sqlite3
 import statistics
 import subprocess
@@ -56,7 +55,8 @@ from chapterwise_testing.llmsim import LLMSimulator, SimulatorProcess
 from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentProgress, Event, EventBus
 from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
-from desktop_app.engine.messages import Stop
+from desktop_app.engine.messages import DocumentResult, Stop
+from desktop_app.engine.pipeline.queues import BatchQueue
 from desktop_app.engine.pipeline.writer import BatchWriter
 from desktop_app.engine.records import ChapterRecord
 from desktop_app.engine.service import Engine
@@ -283,7 +283,7 @@ def writer_burst(folder: Path, rows: int) -> float:
             seen[0] += 1
 
     bus.subscribe(on_event)
-    results: queue.Queue[ChapterRecord | Stop] = queue.Queue()  # type: ignore[assignment]
+    results: BatchQueue[ChapterRecord | DocumentResult | Stop] = BatchQueue()
     for cid, idx, title in chapters:
         results.put(ChapterRecord(cid, doc_id, idx, title, ChapterStatus.DONE, 1, summary="A summary.", preview="A."))
     results.put(Stop())

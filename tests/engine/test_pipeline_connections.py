@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import queue
 import sqlite3
 import threading
 from pathlib import Path
@@ -17,6 +16,7 @@ from desktop_app.engine.events import DocumentFinished
 from desktop_app.engine.messages import DocumentWork
 from desktop_app.engine.pipeline.feeder import Feeder
 from desktop_app.engine.pipeline.lease import InstanceLease
+from desktop_app.engine.pipeline.queues import BatchQueue
 from desktop_app.engine.service import Engine
 from desktop_app.engine.store import backlog, documents
 from desktop_app.engine.store.db import open_database, serial_sessions
@@ -75,7 +75,7 @@ def test_one_connection_only_for_a_sqlite_file(tmp_path: Path) -> None:
 
 
 def test_the_feeder_wakes_when_a_claim_would_be_made_not_for_every_item() -> None:
-    work: queue.Queue[Any] = queue.Queue(10)
+    work: BatchQueue[Any] = BatchQueue(10)
     feeder = Feeder(None, work, None, heartbeat_s=5.0, instance_state=dict)  # type: ignore[arg-type]
     for i in range(10):
         work.put(i)
@@ -118,7 +118,7 @@ def test_a_claim_whose_chapters_cannot_be_read_is_read_at_the_next_turn(
     serial = serial_sessions(engine)
     assert serial is not None
     _read_fails_once(monkeypatch)
-    work: queue.Queue[Any] = queue.Queue(200)
+    work: BatchQueue[Any] = BatchQueue(200)
     feeder = Feeder(
         serial[1],
         work,
@@ -165,7 +165,7 @@ def test_a_renewal_of_the_lease_never_hides_a_claim_from_its_read(
             assert not renewed.wait(0.5), "a renewal moved the claim's time before its chapters were read"
         return sessions()
 
-    work: queue.Queue[Any] = queue.Queue(200)
+    work: BatchQueue[Any] = BatchQueue(200)
     feeder = Feeder(serial[1], work, lease, heartbeat_s=5.0, instance_state=dict, read_sessions=reads)
     try:
         with sessions.begin() as s:
@@ -213,7 +213,7 @@ def test_a_finished_document_is_read_after_its_claim_outside_the_writers_lock_an
         return read(session, document_ids)
 
     monkeypatch.setattr(backlog, "finished_work", failing_once)
-    work: queue.Queue[Any] = queue.Queue(200)
+    work: BatchQueue[Any] = BatchQueue(200)
     feeder = Feeder(
         serial[1],
         work,
@@ -279,7 +279,7 @@ def test_a_wake_while_the_feeder_asks_for_finished_documents_makes_it_ask_again(
 ) -> None:
     """The writer's "a document has no open chapter" may come while the question is being answered."""
     engine, sessions = open_database(f"sqlite:///{tmp_path / 'w.db'}")
-    work: queue.Queue[Any] = queue.Queue(200)
+    work: BatchQueue[Any] = BatchQueue(200)
     feeder = Feeder(sessions, work, _Lease(), heartbeat_s=5.0, instance_state=dict)  # type: ignore[arg-type]
     asked: list[int] = []
     finished = backlog.claim_finished

@@ -16,13 +16,13 @@ for that reading; so are a finished document's chapters, summaries and sentences
 read of about 0.2 s). A read that fails is tried again at the next turn, before any new claim.
 
 Runs on one thread (``feeder``, started through the spawn hook); it is the only producer of the summary
-queue, so a put after checking for room never blocks.
+queue, so a put after checking for room never blocks. A claim's items go in together (one round of the
+queue's lock, the workers woken once: :meth:`~.queues.BatchQueue.put_many`).
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..messages import ChapterWork, WorkItem
 from ..store import backlog
 from .lease import InstanceLease
+from .queues import BatchQueue
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class Feeder:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        summary_queue: queue.Queue[WorkItem],
+        summary_queue: BatchQueue[WorkItem],
         lease: InstanceLease,
         *,
         heartbeat_s: float,
@@ -188,8 +189,7 @@ class Feeder:
         return items
 
     def _queue(self, items: Sequence[WorkItem]) -> int:
-        for item in items:
-            self.summary_queue.put(item)  # never blocks: only this thread puts, and there was room
+        self.summary_queue.put_many(items)  # never waits: only this thread puts, and there was room
         chapters = sum(1 for item in items if isinstance(item, ChapterWork))
         if chapters:
             log.debug("Enqueued %d chapters for summary generation", chapters)

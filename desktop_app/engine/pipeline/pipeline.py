@@ -40,6 +40,7 @@ from ..summarize.base import Summarizer
 from .feeder import Feeder
 from .lease import InstanceLease, OrphanedParses
 from .pool import PoolBounds, WorkerPool
+from .queues import BatchQueue
 from .spawn import Handle, Spawn, thread_spawn
 from .work import summarize_document
 from .writer import BatchWriter
@@ -95,8 +96,8 @@ class Pipeline:
         self.bus = bus
         self.spawn = spawn
         self.instance_id = instance_id
-        self.summary_queue: queue.Queue[WorkItem] = queue.Queue(config.summary_queue_size)
-        self.write_queue: queue.Queue[WriteItem] = queue.Queue(config.write_queue_size)
+        self.summary_queue: BatchQueue[WorkItem] = BatchQueue(config.summary_queue_size)
+        self.write_queue: BatchQueue[WriteItem] = BatchQueue(config.write_queue_size)
         self._lock = threading.Lock()
         self._cancelled: set[str] = set()  # documents whose queued chapters are dropped, not summarized
         self._stopping = threading.Event()

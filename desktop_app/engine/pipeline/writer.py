@@ -12,6 +12,10 @@ Document progress (a ``GROUP BY`` over the document's chapters) is read at most 
 batch it cost more than the batch itself on a 10,000-chapter document, and grew with it. The last progress
 of a burst is never skipped.
 
+Results are taken from the write queue as many at a time as are queued (up to the batch's room), under one
+round of the queue's lock (:meth:`~.queues.BatchQueue.get_many`): in a burst the queue is full and each
+batch is one take.
+
 Runs on one thread (``db-writer``, started through the spawn hook); ends at the poison pill after flushing.
 """
 
@@ -36,12 +40,18 @@ from ..records import ChapterRecord
 from ..reports import CommitTimes
 from ..states import ChapterStatus
 from ..store import backlog, documents
+from .queues import BatchQueue
 from .stats import Rate, Window
 
 log = logging.getLogger(__name__)
 
 
 Result = ChapterRecord | DocumentResult
+
+
+def _is_stop(item: object) -> bool:
+    return isinstance(item, Stop)
+
 
 #: Chapter results that reopen a document already summarizing or final (a cancelled one changes nothing).
 _REOPENING = frozenset({ChapterStatus.DONE, ChapterStatus.FAILED})
@@ -72,7 +82,7 @@ class BatchWriter:
         self,
         sessions: sessionmaker[Session],
         bus: EventBus,
-        results: queue.Queue[ChapterRecord | DocumentResult | Stop],
+        results: BatchQueue[ChapterRecord | DocumentResult | Stop],
         *,
         batch_size: int,
         batch_interval_s: float,
@@ -114,16 +124,17 @@ class BatchWriter:
             if self._progress_due:
                 timeout = min(timeout, PROGRESS_INTERVAL_S)
             try:
-                item = self.results.get(timeout=timeout)
+                items = self.results.get_many(self.batch_size - len(batch), timeout, last=_is_stop)
             except queue.Empty:
-                item = None
+                items = []
                 self._flush_progress()
-            if isinstance(item, Stop):
-                stop = True
-            elif item is not None:
-                if not batch:
-                    deadline = time.monotonic() + self.batch_interval_s
-                batch.append(item)
+            if items and not batch:
+                deadline = time.monotonic() + self.batch_interval_s
+            for item in items:
+                if isinstance(item, Stop):
+                    stop = True  # the pill comes last: what is queued behind it stays queued
+                else:
+                    batch.append(item)
             if batch and (stop or len(batch) >= self.batch_size or time.monotonic() >= deadline or self.idle()):
                 self.commit(batch)
                 batch = []
