@@ -241,27 +241,35 @@ def test_ceiling_is_probed_again_after_a_while() -> None:
     assert limiter.limit == 4
 
 
-def test_one_answer_measures_the_unloaded_latency_and_the_next_round_is_judged_whole() -> None:
-    limiter = GradientLimiter("sim", initial=3, unloaded_probe=1)
-    assert limiter.limit == 1, "the probe goes out alone"
-    decision = limiter.sample(205.0, in_flight=1)
+def test_slots_not_known_start_at_slow_starts_first_window_judged_in_one_round() -> None:
     # Slow start begins at its smallest window, four, not at the pool's three: begun at three, its first
-    # window of four answers took two rounds.
-    assert decision is not None and (decision.old, decision.new) == (1, 4)
-    assert limiter.unloaded_ms == 205.0
-    # Nothing sent under the probe's limit is still out, so no answer is skipped: the window is the next
-    # four answers, one round, and the fourth doubles the limit.
+    # window of four answers took two rounds. The four go out at once; nothing is skipped, so the window is
+    # the first four answers, one round, and the fourth doubles the limit.
+    controller = ConcurrencyController(["sim"], initial=3, max_total=16)
+    limiter = controller.limiters["sim"]
+    assert controller.limit == 4
     decisions = [limiter.sample(205.0, in_flight=4) for _ in range(4)]
     assert decisions[:3] == [None, None, None]
     assert decisions[3] is not None and (decisions[3].old, decisions[3].new) == (4, 8)
+    assert limiter.unloaded_ms == 205.0
     # Of the eight now allowed, three were sent under the limit of 4 and answer first: they are skipped.
     assert limiter._skip == 3
 
 
-def test_slow_start_begins_no_higher_than_the_endpoints_bound() -> None:
-    limiter = GradientLimiter("sim", initial=2, max_limit=2, unloaded_probe=1)
-    decision = limiter.sample(205.0, in_flight=1)
-    assert decision is not None and decision.new == 2
+def test_the_first_windows_best_answer_is_the_unloaded_latency_on_a_one_slot_server() -> None:
+    # Four at once on a server that runs one: they are served in turn, the first found the slot free.
+    limiter = ConcurrencyController(["sim"], initial=3, max_total=16).limiters["sim"]
+    decisions = [limiter.sample(200.0 * (i + 1), in_flight=4) for i in range(4)]
+    assert limiter.unloaded_ms == 200.0
+    # Three of the four waited a whole service time or more: slow start's overshoot, back to what held (one).
+    assert decisions[3] is not None and (decisions[3].old, decisions[3].new) == (4, 1)
+
+
+def test_slow_start_begins_no_higher_than_the_bounds() -> None:
+    assert ConcurrencyController(["sim"], initial=3, max_total=2).limit == 2
+    assert ConcurrencyController(["sim"], initial=3, max_total=16, known_slots=2).limit == 2
+    two = ConcurrencyController(["a", "b"], initial=3, max_total=6)
+    assert two.limit == 6 and {lim.limit for lim in two.limiters.values()} == {4}
 
 
 def _window(limiter: GradientLimiter, slow: int) -> None:
@@ -287,11 +295,10 @@ def test_one_noisy_window_takes_the_limit_down_but_sets_no_ceiling() -> None:
 
 
 def test_a_drop_is_not_taken_back_where_the_lower_limit_still_queues() -> None:
-    # A one-slot server. Slow start's first round at 3 is the ramp: of its four answers two queued, and its
-    # answers a second, counted from the requests out as each started, came out a third too high.
-    limiter = GradientLimiter("sim", initial=3, unloaded_probe=1)
-    limiter.sample(200.0, in_flight=1)
-    for latency in (200.0, 350.0, 600.0, 600.0):
+    # A one-slot server, slow start's first round at 3: of its four answers two queued, and its answers a
+    # second, counted from the requests out as each started, came out too high (a ramp, not a steady load).
+    limiter = GradientLimiter("sim", initial=3)
+    for latency in (200.0, 200.0, 600.0, 600.0):
         limiter.sample(latency, in_flight=3)
     assert limiter.limit == 2, "1.5 requests queued: one permit given up"
     for _ in range(limiter._skip):
@@ -537,9 +544,8 @@ def test_slow_starts_overshoot_falls_back_no_lower_than_the_limit_that_held(slot
     server = ModelServer(slots)
     controller = controller_for(server)
     server.run(controller, 3000)
-    probe_ended = controller.decisions[0]
-    assert probe_ended.old == 1, "the unloaded probe goes out alone"
-    lows = [d.new for d in list(controller.decisions)[1:] if d.new < d.old]
+    assert controller.decisions[0].old == 4, "slow start's first window goes out at once"
+    lows = [d.new for d in controller.decisions if d.new < d.old]
     assert lows, "slow start must have passed the slots and come back"
     assert min(lows) >= slots - 1, f"the limit went down to {min(lows)} on {slots} slots: {lows}"
     assert slots <= controller.limit <= slots + 1

@@ -49,8 +49,8 @@ def test_stop_returns_within_its_timeout_with_requests_blocked_on_a_silent_serve
     caplog.set_level(logging.INFO)
     earlier = set(threading.enumerate())  # threads of earlier tests that may still be ending are not this engine's
     with LLMSimulator(latency=8.0, slots=2) as sim:
-        # Two slots said on the URL: both requests go out at once (an endpoint of unknown slots sends its first
-        # two requests one by one to learn its unloaded latency, and at 8 s each the first would be done).
+        # Two slots said on the URL: the limit is two from the start and only 429/503 lower it, so both
+        # requests wait on the server whatever their latency says.
         engine = Engine(_settings(tmp_path, f"{sim.url}#parallel=2")).start()
         try:
             doc = engine.add_parsed(make_document(6, sentences=4), file_name="slow.txt")

@@ -4,8 +4,10 @@ The machine's cores say nothing about how many requests a server runs at once: a
 one, a GPU server eight or more, and requests past that only wait in the server's queue. So each endpoint
 gets a :class:`GradientLimiter` that learns it from the answers:
 
-- it learns the *unloaded* latency: the first request goes out alone, then the 10th percentile of the
-  last 200 answers stands for it;
+- it learns the *unloaded* latency: the 10th percentile of the last 200 answers stands for it. The first
+  round goes out at once, four requests (slow start's first window, below), and its best answer is the
+  first estimate: a server serves its requests in order, so one of the four found a slot free, and the
+  slots of a bigger server are not left idle while one request is timed alone;
 - where each request's work is known (the time llama.cpp's timings or Ollama's durations report, or else
   the stream's time after its first token), an answer is judged slow or not, and the unloaded latency
   learned, from its wait plus the median work of the recent requests: chapters of different lengths take
@@ -16,8 +18,8 @@ gets a :class:`GradientLimiter` that learns it from the answers:
   window's mean against the best recent window mean says the same: ``limit × (1 − best / mean)``, which
   counts from 1.5 requests, because a busy client's own delays raise the mean too);
 - while the limit is in use and nothing queues, it grows: doubling at first (slow start, so a big server
-  is found in a few rounds; after the probe it begins at four permits, its smallest window, so that
-  window is one round), then one at a time. In slow start a request whose life saw the requests out
+  is found in a few rounds; it begins at four permits, its smallest window, so that window is one
+  round), then one at a time. In slow start a request whose life saw the requests out
   reach the limit counts as at the limit (a doubling's permits go out one by one as the last round's
   answers come back); afterwards only one sent at the limit does;
 - a step of one must pay: the window after it must bring at least half of the extra answers a second
@@ -69,13 +71,10 @@ log = logging.getLogger(__name__)
 MIN_SIGNAL_MS = 2.0
 
 
-#: Answers measured one request at a time when an endpoint's slots are not known (its unloaded latency).
-#: One is enough: a first answer slowed by a cold start (a connection, a model loading) leaves no trace,
-#: as the unloaded latency is learned again from the recent answers at every decision.
-UNLOADED_PROBE = 1
-
 #: Slow start decides on at least this many answers (about one round at its limit), so one noisy answer of
-#: a small window cannot double it.
+#: a small window cannot double it. An endpoint whose slots are not known starts at this many permits (begun
+#: below, its first window took two rounds while the slots idled), and its first window's best answer is the
+#: first estimate of the unloaded latency.
 SLOW_START_WINDOW = 4
 
 #: A window that saw at least this many requests queued makes the limit that hurt a ceiling for a while.
@@ -118,7 +117,6 @@ class GradientLimiter:
         slow_factor: float = 1.8,
         probe_after_s: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
-        unloaded_probe: int = 0,
         lower_on_latency: bool = True,
     ) -> None:
         self.endpoint = endpoint
@@ -150,15 +148,6 @@ class GradientLimiter:
         self._window_means: deque[float] = deque(maxlen=20)
         self.unloaded_ms: float | None = None
         self.last_ms: float | None = None
-        # The first ``unloaded_probe`` requests go out one at a time, so the unloaded latency is measured
-        # before anything can queue: a one-slot server sent three requests at once from the start never
-        # answered one unloaded, and its queued latency passed for the unloaded one.
-        self._probing = unloaded_probe
-        # Slow start judges a window of at least SLOW_START_WINDOW answers: begun below that, its first
-        # window took two rounds while the slots idled.
-        self._after_probe = min(self.max_limit, max(self.limit, SLOW_START_WINDOW))
-        if unloaded_probe:
-            self.limit = self.min_limit
 
     def _typical(self) -> float:
         """The median work of the recent requests (0 where none was known)."""
@@ -200,12 +189,6 @@ class GradientLimiter:
         else:
             latency_ms -= self._typical()  # not known this time: as if its work were the typical
         self._recent.append(latency_ms)
-        if self._probing:
-            self._probing -= 1
-            if self._probing:
-                return None
-            self.unloaded_ms = min(self._recent) + self._typical()
-            return self._change(self.limit, self._after_probe, f"unloaded latency {self.unloaded_ms:.0f} ms")
         if self._skip:
             self._skip -= 1
             return None
@@ -389,8 +372,8 @@ class ConcurrencyController:
         on_change: Callable[[LimitDecision, int], None] | None = None,
     ) -> None:
         names = endpoints or ["default"]
-        probe = 0 if known_slots else UNLOADED_PROBE
-        share = max(1, initial // len(names))
+        # Slots not known: slow start's first window, at once (see SLOW_START_WINDOW).
+        share = max(SLOW_START_WINDOW, initial // len(names))
         cap = max(1, known_slots // len(names)) if known_slots else max_total
         self.max_total = max_total
         self.limiters = {
@@ -400,7 +383,6 @@ class ConcurrencyController:
                 max_limit=min(cap, max_total),
                 probe_after_s=probe_after_s,
                 clock=clock,
-                unloaded_probe=probe,
                 lower_on_latency=not known_slots,
             )
             for name in names
