@@ -12,10 +12,16 @@ start included. The last but one: requests of different lengths (each 100–600 
 chapters of different lengths take), where the server says its own time on each (llama.cpp's ``timings``,
 Ollama's durations) and, after the slash, where it does not: the limit at the end of 3,000 requests and the
 slots' share over the run. Run: ``python bench/limiter_settling.py``.
+
+That last case depends on the order its lengths come in: one seed of it says little about a change. ``--seeds N``
+(8: about two minutes) also runs it with the server's times on N orders of the lengths, and prints the
+median and the worst share of the slots busy over them, and the limits they ended at.
 """
 
 from __future__ import annotations
 
+import argparse
+import statistics
 import sys
 from pathlib import Path
 
@@ -24,7 +30,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.engine.test_limiter import ModelServer, controller_for
 
 
+def spread_over_seeds(seeds: int) -> None:
+    print()
+    print(f"| slots | 100–600 ms requests, the server's times, {seeds} orders: slots busy, median | worst | limits |")
+    print("|---|---|---|---|")
+    for slots in (1, 2, 4, 5, 6, 7, 8, 10, 12, 16):
+        shares, limits = [], []
+        for seed in range(1, seeds + 1):
+            server = ModelServer(slots, spread=(100.0, 600.0), reports_work=True, seed=seed)
+            controller = controller_for(server)
+            server.run(controller, 3000)
+            shares.append(server.whole_run())
+            limits.append(controller.limit)
+        print(f"| {slots} | {statistics.median(shares):.0%} | {min(shares):.0%} | {', '.join(map(str, limits))} |")
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=0, help="also run the 100–600 ms case on this many orders")
+    args = parser.parse_args()
     print(
         "| slots | settled limit | within ±1 | with 10 ms of the client's time a request: limit, slots busy "
         "| lowest limit a drop set | 60 requests a slot: slots busy "
@@ -54,6 +78,8 @@ def main() -> int:
             f"| {slots} | {controller.limit} | {ok} | {busy_controller.limit}, {min(busy, 1.0):.1%} | {lowest} "
             f"| {short.whole_run():.1%} | {' / '.join(spread)} | {part} |"
         )
+    if args.seeds:
+        spread_over_seeds(args.seeds)
     return 0
 
 
