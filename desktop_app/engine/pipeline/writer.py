@@ -30,7 +30,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -112,7 +112,7 @@ class BatchWriter:
         self.unavailable_since: float | None = None
         self._progress_due: dict[str, None] = {}  # documents with commits not yet in a progress event
         self._progress_at = 0.0
-        self._dialect_of: Dialect | None = None
+        self._engine_of: Engine | None = None
 
     def run(self) -> None:
         log.info("DB writer started")
@@ -198,23 +198,28 @@ class BatchWriter:
             self.unavailable_since = (self.unavailable_since or time.time()) if reason else None
 
     def _dialect(self) -> Dialect:
-        """The database's dialect, learned once from a session (which takes no connection for it)."""
-        if self._dialect_of is None:
+        return self._engine().dialect
+
+    def _engine(self) -> Engine:
+        """The sessions' engine, learned once from a session (which takes no connection for it)."""
+        if self._engine_of is None:
             with self.sessions() as session:
-                self._dialect_of = session.get_bind().dialect
-        return self._dialect_of
+                bind = session.get_bind()
+                self._engine_of = bind if isinstance(bind, Engine) else bind.engine
+        return self._engine_of
 
     def _write(
         self, chapters: list[ChapterRecord], docs: list[DocumentResult]
     ) -> tuple[list[ChapterRecord], list[DocumentResult]]:
         # Made ready before the connection is taken: the feeder's claims wait only for the database's own work.
         prepared = backlog.prepare_chapter_results(self._dialect(), chapters)
-        with self.write_lock, self.sessions.begin() as session:
-            written = backlog.write_prepared(session, prepared)
+        # A Core connection's transaction, not a session's: see store.driver.
+        with self.write_lock, self._engine().begin() as connection:
+            written = backlog.write_prepared(connection, prepared)
             landed = [r for r in chapters if r.id in written]
             # A summary (or a failure) that lands on a finished document changes what it holds: redo its reduce.
-            backlog.reopen_documents(session, {r.document_id for r in landed if r.status in _REOPENING})
-            applied = backlog.apply_document_results(session, docs)
+            backlog.reopen_documents(connection, {r.document_id for r in landed if r.status in _REOPENING})
+            applied = backlog.apply_document_results(connection, docs)
         return landed, applied
 
     def _commit_rows_one_by_one(
@@ -256,8 +261,8 @@ class BatchWriter:
         due, self._progress_due = self._progress_due, {}
         self._progress_at = time.monotonic()
         try:
-            with self.write_lock, self.sessions() as session:
-                counts = documents.progress(session, due)
+            with self.write_lock, self._engine().connect() as connection:
+                counts = documents.progress(connection, due)
         except DBAPIError as err:  # lost right after the commit: the next batch's events carry the counts
             log.warning("Could not read the progress of %d documents: %s", len(due), err.orig)
             self._progress_due.update(due)

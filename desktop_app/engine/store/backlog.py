@@ -25,7 +25,7 @@ from ..messages import ChapterWork, DocumentResult, DocumentWork, DoneChapter
 from ..records import sentences_from_json
 from ..states import ChapterStatus, DocumentStatus
 from . import documents, results
-from .driver import SqliteDriver
+from .driver import Bind, SqliteDriver, connection_of
 from .models import PENDING_CONDITION, PROCESSING_CONDITION, Chapter, ChapterText, Document, open_status_is, utcnow
 
 
@@ -430,7 +430,7 @@ prepare_chapter_results = results.prepare_chapter_results
 write_prepared = results.write_prepared
 
 
-def apply_document_results(session: Session, results: Sequence[DocumentResult]) -> list[DocumentResult]:
+def apply_document_results(session: Bind, results: Sequence[DocumentResult]) -> list[DocumentResult]:
     """Write whole-document summaries; the document's state is derived from its chapters, in this transaction.
 
     The reduce's own view of the chapters may be stale (a cancelled chapter's summary came back, a retry
@@ -471,7 +471,7 @@ def apply_document_results(session: Session, results: Sequence[DocumentResult]) 
     return written
 
 
-def reopen_documents(session: Session, document_ids: Iterable[str]) -> int:
+def reopen_documents(session: Bind, document_ids: Iterable[str]) -> int:
     """A chapter result landed on a document that was already summarizing or final: make its reduce again.
 
     This is how a chapter cancelled while in flight, whose summary came back anyway, ends up in the
@@ -487,7 +487,7 @@ def reopen_documents(session: Session, document_ids: Iterable[str]) -> int:
         return 0
     driver = SqliteDriver.of(session)
     if driver is None:
-        return int(session.connection().execute(_REOPEN, {"ids": ids}).rowcount)
+        return int(connection_of(session).execute(_REOPEN, {"ids": ids}).rowcount)
     reopened = 0
     for first in range(0, len(ids), _IDS_A_STATEMENT):
         listed = ids[first : first + _IDS_A_STATEMENT]
@@ -541,7 +541,7 @@ def _document_error(counts: dict[str, int]) -> str:
     return f"{counts.get(ChapterStatus.FAILED, 0)} of {sum(counts.values())} chapters failed"
 
 
-def _chapter_counts(session: Session, document_ids: list[str]) -> dict[str, dict[str, int]]:
+def _chapter_counts(session: Bind, document_ids: list[str]) -> dict[str, dict[str, int]]:
     """Each document's chapters by status, the statuses it has only (no ``total``)."""
     counts = documents.progress(session, document_ids)
     return {d: {s: n for s, n in c.items() if n and s != "total"} for d, c in counts.items()}

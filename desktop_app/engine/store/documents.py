@@ -36,6 +36,7 @@ from ..records import (
     sentences_from_json,
 )
 from ..states import FINAL_DOCUMENT, ChapterStatus, DocumentStatus, ParseFailure
+from .driver import Bind
 from .models import (
     ENDED_CONDITION,
     PENDING_CONDITION,
@@ -484,7 +485,7 @@ def chapter_text(session: Session, chapter_id: str) -> str:
     return session.scalar(select(ChapterText.text).where(ChapterText.chapter_id == chapter_id)) or ""
 
 
-def progress(session: Session, document_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+def progress(session: Bind, document_ids: Iterable[str]) -> dict[str, dict[str, int]]:
     """Chapter counts by status for each document: ``{doc_id: {"done": n, ..., "total": n}}``.
 
     Read from indexes alone, none of which a chapter that ends well enters: the pending, the processing,

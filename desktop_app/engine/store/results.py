@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from ..records import RESULT_FIELDS, ChapterRecord, sentences_to_json
 from ..states import TERMINAL_CHAPTER, ChapterStatus
-from .driver import SqliteDriver
+from .driver import Bind, SqliteDriver, connection_of
 from .models import Chapter, utcnow
 
 #: Columns a result may change; identity columns (document, index, title, text, structure) never move.
@@ -68,13 +68,13 @@ def prepare_chapter_results(dialect: Dialect, results: Sequence[ChapterRecord]) 
     return PreparedResults(dialect, records, now, rows)
 
 
-def write_prepared(session: Session, prepared: PreparedResults) -> set[str]:
+def write_prepared(session: Bind, prepared: PreparedResults) -> set[str]:
     """Write a prepared batch idempotently; returns the ids of the chapters written."""
     if not prepared.records:
         return set()
     if prepared.dialect.name == "sqlite":
         return _update_sqlite(session, prepared)
-    result = session.connection().execute(_update_statement(), prepared.params)
+    result = connection_of(session).execute(_update_statement(), prepared.params)
     return _written(session, prepared.records, int(result.rowcount), prepared.now)
 
 
@@ -165,11 +165,11 @@ def _sqlite_params(dialect: Dialect, records: list[ChapterRecord], now: datetime
     return params
 
 
-def _update_sqlite(session: Session, prepared: PreparedResults) -> set[str]:
+def _update_sqlite(session: Bind, prepared: PreparedResults) -> set[str]:
     sql, _processors = _sqlite_update(prepared.dialect)
     params = prepared.params
-    connection = session.connection()
-    driver = SqliteDriver.of(session)
+    connection = connection_of(session)
+    driver = SqliteDriver.of(connection)
     written = 0
     if sqlite3.sqlite_version_info >= (3, 33):
         for start in range(0, len(params), _ROWS_A_STATEMENT):
@@ -184,7 +184,7 @@ def _update_sqlite(session: Session, prepared: PreparedResults) -> set[str]:
     return _written(session, prepared.records, written, prepared.now)
 
 
-def _written(session: Session, records: list[ChapterRecord], written: int, now: datetime) -> set[str]:
+def _written(session: Bind, records: list[ChapterRecord], written: int, now: datetime) -> set[str]:
     """The ids of the chapters a batch wrote, given how many rows the driver said it changed."""
     ids = {r.id for r in records}
     if written == len(ids):
