@@ -29,11 +29,13 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..messages import ChapterWork, WorkItem
 from ..store import backlog
+from ..store.db import engine_of
 from .lease import InstanceLease
 from .queues import BatchQueue
 
@@ -80,6 +82,7 @@ class Feeder:
         self.write_lock = write_lock or nullcontext()
         self.stopping = threading.Event()
         self._wake = threading.Event()
+        self._engines_of: tuple[Engine, Engine] | None = None
 
     def wake(self) -> None:
         """Something changed (an upload, a retry, a document's last chapter written): claim at once.
@@ -157,18 +160,19 @@ class Feeder:
             return 0
         apart = self.read_sessions is not self.sessions
         items: list[WorkItem] = []
-        with self.write_lock, self.sessions.begin() as session:
+        # Core connections' transactions, not sessions': see store.driver.
+        with self.write_lock, self._engines()[0].begin() as connection:
             finished: list[str] = []
             if self._finished_due:
                 self._finished_due = False  # before the question: a wake during it asks again next time
                 most = min(room, 10)
-                finished = backlog.claim_finished(session, instance_id, limit=most)
+                finished = backlog.claim_finished(connection, instance_id, limit=most)
                 if len(finished) == most:
                     self._finished_due = True  # more may be waiting
             limit = min(room - len(finished), CLAIM_BATCH, fair)
-            claim = backlog.claim_backlog(session, instance_id, limit)
+            claim = backlog.claim_backlog(connection, instance_id, limit)
             if not apart:
-                items = [*backlog.finished_work(session, finished), *claim.read(session)]
+                items = [*backlog.finished_work(connection, finished), *claim.read(connection)]
         if apart:
             # Read after the commit, on a connection of its own: the writer's batches need not wait for it.
             self._unread, self._unread_documents = claim, finished
@@ -181,12 +185,18 @@ class Feeder:
         A failure leaves the claim to read at the next turn: a claimed document has no lease, so one never
         read would wait for this instance's stop.
         """
-        with self.read_sessions() as session:
-            items: list[WorkItem] = [*backlog.finished_work(session, self._unread_documents)]
+        with self._engines()[1].connect() as connection:
+            items: list[WorkItem] = [*backlog.finished_work(connection, self._unread_documents)]
             if self._unread is not None:
-                items.extend(self._unread.read(session))
+                items.extend(self._unread.read(connection))
         self._unread, self._unread_documents = None, []
         return items
+
+    def _engines(self) -> tuple[Engine, Engine]:
+        """The engines of the claims' and the reads' sessions, learned once."""
+        if self._engines_of is None:
+            self._engines_of = engine_of(self.sessions), engine_of(self.read_sessions)
+        return self._engines_of
 
     def _queue(self, items: Sequence[WorkItem]) -> int:
         self.summary_queue.put_many(items)  # never waits: only this thread puts, and there was room

@@ -40,6 +40,7 @@ from ..records import ChapterRecord
 from ..reports import CommitTimes
 from ..states import ChapterStatus
 from ..store import backlog, documents
+from ..store.db import engine_of
 from .queues import BatchQueue
 from .stats import Rate, Window
 
@@ -201,11 +202,9 @@ class BatchWriter:
         return self._engine().dialect
 
     def _engine(self) -> Engine:
-        """The sessions' engine, learned once from a session (which takes no connection for it)."""
+        """The sessions' engine, learned once."""
         if self._engine_of is None:
-            with self.sessions() as session:
-                bind = session.get_bind()
-                self._engine_of = bind if isinstance(bind, Engine) else bind.engine
+            self._engine_of = engine_of(self.sessions)
         return self._engine_of
 
     def _write(

@@ -44,7 +44,7 @@ def claim_chapters(session: Session, instance_id: str, limit: int) -> list[Chapt
     return claim_backlog(session, instance_id, limit).read(session)
 
 
-def claim_backlog(session: Session, instance_id: str, limit: int) -> Claim:
+def claim_backlog(session: Bind, instance_id: str, limit: int) -> Claim:
     """Claim up to ``limit`` pending chapters: highest document priority first, then oldest first.
 
     The documents with pending chapters are put in order first (a few rows), then each one's next
@@ -105,7 +105,7 @@ class Claim:
     def count(self) -> int:
         return len(self.work) + sum(r.count for r in self.ranges)
 
-    def read(self, session: Session) -> list[ChapterWork]:
+    def read(self, session: Bind) -> list[ChapterWork]:
         """The claimed chapters with their texts, in claim order; ``session`` may be on another connection.
 
         A chapter no longer claimed by this claim when it is read (its document removed, or put back in the
@@ -132,8 +132,8 @@ class _CoreClaims:
     PostgreSQL's way, and SQLite's on a driver other than the standard library's (SQLite ignores the lock).
     """
 
-    def __init__(self, session: Session, instance_id: str) -> None:
-        self._connection = session.connection()
+    def __init__(self, session: Bind, instance_id: str) -> None:
+        self._connection = connection_of(session)
         self._statements = _claim_statements()
         self._params: dict[str, Any] = {"now": utcnow(), "instance": instance_id}
 
@@ -340,7 +340,7 @@ def claim_finished_documents(
     return finished_work(session, claim_finished(session, instance_id, limit, document_id=document_id))
 
 
-def claim_finished(session: Session, instance_id: str, limit: int = 10, *, document_id: str | None = None) -> list[str]:
+def claim_finished(session: Bind, instance_id: str, limit: int = 10, *, document_id: str | None = None) -> list[str]:
     """Claim documents (or the one ``document_id``) whose chapters are all final, for their whole-document summary.
 
     Returns their ids, now ``summarizing`` and this instance's. The feeder asks before a claim of chapters
@@ -351,7 +351,7 @@ def claim_finished(session: Session, instance_id: str, limit: int = 10, *, docum
     params: dict[str, Any] = {"n": limit}
     if document_id is not None:
         params["document"] = document_id
-    connection = session.connection()
+    connection = connection_of(session)
     ids = connection.execute(finished.one if document_id is not None else finished.any, params).scalars().all()
     if not ids:
         return []
@@ -365,7 +365,7 @@ def claim_finished(session: Session, instance_id: str, limit: int = 10, *, docum
     )
 
 
-def finished_work(session: Session, document_ids: Sequence[str]) -> list[DocumentWork]:
+def finished_work(session: Bind, document_ids: Sequence[str]) -> list[DocumentWork]:
     """What the whole-document summaries of claimed documents need: each one's done chapters, in order.
 
     Every chapter's summary, text and aligned sentences: for a document of 10,000 chapters a read of about
@@ -374,7 +374,7 @@ def finished_work(session: Session, document_ids: Sequence[str]) -> list[Documen
     """
     work = []
     for doc_id in document_ids:
-        doc = session.get(Document, doc_id)
+        doc = session.execute(select(Document.title, Document.focus).where(Document.id == doc_id)).first()
         if doc is None:
             continue
         rows = session.execute(

@@ -86,6 +86,14 @@ def serial_sessions(engine: Engine) -> tuple[Engine, sessionmaker[Session]] | No
     return serial, sessionmaker(serial, expire_on_commit=False)
 
 
+def engine_of(sessions: sessionmaker[Session]) -> Engine:
+    """The engine a sessionmaker's sessions run on, for a Core connection of its own (a session takes no
+    connection to say it)."""
+    with sessions() as session:
+        bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
