@@ -7,9 +7,10 @@ takes (the batch is kept; the write queue behind it fills and blocks the workers
 constraint (its document was removed meanwhile) is written row by row so the other rows still land. The
 same transaction derives the state of the documents it touches (:func:`~..store.backlog.apply_document_results`).
 
-Document progress (a ``GROUP BY`` over the document's chapters) is read at most every
-``PROGRESS_INTERVAL_S`` and whenever the writer runs out of work, not after every batch: read after each
-batch it cost more than the batch itself on a 10,000-chapter document, and grew with it. The last progress
+Document progress (:func:`~..store.documents.progress`, counts read from the chapters' indexes) is read at
+most every ``PROGRESS_INTERVAL_S`` and whenever the writer runs out of work, not after every batch: read
+after each batch (then a ``GROUP BY`` over the document's chapters) it cost more than the batch itself on a
+10,000-chapter document, and grew with it. The last progress
 of a burst is never skipped.
 
 Results are taken from the write queue as many at a time as are queued (up to the batch's room), under one

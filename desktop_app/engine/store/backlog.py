@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, Table, bindparam, exists, func, or_, select, update
-from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,16 @@ from ..records import sentences_from_json
 from ..states import ChapterStatus, DocumentStatus
 from . import documents, results
 from .driver import Bind, SqliteDriver, connection_of
-from .models import PENDING_CONDITION, PROCESSING_CONDITION, Chapter, ChapterText, Document, open_status_is, utcnow
+from .models import (
+    PENDING_CONDITION,
+    PROCESSING_CONDITION,
+    Chapter,
+    ChapterText,
+    Document,
+    open_status_is,
+    stated,
+    utcnow,
+)
 
 
 def _status_of_listed(column: Any) -> Any:
@@ -171,9 +179,7 @@ def _claim_statements() -> _ClaimStatements:
     assert isinstance(chapters, Table) and isinstance(docs, Table) and isinstance(texts, Table)
     pending = ChapterStatus.PENDING.value
     now = bindparam("now", type_=chapters.c.claimed_at.type)
-    # The condition written out, as the partial index of pending chapters states it: a bound value would
-    # leave a generic plan without that index.
-    is_pending = sql_text(f"chapters.{PENDING_CONDITION}")
+    is_pending = stated(PENDING_CONDITION)  # as the partial index of pending chapters states it
     has_pending = exists().where(chapters.c.document_id == docs.c.id, is_pending)
     waiting = (
         select(docs.c.id, docs.c.focus)
@@ -413,7 +419,7 @@ def _finished_statements() -> _FinishedStatements:
     assert isinstance(chapters, Table) and isinstance(docs, Table)
     # Each open status through its partial index, which SQLite uses only for the condition written out.
     pending, processing = (
-        exists().where(chapters.c.document_id == docs.c.id, sql_text(f"chapters.{condition}"))
+        exists().where(chapters.c.document_id == docs.c.id, stated(condition))
         for condition in (PENDING_CONDITION, PROCESSING_CONDITION)
     )
     finished = select(docs.c.id).where(docs.c.status == DocumentStatus.PROCESSING.value, ~pending, ~processing)

@@ -24,7 +24,6 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from ..ingest.base import ParsedChapter, ParsedDocument
@@ -45,6 +44,7 @@ from .models import (
     ChapterText,
     Document,
     new_id,
+    stated,
     utcnow,
 )
 
@@ -526,7 +526,7 @@ def _counts_statement(where: ColumnElement[bool] | None) -> CompoundSelect[Any]:
     """
     parts = []
     for condition in (PENDING_CONDITION, PROCESSING_CONDITION, ENDED_CONDITION):
-        part = select(Chapter.document_id, Chapter.status, func.count()).where(sql_text(f"chapters.{condition}"))
+        part = select(Chapter.document_id, Chapter.status, func.count()).where(stated(condition))
         parts.append((part if where is None else part.where(where)).group_by(Chapter.document_id, Chapter.status))
     total = select(Chapter.document_id, literal("total"), func.count())
     parts.append((total if where is None else total.where(where)).group_by(Chapter.document_id))
