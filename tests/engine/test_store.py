@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -315,6 +316,43 @@ def test_a_batch_of_results_on_sqlite_lands_on_its_rows_only(
     assert written == {c.id for c in chapters[:7]}
     assert [c.summary for c in after] == [f"summary {i}" for i in range(7)] + [None]
     assert [c.status for c in after] == [ChapterStatus.DONE] * 7 + [ChapterStatus.PENDING]
+
+
+def test_a_result_empties_the_columns_it_has_no_value_for(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column no row of a batch has a value for is written as NULL (on SQLite, in the statement instead of
+    bound); one that some rows have is bound. Either way an earlier attempt's error, fallback, token counts
+    and retry time do not outlive a new result."""
+    from desktop_app.engine.store import results
+
+    monkeypatch.setattr(results, "_ROWS_A_STATEMENT", 2)  # statements of different shapes in one batch
+    engine, sessions = open_database(database_url)
+    earlier = {
+        "error": "timed out",
+        "fallback_reason": "the server was down",
+        "prompt_tokens": 120,
+        "completion_tokens": 30,
+        "clause_error": "no answer",
+        "retry_at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+    }
+    try:
+        doc_id, chapters = _claimed(sessions, 4, 4)
+        with sessions.begin() as s:
+            first = [replace(_done(c, 1, "first"), status=ChapterStatus.FAILED, **earlier) for c in chapters]
+            assert backlog.upsert_chapter_results(s, first) == {c.id for c in chapters}
+        # The first two rows have no value in any of those columns; of the last two, one still has an error.
+        again = [_done(c, 2, f"again {c.index}") for c in chapters]
+        again[2] = replace(again[2], error="still wrong")
+        with sessions.begin() as s:
+            assert backlog.upsert_chapter_results(s, again) == {c.id for c in chapters}
+        with sessions() as s:
+            after = documents.chapters_of(s, doc_id)
+    finally:
+        engine.dispose()
+    assert [c.summary for c in after] == [f"again {i}" for i in range(4)]
+    assert [c.status for c in after] == [ChapterStatus.DONE] * 4
+    assert [c.error for c in after] == [None, None, "still wrong", None]
+    for name in ("fallback_reason", "prompt_tokens", "completion_tokens", "clause_error", "retry_at"):
+        assert [getattr(c, name) for c in after] == [None] * 4, name
 
 
 def test_a_late_result_never_overwrites_a_chapter_put_back_in_the_backlog(database_url: str) -> None:

@@ -123,22 +123,43 @@ def _sqlite_update(dialect: Dialect) -> tuple[str, tuple[_Processor, ...]]:
 _ROWS_A_STATEMENT = 500
 
 
-@functools.cache
-def _sqlite_update_from(rows: int) -> str:
-    """One ``UPDATE … FROM (VALUES …)`` for ``rows`` results (SQLite 3.33+), built once a size.
+@functools.lru_cache(maxsize=256)
+def _sqlite_update_from(rows: int, nulls: frozenset[int] = frozenset()) -> str:
+    """One ``UPDATE … FROM (VALUES …)`` for ``rows`` results (SQLite 3.33+), built once a shape.
 
     The driver releases the interpreter's lock around each step of a statement; ``executemany`` steps once
     a row, and with workers busy on other threads each step then waits to get the lock back (a burst wrote
     at a third of SQLite's own speed). One statement a batch steps once.
+
+    ``nulls``: the result columns (indexes into ``_RESULT_COLUMNS``) that no row of the batch has a value for,
+    written ``NULL`` in the statement instead of bound a row at a time. The standard library's driver binds
+    a ``None`` through its adapters' registry, about five times a string's cost, and a result has half a
+    dozen empty columns (its error, retry time, claim, token counts…).
     """
-    row = "(" + ", ".join("?" for _ in range(len(_RESULT_COLUMNS) + 1)) + ")"
-    # A VALUES list names its columns column1, column2, …: the id first, then the result columns.
-    assignments = ", ".join(f'"{n}" = v.column{i + 2}' for i, n in enumerate(_RESULT_COLUMNS))
+    bound = [i for i in range(len(_RESULT_COLUMNS)) if i not in nulls]
+    row = "(" + ", ".join("?" for _ in range(len(bound) + 1)) + ")"
+    # A VALUES list names its columns column1, column2, …: the id first, then the bound result columns.
+    column = {i: f"v.column{k + 2}" for k, i in enumerate(bound)}
+    assignments = ", ".join(f'"{n}" = {column.get(i, "NULL")}' for i, n in enumerate(_RESULT_COLUMNS))
     # Not a WITH clause: the driver reports the rows changed only for a statement that starts with UPDATE.
     return (
         f"UPDATE chapters SET {assignments} FROM (VALUES {', '.join(row for _ in range(rows))}) AS v "
         f"WHERE chapters.id = v.column1 AND chapters.status != '{ChapterStatus.PENDING.value}'"
     )
+
+
+def _sqlite_values(chunk: list[tuple[Any, ...]]) -> tuple[str, tuple[Any, ...]]:
+    """The statement for ``chunk``'s rows ``(id, *values)`` and its parameters, the columns empty in every row
+    left out of them (see :func:`_sqlite_update_from`)."""
+    nulls = frozenset(
+        i
+        for i, values in enumerate(itertools.islice(zip(*chunk, strict=True), 1, None))
+        if values.count(None) == len(chunk)
+    )
+    if not nulls:
+        return _sqlite_update_from(len(chunk)), tuple(itertools.chain.from_iterable(chunk))
+    kept = operator.itemgetter(0, *(i + 1 for i in range(len(_RESULT_COLUMNS)) if i not in nulls))
+    return _sqlite_update_from(len(chunk), nulls), tuple(itertools.chain.from_iterable(map(kept, chunk)))
 
 
 def _sqlite_params(dialect: Dialect, records: list[ChapterRecord], now: datetime) -> list[tuple[Any, ...]]:
@@ -173,8 +194,7 @@ def _update_sqlite(session: Bind, prepared: PreparedResults) -> set[str]:
     written = 0
     if sqlite3.sqlite_version_info >= (3, 33):
         for start in range(0, len(params), _ROWS_A_STATEMENT):
-            chunk = params[start : start + _ROWS_A_STATEMENT]
-            statement, flat = _sqlite_update_from(len(chunk)), tuple(itertools.chain.from_iterable(chunk))
+            statement, flat = _sqlite_values(params[start : start + _ROWS_A_STATEMENT])
             if driver is not None:
                 written += driver.changed(statement, flat)
             else:
