@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.pipeline import generated_pdf
 from desktop_app.config import Settings
 from desktop_app.engine.events import DocumentAdded, Event
+from desktop_app.engine.memory import settle_memory
 from desktop_app.engine.service import Engine
 
 
@@ -43,6 +44,7 @@ def api_upload_ms(folder: Path, pdf: Path, *, background: bool = True, finish: b
                 changed.notify_all()
 
     with Engine(settings) as engine:
+        settle_memory()  # as `chapterwise serve` does once the engine is up
         engine.bus.subscribe(on_event)
         server = ApiServer(engine, settings, port=0)
         server.start()

@@ -57,9 +57,10 @@ def run_once(app, chapters: int, interval_ms: int, mode: str) -> dict[str, float
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
     from desktop_app.config import Settings
+    from desktop_app.engine.memory import settle_memory
     from desktop_app.engine.service import Engine
     from desktop_app.engine.summarize.registry import make_summarizer
-    from desktop_app.ui.app import favour_gui_thread, settle_memory, window_defaults
+    from desktop_app.ui.app import favour_gui_thread, window_defaults
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.threads import qthread_spawn
     from tests.engine.pipeline_helpers import write_markdown

@@ -43,6 +43,7 @@ from bench.pipeline import generated_document
 from bench.suite import ZeroLatency
 from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentProgress, Event
+from desktop_app.engine.memory import settle_memory
 from desktop_app.engine.pipeline.feeder import CLAIM_BATCH
 from desktop_app.engine.pipeline.work import summarize_chapter
 from desktop_app.engine.service import Engine
@@ -74,7 +75,9 @@ def _engine(folder: Path, *, pipeline: bool = True) -> Engine:
         cache_enabled=False,
         skip_pipeline_init=not pipeline,
     )
-    return Engine(settings, summarizer=ZeroLatency())
+    engine = Engine(settings, summarizer=ZeroLatency())
+    settle_memory()  # as the app's entry points do once the engine is up
+    return engine
 
 
 class TimedLock:

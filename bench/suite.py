@@ -25,6 +25,10 @@ shape the suite measured before 2026-12-07, where reading it came on top of the 
   growth after the first minute (``bench/backlog_memory.py``, in a subprocess);
 - the GUI's longest stall during a 2,000-chapter burst (``bench/gui_responsiveness.py``, in a subprocess).
 
+Each engine the suite times is run as the app's entry points run theirs: once it is up, the objects made so
+far are collected and frozen out of the cyclic garbage collector (:func:`~desktop_app.engine.memory.
+settle_memory`), as the window, ``chapterwise serve`` and ``chapterwise worker`` do.
+
 Run: ``python bench/suite.py`` (``--quick`` for a run under a minute with smaller sizes, ``--json`` for the
 rows ``{"measure", "value", "goal", "unit"}``, ``--write-docs`` to put the table in docs/PERFORMANCE.md).
 """
@@ -55,6 +59,7 @@ from chapterwise_testing.llmsim import LLMSimulator, SimulatorProcess
 from desktop_app.config import Settings
 from desktop_app.engine.events import ChapterCommitted, DocumentProgress, Event, EventBus
 from desktop_app.engine.ingest.base import ParsedChapter, ParsedDocument
+from desktop_app.engine.memory import settle_memory
 from desktop_app.engine.messages import DocumentResult, Stop
 from desktop_app.engine.pipeline.queues import BatchQueue
 from desktop_app.engine.pipeline.writer import BatchWriter
@@ -173,6 +178,7 @@ def pool_run(folder: Path, slots: int, latency: float, chapters: int, *, told: b
     with _Sim(latency, slots) as sim:
         url = f"{sim.url}#parallel={slots}" if told else sim.url
         with Engine(llm_settings(folder, url)) as engine:
+            settle_memory()  # as the app's entry points do once the engine is up
             wall = run_document(engine, chapters)
             status = engine.status(with_documents=False, with_operations=False)
             limit = engine.gauges().concurrency_limit
@@ -207,6 +213,7 @@ def sync_run(folder: Path, latency: float, chapters: int) -> float:
     with _Sim(latency, 8) as sim:
         settings = llm_settings(folder, sim.url, use_async_summarization=False)
         with Engine(settings) as engine:
+            settle_memory()
             parsed = generated_document(chapters)
             started = time.perf_counter()
             engine.add_parsed(parsed, file_name="sync.txt")
@@ -221,6 +228,7 @@ def overhead_us(folder: Path, chapters: int) -> tuple[float, float]:
     """
     settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'db.sqlite'}", cache_enabled=False)
     engine = Engine(settings, summarizer=ZeroLatency())
+    settle_memory()  # as the app's entry points do once the engine is up
     parsed = generated_document(chapters)  # made before the clock starts: the anchor is the saving alone
     saving = time.perf_counter()
     doc = engine.add_parsed(parsed, file_name="bench.txt")
@@ -313,6 +321,7 @@ def upload_run(folder: Path, pdf: Path, *, background: bool, finish: bool = True
     settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'db.sqlite'}", cache_enabled=False)
     first = threading.Event()
     with Engine(settings) as engine:
+        settle_memory()
         engine.bus.subscribe(lambda e: first.set() if isinstance(e, ChapterCommitted) else None)
         started = time.perf_counter()
         doc = engine.add_file(pdf, background=background)
@@ -379,6 +388,7 @@ def done_to_committed_ms(folder: Path, *, documents: int, chapters: int) -> list
                 committed.setdefault(event.chapter.title, time.perf_counter())
 
         with Engine(settings, summarizer=timed) as engine:  # type: ignore[arg-type]
+            settle_memory()
             engine.bus.subscribe(on_event)
             for number in range(documents):
                 parsed = ParsedDocument(

@@ -21,6 +21,7 @@ from typing import Any
 import uvicorn
 
 from desktop_app.config import Settings
+from desktop_app.engine.memory import settle_memory
 from desktop_app.engine.private import remove_orphans
 from desktop_app.engine.service import Engine
 
@@ -234,6 +235,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
         return EXIT_USAGE
     logging.getLogger("uvicorn.access").addFilter(_RedactToken())
     engine.start()
+    settle_memory()
     print(f"Chapterwise API listening on {server.url}  (docs: {server.url}/docs)", flush=True)
     if server.token_source == "CHAPTERWISE_API_TOKEN":
         print("API token: taken from CHAPTERWISE_API_TOKEN", flush=True)

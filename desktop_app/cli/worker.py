@@ -16,6 +16,7 @@ import threading
 from typing import Any
 
 from desktop_app.config import Settings
+from desktop_app.engine.memory import settle_memory
 
 from .common import EXIT_DATABASE, EXIT_OK, EXIT_USAGE, _open_engine
 
@@ -37,6 +38,7 @@ def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     previous = _on_signals(lambda signum, frame: stop.set())
     try:
         engine.start()
+        settle_memory()
         print(
             f"Chapterwise worker {engine.instance_id[:8]} working the backlog with {engine.backend_label} "
             f"(lease {settings.lease_seconds:g} s); Ctrl-C stops it",

@@ -7,7 +7,6 @@ command line instead of letting Qt abort with a platform-plugin error.
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import signal
@@ -17,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from desktop_app import __version__
+from desktop_app.engine.memory import settle_memory
 from desktop_app.inputs import path_argument
 
 if TYPE_CHECKING:
@@ -169,16 +169,6 @@ def quit_on_signals(app: QApplication) -> None:
     tick = QTimer(app)
     tick.timeout.connect(lambda: None)
     tick.start(250)
-
-
-def settle_memory() -> None:
-    """Move everything built at start-up (Qt bindings, SQLAlchemy, numpy, the window) out of the cyclic GC's reach.
-
-    Later full collections then scan only what the session allocates, instead of pausing the GUI thread for
-    tens of milliseconds now and then (measured in bench/gui_responsiveness.py).
-    """
-    gc.collect()
-    gc.freeze()
 
 
 #: How long a Python thread may hold the interpreter lock while another waits for it (Python's default: 5 ms).
