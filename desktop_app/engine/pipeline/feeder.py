@@ -100,7 +100,7 @@ class Feeder:
         Woken for every item, the loop ran once a chapter only to find the queue still well fed: a thread
         switch and a check per chapter on a busy pipeline.
         """
-        if not self._well_fed():
+        if not self._wake.is_set() and not self._well_fed():  # set already: the loop is on its way
             self._wake.set()
 
     def stop(self) -> None:
@@ -130,10 +130,9 @@ class Feeder:
 
     def _well_fed(self) -> bool:
         """Too little room for a claim while work is still queued: one claim of many beats many claims of one."""
-        room = self.summary_queue.maxsize - self.summary_queue.qsize()
-        return room <= 0 or (
-            room < min(CLAIM_BATCH, self.summary_queue.maxsize // 2) and not self.summary_queue.empty()
-        )
+        queued = self.summary_queue.qsize()
+        room = self.summary_queue.maxsize - queued
+        return room <= 0 or (room < min(CLAIM_BATCH, self.summary_queue.maxsize // 2) and queued > 0)
 
     def feed_once(self) -> int:
         """Claim what fits in the queue now; returns how many items were queued.

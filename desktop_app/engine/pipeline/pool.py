@@ -99,6 +99,7 @@ class WorkerPool:
         self._overload = 0
         self._latency_history: list[float] = []
         self._stopping = False
+        self._is_stopping: Callable[[], bool] = lambda: self._stopping  # made once: it is passed with every item
         self._started = False  # synchronous mode never starts the pool: items are processed on the caller's thread
         #: The learned per-endpoint limits; None for a summarizer that runs on this machine's cores.
         self.controller: ConcurrencyController | None = None
@@ -183,14 +184,14 @@ class WorkerPool:
                 item,
                 self.summarizer,
                 max_sentences=self.bounds.summary_sentences,
-                stopping=lambda: self._stopping,
+                stopping=self._is_stopping,
             )
         row, result, error = summarize_chapter(
             item,
             self.summarizer,
             max_sentences=self.bounds.summary_sentences,
             max_attempts=self.bounds.max_attempts,
-            stopping=lambda: self._stopping,
+            stopping=self._is_stopping,
             on_progress=self._parts_reporter(item),
         )
         if result is not None and not result.cached:

@@ -164,6 +164,8 @@ def align(sentences: Sequence[str], source: str, *, chapter: int | None = None) 
     """Each sentence with its best-supporting passage in ``source`` and its support in [0, 1]."""
     each = [terms(sentence) for sentence in sentences]
     index = SourceIndex(source, {t for ts in each for t in ts})
+    if not index.spans:  # no word of the summary in the source (or no sentence there): nothing supports it
+        return [SummarySentence(sentence, None, None, 0.0, chapter) for sentence in sentences]
     out = []
     for sentence, sentence_terms in zip(sentences, each, strict=True):
         found = index.best_passage(sentence, sentence_terms)
