@@ -7,6 +7,7 @@ outside the store holds database state.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
@@ -35,7 +36,7 @@ from ..records import (
     sentences_from_json,
 )
 from ..states import FINAL_DOCUMENT, ChapterStatus, DocumentStatus, ParseFailure
-from .driver import Bind
+from .driver import Bind, SqliteDriver
 from .models import (
     ENDED_CONDITION,
     PENDING_CONDITION,
@@ -494,9 +495,14 @@ def progress(session: Bind, document_ids: Iterable[str]) -> dict[str, dict[str, 
     """
     ids = list(dict.fromkeys(document_ids))
     out: dict[str, dict[str, int]] = {d: {str(s): 0 for s in ChapterStatus} | {"total": 0} for d in ids}
+    driver = SqliteDriver.of(session)
     for start in range(0, len(ids), _IDS_A_STATEMENT):
         chunk = ids[start : start + _IDS_A_STATEMENT]
-        for doc_id, status, count in session.execute(_counts_statement(Chapter.document_id.in_(chunk))):
+        if driver is not None:
+            rows: Iterable[Any] = driver.rows(_sqlite_counts(len(chunk)), chunk * len(_COUNTED_PARTS))
+        else:
+            rows = session.execute(_counts_statement(Chapter.document_id.in_(chunk)))
+        for doc_id, status, count in rows:
             out[doc_id][status] = int(count)
     for counts in out.values():
         counts[ChapterStatus.DONE] = counts["total"] - sum(counts[s] for s in _COUNTED)
@@ -517,6 +523,30 @@ _COUNTED = tuple(str(s) for s in ChapterStatus if s != ChapterStatus.DONE)
 
 #: Documents a counting statement names (each four times): far inside SQLite's 32,766 parameters.
 _IDS_A_STATEMENT = 1000
+
+
+#: The partial indexes' conditions a count reads, then the total's (no condition), in the statements' order.
+_COUNTED_PARTS = (PENDING_CONDITION, PROCESSING_CONDITION, ENDED_CONDITION, None)
+
+
+@functools.cache
+def _sqlite_counts(ids: int) -> str:
+    """:func:`_counts_statement` for ``ids`` documents as SQLite text (the ids bound once for each part).
+
+    The writer reads a busy document's progress a few times a second: built and compiled through SQLAlchemy
+    at each read, the statement cost more than SQLite's counting (a 2,000-chapter document: 0.7 ms a read
+    for 0.1 ms of SQLite's work, and 4 ms for the first read).
+    """
+    listed = ", ".join("?" for _ in range(ids))
+    parts = [
+        f"SELECT chapters.document_id, chapters.status, count(*) FROM chapters WHERE chapters.{condition}"
+        f" AND chapters.document_id IN ({listed}) GROUP BY chapters.document_id, chapters.status"
+        if condition
+        else f"SELECT chapters.document_id, 'total', count(*) FROM chapters"
+        f" WHERE chapters.document_id IN ({listed}) GROUP BY chapters.document_id"
+        for condition in _COUNTED_PARTS
+    ]
+    return " UNION ALL ".join(parts)
 
 
 def _counts_statement(where: ColumnElement[bool] | None) -> CompoundSelect[Any]:
