@@ -143,6 +143,7 @@ class Pipeline:
             idle=self._idle,
             on_document_ready=self.feeder.wake,
             write_lock=write_lock,
+            read_sessions=sessions,
         )
 
     # --- lifecycle

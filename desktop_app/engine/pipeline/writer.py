@@ -10,8 +10,9 @@ same transaction derives the state of the documents it touches (:func:`~..store.
 Document progress (:func:`~..store.documents.progress`, counts read from the chapters' indexes) is read at
 most every ``PROGRESS_INTERVAL_S`` and whenever the writer runs out of work, not after every batch: read
 after each batch (then a ``GROUP BY`` over the document's chapters) it cost more than the batch itself on a
-10,000-chapter document, and grew with it. The last progress
-of a burst is never skipped.
+10,000-chapter document, and grew with it. The last progress of a burst is never skipped. Where the pipeline
+has a connection of its own for the claims and the batches (SQLite), progress is read on another one
+(``read_sessions``), outside the write lock: the feeder's claims do not wait for it.
 
 Results are taken from the write queue as many at a time as are queued (up to the batch's room), under one
 round of the queue's lock (:meth:`~.queues.BatchQueue.get_many`): in a burst the queue is full and each
@@ -91,8 +92,12 @@ class BatchWriter:
         idle: Callable[[], bool],
         on_document_ready: Callable[[], None],
         write_lock: AbstractContextManager[Any] | None = None,
+        read_sessions: sessionmaker[Session] | None = None,
     ) -> None:
         self.sessions = sessions
+        #: Where progress is read (by default on ``sessions``, under the write lock): on another connection of
+        #: the same database it needs no lock, and the feeder's claims do not wait for it.
+        self.read_sessions = read_sessions or sessions
         self.bus = bus
         self.results = results
         self.batch_size = batch_size
@@ -115,6 +120,7 @@ class BatchWriter:
         self._progress_due: dict[str, None] = {}  # documents with commits not yet in a progress event
         self._progress_at = 0.0
         self._engine_of: Engine | None = None
+        self._read_engine_of: Engine | None = None
 
     def run(self) -> None:
         log.info("DB writer started")
@@ -208,6 +214,12 @@ class BatchWriter:
             self._engine_of = engine_of(self.sessions)
         return self._engine_of
 
+    def _read_engine(self) -> Engine:
+        """The engine progress is read on, learned once."""
+        if self._read_engine_of is None:
+            self._read_engine_of = engine_of(self.read_sessions)
+        return self._read_engine_of
+
     def _write(
         self, chapters: list[ChapterRecord], docs: list[DocumentResult]
     ) -> tuple[list[ChapterRecord], list[DocumentResult]]:
@@ -260,8 +272,9 @@ class BatchWriter:
             return
         due, self._progress_due = self._progress_due, {}
         self._progress_at = time.monotonic()
+        apart = self.read_sessions is not self.sessions
         try:
-            with self.write_lock, self._engine().connect() as connection:
+            with nullcontext() if apart else self.write_lock, self._read_engine().connect() as connection:
                 counts = documents.progress(connection, due)
         except DBAPIError as err:  # lost right after the commit: the next batch's events carry the counts
             log.warning("Could not read the progress of %d documents: %s", len(due), err.orig)

@@ -21,7 +21,7 @@ import itertools
 import operator
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +56,8 @@ class PreparedResults:
     records: list[ChapterRecord]  # the last result of each chapter, in batch order
     now: datetime  # the batch's time: its rows' ``updated_at`` (and ``finished_at`` where they end)
     params: list[Any]  # SQLite: (id, *values) a row; PostgreSQL: the UPDATE's parameters a row
+    #: SQLite 3.33+: each ``UPDATE … FROM (VALUES …)`` with its parameters, made ready too (see :func:`_sqlite_values`).
+    statements: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
 
 
 def prepare_chapter_results(dialect: Dialect, results: Sequence[ChapterRecord]) -> PreparedResults:
@@ -63,7 +65,14 @@ def prepare_chapter_results(dialect: Dialect, results: Sequence[ChapterRecord]) 
     now = utcnow()
     records = list({r.id: r for r in results}.values())
     if dialect.name == "sqlite":
-        return PreparedResults(dialect, records, now, _sqlite_params(dialect, records, now))
+        params = _sqlite_params(dialect, records, now)
+        statements = []
+        if sqlite3.sqlite_version_info >= (3, 33):
+            statements = [
+                _sqlite_values(params[start : start + _ROWS_A_STATEMENT])
+                for start in range(0, len(params), _ROWS_A_STATEMENT)
+            ]
+        return PreparedResults(dialect, records, now, params, statements)
     rows = [dict(zip(_BIND_NAMES, _values(r, now), strict=True)) | {"b_id": r.id} for r in records]
     return PreparedResults(dialect, records, now, rows)
 
@@ -192,9 +201,8 @@ def _update_sqlite(session: Bind, prepared: PreparedResults) -> set[str]:
     connection = connection_of(session)
     driver = SqliteDriver.of(connection)
     written = 0
-    if sqlite3.sqlite_version_info >= (3, 33):
-        for start in range(0, len(params), _ROWS_A_STATEMENT):
-            statement, flat = _sqlite_values(params[start : start + _ROWS_A_STATEMENT])
+    if prepared.statements:
+        for statement, flat in prepared.statements:
             if driver is not None:
                 written += driver.changed(statement, flat)
             else:
