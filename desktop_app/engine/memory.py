@@ -3,7 +3,7 @@
 A full collection walks every object the collector tracks: in a running app, over a hundred thousand made at
 start-up (SQLAlchemy's mappers and compiled statements, the modules, the Qt bindings and the window where
 there is one), which live as long as the process. Walked again at each full collection, they cost the thread
-that happens to allocate tens of milliseconds now and then: a pause in the window, and about a tenth of a
+that happens to allocate tens of milliseconds now and then: a pause in the window, and 4–7 % of a
 2,000-chapter burst's processing time (measured in bench/suite.py and bench/gui_responsiveness.py).
 Frozen (``gc.freeze``), they are left out of every later collection; what the session allocates is collected
 as before.
