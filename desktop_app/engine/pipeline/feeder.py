@@ -22,6 +22,7 @@ queue's lock, the workers woken once: :meth:`~.queues.BatchQueue.put_many`).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -85,7 +86,6 @@ class Feeder:
         self.write_lock = write_lock or nullcontext()
         self.stopping = threading.Event()
         self._wake = threading.Event()
-        self._engines_of: tuple[Engine, Engine] | None = None
 
     def wake(self) -> None:
         """Something changed (an upload, a retry, a document's last chapter written): claim at once.
@@ -163,7 +163,7 @@ class Feeder:
         apart = self.read_sessions is not self.sessions
         items: list[WorkItem] = []
         # Core connections' transactions, not sessions': see store.driver.
-        with self.write_lock, self._engines()[0].begin() as connection:
+        with self.write_lock, self._claims_engine.begin() as connection:
             # Workers took items while the lock was awaited (the writer's batch holds it): the room is what it is now.
             room = self.summary_queue.maxsize - self.summary_queue.qsize()
             fair = self.capacity() if self.capacity is not None else room
@@ -190,18 +190,22 @@ class Feeder:
         A failure leaves the claim to read at the next turn: a claimed document has no lease, so one never
         read would wait for this instance's stop.
         """
-        with self._engines()[1].connect() as connection:
+        with self._reads_engine.connect() as connection:
             items: list[WorkItem] = [*backlog.finished_work(connection, self._unread_documents)]
             if self._unread is not None:
                 items.extend(self._unread.read(connection))
         self._unread, self._unread_documents = None, []
         return items
 
-    def _engines(self) -> tuple[Engine, Engine]:
-        """The engines of the claims' and the reads' sessions, learned once."""
-        if self._engines_of is None:
-            self._engines_of = engine_of(self.sessions), engine_of(self.read_sessions)
-        return self._engines_of
+    @functools.cached_property
+    def _claims_engine(self) -> Engine:
+        """The engine of the claims' sessions, for a Core connection's transaction (see store.driver)."""
+        return engine_of(self.sessions)
+
+    @functools.cached_property
+    def _reads_engine(self) -> Engine:
+        """The engine the claimed chapters are read on."""
+        return engine_of(self.read_sessions)
 
     def _queue(self, items: Sequence[WorkItem]) -> int:
         self.summary_queue.put_many(items)  # never waits: only this thread puts, and there was room

@@ -23,6 +23,7 @@ Runs on one thread (``db-writer``, started through the spawn hook); ends at the 
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import random
@@ -32,7 +33,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -119,8 +120,6 @@ class BatchWriter:
         self.unavailable_since: float | None = None
         self._progress_due: dict[str, None] = {}  # documents with commits not yet in a progress event
         self._progress_at = 0.0
-        self._engine_of: Engine | None = None
-        self._read_engine_of: Engine | None = None
 
     def run(self) -> None:
         log.info("DB writer started")
@@ -205,28 +204,23 @@ class BatchWriter:
             self.unavailable = reason
             self.unavailable_since = (self.unavailable_since or time.time()) if reason else None
 
-    def _dialect(self) -> Dialect:
-        return self._engine().dialect
-
+    @functools.cached_property
     def _engine(self) -> Engine:
-        """The sessions' engine, learned once."""
-        if self._engine_of is None:
-            self._engine_of = engine_of(self.sessions)
-        return self._engine_of
+        """The engine of the batches' sessions, for a Core connection's transaction (see store.driver)."""
+        return engine_of(self.sessions)
 
+    @functools.cached_property
     def _read_engine(self) -> Engine:
-        """The engine progress is read on, learned once."""
-        if self._read_engine_of is None:
-            self._read_engine_of = engine_of(self.read_sessions)
-        return self._read_engine_of
+        """The engine progress is read on."""
+        return engine_of(self.read_sessions)
 
     def _write(
         self, chapters: list[ChapterRecord], docs: list[DocumentResult]
     ) -> tuple[list[ChapterRecord], list[DocumentResult]]:
         # Made ready before the connection is taken: the feeder's claims wait only for the database's own work.
-        prepared = backlog.prepare_chapter_results(self._dialect(), chapters)
+        prepared = backlog.prepare_chapter_results(self._engine.dialect, chapters)
         # A Core connection's transaction, not a session's: see store.driver.
-        with self.write_lock, self._engine().begin() as connection:
+        with self.write_lock, self._engine.begin() as connection:
             written = backlog.write_prepared(connection, prepared)
             landed = [r for r in chapters if r.id in written]
             # A summary (or a failure) that lands on a finished document changes what it holds: redo its reduce.
@@ -274,7 +268,7 @@ class BatchWriter:
         self._progress_at = time.monotonic()
         apart = self.read_sessions is not self.sessions
         try:
-            with nullcontext() if apart else self.write_lock, self._read_engine().connect() as connection:
+            with nullcontext() if apart else self.write_lock, self._read_engine.connect() as connection:
                 counts = documents.progress(connection, due)
         except DBAPIError as err:  # lost right after the commit: the next batch's events carry the counts
             log.warning("Could not read the progress of %d documents: %s", len(due), err.orig)

@@ -1,7 +1,7 @@
 """SQL text sent on SQLite's own connection (the standard library's ``sqlite3``), errors raised as SQLAlchemy's.
 
-The pipeline's hottest statements (the feeder's claims, the writer's batches and reopened documents) skip
-SQLAlchemy's execution on SQLite: its per-statement work cost more than SQLite's own (see
+The pipeline's hottest statements (the feeder's claims, the writer's batches and reopened documents, a
+document's progress) skip SQLAlchemy's execution on SQLite: its per-statement work cost more than SQLite's own (see
 docs/PERFORMANCE.md). They stay in the session's transaction, on the session's connection.
 
 The writer's functions take a session or a Core connection alike (:data:`Bind`): the writer runs each batch on
