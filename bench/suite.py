@@ -15,7 +15,7 @@ shape the suite measured before 2026-12-07, where reading it came on top of the 
   median of three runs each, taking turns, with the range; one with ``--quick``);
 - pipeline overhead per chapter with a zero-latency backend, DB write included, at 2,000 and 10,000
   chapters, beside a bare thread pool + batched ``executemany`` floor (the median of three runs each, the
-  two taking turns; one with ``--quick``);
+  two taking turns and the sizes too; one with ``--quick``);
 - the DB writer under a burst, with events published and a subscriber, in rows/s;
 - a summary done → committed at light load (one-chapter documents, one at a time, on a 1-slot server),
   beside a many-chapter document on the same server, whose results wait for their batch to close;
@@ -554,21 +554,27 @@ def measure_llm(fresh: Callable[[], Path], quick: bool, log: Callable[[str], Non
 def measure_overhead(fresh: Callable[[], Path], log: Callable[[str], None], quick: bool = False) -> list[Row]:
     """The pipeline and the floor taking turns, three runs each (one with ``--quick``): the median, with the range.
 
-    A run of 2,000 chapters lasts about 0.15 s, so one hiccup of the machine moves a single run by a
-    third; the floor is measured at each size beside the pipeline, so that the ratio compares like with like.
+    The rounds take turns between the sizes too (2,000 chapters, then 10,000, then 2,000 again…). A run of
+    2,000 chapters lasts about 0.1 s, so the three of a size run back to back took about 1.5 s: a slower
+    second or two of a shared machine (the floor's runs up from 18 to 31–33 µs in the same rounds) moved all
+    three of them, and so the row's median, where spread over the whole measure it moves one run of each.
     """
-    rows: list[Row] = []
     runs = 1 if quick else 3
-    for n in (2000, 10000):
-        floors, overheads, saves = [], [], []
-        for _ in range(runs):
-            floors.append(overhead_floor_us(fresh(), n))
+    sizes = (2000, 10000)
+    floors: dict[int, list[float]] = {n: [] for n in sizes}
+    overheads: dict[int, list[float]] = {n: [] for n in sizes}
+    saves: dict[int, list[float]] = {n: [] for n in sizes}
+    for _ in range(runs):
+        for n in sizes:
+            floors[n].append(overhead_floor_us(fresh(), n))
             us, save_us = overhead_us(fresh(), n)
-            overheads.append(us)
-            saves.append(save_us)
-        us, floor_us = statistics.median(overheads), statistics.median(floors)
-        log(f"overhead at {n}: {us:.0f} µs {[round(x) for x in overheads]} (floor {[round(x) for x in floors]})")
-        spread = f"[{min(overheads):.0f}–{max(overheads):.0f}] over {runs} runs; " if runs > 1 else ""
+            overheads[n].append(us)
+            saves[n].append(save_us)
+    rows: list[Row] = []
+    for n in sizes:
+        us, floor_us = statistics.median(overheads[n]), statistics.median(floors[n])
+        log(f"overhead at {n}: {us:.0f} µs {[round(x) for x in overheads[n]]} (floor {[round(x) for x in floors[n]]})")
+        spread = f"[{min(overheads[n]):.0f}–{max(overheads[n]):.0f}] over {runs} runs; " if runs > 1 else ""
         rows.append(
             Row(
                 f"overhead_us_{n // 1000}k",
@@ -577,7 +583,7 @@ def measure_overhead(fresh: Callable[[], Path], log: Callable[[str], None], quic
                 "µs",
                 f"pipeline overhead per chapter, zero-latency backend, {n:,} chapters",
                 f"{spread}floor (bare thread pool + executemany) {floor_us:.0f} µs, {us / floor_us:.1f}× it; "
-                f"saving the chapters {statistics.median(saves):.0f} µs",
+                f"saving the chapters {statistics.median(saves[n]):.0f} µs",
             )
         )
     return rows
