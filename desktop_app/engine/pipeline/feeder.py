@@ -155,9 +155,8 @@ class Feeder:
             return self._queue(self._read())  # a claim read again (its first read failed)
         if self._well_fed():
             return 0
-        room = self.summary_queue.maxsize - self.summary_queue.qsize()
+        room, fair = self._room()
         instance_id = self.lease.instance_id
-        fair = self.capacity() if self.capacity is not None else room
         if fair < CLAIM_MIN and not self.summary_queue.empty():
             return 0
         apart = self.read_sessions is not self.sessions
@@ -165,8 +164,7 @@ class Feeder:
         # Core connections' transactions, not sessions': see store.driver.
         with self.write_lock, self._claims_engine.begin() as connection:
             # Workers took items while the lock was awaited (the writer's batch holds it): the room is what it is now.
-            room = self.summary_queue.maxsize - self.summary_queue.qsize()
-            fair = self.capacity() if self.capacity is not None else room
+            room, fair = self._room()
             finished: list[str] = []
             if self._finished_due:
                 self._finished_due = False  # before the question: a wake during it asks again next time
@@ -183,6 +181,12 @@ class Feeder:
             self._unread, self._unread_documents = claim, finished
             items = self._read()
         return self._queue(items)
+
+    def _room(self) -> tuple[int, int]:
+        """The room in the queue now, and how many chapters this instance may claim (``capacity``; the room by
+        default)."""
+        room = self.summary_queue.maxsize - self.summary_queue.qsize()
+        return room, self.capacity() if self.capacity is not None else room
 
     def _read(self) -> list[WorkItem]:
         """The claimed documents' and chapters' work, read on ``read_sessions``, the documents first.
